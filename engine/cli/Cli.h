@@ -1,0 +1,32 @@
+#pragma once
+
+namespace tsm {
+
+/**
+ * tsmigrate-cli: run, check, schema and status of task profiles, headless.
+ *
+ * Exit codes (a contract for scripts):
+ *   0  success (run: history complete, nothing rejected)
+ *   1  the run ended with read units that failed; running again retries them
+ *   2  usage error, invalid or unreadable profile, missing database
+ *   3  a server could not be reached (network, TLS, timeout, retries exhausted)
+ *   4  authentication or authorization failed
+ *   5  interrupted (SIGINT/SIGTERM): progress is saved, running again resumes
+ *   6  history complete, but the target rejected some points (see the rejects file)
+ */
+namespace Cli {
+
+enum ExitCode {
+    ExitOk = 0,
+    ExitUnitsFailed = 1,
+    ExitUsage = 2,
+    ExitUnreachable = 3,
+    ExitAuth = 4,
+    ExitInterrupted = 5,
+    ExitRejected = 6,
+};
+
+int main(int argc, char **argv);
+
+} // namespace Cli
+} // namespace tsm

@@ -1,0 +1,107 @@
+#include "core/Endpoints.h"
+
+#include "core/Error.h"
+#include "sinks/InfluxV1Sink.h"
+#include "sinks/LpFileSink.h"
+#include "sources/InfluxSource.h"
+#include "sources/LpFileSource.h"
+
+using namespace Qt::StringLiterals;
+
+namespace tsm::Endpoints {
+
+QString baseUrl(const QString &protocol, const QString &host, int port)
+{
+    const QString shownHost = host.contains(u':') && !host.startsWith(u'[') ? u"[%1]"_s.arg(host)
+                                                                           : host;
+    return u"%1://%2:%3"_s.arg(protocol.isEmpty() ? u"http"_s : protocol, shownHost).arg(port);
+}
+
+RetryPolicy retryPolicy(const TaskProfile &profile)
+{
+    RetryPolicy policy;
+    policy.attempts = std::max(1, profile.advanced.retryAttempts);
+    return policy;
+}
+
+static HttpOptions httpOptions(const TlsSettings &tls)
+{
+    HttpOptions options;
+    options.verifyTls = tls.verify;
+    options.caFile = tls.caFile;
+    return options;
+}
+
+InfluxEndpoint sourceInflux(const TaskProfile &profile)
+{
+    const SourceSettings &s = profile.source;
+    InfluxEndpoint endpoint;
+    endpoint.baseUrl = baseUrl(s.protocol, s.host, s.port);
+    endpoint.http = httpOptions(s.tls);
+    if (s.apiVersion == u"2.x") {
+        endpoint.token = s.token;
+    } else {
+        endpoint.user = s.user;
+        endpoint.password = s.password;
+    }
+    return endpoint;
+}
+
+InfluxEndpoint targetInflux(const TaskProfile &profile)
+{
+    const TargetSettings &t = profile.target;
+    InfluxEndpoint endpoint;
+    endpoint.baseUrl = baseUrl(t.protocol, t.host, t.port);
+    endpoint.http = httpOptions(t.tls);
+    if (!t.token.isEmpty()) {
+        endpoint.token = t.token;
+    } else {
+        endpoint.user = t.user;
+        endpoint.password = t.password;
+    }
+    return endpoint;
+}
+
+std::unique_ptr<Source> createSource(const TaskProfile &profile)
+{
+    const QString &type = profile.source.type;
+    if (type == u"influxdb") {
+        if (profile.source.apiVersion == u"2.x")
+            throw Error(ErrorKind::Config,
+                        u"InfluxDB 2.x sources are not supported by this version yet; use the "
+                        "1.x tab with a 1.x server"_s);
+        return std::make_unique<InfluxSource>(sourceInflux(profile), retryPolicy(profile));
+    }
+    if (type == u"lpfile")
+        return std::make_unique<LpFileSource>(profile.source.path);
+    throw Error(ErrorKind::Config,
+                u"Source type \"%1\" is not supported by this version yet"_s.arg(type));
+}
+
+std::unique_ptr<Sink> createSink(const TaskProfile &profile)
+{
+    const QString &type = profile.target.type;
+    if (type == u"influxdb1")
+        return std::make_unique<InfluxV1Sink>(targetInflux(profile), retryPolicy(profile),
+                                              profile.target.database, QString(),
+                                              profile.target.createDatabase);
+    if (type == u"lpfile")
+        return std::make_unique<LpFileSink>(profile.target.path, profile.target.compress,
+                                            profile.target.database);
+    throw Error(ErrorKind::Config,
+                u"Target type \"%1\" is not supported by this version yet"_s.arg(type));
+}
+
+void applyEnvironmentSecrets(TaskProfile &profile)
+{
+    auto take = [](const char *name, QString &into) {
+        if (qEnvironmentVariableIsSet(name))
+            into = qEnvironmentVariable(name);
+    };
+    take("TSMIGRATE_SOURCE_PASSWORD", profile.source.password);
+    take("TSMIGRATE_SOURCE_TOKEN", profile.source.token);
+    take("TSMIGRATE_TARGET_PASSWORD", profile.target.password);
+    take("TSMIGRATE_TARGET_TOKEN", profile.target.token);
+}
+
+} // namespace tsm::Endpoints

@@ -1,0 +1,147 @@
+#pragma once
+
+#include "core/Batch.h"
+#include "core/CancelToken.h"
+#include "core/Error.h"
+#include "core/Sink.h"
+#include "core/Source.h"
+
+#include <QList>
+#include <QString>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+namespace tsm {
+
+struct PipelineSettings
+{
+    int readConcurrency = 4;
+    int writeConcurrency = 4;
+    int batchSize = 5000;
+    /// A batch is also handed over when its text reaches this size (huge string fields).
+    qint64 maxBatchBytes = 16LL << 20;
+    /// Readers wait while the batches queued for the writers hold this much.
+    qint64 maxQueuedBytes = 32LL << 20;
+};
+
+/** How one unit ended in this run. */
+struct UnitOutcome
+{
+    qint64 unitId = 0;
+    bool ok = false;
+    qint64 pointsRead = 0;
+    qint64 pointsWritten = 0;
+    qint64 pointsRejected = 0;
+    QString error;
+    ErrorKind errorKind = ErrorKind::Protocol;
+};
+
+/** Live counters of a run, read by the runner once a second. */
+struct PipelineCounters
+{
+    std::atomic<qint64> pointsRead{0};
+    std::atomic<qint64> pointsWritten{0};
+    std::atomic<qint64> pointsRejected{0};
+    std::atomic<qint64> retries{0};
+    std::atomic<int> readersBusy{0};
+    std::atomic<int> writersBusy{0};
+};
+
+/** What the pipeline tells its owner; called from reader and writer threads. */
+class PipelineObserver
+{
+public:
+    virtual ~PipelineObserver() = default;
+    virtual void unitStarted(qint64 unitId) = 0;
+    virtual void unitFinished(const UnitOutcome &outcome) = 0;
+    /// A point that will not reach the target, with the reason (for the rejects file).
+    virtual void pointRejected(qint64 unitId, const QByteArray &line, const QString &reason) = 0;
+    virtual void retrying(const QString &what, const Error &error, int attempt, int delayMs) = 0;
+};
+
+/**
+ * Moves read units from a source to a sink: up to *read concurrency* units read at once into
+ * batches of *batch size* points, a queue bounded in bytes (readers wait when it is full, so
+ * memory stays bounded whatever the data size), up to *write concurrency* writes at once. A
+ * unit is reported finished only when every one of its points has been acknowledged by the
+ * sink or rejected with a reason.
+ */
+class Pipeline
+{
+public:
+    Pipeline(Source &source, Sink &sink, PlanRequest request, LpDialect dialect,
+             PipelineSettings settings, PipelineObserver &observer);
+
+    struct Result
+    {
+        enum class Status { Finished, Cancelled, Fatal } status = Status::Finished;
+        /// Fatal: the error that stopped the run (auth, target unavailable after retries...).
+        std::optional<Error> fatal;
+        int unitsFailed = 0;
+    };
+
+    /// Runs the units; blocks until all are finished, `cancel` fires, or a fatal error (which
+    /// also fires `cancel` so every thread stops).
+    Result run(const QList<ReadUnit> &units, CancelToken &cancel);
+
+    const PipelineCounters &counters() const { return m_counters; }
+
+private:
+    class Assembler;
+    struct UnitState
+    {
+        qint64 read = 0;
+        qint64 written = 0;
+        qint64 rejected = 0;
+        int pendingBatches = 0;
+        bool readDone = false;
+        bool failed = false;
+        QString error;
+        ErrorKind errorKind = ErrorKind::Protocol;
+    };
+
+    void readerLoop();
+    void writerLoop();
+    bool takeUnit(ReadUnit &unit);
+    bool unitsLeft();
+    void enqueue(Batch &&batch);
+    bool dequeue(Batch &batch);
+    void addPending(qint64 unitId);
+    void readFinished(qint64 unitId, qint64 read, qint64 rejected, const Error *error);
+    void batchWritten(const Batch &batch, const WriteResult &result);
+    void finishIfComplete(qint64 unitId, UnitState &state); // called with m_unitsMutex held
+    void fail(const Error &error);
+
+    Source &m_source;
+    Sink &m_sink;
+    PlanRequest m_request;
+    LpDialect m_dialect;
+    PipelineSettings m_settings;
+    PipelineObserver &m_observer;
+    PipelineCounters m_counters;
+    CancelToken *m_cancel = nullptr;
+
+    std::mutex m_workMutex;
+    std::deque<ReadUnit> m_work;
+
+    std::mutex m_queueMutex;
+    std::condition_variable m_queueNotFull;
+    std::condition_variable m_queueNotEmpty;
+    std::deque<Batch> m_queue;
+    qint64 m_queuedBytes = 0;
+    bool m_readersDone = false;
+
+    std::mutex m_unitsMutex;
+    std::unordered_map<qint64, UnitState> m_units;
+    int m_unitsFailed = 0;
+
+    std::mutex m_fatalMutex;
+    std::optional<Error> m_fatal;
+};
+
+} // namespace tsm

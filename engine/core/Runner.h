@@ -1,0 +1,92 @@
+#pragma once
+
+#include "core/CancelToken.h"
+#include "core/Error.h"
+
+#include <CheckpointStore.h>
+#include <TaskProfile.h>
+
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <optional>
+
+namespace tsm {
+
+/** A snapshot of a running task, as the runner reports it once a second. */
+struct RunProgress
+{
+    QString phase; ///< "planning", "history"
+    qint64 pointsRead = 0;
+    qint64 pointsWritten = 0;
+    qint64 pointsRejected = 0;
+    qint64 unitsDone = 0;
+    qint64 unitsTotal = 0;
+    qint64 retries = 0;
+    double writeRate = 0; ///< points/s over the last few seconds
+    double readRate = 0;
+    qint64 etaSeconds = -1; ///< -1 while unknown
+    qint64 elapsedMs = 0;
+};
+
+/** How a run ended. */
+struct RunOutcome
+{
+    enum class Status {
+        Completed,  ///< every unit done
+        Paused,     ///< pause requested; resumable
+        Stopped,    ///< stop requested; resumable
+        Failed,     ///< a fatal error or failed units; the next run retries what is not done
+    } status = Status::Failed;
+    QString message;
+    std::optional<ErrorKind> errorKind;
+    qint64 pointsRejected = 0; ///< over the task's life
+    QString rejectsFile;       ///< where rejected points were recorded, when there were any
+};
+
+/**
+ * Runs one task: plans it into the checkpoint store's ledger (once), then moves every unit not
+ * done yet through the pipeline, recording unit results, progress samples and events. Lives on
+ * its own QThread; run() blocks that thread until the run ends. requestPause() and
+ * requestStop() may be called from any thread.
+ */
+class Runner : public QObject
+{
+    Q_OBJECT
+
+public:
+    Runner(TaskProfile profile, QString statePath, QObject *parent = nullptr);
+    ~Runner() override;
+
+    void requestPause();
+    void requestStop();
+
+    /// Where rejected points of a task are written: beside the state file.
+    static QString rejectsPath(const QString &statePath, const QString &taskName);
+
+    const RunOutcome &outcome() const { return m_outcome; }
+
+public Q_SLOTS:
+    /// Runs (or resumes) the task; emits finished() at the end.
+    void run();
+
+Q_SIGNALS:
+    void progress(const tsm::RunProgress &progress);
+    void event(int level, const QString &message);
+    void finished(const tsm::RunOutcome &outcome);
+
+private:
+    RunOutcome execute();
+
+    TaskProfile m_profile;
+    QString m_statePath;
+    CancelToken m_cancel;
+    std::atomic<int> m_requested{0}; ///< 0 none, 1 pause, 2 stop
+    RunOutcome m_outcome;
+};
+
+} // namespace tsm
+
+Q_DECLARE_METATYPE(tsm::RunProgress)
+Q_DECLARE_METATYPE(tsm::RunOutcome)

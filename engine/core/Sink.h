@@ -1,0 +1,32 @@
+#pragma once
+
+#include "core/Batch.h"
+#include "core/CancelToken.h"
+#include "core/LpDialect.h"
+#include "core/Source.h"
+
+namespace tsm {
+
+/**
+ * A place data is written to. write() is thread-safe (the pipeline calls it from up to
+ * *write concurrency* threads) and retries transient failures itself; what it throws is final
+ * for this run: Auth stops the task, Network/Server/Timeout mean the retries were exhausted,
+ * Cancelled means the task was paused or stopped.
+ */
+class Sink : public RetryNotifier
+{
+public:
+    virtual ~Sink() = default;
+
+    virtual QString describe() const = 0;
+    virtual LpDialect dialect() const = 0;
+    virtual ConnectionInfo checkConnection(const CancelToken &cancel) = 0;
+    /// Create the database when the task asks for it, or check that it exists.
+    virtual void prepare(const CancelToken &cancel) = 0;
+    virtual WriteResult write(const Batch &batch, const CancelToken &cancel) = 0;
+    /// Make everything written so far durable (files: flush and fsync). Called before units are
+    /// marked done in the ledger.
+    virtual void flush() {}
+};
+
+} // namespace tsm

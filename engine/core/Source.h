@@ -1,0 +1,139 @@
+#pragma once
+
+#include "core/CancelToken.h"
+#include "core/LpDialect.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <optional>
+
+namespace tsm {
+
+enum class FieldType { Float, Integer, Unsigned, String, Boolean };
+QString fieldTypeName(FieldType type);
+
+/** A half-open time range [start, end) in int64 nanoseconds UTC. */
+struct TimeRange
+{
+    qint64 start = 0;
+    qint64 end = 0;
+    bool isEmpty() const { return end <= start; }
+};
+
+/** What a connection check found at the other end. */
+struct ConnectionInfo
+{
+    QString product; ///< "InfluxDB", "TDengine", "line-protocol file"
+    QString version; ///< as the server reports it, e.g. "1.6.7~rc0"
+    QString detail;  ///< build, auth mode, file size: one line for a person
+};
+
+struct FieldInfo
+{
+    QString name;
+    /// More than one type when shards disagree (InfluxDB lists the field once per type).
+    QList<FieldType> types;
+};
+
+struct MeasurementSchema
+{
+    QString name;
+    QStringList tagKeys;
+    QList<FieldInfo> fields;
+};
+
+/**
+ * One unit of reading as the planner proposes it. For time-series sources `start`/`end` are
+ * nanoseconds; for a line-protocol file they are byte offsets and `context` holds the
+ * database/retention policy in force at `start`.
+ */
+struct PlannedUnit
+{
+    QString measurement;
+    QString context;
+    qint64 start = 0;
+    qint64 end = 0;
+};
+
+/** A unit handed to a reader: a planned unit with its ledger id. */
+struct ReadUnit : PlannedUnit
+{
+    qint64 id = 0;
+};
+
+/** Where a source puts what it reads; implemented by the pipeline. */
+class BatchOutput
+{
+public:
+    virtual ~BatchOutput() = default;
+    /// Append complete line-protocol lines (each ending in '\n') here...
+    virtual QByteArray &buffer() = 0;
+    /// ...then call this once per appended line. It may hand a full batch to the writers and
+    /// block while their queue is full.
+    virtual void lineAppended() = 0;
+    /// A point that cannot be carried to the target (e.g. a name line protocol cannot express).
+    /// It is recorded in the rejects file with the reason and counted; nothing is dropped silently.
+    virtual void reject(const QByteArray &description, const QString &reason) = 0;
+};
+
+class Error;
+
+/** Lets sources and sinks report each retry they make, so the task can count and log them. */
+class RetryNotifier
+{
+public:
+    using Listener =
+        std::function<void(const QString &what, const Error &error, int attempt, int delayMs)>;
+    void setRetryListener(Listener listener) { m_retryListener = std::move(listener); }
+
+protected:
+    void notifyRetry(const QString &what, const Error &error, int attempt, int delayMs) const
+    {
+        if (m_retryListener)
+            m_retryListener(what, error, attempt, delayMs);
+    }
+
+private:
+    Listener m_retryListener;
+};
+
+/** What to plan: the task's database, measurements and time range. */
+struct PlanRequest
+{
+    QString database;
+    QString retentionPolicy;
+    QStringList measurements; ///< empty = all
+    TimeRange range;
+    qint64 windowNs = 3600LL * 1000000000LL;
+};
+
+/**
+ * A place data is read from. Implementations are thread-safe: the pipeline calls read() from
+ * several threads at once.
+ */
+class Source : public RetryNotifier
+{
+public:
+    virtual ~Source() = default;
+
+    virtual QString describe() const = 0;
+    virtual ConnectionInfo checkConnection(const CancelToken &cancel) = 0;
+    virtual QStringList listDatabases(const CancelToken &cancel) = 0;
+    virtual QStringList listMeasurements(const QString &database, const CancelToken &cancel) = 0;
+    virtual MeasurementSchema schema(const QString &database, const QString &measurement,
+                                     const CancelToken &cancel) = 0;
+    /// Time of the first and last point (end = last + 1 ns), or nothing when there is no data.
+    virtual std::optional<TimeRange> timeBounds(const QString &database, const QString &measurement,
+                                                const CancelToken &cancel) = 0;
+    /// Split the task into read units, clipped to where data is.
+    virtual QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) = 0;
+    /// Read one unit as line protocol for the given dialect. Throws tsm::Error on failure.
+    virtual void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
+                      BatchOutput &out, const CancelToken &cancel) = 0;
+};
+
+} // namespace tsm

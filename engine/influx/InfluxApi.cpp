@@ -1,0 +1,232 @@
+#include "influx/InfluxApi.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+namespace {
+
+HttpOptions transportOnly(HttpOptions options)
+{
+    // Credentials go through authorize() so that tokens and Basic auth are handled in one
+    // place; the transport must not add its own.
+    options.basicUser.clear();
+    options.basicPassword.clear();
+    return options;
+}
+
+/// The server's own words: JSON "error" or "message", else the start of the body.
+QString serverMessage(const HttpResponse &response)
+{
+    const QJsonDocument document = QJsonDocument::fromJson(response.body);
+    if (document.isObject()) {
+        const QJsonObject object = document.object();
+        for (const auto &key : {u"error"_s, u"message"_s}) {
+            if (object.value(key).isString())
+                return object.value(key).toString();
+        }
+    }
+    QString text = QString::fromUtf8(response.body.left(300)).simplified();
+    if (text.isEmpty())
+        text = QString::fromUtf8(response.header("x-influxdb-error")).simplified();
+    return text;
+}
+
+QString statusText(const HttpResponse &response)
+{
+    const QString message = serverMessage(response);
+    return message.isEmpty() ? QString::number(response.status)
+                             : QString::number(response.status) + u' ' + message;
+}
+
+} // namespace
+
+InfluxApi::InfluxApi(InfluxEndpoint endpoint, RetryPolicy retry)
+    : m_endpoint(std::move(endpoint)), m_retry(retry), m_pool(transportOnly(m_endpoint.http))
+{
+    while (m_endpoint.baseUrl.endsWith(u'/'))
+        m_endpoint.baseUrl.chop(1);
+}
+
+void InfluxApi::authorize(HttpRequest &request) const
+{
+    if (!m_endpoint.token.isEmpty()) {
+        request.headers.emplaceBack("Authorization", "Token " + m_endpoint.token.toUtf8());
+    } else if (!m_endpoint.user.isEmpty()) {
+        const QByteArray credentials =
+            m_endpoint.user.toUtf8() + ':' + m_endpoint.password.toUtf8();
+        request.headers.emplaceBack("Authorization", "Basic " + credentials.toBase64());
+    }
+}
+
+QByteArray InfluxApi::url(const QByteArray &path,
+                          const QList<QPair<QByteArray, QString>> &parameters) const
+{
+    QByteArray result = m_endpoint.baseUrl.toUtf8() + path;
+    char separator = '?';
+    for (const auto &parameter : parameters) {
+        result += separator + parameter.first + '=' + HttpClient::percentEncode(parameter.second);
+        separator = '&';
+    }
+    return result;
+}
+
+ConnectionInfo InfluxApi::ping(const CancelToken &cancel)
+{
+    // One try only: a connection check should answer within seconds, not after the backoff
+    // schedule meant for a running migration.
+    HttpRequest request;
+    request.url = url("/ping");
+    authorize(request);
+    HttpResponse response = m_pool.acquire()->perform(request, &cancel);
+    const QString what = u"InfluxDB at "_s + m_endpoint.baseUrl;
+
+    ConnectionInfo info;
+    info.product = u"InfluxDB"_s;
+    if (response.status == 204) {
+        info.version = QString::fromUtf8(response.header("x-influxdb-version"));
+        const QByteArray build = response.header("x-influxdb-build");
+        if (build == "OSS")
+            info.detail = u"OSS build"_s;
+        else if (build == "ENT")
+            info.detail = u"Enterprise build"_s;
+        else if (!build.isEmpty())
+            info.detail = QString::fromUtf8(build) + u" build"_s;
+        if (info.version.isEmpty() && response.header("x-influxdb-build").isEmpty())
+            info.detail = u"no version header: not InfluxDB, or behind a proxy that strips it"_s;
+        return info;
+    }
+    if (response.status == 200) {
+        // InfluxDB 3 answers with a JSON body instead of headers.
+        const QJsonDocument document = QJsonDocument::fromJson(response.body);
+        const QJsonObject object = document.object();
+        if (!object.value(u"version"_s).isString())
+            throw Error(ErrorKind::Protocol,
+                        u"%1 answered /ping with 200 but no version: is this InfluxDB?"_s.arg(what),
+                        200);
+        info.version = object.value(u"version"_s).toString();
+        const QString revision = object.value(u"revision"_s).toString();
+        info.detail = revision.isEmpty() ? u"InfluxDB 3"_s : u"InfluxDB 3, revision "_s + revision;
+        return info;
+    }
+    if (response.status == 404)
+        throw Error(ErrorKind::Protocol,
+                    u"%1 has no /ping endpoint (404): is this InfluxDB?"_s.arg(what), 404);
+    throw errorFromResponse(response, what);
+}
+
+QList<QuerySeries> InfluxApi::query(const QString &statement, const QString &database,
+                                    const CancelToken &cancel, bool write)
+{
+    QList<QPair<QByteArray, QString>> parameters;
+    if (!database.isEmpty())
+        parameters.append({"db", database});
+    parameters.append({"epoch", u"ns"_s});
+
+    HttpRequest request;
+    if (write) {
+        // Statements that change something must be POSTed; the statement goes in the form body
+        // so that long statements are not limited by URL length.
+        request.method = "POST";
+        request.url = url("/query", parameters);
+        request.headers.emplaceBack("Content-Type", "application/x-www-form-urlencoded");
+        request.body = "q=" + HttpClient::percentEncode(statement);
+    } else {
+        parameters.append({"q", statement});
+        request.url = url("/query", parameters);
+    }
+    authorize(request);
+
+    const QString what = u"InfluxDB at "_s + m_endpoint.baseUrl;
+    HttpResponse response;
+    withRetries(m_retry, cancel, [&] {
+        response = m_pool.acquire()->perform(request, &cancel);
+        if (response.status == 200)
+            return;
+        if (response.status == 400) {
+            // A parse error of the statement; the client's fault, not the data's.
+            throw Error(ErrorKind::Query, statement + u": "_s + serverMessage(response), 400);
+        }
+        throw errorFromResponse(response, what);
+    });
+
+    QJsonParseError parseError{};
+    const QJsonDocument document = QJsonDocument::fromJson(response.body, &parseError);
+    if (!document.isObject())
+        throw Error(ErrorKind::Protocol,
+                    u"%1 sent an answer to \"%2\" that is not JSON: %3"_s.arg(
+                        what, statement, parseError.errorString()),
+                    response.status);
+    const QJsonObject root = document.object();
+    if (root.value(u"error"_s).isString())
+        throw Error(ErrorKind::Query, statement + u": "_s + root.value(u"error"_s).toString(),
+                    response.status);
+
+    QList<QuerySeries> result;
+    const QJsonArray results = root.value(u"results"_s).toArray();
+    for (const QJsonValue &resultValue : results) {
+        const QJsonObject resultObject = resultValue.toObject();
+        // A statement error still comes with HTTP 200.
+        if (resultObject.value(u"error"_s).isString())
+            throw Error(ErrorKind::Query,
+                        statement + u": "_s + resultObject.value(u"error"_s).toString(),
+                        response.status);
+        const QJsonArray seriesArray = resultObject.value(u"series"_s).toArray();
+        for (const QJsonValue &seriesValue : seriesArray) {
+            const QJsonObject object = seriesValue.toObject();
+            QuerySeries series;
+            series.name = object.value(u"name"_s).toString();
+            const QJsonObject tags = object.value(u"tags"_s).toObject();
+            for (auto it = tags.begin(); it != tags.end(); ++it)
+                series.tags.append({it.key(), it.value().toString()});
+            const QJsonArray columns = object.value(u"columns"_s).toArray();
+            for (const QJsonValue &column : columns)
+                series.columns.append(column.toString());
+            series.values = object.value(u"values"_s).toArray();
+            result.append(std::move(series));
+        }
+    }
+    return result;
+}
+
+QString InfluxApi::quoteIdentifier(const QString &name)
+{
+    QString escaped = name;
+    escaped.replace(u'\\', u"\\\\"_s).replace(u'"', u"\\\""_s).replace(u'\n', u"\\n"_s);
+    return u'"' + escaped + u'"';
+}
+
+QString InfluxApi::quoteString(const QString &text)
+{
+    QString escaped = text;
+    escaped.replace(u'\\', u"\\\\"_s).replace(u'\'', u"\\'"_s).replace(u'\n', u"\\n"_s);
+    return u'\'' + escaped + u'\'';
+}
+
+Error InfluxApi::errorFromResponse(const HttpResponse &response, const QString &what)
+{
+    const int status = response.status;
+    const QString detail = statusText(response);
+    if (status == 401 || status == 403)
+        return Error(ErrorKind::Auth, u"%1 refused the credentials (%2)"_s.arg(what, detail),
+                     status);
+    if (status == 404)
+        return Error(ErrorKind::NotFound, u"%1: not found (%2)"_s.arg(what, detail), status);
+    if (status == 413)
+        return Error(ErrorKind::TooLarge, u"%1: request too large (%2)"_s.arg(what, detail),
+                     status);
+    if (status == 429 || status >= 500)
+        return Error(ErrorKind::Server, u"%1 failed (%2)"_s.arg(what, detail), status,
+                     response.retryAfterSeconds());
+    if (status == 400 || status == 422)
+        return Error(ErrorKind::Rejected, u"%1 rejected the request (%2)"_s.arg(what, detail),
+                     status);
+    return Error(ErrorKind::Protocol,
+                 u"%1 answered with unexpected HTTP status %2"_s.arg(what, detail), status);
+}
+
+} // namespace tsm

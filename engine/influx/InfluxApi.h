@@ -1,0 +1,83 @@
+#pragma once
+
+#include "core/CancelToken.h"
+#include "core/Source.h"
+#include "http/HttpClientPool.h"
+#include "http/Retry.h"
+
+#include <QJsonArray>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QStringList>
+
+namespace tsm {
+
+/** How to reach one InfluxDB server (any version) over HTTP. */
+struct InfluxEndpoint
+{
+    QString baseUrl;   ///< "http://127.0.0.1:8086", no trailing slash
+    HttpOptions http;  ///< timeouts and TLS; auth fields unused (see below)
+    QString user;      ///< 1.x: Basic auth when not empty
+    QString password;
+    QString token;     ///< 2.x/3.x: "Authorization: Token <token>" when not empty
+};
+
+/** One series of an InfluxQL answer. `values` rows keep int64 exactly (QJsonValue::toInteger). */
+struct QuerySeries
+{
+    QString name;
+    QList<QPair<QString, QString>> tags;
+    QStringList columns;
+    QJsonArray values;
+
+    int column(const QString &name) const { return columns.indexOf(name); }
+};
+
+/**
+ * The InfluxQL and ping surface shared by the InfluxDB sources and sinks: authentication
+ * headers, URLs, statement errors hidden in HTTP 200, retries of transient failures.
+ * Thread-safe (clients come from the pool).
+ */
+class InfluxApi
+{
+public:
+    InfluxApi(InfluxEndpoint endpoint, RetryPolicy retry);
+
+    const InfluxEndpoint &endpoint() const { return m_endpoint; }
+    const RetryPolicy &retryPolicy() const { return m_retry; }
+    HttpClientPool &pool() { return m_pool; }
+
+    /// GET /ping: product and version from X-Influxdb-Version / X-Influxdb-Build (or the 3.x
+    /// JSON body). Throws Error (Network, Timeout, Tls, Auth, Protocol).
+    ConnectionInfo ping(const CancelToken &cancel);
+
+    /// Runs one InfluxQL statement (GET for SHOW/SELECT, POST when `write` is set) with
+    /// epoch=ns against `database` (may be empty) and returns the series of its result.
+    /// Throws Error: Query for a statement error in a 200 answer or a 400 parse error (the
+    /// message quotes the server), Auth for 401/403, NotFound for 404, Server for 5xx after
+    /// the retries.
+    QList<QuerySeries> query(const QString &statement, const QString &database,
+                             const CancelToken &cancel, bool write = false);
+
+    /// Adds the authentication header of this endpoint.
+    void authorize(HttpRequest &request) const;
+    /// baseUrl + path + "?" + percent-encoded parameters.
+    QByteArray url(const QByteArray &path,
+                   const QList<QPair<QByteArray, QString>> &parameters = {}) const;
+
+    /// InfluxQL identifier quoting: "..." with \\, \" and \n escaped.
+    static QString quoteIdentifier(const QString &name);
+    /// InfluxQL string literal quoting: '...' with \\, \' and \n escaped.
+    static QString quoteString(const QString &text);
+    /// Turns a non-2xx answer into the Error it means, quoting the server's message
+    /// (JSON "error"/"message", else the body's first 300 bytes).
+    static Error errorFromResponse(const HttpResponse &response, const QString &what);
+
+private:
+    InfluxEndpoint m_endpoint;
+    RetryPolicy m_retry;
+    HttpClientPool m_pool;
+};
+
+} // namespace tsm

@@ -1,0 +1,223 @@
+#include "lp/LineProtocol.h"
+
+#include "core/Source.h"
+
+#include <array>
+#include <charconv>
+#include <cstring>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+QString fieldTypeName(FieldType type)
+{
+    switch (type) {
+    case FieldType::Float:
+        return u"float"_s;
+    case FieldType::Integer:
+        return u"integer"_s;
+    case FieldType::Unsigned:
+        return u"unsigned"_s;
+    case FieldType::String:
+        return u"string"_s;
+    case FieldType::Boolean:
+        return u"boolean"_s;
+    }
+    return u"unknown"_s;
+}
+
+} // namespace tsm
+
+namespace tsm::lp {
+
+namespace {
+
+enum class NameKind { Measurement, TagKey, TagValue, FieldKey };
+
+// Bytes that need a look in a name; everything else is copied as is.
+constexpr std::array<bool, 256> makeInteresting()
+{
+    std::array<bool, 256> table{};
+    for (unsigned char c : {',', ' ', '=', '"', '\\', '\n'})
+        table[c] = true;
+    return table;
+}
+constexpr std::array<bool, 256> kInteresting = makeInteresting();
+
+QString kindName(NameKind kind)
+{
+    switch (kind) {
+    case NameKind::Measurement:
+        return u"measurement"_s;
+    case NameKind::TagKey:
+        return u"tag key"_s;
+    case NameKind::TagValue:
+        return u"tag value"_s;
+    case NameKind::FieldKey:
+        return u"field key"_s;
+    }
+    return QString();
+}
+
+bool refuse(QString *why, NameKind kind, std::string_view name, const QString &reason)
+{
+    if (why) {
+        constexpr size_t shown = 80;
+        QString text = QString::fromUtf8(name.data(), qsizetype(std::min(name.size(), shown)));
+        if (name.size() > shown)
+            text += u"…"_s;
+        *why = u"%1 \"%2\" %3, which line protocol cannot express"_s.arg(kindName(kind), text,
+                                                                           reason);
+    }
+    return false;
+}
+
+bool appendName(QByteArray &out, std::string_view name, NameKind kind, QString *why)
+{
+    const size_t n = name.size();
+    if (n == 0) {
+        if (why)
+            *why = u"empty %1: line protocol cannot express it"_s.arg(kindName(kind));
+        return false;
+    }
+    const char *s = name.data();
+    const bool isMeasurement = kind == NameKind::Measurement;
+    // The parser skips leading tabs and NULs before a measurement and the first field key, and a
+    // line starting with '#' is a comment.
+    if ((isMeasurement || kind == NameKind::FieldKey) && (s[0] == '\t' || s[0] == '\0'))
+        return refuse(why, kind, name, u"starts with a tab or NUL"_s);
+    if (isMeasurement && s[0] == '#')
+        return refuse(why, kind, name, u"starts with '#'"_s);
+
+    // escape.Unescape (measurements, field keys) also drops a backslash before '"'; tag values
+    // go through unescapeTag, which does not.
+    const bool quoteAfterBackslash = isMeasurement || kind == NameKind::FieldKey;
+    size_t extra = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (!kInteresting[c])
+            continue;
+        switch (c) {
+        case '\n':
+            return refuse(why, kind, name, u"contains a newline"_s);
+        case '\\':
+            if (i + 1 == n)
+                return refuse(why, kind, name, u"ends with a backslash"_s);
+            if (s[i + 1] == ',' || s[i + 1] == ' ' || s[i + 1] == '=')
+                return refuse(why, kind, name,
+                              u"has a backslash right before a comma, space or equals sign"_s);
+            if (s[i + 1] == '"' && quoteAfterBackslash)
+                ++extra;
+            break;
+        case ',':
+        case ' ':
+            ++extra;
+            break;
+        case '=':
+            if (!isMeasurement)
+                ++extra;
+            break;
+        default:
+            break;
+        }
+    }
+    if (extra == 0) {
+        out.append(s, qsizetype(n));
+        return true;
+    }
+    out.reserve(out.size() + qsizetype(n + extra));
+    size_t copied = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const char c = s[i];
+        bool escape = c == ',' || c == ' ' || (c == '=' && !isMeasurement);
+        if (c == '"' && quoteAfterBackslash && i > 0 && s[i - 1] == '\\')
+            escape = true;
+        if (!escape)
+            continue;
+        out.append(s + copied, qsizetype(i - copied));
+        out.append('\\');
+        copied = i;
+    }
+    out.append(s + copied, qsizetype(n - copied));
+    return true;
+}
+
+template<typename T>
+void appendNumber(QByteArray &out, T value, char suffix)
+{
+    char buf[32];
+    auto result = std::to_chars(buf, buf + sizeof(buf) - 1, value);
+    if (suffix)
+        *result.ptr++ = suffix;
+    out.append(buf, qsizetype(result.ptr - buf));
+}
+
+} // namespace
+
+bool appendMeasurement(QByteArray &out, std::string_view name, QString *why)
+{
+    return appendName(out, name, NameKind::Measurement, why);
+}
+
+bool appendTagKey(QByteArray &out, std::string_view key, QString *why)
+{
+    return appendName(out, key, NameKind::TagKey, why);
+}
+
+bool appendTagValue(QByteArray &out, std::string_view value, QString *why)
+{
+    return appendName(out, value, NameKind::TagValue, why);
+}
+
+bool appendFieldKey(QByteArray &out, std::string_view key, QString *why)
+{
+    return appendName(out, key, NameKind::FieldKey, why);
+}
+
+void appendString(QByteArray &out, std::string_view value)
+{
+    const char *s = value.data();
+    const size_t n = value.size();
+    out.append('"');
+    size_t copied = 0;
+    for (size_t i = 0; i < n; ++i) {
+        if (s[i] != '"' && s[i] != '\\')
+            continue;
+        out.append(s + copied, qsizetype(i - copied));
+        out.append('\\');
+        copied = i;
+    }
+    out.append(s + copied, qsizetype(n - copied));
+    out.append('"');
+}
+
+void appendFloat(QByteArray &out, double value)
+{
+    appendNumber(out, value, '\0');
+}
+
+void appendInteger(QByteArray &out, qint64 value)
+{
+    appendNumber(out, value, 'i');
+}
+
+void appendUnsigned(QByteArray &out, quint64 value)
+{
+    appendNumber(out, value, 'u');
+}
+
+void appendBoolean(QByteArray &out, bool value)
+{
+    if (value)
+        out.append("true", 4);
+    else
+        out.append("false", 5);
+}
+
+void appendTimestamp(QByteArray &out, qint64 ns)
+{
+    appendNumber(out, ns, '\0');
+}
+
+} // namespace tsm::lp

@@ -1,0 +1,423 @@
+#include "sources/InfluxSource.h"
+
+#include "core/Error.h"
+#include "core/Planner.h"
+#include "influx/InfluxResponseDecoder.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcInfluxSource, "tsm.engine.influx")
+
+namespace tsm {
+
+namespace {
+
+std::optional<FieldType> fieldTypeFromName(const QString &name)
+{
+    if (name == u"float")
+        return FieldType::Float;
+    if (name == u"integer")
+        return FieldType::Integer;
+    if (name == u"unsigned")
+        return FieldType::Unsigned;
+    if (name == u"string")
+        return FieldType::String;
+    if (name == u"boolean")
+        return FieldType::Boolean;
+    return std::nullopt;
+}
+
+/// "168h0m0s" -> nanoseconds; 0 when it cannot be read.
+qint64 parseGoDuration(const QString &text)
+{
+    qint64 total = 0;
+    qint64 number = 0;
+    bool haveNumber = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c.isDigit()) {
+            number = number * 10 + c.digitValue();
+            haveNumber = true;
+            continue;
+        }
+        if (!haveNumber)
+            return 0;
+        qint64 unit = 0;
+        if (c == u'h')
+            unit = 3600LL * 1000000000LL;
+        else if (c == u's')
+            unit = 1000000000LL;
+        else if (c == u'm' && i + 1 < text.size() && text.at(i + 1) == u's') {
+            unit = 1000000LL;
+            ++i;
+        } else if (c == u'm')
+            unit = 60LL * 1000000000LL;
+        else
+            return 0;
+        total += number * unit;
+        number = 0;
+        haveNumber = false;
+    }
+    return total;
+}
+
+std::optional<qint64> parseShardTime(const QJsonValue &value)
+{
+    if (value.isDouble())
+        return value.toInteger();
+    const QDateTime dt = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
+    if (!dt.isValid())
+        return std::nullopt;
+    return dt.toMSecsSinceEpoch() * 1000000LL;
+}
+
+constexpr qint64 kMaxTime = std::numeric_limits<qint64>::max();
+
+} // namespace
+
+InfluxSource::InfluxSource(InfluxEndpoint endpoint, RetryPolicy retry)
+    : m_api(std::move(endpoint), retry)
+{
+}
+
+QString InfluxSource::describe() const
+{
+    return u"InfluxDB at %1"_s.arg(m_api.endpoint().baseUrl);
+}
+
+ConnectionInfo InfluxSource::checkConnection(const CancelToken &cancel)
+{
+    ConnectionInfo info = m_api.ping(cancel);
+    // /ping needs no credentials; a SHOW DATABASES proves they work.
+    const QStringList databases = listDatabases(cancel);
+    info.detail = info.detail.isEmpty()
+                      ? u"%1 databases visible"_s.arg(databases.size())
+                      : u"%1, %2 databases visible"_s.arg(info.detail).arg(databases.size());
+    return info;
+}
+
+QStringList InfluxSource::listDatabases(const CancelToken &cancel)
+{
+    QStringList names;
+    for (const QuerySeries &series : m_api.query(u"SHOW DATABASES"_s, QString(), cancel))
+        for (const QJsonValue &row : series.values)
+            names.append(row.toArray().at(0).toString());
+    return names;
+}
+
+QStringList InfluxSource::listMeasurements(const QString &database, const CancelToken &cancel)
+{
+    QStringList names;
+    const auto result = m_api.query(
+        u"SHOW MEASUREMENTS ON %1"_s.arg(InfluxApi::quoteIdentifier(database)), database, cancel);
+    for (const QuerySeries &series : result)
+        for (const QJsonValue &row : series.values)
+            names.append(row.toArray().at(0).toString());
+    return names;
+}
+
+MeasurementSchema InfluxSource::schema(const QString &database, const QString &measurement,
+                                       const CancelToken &cancel)
+{
+    MeasurementSchema schema;
+    schema.name = measurement;
+    const QString from = InfluxApi::quoteIdentifier(measurement);
+    for (const QuerySeries &series :
+         m_api.query(u"SHOW TAG KEYS FROM %1"_s.arg(from), database, cancel))
+        for (const QJsonValue &row : series.values)
+            schema.tagKeys.append(row.toArray().at(0).toString());
+    const auto types = fieldTypes(database, measurement, cancel);
+    for (auto it = types.begin(); it != types.end(); ++it)
+        schema.fields.append(FieldInfo{it.key(), it.value()});
+    std::sort(schema.fields.begin(), schema.fields.end(),
+              [](const FieldInfo &a, const FieldInfo &b) { return a.name < b.name; });
+    return schema;
+}
+
+QHash<QString, QList<FieldType>> InfluxSource::fieldTypes(const QString &database,
+                                                           const QString &measurement,
+                                                           const CancelToken &cancel)
+{
+    const QString cacheKey = database + u'\n' + measurement;
+    {
+        std::lock_guard<std::mutex> lock(m_cacheMutex);
+        const auto it = m_fieldTypeCache.constFind(cacheKey);
+        if (it != m_fieldTypeCache.constEnd())
+            return *it;
+    }
+    QHash<QString, QList<FieldType>> types;
+    const auto result = m_api.query(
+        u"SHOW FIELD KEYS FROM %1"_s.arg(InfluxApi::quoteIdentifier(measurement)), database,
+        cancel);
+    for (const QuerySeries &series : result) {
+        const int keyColumn = std::max(0, series.column(u"fieldKey"_s));
+        const int typeColumn = series.column(u"fieldType"_s) >= 0 ? series.column(u"fieldType"_s)
+                                                                   : 1;
+        for (const QJsonValue &rowValue : series.values) {
+            const QJsonArray row = rowValue.toArray();
+            const auto type = fieldTypeFromName(row.at(typeColumn).toString());
+            if (!type)
+                throw Error(ErrorKind::Protocol,
+                            u"Unknown field type \"%1\" of field \"%2\" in \"%3\""_s.arg(
+                                row.at(typeColumn).toString(), row.at(keyColumn).toString(),
+                                measurement));
+            QList<FieldType> &list = types[row.at(keyColumn).toString()];
+            if (!list.contains(*type))
+                list.append(*type);
+        }
+    }
+    std::lock_guard<std::mutex> lock(m_cacheMutex);
+    m_fieldTypeCache.insert(cacheKey, types);
+    return types;
+}
+
+QString InfluxSource::fromClause(const QString &database, const QString &retentionPolicy,
+                                 const QString &measurement) const
+{
+    return InfluxApi::quoteIdentifier(database) + u'.' +
+           (retentionPolicy.isEmpty() ? QString() : InfluxApi::quoteIdentifier(retentionPolicy)) +
+           u'.' + InfluxApi::quoteIdentifier(measurement);
+}
+
+std::optional<TimeRange> InfluxSource::boundsWithin(const QString &from, const QString &database,
+                                                    const TimeRange &range,
+                                                    const CancelToken &cancel)
+{
+    const QString where =
+        u" WHERE time >= %1 AND time < %2"_s.arg(range.start).arg(range.end);
+    auto firstTime = [&](const QString &order) -> std::optional<qint64> {
+        const auto result = m_api.query(
+            u"SELECT * FROM %1%2%3 LIMIT 1"_s.arg(from, where, order), database, cancel);
+        for (const QuerySeries &series : result)
+            for (const QJsonValue &row : series.values)
+                return row.toArray().at(0).toInteger();
+        return std::nullopt;
+    };
+    const auto first = firstTime(QString());
+    if (!first)
+        return std::nullopt;
+    const auto last = firstTime(u" ORDER BY time DESC"_s);
+    return TimeRange{*first, (last ? *last : *first) + 1};
+}
+
+std::optional<TimeRange> InfluxSource::timeBounds(const QString &database,
+                                                  const QString &measurement,
+                                                  const CancelToken &cancel)
+{
+    return boundsWithin(fromClause(database, QString(), measurement), database,
+                        TimeRange{std::numeric_limits<qint64>::min() + 1, kMaxTime}, cancel);
+}
+
+QString InfluxSource::resolveRetentionPolicy(const QString &database, const QString &requested,
+                                             const CancelToken &cancel)
+{
+    const auto result = m_api.query(
+        u"SHOW RETENTION POLICIES ON %1"_s.arg(InfluxApi::quoteIdentifier(database)), database,
+        cancel);
+    QStringList names;
+    QString defaultName;
+    for (const QuerySeries &series : result) {
+        const int nameColumn = std::max(0, series.column(u"name"_s));
+        const int defaultColumn = series.column(u"default"_s);
+        for (const QJsonValue &rowValue : series.values) {
+            const QJsonArray row = rowValue.toArray();
+            names.append(row.at(nameColumn).toString());
+            if (defaultColumn >= 0 && row.at(defaultColumn).toBool())
+                defaultName = names.last();
+        }
+    }
+    if (!requested.isEmpty()) {
+        if (!names.contains(requested))
+            throw Error(ErrorKind::NotFound,
+                        u"Retention policy \"%1\" does not exist in database \"%2\" (it has: %3)"_s
+                            .arg(requested, database, names.join(u", "_s)));
+        return requested;
+    }
+    if (defaultName.isEmpty())
+        throw Error(ErrorKind::NotFound,
+                    u"Database \"%1\" has no default retention policy; name one in the task"_s.arg(
+                        database));
+    return defaultName;
+}
+
+QList<TimeRange> InfluxSource::shardGroups(const QString &database,
+                                           const QString &retentionPolicy,
+                                           const TimeRange &range, const CancelToken &cancel)
+{
+    QList<TimeRange> groups;
+    try {
+        const auto result = m_api.query(u"SHOW SHARDS"_s, QString(), cancel);
+        for (const QuerySeries &series : result) {
+            const int dbColumn = series.column(u"database"_s);
+            const int rpColumn = series.column(u"retention_policy"_s);
+            const int startColumn = series.column(u"start_time"_s);
+            const int endColumn = series.column(u"end_time"_s);
+            if (dbColumn < 0 || rpColumn < 0 || startColumn < 0 || endColumn < 0)
+                throw Error(ErrorKind::Protocol, u"SHOW SHARDS has unexpected columns"_s);
+            for (const QJsonValue &rowValue : series.values) {
+                const QJsonArray row = rowValue.toArray();
+                if (row.at(dbColumn).toString() != database ||
+                    row.at(rpColumn).toString() != retentionPolicy)
+                    continue;
+                const auto start = parseShardTime(row.at(startColumn));
+                const auto end = parseShardTime(row.at(endColumn));
+                if (!start || !end)
+                    throw Error(ErrorKind::Protocol, u"SHOW SHARDS has unreadable times"_s);
+                const TimeRange group = Planner::intersect(TimeRange{*start, *end}, range);
+                if (!group.isEmpty() &&
+                    std::none_of(groups.begin(), groups.end(), [&](const TimeRange &g) {
+                        return g.start == group.start && g.end == group.end;
+                    }))
+                    groups.append(group);
+            }
+        }
+        std::sort(groups.begin(), groups.end(),
+                  [](const TimeRange &a, const TimeRange &b) { return a.start < b.start; });
+        return groups;
+    } catch (const Error &error) {
+        if (error.kind() == ErrorKind::Cancelled)
+            throw;
+        qCInfo(lcInfluxSource) << "SHOW SHARDS not available, aligning to the shard group duration:"
+                               << error.message();
+    }
+
+    // Without SHOW SHARDS: InfluxDB starts each group at a multiple of the shard group duration.
+    qint64 duration = 0;
+    const auto result = m_api.query(
+        u"SHOW RETENTION POLICIES ON %1"_s.arg(InfluxApi::quoteIdentifier(database)), database,
+        cancel);
+    for (const QuerySeries &series : result) {
+        const int nameColumn = std::max(0, series.column(u"name"_s));
+        const int durationColumn = series.column(u"shardGroupDuration"_s);
+        for (const QJsonValue &rowValue : series.values) {
+            const QJsonArray row = rowValue.toArray();
+            if (durationColumn >= 0 && row.at(nameColumn).toString() == retentionPolicy)
+                duration = parseGoDuration(row.at(durationColumn).toString());
+        }
+    }
+    if (duration <= 0)
+        duration = 7LL * 24 * 3600 * 1000000000LL;
+    for (qint64 t = Planner::floorTo(range.start, duration); t < range.end;) {
+        const qint64 next = t > kMaxTime - duration ? kMaxTime : t + duration;
+        groups.append(Planner::intersect(TimeRange{t, next}, range));
+        if (next == kMaxTime)
+            break;
+        t = next;
+    }
+    return groups;
+}
+
+QList<PlannedUnit> InfluxSource::plan(const PlanRequest &request, const CancelToken &cancel)
+{
+    if (request.database.isEmpty())
+        throw Error(ErrorKind::Config, u"The task names no bucket (database) to read"_s);
+    const QStringList databases = listDatabases(cancel);
+    if (!databases.contains(request.database))
+        throw Error(ErrorKind::NotFound,
+                    u"Database \"%1\" does not exist on %2 (it has: %3)"_s.arg(
+                        request.database, m_api.endpoint().baseUrl,
+                        databases.isEmpty() ? u"no databases"_s : databases.join(u", "_s)));
+    const QString rp = resolveRetentionPolicy(request.database, request.retentionPolicy, cancel);
+    QStringList measurements = request.measurements;
+    if (measurements.isEmpty())
+        measurements = listMeasurements(request.database, cancel);
+    const QList<TimeRange> groups = shardGroups(request.database, rp, request.range, cancel);
+
+    QList<PlannedUnit> units;
+    for (const QString &measurement : std::as_const(measurements)) {
+        if (cancel.isCancelled())
+            throw Error(ErrorKind::Cancelled, u"Planning cancelled"_s);
+        const QString from = fromClause(request.database, rp, measurement);
+        const auto bounds = boundsWithin(from, request.database, request.range, cancel);
+        if (!bounds)
+            continue; // no data in the task's range
+        QList<TimeRange> inGroups;
+        for (const TimeRange &group : groups) {
+            const TimeRange part = Planner::intersect(group, *bounds);
+            if (!part.isEmpty())
+                inGroups.append(part);
+        }
+        // With one group the overall bounds are already exact; with several, clip each group
+        // to where this measurement has data so empty stretches cost nothing.
+        for (const TimeRange &part : std::as_const(inGroups)) {
+            const auto span = inGroups.size() == 1
+                                  ? std::optional<TimeRange>(part)
+                                  : boundsWithin(from, request.database, part, cancel);
+            if (!span)
+                continue;
+            const QList<PlannedUnit> windows =
+                Planner::windows(measurement, *span, request.windowNs);
+            units.append(windows);
+        }
+    }
+    return units;
+}
+
+void InfluxSource::read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
+                        BatchOutput &out, const CancelToken &cancel)
+{
+    const QString rp = request.retentionPolicy;
+    const QString statement = u"SELECT * FROM %1 WHERE time >= %2 AND time < %3 GROUP BY *"_s.arg(
+        fromClause(request.database, rp, unit.measurement))
+                                  .arg(unit.start)
+                                  .arg(unit.end);
+    const auto types = fieldTypes(request.database, unit.measurement, cancel);
+
+    HttpRequest http;
+    http.method = "GET";
+    http.url = m_api.url("/query", {{"db", request.database},
+                                    {"q", statement},
+                                    {"epoch", u"ns"_s},
+                                    {"chunked", u"true"_s},
+                                    {"chunk_size", QString::number(m_chunkSize)}});
+    http.headers.append(qMakePair(QByteArray("Accept"), QByteArray("application/x-msgpack")));
+    m_api.authorize(http);
+
+    const RetryPolicy &policy = m_api.retryPolicy();
+    for (int attempt = 1;; ++attempt) {
+        InfluxResponseDecoder decoder(out, dialect, types);
+        // Exceptions must not cross libcurl's C frames: keep the decoder's and rethrow it.
+        std::exception_ptr decodeError;
+        http.onData = [&decoder, &decodeError](const char *data, size_t size) {
+            try {
+                decoder.feed(data, size);
+                return true;
+            } catch (...) {
+                decodeError = std::current_exception();
+                return false;
+            }
+        };
+        try {
+            auto client = m_api.pool().acquire();
+            HttpResponse response;
+            try {
+                response = client->perform(http, &cancel);
+            } catch (const Error &) {
+                if (decodeError)
+                    std::rethrow_exception(decodeError);
+                throw;
+            }
+            if (decodeError)
+                std::rethrow_exception(decodeError);
+            if (response.status < 200 || response.status > 299)
+                throw InfluxApi::errorFromResponse(response, u"Reading \"%1\""_s.arg(unit.measurement));
+            decoder.finish();
+            return;
+        } catch (const Error &error) {
+            // Once lines went out, a retry would send them twice: leave that to the unit retry.
+            const bool nothingSent = decoder.points() == 0 && decoder.rejected() == 0;
+            if (!error.isRetryable() || !nothingSent || attempt >= policy.attempts)
+                throw;
+            const int delay = policy.delayMs(attempt, error);
+            notifyRetry(u"Reading \"%1\""_s.arg(unit.measurement), error, attempt, delay);
+            sleepCancellable(delay, cancel);
+        }
+    }
+}
+
+} // namespace tsm

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "core/Source.h"
+#include "influx/InfluxApi.h"
+
+#include <QHash>
+
+#include <mutex>
+
+namespace tsm {
+
+/**
+ * Reads InfluxDB through InfluxQL on /query (1.x with Basic auth; 2.x/3.x with a token through the
+ * same v1 surface): schema from SHOW statements, data streamed chunk by chunk in msgpack (JSON
+ * when the server has no msgpack). Read units never span two shard groups, because a query
+ * across shards coerces or drops values whose type differs between them.
+ */
+class InfluxSource : public Source
+{
+public:
+    InfluxSource(InfluxEndpoint endpoint, RetryPolicy retry);
+
+    /// Rows per chunk the server is asked for (chunk_size).
+    void setChunkSize(int rows) { m_chunkSize = rows; }
+
+    QString describe() const override;
+    ConnectionInfo checkConnection(const CancelToken &cancel) override;
+    QStringList listDatabases(const CancelToken &cancel) override;
+    QStringList listMeasurements(const QString &database, const CancelToken &cancel) override;
+    MeasurementSchema schema(const QString &database, const QString &measurement,
+                             const CancelToken &cancel) override;
+    std::optional<TimeRange> timeBounds(const QString &database, const QString &measurement,
+                                        const CancelToken &cancel) override;
+    QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
+    void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
+              BatchOutput &out, const CancelToken &cancel) override;
+
+    /// The retention policy a task reads: the one it names, else the database's default.
+    QString resolveRetentionPolicy(const QString &database, const QString &requested,
+                                   const CancelToken &cancel);
+    /// Shard-group boundaries of database/rp that overlap `range`, sorted. From SHOW SHARDS;
+    /// where that is not allowed (it needs admin rights), computed from the retention policy's
+    /// shard group duration, as InfluxDB aligns groups to multiples of it.
+    QList<TimeRange> shardGroups(const QString &database, const QString &retentionPolicy,
+                                 const TimeRange &range, const CancelToken &cancel);
+
+    InfluxApi &api() { return m_api; }
+
+private:
+    std::optional<TimeRange> boundsWithin(const QString &from, const QString &database,
+                                          const TimeRange &range, const CancelToken &cancel);
+    QString fromClause(const QString &database, const QString &retentionPolicy,
+                       const QString &measurement) const;
+    QHash<QString, QList<FieldType>> fieldTypes(const QString &database,
+                                               const QString &measurement,
+                                               const CancelToken &cancel);
+
+    InfluxApi m_api;
+    int m_chunkSize = 10000;
+    std::mutex m_cacheMutex;
+    QHash<QString, QHash<QString, QList<FieldType>>> m_fieldTypeCache; ///< key db + '\n' + measurement
+};
+
+} // namespace tsm

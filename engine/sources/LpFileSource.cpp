@@ -1,0 +1,693 @@
+#include "sources/LpFileSource.h"
+
+#include "core/Error.h"
+#include "lp/LineParser.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+#include <QLocale>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+namespace {
+
+constexpr size_t kChunkBytes = 1 << 20;
+constexpr int kCancelPollLines = 1024;
+constexpr size_t kMaxIdleReaders = 4;
+
+QString systemError(int error)
+{
+    return QString::fromLocal8Bit(std::strerror(error));
+}
+
+[[noreturn]] void throwCancelled()
+{
+    throw Error(ErrorKind::Cancelled, u"Reading the line-protocol file was cancelled"_s);
+}
+
+/** A plain or gzip file read front to back (gzip detected by its magic bytes). */
+class InputStream
+{
+public:
+    explicit InputStream(const QString &path) : m_path(path)
+    {
+        const QByteArray name = QFile::encodeName(path);
+        m_fd = ::open(name.constData(), O_RDONLY | O_CLOEXEC);
+        if (m_fd < 0) {
+            const int error = errno;
+            throw Error(error == ENOENT ? ErrorKind::Config : ErrorKind::Io,
+                        u"Cannot open %1: %2"_s.arg(path, systemError(error)));
+        }
+        unsigned char magic[2] = {0, 0};
+        const ssize_t got = ::pread(m_fd, magic, 2, 0);
+        m_gzip = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        if (m_gzip) {
+            m_gz = gzdopen(m_fd, "rb");
+            if (!m_gz) {
+                ::close(m_fd);
+                throw Error(ErrorKind::Io, u"Cannot open %1 as gzip"_s.arg(path));
+            }
+            m_fd = -1; // owned by m_gz now
+            gzbuffer(m_gz, 256 * 1024);
+        }
+    }
+    ~InputStream()
+    {
+        if (m_gz)
+            gzclose(m_gz);
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    InputStream(const InputStream &) = delete;
+    InputStream &operator=(const InputStream &) = delete;
+
+    bool isGzip() const { return m_gzip; }
+
+    /// Jumps to an uncompressed offset; only plain files can.
+    void seek(qint64 offset)
+    {
+        if (::lseek(m_fd, off_t(offset), SEEK_SET) < 0)
+            throw Error(ErrorKind::Io, u"Cannot seek in %1: %2"_s.arg(m_path, systemError(errno)));
+    }
+
+    /// Up to `max` bytes; 0 at the end. A gzip file cut short (a writer killed before closing
+    /// it) ends where its last complete block ends.
+    size_t read(char *buffer, size_t max)
+    {
+        if (m_gz) {
+            const int got = gzread(m_gz, buffer, unsigned(max));
+            if (got < 0) {
+                int code = 0;
+                const char *message = gzerror(m_gz, &code);
+                throw Error(ErrorKind::Io, u"Cannot decompress %1: %2"_s.arg(
+                                               m_path, QString::fromUtf8(message)));
+            }
+            return size_t(got);
+        }
+        for (;;) {
+            const ssize_t got = ::read(m_fd, buffer, max);
+            if (got >= 0)
+                return size_t(got);
+            if (errno != EINTR)
+                throw Error(ErrorKind::Io,
+                            u"Cannot read %1: %2"_s.arg(m_path, systemError(errno)));
+        }
+    }
+
+private:
+    QString m_path;
+    int m_fd = -1;
+    gzFile m_gz = nullptr;
+    bool m_gzip = false;
+};
+
+/** Splits a stream into line-protocol lines the way InfluxDB does (lp::lineEnd). */
+class LineReader
+{
+public:
+    LineReader(const QString &path, qint64 offset, qint64 lineNumber)
+        : m_in(path), m_buffer(kChunkBytes)
+    {
+        m_nextLineNumber = lineNumber;
+        if (!m_in.isGzip() && offset > 0) {
+            m_in.seek(offset);
+            m_bufferOffset = offset;
+        } else {
+            m_nextLineNumber = 1;
+            skipTo(offset);
+        }
+    }
+
+    bool isGzip() const { return m_in.isGzip(); }
+    /// Offset of the line next() returns next.
+    qint64 nextOffset() const { return m_bufferOffset + qint64(m_pos); }
+    qint64 lineOffset() const { return m_lineOffset; }
+    /// 1-based physical line number of the last line returned (0 when unknown).
+    qint64 lineNumber() const { return m_lineNumber; }
+    qint64 nextLineNumber() const { return m_nextLineNumber; }
+
+    /// Moves forward to `offset`, a line start, counting the newlines passed.
+    void skipTo(qint64 offset)
+    {
+        while (nextOffset() < offset) {
+            if (m_pos >= m_end && !fill())
+                return;
+            const size_t take = size_t(std::min<qint64>(offset - nextOffset(), qint64(m_end - m_pos)));
+            if (m_nextLineNumber > 0)
+                m_nextLineNumber += std::count(m_buffer.data() + m_pos,
+                                               m_buffer.data() + m_pos + take, '\n');
+            m_pos += take;
+        }
+    }
+
+    /// The next line without its '\n'; valid until the next call.
+    bool next(std::string_view &line)
+    {
+        for (;;) {
+            if (m_pos >= m_end && (m_eof || !fill()))
+                return false;
+            const size_t end = lp::lineEnd(m_buffer.data(), m_end, m_pos);
+            if (end == m_end && !m_eof) {
+                fill();
+                continue;
+            }
+            line = std::string_view(m_buffer.data() + m_pos, end - m_pos);
+            m_lineOffset = nextOffset();
+            m_lineNumber = m_nextLineNumber;
+            if (m_nextLineNumber > 0)
+                m_nextLineNumber += 1 + std::count(line.begin(), line.end(), '\n');
+            m_pos = end < m_end ? end + 1 : end;
+            return true;
+        }
+    }
+
+private:
+    /// Reads more after the unconsumed bytes; false at the end of the stream.
+    bool fill()
+    {
+        if (m_pos > 0) {
+            std::memmove(m_buffer.data(), m_buffer.data() + m_pos, m_end - m_pos);
+            m_bufferOffset += qint64(m_pos);
+            m_end -= m_pos;
+            m_pos = 0;
+        }
+        if (m_end == m_buffer.size())
+            m_buffer.resize(m_buffer.size() * 2); // one line longer than the buffer
+        const size_t got = m_in.read(m_buffer.data() + m_end, m_buffer.size() - m_end);
+        if (got == 0) {
+            m_eof = true;
+            return false;
+        }
+        m_end += got;
+        return true;
+    }
+
+    InputStream m_in;
+    std::vector<char> m_buffer;
+    size_t m_pos = 0;
+    size_t m_end = 0;
+    bool m_eof = false;
+    qint64 m_bufferOffset = 0;
+    qint64 m_lineOffset = 0;
+    qint64 m_lineNumber = 0;
+    qint64 m_nextLineNumber = 0;
+};
+
+/** What is in force at a line: the export's database and retention policy, DDL or DML. */
+struct Context
+{
+    std::string database;
+    std::string retentionPolicy;
+    bool ddl = false;
+    int databaseMarkers = 0; ///< lets a caller notice a new database cheaply
+};
+
+std::string_view trimmed(std::string_view s)
+{
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
+    return s;
+}
+
+bool startsWith(std::string_view s, std::string_view prefix)
+{
+    return s.substr(0, prefix.size()) == prefix;
+}
+
+/// True for a data line; updates the context for markers and skips comments, DDL and blanks.
+bool isDataLine(std::string_view line, Context &context)
+{
+    if (lp::isBlankLine(line))
+        return false;
+    if (lp::isCommentLine(line)) {
+        std::string_view text = trimmed(line);
+        text.remove_prefix(1);
+        text = trimmed(text);
+        if (text == "DDL") {
+            context.ddl = true;
+        } else if (text == "DML") {
+            context.ddl = false;
+        } else if (startsWith(text, "CONTEXT-DATABASE:")) {
+            context.database = std::string(trimmed(text.substr(17)));
+            ++context.databaseMarkers;
+        } else if (startsWith(text, "CONTEXT-RETENTION-POLICY:")) {
+            context.retentionPolicy = std::string(trimmed(text.substr(25)));
+        }
+        return false;
+    }
+    if (context.ddl)
+        return false;
+    const std::string_view text = trimmed(line);
+    return !startsWith(text, "CREATE DATABASE ") && !startsWith(text, "CREATE RETENTION POLICY ");
+}
+
+QString encodeContext(const Context &context, qint64 lineNumber)
+{
+    return QString::fromStdString(context.database) + u'\n' +
+           QString::fromStdString(context.retentionPolicy) + u'\n' + QString::number(lineNumber);
+}
+
+void decodeContext(const QString &text, Context &context, qint64 &lineNumber)
+{
+    const QStringList parts = text.split(u'\n');
+    context.database = parts.value(0).toStdString();
+    context.retentionPolicy = parts.value(1).toStdString();
+    lineNumber = parts.value(2).toLongLong();
+}
+
+/// The measurement of a line that does not parse, as far as it can be told.
+std::string roughMeasurement(std::string_view line)
+{
+    size_t i = 0;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\0'))
+        ++i;
+    const size_t start = i;
+    for (i = start + 1; i < line.size(); ++i) {
+        if ((line[i] == ',' || line[i] == ' ') && line[i - 1] != '\\')
+            break;
+    }
+    return lp::detail::unescapeMeasurement(line.substr(start, std::min(i, line.size()) - start));
+}
+
+/** The request's database, measurements and time range, ready for every line. */
+struct LineFilter
+{
+    explicit LineFilter(const PlanRequest &request)
+        : database(request.database.toStdString()),
+          retentionPolicy(request.retentionPolicy.toStdString()),
+          timeFiltered(!request.range.isEmpty()), range(request.range)
+    {
+        for (const QString &m : request.measurements)
+            measurements.insert(m.toStdString());
+    }
+
+    bool filters() const
+    {
+        return !database.empty() || !retentionPolicy.empty() || !measurements.empty() ||
+               timeFiltered;
+    }
+    bool contextMatches(const Context &c) const
+    {
+        return (database.empty() || c.database.empty() || c.database == database) &&
+               (retentionPolicy.empty() || c.retentionPolicy.empty() ||
+                c.retentionPolicy == retentionPolicy);
+    }
+    bool measurementMatches(const std::string &m) const
+    {
+        return measurements.empty() || measurements.count(m) > 0;
+    }
+    bool timeMatches(bool hasTime, qint64 t) const
+    {
+        return !timeFiltered || !hasTime || (t >= range.start && t < range.end);
+    }
+
+    std::string database;
+    std::string retentionPolicy;
+    std::unordered_set<std::string> measurements;
+    bool timeFiltered;
+    TimeRange range;
+};
+
+std::string_view withoutCr(std::string_view line)
+{
+    if (!line.empty() && line.back() == '\r')
+        line.remove_suffix(1);
+    return line;
+}
+
+} // namespace
+
+/** What a pass over the whole file found: databases, and per measurement its schema and time. */
+struct LpFileSource::Catalog
+{
+    struct Entry
+    {
+        std::string database;
+        std::string measurement;
+        std::unordered_set<std::string> rawTagKeys;
+        std::unordered_map<std::string, unsigned> rawFieldTypes; ///< bit per FieldType
+        bool hasTime = false;
+        qint64 minTime = 0;
+        qint64 maxTime = 0;
+    };
+
+    qint64 fileSize = -1;
+    QDateTime modified;
+    std::vector<std::string> databases;
+    std::unordered_map<std::string, Entry> entries; ///< database + '\0' + raw measurement
+
+    bool matches(const Entry &e, const std::string &database) const
+    {
+        return database.empty() || e.database.empty() || e.database == database;
+    }
+};
+
+/** Gzip readers left where a unit ended, so the next unit need not decompress from the top. */
+class LpFileSource::ReaderPool
+{
+public:
+    std::unique_ptr<LineReader> take(qint64 offset)
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        auto best = m_idle.end();
+        for (auto it = m_idle.begin(); it != m_idle.end(); ++it) {
+            if ((*it)->nextOffset() <= offset &&
+                (best == m_idle.end() || (*it)->nextOffset() > (*best)->nextOffset()))
+                best = it;
+        }
+        if (best == m_idle.end())
+            return nullptr;
+        std::unique_ptr<LineReader> reader = std::move(*best);
+        m_idle.erase(best);
+        return reader;
+    }
+
+    void give(std::unique_ptr<LineReader> reader)
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_idle.size() >= kMaxIdleReaders)
+            m_idle.erase(m_idle.begin());
+        m_idle.push_back(std::move(reader));
+    }
+
+private:
+    std::mutex m_mutex;
+    std::vector<std::unique_ptr<LineReader>> m_idle;
+};
+
+LpFileSource::LpFileSource(QString path, qint64 unitBytes)
+    : m_path(std::move(path)), m_unitBytes(std::max<qint64>(1, unitBytes)),
+      m_readers(std::make_unique<ReaderPool>())
+{
+}
+
+LpFileSource::~LpFileSource() = default;
+
+void LpFileSource::setUnitBytes(qint64 bytes)
+{
+    m_unitBytes.store(std::max<qint64>(1, bytes));
+}
+
+QString LpFileSource::describe() const
+{
+    return u"line-protocol file %1"_s.arg(m_path);
+}
+
+ConnectionInfo LpFileSource::checkConnection(const CancelToken &cancel)
+{
+    Q_UNUSED(cancel);
+    const QFileInfo info(m_path);
+    if (!info.exists())
+        throw Error(ErrorKind::Config, u"The file %1 does not exist"_s.arg(m_path));
+    if (info.isDir())
+        throw Error(ErrorKind::Config, u"%1 is a folder, not a line-protocol file"_s.arg(m_path));
+    if (!info.isReadable())
+        throw Error(ErrorKind::Io, u"The file %1 is not readable"_s.arg(m_path));
+    InputStream in(m_path);
+    // Decompressing the first block proves the gzip header is sound.
+    std::vector<char> probe(4096);
+    in.read(probe.data(), probe.size());
+
+    ConnectionInfo result;
+    result.product = u"line-protocol file"_s;
+    result.detail = u"%1, %2"_s.arg(QLocale::c().formattedDataSize(info.size()),
+                                    in.isGzip() ? u"gzip-compressed"_s : u"plain text"_s);
+    return result;
+}
+
+std::shared_ptr<const LpFileSource::Catalog> LpFileSource::catalog(const CancelToken &cancel)
+{
+    std::lock_guard<std::mutex> lock(m_catalogMutex);
+    const QFileInfo info(m_path);
+    if (m_catalog && m_catalog->fileSize == info.size() &&
+        m_catalog->modified == info.lastModified())
+        return m_catalog;
+
+    auto built = std::make_shared<Catalog>();
+    built->fileSize = info.size();
+    built->modified = info.lastModified();
+
+    LineReader reader(m_path, 0, 1);
+    Context context;
+    lp::detail::RawLine raw;
+    std::string key;
+    std::string rawKey;
+    std::string_view line;
+    int poll = 0;
+    while (reader.next(line)) {
+        if (++poll == kCancelPollLines) {
+            poll = 0;
+            if (cancel.isCancelled())
+                throwCancelled();
+        }
+        const int markers = context.databaseMarkers;
+        const bool data = isDataLine(line, context);
+        if (context.databaseMarkers != markers && !context.database.empty() &&
+            std::find(built->databases.begin(), built->databases.end(), context.database) ==
+                built->databases.end())
+            built->databases.push_back(context.database);
+        if (!data || !lp::detail::scanRaw(line, raw, nullptr))
+            continue;
+
+        key.assign(context.database);
+        key.push_back('\0');
+        key.append(raw.measurement);
+        auto [it, inserted] = built->entries.try_emplace(key);
+        Catalog::Entry &entry = it->second;
+        if (inserted) {
+            entry.database = context.database;
+            entry.measurement = lp::detail::unescapeMeasurement(raw.measurement);
+        }
+        for (std::string_view tag : raw.tagKeys) {
+            rawKey.assign(tag);
+            if (!entry.rawTagKeys.count(rawKey))
+                entry.rawTagKeys.insert(rawKey);
+        }
+        for (const lp::detail::RawField &field : raw.fields) {
+            rawKey.assign(field.key);
+            entry.rawFieldTypes[rawKey] |= 1u << unsigned(field.type);
+        }
+        if (raw.hasTime) {
+            if (!entry.hasTime) {
+                entry.hasTime = true;
+                entry.minTime = entry.maxTime = raw.time;
+            } else {
+                entry.minTime = std::min(entry.minTime, raw.time);
+                entry.maxTime = std::max(entry.maxTime, raw.time);
+            }
+        }
+    }
+    m_catalog = std::move(built);
+    return m_catalog;
+}
+
+QStringList LpFileSource::listDatabases(const CancelToken &cancel)
+{
+    const auto cat = catalog(cancel);
+    QStringList result;
+    for (const std::string &db : cat->databases)
+        result.append(QString::fromStdString(db));
+    return result;
+}
+
+QStringList LpFileSource::listMeasurements(const QString &database, const CancelToken &cancel)
+{
+    const auto cat = catalog(cancel);
+    const std::string db = database.toStdString();
+    std::set<std::string> names;
+    for (const auto &[key, entry] : cat->entries) {
+        if (cat->matches(entry, db))
+            names.insert(entry.measurement);
+    }
+    QStringList result;
+    for (const std::string &name : names)
+        result.append(QString::fromStdString(name));
+    return result;
+}
+
+MeasurementSchema LpFileSource::schema(const QString &database, const QString &measurement,
+                                       const CancelToken &cancel)
+{
+    const auto cat = catalog(cancel);
+    const std::string db = database.toStdString();
+    const std::string name = measurement.toStdString();
+    std::set<std::string> tagKeys;
+    std::map<std::string, unsigned> fields;
+    for (const auto &[key, entry] : cat->entries) {
+        if (!cat->matches(entry, db) || entry.measurement != name)
+            continue;
+        for (const std::string &raw : entry.rawTagKeys)
+            tagKeys.insert(lp::detail::unescapeTag(raw));
+        for (const auto &[raw, types] : entry.rawFieldTypes)
+            fields[lp::detail::unescapeFieldKey(raw)] |= types;
+    }
+    MeasurementSchema result;
+    result.name = measurement;
+    for (const std::string &tag : tagKeys)
+        result.tagKeys.append(QString::fromStdString(tag));
+    for (const auto &[field, types] : fields) {
+        FieldInfo info;
+        info.name = QString::fromStdString(field);
+        for (FieldType type : {FieldType::Float, FieldType::Integer, FieldType::Unsigned,
+                               FieldType::String, FieldType::Boolean}) {
+            if (types & (1u << unsigned(type)))
+                info.types.append(type);
+        }
+        result.fields.append(info);
+    }
+    return result;
+}
+
+std::optional<TimeRange> LpFileSource::timeBounds(const QString &database,
+                                                  const QString &measurement,
+                                                  const CancelToken &cancel)
+{
+    const auto cat = catalog(cancel);
+    const std::string db = database.toStdString();
+    const std::string name = measurement.toStdString();
+    std::optional<TimeRange> bounds;
+    for (const auto &[key, entry] : cat->entries) {
+        if (!cat->matches(entry, db) || (!name.empty() && entry.measurement != name) ||
+            !entry.hasTime)
+            continue;
+        // maxTime is at most INT64_MAX - 1 (InfluxDB's range), so +1 cannot overflow.
+        const TimeRange r{entry.minTime, entry.maxTime + 1};
+        if (!bounds)
+            bounds = r;
+        else
+            bounds = TimeRange{std::min(bounds->start, r.start), std::max(bounds->end, r.end)};
+    }
+    return bounds;
+}
+
+QList<PlannedUnit> LpFileSource::plan(const PlanRequest &request, const CancelToken &cancel)
+{
+    const LineFilter filter(request);
+    const bool filtered = filter.filters();
+    const qint64 unitBytes = m_unitBytes.load();
+
+    QList<PlannedUnit> units;
+    LineReader reader(m_path, 0, 1);
+    Context context;
+    PlannedUnit unit;
+    unit.context = encodeContext(context, 1);
+    bool wanted = false; // the unit holds a line the request keeps (or rejects)
+    std::string measurement;
+    bool hasTime = false;
+    qint64 time = 0;
+    std::string_view line;
+    int poll = 0;
+    while (reader.next(line)) {
+        if (++poll == kCancelPollLines) {
+            poll = 0;
+            if (cancel.isCancelled())
+                throwCancelled();
+        }
+        const qint64 offset = reader.lineOffset();
+        if (offset - unit.start >= unitBytes) {
+            unit.end = offset;
+            if (wanted)
+                units.append(unit);
+            unit.start = offset;
+            unit.context = encodeContext(context, reader.lineNumber());
+            wanted = false;
+        }
+        if (!isDataLine(line, context) || wanted)
+            continue;
+        if (!filtered) {
+            wanted = true;
+            continue;
+        }
+        if (!filter.contextMatches(context))
+            continue;
+        if (lp::peekLine(line, measurement, hasTime, time, nullptr))
+            wanted = filter.measurementMatches(measurement) && filter.timeMatches(hasTime, time);
+        else
+            wanted = filter.measurementMatches(roughMeasurement(line));
+    }
+    unit.end = reader.nextOffset();
+    if (wanted && unit.end > unit.start)
+        units.append(unit);
+    return units;
+}
+
+void LpFileSource::read(const ReadUnit &unit, const PlanRequest &request,
+                        const LpDialect &dialect, BatchOutput &out, const CancelToken &cancel)
+{
+    const LineFilter filter(request);
+    Context context;
+    qint64 lineNumber = 0;
+    decodeContext(unit.context, context, lineNumber);
+
+    std::unique_ptr<LineReader> reader = m_readers->take(unit.start);
+    if (reader)
+        reader->skipTo(unit.start);
+    else
+        reader = std::make_unique<LineReader>(m_path, unit.start, lineNumber);
+
+    std::string measurement;
+    bool hasTime = false;
+    qint64 time = 0;
+    QString error;
+    lp::PeekInfo info;
+    lp::Point point;
+    std::string_view line;
+    int poll = 0;
+    while (reader->nextOffset() < unit.end && reader->next(line)) {
+        if (++poll == kCancelPollLines) {
+            poll = 0;
+            if (cancel.isCancelled())
+                throwCancelled();
+        }
+        if (!isDataLine(line, context) || !filter.contextMatches(context))
+            continue;
+        line = withoutCr(line);
+        auto where = [&reader] {
+            return reader->lineNumber() > 0 ? u"line %1"_s.arg(reader->lineNumber())
+                                            : u"byte offset %1"_s.arg(reader->lineOffset());
+        };
+        if (!lp::peekLine(line, measurement, hasTime, time, &error, &info)) {
+            if (filter.measurementMatches(roughMeasurement(line)))
+                out.reject(QByteArray(line.data(), qsizetype(line.size())),
+                           u"%1: %2"_s.arg(where(), error));
+            continue;
+        }
+        if (!filter.measurementMatches(measurement) || !filter.timeMatches(hasTime, time))
+            continue;
+        QByteArray &buffer = out.buffer();
+        if (info.hasUnsigned && !dialect.unsignedSupported) {
+            QString why;
+            if (!lp::parseLine(line, point, &why) || !lp::encodePoint(point, dialect, buffer, &why)) {
+                out.reject(QByteArray(line.data(), qsizetype(line.size())),
+                           u"%1: %2"_s.arg(where(), why));
+                continue;
+            }
+        } else {
+            buffer.append(line.data(), qsizetype(line.size()));
+        }
+        buffer.append('\n');
+        out.lineAppended();
+    }
+    if (reader->isGzip())
+        m_readers->give(std::move(reader));
+}
+
+} // namespace tsm

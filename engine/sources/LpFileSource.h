@@ -1,0 +1,62 @@
+#pragma once
+
+#include "core/Source.h"
+
+#include <QString>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+
+namespace tsm {
+
+/**
+ * A line-protocol file (.lp, or gzip whatever its name) read as a Source, including
+ * `influx_inspect export` output: `# DDL` sections are skipped and `# CONTEXT-DATABASE:` /
+ * `# CONTEXT-RETENTION-POLICY:` markers give the lines after them their database.
+ *
+ * Units are ranges [start, end) of uncompressed byte offsets, cut at line starts; a unit owns
+ * the lines starting inside it and its `context` is "database\nretention policy\nline number"
+ * in force at `start`, so a reader can begin there. Lines without a context (files without
+ * markers, or lines before the first one) belong to every database. Thread-safe.
+ */
+class LpFileSource : public Source
+{
+public:
+    static constexpr qint64 kDefaultUnitBytes = 32LL * 1024 * 1024;
+
+    explicit LpFileSource(QString path, qint64 unitBytes = kDefaultUnitBytes);
+    ~LpFileSource() override;
+
+    /// Approximate size of a read unit in uncompressed bytes (tests use small ones).
+    void setUnitBytes(qint64 bytes);
+    qint64 unitBytes() const { return m_unitBytes.load(); }
+    const QString &path() const { return m_path; }
+
+    QString describe() const override;
+    ConnectionInfo checkConnection(const CancelToken &cancel) override;
+    QStringList listDatabases(const CancelToken &cancel) override;
+    QStringList listMeasurements(const QString &database, const CancelToken &cancel) override;
+    MeasurementSchema schema(const QString &database, const QString &measurement,
+                             const CancelToken &cancel) override;
+    std::optional<TimeRange> timeBounds(const QString &database, const QString &measurement,
+                                        const CancelToken &cancel) override;
+    /// A range that is empty (end <= start) in the request means no time filter.
+    QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
+    void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
+              BatchOutput &out, const CancelToken &cancel) override;
+
+private:
+    struct Catalog;
+    class ReaderPool;
+
+    std::shared_ptr<const Catalog> catalog(const CancelToken &cancel);
+
+    QString m_path;
+    std::atomic<qint64> m_unitBytes;
+    std::mutex m_catalogMutex;
+    std::shared_ptr<const Catalog> m_catalog;
+    std::unique_ptr<ReaderPool> m_readers;
+};
+
+} // namespace tsm

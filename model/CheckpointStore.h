@@ -1,0 +1,179 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+struct sqlite3;
+
+namespace tsm {
+
+enum class TaskState { Idle, Planning, Running, Paused, Stopped, Completed, Failed };
+QString taskStateName(TaskState state);
+std::optional<TaskState> taskStateFromName(const QString &name);
+
+enum class UnitStatus { Pending, Running, Done, Failed };
+QString unitStatusName(UnitStatus status);
+
+struct TaskRecord
+{
+    qint64 id = 0;
+    QString name;
+    QByteArray profileJson; ///< without secrets
+    TaskState state = TaskState::Idle;
+    QString lastError;
+    bool planned = false;       ///< all units of the history phase are in the ledger
+    qint64 planStartNs = 0;     ///< the history range that was planned
+    qint64 planEndNs = 0;
+    qint64 watermarkNs = 0;     ///< realtime: everything before this is acknowledged
+    qint64 createdMs = 0;
+    qint64 updatedMs = 0;
+};
+
+struct UnitRecord
+{
+    qint64 id = 0;
+    qint64 taskId = 0;
+    QString measurement;
+    QString context;
+    qint64 rangeStart = 0;
+    qint64 rangeEnd = 0;
+    UnitStatus status = UnitStatus::Pending;
+    int attempts = 0;
+    qint64 pointsRead = 0;
+    qint64 pointsWritten = 0;
+    qint64 pointsRejected = 0;
+    QString lastError;
+    qint64 updatedMs = 0;
+};
+
+/** A change to one unit; fields left at -1 / empty keep their stored value. */
+struct UnitUpdate
+{
+    qint64 unitId = 0;
+    UnitStatus status = UnitStatus::Pending;
+    int attemptsDelta = 0;
+    qint64 pointsRead = -1;
+    qint64 pointsWritten = -1;
+    qint64 pointsRejected = -1;
+    std::optional<QString> lastError;
+};
+
+/** Progress of one task at one moment, taken once a second while it runs. */
+struct ProgressSample
+{
+    qint64 taskId = 0;
+    qint64 timeMs = 0;
+    qint64 pointsRead = 0;     ///< cumulative over the task's life
+    qint64 pointsWritten = 0;  ///< cumulative
+    qint64 pointsRejected = 0; ///< cumulative
+    qint64 unitsDone = 0;
+    qint64 unitsTotal = 0;
+    qint64 retries = 0;        ///< cumulative
+    int readersBusy = 0;
+    int writersBusy = 0;
+};
+
+enum class EventLevel { Error = 0, Warn = 1, Info = 2, Debug = 3, Trace = 4 };
+QString eventLevelName(EventLevel level);
+std::optional<EventLevel> eventLevelFromName(const QString &name);
+
+struct EventRecord
+{
+    qint64 id = 0;
+    qint64 taskId = 0;
+    qint64 timeMs = 0;
+    EventLevel level = EventLevel::Info;
+    QString message;
+};
+
+/** Per-task totals of the ledger. */
+struct UnitTotals
+{
+    qint64 total = 0;
+    qint64 pending = 0;
+    qint64 running = 0;
+    qint64 done = 0;
+    qint64 failed = 0;
+    qint64 pointsRead = 0;
+    qint64 pointsWritten = 0;
+    qint64 pointsRejected = 0;
+};
+
+/**
+ * The SQLite checkpoint store shared by the GUI and the CLI: tasks with their profiles, the
+ * ledger of read units, progress samples and the event log. WAL mode, schema version in
+ * PRAGMA user_version. One instance per thread (SQLite connections are not shared); several
+ * processes may open the same file. Every method reports failure through its return value and
+ * lastError(); none throws.
+ */
+class CheckpointStore
+{
+public:
+    enum class Mode { ReadWrite, ReadOnly };
+
+    CheckpointStore();
+    ~CheckpointStore();
+    CheckpointStore(const CheckpointStore &) = delete;
+    CheckpointStore &operator=(const CheckpointStore &) = delete;
+
+    /// The store the GUI uses: tsmigrate.sqlite under the user's application-data folder.
+    static QString defaultPath();
+
+    /// Opens (creating and migrating in ReadWrite mode) the store at `path`.
+    bool open(const QString &path, Mode mode = Mode::ReadWrite);
+    void close();
+    bool isOpen() const;
+    QString path() const;
+    QString lastError() const;
+    static int schemaVersion();
+
+    // Tasks. A task is identified by its name.
+    std::optional<qint64> saveTask(const QString &name, const QByteArray &profileJson);
+    std::optional<TaskRecord> task(const QString &name);
+    std::optional<TaskRecord> task(qint64 taskId);
+    QList<TaskRecord> tasks();
+    bool setTaskState(qint64 taskId, TaskState state, const QString &lastError = QString());
+    bool setPlan(qint64 taskId, bool planned, qint64 planStartNs, qint64 planEndNs);
+    bool setWatermark(qint64 taskId, qint64 watermarkNs);
+    /// Deletes the task with its units, samples and events.
+    bool deleteTask(qint64 taskId);
+    /// Drops the ledger, samples and events but keeps the task: the next run starts over.
+    bool resetTask(qint64 taskId);
+
+    // The ledger.
+    /// Adds units that are not in the ledger yet (same task, measurement, context and start);
+    /// returns how many were new.
+    std::optional<int> addUnits(qint64 taskId, const QList<UnitRecord> &units);
+    QList<UnitRecord> units(qint64 taskId);
+    /// Units not done yet (pending, running or failed), in plan order.
+    QList<UnitRecord> unfinishedUnits(qint64 taskId);
+    /// After a crash or kill: units left 'running' go back to 'pending'.
+    bool requeueRunningUnits(qint64 taskId);
+    /// Applies the changes in one transaction.
+    bool updateUnits(const QList<UnitUpdate> &updates);
+    UnitTotals unitTotals(qint64 taskId);
+
+    // Progress samples and events.
+    bool addSample(const ProgressSample &sample);
+    /// Samples with timeMs > afterMs, oldest first.
+    QList<ProgressSample> samples(qint64 taskId, qint64 afterMs = -1);
+    std::optional<ProgressSample> lastSample(qint64 taskId);
+    bool addEvent(qint64 taskId, EventLevel level, const QString &message);
+    /// Events with id > afterId and level <= maxLevel, oldest first.
+    QList<EventRecord> events(qint64 taskId, qint64 afterId = 0,
+                              EventLevel maxLevel = EventLevel::Trace);
+
+private:
+    bool exec(const char *sql);
+    bool migrate();
+
+    sqlite3 *m_db = nullptr;
+    QString m_path;
+    QString m_lastError;
+    bool m_readOnly = false;
+};
+
+} // namespace tsm

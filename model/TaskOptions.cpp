@@ -1,0 +1,717 @@
+#include "TaskOptions.h"
+
+#include "TimeText.h"
+
+#include <QRegularExpression>
+#include <QTimeZone>
+
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+namespace {
+
+// Source and target types, the one place they are spelt; constexpr so that they are ready
+// whenever taskOptions() is first called.
+constexpr QLatin1String kInfluxdb("influxdb");
+constexpr QLatin1String kTdengine2("tdengine2");
+constexpr QLatin1String kLpfile("lpfile");
+constexpr QLatin1String kTdengine3("tdengine3");
+constexpr QLatin1String kInfluxdb1("influxdb1");
+constexpr QLatin1String kInfluxdb2("influxdb2");
+constexpr QLatin1String kInfluxdb3("influxdb3");
+
+/// The TDengine user that exists on every server; InfluxDB has no such user.
+QString defaultTargetUser(const QString &targetType)
+{
+    return targetType == kTdengine3 ? u"root"_s : QString();
+}
+
+QVariant toVariant(const QString &value) { return value; }
+QVariant toVariant(int value) { return value; }
+QVariant toVariant(bool value) { return value; }
+QVariant toVariant(const QStringList &value) { return value; }
+
+void fromVariant(const QVariant &value, QString &field) { field = value.toString(); }
+void fromVariant(const QVariant &value, bool &field) { field = value.toBool(); }
+void fromVariant(const QVariant &value, QStringList &field) { field = value.toStringList(); }
+void fromVariant(const QVariant &value, int &field)
+{
+    // Clamped rather than wrapped, so that 1e10 stays out of range and validation says so.
+    const qint64 wide = value.toLongLong();
+    field = int(qBound(qint64(std::numeric_limits<int>::min()), wide,
+                       qint64(std::numeric_limits<int>::max())));
+}
+
+/// A type-dependent default (port, user) follows a type change while it still holds the old
+/// type's default, so switching the type in the wizard, or loading a profile that names only its
+/// type, gives the right port without a second copy of the defaults.
+/// A file has no port: the last server port is kept for when the type goes back to a server,
+/// and then counts as untouched if it is any type's default.
+void followPort(int &port, const QString &oldType, const QString &newType)
+{
+    const int newDefault = defaultPort(newType);
+    if (newDefault == 0)
+        return;
+    const int oldDefault = defaultPort(oldType);
+    const bool untouched = port == 0 || port == oldDefault
+                           || (oldDefault == 0
+                               && (port == defaultPort(kInfluxdb) || port == defaultPort(kTdengine3)));
+    if (untouched)
+        port = newDefault;
+}
+
+/** Builds one declaration; the fluent calls keep each option to a few lines. */
+class Declare
+{
+public:
+    Declare(const QString &key, const QString &group, OptionKind kind, const QString &label)
+    {
+        m_spec.key = key;
+        m_spec.group = group;
+        m_spec.kind = kind;
+        m_spec.label = label;
+        m_spec.appliesTo = [](const TaskProfile &) { return true; };
+    }
+
+    /// `access` is a generic lambda returning a reference to the field for a (const) profile.
+    template<typename Access>
+    Declare &field(Access access)
+    {
+        m_spec.get = [access](const TaskProfile &p) { return toVariant(access(p)); };
+        m_spec.set = [access](TaskProfile &p, const QVariant &v) { fromVariant(v, access(p)); };
+        return *this;
+    }
+    Declare &setter(std::function<void(TaskProfile &, const QVariant &)> set)
+    {
+        m_spec.set = std::move(set);
+        return *this;
+    }
+    Declare &def(const QVariant &value)
+    {
+        m_spec.defaultValue = value;
+        return *this;
+    }
+    Declare &range(qint64 minimum, qint64 maximum)
+    {
+        m_spec.minimum = minimum;
+        m_spec.maximum = maximum;
+        return *this;
+    }
+    Declare &choices(const QStringList &choices)
+    {
+        m_spec.choices = choices;
+        return *this;
+    }
+    Declare &required()
+    {
+        m_spec.required = true;
+        return *this;
+    }
+    Declare &when(std::function<bool(const TaskProfile &)> appliesTo)
+    {
+        m_spec.appliesTo = std::move(appliesTo);
+        return *this;
+    }
+    /// {min}, {max} and {default} in the text are filled from the declaration, so the help never
+    /// repeats a number that could drift from it.
+    Declare &help(QString text)
+    {
+        text.replace(u"{min}"_s, QString::number(m_spec.minimum));
+        text.replace(u"{max}"_s, QString::number(m_spec.maximum));
+        text.replace(u"{default}"_s, m_spec.defaultValue.toString());
+        m_spec.help = std::move(text);
+        return *this;
+    }
+    OptionSpec take() { return std::move(m_spec); }
+
+private:
+    OptionSpec m_spec;
+};
+
+bool sourceIsInflux(const TaskProfile &p) { return p.source.type == kInfluxdb; }
+bool sourceIsServer(const TaskProfile &p) { return p.source.type != kLpfile; }
+bool sourceIsFile(const TaskProfile &p) { return p.source.type == kLpfile; }
+bool sourceUsesTls(const TaskProfile &p)
+{
+    return sourceIsServer(p) && p.source.protocol == u"https"_s;
+}
+bool sourceAuth1(const TaskProfile &p)
+{
+    return p.source.type == kTdengine2 || (sourceIsInflux(p) && p.source.apiVersion != u"2.x"_s);
+}
+bool sourceAuth2(const TaskProfile &p)
+{
+    return sourceIsInflux(p) && p.source.apiVersion == u"2.x"_s;
+}
+bool targetIsServer(const TaskProfile &p) { return p.target.type != kLpfile; }
+bool targetIsFile(const TaskProfile &p) { return p.target.type == kLpfile; }
+bool targetUsesTls(const TaskProfile &p)
+{
+    return targetIsServer(p) && p.target.protocol == u"https"_s;
+}
+bool targetUsesUser(const TaskProfile &p)
+{
+    return p.target.type == kTdengine3 || p.target.type == kInfluxdb1;
+}
+bool targetUsesToken(const TaskProfile &p)
+{
+    return p.target.type == kInfluxdb2 || p.target.type == kInfluxdb3;
+}
+
+std::vector<OptionSpec> declareOptions()
+{
+    const QString basic = u"basic"_s;
+    const QString connection = u"connection"_s;
+    const QString auth1 = u"auth1"_s;
+    const QString auth2 = u"auth2"_s;
+    const QString task = u"task"_s;
+    const QString advanced = u"advanced"_s;
+    const QStringList protocols = {u"http"_s, u"https"_s};
+    const QString defaultSourceType = kInfluxdb;
+    const QString defaultTargetType = kTdengine3;
+    const QString orgIdHelp =
+        u"A string of hexadecimal characters, not the organization name. It is shown on the "
+        u"Organization → About page of the InfluxDB console."_s;
+    const QString portHelp = u"InfluxDB listens on port %1 by default; TDengine's REST interface "
+                             u"(taosAdapter) on port %2."_s.arg(defaultPort(kInfluxdb))
+                                 .arg(defaultPort(kTdengine3));
+
+    std::vector<OptionSpec> o;
+
+    // ---- Basic information (the form's first card), with the target next to its database.
+    o.push_back(Declare(u"name"_s, basic, OptionKind::Text, u"Name"_s)
+                    .field([](auto &p) -> auto & { return p.name; })
+                    .def(QString())
+                    .required()
+                    .help(u"A name for this task, such as test_influxdb_01. A task is identified "
+                          u"by its name: running a profile whose task already has progress "
+                          u"resumes it."_s)
+                    .take());
+    o.push_back(Declare(u"source.type"_s, basic, OptionKind::Choice, u"Type"_s)
+                    .field([](auto &p) -> auto & { return p.source.type; })
+                    .setter([](TaskProfile &p, const QVariant &v) {
+                        const QString type = v.toString();
+                        followPort(p.source.port, p.source.type, type);
+                        p.source.type = type;
+                    })
+                    .def(defaultSourceType)
+                    .choices({kInfluxdb, kTdengine2, kLpfile})
+                    .required()
+                    .help(u"Where the data comes from: InfluxDB (1.x, 2.x or Cloud), TDengine 2.x, "
+                          u"or a line-protocol file. The fields of the form change with the "
+                          u"type."_s)
+                    .take());
+    o.push_back(Declare(u"target.type"_s, basic, OptionKind::Choice, u"Target Type"_s)
+                    .field([](auto &p) -> auto & { return p.target.type; })
+                    .setter([](TaskProfile &p, const QVariant &v) {
+                        const QString type = v.toString();
+                        followPort(p.target.port, p.target.type, type);
+                        if (p.target.user == defaultTargetUser(p.target.type))
+                            p.target.user = defaultTargetUser(type);
+                        p.target.type = type;
+                    })
+                    .def(defaultTargetType)
+                    .choices({kTdengine3, kInfluxdb1, kInfluxdb2, kInfluxdb3, kLpfile})
+                    .required()
+                    .help(u"Where the data goes: TDengine 3.x (through taosAdapter), InfluxDB "
+                          u"1.x, 2.x or 3.x, or a line-protocol file."_s)
+                    .take());
+    o.push_back(Declare(u"target.database"_s, basic, OptionKind::Text, u"Target Database"_s)
+                    .field([](auto &p) -> auto & { return p.target.database; })
+                    .def(QString())
+                    .required()
+                    .when(targetIsServer)
+                    .help(u"The database the data is written into (the bucket for an InfluxDB "
+                          u"2.x target). Since InfluxDB stores data in various time precisions "
+                          u"such as seconds, milliseconds, microseconds and nanoseconds, a "
+                          u"TDengine target must be a nanosecond-precision database."_s)
+                    .take());
+    o.push_back(Declare(u"target.createDatabase"_s, basic, OptionKind::Boolean,
+                        u"Create Target Database"_s)
+                    .field([](auto &p) -> auto & { return p.target.createDatabase; })
+                    .def(true)
+                    .when(targetIsServer)
+                    .help(u"Create the target database when it does not exist yet; on TDengine "
+                          u"it is created with nanosecond precision."_s)
+                    .take());
+    o.push_back(Declare(u"target.protocol"_s, basic, OptionKind::Choice, u"Target Protocol"_s)
+                    .field([](auto &p) -> auto & { return p.target.protocol; })
+                    .def(u"http"_s)
+                    .choices(protocols)
+                    .required()
+                    .when(targetIsServer)
+                    .help(u"How to connect to the target: http, or https for a server with "
+                          u"TLS."_s)
+                    .take());
+    o.push_back(Declare(u"target.host"_s, basic, OptionKind::Text, u"Target Host"_s)
+                    .field([](auto &p) -> auto & { return p.target.host; })
+                    .def(u"127.0.0.1"_s)
+                    .required()
+                    .when(targetIsServer)
+                    .help(u"The address of the target server, either an IP address or a domain "
+                          u"name."_s)
+                    .take());
+    o.push_back(Declare(u"target.port"_s, basic, OptionKind::Integer, u"Target Port"_s)
+                    .field([](auto &p) -> auto & { return p.target.port; })
+                    .def(defaultPort(defaultTargetType))
+                    .range(1, 65535)
+                    .required()
+                    .when(targetIsServer)
+                    .help(u"The port of the target server. "_s + portHelp)
+                    .take());
+    o.push_back(Declare(u"target.tls.verify"_s, basic, OptionKind::Boolean,
+                        u"Verify Target Certificate"_s)
+                    .field([](auto &p) -> auto & { return p.target.tls.verify; })
+                    .def(true)
+                    .when(targetUsesTls)
+                    .help(u"With https: check the target's certificate. Turn this off only for "
+                          u"a self-signed certificate you trust."_s)
+                    .take());
+    o.push_back(Declare(u"target.tls.caFile"_s, basic, OptionKind::Path, u"Target CA File"_s)
+                    .field([](auto &p) -> auto & { return p.target.tls.caFile; })
+                    .def(QString())
+                    .when(targetUsesTls)
+                    .help(u"With https: a PEM file with the authority that signed the target's "
+                          u"certificate, when the system does not trust it already."_s)
+                    .take());
+    o.push_back(Declare(u"target.auth.user"_s, basic, OptionKind::Text, u"Target User"_s)
+                    .field([](auto &p) -> auto & { return p.target.user; })
+                    .def(defaultTargetUser(defaultTargetType))
+                    .when(targetUsesUser)
+                    .help(u"The user of the target TDengine or InfluxDB 1.x; it must be allowed "
+                          u"to write to the target database."_s)
+                    .take());
+    o.push_back(Declare(u"target.auth.password"_s, basic, OptionKind::Secret,
+                        u"Target Password"_s)
+                    .field([](auto &p) -> auto & { return p.target.password; })
+                    .def(QString())
+                    .when(targetUsesUser)
+                    .help(u"The password of the target user."_s)
+                    .take());
+    o.push_back(Declare(u"target.auth.orgId"_s, basic, OptionKind::Text,
+                        u"Target Organization ID"_s)
+                    .field([](auto &p) -> auto & { return p.target.orgId; })
+                    .def(QString())
+                    .required()
+                    .when([](const TaskProfile &p) { return p.target.type == kInfluxdb2; })
+                    .help(u"The organization ID of the target InfluxDB 2.x. "_s + orgIdHelp)
+                    .take());
+    o.push_back(Declare(u"target.auth.token"_s, basic, OptionKind::Secret, u"Target Token"_s)
+                    .field([](auto &p) -> auto & { return p.target.token; })
+                    .def(QString())
+                    .when(targetUsesToken)
+                    .help(u"An access token of the target InfluxDB with write access to the "
+                          u"target database or bucket."_s)
+                    .take());
+    o.push_back(Declare(u"target.path"_s, basic, OptionKind::Path, u"Target File"_s)
+                    .field([](auto &p) -> auto & { return p.target.path; })
+                    .def(QString())
+                    .required()
+                    .when(targetIsFile)
+                    .help(u"The line-protocol file to write."_s)
+                    .take());
+    o.push_back(Declare(u"target.compress"_s, basic, OptionKind::Boolean,
+                        u"Compress Target File"_s)
+                    .field([](auto &p) -> auto & { return p.target.compress; })
+                    .def(false)
+                    .when(targetIsFile)
+                    .help(u"Write the line-protocol file gzip-compressed."_s)
+                    .take());
+
+    // ---- Connection configuration of the source.
+    o.push_back(Declare(u"source.protocol"_s, connection, OptionKind::Choice, u"Protocol"_s)
+                    .field([](auto &p) -> auto & { return p.source.protocol; })
+                    .def(u"http"_s)
+                    .choices(protocols)
+                    .required()
+                    .when(sourceIsServer)
+                    .help(u"How to connect to the source: http, or https for a server with "
+                          u"TLS."_s)
+                    .take());
+    o.push_back(Declare(u"source.host"_s, connection, OptionKind::Text, u"Host"_s)
+                    .field([](auto &p) -> auto & { return p.source.host; })
+                    .def(u"127.0.0.1"_s)
+                    .required()
+                    .when(sourceIsServer)
+                    .help(u"The address of the source server, either an IP address or a domain "
+                          u"name."_s)
+                    .take());
+    o.push_back(Declare(u"source.port"_s, connection, OptionKind::Integer, u"Port"_s)
+                    .field([](auto &p) -> auto & { return p.source.port; })
+                    .def(defaultPort(defaultSourceType))
+                    .range(1, 65535)
+                    .required()
+                    .when(sourceIsServer)
+                    .help(u"The port of the source server. "_s + portHelp)
+                    .take());
+    o.push_back(Declare(u"source.tls.verify"_s, connection, OptionKind::Boolean,
+                        u"Verify Certificate"_s)
+                    .field([](auto &p) -> auto & { return p.source.tls.verify; })
+                    .def(true)
+                    .when(sourceUsesTls)
+                    .help(u"With https: check the source's certificate. Turn this off only for "
+                          u"a self-signed certificate you trust."_s)
+                    .take());
+    o.push_back(Declare(u"source.tls.caFile"_s, connection, OptionKind::Path, u"CA File"_s)
+                    .field([](auto &p) -> auto & { return p.source.tls.caFile; })
+                    .def(QString())
+                    .when(sourceUsesTls)
+                    .help(u"With https: a PEM file with the authority that signed the source's "
+                          u"certificate, when the system does not trust it already."_s)
+                    .take());
+    o.push_back(Declare(u"source.path"_s, connection, OptionKind::Path, u"File"_s)
+                    .field([](auto &p) -> auto & { return p.source.path; })
+                    .def(QString())
+                    .required()
+                    .when(sourceIsFile)
+                    .help(u"The line-protocol file to read: a .lp file or a gzip-compressed "
+                          u".lp.gz, including the output of influx_inspect export with its "
+                          u"DDL/DML header lines."_s)
+                    .take());
+
+    // ---- Authentication: the 1.x and 2.x tabs.
+    o.push_back(Declare(u"source.auth.apiVersion"_s, auth1, OptionKind::Choice,
+                        u"Authentication"_s)
+                    .field([](auto &p) -> auto & { return p.source.apiVersion; })
+                    .def(u"1.x"_s)
+                    .choices({u"1.x"_s, u"2.x"_s})
+                    .required()
+                    .when(sourceIsInflux)
+                    .help(u"Different versions of InfluxDB require different authentication "
+                          u"parameters, and the APIs differ significantly: choose the 1.x "
+                          u"version or the 2.x version tab to match the source (InfluxDB Cloud "
+                          u"is 2.x)."_s)
+                    .take());
+    o.push_back(Declare(u"source.auth.version"_s, auth1, OptionKind::Text, u"Version"_s)
+                    .field([](auto &p) -> auto & { return p.source.version; })
+                    .def(QString())
+                    .when(sourceIsInflux)
+                    .help(u"The version of the source InfluxDB, e.g. 1.8 or 2.7 (on both "
+                          u"tabs)."_s)
+                    .take());
+    o.push_back(Declare(u"source.auth.user"_s, auth1, OptionKind::Text, u"User"_s)
+                    .field([](auto &p) -> auto & { return p.source.user; })
+                    .def(QString())
+                    .when(sourceAuth1)
+                    .help(u"The user of the source database; the user must have read access to "
+                          u"the data to migrate."_s)
+                    .take());
+    o.push_back(Declare(u"source.auth.password"_s, auth1, OptionKind::Secret, u"Password"_s)
+                    .field([](auto &p) -> auto & { return p.source.password; })
+                    .def(QString())
+                    .when(sourceAuth1)
+                    .help(u"The password of the user above in the source database."_s)
+                    .take());
+    o.push_back(Declare(u"source.auth.orgId"_s, auth2, OptionKind::Text, u"Organization ID"_s)
+                    .field([](auto &p) -> auto & { return p.source.orgId; })
+                    .def(QString())
+                    .required()
+                    .when(sourceAuth2)
+                    .help(u"The organization ID of the source InfluxDB. "_s + orgIdHelp)
+                    .take());
+    o.push_back(Declare(u"source.auth.token"_s, auth2, OptionKind::Secret, u"Token"_s)
+                    .field([](auto &p) -> auto & { return p.source.token; })
+                    .def(QString())
+                    .required()
+                    .when(sourceAuth2)
+                    .help(u"The access token for the source InfluxDB; it must have read access "
+                          u"in the organization."_s)
+                    .take());
+    o.push_back(Declare(u"source.auth.addDbrp"_s, auth2, OptionKind::Boolean,
+                        u"Add Database Retention Policy"_s)
+                    .field([](auto &p) -> auto & { return p.source.addDbrp; })
+                    .def(false)
+                    .when(sourceAuth2)
+                    .help(u"InfluxQL requires a combination of database and retention policy "
+                          u"(DBRP) to query data. Some 2.x versions and InfluxDB Cloud require "
+                          u"this mapping to be added by hand; with this switch on, the mapping "
+                          u"is added automatically when the task runs."_s)
+                    .take());
+
+    // ---- Task.
+    o.push_back(Declare(u"task.bucket"_s, task, OptionKind::Text, u"Bucket"_s)
+                    .field([](auto &p) -> auto & { return p.task.bucket; })
+                    .def(QString())
+                    .required()
+                    .when(sourceIsServer)
+                    .help(u"In InfluxDB a bucket is the namespace data is stored in (for 1.x: "
+                          u"the database; for TDengine 2.x: the database). Each task reads one "
+                          u"bucket; Get Schema lists those of the source."_s)
+                    .take());
+    o.push_back(Declare(u"task.retentionPolicy"_s, task, OptionKind::Text,
+                        u"Retention Policy"_s)
+                    .field([](auto &p) -> auto & { return p.task.retentionPolicy; })
+                    .def(QString())
+                    .when(sourceIsInflux)
+                    .help(u"The retention policy to read; empty means the database's default "
+                          u"one."_s)
+                    .take());
+    o.push_back(Declare(u"task.measurements"_s, task, OptionKind::TextList, u"Measurements"_s)
+                    .field([](auto &p) -> auto & { return p.task.measurements; })
+                    .def(QStringList())
+                    .help(u"Optional: one or more measurements to migrate (super tables for "
+                          u"TDengine 2.x). If none is selected, all of them are migrated."_s)
+                    .take());
+    o.push_back(Declare(u"task.start"_s, task, OptionKind::Time, u"Start Time"_s)
+                    .field([](auto &p) -> auto & { return p.task.start; })
+                    .def(QString())
+                    .required()
+                    .help(u"The start time of the data in the source to migrate, in RFC 3339 "
+                          u"(e.g. 2024-01-01T00:00:00Z). A time without an offset is read in the "
+                          u"task's time zone. This field is required."_s)
+                    .take());
+    o.push_back(Declare(u"task.end"_s, task, OptionKind::Time, u"End Time"_s)
+                    .field([](auto &p) -> auto & { return p.task.end; })
+                    .def(QString())
+                    .help(u"The end time of the data in the source to migrate. Without an end "
+                          u"time, the latest data keeps being synchronized; with one, "
+                          u"synchronization stops at that time. A time without an offset is read "
+                          u"in the task's time zone. Optional."_s)
+                    .take());
+    o.push_back(Declare(u"task.timeZone"_s, task, OptionKind::Text, u"Time Zone"_s)
+                    .field([](auto &p) -> auto & { return p.task.timeZone; })
+                    .def(u"UTC"_s)
+                    .help(u"The IANA time zone, such as UTC or Asia/Shanghai, in which start and "
+                          u"end times without an offset are read."_s)
+                    .take());
+    o.push_back(Declare(u"task.windowMinutes"_s, task, OptionKind::Integer,
+                        u"Time Range per Read (minutes)"_s)
+                    .field([](auto &p) -> auto & { return p.task.windowMinutes; })
+                    .def(60)
+                    .range(1, 525600)
+                    .required()
+                    .help(u"The maximum time range of a single read from the source. This is an "
+                          u"important parameter to decide based on server performance and data "
+                          u"storage density: if the range is too small, the task runs slowly; if "
+                          u"it is too large, the source database may fail because of high memory "
+                          u"usage."_s)
+                    .take());
+    o.push_back(Declare(u"task.delaySeconds"_s, task, OptionKind::Integer, u"Delay (seconds)"_s)
+                    .field([](auto &p) -> auto & { return p.task.delaySeconds; })
+                    .def(10)
+                    .range(1, 30)
+                    .required()
+                    .help(u"An integer between {min} and {max}. To eliminate the impact of "
+                          u"out-of-order data, the task always waits this long before reading "
+                          u"data: it reads only up to now minus the delay."_s)
+                    .take());
+    o.push_back(Declare(u"task.mode"_s, task, OptionKind::Choice, u"Mode"_s)
+                    .field([](auto &p) -> auto & { return p.task.mode; })
+                    .def(u"history"_s)
+                    .choices({u"history"_s, u"realtime"_s, u"both"_s})
+                    .required()
+                    .help(u"history: migrate the data in the time range, then stop. realtime: "
+                          u"synchronize data from the time the task is created onwards until it "
+                          u"is stopped. both: first history, then realtime."_s)
+                    .take());
+    o.push_back(Declare(u"task.schemaSync"_s, task, OptionKind::Choice, u"Schema Sync"_s)
+                    .field([](auto &p) -> auto & { return p.task.schemaSync; })
+                    .def(u"always"_s)
+                    .choices({u"always"_s, u"none"_s})
+                    .required()
+                    .when([](const TaskProfile &p) { return p.source.type == kTdengine2; })
+                    .help(u"always: synchronize the structure of the tables to the target "
+                          u"database before migrating data; this may take longer when there are "
+                          u"many subtables. none: when the target database is known to have the "
+                          u"same table structure already, skip it to save time."_s)
+                    .take());
+
+    // ---- Advanced options.
+    o.push_back(Declare(u"advanced.logLevel"_s, advanced, OptionKind::Choice, u"Log Level"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.logLevel; })
+                    .def(u"info"_s)
+                    .choices({u"error"_s, u"warn"_s, u"info"_s, u"debug"_s, u"trace"_s})
+                    .required()
+                    .help(u"How much the task logs: error, warn, info, debug or trace. The "
+                          u"default is {default}."_s)
+                    .take());
+    o.push_back(Declare(u"advanced.readConcurrency"_s, advanced, OptionKind::Integer,
+                        u"Max Read Concurrency"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.readConcurrency; })
+                    .def(50)
+                    .range(1, 500)
+                    .required()
+                    .help(u"The maximum number of reads from the source at the same time. The "
+                          u"default is {default}."_s)
+                    .take());
+    o.push_back(Declare(u"advanced.writeConcurrency"_s, advanced, OptionKind::Integer,
+                        u"Max Write Concurrency"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.writeConcurrency; })
+                    .def(50)
+                    .range(1, 500)
+                    .required()
+                    .help(u"The maximum number of writes to the target at the same time. The "
+                          u"default is {default}."_s)
+                    .take());
+    o.push_back(Declare(u"advanced.batchSize"_s, advanced, OptionKind::Integer, u"Batch Size"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.batchSize; })
+                    .def(5000)
+                    .range(1, 1000000)
+                    .required()
+                    .help(u"The maximum number of points in one write to the target. The "
+                          u"default is {default}."_s)
+                    .take());
+    o.push_back(Declare(u"advanced.retryAttempts"_s, advanced, OptionKind::Integer,
+                        u"Retry Attempts"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.retryAttempts; })
+                    .def(6)
+                    .range(1, 100)
+                    .required()
+                    .help(u"How many times a request is tried before a transient failure "
+                          u"(network error, timeout, 429 or 5xx) is final; the waits between "
+                          u"tries grow exponentially. The default is {default}."_s)
+                    .take());
+    return o;
+}
+
+/// "Time Range per Read (minutes)" → ("Time range per read", "minutes"): the label as the
+/// subject of a sentence, acronyms such as ID and TLS kept.
+std::pair<QString, QString> sentenceNoun(const QString &label)
+{
+    QString noun = label;
+    QString unit;
+    static const QRegularExpression unitRe(u"\\s*\\(([^)]*)\\)\\s*$"_s);
+    const QRegularExpressionMatch m = unitRe.match(noun);
+    if (m.hasMatch()) {
+        unit = m.captured(1);
+        noun.truncate(m.capturedStart());
+    }
+    QStringList words = noun.split(u' ', Qt::SkipEmptyParts);
+    for (qsizetype i = 1; i < words.size(); ++i) {
+        QString &w = words[i];
+        if (w.size() > 1 && w.at(1).isUpper())
+            continue; // ID, TLS, CA
+        w[0] = w.at(0).toLower();
+    }
+    return {words.join(u' '), unit};
+}
+
+/// Why an option is required here, when the reason is not obvious from the form.
+QString requiredContext(const OptionSpec &spec, const TaskProfile &p)
+{
+    if (spec.group == u"auth2"_s)
+        return u" for the 2.x version"_s;
+    if (spec.key.startsWith(u"source."_s) && p.source.type == kLpfile)
+        return u" for a line-protocol file source"_s;
+    if (spec.key.startsWith(u"target."_s) && p.target.type == kLpfile)
+        return u" for a line-protocol file target"_s;
+    return QString();
+}
+
+bool isBlank(const QVariant &value)
+{
+    if (value.typeId() == QMetaType::QStringList)
+        return value.toStringList().isEmpty();
+    return value.toString().trimmed().isEmpty();
+}
+
+bool isKnownZone(const QString &zone)
+{
+    return zone.isEmpty() || QTimeZone(zone.toUtf8()).isValid();
+}
+
+} // namespace
+
+const std::vector<OptionSpec> &taskOptions()
+{
+    static const std::vector<OptionSpec> options = declareOptions();
+    return options;
+}
+
+const OptionSpec *findOption(const QString &key)
+{
+    for (const OptionSpec &spec : taskOptions()) {
+        if (spec.key == key)
+            return &spec;
+    }
+    return nullptr;
+}
+
+int defaultPort(const QString &type)
+{
+    if (type == kInfluxdb || type == kInfluxdb1 || type == kInfluxdb2 || type == kInfluxdb3)
+        return 8086;
+    if (type == kTdengine2 || type == kTdengine3)
+        return 6041;
+    return 0;
+}
+
+QList<FieldError> validateProfile(const TaskProfile &profile)
+{
+    QList<FieldError> errors;
+    const QString zone = profile.task.timeZone;
+    // An unknown zone is reported once on its own field; times are then checked as if in UTC
+    // so that a good time does not get a second, misleading error.
+    const QString parseZone = isKnownZone(zone) ? zone : u"UTC"_s;
+
+    // Generic checks, all driven by the declarations.
+    for (const OptionSpec &spec : taskOptions()) {
+        if (!spec.appliesTo(profile))
+            continue;
+        const QVariant value = spec.get(profile);
+        const auto [noun, unit] = sentenceNoun(spec.label);
+        switch (spec.kind) {
+        case OptionKind::Integer: {
+            const qint64 n = value.toLongLong();
+            if (n < spec.minimum || n > spec.maximum) {
+                errors.append({spec.key, u"%1 must be between %2 and %3%4"_s.arg(
+                                             noun, QString::number(spec.minimum),
+                                             QString::number(spec.maximum),
+                                             unit.isEmpty() ? QString() : u" "_s + unit)});
+            }
+            break;
+        }
+        case OptionKind::Choice:
+            if (!spec.choices.contains(value.toString())) {
+                errors.append({spec.key, u"%1 must be one of: %2"_s.arg(
+                                             noun, spec.choices.join(u", "_s))});
+            }
+            break;
+        case OptionKind::Boolean:
+            break;
+        default:
+            if (spec.required && isBlank(value)) {
+                errors.append({spec.key, u"%1 is required%2"_s.arg(
+                                             noun, requiredContext(spec, profile))});
+            } else if (spec.kind == OptionKind::Time && !isBlank(value)
+                       && !TimeText::parse(value.toString().trimmed(), parseZone)) {
+                errors.append({spec.key, u"%1 is not a valid time: use RFC 3339, e.g. "
+                                         u"2024-01-01T00:00:00Z"_s.arg(noun)});
+            }
+            break;
+        }
+    }
+
+    // Rules across fields or beyond a range, written by hand.
+    if (!isKnownZone(zone)) {
+        errors.append({u"task.timeZone"_s, u"Time zone \"%1\" is unknown"_s.arg(zone)});
+    }
+    const auto start = TimeText::parse(profile.task.start.trimmed(), parseZone);
+    const auto end = TimeText::parse(profile.task.end.trimmed(), parseZone);
+    if (start && end && *end <= *start) {
+        errors.append({u"task.end"_s, u"End time must be after start time"_s});
+    }
+    static const QRegularExpression hex(u"^[0-9a-fA-F]+$"_s);
+    for (const QString &key : {u"source.auth.orgId"_s, u"target.auth.orgId"_s}) {
+        const OptionSpec *spec = findOption(key);
+        const QString value = spec->get(profile).toString().trimmed();
+        if (spec->appliesTo(profile) && !value.isEmpty() && !hex.match(value).hasMatch()) {
+            errors.append({key, u"%1 must be hexadecimal (the ID from Organization → About, "
+                                u"not the organization name)"_s.arg(
+                                    sentenceNoun(spec->label).first)});
+        }
+    }
+    // InfluxDB 3 Core can run without authentication; 2.x never does.
+    if (profile.target.type == kInfluxdb2 && profile.target.token.isEmpty()) {
+        errors.append({u"target.auth.token"_s, u"Target token is required for an InfluxDB 2.x "
+                                               u"target"_s});
+    }
+    return errors;
+}
+
+} // namespace tsm

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "TaskProfile.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QVariant>
+
+#include <functional>
+#include <vector>
+
+namespace tsm {
+
+/** How an option is entered and stored. */
+enum class OptionKind {
+    Text,       ///< free text
+    Secret,     ///< password or token: never logged, kept out of exported profiles by default
+    Integer,    ///< whole number with min/max
+    Boolean,
+    Choice,     ///< one of `choices`
+    Time,       ///< RFC 3339 time; without an offset it is read in the task's time zone
+    TextList,   ///< list of names
+    Path,       ///< a local file
+};
+
+/**
+ * One option of a task, declared once: the wizard, the CLI and the profile JSON all read this.
+ * `key` is the dotted path in the profile JSON ("task.delaySeconds").
+ */
+struct OptionSpec
+{
+    QString key;
+    QString group; ///< basic | connection | auth1 | auth2 | task | advanced
+    QString label;
+    QString help;
+    OptionKind kind = OptionKind::Text;
+    QVariant defaultValue;
+    qint64 minimum = 0;
+    qint64 maximum = 0;
+    QStringList choices;
+    bool required = false;
+    std::function<QVariant(const TaskProfile &)> get;
+    std::function<void(TaskProfile &, const QVariant &)> set;
+    /// Whether the option means anything for this profile (e.g. org ID only with the 2.x tab).
+    std::function<bool(const TaskProfile &)> appliesTo;
+};
+
+/** The declarations, in the order of the documented form. */
+const std::vector<OptionSpec> &taskOptions();
+/** The declaration with this key, or nullptr. */
+const OptionSpec *findOption(const QString &key);
+
+/** Default port for a source or target type: 8086 for InfluxDB, 6041 for TDengine. */
+int defaultPort(const QString &type);
+
+/** A problem with one field, in words for the person who typed it. */
+struct FieldError
+{
+    QString key;
+    QString message;
+};
+
+/** Every problem with the profile; empty when it can run. */
+QList<FieldError> validateProfile(const TaskProfile &profile);
+
+} // namespace tsm

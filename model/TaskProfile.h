@@ -1,0 +1,92 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+namespace tsm {
+
+/** TLS settings of one connection. */
+struct TlsSettings
+{
+    bool verify = true;
+    QString caFile;
+};
+
+/** Where data comes from. `type`: influxdb | tdengine2 | lpfile. */
+struct SourceSettings
+{
+    QString type;
+    QString protocol;
+    QString host;
+    int port = 0;
+    TlsSettings tls;
+    QString apiVersion; ///< "1.x" or "2.x": which authentication tab applies
+    QString version;
+    QString user;
+    QString password;
+    QString orgId;
+    QString token;
+    bool addDbrp = false;
+    QString path; ///< lpfile: a .lp or .lp.gz file
+};
+
+/** Where data goes. `type`: tdengine3 | influxdb1 | influxdb2 | influxdb3 | lpfile. */
+struct TargetSettings
+{
+    QString type;
+    QString protocol;
+    QString host;
+    int port = 0;
+    TlsSettings tls;
+    QString user;
+    QString password;
+    QString orgId;
+    QString token;
+    QString database;
+    bool createDatabase = false;
+    QString path;
+    bool compress = false;
+};
+
+/** What to move and when. Times are RFC 3339 text as the user typed them. */
+struct TaskSettings
+{
+    QString bucket;
+    QString retentionPolicy;
+    QStringList measurements; ///< empty = all
+    QString start;
+    QString end; ///< empty = keep following new data
+    QString timeZone;
+    int windowMinutes = 0;
+    int delaySeconds = 0;
+    QString mode;       ///< history | realtime | both
+    QString schemaSync; ///< always | none
+};
+
+struct AdvancedSettings
+{
+    QString logLevel; ///< error | warn | info | debug | trace
+    int readConcurrency = 0;
+    int writeConcurrency = 0;
+    int batchSize = 0;
+    int retryAttempts = 0; ///< attempts per request before a transient failure is final
+};
+
+/**
+ * A migration task: every option of the documented form. A plain value; the defaults, ranges
+ * and help texts live in TaskOptions (one declaration per option), and
+ * TaskProfile::withDefaults() is the only way to get a profile with them applied.
+ */
+struct TaskProfile
+{
+    int version = 1;
+    QString name;
+    SourceSettings source;
+    TargetSettings target;
+    TaskSettings task;
+    AdvancedSettings advanced;
+
+    static TaskProfile withDefaults();
+};
+
+} // namespace tsm

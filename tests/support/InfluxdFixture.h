@@ -1,0 +1,84 @@
+#pragma once
+
+#include "influx/InfluxApi.h"
+
+#include <QByteArray>
+#include <QJsonArray>
+#include <QProcess>
+#include <QString>
+#include <QTemporaryDir>
+#include <QTest>
+
+/// Skips the calling test function (or the whole test case from initTestCase) when influxd is
+/// not installed.
+#define TSM_SKIP_WITHOUT_INFLUXD()                                                                 \
+    do {                                                                                           \
+        if (!tsm::test::InfluxdFixture::isInstalled())                                             \
+            QSKIP("influxd is not installed (expected /usr/bin/influxd from the Debian package "   \
+                  "influxdb): this test needs a real InfluxDB 1.x");                               \
+    } while (false)
+
+namespace tsm::test {
+
+/**
+ * A real influxd 1.x for one test: its own temporary folder and free loopback ports, started
+ * and stopped (and restarted on the same data) on demand. Everything here blocks: tests run no
+ * event loop while they wait.
+ */
+class InfluxdFixture
+{
+public:
+    struct Options
+    {
+        /// Turn on [http] auth-enabled and create the admin user adminUser()/adminPassword().
+        bool authEnabled = false;
+    };
+
+    InfluxdFixture();
+    explicit InfluxdFixture(Options options);
+    ~InfluxdFixture();
+    InfluxdFixture(const InfluxdFixture &) = delete;
+    InfluxdFixture &operator=(const InfluxdFixture &) = delete;
+
+    static QString influxdPath();
+    static bool isInstalled() { return !influxdPath().isEmpty(); }
+
+    /// Starts influxd (again, on the same data and ports after stop()) and waits until /ping
+    /// answers. False, with errorString() holding influxd's output, when it did not come up.
+    bool start();
+    /// SIGTERM, then SIGKILL after 10 s.
+    void stop();
+    bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
+    QString errorString() const { return m_error; }
+
+    QString url() const;
+    int port() const { return m_httpPort; }
+    QString adminUser() const { return QStringLiteral("admin"); }
+    QString adminPassword() const { return QStringLiteral("x"); }
+    /// An endpoint for the code under test, with the admin credentials when auth is on.
+    InfluxEndpoint endpoint() const;
+
+    /// POSTs an InfluxQL statement; records a test failure and returns false on any error.
+    bool query(const QString &statement, const QString &database = {});
+    /// Runs a SELECT/SHOW (epoch=ns) and returns the rows of the first series ([] when none);
+    /// records a test failure on any error.
+    QJsonArray select(const QString &statement, const QString &database = {});
+    /// POST /write; records a test failure unless the answer is 204.
+    bool write(const QString &database, const QByteArray &lines);
+
+private:
+    bool launch(QString &failure);
+    void writeConfig();
+    QString logTail() const;
+    HttpOptions httpOptions() const;
+
+    Options m_options;
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    int m_httpPort = 0;
+    int m_rpcPort = 0;
+    bool m_userCreated = false;
+    QString m_error;
+};
+
+} // namespace tsm::test

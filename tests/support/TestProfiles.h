@@ -1,0 +1,32 @@
+#pragma once
+
+#include <TaskProfile.h>
+
+#include <QByteArray>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+namespace tsm::test {
+
+/// A profile with defaults moving `sourceDb` of the InfluxDB 1.x at `sourceUrl` into `targetDb`
+/// of the one at `targetUrl`, over all time, with small concurrency suited to tests.
+TaskProfile influxToInflux(const QString &name, const QString &sourceUrl, const QString &sourceDb,
+                           const QString &targetUrl, const QString &targetDb);
+
+/// Writes the profile (with secrets) to `path`; false on failure.
+bool saveProfile(const TaskProfile &profile, const QString &path);
+
+/// The tsmigrate-cli built with the tests (TSM_CLI, set by CMake).
+QString cliPath();
+
+/// Runs tsmigrate-cli with `arguments`, waits up to `timeoutMs`; output is stdout + stderr.
+struct CliResult
+{
+    int exitCode = -1;
+    QString output;
+};
+CliResult runCli(const QStringList &arguments, int timeoutMs = 300000,
+                 const QStringList &extraEnvironment = {});
+
+} // namespace tsm::test

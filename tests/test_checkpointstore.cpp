@@ -1,0 +1,709 @@
+#include "CheckpointStore.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <ctime>
+#include <memory>
+#include <thread>
+
+using namespace Qt::StringLiterals;
+using namespace tsm;
+
+namespace {
+
+/// Reads one integer or text pragma straight from SQLite, past the class under test.
+QString rawPragma(const QString &path, const char *pragma)
+{
+    sqlite3 *db = nullptr;
+    if (sqlite3_open_v2(QFile::encodeName(path).constData(), &db, SQLITE_OPEN_READONLY,
+                        nullptr)
+        != SQLITE_OK) {
+        sqlite3_close(db);
+        return u"(cannot open)"_s;
+    }
+    sqlite3_stmt *stmt = nullptr;
+    QString value;
+    if (sqlite3_prepare_v2(db, pragma, -1, &stmt, nullptr) == SQLITE_OK
+        && sqlite3_step(stmt) == SQLITE_ROW) {
+        value = QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(stmt, 0)));
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return value;
+}
+
+bool rawExec(const QString &path, const char *sql)
+{
+    sqlite3 *db = nullptr;
+    bool ok = sqlite3_open_v2(QFile::encodeName(path).constData(), &db, SQLITE_OPEN_READWRITE,
+                              nullptr)
+              == SQLITE_OK;
+    ok = ok && sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+    sqlite3_close(db);
+    return ok;
+}
+
+qint64 threadCpuMs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return qint64(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+UnitRecord unit(const QString &measurement, qint64 start, qint64 end,
+                const QString &context = QString())
+{
+    UnitRecord u;
+    u.measurement = measurement;
+    u.context = context;
+    u.rangeStart = start;
+    u.rangeEnd = end;
+    return u;
+}
+
+UnitUpdate update(qint64 id, UnitStatus status)
+{
+    UnitUpdate u;
+    u.unitId = id;
+    u.status = status;
+    return u;
+}
+
+} // namespace
+
+/** The SQLite checkpoint store: tasks, the ledger of units, samples, events, sharing. */
+class TestCheckpointStore : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_path;
+
+    qint64 newTask(CheckpointStore &store, const QString &name = u"task"_s)
+    {
+        const auto id = store.saveTask(name, "{\"version\": 1}");
+        if (!id)
+            qWarning("saveTask failed: %s", qPrintable(store.lastError()));
+        return id.value_or(-1);
+    }
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_path = m_dir->filePath(u"store.sqlite"_s);
+    }
+    void cleanup() { m_dir.reset(); }
+
+    void names()
+    {
+        for (TaskState s : {TaskState::Idle, TaskState::Planning, TaskState::Running,
+                            TaskState::Paused, TaskState::Stopped, TaskState::Completed,
+                            TaskState::Failed}) {
+            QVERIFY(!taskStateName(s).isEmpty());
+            QCOMPARE(taskStateFromName(taskStateName(s)), std::optional<TaskState>(s));
+        }
+        QCOMPARE(taskStateName(TaskState::Completed), u"completed"_s);
+        QCOMPARE(taskStateFromName(u"Running"_s), std::optional<TaskState>(TaskState::Running));
+        QCOMPARE(taskStateFromName(u"exploded"_s), std::nullopt);
+        QCOMPARE(unitStatusName(UnitStatus::Pending), u"pending"_s);
+        QCOMPARE(unitStatusName(UnitStatus::Done), u"done"_s);
+        QCOMPARE(eventLevelName(EventLevel::Warn), u"warn"_s);
+        for (EventLevel l : {EventLevel::Error, EventLevel::Warn, EventLevel::Info,
+                             EventLevel::Debug, EventLevel::Trace}) {
+            QCOMPARE(eventLevelFromName(eventLevelName(l)), std::optional<EventLevel>(l));
+        }
+        QCOMPARE(eventLevelFromName(u"loud"_s), std::nullopt);
+    }
+
+    void defaultPathIsUnderAppData()
+    {
+        const QString path = CheckpointStore::defaultPath();
+        QVERIFY2(path.endsWith(u"/tsmigrate/tsmigrate.sqlite"_s), qPrintable(path));
+        QVERIFY(QFileInfo(path).dir().exists());
+        // Test mode: not the user's real store.
+        QVERIFY2(path.contains(u"qttest"_s), qPrintable(path));
+    }
+
+    void createAndReopen()
+    {
+        {
+            CheckpointStore store;
+            QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
+            QVERIFY(store.isOpen());
+            QCOMPARE(store.path(), m_path);
+            const qint64 id = newTask(store, u"keep me"_s);
+            QVERIFY(id > 0);
+            QCOMPARE(store.addUnits(id, {unit(u"cpu"_s, 0, 10), unit(u"mem"_s, 0, 10)}),
+                     std::optional<int>(2));
+            QVERIFY(store.setPlan(id, true, 5, 500));
+            QVERIFY(store.setWatermark(id, 123456789012345678LL));
+            QVERIFY(store.setTaskState(id, TaskState::Failed, u"boom"_s));
+            // WAL mode while open: the -wal file sits beside the store.
+            QCOMPARE(rawPragma(m_path, "PRAGMA journal_mode"), u"wal"_s);
+            QVERIFY(QFile::exists(m_path + u"-wal"_s));
+            store.close();
+            QVERIFY(!store.isOpen());
+        }
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"),
+                 QString::number(CheckpointStore::schemaVersion()));
+        QCOMPARE(CheckpointStore::schemaVersion(), 1);
+        // WAL is a property of the file: it stays after closing.
+        QCOMPARE(rawPragma(m_path, "PRAGMA journal_mode"), u"wal"_s);
+
+        CheckpointStore store;
+        QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
+        const auto task = store.task(u"keep me"_s);
+        QVERIFY2(task, qPrintable(store.lastError()));
+        QCOMPARE(task->name, u"keep me"_s);
+        QCOMPARE(task->profileJson, QByteArray("{\"version\": 1}"));
+        QCOMPARE(task->state, TaskState::Failed);
+        QCOMPARE(task->lastError, u"boom"_s);
+        QVERIFY(task->planned);
+        QCOMPARE(task->planStartNs, 5);
+        QCOMPARE(task->planEndNs, 500);
+        QCOMPARE(task->watermarkNs, 123456789012345678LL);
+        QVERIFY(task->createdMs > 0);
+        QVERIFY(task->updatedMs >= task->createdMs);
+        QCOMPARE(store.units(task->id).size(), 2);
+    }
+
+    void openFailures()
+    {
+        CheckpointStore store;
+        // A read-only open never creates a file.
+        QVERIFY(!store.open(m_path, CheckpointStore::Mode::ReadOnly));
+        QVERIFY(!store.lastError().isEmpty());
+        QVERIFY(!QFile::exists(m_path));
+        QVERIFY(!store.isOpen());
+
+        // A folder that cannot be made: its parent is a file.
+        QFile blocker(m_dir->filePath(u"file"_s));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        QVERIFY(!store.open(m_dir->filePath(u"file/sub/store.sqlite"_s)));
+        QVERIFY(!store.lastError().isEmpty());
+
+        // Not a database at all.
+        QFile junk(m_dir->filePath(u"junk.sqlite"_s));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write(QByteArray(4096, 'x'));
+        junk.close();
+        QVERIFY(!store.open(junk.fileName()));
+        QVERIFY2(store.lastError().contains(u"junk.sqlite"_s), qPrintable(store.lastError()));
+
+        // Methods of a closed store fail cleanly.
+        QCOMPARE(store.saveTask(u"x"_s, "{}"), std::nullopt);
+        QVERIFY(!store.lastError().isEmpty());
+        QVERIFY(store.tasks().isEmpty());
+    }
+
+    void newerSchemaIsRefused()
+    {
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(m_path));
+            newTask(store);
+        }
+        QVERIFY(rawExec(m_path, "PRAGMA user_version=2"));
+        CheckpointStore store;
+        QVERIFY(!store.open(m_path));
+        QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
+        QVERIFY(!store.isOpen());
+        QVERIFY(!store.open(m_path, CheckpointStore::Mode::ReadOnly));
+        QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
+        // Refusing did not touch the version.
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"2"_s);
+    }
+
+    void saveTaskUpsertsByName()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const auto a = store.saveTask(u"alpha"_s, "{\"a\":1}");
+        QVERIFY2(a, qPrintable(store.lastError()));
+        const qint64 created = store.task(*a)->createdMs;
+        QVERIFY(store.setTaskState(*a, TaskState::Paused));
+        QTest::qWait(5);
+        const auto again = store.saveTask(u"alpha"_s, "{\"a\":2}");
+        QCOMPARE(again, a);
+        const auto b = store.saveTask(u"béta 🚀"_s, "{\"b\":1}");
+        QVERIFY(b && *b != *a);
+
+        const auto alpha = store.task(u"alpha"_s);
+        QVERIFY(alpha);
+        QCOMPARE(alpha->profileJson, QByteArray("{\"a\":2}"));
+        QCOMPARE(alpha->createdMs, created);
+        QVERIFY(alpha->updatedMs > created);
+        QCOMPARE(alpha->state, TaskState::Paused); // saving the profile keeps the progress
+        QCOMPARE(store.task(u"béta 🚀"_s)->id, *b);
+
+        const QList<TaskRecord> all = store.tasks();
+        QCOMPARE(all.size(), 2);
+        QCOMPARE(all.at(0).name, u"alpha"_s);
+        QCOMPARE(all.at(1).name, u"béta 🚀"_s);
+
+        QCOMPARE(store.task(u"gamma"_s), std::nullopt);
+        QVERIFY(store.lastError().contains(u"gamma"_s));
+        QCOMPARE(store.task(qint64(999)), std::nullopt);
+        QVERIFY(!store.setTaskState(999, TaskState::Running));
+        QVERIFY(!store.lastError().isEmpty());
+        QVERIFY(!store.setWatermark(999, 1));
+        QVERIFY(!store.setPlan(999, true, 1, 2));
+    }
+
+    void addUnitsIsIdempotent()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        QList<UnitRecord> units;
+        for (int i = 0; i < 10; ++i)
+            units.append(unit(u"cpu"_s, i * 100, (i + 1) * 100));
+        QCOMPARE(store.addUnits(id, units), std::optional<int>(10));
+        QCOMPARE(store.addUnits(id, units), std::optional<int>(0));
+        // Five old, five new.
+        QList<UnitRecord> more = units.mid(5);
+        for (int i = 10; i < 15; ++i)
+            more.append(unit(u"cpu"_s, i * 100, (i + 1) * 100));
+        QCOMPARE(store.addUnits(id, more), std::optional<int>(5));
+        // Measurement and context are part of a unit's identity.
+        QCOMPARE(store.addUnits(id, {unit(u"mem"_s, 0, 100), unit(u"cpu"_s, 0, 100, u"rp1"_s)}),
+                 std::optional<int>(2));
+        // Another task's ledger is separate.
+        const qint64 other = newTask(store, u"other"_s);
+        QCOMPARE(store.addUnits(other, units), std::optional<int>(10));
+        QCOMPARE(store.units(id).size(), 17);
+        QCOMPARE(store.addUnits(id, {}), std::optional<int>(0));
+        // Units of a task that does not exist are refused.
+        QCOMPARE(store.addUnits(12345, units), std::nullopt);
+        QVERIFY(!store.lastError().isEmpty());
+    }
+
+    void addManyUnitsQuickly()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        QList<UnitRecord> units;
+        units.reserve(100000);
+        for (int i = 0; i < 100000; ++i)
+            units.append(unit(u"m%1"_s.arg(i % 100), qint64(i) * 3600000000000LL,
+                              qint64(i + 1) * 3600000000000LL));
+        // CPU time of this thread (user + system, so the writes count): unlike the wall clock
+        // it does not grow when other builds share the machine. A transaction per unit would
+        // take tens of seconds.
+        QElapsedTimer wall;
+        wall.start();
+        qint64 cpu = threadCpuMs();
+        QCOMPARE(store.addUnits(id, units), std::optional<int>(100000));
+        cpu = threadCpuMs() - cpu;
+        qInfo("100000 units added in %lld ms CPU, %lld ms wall", cpu, wall.elapsed());
+        QVERIFY2(cpu < 1000, qPrintable(u"%1 ms"_s.arg(cpu)));
+        QCOMPARE(store.unitTotals(id).total, 100000);
+        cpu = threadCpuMs();
+        QCOMPARE(store.addUnits(id, units), std::optional<int>(0));
+        cpu = threadCpuMs() - cpu;
+        QVERIFY2(cpu < 1000, qPrintable(u"%1 ms"_s.arg(cpu)));
+    }
+
+    void unitsRoundTripAndOrder()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        // Plan order is the planner's order, not the time order.
+        UnitRecord first = unit(u"disk io"_s, 300, 400, u"autogen"_s);
+        first.attempts = 2;
+        first.pointsRead = 7;
+        first.lastError = u"earlier"_s;
+        QCOMPARE(store.addUnits(id, {first, unit(u"cpu"_s, 100, 200), unit(u"cpu"_s, 0, 100),
+                                     unit(u"mem"_s, 0, 100)}),
+                 std::optional<int>(4));
+        const QList<UnitRecord> all = store.units(id);
+        QCOMPARE(all.size(), 4);
+        QCOMPARE(all.at(0).measurement, u"disk io"_s);
+        QCOMPARE(all.at(0).context, u"autogen"_s);
+        QCOMPARE(all.at(0).rangeStart, 300);
+        QCOMPARE(all.at(0).rangeEnd, 400);
+        QCOMPARE(all.at(0).attempts, 2);
+        QCOMPARE(all.at(0).pointsRead, 7);
+        QCOMPARE(all.at(0).lastError, u"earlier"_s);
+        QCOMPARE(all.at(0).taskId, id);
+        QCOMPARE(all.at(0).status, UnitStatus::Pending);
+        QVERIFY(all.at(0).updatedMs > 0);
+        QCOMPARE(all.at(1).rangeStart, 100);
+        QCOMPARE(all.at(2).rangeStart, 0);
+
+        QVERIFY(store.updateUnits({update(all.at(1).id, UnitStatus::Done),
+                                   update(all.at(2).id, UnitStatus::Failed),
+                                   update(all.at(3).id, UnitStatus::Running)}));
+        const QList<UnitRecord> unfinished = store.unfinishedUnits(id);
+        QCOMPARE(unfinished.size(), 3);
+        QCOMPARE(unfinished.at(0).id, all.at(0).id);
+        QCOMPARE(unfinished.at(0).status, UnitStatus::Pending);
+        QCOMPARE(unfinished.at(1).id, all.at(2).id);
+        QCOMPARE(unfinished.at(1).status, UnitStatus::Failed);
+        QCOMPARE(unfinished.at(2).id, all.at(3).id);
+        QCOMPARE(unfinished.at(2).status, UnitStatus::Running);
+    }
+
+    void requeueRunningUnits()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        const qint64 other = newTask(store, u"other"_s);
+        store.addUnits(id, {unit(u"a"_s, 0, 1), unit(u"b"_s, 0, 1), unit(u"c"_s, 0, 1)});
+        store.addUnits(other, {unit(u"a"_s, 0, 1)});
+        const QList<UnitRecord> units = store.units(id);
+        const qint64 otherUnit = store.units(other).first().id;
+        QVERIFY(store.updateUnits({update(units.at(0).id, UnitStatus::Running),
+                                   update(units.at(1).id, UnitStatus::Done),
+                                   update(units.at(2).id, UnitStatus::Running),
+                                   update(otherUnit, UnitStatus::Running)}));
+        QVERIFY(store.requeueRunningUnits(id));
+        const QList<UnitRecord> after = store.units(id);
+        QCOMPARE(after.at(0).status, UnitStatus::Pending);
+        QCOMPARE(after.at(1).status, UnitStatus::Done);
+        QCOMPARE(after.at(2).status, UnitStatus::Pending);
+        // Only this task's units.
+        QCOMPARE(store.units(other).first().status, UnitStatus::Running);
+        // Nothing to requeue is not an error.
+        QVERIFY(store.requeueRunningUnits(id));
+    }
+
+    void updateUnits()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        store.addUnits(id, {unit(u"a"_s, 0, 1), unit(u"b"_s, 0, 1)});
+        const qint64 a = store.units(id).at(0).id;
+        const qint64 b = store.units(id).at(1).id;
+
+        UnitUpdate start = update(a, UnitStatus::Running);
+        start.attemptsDelta = 1;
+        QVERIFY(store.updateUnits({start}));
+        UnitUpdate fail = update(a, UnitStatus::Failed);
+        fail.pointsRead = 100;
+        fail.pointsWritten = 40;
+        fail.lastError = u"HTTP 503: memory exceeds threshold"_s;
+        QVERIFY(store.updateUnits({fail}));
+        UnitRecord u = store.units(id).at(0);
+        QCOMPARE(u.status, UnitStatus::Failed);
+        QCOMPARE(u.attempts, 1);
+        QCOMPARE(u.pointsRead, 100);
+        QCOMPARE(u.pointsWritten, 40);
+        QCOMPARE(u.pointsRejected, 0);
+        QCOMPARE(u.lastError, u"HTTP 503: memory exceeds threshold"_s);
+
+        // Retried: attempts add up; fields left at -1 / nullopt keep their value.
+        start.attemptsDelta = 2;
+        QVERIFY(store.updateUnits({start}));
+        u = store.units(id).at(0);
+        QCOMPARE(u.attempts, 3);
+        QCOMPARE(u.status, UnitStatus::Running);
+        QCOMPARE(u.pointsRead, 100);
+        QCOMPARE(u.pointsWritten, 40);
+        QCOMPARE(u.lastError, u"HTTP 503: memory exceeds threshold"_s);
+
+        UnitUpdate done = update(a, UnitStatus::Done);
+        done.pointsRead = 120;
+        done.pointsWritten = 118;
+        done.pointsRejected = 2;
+        done.lastError = QString(); // an empty text clears it
+        QVERIFY(store.updateUnits({done}));
+        u = store.units(id).at(0);
+        QCOMPARE(u.status, UnitStatus::Done);
+        QCOMPARE(u.pointsWritten, 118);
+        QCOMPARE(u.pointsRejected, 2);
+        QCOMPARE(u.lastError, QString());
+
+        // All or nothing: an unknown unit fails the batch and the first change is undone.
+        QVERIFY(!store.updateUnits({update(b, UnitStatus::Done), update(987654, UnitStatus::Done)}));
+        QVERIFY2(store.lastError().contains(u"987654"_s), qPrintable(store.lastError()));
+        QCOMPARE(store.units(id).at(1).status, UnitStatus::Pending);
+        QVERIFY(store.updateUnits({}));
+    }
+
+    void unitTotals()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        QCOMPARE(store.unitTotals(id).total, 0);
+        QCOMPARE(store.unitTotals(id).pointsRead, 0);
+        store.addUnits(id, {unit(u"a"_s, 0, 1), unit(u"b"_s, 0, 1), unit(u"c"_s, 0, 1),
+                            unit(u"d"_s, 0, 1), unit(u"e"_s, 0, 1)});
+        const QList<UnitRecord> units = store.units(id);
+        UnitUpdate d1 = update(units.at(0).id, UnitStatus::Done);
+        d1.pointsRead = 10;
+        d1.pointsWritten = 9;
+        d1.pointsRejected = 1;
+        UnitUpdate d2 = update(units.at(1).id, UnitStatus::Done);
+        d2.pointsRead = 5;
+        d2.pointsWritten = 5;
+        QVERIFY(store.updateUnits({d1, d2, update(units.at(2).id, UnitStatus::Running),
+                                   update(units.at(3).id, UnitStatus::Failed)}));
+        const UnitTotals t = store.unitTotals(id);
+        QCOMPARE(t.total, 5);
+        QCOMPARE(t.done, 2);
+        QCOMPARE(t.running, 1);
+        QCOMPARE(t.failed, 1);
+        QCOMPARE(t.pending, 1);
+        QCOMPARE(t.pointsRead, 15);
+        QCOMPARE(t.pointsWritten, 14);
+        QCOMPARE(t.pointsRejected, 1);
+    }
+
+    void samples()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        const qint64 other = newTask(store, u"other"_s);
+        QCOMPARE(store.lastSample(id), std::nullopt);
+        for (int i = 1; i <= 5; ++i) {
+            ProgressSample s;
+            s.taskId = id;
+            s.timeMs = 1000 * i;
+            s.pointsRead = 100 * i;
+            s.pointsWritten = 90 * i;
+            s.pointsRejected = i;
+            s.unitsDone = i;
+            s.unitsTotal = 5;
+            s.retries = 2 * i;
+            s.readersBusy = 3;
+            s.writersBusy = 4;
+            QVERIFY2(store.addSample(s), qPrintable(store.lastError()));
+        }
+        ProgressSample foreign;
+        foreign.taskId = other;
+        foreign.timeMs = 99999;
+        QVERIFY(store.addSample(foreign));
+
+        QCOMPARE(store.samples(id).size(), 5);
+        const QList<ProgressSample> after = store.samples(id, 2000);
+        QCOMPARE(after.size(), 3);
+        QCOMPARE(after.at(0).timeMs, 3000);
+        QCOMPARE(after.at(2).timeMs, 5000);
+        const ProgressSample &s = after.at(1);
+        QCOMPARE(s.taskId, id);
+        QCOMPARE(s.pointsRead, 400);
+        QCOMPARE(s.pointsWritten, 360);
+        QCOMPARE(s.pointsRejected, 4);
+        QCOMPARE(s.unitsDone, 4);
+        QCOMPARE(s.unitsTotal, 5);
+        QCOMPARE(s.retries, 8);
+        QCOMPARE(s.readersBusy, 3);
+        QCOMPARE(s.writersBusy, 4);
+        QVERIFY(store.samples(id, 5000).isEmpty());
+        const auto last = store.lastSample(id);
+        QVERIFY(last);
+        QCOMPARE(last->timeMs, 5000);
+        QCOMPARE(last->pointsRead, 500);
+    }
+
+    void events()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        const qint64 other = newTask(store, u"other"_s);
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY(store.addEvent(id, EventLevel::Error, u"401: authorization failed"_s));
+        QVERIFY(store.addEvent(id, EventLevel::Warn, u"retrying after 503"_s));
+        QVERIFY(store.addEvent(other, EventLevel::Error, u"not mine"_s));
+        QVERIFY(store.addEvent(id, EventLevel::Info, u"unit done ✓"_s));
+        QVERIFY(store.addEvent(id, EventLevel::Debug, u"debug"_s));
+        QVERIFY(store.addEvent(id, EventLevel::Trace, u"trace"_s));
+
+        const QList<EventRecord> all = store.events(id);
+        QCOMPARE(all.size(), 5);
+        QCOMPARE(all.at(0).level, EventLevel::Error);
+        QCOMPARE(all.at(0).message, u"401: authorization failed"_s);
+        QCOMPARE(all.at(0).taskId, id);
+        QVERIFY(all.at(0).timeMs >= before);
+        QCOMPARE(all.at(2).message, u"unit done ✓"_s);
+        for (int i = 1; i < all.size(); ++i)
+            QVERIFY(all.at(i).id > all.at(i - 1).id);
+
+        const QList<EventRecord> warnings = store.events(id, 0, EventLevel::Warn);
+        QCOMPARE(warnings.size(), 2);
+        QCOMPARE(warnings.at(1).level, EventLevel::Warn);
+        const QList<EventRecord> tail = store.events(id, all.at(1).id);
+        QCOMPARE(tail.size(), 3);
+        QCOMPARE(tail.at(0).message, u"unit done ✓"_s);
+        QCOMPARE(store.events(id, all.at(1).id, EventLevel::Info).size(), 1);
+        QVERIFY(store.events(id, all.last().id).isEmpty());
+    }
+
+    void deleteAndReset()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        const qint64 keep = newTask(store, u"keep"_s);
+        for (qint64 t : {id, keep}) {
+            store.addUnits(t, {unit(u"a"_s, 0, 1)});
+            ProgressSample s;
+            s.taskId = t;
+            s.timeMs = 1;
+            store.addSample(s);
+            store.addEvent(t, EventLevel::Info, u"x"_s);
+            store.setPlan(t, true, 1, 2);
+            store.setWatermark(t, 3);
+            store.setTaskState(t, TaskState::Failed, u"bad"_s);
+        }
+        QVERIFY(store.resetTask(id));
+        const auto reset = store.task(id);
+        QVERIFY(reset);
+        QCOMPARE(reset->state, TaskState::Idle);
+        QCOMPARE(reset->lastError, QString());
+        QVERIFY(!reset->planned);
+        QCOMPARE(reset->watermarkNs, 0);
+        QVERIFY(store.units(id).isEmpty());
+        QVERIFY(store.samples(id).isEmpty());
+        QVERIFY(store.events(id).isEmpty());
+        QCOMPARE(reset->profileJson, QByteArray("{\"version\": 1}"));
+
+        QVERIFY(store.deleteTask(id));
+        QCOMPARE(store.task(id), std::nullopt);
+        QVERIFY(!store.deleteTask(id));
+        QVERIFY(!store.resetTask(id));
+        // The other task is untouched.
+        QCOMPARE(store.units(keep).size(), 1);
+        QCOMPARE(store.samples(keep).size(), 1);
+        QCOMPARE(store.events(keep).size(), 1);
+        QCOMPARE(store.task(keep)->state, TaskState::Failed);
+    }
+
+    void readOnlySeesWritesAndNeverWrites()
+    {
+        CheckpointStore writer;
+        QVERIFY(writer.open(m_path));
+        const qint64 id = newTask(writer);
+
+        CheckpointStore monitor;
+        QVERIFY2(monitor.open(m_path, CheckpointStore::Mode::ReadOnly),
+                 qPrintable(monitor.lastError()));
+        QCOMPARE(monitor.tasks().size(), 1);
+        QVERIFY(monitor.units(id).isEmpty());
+
+        // Written while the monitor is open: it sees each commit.
+        QCOMPARE(writer.addUnits(id, {unit(u"a"_s, 0, 1), unit(u"b"_s, 0, 1)}),
+                 std::optional<int>(2));
+        QVERIFY(writer.addEvent(id, EventLevel::Info, u"started"_s));
+        QVERIFY(writer.setTaskState(id, TaskState::Running));
+        QCOMPARE(monitor.units(id).size(), 2);
+        QCOMPARE(monitor.events(id).size(), 1);
+        QCOMPARE(monitor.task(id)->state, TaskState::Running);
+        QVERIFY(writer.updateUnits({update(writer.units(id).at(0).id, UnitStatus::Done)}));
+        QCOMPARE(monitor.unitTotals(id).done, 1);
+
+        // And it refuses every write.
+        QCOMPARE(monitor.saveTask(u"intruder"_s, "{}"), std::nullopt);
+        QVERIFY2(monitor.lastError().contains(u"read-only"_s), qPrintable(monitor.lastError()));
+        QVERIFY(!monitor.setTaskState(id, TaskState::Stopped));
+        QVERIFY(!monitor.addEvent(id, EventLevel::Error, u"no"_s));
+        QCOMPARE(monitor.addUnits(id, {unit(u"z"_s, 0, 1)}), std::nullopt);
+        QVERIFY(!monitor.updateUnits({update(writer.units(id).at(1).id, UnitStatus::Done)}));
+        QVERIFY(!monitor.requeueRunningUnits(id));
+        QVERIFY(!monitor.deleteTask(id));
+        QVERIFY(!monitor.resetTask(id));
+        QVERIFY(!monitor.addSample(ProgressSample{id, 1, 0, 0, 0, 0, 0, 0, 0, 0}));
+        QVERIFY(!monitor.setPlan(id, true, 0, 1));
+        QVERIFY(!monitor.setWatermark(id, 1));
+        QCOMPARE(writer.tasks().size(), 1);
+        QCOMPARE(writer.task(id)->state, TaskState::Running);
+        QCOMPARE(writer.units(id).size(), 2);
+        QCOMPARE(writer.events(id).size(), 1);
+        QVERIFY(writer.samples(id).isEmpty());
+    }
+
+    void readOnlyRefusesAFileWithoutSchema()
+    {
+        sqlite3 *db = nullptr;
+        QCOMPARE(sqlite3_open(QFile::encodeName(m_path).constData(), &db), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(db, "CREATE TABLE unrelated (x)", nullptr, nullptr, nullptr),
+                 SQLITE_OK);
+        sqlite3_close(db);
+        CheckpointStore monitor;
+        QVERIFY(!monitor.open(m_path, CheckpointStore::Mode::ReadOnly));
+        QVERIFY2(monitor.lastError().contains(u"not a tsmigrate"_s),
+                 qPrintable(monitor.lastError()));
+    }
+
+    void twoWritersInTwoThreads()
+    {
+        {
+            CheckpointStore setup;
+            QVERIFY(setup.open(m_path));
+            newTask(setup, u"t1"_s);
+            newTask(setup, u"t2"_s);
+        }
+        constexpr int kRounds = 150;
+        std::atomic<int> failures{0};
+        QStringList errors[2];
+        const auto work = [&](int which) {
+            CheckpointStore store; // one connection per thread
+            if (!store.open(m_path)) {
+                errors[which].append(store.lastError());
+                ++failures;
+                return;
+            }
+            const qint64 id = store.task(which == 0 ? u"t1"_s : u"t2"_s)->id;
+            for (int round = 0; round < kRounds; ++round) {
+                QList<UnitRecord> batch;
+                for (int i = 0; i < 20; ++i)
+                    batch.append(unit(u"m"_s, round * 20 + i, round * 20 + i + 1));
+                const auto added = store.addUnits(id, batch);
+                const bool ok = added == std::optional<int>(20)
+                                && store.addEvent(id, EventLevel::Info, u"round"_s)
+                                && store.setWatermark(id, round)
+                                && store.addSample(
+                                    ProgressSample{id, round + 1, round, 0, 0, 0, 0, 0, 0, 0})
+                                && store.updateUnits({update(store.unfinishedUnits(id).first().id,
+                                                             UnitStatus::Done)});
+                if (!ok) {
+                    errors[which].append(store.lastError());
+                    ++failures;
+                    return;
+                }
+            }
+        };
+        std::thread first(work, 0);
+        std::thread second(work, 1);
+        first.join();
+        second.join();
+        QVERIFY2(failures == 0, qPrintable((errors[0] + errors[1]).join(u"; "_s)));
+
+        CheckpointStore check;
+        QVERIFY(check.open(m_path, CheckpointStore::Mode::ReadOnly));
+        for (const TaskRecord &t : check.tasks()) {
+            QCOMPARE(check.unitTotals(t.id).total, kRounds * 20);
+            QCOMPARE(check.unitTotals(t.id).done, kRounds);
+            QCOMPARE(check.events(t.id).size(), kRounds);
+            QCOMPARE(check.samples(t.id).size(), kRounds);
+            QCOMPARE(t.watermarkNs, kRounds - 1);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCheckpointStore)
+#include "test_checkpointstore.moc"

@@ -1,0 +1,197 @@
+// Bad input through tsmigrate-cli: each case ends with a clear message, the documented exit code,
+// and nothing lost.
+#include "support/InfluxDump.h"
+#include "support/InfluxdFixture.h"
+#include "support/TestProfiles.h"
+
+#include <CheckpointStore.h>
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using namespace tsm;
+using namespace tsm::test;
+
+/** What an operator sees when something is wrong. */
+class TestCliErrors : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        TSM_SKIP_WITHOUT_INFLUXD();
+        QVERIFY2(!cliPath().isEmpty(), "TSM_CLI is not set");
+        QStandardPaths::setTestModeEnabled(true);
+    }
+
+    void wrongPassword()
+    {
+        InfluxdFixture::Options options;
+        options.authEnabled = true;
+        InfluxdFixture influx(options);
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        QTemporaryDir dir;
+        TaskProfile profile =
+            influxToInflux(u"auth"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s);
+        profile.source.user = influx.adminUser();
+        profile.source.password = u"wrong"_s;
+        profile.target.user = influx.adminUser();
+        const QString path = dir.filePath(u"p.json"_s);
+        QVERIFY(saveProfile(profile, path));
+
+        const CliResult check = runCli({u"check"_s, path}, 60000,
+                                       {u"TSMIGRATE_TARGET_PASSWORD="_s + influx.adminPassword()});
+        QCOMPARE(check.exitCode, 4);
+        QVERIFY2(check.output.contains(u"source: FAILED"_s) &&
+                     check.output.contains(u"401"_s) && check.output.contains(u"target: OK"_s),
+                 qPrintable(check.output));
+
+        const CliResult run =
+            runCli({u"run"_s, path, u"--state"_s, dir.filePath(u"s.sqlite"_s)}, 60000,
+                   {u"TSMIGRATE_TARGET_PASSWORD="_s + influx.adminPassword()});
+        QCOMPARE(run.exitCode, 4);
+        QVERIFY2(run.output.contains(u"401"_s), qPrintable(run.output));
+
+        // The right password from the environment works.
+        const CliResult fixed = runCli(
+            {u"check"_s, path}, 60000,
+            {u"TSMIGRATE_SOURCE_PASSWORD="_s + influx.adminPassword(),
+             u"TSMIGRATE_TARGET_PASSWORD="_s + influx.adminPassword()});
+        QVERIFY2(fixed.exitCode == 0, qPrintable(fixed.output));
+    }
+
+    void unreachableHost()
+    {
+        QTemporaryDir dir;
+        TaskProfile profile = influxToInflux(u"nowhere"_s, u"http://127.0.0.1:1"_s, u"src"_s,
+                                             u"http://127.0.0.1:1"_s, u"dst"_s);
+        profile.advanced.retryAttempts = 1;
+        const QString path = dir.filePath(u"p.json"_s);
+        QVERIFY(saveProfile(profile, path));
+        const CliResult check = runCli({u"check"_s, path});
+        QCOMPARE(check.exitCode, 3);
+        QVERIFY2(check.output.contains(u"127.0.0.1:1"_s), qPrintable(check.output));
+        const CliResult run = runCli({u"run"_s, path, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QCOMPARE(run.exitCode, 3);
+        QVERIFY2(run.output.contains(u"127.0.0.1:1"_s), qPrintable(run.output));
+    }
+
+    void missingDatabase()
+    {
+        InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        QTemporaryDir dir;
+        TaskProfile profile =
+            influxToInflux(u"no db"_s, influx.url(), u"nope"_s, influx.url(), u"dst"_s);
+        const QString path = dir.filePath(u"p.json"_s);
+        QVERIFY(saveProfile(profile, path));
+        const CliResult run = runCli({u"run"_s, path, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.output.contains(u"\"nope\""_s) && run.output.contains(u"does not exist"_s),
+                 qPrintable(run.output));
+    }
+
+    void malformedProfile()
+    {
+        QTemporaryDir dir;
+        const QString broken = dir.filePath(u"broken.json"_s);
+        QFile file(broken);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"version\": 1, \"name\": \"x\", \"task\": {\"delaySeconds\": 99,");
+        file.close();
+        const CliResult parse = runCli({u"run"_s, broken, u"--state"_s, dir.filePath(u"s"_s)});
+        QCOMPARE(parse.exitCode, 2);
+        QVERIFY2(parse.output.contains(u"broken.json"_s), qPrintable(parse.output));
+
+        TaskProfile profile = influxToInflux(u"bad values"_s, u"http://127.0.0.1:8086"_s,
+                                             u"src"_s, u"http://127.0.0.1:8086"_s, u"dst"_s);
+        profile.task.delaySeconds = 99;
+        profile.task.start.clear();
+        const QString invalid = dir.filePath(u"invalid.json"_s);
+        QVERIFY(saveProfile(profile, invalid));
+        const CliResult run = runCli({u"run"_s, invalid, u"--state"_s, dir.filePath(u"s"_s)});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.output.contains(u"task.delaySeconds"_s) &&
+                     run.output.contains(u"between 1 and 30"_s),
+                 qPrintable(run.output));
+        QVERIFY2(run.output.contains(u"task.start"_s), qPrintable(run.output));
+        QVERIFY(!QFileInfo::exists(dir.filePath(u"s"_s))); // nothing was started
+    }
+
+    void targetStopsMidRun()
+    {
+        InfluxdFixture source;
+        InfluxdFixture target;
+        QVERIFY2(source.start(), qPrintable(source.errorString()));
+        QVERIFY2(target.start(), qPrintable(target.errorString()));
+        QVERIFY(source.query(u"CREATE DATABASE src"_s));
+        const qint64 t0 = 1700000000000000000LL;
+        QByteArray lp;
+        for (int i = 0; i < 40000; ++i)
+            lp += "m,k=v" + QByteArray::number(i % 3) + " f=" + QByteArray::number(i) + "i " +
+                  QByteArray::number(t0 + qint64(i) * 1000000000LL) + '\n';
+        QVERIFY(source.write(u"src"_s, lp));
+
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        TaskProfile profile =
+            influxToInflux(u"target dies"_s, source.url(), u"src"_s, target.url(), u"dst"_s);
+        profile.task.windowMinutes = 5;
+        profile.advanced.readConcurrency = 1;
+        profile.advanced.writeConcurrency = 1;
+        profile.advanced.batchSize = 200;
+        profile.advanced.retryAttempts = 3;
+        const QString path = dir.filePath(u"p.json"_s);
+        QVERIFY(saveProfile(profile, path));
+
+        QProcess run;
+        run.setProcessChannelMode(QProcess::MergedChannels);
+        run.start(cliPath(), {u"run"_s, path, u"--state"_s, state});
+        QVERIFY(run.waitForStarted());
+        CheckpointStore watcher;
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < 60000 && run.state() == QProcess::Running) {
+            if (watcher.isOpen() || (QFileInfo::exists(state) &&
+                                     watcher.open(state, CheckpointStore::Mode::ReadOnly)))
+                if (const auto task = watcher.task(u"target dies"_s))
+                    if (watcher.unitTotals(task->id).done >= 3)
+                        break;
+            QTest::qWait(20);
+        }
+        QVERIFY2(run.state() == QProcess::Running, "the run ended before the target was stopped");
+        target.stop();
+        QVERIFY(run.waitForFinished(120000));
+        const QString output = QString::fromUtf8(run.readAll());
+        QVERIFY2(run.exitCode() == 3, qPrintable(output));
+        QVERIFY2(output.contains(u"retrying"_s), qPrintable(output));
+
+        const auto task = watcher.task(u"target dies"_s);
+        QVERIFY(task);
+        QCOMPARE(task->state, TaskState::Failed);
+        const UnitTotals totals = watcher.unitTotals(task->id);
+        QVERIFY(totals.done < totals.total);
+        QCOMPARE(totals.running, 0); // left pending for the next run, not stuck
+        QCOMPARE(totals.failed, 0);
+
+        QVERIFY2(target.start(), qPrintable(target.errorString()));
+        const CliResult again = runCli({u"run"_s, path, u"--state"_s, state});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.output));
+        InfluxDump sourceDump(source.url());
+        InfluxDump targetDump(target.url());
+        const QStringList expected = sourceDump.dump(u"src"_s);
+        const QStringList actual = targetDump.dump(u"dst"_s);
+        QVERIFY2(targetDump.error().isEmpty(), qPrintable(targetDump.error()));
+        QCOMPARE(InfluxDump::pointCount(expected), 40000);
+        const QString diff = compareDumps(expected, actual);
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliErrors)
+#include "test_cli_errors.moc"
