@@ -49,6 +49,8 @@ public:
     /// SIGTERM, then SIGKILL after 10 s.
     void stop();
     bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
+    /// The influxd process id (benchmarks read its CPU time).
+    qint64 processId() const { return m_process.processId(); }
     QString errorString() const { return m_error; }
 
     QString url() const;
