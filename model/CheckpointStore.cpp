@@ -4,10 +4,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QStandardPaths>
-
-#include <sqlite3.h>
-
 #include <deque>
+#include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
 
@@ -19,7 +17,10 @@ constexpr int kSchemaVersion = 1;
 // Long enough for the other process's write transaction (at most one batch of units) to end.
 constexpr int kBusyTimeoutMs = 5000;
 
-qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
 
 /** One prepared statement, finalized on scope exit; binds keep their text alive until then. */
 class Statement
@@ -82,8 +83,8 @@ private:
 
 std::optional<UnitStatus> unitStatusFromName(const QString &name)
 {
-    for (UnitStatus s : {UnitStatus::Pending, UnitStatus::Running, UnitStatus::Done,
-                         UnitStatus::Failed}) {
+    for (UnitStatus s :
+         {UnitStatus::Pending, UnitStatus::Running, UnitStatus::Done, UnitStatus::Failed}) {
         if (unitStatusName(s) == name)
             return s;
     }
@@ -190,7 +191,8 @@ private:
 /// "what: sqlite's message (path)".
 QString failText(sqlite3 *db, const QString &what, const QString &path)
 {
-    const QString sqliteMessage = db ? QString::fromUtf8(sqlite3_errmsg(db)) : u"the store is not open"_s;
+    const QString sqliteMessage =
+        db ? QString::fromUtf8(sqlite3_errmsg(db)) : u"the store is not open"_s;
     return u"%1: %2 (%3)"_s.arg(what, sqliteMessage, path);
 }
 
@@ -336,9 +338,8 @@ QString taskStateName(TaskState state)
 
 std::optional<TaskState> taskStateFromName(const QString &name)
 {
-    for (TaskState s : {TaskState::Idle, TaskState::Planning, TaskState::Running,
-                        TaskState::Paused, TaskState::Stopped, TaskState::Completed,
-                        TaskState::Failed}) {
+    for (TaskState s : {TaskState::Idle, TaskState::Planning, TaskState::Running, TaskState::Paused,
+                        TaskState::Stopped, TaskState::Completed, TaskState::Failed}) {
         if (name.compare(taskStateName(s), Qt::CaseInsensitive) == 0)
             return s;
     }
@@ -436,8 +437,8 @@ bool CheckpointStore::open(const QString &path, Mode mode)
     const int rc = sqlite3_open_v2(QFile::encodeName(path).constData(), &m_db, flags, nullptr);
     if (rc != SQLITE_OK) {
         m_lastError = u"Could not open the checkpoint store %1: %2"_s.arg(
-            path, m_db ? QString::fromUtf8(sqlite3_errmsg(m_db))
-                       : QString::fromUtf8(sqlite3_errstr(rc)));
+            path,
+            m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : QString::fromUtf8(sqlite3_errstr(rc)));
         close();
         return false;
     }
@@ -540,10 +541,12 @@ bool CheckpointStore::migrate()
     if (version == kSchemaVersion)
         return true;
     if (m_readOnly) {
-        m_lastError = version == 0
-            ? u"%1 is not a tsmigrate checkpoint store (no schema yet)"_s.arg(m_path)
-            : u"The checkpoint store %1 has the old schema version %2: open it once with "
-              u"tsmigrate to upgrade it"_s.arg(m_path).arg(version);
+        m_lastError =
+            version == 0
+                ? u"%1 is not a tsmigrate checkpoint store (no schema yet)"_s.arg(m_path)
+                : u"The checkpoint store %1 has the old schema version %2: open it once with "
+                  u"tsmigrate to upgrade it"_s.arg(m_path)
+                      .arg(version);
         return false;
     }
 
@@ -575,7 +578,6 @@ bool CheckpointStore::migrate()
     }
     return true;
 }
-
 
 // ---- Tasks
 
@@ -673,8 +675,8 @@ QList<TaskRecord> CheckpointStore::tasks()
 
 bool CheckpointStore::setTaskState(qint64 taskId, TaskState state, const QString &lastError)
 {
-    const QString what = u"Could not set the state of task %1 to %2"_s.arg(taskId).arg(
-        taskStateName(state));
+    const QString what =
+        u"Could not set the state of task %1 to %2"_s.arg(taskId).arg(taskStateName(state));
     if (!writable(m_db, m_readOnly, what, m_path, m_lastError))
         return false;
     return runUpdate(
@@ -735,9 +737,9 @@ bool CheckpointStore::deleteTask(qint64 taskId)
     // Explicit deletes rather than ON DELETE CASCADE alone: they do not depend on a connection
     // having foreign keys switched on.
     const auto bindId = [&](Statement &s) { s.bind(1, taskId); };
-    for (const char *sql : {"DELETE FROM units WHERE task_id = ?1",
-                            "DELETE FROM samples WHERE task_id = ?1",
-                            "DELETE FROM events WHERE task_id = ?1"}) {
+    for (const char *sql :
+         {"DELETE FROM units WHERE task_id = ?1", "DELETE FROM samples WHERE task_id = ?1",
+          "DELETE FROM events WHERE task_id = ?1"}) {
         if (!runUpdate(m_db, sql, bindId, what, m_path, m_lastError, false))
             return false;
     }
@@ -761,9 +763,9 @@ bool CheckpointStore::resetTask(qint64 taskId)
         return false;
     }
     const auto bindId = [&](Statement &s) { s.bind(1, taskId); };
-    for (const char *sql : {"DELETE FROM units WHERE task_id = ?1",
-                            "DELETE FROM samples WHERE task_id = ?1",
-                            "DELETE FROM events WHERE task_id = ?1"}) {
+    for (const char *sql :
+         {"DELETE FROM units WHERE task_id = ?1", "DELETE FROM samples WHERE task_id = ?1",
+          "DELETE FROM events WHERE task_id = ?1"}) {
         if (!runUpdate(m_db, sql, bindId, what, m_path, m_lastError, false))
             return false;
     }
@@ -864,8 +866,7 @@ bool CheckpointStore::requeueRunningUnits(qint64 taskId)
     if (!writable(m_db, m_readOnly, what, m_path, m_lastError))
         return false;
     return runUpdate(
-        m_db,
-        "UPDATE units SET status = ?2, updated_ms = ?4 WHERE task_id = ?1 AND status = ?3",
+        m_db, "UPDATE units SET status = ?2, updated_ms = ?4 WHERE task_id = ?1 AND status = ?3",
         [&](Statement &s) {
             s.bind(1, taskId);
             s.bind(2, unitStatusName(UnitStatus::Pending));
@@ -885,12 +886,11 @@ bool CheckpointStore::updateUnits(const QList<UnitUpdate> &updates)
         m_lastError = failText(m_db, what, m_path);
         return false;
     }
-    Statement s(m_db,
-                "UPDATE units SET status = ?2, attempts = attempts + ?3, "
-                "points_read = CASE WHEN ?4 >= 0 THEN ?4 ELSE points_read END, "
-                "points_written = CASE WHEN ?5 >= 0 THEN ?5 ELSE points_written END, "
-                "points_rejected = CASE WHEN ?6 >= 0 THEN ?6 ELSE points_rejected END, "
-                "last_error = COALESCE(?7, last_error), updated_ms = ?8 WHERE id = ?1");
+    Statement s(m_db, "UPDATE units SET status = ?2, attempts = attempts + ?3, "
+                      "points_read = CASE WHEN ?4 >= 0 THEN ?4 ELSE points_read END, "
+                      "points_written = CASE WHEN ?5 >= 0 THEN ?5 ELSE points_written END, "
+                      "points_rejected = CASE WHEN ?6 >= 0 THEN ?6 ELSE points_rejected END, "
+                      "last_error = COALESCE(?7, last_error), updated_ms = ?8 WHERE id = ?1");
     if (!s.ok()) {
         m_lastError = failText(m_db, what, m_path);
         return false;
@@ -994,8 +994,8 @@ QList<ProgressSample> CheckpointStore::samples(qint64 taskId, qint64 afterMs)
         m_lastError = failText(m_db, what, m_path);
         return list;
     }
-    Statement s(m_db, (QByteArray(kSampleColumns)
-                       + "WHERE task_id = ?1 AND time_ms > ?2 ORDER BY time_ms, rowid")
+    Statement s(m_db, (QByteArray(kSampleColumns) +
+                       "WHERE task_id = ?1 AND time_ms > ?2 ORDER BY time_ms, rowid")
                           .constData());
     if (!s.ok()) {
         m_lastError = failText(m_db, what, m_path);
@@ -1018,8 +1018,8 @@ std::optional<ProgressSample> CheckpointStore::lastSample(qint64 taskId)
         m_lastError = failText(m_db, what, m_path);
         return std::nullopt;
     }
-    Statement s(m_db, (QByteArray(kSampleColumns)
-                       + "WHERE task_id = ?1 ORDER BY time_ms DESC, rowid DESC LIMIT 1")
+    Statement s(m_db, (QByteArray(kSampleColumns) +
+                       "WHERE task_id = ?1 ORDER BY time_ms DESC, rowid DESC LIMIT 1")
                           .constData());
     if (!s.ok()) {
         m_lastError = failText(m_db, what, m_path);

@@ -6,7 +6,6 @@
 #include <QJsonParseError>
 #include <QJsonValue>
 #include <QSet>
-
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -170,7 +169,8 @@ LoadResult fromJson(const QByteArray &json)
             // A newer format may have changed what keys mean: reading it half would be worse.
             result.errors.append({u"version"_s, u"The profile has format version %1; this "
                                                 u"tsmigrate reads version %2 and older: use a "
-                                                u"newer tsmigrate"_s.arg(v).arg(kFormatVersion)});
+                                                u"newer tsmigrate"_s.arg(v)
+                                                    .arg(kFormatVersion)});
             return result;
         }
         if (v < 1) {

@@ -4,7 +4,6 @@
 
 #include <QRegularExpression>
 #include <QTimeZone>
-
 #include <limits>
 #include <type_traits>
 #include <utility>
@@ -31,14 +30,35 @@ QString defaultTargetUser(const QString &targetType)
     return targetType == kTdengine3 ? u"root"_s : QString();
 }
 
-QVariant toVariant(const QString &value) { return value; }
-QVariant toVariant(int value) { return value; }
-QVariant toVariant(bool value) { return value; }
-QVariant toVariant(const QStringList &value) { return value; }
+QVariant toVariant(const QString &value)
+{
+    return value;
+}
+QVariant toVariant(int value)
+{
+    return value;
+}
+QVariant toVariant(bool value)
+{
+    return value;
+}
+QVariant toVariant(const QStringList &value)
+{
+    return value;
+}
 
-void fromVariant(const QVariant &value, QString &field) { field = value.toString(); }
-void fromVariant(const QVariant &value, bool &field) { field = value.toBool(); }
-void fromVariant(const QVariant &value, QStringList &field) { field = value.toStringList(); }
+void fromVariant(const QVariant &value, QString &field)
+{
+    field = value.toString();
+}
+void fromVariant(const QVariant &value, bool &field)
+{
+    field = value.toBool();
+}
+void fromVariant(const QVariant &value, QStringList &field)
+{
+    field = value.toStringList();
+}
 void fromVariant(const QVariant &value, int &field)
 {
     // Clamped rather than wrapped, so that 1e10 stays out of range and validation says so.
@@ -58,9 +78,9 @@ void followPort(int &port, const QString &oldType, const QString &newType)
     if (newDefault == 0)
         return;
     const int oldDefault = defaultPort(oldType);
-    const bool untouched = port == 0 || port == oldDefault
-                           || (oldDefault == 0
-                               && (port == defaultPort(kInfluxdb) || port == defaultPort(kTdengine3)));
+    const bool untouched =
+        port == 0 || port == oldDefault ||
+        (oldDefault == 0 && (port == defaultPort(kInfluxdb) || port == defaultPort(kTdengine3)));
     if (untouched)
         port = newDefault;
 }
@@ -79,8 +99,7 @@ public:
     }
 
     /// `access` is a generic lambda returning a reference to the field for a (const) profile.
-    template<typename Access>
-    Declare &field(Access access)
+    template<typename Access> Declare &field(Access access)
     {
         m_spec.get = [access](const TaskProfile &p) { return toVariant(access(p)); };
         m_spec.set = [access](TaskProfile &p, const QVariant &v) { fromVariant(v, access(p)); };
@@ -133,9 +152,18 @@ private:
     OptionSpec m_spec;
 };
 
-bool sourceIsInflux(const TaskProfile &p) { return p.source.type == kInfluxdb; }
-bool sourceIsServer(const TaskProfile &p) { return p.source.type != kLpfile; }
-bool sourceIsFile(const TaskProfile &p) { return p.source.type == kLpfile; }
+bool sourceIsInflux(const TaskProfile &p)
+{
+    return p.source.type == kInfluxdb;
+}
+bool sourceIsServer(const TaskProfile &p)
+{
+    return p.source.type != kLpfile;
+}
+bool sourceIsFile(const TaskProfile &p)
+{
+    return p.source.type == kLpfile;
+}
 bool sourceUsesTls(const TaskProfile &p)
 {
     return sourceIsServer(p) && p.source.protocol == u"https"_s;
@@ -148,8 +176,14 @@ bool sourceAuth2(const TaskProfile &p)
 {
     return sourceIsInflux(p) && p.source.apiVersion == u"2.x"_s;
 }
-bool targetIsServer(const TaskProfile &p) { return p.target.type != kLpfile; }
-bool targetIsFile(const TaskProfile &p) { return p.target.type == kLpfile; }
+bool targetIsServer(const TaskProfile &p)
+{
+    return p.target.type != kLpfile;
+}
+bool targetIsFile(const TaskProfile &p)
+{
+    return p.target.type == kLpfile;
+}
 bool targetUsesTls(const TaskProfile &p)
 {
     return targetIsServer(p) && p.target.protocol == u"https"_s;
@@ -231,14 +265,14 @@ std::vector<OptionSpec> declareOptions()
                           u"such as seconds, milliseconds, microseconds and nanoseconds, a "
                           u"TDengine target must be a nanosecond-precision database."_s)
                     .take());
-    o.push_back(Declare(u"target.createDatabase"_s, basic, OptionKind::Boolean,
-                        u"Create Target Database"_s)
-                    .field([](auto &p) -> auto & { return p.target.createDatabase; })
-                    .def(true)
-                    .when(targetIsServer)
-                    .help(u"Create the target database when it does not exist yet; on TDengine "
-                          u"it is created with nanosecond precision."_s)
-                    .take());
+    o.push_back(
+        Declare(u"target.createDatabase"_s, basic, OptionKind::Boolean, u"Create Target Database"_s)
+            .field([](auto &p) -> auto & { return p.target.createDatabase; })
+            .def(true)
+            .when(targetIsServer)
+            .help(u"Create the target database when it does not exist yet; on TDengine "
+                  u"it is created with nanosecond precision."_s)
+            .take());
     o.push_back(Declare(u"target.protocol"_s, basic, OptionKind::Choice, u"Target Protocol"_s)
                     .field([](auto &p) -> auto & { return p.target.protocol; })
                     .def(u"http"_s)
@@ -264,14 +298,14 @@ std::vector<OptionSpec> declareOptions()
                     .when(targetIsServer)
                     .help(u"The port of the target server. "_s + portHelp)
                     .take());
-    o.push_back(Declare(u"target.tls.verify"_s, basic, OptionKind::Boolean,
-                        u"Verify Target Certificate"_s)
-                    .field([](auto &p) -> auto & { return p.target.tls.verify; })
-                    .def(true)
-                    .when(targetUsesTls)
-                    .help(u"With https: check the target's certificate. Turn this off only for "
-                          u"a self-signed certificate you trust."_s)
-                    .take());
+    o.push_back(
+        Declare(u"target.tls.verify"_s, basic, OptionKind::Boolean, u"Verify Target Certificate"_s)
+            .field([](auto &p) -> auto & { return p.target.tls.verify; })
+            .def(true)
+            .when(targetUsesTls)
+            .help(u"With https: check the target's certificate. Turn this off only for "
+                  u"a self-signed certificate you trust."_s)
+            .take());
     o.push_back(Declare(u"target.tls.caFile"_s, basic, OptionKind::Path, u"Target CA File"_s)
                     .field([](auto &p) -> auto & { return p.target.tls.caFile; })
                     .def(QString())
@@ -286,21 +320,20 @@ std::vector<OptionSpec> declareOptions()
                     .help(u"The user of the target TDengine or InfluxDB 1.x; it must be allowed "
                           u"to write to the target database."_s)
                     .take());
-    o.push_back(Declare(u"target.auth.password"_s, basic, OptionKind::Secret,
-                        u"Target Password"_s)
+    o.push_back(Declare(u"target.auth.password"_s, basic, OptionKind::Secret, u"Target Password"_s)
                     .field([](auto &p) -> auto & { return p.target.password; })
                     .def(QString())
                     .when(targetUsesUser)
                     .help(u"The password of the target user."_s)
                     .take());
-    o.push_back(Declare(u"target.auth.orgId"_s, basic, OptionKind::Text,
-                        u"Target Organization ID"_s)
-                    .field([](auto &p) -> auto & { return p.target.orgId; })
-                    .def(QString())
-                    .required()
-                    .when([](const TaskProfile &p) { return p.target.type == kInfluxdb2; })
-                    .help(u"The organization ID of the target InfluxDB 2.x. "_s + orgIdHelp)
-                    .take());
+    o.push_back(
+        Declare(u"target.auth.orgId"_s, basic, OptionKind::Text, u"Target Organization ID"_s)
+            .field([](auto &p) -> auto & { return p.target.orgId; })
+            .def(QString())
+            .required()
+            .when([](const TaskProfile &p) { return p.target.type == kInfluxdb2; })
+            .help(u"The organization ID of the target InfluxDB 2.x. "_s + orgIdHelp)
+            .take());
     o.push_back(Declare(u"target.auth.token"_s, basic, OptionKind::Secret, u"Target Token"_s)
                     .field([](auto &p) -> auto & { return p.target.token; })
                     .def(QString())
@@ -315,8 +348,7 @@ std::vector<OptionSpec> declareOptions()
                     .when(targetIsFile)
                     .help(u"The line-protocol file to write."_s)
                     .take());
-    o.push_back(Declare(u"target.compress"_s, basic, OptionKind::Boolean,
-                        u"Compress Target File"_s)
+    o.push_back(Declare(u"target.compress"_s, basic, OptionKind::Boolean, u"Compress Target File"_s)
                     .field([](auto &p) -> auto & { return p.target.compress; })
                     .def(false)
                     .when(targetIsFile)
@@ -349,14 +381,14 @@ std::vector<OptionSpec> declareOptions()
                     .when(sourceIsServer)
                     .help(u"The port of the source server. "_s + portHelp)
                     .take());
-    o.push_back(Declare(u"source.tls.verify"_s, connection, OptionKind::Boolean,
-                        u"Verify Certificate"_s)
-                    .field([](auto &p) -> auto & { return p.source.tls.verify; })
-                    .def(true)
-                    .when(sourceUsesTls)
-                    .help(u"With https: check the source's certificate. Turn this off only for "
-                          u"a self-signed certificate you trust."_s)
-                    .take());
+    o.push_back(
+        Declare(u"source.tls.verify"_s, connection, OptionKind::Boolean, u"Verify Certificate"_s)
+            .field([](auto &p) -> auto & { return p.source.tls.verify; })
+            .def(true)
+            .when(sourceUsesTls)
+            .help(u"With https: check the source's certificate. Turn this off only for "
+                  u"a self-signed certificate you trust."_s)
+            .take());
     o.push_back(Declare(u"source.tls.caFile"_s, connection, OptionKind::Path, u"CA File"_s)
                     .field([](auto &p) -> auto & { return p.source.tls.caFile; })
                     .def(QString())
@@ -375,8 +407,7 @@ std::vector<OptionSpec> declareOptions()
                     .take());
 
     // ---- Authentication: the 1.x and 2.x tabs.
-    o.push_back(Declare(u"source.auth.apiVersion"_s, auth1, OptionKind::Choice,
-                        u"Authentication"_s)
+    o.push_back(Declare(u"source.auth.apiVersion"_s, auth1, OptionKind::Choice, u"Authentication"_s)
                     .field([](auto &p) -> auto & { return p.source.apiVersion; })
                     .def(u"1.x"_s)
                     .choices({u"1.x"_s, u"2.x"_s})
@@ -443,8 +474,7 @@ std::vector<OptionSpec> declareOptions()
                           u"the database; for TDengine 2.x: the database). Each task reads one "
                           u"bucket; Get Schema lists those of the source."_s)
                     .take());
-    o.push_back(Declare(u"task.retentionPolicy"_s, task, OptionKind::Text,
-                        u"Retention Policy"_s)
+    o.push_back(Declare(u"task.retentionPolicy"_s, task, OptionKind::Text, u"Retention Policy"_s)
                     .field([](auto &p) -> auto & { return p.task.retentionPolicy; })
                     .def(QString())
                     .when(sourceIsInflux)
@@ -556,16 +586,16 @@ std::vector<OptionSpec> declareOptions()
                     .help(u"The maximum number of points in one write to the target. The "
                           u"default is {default}."_s)
                     .take());
-    o.push_back(Declare(u"advanced.retryAttempts"_s, advanced, OptionKind::Integer,
-                        u"Retry Attempts"_s)
-                    .field([](auto &p) -> auto & { return p.advanced.retryAttempts; })
-                    .def(6)
-                    .range(1, 100)
-                    .required()
-                    .help(u"How many times a request is tried before a transient failure "
-                          u"(network error, timeout, 429 or 5xx) is final; the waits between "
-                          u"tries grow exponentially. The default is {default}."_s)
-                    .take());
+    o.push_back(
+        Declare(u"advanced.retryAttempts"_s, advanced, OptionKind::Integer, u"Retry Attempts"_s)
+            .field([](auto &p) -> auto & { return p.advanced.retryAttempts; })
+            .def(6)
+            .range(1, 100)
+            .required()
+            .help(u"How many times a request is tried before a transient failure "
+                  u"(network error, timeout, 429 or 5xx) is final; the waits between "
+                  u"tries grow exponentially. The default is {default}."_s)
+            .take());
     return o;
 }
 
@@ -668,18 +698,18 @@ QList<FieldError> validateProfile(const TaskProfile &profile)
         }
         case OptionKind::Choice:
             if (!spec.choices.contains(value.toString())) {
-                errors.append({spec.key, u"%1 must be one of: %2"_s.arg(
-                                             noun, spec.choices.join(u", "_s))});
+                errors.append(
+                    {spec.key, u"%1 must be one of: %2"_s.arg(noun, spec.choices.join(u", "_s))});
             }
             break;
         case OptionKind::Boolean:
             break;
         default:
             if (spec.required && isBlank(value)) {
-                errors.append({spec.key, u"%1 is required%2"_s.arg(
-                                             noun, requiredContext(spec, profile))});
-            } else if (spec.kind == OptionKind::Time && !isBlank(value)
-                       && !TimeText::parse(value.toString().trimmed(), parseZone)) {
+                errors.append(
+                    {spec.key, u"%1 is required%2"_s.arg(noun, requiredContext(spec, profile))});
+            } else if (spec.kind == OptionKind::Time && !isBlank(value) &&
+                       !TimeText::parse(value.toString().trimmed(), parseZone)) {
                 errors.append({spec.key, u"%1 is not a valid time: use RFC 3339, e.g. "
                                          u"2024-01-01T00:00:00Z"_s.arg(noun)});
             }
@@ -701,9 +731,9 @@ QList<FieldError> validateProfile(const TaskProfile &profile)
         const OptionSpec *spec = findOption(key);
         const QString value = spec->get(profile).toString().trimmed();
         if (spec->appliesTo(profile) && !value.isEmpty() && !hex.match(value).hasMatch()) {
-            errors.append({key, u"%1 must be hexadecimal (the ID from Organization → About, "
-                                u"not the organization name)"_s.arg(
-                                    sentenceNoun(spec->label).first)});
+            errors.append(
+                {key, u"%1 must be hexadecimal (the ID from Organization → About, "
+                      u"not the organization name)"_s.arg(sentenceNoun(spec->label).first)});
         }
     }
     // InfluxDB 3 Core can run without authentication; 2.x never does.

@@ -5,7 +5,6 @@
 #include <QTime>
 #include <QTimeZone>
 #include <QtNumeric>
-
 #include <chrono>
 
 using namespace Qt::StringLiterals;
@@ -90,8 +89,8 @@ std::optional<qint64> parse(const QString &text, const QString &timeZone)
 {
     Reader r(QStringView(text).trimmed());
     int year = 0, month = 0, day = 0;
-    if (!r.digits(4, year) || !r.take(u'-') || !r.digits(2, month) || !r.take(u'-')
-        || !r.digits(2, day)) {
+    if (!r.digits(4, year) || !r.take(u'-') || !r.digits(2, month) || !r.take(u'-') ||
+        !r.digits(2, day)) {
         return std::nullopt;
     }
     const QDate date(year, month, day);
@@ -105,8 +104,8 @@ std::optional<qint64> parse(const QString &text, const QString &timeZone)
     if (!r.atEnd()) {
         if (!r.take(u'T') && !r.take(u't') && !r.take(u' '))
             return std::nullopt;
-        if (!r.digits(2, hour) || !r.take(u':') || !r.digits(2, minute) || !r.take(u':')
-            || !r.digits(2, second)) {
+        if (!r.digits(2, hour) || !r.take(u':') || !r.digits(2, minute) || !r.take(u':') ||
+            !r.digits(2, second)) {
             return std::nullopt;
         }
         // No leap second: the databases on both sides have none either.

@@ -8,12 +8,10 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <sqlite3.h>
-
 #include <atomic>
 #include <ctime>
 #include <memory>
+#include <sqlite3.h>
 #include <thread>
 
 using namespace Qt::StringLiterals;
@@ -25,16 +23,15 @@ namespace {
 QString rawPragma(const QString &path, const char *pragma)
 {
     sqlite3 *db = nullptr;
-    if (sqlite3_open_v2(QFile::encodeName(path).constData(), &db, SQLITE_OPEN_READONLY,
-                        nullptr)
-        != SQLITE_OK) {
+    if (sqlite3_open_v2(QFile::encodeName(path).constData(), &db, SQLITE_OPEN_READONLY, nullptr) !=
+        SQLITE_OK) {
         sqlite3_close(db);
         return u"(cannot open)"_s;
     }
     sqlite3_stmt *stmt = nullptr;
     QString value;
-    if (sqlite3_prepare_v2(db, pragma, -1, &stmt, nullptr) == SQLITE_OK
-        && sqlite3_step(stmt) == SQLITE_ROW) {
+    if (sqlite3_prepare_v2(db, pragma, -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
         value = QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(stmt, 0)));
     }
     sqlite3_finalize(stmt);
@@ -46,8 +43,7 @@ bool rawExec(const QString &path, const char *sql)
 {
     sqlite3 *db = nullptr;
     bool ok = sqlite3_open_v2(QFile::encodeName(path).constData(), &db, SQLITE_OPEN_READWRITE,
-                              nullptr)
-              == SQLITE_OK;
+                              nullptr) == SQLITE_OK;
     ok = ok && sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
     sqlite3_close(db);
     return ok;
@@ -111,9 +107,9 @@ private slots:
 
     void names()
     {
-        for (TaskState s : {TaskState::Idle, TaskState::Planning, TaskState::Running,
-                            TaskState::Paused, TaskState::Stopped, TaskState::Completed,
-                            TaskState::Failed}) {
+        for (TaskState s :
+             {TaskState::Idle, TaskState::Planning, TaskState::Running, TaskState::Paused,
+              TaskState::Stopped, TaskState::Completed, TaskState::Failed}) {
             QVERIFY(!taskStateName(s).isEmpty());
             QCOMPARE(taskStateFromName(taskStateName(s)), std::optional<TaskState>(s));
         }
@@ -372,10 +368,9 @@ private slots:
         store.addUnits(other, {unit(u"a"_s, 0, 1)});
         const QList<UnitRecord> units = store.units(id);
         const qint64 otherUnit = store.units(other).first().id;
-        QVERIFY(store.updateUnits({update(units.at(0).id, UnitStatus::Running),
-                                   update(units.at(1).id, UnitStatus::Done),
-                                   update(units.at(2).id, UnitStatus::Running),
-                                   update(otherUnit, UnitStatus::Running)}));
+        QVERIFY(store.updateUnits(
+            {update(units.at(0).id, UnitStatus::Running), update(units.at(1).id, UnitStatus::Done),
+             update(units.at(2).id, UnitStatus::Running), update(otherUnit, UnitStatus::Running)}));
         QVERIFY(store.requeueRunningUnits(id));
         const QList<UnitRecord> after = store.units(id);
         QCOMPARE(after.at(0).status, UnitStatus::Pending);
@@ -435,7 +430,8 @@ private slots:
         QCOMPARE(u.lastError, QString());
 
         // All or nothing: an unknown unit fails the batch and the first change is undone.
-        QVERIFY(!store.updateUnits({update(b, UnitStatus::Done), update(987654, UnitStatus::Done)}));
+        QVERIFY(
+            !store.updateUnits({update(b, UnitStatus::Done), update(987654, UnitStatus::Done)}));
         QVERIFY2(store.lastError().contains(u"987654"_s), qPrintable(store.lastError()));
         QCOMPARE(store.units(id).at(1).status, UnitStatus::Pending);
         QVERIFY(store.updateUnits({}));
@@ -673,13 +669,13 @@ private slots:
                 for (int i = 0; i < 20; ++i)
                     batch.append(unit(u"m"_s, round * 20 + i, round * 20 + i + 1));
                 const auto added = store.addUnits(id, batch);
-                const bool ok = added == std::optional<int>(20)
-                                && store.addEvent(id, EventLevel::Info, u"round"_s)
-                                && store.setWatermark(id, round)
-                                && store.addSample(
-                                    ProgressSample{id, round + 1, round, 0, 0, 0, 0, 0, 0, 0})
-                                && store.updateUnits({update(store.unfinishedUnits(id).first().id,
-                                                             UnitStatus::Done)});
+                const bool ok =
+                    added == std::optional<int>(20) &&
+                    store.addEvent(id, EventLevel::Info, u"round"_s) &&
+                    store.setWatermark(id, round) &&
+                    store.addSample(ProgressSample{id, round + 1, round, 0, 0, 0, 0, 0, 0, 0}) &&
+                    store.updateUnits(
+                        {update(store.unfinishedUnits(id).first().id, UnitStatus::Done)});
                 if (!ok) {
                     errors[which].append(store.lastError());
                     ++failures;

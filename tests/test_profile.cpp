@@ -2,7 +2,9 @@
 #include "TaskOptions.h"
 #include "TaskProfile.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -10,7 +12,6 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <functional>
 
 using namespace Qt::StringLiterals;
@@ -281,8 +282,7 @@ private slots:
                 QVERIFY2(d >= spec.minimum && d <= spec.maximum, qPrintable(spec.key));
             }
             if (spec.kind == OptionKind::Choice) {
-                QVERIFY2(spec.choices.contains(spec.defaultValue.toString()),
-                         qPrintable(spec.key));
+                QVERIFY2(spec.choices.contains(spec.defaultValue.toString()), qPrintable(spec.key));
             }
         }
         QCOMPARE(findOption(u"no.such.key"_s), nullptr);
@@ -355,7 +355,7 @@ private slots:
         for (const OptionSpec &spec : taskOptions()) {
             QVERIFY2(spec.get(p) == spec.defaultValue,
                      qPrintable(u"%1: %2 != %3"_s.arg(spec.key, spec.get(p).toString(),
-                                                     spec.defaultValue.toString())));
+                                                      spec.defaultValue.toString())));
         }
         // The defaults the design asks for.
         QCOMPARE(p.source.type, u"influxdb"_s);
@@ -415,8 +415,8 @@ private slots:
             QVERIFY2(spec.get(p) == value, qPrintable(spec.key));
             const TaskProfile defaults = TaskProfile::withDefaults();
             for (const OptionSpec &other : taskOptions()) {
-                if (&other == &spec || other.key.endsWith(u".port"_s)
-                    || other.key == u"target.auth.user"_s) {
+                if (&other == &spec || other.key.endsWith(u".port"_s) ||
+                    other.key == u"target.auth.user"_s) {
                     continue;
                 }
                 QVERIFY2(other.get(p) == other.get(defaults),
@@ -459,8 +459,8 @@ private slots:
         QCOMPARE(loaded.profile.target.port, 8086);
         QCOMPARE(loaded.profile.target.user, QString());
         // ... and an explicit port wins whatever the order of the keys.
-        const auto explicitPort = ProfileJson::fromJson(
-            R"({"source": {"port": 8086, "type": "tdengine2"}})");
+        const auto explicitPort =
+            ProfileJson::fromJson(R"({"source": {"port": 8086, "type": "tdengine2"}})");
         QCOMPARE(explicitPort.profile.source.port, 8086);
     }
 
@@ -498,8 +498,7 @@ private slots:
 
         // Every key of DESIGN.md's example is written, and nothing else but the keys added
         // since (which the format allows).
-        const QJsonObject design =
-            QJsonDocument::fromJson(stripComments(kDesignExample)).object();
+        const QJsonObject design = QJsonDocument::fromJson(stripComments(kDesignExample)).object();
         QVERIFY(!design.isEmpty());
         QSet<QString> ours = leafKeys(root);
         const QSet<QString> theirs = leafKeys(design);
@@ -564,24 +563,24 @@ private slots:
         QTest::addColumn<QByteArray>("json");
         QTest::addColumn<QString>("key");
         QTest::addColumn<QString>("message");
-        QTest::newRow("number as text") << QByteArray(R"({"task": {"delaySeconds": "10"}})")
-                                        << u"task.delaySeconds"_s
-                                        << u"task.delaySeconds must be a number"_s;
-        QTest::newRow("fraction") << QByteArray(R"({"source": {"port": 80.5}})")
-                                  << u"source.port"_s << u"source.port must be a whole number"_s;
-        QTest::newRow("bool as text") << QByteArray(R"({"source": {"tls": {"verify": "yes"}}})")
-                                      << u"source.tls.verify"_s
-                                      << u"source.tls.verify must be true or false"_s;
-        QTest::newRow("text as number") << QByteArray(R"({"name": 5})") << u"name"_s
-                                        << u"name must be a string"_s;
-        QTest::newRow("list as text") << QByteArray(R"({"task": {"measurements": "cpu"}})")
-                                      << u"task.measurements"_s
-                                      << u"task.measurements must be a list of strings"_s;
-        QTest::newRow("list of numbers") << QByteArray(R"({"task": {"measurements": [1]}})")
-                                         << u"task.measurements"_s
-                                         << u"task.measurements must be a list of strings"_s;
-        QTest::newRow("object as number") << QByteArray(R"({"source": 5})") << u"source"_s
-                                          << u"source must be an object"_s;
+        QTest::newRow("number as text")
+            << QByteArray(R"({"task": {"delaySeconds": "10"}})") << u"task.delaySeconds"_s
+            << u"task.delaySeconds must be a number"_s;
+        QTest::newRow("fraction") << QByteArray(R"({"source": {"port": 80.5}})") << u"source.port"_s
+                                  << u"source.port must be a whole number"_s;
+        QTest::newRow("bool as text")
+            << QByteArray(R"({"source": {"tls": {"verify": "yes"}}})") << u"source.tls.verify"_s
+            << u"source.tls.verify must be true or false"_s;
+        QTest::newRow("text as number")
+            << QByteArray(R"({"name": 5})") << u"name"_s << u"name must be a string"_s;
+        QTest::newRow("list as text")
+            << QByteArray(R"({"task": {"measurements": "cpu"}})") << u"task.measurements"_s
+            << u"task.measurements must be a list of strings"_s;
+        QTest::newRow("list of numbers")
+            << QByteArray(R"({"task": {"measurements": [1]}})") << u"task.measurements"_s
+            << u"task.measurements must be a list of strings"_s;
+        QTest::newRow("object as number")
+            << QByteArray(R"({"source": 5})") << u"source"_s << u"source must be an object"_s;
         QTest::newRow("nested object as text")
             << QByteArray(R"({"source": {"auth": "none"}})") << u"source.auth"_s
             << u"source.auth must be an object"_s;
@@ -687,7 +686,10 @@ private slots:
         QVERIFY2(errors.isEmpty(), qPrintable(describe(errors)));
         if (file == u"demo.json"_s) {
             QCOMPARE(loaded.profile.source.type, u"lpfile"_s);
-            QCOMPARE(loaded.profile.source.path, u"resources/sample.lp"_s);
+            // Paths in a profile are relative to the profile's folder (as the CLI reads them):
+            // this one names resources/sample.lp.
+            QCOMPARE(loaded.profile.source.path, u"../sample.lp"_s);
+            QVERIFY(QFileInfo(QFileInfo(path).absoluteDir(), loaded.profile.source.path).isFile());
             QCOMPARE(loaded.profile.target.type, u"lpfile"_s);
             QCOMPARE(loaded.profile.target.path, u"demo-output.lp"_s);
             QCOMPARE(loaded.profile.task.bucket, u"demo"_s);
@@ -731,21 +733,19 @@ private slots:
         const QString orgIdHex = u"Organization ID must be hexadecimal (the ID from "
                                  u"Organization → About, not the organization name)"_s;
         const QList<Case> cases = {
-            {"no name", [](TaskProfile &p) { p.name.clear(); }, u"name"_s,
-             u"Name is required"_s},
+            {"no name", [](TaskProfile &p) { p.name.clear(); }, u"name"_s, u"Name is required"_s},
             {"blank name", [](TaskProfile &p) { p.name = u"  "_s; }, u"name"_s,
              u"Name is required"_s},
             {"no start", [](TaskProfile &p) { p.task.start.clear(); }, u"task.start"_s,
              u"Start time is required"_s},
             {"bad start", [](TaskProfile &p) { p.task.start = u"yesterday"_s; }, u"task.start"_s,
              notATime},
-            {"start without seconds",
-             [](TaskProfile &p) { p.task.start = u"2024-01-01T00:00"_s; }, u"task.start"_s,
-             notATime},
+            {"start without seconds", [](TaskProfile &p) { p.task.start = u"2024-01-01T00:00"_s; },
+             u"task.start"_s, notATime},
             {"end before start", [](TaskProfile &p) { p.task.end = u"2023-12-31T00:00:00Z"_s; },
              u"task.end"_s, u"End time must be after start time"_s},
-            {"end equals start", [](TaskProfile &p) { p.task.end = p.task.start; },
-             u"task.end"_s, u"End time must be after start time"_s},
+            {"end equals start", [](TaskProfile &p) { p.task.end = p.task.start; }, u"task.end"_s,
+             u"End time must be after start time"_s},
             {"end before start across zones",
              [](TaskProfile &p) { p.task.end = u"2024-01-01T07:00:00+08:00"_s; }, u"task.end"_s,
              u"End time must be after start time"_s},
@@ -753,13 +753,12 @@ private slots:
              u"End time is not a valid time: use RFC 3339, e.g. 2024-01-01T00:00:00Z"_s},
             {"delay 0", [](TaskProfile &p) { p.task.delaySeconds = 0; }, u"task.delaySeconds"_s,
              u"Delay must be between 1 and 30 seconds"_s},
-            {"delay 31", [](TaskProfile &p) { p.task.delaySeconds = 31; },
-             u"task.delaySeconds"_s, u"Delay must be between 1 and 30 seconds"_s},
-            {"window 0", [](TaskProfile &p) { p.task.windowMinutes = 0; },
-             u"task.windowMinutes"_s,
+            {"delay 31", [](TaskProfile &p) { p.task.delaySeconds = 31; }, u"task.delaySeconds"_s,
+             u"Delay must be between 1 and 30 seconds"_s},
+            {"window 0", [](TaskProfile &p) { p.task.windowMinutes = 0; }, u"task.windowMinutes"_s,
              u"Time range per read must be between 1 and 525600 minutes"_s},
-            {"batch 0", [](TaskProfile &p) { p.advanced.batchSize = 0; },
-             u"advanced.batchSize"_s, u"Batch size must be between 1 and 1000000"_s},
+            {"batch 0", [](TaskProfile &p) { p.advanced.batchSize = 0; }, u"advanced.batchSize"_s,
+             u"Batch size must be between 1 and 1000000"_s},
             {"batch too big", [](TaskProfile &p) { p.advanced.batchSize = 1000001; },
              u"advanced.batchSize"_s, u"Batch size must be between 1 and 1000000"_s},
             {"read concurrency", [](TaskProfile &p) { p.advanced.readConcurrency = 501; },
@@ -809,13 +808,13 @@ private slots:
              u"target.database"_s, u"Target database is required"_s},
             {"no bucket", [](TaskProfile &p) { p.task.bucket.clear(); }, u"task.bucket"_s,
              u"Bucket is required"_s},
-            {"unknown type", [](TaskProfile &p) { p.source.type = u"oracle"_s; },
-             u"source.type"_s, u"Type must be one of: influxdb, tdengine2, lpfile"_s},
+            {"unknown type", [](TaskProfile &p) { p.source.type = u"oracle"_s; }, u"source.type"_s,
+             u"Type must be one of: influxdb, tdengine2, lpfile"_s},
             {"unknown target type", [](TaskProfile &p) { p.target.type = u"mysql"_s; },
              u"target.type"_s,
              u"Target type must be one of: tdengine3, influxdb1, influxdb2, influxdb3, lpfile"_s},
-            {"unknown mode", [](TaskProfile &p) { p.task.mode = u"sometimes"_s; },
-             u"task.mode"_s, u"Mode must be one of: history, realtime, both"_s},
+            {"unknown mode", [](TaskProfile &p) { p.task.mode = u"sometimes"_s; }, u"task.mode"_s,
+             u"Mode must be one of: history, realtime, both"_s},
             {"unknown log level", [](TaskProfile &p) { p.advanced.logLevel = u"verbose"_s; },
              u"advanced.logLevel"_s,
              u"Log level must be one of: error, warn, info, debug, trace"_s},
@@ -885,8 +884,7 @@ private slots:
         // Schema sync is a TDengine 2.x option.
         TaskProfile influx = validProfile();
         influx.task.schemaSync = u"sometimes"_s;
-        QVERIFY2(validateProfile(influx).isEmpty(),
-                 qPrintable(describe(validateProfile(influx))));
+        QVERIFY2(validateProfile(influx).isEmpty(), qPrintable(describe(validateProfile(influx))));
 
         // A file target needs no database or host.
         TaskProfile fileTarget = validProfile();
@@ -910,9 +908,8 @@ private slots:
             else if (spec.kind == OptionKind::Choice)
                 badValues = {u"bogus"_s};
             else if (spec.required && spec.kind != OptionKind::Boolean)
-                badValues = {QVariant(spec.kind == OptionKind::TextList
-                                          ? QVariant(QStringList())
-                                          : QVariant(QString()))};
+                badValues = {QVariant(spec.kind == OptionKind::TextList ? QVariant(QStringList())
+                                                                        : QVariant(QString()))};
             for (const QVariant &bad : badValues) {
                 TaskProfile p = *base;
                 spec.set(p, bad);
@@ -921,7 +918,7 @@ private slots:
                 for (const FieldError &e : errors)
                     named = named || e.key == spec.key;
                 QVERIFY2(named, qPrintable(u"%1 = %2: %3"_s.arg(spec.key, bad.toString(),
-                                                               describe(errors))));
+                                                                describe(errors))));
             }
         }
     }

@@ -3,7 +3,6 @@
 #include <QDateTime>
 #include <QStandardPaths>
 #include <QTest>
-
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -49,17 +48,16 @@ private slots:
             << u"2020-01-01T05:45:00+05:45"_s << QString() << 1577836800000000000LL;
         QTest::newRow("offset beats the zone")
             << u"2024-01-01T00:00:00Z"_s << u"Asia/Shanghai"_s << 1704067200000000000LL;
-        QTest::newRow("date only, UTC")
-            << u"2024-01-01"_s << QString() << 1704067200000000000LL;
+        QTest::newRow("date only, UTC") << u"2024-01-01"_s << QString() << 1704067200000000000LL;
         QTest::newRow("date only in a zone: local midnight")
-            << u"2024-01-01"_s << u"Asia/Shanghai"_s << 1704067200000000000LL - 8 * 3600'000000000LL;
+            << u"2024-01-01"_s << u"Asia/Shanghai"_s
+            << 1704067200000000000LL - 8 * 3600'000000000LL;
         QTest::newRow("no offset, explicit UTC")
             << u"2024-01-01T00:00:00"_s << u"UTC"_s << 1704067200000000000LL;
         QTest::newRow("no offset, Shanghai")
             << u"2024-01-01 08:00:00"_s << u"Asia/Shanghai"_s << 1704067200000000000LL;
         QTest::newRow("no offset, fraction kept in a zone")
-            << u"2024-01-01T08:00:00.000000001"_s << u"Asia/Shanghai"_s
-            << 1704067200000000001LL;
+            << u"2024-01-01T08:00:00.000000001"_s << u"Asia/Shanghai"_s << 1704067200000000001LL;
         // America/New_York: EST (-05:00) in January, EDT (-04:00) in July.
         QTest::newRow("New York winter")
             << u"2024-01-15T07:00:00"_s << u"America/New_York"_s << 1705320000000000000LL;
@@ -69,13 +67,12 @@ private slots:
             << u"1969-12-31T23:59:59Z"_s << QString() << -1000000000LL;
         QTest::newRow("before 1970 with a fraction")
             << u"1969-12-31T23:59:59.5Z"_s << QString() << -500000000LL;
-        QTest::newRow("leap day") << u"2024-02-29T12:00:00Z"_s << QString() << 1709208000000000000LL;
-        QTest::newRow("int64 max")
-            << u"2262-04-11T23:47:16.854775807Z"_s << QString()
-            << std::numeric_limits<qint64>::max();
-        QTest::newRow("int64 min")
-            << u"1677-09-21T00:12:43.145224192Z"_s << QString()
-            << std::numeric_limits<qint64>::min();
+        QTest::newRow("leap day") << u"2024-02-29T12:00:00Z"_s << QString()
+                                  << 1709208000000000000LL;
+        QTest::newRow("int64 max") << u"2262-04-11T23:47:16.854775807Z"_s << QString()
+                                   << std::numeric_limits<qint64>::max();
+        QTest::newRow("int64 min") << u"1677-09-21T00:12:43.145224192Z"_s << QString()
+                                   << std::numeric_limits<qint64>::min();
     }
     void parse()
     {
@@ -113,7 +110,7 @@ private slots:
             u"2024-01-01X00:00:00Z"_s,
             u"2024-01-01Z"_s,
             u"2024-01-01T00:00:00 Z"_s,
-            u"２０２４-01-01T00:00:00Z"_s, // full-width digits
+            u"２０２４-01-01T00:00:00Z"_s,       // full-width digits
             u"2262-04-11T23:47:16.854775808Z"_s, // one past int64 max
             u"1677-09-21T00:12:43.145224191Z"_s, // one before int64 min
             u"9999-12-31T23:59:59Z"_s,
@@ -172,16 +169,16 @@ private slots:
         QTest::newRow("ms") << 1704067200123000000LL << u"2024-01-01T00:00:00.123Z"_s;
         QTest::newRow("us") << 1704067200123456000LL << u"2024-01-01T00:00:00.123456Z"_s;
         QTest::newRow("ns") << 1704067200123456789LL << u"2024-01-01T00:00:00.123456789Z"_s;
-        QTest::newRow("leading zero ns") << 1704067200000000001LL
-                                         << u"2024-01-01T00:00:00.000000001Z"_s;
-        QTest::newRow("ms with leading zeros") << 1704067200010000000LL
-                                               << u"2024-01-01T00:00:00.010Z"_s;
+        QTest::newRow("leading zero ns")
+            << 1704067200000000001LL << u"2024-01-01T00:00:00.000000001Z"_s;
+        QTest::newRow("ms with leading zeros")
+            << 1704067200010000000LL << u"2024-01-01T00:00:00.010Z"_s;
         QTest::newRow("before 1970") << -1LL << u"1969-12-31T23:59:59.999999999Z"_s;
         QTest::newRow("one second before 1970") << -1000000000LL << u"1969-12-31T23:59:59Z"_s;
-        QTest::newRow("int64 max") << std::numeric_limits<qint64>::max()
-                                   << u"2262-04-11T23:47:16.854775807Z"_s;
-        QTest::newRow("int64 min") << std::numeric_limits<qint64>::min()
-                                   << u"1677-09-21T00:12:43.145224192Z"_s;
+        QTest::newRow("int64 max")
+            << std::numeric_limits<qint64>::max() << u"2262-04-11T23:47:16.854775807Z"_s;
+        QTest::newRow("int64 min")
+            << std::numeric_limits<qint64>::min() << u"1677-09-21T00:12:43.145224192Z"_s;
     }
     void format()
     {

@@ -23,7 +23,12 @@ constexpr size_t kMaxKeyLength = 65535;
 constexpr qint64 kMinNanoTime = std::numeric_limits<qint64>::min() + 2;
 constexpr qint64 kMaxNanoTime = std::numeric_limits<qint64>::max() - 1;
 
-enum class State { TagKey, TagValue, Fields };
+enum class State
+{
+    TagKey,
+    TagValue,
+    Fields
+};
 
 bool fail(QString *error, QString reason)
 {
@@ -68,7 +73,7 @@ size_t scanTo(std::string_view buf, size_t i, char stop)
 /// Where the pieces of a valid line are, as offsets into the line (leading blanks removed).
 struct Layout
 {
-    std::string_view buf;   ///< the line from its first non-blank byte, without '\r'
+    std::string_view buf; ///< the line from its first non-blank byte, without '\r'
     size_t measurementEnd = 0;
     size_t keyEnd = 0;      ///< measurement and tags: [0, keyEnd)
     size_t fieldsStart = 0; ///< fields: [fieldsStart, fieldsEnd)
@@ -192,8 +197,8 @@ bool scanKey(std::string_view buf, Layout &layout, QString *error)
     if (layout.keyEnd == 0)
         return fail(error, u"missing measurement"_s);
     if (layout.keyEnd > kMaxKeyLength)
-        return fail(error, u"max key length exceeded: %1 > %2"_s.arg(layout.keyEnd).arg(
-                               kMaxKeyLength));
+        return fail(error,
+                    u"max key length exceeded: %1 > %2"_s.arg(layout.keyEnd).arg(kMaxKeyLength));
     return true;
 }
 
@@ -310,7 +315,10 @@ bool scanNumber(std::string_view buf, size_t &i, bool &unsignedSeen, QString *er
         if (buf[i - 1] != 'i')
             return fail(error, u"invalid number"_s);
         const std::string_view digits = token.substr(0, token.size() - 1);
+        // As in InfluxDB, only a number long enough to overflow is converted here.
         qint64 v = 0;
+        if (digits.size() < 19)
+            return true;
         auto r = std::from_chars(digits.data(), digits.data() + digits.size(), v);
         if (r.ec != std::errc() || r.ptr != digits.data() + digits.size())
             return fail(error,
@@ -320,14 +328,16 @@ bool scanNumber(std::string_view buf, size_t &i, bool &unsignedSeen, QString *er
         if (buf[i - 1] != 'u' || buf[start] == '-')
             return fail(error, u"invalid number"_s);
         const std::string_view digits = token.substr(0, token.size() - 1);
+        unsignedSeen = true;
         quint64 v = 0;
+        if (digits.size() < 20)
+            return true;
         auto r = std::from_chars(digits.data(), digits.data() + digits.size(), v);
         if (r.ec != std::errc() || r.ptr != digits.data() + digits.size())
             return fail(error,
                         u"unable to parse unsigned %1: strconv.ParseUint: parsing \"%1\": value "
                         "out of range"_s.arg(text(digits)));
-        unsignedSeen = true;
-    } else {
+    } else if (scientific || token.size() >= 25) {
         double v = 0;
         if (!parseFloatText(token, v))
             return fail(error, u"invalid float"_s);
@@ -505,7 +515,7 @@ bool scanTime(std::string_view buf, size_t from, Layout &layout, QString *error)
     qint64 ts = 0;
     auto r = std::from_chars(digits.data(), digits.data() + digits.size(), ts);
     if (r.ec != std::errc() || r.ptr != digits.data() + digits.size())
-        return fail(error, u"bad timestamp: strconv.ParseInt: parsing \"%1\": %2"_s.arg(
+        return fail(error, u"strconv.ParseInt: parsing \"%1\": %2"_s.arg(
                                text(digits), r.ec == std::errc::result_out_of_range
                                                  ? u"value out of range"_s
                                                  : u"invalid syntax"_s));
@@ -545,8 +555,8 @@ bool scanPoint(std::string_view line, Layout &layout, QString *error)
         for (const detail::RawField &f : raw) {
             const size_t size = layout.keyEnd + 4 + f.key.size();
             if (size > kMaxKeyLength)
-                return fail(error, u"max key length exceeded: %1 > %2"_s.arg(size).arg(
-                                       kMaxKeyLength));
+                return fail(error,
+                            u"max key length exceeded: %1 > %2"_s.arg(size).arg(kMaxKeyLength));
         }
     }
     return scanTime(buf, layout.fieldsEnd, layout, error);
@@ -564,7 +574,8 @@ void unescapeInto(std::string_view raw, std::string &out, std::string_view speci
     }
     out.reserve(raw.size());
     for (size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '\\' && i + 1 < raw.size() && specials.find(raw[i + 1]) != std::string_view::npos)
+        if (raw[i] == '\\' && i + 1 < raw.size() &&
+            specials.find(raw[i + 1]) != std::string_view::npos)
             continue;
         out.push_back(raw[i]);
     }
@@ -826,6 +837,31 @@ bool encodePoint(const Point &p, const LpDialect &dialect, QByteArray &out, QStr
     return true;
 }
 
+bool appendWithoutUnsigned(std::string_view line, QByteArray &out, QString *error)
+{
+    thread_local detail::RawLine raw;
+    if (!detail::scanRaw(line, raw, error))
+        return false;
+    const char *copied = line.data();
+    for (const detail::RawField &f : raw.fields) {
+        if (f.type != FieldType::Unsigned)
+            continue;
+        const std::string_view digits = f.value.substr(0, f.value.size() - 1);
+        quint64 u = 0;
+        auto r = std::from_chars(digits.data(), digits.data() + digits.size(), u);
+        if (r.ec != std::errc() || r.ptr != digits.data() + digits.size())
+            return fail(error, u"unable to parse unsigned value \"%1\""_s.arg(text(digits)));
+        out.append(copied, qsizetype(f.value.data() - copied));
+        if (u <= quint64(std::numeric_limits<qint64>::max()))
+            appendInteger(out, qint64(u));
+        else
+            appendFloat(out, double(u));
+        copied = f.value.data() + f.value.size();
+    }
+    out.append(copied, qsizetype(line.data() + line.size() - copied));
+    return true;
+}
+
 namespace detail {
 
 bool scanRaw(std::string_view line, RawLine &out, QString *error)
@@ -846,9 +882,8 @@ bool scanRaw(std::string_view line, RawLine &out, QString *error)
         out.tagKeys.push_back(key.substr(i, eq - i));
         i = end + 1;
     }
-    if (!walkFields(
-            layout.buf.substr(layout.fieldsStart, layout.fieldsEnd - layout.fieldsStart),
-            out.fields, error))
+    if (!walkFields(layout.buf.substr(layout.fieldsStart, layout.fieldsEnd - layout.fieldsStart),
+                    out.fields, error))
         return false;
     out.hasTime = layout.hasTime;
     out.time = layout.time;

@@ -5,7 +5,6 @@
 
 #include <QByteArray>
 #include <QString>
-
 #include <string>
 #include <string_view>
 #include <utility>
@@ -70,6 +69,11 @@ bool peekLine(std::string_view line, std::string &measurement, bool &hasTime, qi
 /// empty value are left out (InfluxDB treats them as absent). Appends nothing and returns false
 /// with the reason when a name cannot be expressed or the point has no field.
 bool encodePoint(const Point &p, const LpDialect &dialect, QByteArray &out, QString *why);
+
+/// Appends `line` (no '\n', no '\r') for a target without unsigned integers: every `12u` value
+/// becomes `12i`, or a float above INT64_MAX; all other bytes are copied as they are, so names
+/// keep exactly the escaping they had. False with the parser's reason for an invalid line.
+bool appendWithoutUnsigned(std::string_view line, QByteArray &out, QString *error);
 
 // Lower-level access for readers that collect schemas without building Points.
 namespace detail {

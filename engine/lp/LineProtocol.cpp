@@ -2,6 +2,7 @@
 
 #include "core/Source.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstring>
@@ -33,7 +34,13 @@ namespace tsm::lp {
 
 namespace {
 
-enum class NameKind { Measurement, TagKey, TagValue, FieldKey };
+enum class NameKind
+{
+    Measurement,
+    TagKey,
+    TagValue,
+    FieldKey
+};
 
 // Bytes that need a look in a name; everything else is copied as is.
 constexpr std::array<bool, 256> makeInteresting()
@@ -67,8 +74,8 @@ bool refuse(QString *why, NameKind kind, std::string_view name, const QString &r
         QString text = QString::fromUtf8(name.data(), qsizetype(std::min(name.size(), shown)));
         if (name.size() > shown)
             text += u"…"_s;
-        *why = u"%1 \"%2\" %3, which line protocol cannot express"_s.arg(kindName(kind), text,
-                                                                           reason);
+        *why =
+            u"%1 \"%2\" %3, which line protocol cannot express"_s.arg(kindName(kind), text, reason);
     }
     return false;
 }
@@ -90,9 +97,11 @@ bool appendName(QByteArray &out, std::string_view name, NameKind kind, QString *
     if (isMeasurement && s[0] == '#')
         return refuse(why, kind, name, u"starts with '#'"_s);
 
-    // escape.Unescape (measurements, field keys) also drops a backslash before '"'; tag values
-    // go through unescapeTag, which does not.
-    const bool quoteAfterBackslash = isMeasurement || kind == NameKind::FieldKey;
+    // Field keys go through escape.Unescape, which also drops a backslash before '"', so a
+    // literal one there gets its own escape; tags go through unescapeTag, which keeps it. A
+    // measurement is unescaped twice on its way into the index (seen on 1.6.7: `Z\\"` is listed
+    // as `Z"` and cannot be selected), so there the combination is refused.
+    const bool quoteAfterBackslash = kind == NameKind::FieldKey;
     size_t extra = 0;
     for (size_t i = 0; i < n; ++i) {
         const unsigned char c = static_cast<unsigned char>(s[i]);
@@ -107,6 +116,8 @@ bool appendName(QByteArray &out, std::string_view name, NameKind kind, QString *
             if (s[i + 1] == ',' || s[i + 1] == ' ' || s[i + 1] == '=')
                 return refuse(why, kind, name,
                               u"has a backslash right before a comma, space or equals sign"_s);
+            if (s[i + 1] == '"' && isMeasurement)
+                return refuse(why, kind, name, u"has a backslash right before a double quote"_s);
             if (s[i + 1] == '"' && quoteAfterBackslash)
                 ++extra;
             break;
@@ -143,14 +154,18 @@ bool appendName(QByteArray &out, std::string_view name, NameKind kind, QString *
     return true;
 }
 
-template<typename T>
-void appendNumber(QByteArray &out, T value, char suffix)
+/// Writes straight into `out`: a separate append of a small buffer costs as much as the
+/// conversion itself. resize() grows geometrically and shrinking it is free.
+template<typename T> void appendNumber(QByteArray &out, T value, char suffix)
 {
-    char buf[32];
-    auto result = std::to_chars(buf, buf + sizeof(buf) - 1, value);
+    constexpr qsizetype room = 32; // 24 chars is the longest double, 20 the longest integer
+    const qsizetype old = out.size();
+    out.resize(old + room);
+    char *begin = out.data() + old;
+    auto result = std::to_chars(begin, begin + room - 1, value);
     if (suffix)
         *result.ptr++ = suffix;
-    out.append(buf, qsizetype(result.ptr - buf));
+    out.resize(old + qsizetype(result.ptr - begin));
 }
 
 } // namespace
@@ -179,17 +194,24 @@ void appendString(QByteArray &out, std::string_view value)
 {
     const char *s = value.data();
     const size_t n = value.size();
-    out.append('"');
-    size_t copied = 0;
-    for (size_t i = 0; i < n; ++i) {
-        if (s[i] != '"' && s[i] != '\\')
-            continue;
-        out.append(s + copied, qsizetype(i - copied));
-        out.append('\\');
-        copied = i;
+    size_t extra = 0;
+    for (size_t i = 0; i < n; ++i)
+        extra += (s[i] == '"' || s[i] == '\\') ? 1 : 0;
+    const qsizetype old = out.size();
+    out.resize(old + qsizetype(n + extra + 2));
+    char *d = out.data() + old;
+    *d++ = '"';
+    if (extra == 0) {
+        std::memcpy(d, s, n);
+        d += n;
+    } else {
+        for (size_t i = 0; i < n; ++i) {
+            if (s[i] == '"' || s[i] == '\\')
+                *d++ = '\\';
+            *d++ = s[i];
+        }
     }
-    out.append(s + copied, qsizetype(n - copied));
-    out.append('"');
+    *d = '"';
 }
 
 void appendFloat(QByteArray &out, double value)

@@ -2,22 +2,25 @@
 
 #include <QByteArray>
 #include <QString>
-
 #include <string_view>
 
 /**
  * Line-protocol encoder: appends escaped names and typed field values to a buffer.
  *
- * The escaping follows InfluxDB 1.x's parser (models/points.go, pkg/escape): the scanners treat
- * a byte after a backslash as escaped; the unescapers drop a backslash only in front of a
- * special character (`\,` `\ ` `\=` everywhere, and `\"` in measurements and field keys, which
- * go through escape.Unescape) and keep every other backslash literally. Names that cannot come
- * back unchanged are refused with the reason:
+ * The escaping follows InfluxDB 1.x's parser (models/points.go, pkg/escape) and was checked
+ * against a real InfluxDB 1.6.7: the scanners treat a byte after a backslash as escaped; the
+ * unescapers drop a backslash only in front of a special character (`\,` `\ ` `\=` everywhere,
+ * and `\"` in measurements and field keys, which go through escape.Unescape) and keep every
+ * other backslash literally (`C:\temp` is written as is). Names that cannot come back
+ * unchanged are refused with the reason:
  *  - empty, or containing a newline;
  *  - ending in a backslash (it would escape the separator that follows);
  *  - a backslash right before a comma, space or equals sign: `\\,` is unescaped correctly by
  *    InfluxDB's tag/measurement scanners, but its line splitter and field scanner read `\\` as
- *    one pair and then see a bare separator, so such a line can be cut or merged with the next;
+ *    one pair and then see a bare separator, so such a line can be merged with the next one
+ *    (InfluxDB then drops both: "point is invalid");
+ *  - in a measurement, a backslash right before a double quote (InfluxDB unescapes measurement
+ *    names twice: the point becomes unreachable);
  *  - a measurement starting with '#' (a comment line), a measurement or field key starting
  *    with a tab or NUL (skipped as whitespace by the parser).
  * `time` is valid line protocol and is not refused here: InfluxDB drops a `time` field and

@@ -5,15 +5,13 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <vector>
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 #include <zlib.h>
 
 using namespace Qt::StringLiterals;
@@ -56,10 +54,10 @@ void putLittleEndian32(unsigned char *p, uLong value)
 /** How an existing gzip file ends, found by decompressing it. */
 struct GzipTail
 {
-    bool complete = true;  ///< every member has its trailer
-    bool corrupt = false;  ///< data that is not gzip (not just cut short)
-    off_t cut = -1;        ///< last byte-aligned block boundary after a '\n' in the unfinished member
-    uLong cutCrc = 0;      ///< CRC-32 and length of the unfinished member's data up to `cut`
+    bool complete = true; ///< every member has its trailer
+    bool corrupt = false; ///< data that is not gzip (not just cut short)
+    off_t cut = -1;   ///< last byte-aligned block boundary after a '\n' in the unfinished member
+    uLong cutCrc = 0; ///< CRC-32 and length of the unfinished member's data up to `cut`
     uLong cutSize = 0;
     off_t lastMemberEnd = 0;
 };
@@ -128,8 +126,7 @@ LpFileSink::LpFileSink(QString path, bool compress, QString database)
     : m_path(std::move(path)),
       m_compress(compress || m_path.endsWith(u".gz"_s, Qt::CaseInsensitive)),
       m_database(std::move(database))
-{
-}
+{}
 
 LpFileSink::~LpFileSink()
 {
@@ -166,12 +163,12 @@ ConnectionInfo LpFileSink::checkConnection(const CancelToken &cancel)
         throw Error(ErrorKind::Io, u"The file %1 is not writable"_s.arg(m_path));
     // prepare() creates missing folders: the nearest existing one must be writable.
     QFileInfo folder(file.absolutePath());
-    while (!folder.exists() && !folder.isRoot() && folder.absoluteFilePath() != folder.absolutePath())
+    while (!folder.exists() && !folder.isRoot() &&
+           folder.absoluteFilePath() != folder.absolutePath())
         folder = QFileInfo(folder.absolutePath());
     if (!folder.isDir() || !folder.isWritable())
-        throw Error(ErrorKind::Io,
-                    u"Cannot write to the folder %1 (for %2)"_s.arg(folder.absoluteFilePath(),
-                                                                     m_path));
+        throw Error(ErrorKind::Io, u"Cannot write to the folder %1 (for %2)"_s.arg(
+                                       folder.absoluteFilePath(), m_path));
     ConnectionInfo info;
     info.product = u"line-protocol file"_s;
     info.detail = u"%1%2%3"_s.arg(file.exists() ? u"appends to "_s : u"creates "_s,
@@ -193,8 +190,8 @@ void LpFileSink::openLocked()
         return;
     const QFileInfo file(m_path);
     if (!QDir().mkpath(file.absolutePath()))
-        throw Error(ErrorKind::Io, u"Cannot create the folder %1 for %2"_s.arg(
-                                       file.absolutePath(), m_path));
+        throw Error(ErrorKind::Io,
+                    u"Cannot create the folder %1 for %2"_s.arg(file.absolutePath(), m_path));
     const QByteArray name = QFile::encodeName(m_path);
     const int fd = ::open(name.constData(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0)
@@ -278,10 +275,10 @@ void LpFileSink::writeLocked(const char *data, size_t size)
             if (gzwrite(asGz(m_gz), data, chunk) != int(chunk)) {
                 int code = 0;
                 const char *message = gzerror(asGz(m_gz), &code);
-                throw Error(ErrorKind::Io,
-                            u"Cannot write to %1: %2"_s.arg(
-                                m_path, code == Z_ERRNO ? systemError(errno)
-                                                        : QString::fromUtf8(message)));
+                throw Error(
+                    ErrorKind::Io,
+                    u"Cannot write to %1: %2"_s.arg(
+                        m_path, code == Z_ERRNO ? systemError(errno) : QString::fromUtf8(message)));
             }
             data += chunk;
             size -= chunk;
@@ -312,9 +309,9 @@ void LpFileSink::flush()
     if (m_gz && gzflush(asGz(m_gz), Z_SYNC_FLUSH) != Z_OK) {
         int code = 0;
         const char *message = gzerror(asGz(m_gz), &code);
-        throw Error(ErrorKind::Io, u"Cannot flush %1: %2"_s.arg(
-                                       m_path, code == Z_ERRNO ? systemError(errno)
-                                                               : QString::fromUtf8(message)));
+        throw Error(ErrorKind::Io,
+                    u"Cannot flush %1: %2"_s.arg(
+                        m_path, code == Z_ERRNO ? systemError(errno) : QString::fromUtf8(message)));
     }
     if (::fsync(m_fd) != 0)
         fail(u"Cannot sync"_s, errno);

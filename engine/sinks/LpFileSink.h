@@ -3,7 +3,6 @@
 #include "core/Sink.h"
 
 #include <QString>
-
 #include <mutex>
 
 namespace tsm {

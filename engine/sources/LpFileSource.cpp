@@ -7,18 +7,16 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLocale>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <map>
 #include <set>
+#include <unistd.h>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
-
-#include <fcntl.h>
-#include <unistd.h>
 #include <zlib.h>
 
 using namespace Qt::StringLiterals;
@@ -95,8 +93,8 @@ public:
             if (got < 0) {
                 int code = 0;
                 const char *message = gzerror(m_gz, &code);
-                throw Error(ErrorKind::Io, u"Cannot decompress %1: %2"_s.arg(
-                                               m_path, QString::fromUtf8(message)));
+                throw Error(ErrorKind::Io,
+                            u"Cannot decompress %1: %2"_s.arg(m_path, QString::fromUtf8(message)));
             }
             return size_t(got);
         }
@@ -105,8 +103,7 @@ public:
             if (got >= 0)
                 return size_t(got);
             if (errno != EINTR)
-                throw Error(ErrorKind::Io,
-                            u"Cannot read %1: %2"_s.arg(m_path, systemError(errno)));
+                throw Error(ErrorKind::Io, u"Cannot read %1: %2"_s.arg(m_path, systemError(errno)));
         }
     }
 
@@ -121,8 +118,8 @@ private:
 class LineReader
 {
 public:
-    LineReader(const QString &path, qint64 offset, qint64 lineNumber)
-        : m_in(path), m_buffer(kChunkBytes)
+    LineReader(const QString &path, qint64 offset, qint64 lineNumber, size_t maxLineBytes)
+        : m_in(path), m_buffer(kChunkBytes), m_maxLineBytes(std::max<size_t>(1, maxLineBytes))
     {
         m_nextLineNumber = lineNumber;
         if (!m_in.isGzip() && offset > 0) {
@@ -140,7 +137,6 @@ public:
     qint64 lineOffset() const { return m_lineOffset; }
     /// 1-based physical line number of the last line returned (0 when unknown).
     qint64 lineNumber() const { return m_lineNumber; }
-    qint64 nextLineNumber() const { return m_nextLineNumber; }
 
     /// Moves forward to `offset`, a line start, counting the newlines passed.
     void skipTo(qint64 offset)
@@ -148,10 +144,11 @@ public:
         while (nextOffset() < offset) {
             if (m_pos >= m_end && !fill())
                 return;
-            const size_t take = size_t(std::min<qint64>(offset - nextOffset(), qint64(m_end - m_pos)));
+            const size_t take =
+                size_t(std::min<qint64>(offset - nextOffset(), qint64(m_end - m_pos)));
             if (m_nextLineNumber > 0)
-                m_nextLineNumber += std::count(m_buffer.data() + m_pos,
-                                               m_buffer.data() + m_pos + take, '\n');
+                m_nextLineNumber +=
+                    std::count(m_buffer.data() + m_pos, m_buffer.data() + m_pos + take, '\n');
             m_pos += take;
         }
     }
@@ -162,10 +159,23 @@ public:
         for (;;) {
             if (m_pos >= m_end && (m_eof || !fill()))
                 return false;
-            const size_t end = lp::lineEnd(m_buffer.data(), m_end, m_pos);
-            if (end == m_end && !m_eof) {
+            // An unbalanced quote would make the rest of the file one line; past the cap the
+            // line ends at its first newline instead (and fails to parse). The cap counts from
+            // the line start, so every reader cuts the file the same way.
+            const size_t limit = std::min(m_end, m_pos + m_maxLineBytes);
+            size_t end = lp::lineEnd(m_buffer.data(), limit, m_pos);
+            if (end == limit && limit == m_end && !m_eof) {
                 fill();
                 continue;
+            }
+            if (end == limit && limit < m_end) {
+                const void *newline = std::memchr(m_buffer.data() + m_pos, '\n', m_end - m_pos);
+                if (!newline && !m_eof) {
+                    fill();
+                    continue;
+                }
+                end =
+                    newline ? size_t(static_cast<const char *>(newline) - m_buffer.data()) : m_end;
             }
             line = std::string_view(m_buffer.data() + m_pos, end - m_pos);
             m_lineOffset = nextOffset();
@@ -200,6 +210,7 @@ private:
 
     InputStream m_in;
     std::vector<char> m_buffer;
+    size_t m_maxLineBytes;
     size_t m_pos = 0;
     size_t m_end = 0;
     bool m_eof = false;
@@ -396,14 +407,18 @@ private:
 LpFileSource::LpFileSource(QString path, qint64 unitBytes)
     : m_path(std::move(path)), m_unitBytes(std::max<qint64>(1, unitBytes)),
       m_readers(std::make_unique<ReaderPool>())
-{
-}
+{}
 
 LpFileSource::~LpFileSource() = default;
 
 void LpFileSource::setUnitBytes(qint64 bytes)
 {
     m_unitBytes.store(std::max<qint64>(1, bytes));
+}
+
+void LpFileSource::setMaxLineBytes(qint64 bytes)
+{
+    m_maxLineBytes.store(std::max<qint64>(1, bytes));
 }
 
 QString LpFileSource::describe() const
@@ -445,7 +460,7 @@ std::shared_ptr<const LpFileSource::Catalog> LpFileSource::catalog(const CancelT
     built->fileSize = info.size();
     built->modified = info.lastModified();
 
-    LineReader reader(m_path, 0, 1);
+    LineReader reader(m_path, 0, 1, size_t(m_maxLineBytes.load()));
     Context context;
     lp::detail::RawLine raw;
     std::string key;
@@ -585,7 +600,7 @@ QList<PlannedUnit> LpFileSource::plan(const PlanRequest &request, const CancelTo
     const qint64 unitBytes = m_unitBytes.load();
 
     QList<PlannedUnit> units;
-    LineReader reader(m_path, 0, 1);
+    LineReader reader(m_path, 0, 1, size_t(m_maxLineBytes.load()));
     Context context;
     PlannedUnit unit;
     unit.context = encodeContext(context, 1);
@@ -629,8 +644,8 @@ QList<PlannedUnit> LpFileSource::plan(const PlanRequest &request, const CancelTo
     return units;
 }
 
-void LpFileSource::read(const ReadUnit &unit, const PlanRequest &request,
-                        const LpDialect &dialect, BatchOutput &out, const CancelToken &cancel)
+void LpFileSource::read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
+                        BatchOutput &out, const CancelToken &cancel)
 {
     const LineFilter filter(request);
     Context context;
@@ -641,14 +656,14 @@ void LpFileSource::read(const ReadUnit &unit, const PlanRequest &request,
     if (reader)
         reader->skipTo(unit.start);
     else
-        reader = std::make_unique<LineReader>(m_path, unit.start, lineNumber);
+        reader = std::make_unique<LineReader>(m_path, unit.start, lineNumber,
+                                              size_t(m_maxLineBytes.load()));
 
     std::string measurement;
     bool hasTime = false;
     qint64 time = 0;
     QString error;
     lp::PeekInfo info;
-    lp::Point point;
     std::string_view line;
     int poll = 0;
     while (reader->nextOffset() < unit.end && reader->next(line)) {
@@ -674,10 +689,11 @@ void LpFileSource::read(const ReadUnit &unit, const PlanRequest &request,
             continue;
         QByteArray &buffer = out.buffer();
         if (info.hasUnsigned && !dialect.unsignedSupported) {
-            QString why;
-            if (!lp::parseLine(line, point, &why) || !lp::encodePoint(point, dialect, buffer, &why)) {
+            const qsizetype before = buffer.size();
+            if (!lp::appendWithoutUnsigned(line, buffer, &error)) {
+                buffer.truncate(before);
                 out.reject(QByteArray(line.data(), qsizetype(line.size())),
-                           u"%1: %2"_s.arg(where(), why));
+                           u"%1: %2"_s.arg(where(), error));
                 continue;
             }
         } else {

@@ -3,7 +3,6 @@
 #include "core/Source.h"
 
 #include <QString>
-
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -24,6 +23,7 @@ class LpFileSource : public Source
 {
 public:
     static constexpr qint64 kDefaultUnitBytes = 32LL * 1024 * 1024;
+    static constexpr qint64 kDefaultMaxLineBytes = 64LL * 1024 * 1024;
 
     explicit LpFileSource(QString path, qint64 unitBytes = kDefaultUnitBytes);
     ~LpFileSource() override;
@@ -31,6 +31,9 @@ public:
     /// Approximate size of a read unit in uncompressed bytes (tests use small ones).
     void setUnitBytes(qint64 bytes);
     qint64 unitBytes() const { return m_unitBytes.load(); }
+    /// Longest logical line: a quoted string left open would otherwise run to the end of the
+    /// file (InfluxDB's own limit, max-body-size, is 25 MB by default).
+    void setMaxLineBytes(qint64 bytes);
     const QString &path() const { return m_path; }
 
     QString describe() const override;
@@ -54,6 +57,7 @@ private:
 
     QString m_path;
     std::atomic<qint64> m_unitBytes;
+    std::atomic<qint64> m_maxLineBytes{kDefaultMaxLineBytes};
     std::mutex m_catalogMutex;
     std::shared_ptr<const Catalog> m_catalog;
     std::unique_ptr<ReaderPool> m_readers;
