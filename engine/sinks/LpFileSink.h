@@ -11,7 +11,9 @@ namespace tsm {
  * Writes batches to a line-protocol file, plain or gzip (when asked or when the name ends in
  * .gz). An existing file is appended to, so a resumed task continues it; a new one starts with
  * the `# DML` / `# CONTEXT-DATABASE:` header `influx -import` expects when a database is given.
- * flush() makes everything written so far survive a kill.
+ * flush() makes everything written so far survive a kill (gzip: a sync flush, then fsync); a
+ * gzip file left without its trailer by a kill is closed at its last flushed line when the
+ * next run opens it, so the new member after it stays readable.
  */
 class LpFileSink : public Sink
 {

@@ -180,8 +180,12 @@ public:
             line = std::string_view(m_buffer.data() + m_pos, end - m_pos);
             m_lineOffset = nextOffset();
             m_lineNumber = m_nextLineNumber;
-            if (m_nextLineNumber > 0)
-                m_nextLineNumber += 1 + std::count(line.begin(), line.end(), '\n');
+            if (m_nextLineNumber > 0) {
+                // Newlines inside quoted strings are rare: look before counting.
+                ++m_nextLineNumber;
+                if (std::memchr(line.data(), '\n', line.size()))
+                    m_nextLineNumber += std::count(line.begin(), line.end(), '\n');
+            }
             m_pos = end < m_end ? end + 1 : end;
             return true;
         }

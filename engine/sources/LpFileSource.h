@@ -17,7 +17,10 @@ namespace tsm {
  * Units are ranges [start, end) of uncompressed byte offsets, cut at line starts; a unit owns
  * the lines starting inside it and its `context` is "database\nretention policy\nline number"
  * in force at `start`, so a reader can begin there. Lines without a context (files without
- * markers, or lines before the first one) belong to every database. Thread-safe.
+ * markers, or lines before the first one) belong to every database. A gzip file cannot seek:
+ * a unit is reached by decompressing from the start, or from where a reader of an earlier
+ * unit stopped (a few such readers are kept), so reading units in order stays linear.
+ * Thread-safe.
  */
 class LpFileSource : public Source
 {
