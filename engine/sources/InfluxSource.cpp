@@ -78,6 +78,24 @@ std::optional<qint64> parseShardTime(const QJsonValue &value)
 
 constexpr qint64 kMaxTime = std::numeric_limits<qint64>::max();
 
+/// Seconds from Go's zero time (0001-01-01T00:00:00Z) to the Unix epoch.
+constexpr qint64 kGoZeroToUnixSeconds = 62135596800LL;
+
+} // namespace
+
+qint64 InfluxSource::shardGroupStart(qint64 time, qint64 duration)
+{
+    // InfluxDB starts a group at time.Truncate(duration), and Go truncates to multiples of the
+    // duration since its zero time, not since 1970: weekly groups start on Mondays.
+    const __int128 sinceZero = __int128(time) + __int128(kGoZeroToUnixSeconds) * 1000000000;
+    __int128 floored = sinceZero - sinceZero % duration;
+    if (sinceZero % duration < 0)
+        floored -= duration;
+    return qint64(floored - __int128(kGoZeroToUnixSeconds) * 1000000000);
+}
+
+namespace {
+
 } // namespace
 
 InfluxSource::InfluxSource(InfluxEndpoint endpoint, RetryPolicy retry)
@@ -302,7 +320,7 @@ QList<TimeRange> InfluxSource::shardGroups(const QString &database,
     }
     if (duration <= 0)
         duration = 7LL * 24 * 3600 * 1000000000LL;
-    for (qint64 t = Planner::floorTo(range.start, duration); t < range.end;) {
+    for (qint64 t = shardGroupStart(range.start, duration); t < range.end;) {
         const qint64 next = t > kMaxTime - duration ? kMaxTime : t + duration;
         groups.append(Planner::intersect(TimeRange{t, next}, range));
         if (next == kMaxTime)

@@ -44,6 +44,9 @@ public:
     QList<TimeRange> shardGroups(const QString &database, const QString &retentionPolicy,
                                  const TimeRange &range, const CancelToken &cancel);
 
+    /// Where InfluxDB starts the shard group of `duration` holding `time`.
+    static qint64 shardGroupStart(qint64 time, qint64 duration);
+
     InfluxApi &api() { return m_api; }
 
 private:
