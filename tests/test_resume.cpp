@@ -4,12 +4,16 @@
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
 
+#include "core/Runner.h"
+
 #include <CheckpointStore.h>
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest>
 
 #include <csignal>
@@ -23,6 +27,42 @@ class TestResume : public QObject
 {
     Q_OBJECT
 
+private:
+    /// 57,600 points of one measurement over four hours in database `src`.
+    static void fill(InfluxdFixture &influx)
+    {
+        QVERIFY(influx.query(u"CREATE DATABASE src"_s));
+        const qint64 t0 = 1700000000000000000LL;
+        QByteArray lp;
+        for (int s = 0; s < 4; ++s)
+            for (int i = 0; i < 14400; ++i)
+                lp += "meter,site=s" + QByteArray::number(s) + " kwh=" +
+                      QByteArray::number(i * 0.5 + s) + ",seq=" + QByteArray::number(i) + "i " +
+                      QByteArray::number(t0 + qint64(i) * 1000000000LL) + '\n';
+        QVERIFY(influx.write(u"src"_s, lp));
+    }
+
+    static TaskProfile slowProfile(const QString &name, const QString &url)
+    {
+        TaskProfile profile = influxToInflux(name, url, u"src"_s, url, u"dst"_s);
+        profile.task.windowMinutes = 2; // 120 units
+        profile.advanced.readConcurrency = 1;
+        profile.advanced.writeConcurrency = 1;
+        profile.advanced.batchSize = 100;
+        return profile;
+    }
+
+    static void verifyCopy(InfluxdFixture &influx)
+    {
+        InfluxDump dump(influx.url());
+        const QStringList source = dump.dump(u"src"_s);
+        const QStringList target = dump.dump(u"dst"_s);
+        QVERIFY2(dump.error().isEmpty(), qPrintable(dump.error()));
+        QCOMPARE(InfluxDump::pointCount(source), 57600);
+        const QString diff = compareDumps(source, target);
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -35,26 +75,12 @@ private Q_SLOTS:
     {
         InfluxdFixture influx;
         QVERIFY2(influx.start(), qPrintable(influx.errorString()));
-        QVERIFY(influx.query(u"CREATE DATABASE src"_s));
-        // 4 series × 14,400 s at 1 point/s per series: 57,600 points over 4 hours.
-        const qint64 t0 = 1700000000000000000LL;
-        QByteArray lp;
-        for (int s = 0; s < 4; ++s)
-            for (int i = 0; i < 14400; ++i)
-                lp += "meter,site=s" + QByteArray::number(s) + " kwh=" +
-                      QByteArray::number(i * 0.5 + s) + ",seq=" + QByteArray::number(i) + "i " +
-                      QByteArray::number(t0 + qint64(i) * 1000000000LL) + '\n';
-        QVERIFY(influx.write(u"src"_s, lp));
+        fill(influx);
 
         QTemporaryDir dir;
         const QString state = dir.filePath(u"state.sqlite"_s);
         const QString profilePath = dir.filePath(u"task.json"_s);
-        TaskProfile profile =
-            influxToInflux(u"resume me"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s);
-        profile.task.windowMinutes = 2; // 120 units
-        profile.advanced.readConcurrency = 1;
-        profile.advanced.writeConcurrency = 1;
-        profile.advanced.batchSize = 100;
+        const TaskProfile profile = slowProfile(u"resume me"_s, influx.url());
         QVERIFY(saveProfile(profile, profilePath));
 
         QProcess first;
@@ -99,13 +125,7 @@ private Q_SLOTS:
         QVERIFY2(second.exitCode == 0, qPrintable(second.output));
 
         // Nothing lost, nothing changed.
-        InfluxDump dump(influx.url());
-        const QStringList source = dump.dump(u"src"_s);
-        const QStringList target = dump.dump(u"dst"_s);
-        QVERIFY2(dump.error().isEmpty(), qPrintable(dump.error()));
-        QCOMPARE(InfluxDump::pointCount(source), 57600);
-        const QString diff = compareDumps(source, target);
-        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        verifyCopy(influx);
 
         // Units done before the kill were not read again.
         const UnitTotals after = watcher.unitTotals(task->id);
@@ -124,6 +144,77 @@ private Q_SLOTS:
         const CliResult status = runCli({u"status"_s, u"--state"_s, state});
         QCOMPARE(status.exitCode, 0);
         QVERIFY2(status.output.contains(u"resume me: completed"_s), qPrintable(status.output));
+    }
+
+    void interruptWithSignalAndResume()
+    {
+        InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        fill(influx);
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const QString profilePath = dir.filePath(u"task.json"_s);
+        QVERIFY(saveProfile(slowProfile(u"interrupt me"_s, influx.url()), profilePath));
+
+        QProcess first;
+        first.setProcessChannelMode(QProcess::MergedChannels);
+        first.start(cliPath(), {u"run"_s, profilePath, u"--state"_s, state});
+        QVERIFY(first.waitForStarted());
+        CheckpointStore watcher;
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < 60000 && first.state() == QProcess::Running) {
+            if (watcher.isOpen() || (QFileInfo::exists(state) &&
+                                     watcher.open(state, CheckpointStore::Mode::ReadOnly)))
+                if (const auto task = watcher.task(u"interrupt me"_s))
+                    if (watcher.unitTotals(task->id).done >= 5)
+                        break;
+            QTest::qWait(20);
+        }
+        QVERIFY2(first.state() == QProcess::Running, "finished before it could be interrupted");
+        ::kill(pid_t(first.processId()), SIGINT);
+        QVERIFY(first.waitForFinished(30000));
+        const QString output = QString::fromUtf8(first.readAll());
+        QVERIFY2(first.exitStatus() == QProcess::NormalExit && first.exitCode() == 5,
+                 qPrintable(output));
+        QVERIFY2(output.contains(u"resume"_s), qPrintable(output));
+        const auto task = watcher.task(u"interrupt me"_s);
+        QVERIFY(task);
+        QCOMPARE(task->state, TaskState::Paused);
+        QCOMPARE(watcher.unitTotals(task->id).running, 0);
+
+        const CliResult second = runCli({u"run"_s, profilePath, u"--state"_s, state});
+        QVERIFY2(second.exitCode == 0, qPrintable(second.output));
+        verifyCopy(influx);
+    }
+
+    void pauseAndResumeOnAWorkerThread()
+    {
+        InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        fill(influx);
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+
+        QThread thread;
+        auto *runner = new Runner(slowProfile(u"paused"_s, influx.url()), state);
+        runner->moveToThread(&thread);
+        QSignalSpy progress(runner, &Runner::progress);
+        QSignalSpy finished(runner, &Runner::finished);
+        thread.start();
+        QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection);
+        QTRY_VERIFY_WITH_TIMEOUT(progress.count() >= 2, 30000); // running, sampled each second
+        runner->requestPause();                                  // from another thread
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        QCOMPARE(finished.at(0).at(0).value<RunOutcome>().status, RunOutcome::Status::Paused);
+
+        QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection); // resume
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
+        QCOMPARE(finished.at(1).at(0).value<RunOutcome>().status, RunOutcome::Status::Completed);
+        thread.quit();
+        thread.wait();
+        delete runner;
+        verifyCopy(influx);
     }
 };
 
