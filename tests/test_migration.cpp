@@ -185,6 +185,25 @@ private Q_SLOTS:
         QVERIFY2(diff.isEmpty(), qPrintable(diff));
     }
 
+    void schemaCommand()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"p.json"_s);
+        QVERIFY(saveProfile(influxToInflux(u"schema"_s, m_influx->url(), u"src"_s,
+                                           m_influx->url(), u"dst"_s),
+                            path));
+        const CliResult schema = runCli({u"schema"_s, path});
+        QVERIFY2(schema.exitCode == 0, qPrintable(schema.output));
+        // A field whose type differs between shards is listed with both types.
+        QVERIFY2(schema.output.contains(u"y (float | integer)"_s), qPrintable(schema.output));
+        QVERIFY2(schema.output.contains(u"z (float | string)"_s) ||
+                     schema.output.contains(u"z (string | float)"_s),
+                 qPrintable(schema.output));
+        QVERIFY2(schema.output.contains(u"weird name,with comma"_s), qPrintable(schema.output));
+        QVERIFY2(schema.output.contains(u"tags:   host, rack, region"_s),
+                 qPrintable(schema.output));
+    }
+
 private:
     std::unique_ptr<InfluxdFixture> m_influx;
     QStringList m_source;

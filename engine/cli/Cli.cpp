@@ -15,6 +15,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QLoggingCategory>
 #include <QThread>
 #include <QTimer>
 
@@ -132,6 +133,16 @@ bool applySetting(TaskProfile &profile, const QString &assignment, QString *erro
     return true;
 }
 
+/// The task's log level decides what the engine's categories (tsm.*) print to stderr; the
+/// task's events are printed separately, filtered by the same level.
+void applyLogLevel(const QString &level)
+{
+    const bool debug = level == u"debug" || level == u"trace";
+    const bool warnings = level != u"error";
+    QLoggingCategory::setFilterRules(u"tsm.*.debug=%1\ntsm.*.info=%1\ntsm.*.warning=%2"_s.arg(
+        debug ? u"true"_s : u"false"_s, warnings ? u"true"_s : u"false"_s));
+}
+
 struct LoadedProfile
 {
     TaskProfile profile;
@@ -167,6 +178,7 @@ LoadedProfile loadProfile(const QString &path, const QStringList &settings)
     for (QString *p : {&loaded.profile.source.path, &loaded.profile.target.path})
         if (!p->isEmpty() && QFileInfo(*p).isRelative())
             *p = QDir::cleanPath(base.absoluteFilePath(*p));
+    applyLogLevel(loaded.profile.advanced.logLevel);
     const QList<FieldError> errors = validateProfile(loaded.profile);
     if (!errors.isEmpty()) {
         for (const FieldError &e : errors)
