@@ -191,6 +191,7 @@ private slots:
     void filtersByMeasurementAndTime();
     void rejectsMalformedLines();
     void reencodesUnsignedForTargetsWithout();
+    void rejectsTimeAsTagOrFieldKey();
     void unbalancedQuoteIsContained();
     void checkConnection();
     void sinkSourceRoundTrip_data();
@@ -425,6 +426,46 @@ void TestLpFile::reencodesUnsignedForTargetsWithout()
     out = readAll(source, PlanRequest(), LpDialect{true});
     QCOMPARE(out.lines().first(),
              QByteArray("m,t=a small=5u,big=18446744073709551615u,s=\"x y\" 10"));
+}
+
+void TestLpFile::rejectsTimeAsTagOrFieldKey()
+{
+    // InfluxDB drops a field named time (the point when it is the only field) and refuses a tag
+    // named time: such lines are rejected with a reason instead of vanishing on the target.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"time.lp"_s);
+    writeFile(path, "cpu,host=a v=1 100\n"
+                    "cpu,time=x v=2 200\n"
+                    "cpu v=3,time=4i 300\n"
+                    "cpu time=5 400\n"
+                    "cpu,host=a uptime=6,response_time=7,time_zone=\"utc\",timex=1 500\n"
+                    "time,host=time v=8,s=\"x,time=y time=z\" 600\n"
+                    "cpu,ti\\me=a,time\\ x=b t\\ime=9 700\n"
+                    "cpu,a=b \ttime=1i,v=10 800\n"
+                    "mem,time=x v=11 900\n"
+                    "cpu,host=b v=12 1000\n");
+    LpFileSource source(path);
+    PlanRequest request;
+    request.measurements = {u"cpu"_s, u"time"_s};
+    const CollectingOutput out = readAll(source, request);
+    QCOMPARE(out.lines(), (QList<QByteArray>{
+                              "cpu,host=a v=1 100",
+                              "cpu,host=a uptime=6,response_time=7,time_zone=\"utc\",timex=1 500",
+                              "time,host=time v=8,s=\"x,time=y time=z\" 600",
+                              "cpu,ti\\me=a,time\\ x=b t\\ime=9 700",
+                              "cpu,host=b v=12 1000",
+                          }));
+    QCOMPARE(out.appended, qint64(5));
+    QCOMPARE(out.rejects.size(), 4); // mem is not asked for
+    const QList<QByteArray> rejected = {"cpu,time=x v=2 200", "cpu v=3,time=4i 300",
+                                        "cpu time=5 400", "cpu,a=b \ttime=1i,v=10 800"};
+    const int lineNumbers[] = {2, 3, 4, 8};
+    for (int i = 0; i < 4; ++i) {
+        QCOMPARE(out.rejects[i].first, rejected[i]);
+        QCOMPARE(
+            out.rejects[i].second,
+            u"\"time\" cannot be a tag or field key in InfluxDB (line %1)"_s.arg(lineNumbers[i]));
+    }
 }
 
 void TestLpFile::unbalancedQuoteIsContained()

@@ -98,8 +98,9 @@ void InfluxResponseDecoder::finish()
         handleJsonLine(m_jsonPending);
         m_jsonPending.clear();
     }
-    if (m_format == Format::Msgpack && msgpack_unpacker_message_size(&m_msgpack->unpacker) >
-                                           msgpack_unpacker_parsed_size(&m_msgpack->unpacker))
+    // message_size counts the bytes of the unfinished document: those the unpacker has already
+    // taken into its state (parsed_size) plus those still waiting in its buffer.
+    if (m_format == Format::Msgpack && msgpack_unpacker_message_size(&m_msgpack->unpacker) > 0)
         throw Error(ErrorKind::Protocol, u"The answer ended in the middle of a msgpack document"_s);
     if (m_expectMore)
         throw Error(ErrorKind::Protocol,
@@ -319,22 +320,24 @@ void InfluxResponseDecoder::handleJsonLine(const QByteArray &line)
                         out.n = size_t(strings[c].size());
                         break;
                     case QJsonValue::Double: {
-                        const double d = v.toDouble();
-                        const bool integral = std::isfinite(d) && std::floor(d) == d &&
-                                              std::fabs(d) < 9.2e18;
+                        // Qt keeps an integer that fits in int64 exactly; toInteger() answers
+                        // the default for a fraction or a value past the int64 range, so two
+                        // defaults tell them apart (a double bound would turn INT64_MAX into a
+                        // float).
+                        const qint64 asInteger = v.toInteger(0);
+                        const bool integral = asInteger == v.toInteger(1);
                         if (c == 0) {
                             out.kind = Value::Integer;
-                            out.i = v.toInteger();
-                        } else if (m_columnTypes[c] == FieldType::Float ||
-                                   (m_columnAmbiguous[c] && !integral) || !integral) {
+                            out.i = asInteger;
+                        } else if (m_columnTypes[c] == FieldType::Float || !integral) {
                             out.kind = Value::Float;
-                            out.f = d;
-                        } else if (m_columnTypes[c] == FieldType::Unsigned) {
+                            out.f = v.toDouble();
+                        } else if (m_columnTypes[c] == FieldType::Unsigned && asInteger >= 0) {
                             out.kind = Value::Unsigned;
-                            out.u = quint64(v.toInteger());
+                            out.u = quint64(asInteger);
                         } else {
                             out.kind = Value::Integer;
-                            out.i = v.toInteger();
+                            out.i = asInteger;
                         }
                         break;
                     }
@@ -412,6 +415,10 @@ void InfluxResponseDecoder::row(const Value *values, size_t count)
                     u"A row of \"%1\" has no integer time (was epoch=ns lost?)"_s.arg(
                         toQString(m_seriesName)));
     if (!m_prefixError.isEmpty()) {
+        // A row whose fields are all null is no point, so there is nothing to reject either.
+        if (std::all_of(values + 1, values + count,
+                        [](const Value &v) { return v.kind == Value::Null; }))
+            return;
         m_out.reject(describeRow(values, count).toUtf8(), m_prefixError);
         ++m_rejected;
         return;

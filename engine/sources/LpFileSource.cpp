@@ -341,6 +341,30 @@ struct LineFilter
     TimeRange range;
 };
 
+/// True when a valid line has a tag or field key `time`: InfluxDB drops such a field (the whole
+/// point when it is the only one) and refuses such a tag. Cheap for the usual line: only a
+/// "time=" right after a separator gets a closer look (so `uptime=` does not).
+bool hasTimeKey(std::string_view line, lp::detail::RawLine &raw)
+{
+    bool candidate = false;
+    for (size_t at = line.find("time="); at != std::string_view::npos && !candidate;
+         at = line.find("time=", at + 1)) {
+        const char before = at > 0 ? line[at - 1] : 'x';
+        candidate = before == ',' || before == ' ' || before == '\t' || before == '\0';
+    }
+    if (!candidate || !lp::detail::scanRaw(line, raw, nullptr))
+        return false;
+    for (std::string_view key : raw.tagKeys) {
+        if (lp::detail::unescapeTag(key) == "time")
+            return true;
+    }
+    for (const lp::detail::RawField &field : raw.fields) {
+        if (lp::detail::unescapeFieldKey(field.key) == "time")
+            return true;
+    }
+    return false;
+}
+
 std::string_view withoutCr(std::string_view line)
 {
     if (!line.empty() && line.back() == '\r')
@@ -668,6 +692,7 @@ void LpFileSource::read(const ReadUnit &unit, const PlanRequest &request, const 
     qint64 time = 0;
     QString error;
     lp::PeekInfo info;
+    lp::detail::RawLine raw;
     std::string_view line;
     int poll = 0;
     while (reader->nextOffset() < unit.end && reader->next(line)) {
@@ -691,6 +716,11 @@ void LpFileSource::read(const ReadUnit &unit, const PlanRequest &request, const 
         }
         if (!filter.measurementMatches(measurement) || !filter.timeMatches(hasTime, time))
             continue;
+        if (hasTimeKey(line, raw)) {
+            out.reject(QByteArray(line.data(), qsizetype(line.size())),
+                       u"\"time\" cannot be a tag or field key in InfluxDB (%1)"_s.arg(where()));
+            continue;
+        }
         QByteArray &buffer = out.buffer();
         if (info.hasUnsigned && !dialect.unsignedSupported) {
             const qsizetype before = buffer.size();
