@@ -12,13 +12,11 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QTemporaryDir>
-
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdio>
+#include <sys/resource.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -46,7 +44,8 @@ double processCpuSeconds(qint64 pid)
     const QByteArray text = stat.readAll();
     const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
     // utime and stime are fields 14 and 15 of /proc/PID/stat (11 and 12 after the name).
-    return (fields.value(11).toDouble() + fields.value(12).toDouble()) / double(sysconf(_SC_CLK_TCK));
+    return (fields.value(11).toDouble() + fields.value(12).toDouble()) /
+           double(sysconf(_SC_CLK_TCK));
 }
 
 /// Batches of `batchSize` lines: 4 fields per point, a quarter of them with a string.
@@ -60,7 +59,8 @@ std::vector<QByteArray> generate(qint64 points, int batchSize)
         for (int s = 0; s < kSeries; ++s) {
             const qint64 n = i * kSeries + s;
             batch += "machine,host=h" + QByteArray::number(s) + ",dc=dc" +
-                     QByteArray::number(s % 4) + " temp=" + QByteArray::number(20 + (n % 1000) * 0.013, 'g', 10) +
+                     QByteArray::number(s % 4) +
+                     " temp=" + QByteArray::number(20 + (n % 1000) * 0.013, 'g', 10) +
                      ",load=" + QByteArray::number(n % 977) + "i,ok=" + (n % 3 ? "true" : "false");
             if (n % 4 == 0)
                 batch += ",state=\"running step " + QByteArray::number(n % 50) + "\"";
@@ -113,14 +113,14 @@ void readRaw(const QString &url, const QString &db, qint64 start, qint64 end, qi
             HttpClient client;
             for (qint64 s = next.fetch_add(window); s < end; s = next.fetch_add(window)) {
                 HttpRequest request;
-                const QString q = u"SELECT * FROM \"machine\" WHERE time >= %1 AND time < %2 GROUP BY *"_s
-                                      .arg(s)
-                                      .arg(s + window);
-                request.url = (url + u"/query?db="_s + db + u"&epoch=ns&chunked=true&q="_s)
-                                  .toUtf8() +
-                              HttpClient::percentEncode(q);
-                request.headers.append(qMakePair(QByteArray("Accept"),
-                                                 QByteArray("application/x-msgpack")));
+                const QString q =
+                    u"SELECT * FROM \"machine\" WHERE time >= %1 AND time < %2 GROUP BY *"_s.arg(s)
+                        .arg(s + window);
+                request.url =
+                    (url + u"/query?db="_s + db + u"&epoch=ns&chunked=true&q="_s).toUtf8() +
+                    HttpClient::percentEncode(q);
+                request.headers.append(
+                    qMakePair(QByteArray("Accept"), QByteArray("application/x-msgpack")));
                 qint64 bytes = 0;
                 request.onData = [&bytes](const char *, size_t size) {
                     bytes += qint64(size);
@@ -197,8 +197,9 @@ int main(int argc, char **argv)
                 points / runSeconds);
     std::printf("\nthroughput vs limit:            %.0f%%\n", 100.0 * limitSeconds / runSeconds);
     std::printf("tsmigrate CPU per million points: %.2f s\n", ownCpu / (points / 1e6));
-    std::printf("tsmigrate CPU / influxd CPU:      %.0f%% (influxd %.1f s; during the limit run %.1f s)\n",
-                100.0 * ownCpu / serverCpu, serverCpu, limitServerCpu);
+    std::printf(
+        "tsmigrate CPU / influxd CPU:      %.0f%% (influxd %.1f s; during the limit run %.1f s)\n",
+        100.0 * ownCpu / serverCpu, serverCpu, limitServerCpu);
     std::printf("concurrency %d, batch size %d, window 60 min, %d cores\n", concurrency, batchSize,
                 int(std::thread::hardware_concurrency()));
     return 0;

@@ -3,18 +3,32 @@
 #include <QByteArray>
 #include <QList>
 #include <QString>
-
 #include <optional>
 
 struct sqlite3;
 
 namespace tsm {
 
-enum class TaskState { Idle, Planning, Running, Paused, Stopped, Completed, Failed };
+enum class TaskState
+{
+    Idle,
+    Planning,
+    Running,
+    Paused,
+    Stopped,
+    Completed,
+    Failed
+};
 QString taskStateName(TaskState state);
 std::optional<TaskState> taskStateFromName(const QString &name);
 
-enum class UnitStatus { Pending, Running, Done, Failed };
+enum class UnitStatus
+{
+    Pending,
+    Running,
+    Done,
+    Failed
+};
 QString unitStatusName(UnitStatus status);
 
 struct TaskRecord
@@ -24,10 +38,10 @@ struct TaskRecord
     QByteArray profileJson; ///< without secrets
     TaskState state = TaskState::Idle;
     QString lastError;
-    bool planned = false;       ///< all units of the history phase are in the ledger
-    qint64 planStartNs = 0;     ///< the history range that was planned
+    bool planned = false;   ///< all units of the history phase are in the ledger
+    qint64 planStartNs = 0; ///< the history range that was planned
     qint64 planEndNs = 0;
-    qint64 watermarkNs = 0;     ///< realtime: everything before this is acknowledged
+    qint64 watermarkNs = 0; ///< realtime: everything before this is acknowledged
     qint64 createdMs = 0;
     qint64 updatedMs = 0;
 };
@@ -71,12 +85,19 @@ struct ProgressSample
     qint64 pointsRejected = 0; ///< cumulative
     qint64 unitsDone = 0;
     qint64 unitsTotal = 0;
-    qint64 retries = 0;        ///< cumulative
+    qint64 retries = 0; ///< cumulative
     int readersBusy = 0;
     int writersBusy = 0;
 };
 
-enum class EventLevel { Error = 0, Warn = 1, Info = 2, Debug = 3, Trace = 4 };
+enum class EventLevel
+{
+    Error = 0,
+    Warn = 1,
+    Info = 2,
+    Debug = 3,
+    Trace = 4
+};
 QString eventLevelName(EventLevel level);
 std::optional<EventLevel> eventLevelFromName(const QString &name);
 
@@ -112,7 +133,11 @@ struct UnitTotals
 class CheckpointStore
 {
 public:
-    enum class Mode { ReadWrite, ReadOnly };
+    enum class Mode
+    {
+        ReadWrite,
+        ReadOnly
+    };
 
     CheckpointStore();
     ~CheckpointStore();

@@ -6,22 +6,22 @@
 #include <QString>
 #include <QStringList>
 #include <QVariant>
-
 #include <functional>
 #include <vector>
 
 namespace tsm {
 
 /** How an option is entered and stored. */
-enum class OptionKind {
-    Text,       ///< free text
-    Secret,     ///< password or token: never logged, kept out of exported profiles by default
-    Integer,    ///< whole number with min/max
+enum class OptionKind
+{
+    Text,    ///< free text
+    Secret,  ///< password or token: never logged, kept out of exported profiles by default
+    Integer, ///< whole number with min/max
     Boolean,
-    Choice,     ///< one of `choices`
-    Time,       ///< RFC 3339 time; without an offset it is read in the task's time zone
-    TextList,   ///< list of names
-    Path,       ///< a local file
+    Choice,   ///< one of `choices`
+    Time,     ///< RFC 3339 time; without an offset it is read in the task's time zone
+    TextList, ///< list of names
+    Path,     ///< a local file
 };
 
 /**

@@ -5,7 +5,6 @@
 #include "support/TestProfiles.h"
 
 #include <CheckpointStore.h>
-
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
@@ -47,8 +46,8 @@ private Q_SLOTS:
         const CliResult check = runCli({u"check"_s, path}, 60000,
                                        {u"TSMIGRATE_TARGET_PASSWORD="_s + influx.adminPassword()});
         QCOMPARE(check.exitCode, 4);
-        QVERIFY2(check.output.contains(u"source: FAILED"_s) &&
-                     check.output.contains(u"401"_s) && check.output.contains(u"target: OK"_s),
+        QVERIFY2(check.output.contains(u"source: FAILED"_s) && check.output.contains(u"401"_s) &&
+                     check.output.contains(u"target: OK"_s),
                  qPrintable(check.output));
 
         const CliResult run =
@@ -58,10 +57,9 @@ private Q_SLOTS:
         QVERIFY2(run.output.contains(u"401"_s), qPrintable(run.output));
 
         // The right password from the environment works.
-        const CliResult fixed = runCli(
-            {u"check"_s, path}, 60000,
-            {u"TSMIGRATE_SOURCE_PASSWORD="_s + influx.adminPassword(),
-             u"TSMIGRATE_TARGET_PASSWORD="_s + influx.adminPassword()});
+        const CliResult fixed = runCli({u"check"_s, path}, 60000,
+                                       {u"TSMIGRATE_SOURCE_PASSWORD="_s + influx.adminPassword(),
+                                        u"TSMIGRATE_TARGET_PASSWORD="_s + influx.adminPassword()});
         QVERIFY2(fixed.exitCode == 0, qPrintable(fixed.output));
     }
 
@@ -108,8 +106,8 @@ private Q_SLOTS:
         QCOMPARE(parse.exitCode, 2);
         QVERIFY2(parse.output.contains(u"broken.json"_s), qPrintable(parse.output));
 
-        TaskProfile profile = influxToInflux(u"bad values"_s, u"http://127.0.0.1:8086"_s,
-                                             u"src"_s, u"http://127.0.0.1:8086"_s, u"dst"_s);
+        TaskProfile profile = influxToInflux(u"bad values"_s, u"http://127.0.0.1:8086"_s, u"src"_s,
+                                             u"http://127.0.0.1:8086"_s, u"dst"_s);
         profile.task.delaySeconds = 99;
         profile.task.start.clear();
         const QString invalid = dir.filePath(u"invalid.json"_s);
@@ -157,8 +155,8 @@ private Q_SLOTS:
         QElapsedTimer timer;
         timer.start();
         while (timer.elapsed() < 60000 && run.state() == QProcess::Running) {
-            if (watcher.isOpen() || (QFileInfo::exists(state) &&
-                                     watcher.open(state, CheckpointStore::Mode::ReadOnly)))
+            if (watcher.isOpen() ||
+                (QFileInfo::exists(state) && watcher.open(state, CheckpointStore::Mode::ReadOnly)))
                 if (const auto task = watcher.task(u"target dies"_s))
                     if (watcher.unitTotals(task->id).done >= 3)
                         break;

@@ -7,7 +7,6 @@
 #include "support/TestProfiles.h"
 
 #include <CheckpointStore.h>
-
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -17,7 +16,7 @@ using namespace tsm::test;
 
 namespace {
 
-constexpr qint64 kT0 = 1600000000000000000LL;        // 2020-09-13T12:26:40Z
+constexpr qint64 kT0 = 1600000000000000000LL; // 2020-09-13T12:26:40Z
 constexpr qint64 kWeek = 7LL * 24 * 3600 * 1000000000LL;
 
 /// Data that exercises every way a migration can lose or alter a value.
@@ -28,14 +27,15 @@ QByteArray tortureData()
     auto t = [](qint64 offsetNs) { return QByteArray::number(kT0 + offsetNs); };
     // All field types; series with different tag sets; sparse rows (nulls).
     line("cpu,host=a,region=eu usage=12.5,count=3i,note=\"ok\",up=true " + t(0));
-    line("cpu,host=a,region=eu usage=13 " + t(1000000000));                 // float that looks whole
-    line("cpu,host=b usage=-0.25,count=-9223372036854775807i " + t(0));     // no region tag
+    line("cpu,host=a,region=eu usage=13 " + t(1000000000));             // float that looks whole
+    line("cpu,host=b usage=-0.25,count=-9223372036854775807i " + t(0)); // no region tag
     line("cpu,host=b note=\"only a string\" " + t(2000000000));
     line("cpu,host=c,region=us,rack=7 up=false,count=9223372036854775807i " + t(3000000000));
     line("cpu,host=a,region=eu usage=1e-300,count=0i " + t(4000000000));
     // Names and values with spaces, commas, equals signs, quotes, backslashes, emoji and CJK.
     line("weird\\ name\\,with\\ comma,tag\\ key\\=1=va\\ lue\\,\\=x "
-         "field\\ \\\"quoted\\\"=\"say \\\"hi\\\" C:\\\\path\\\\\",emoji=\"🌡️ 温度\" " + t(0));
+         "field\\ \\\"quoted\\\"=\"say \\\"hi\\\" C:\\\\path\\\\\",emoji=\"🌡️ 温度\" " +
+         t(0));
     line("weird\\ name\\,with\\ comma,tag\\ key\\=1=plain trailing=\"ends with backslash\\\\\" " +
          t(5000000000));
     line("weird\\ name\\,with\\ comma,tag\\ key\\=1=plain multi=\"line one\nline two\" " +
@@ -89,8 +89,8 @@ private Q_SLOTS:
     void influxToInfluxAllTypes()
     {
         QTemporaryDir dir;
-        TaskProfile profile = tsm::test::influxToInflux(u"copy all types"_s, m_influx->url(), u"src"_s,
-                                             m_influx->url(), u"dst"_s);
+        TaskProfile profile = tsm::test::influxToInflux(u"copy all types"_s, m_influx->url(),
+                                                        u"src"_s, m_influx->url(), u"dst"_s);
         Runner runner(profile, dir.filePath(u"state.sqlite"_s));
         runner.run();
         QCOMPARE(runner.outcome().status, RunOutcome::Status::Completed);
@@ -129,7 +129,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString file = dir.filePath(u"export.lp.gz"_s);
         TaskProfile out = tsm::test::influxToInflux(u"to file"_s, m_influx->url(), u"src"_s,
-                                         m_influx->url(), QString());
+                                                    m_influx->url(), QString());
         out.target.type = u"lpfile"_s;
         out.target.path = file;
         out.target.compress = true;
@@ -140,7 +140,7 @@ private Q_SLOTS:
         QVERIFY(QFileInfo(file).size() > 0);
 
         TaskProfile in = tsm::test::influxToInflux(u"from file"_s, m_influx->url(), QString(),
-                                        m_influx->url(), u"fromfile"_s);
+                                                   m_influx->url(), u"fromfile"_s);
         in.source.type = u"lpfile"_s;
         in.source.path = file;
         in.task.bucket.clear();
@@ -169,8 +169,8 @@ private Q_SLOTS:
         }
         QVERIFY(m_influx->write(u"many"_s, lp));
         QTemporaryDir dir;
-        TaskProfile profile = tsm::test::influxToInflux(u"many series"_s, m_influx->url(), u"many"_s,
-                                             m_influx->url(), u"many_copy"_s);
+        TaskProfile profile = tsm::test::influxToInflux(u"many series"_s, m_influx->url(),
+                                                        u"many"_s, m_influx->url(), u"many_copy"_s);
         profile.advanced.batchSize = 5000;
         Runner runner(profile, dir.filePath(u"state.sqlite"_s));
         runner.run();
@@ -189,9 +189,9 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(u"p.json"_s);
-        QVERIFY(saveProfile(influxToInflux(u"schema"_s, m_influx->url(), u"src"_s,
-                                           m_influx->url(), u"dst"_s),
-                            path));
+        QVERIFY(saveProfile(
+            influxToInflux(u"schema"_s, m_influx->url(), u"src"_s, m_influx->url(), u"dst"_s),
+            path));
         const CliResult schema = runCli({u"schema"_s, path});
         QVERIFY2(schema.exitCode == 0, qPrintable(schema.output));
         // A field whose type differs between shards is listed with both types.

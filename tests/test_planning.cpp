@@ -16,7 +16,7 @@ namespace {
 constexpr qint64 kSecond = 1000000000LL;
 constexpr qint64 kHour = 3600 * kSecond;
 constexpr qint64 kDay = 24 * kHour;
-constexpr qint64 kWeek = 7 * kDay; // the default shard group duration of an infinite RP
+constexpr qint64 kWeek = 7 * kDay;        // the default shard group duration of an infinite RP
 constexpr qint64 kFirstMonday = 4 * kDay; // 1970-01-05: weekly shard groups start on Mondays
 
 qint64 weekStart(qint64 t)

@@ -1,13 +1,11 @@
 // Resume after SIGKILL: tsmigrate-cli is killed mid-run and run again on the same state; the
 // target must end identical to the source, and units finished before the kill not redone.
+#include "core/Runner.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
 
-#include "core/Runner.h"
-
 #include <CheckpointStore.h>
-
 #include <QElapsedTimer>
 #include <QHash>
 #include <QProcess>
@@ -15,7 +13,6 @@
 #include <QTemporaryDir>
 #include <QThread>
 #include <QtTest>
-
 #include <csignal>
 
 using namespace Qt::StringLiterals;
@@ -36,9 +33,9 @@ private:
         QByteArray lp;
         for (int s = 0; s < 4; ++s)
             for (int i = 0; i < 14400; ++i)
-                lp += "meter,site=s" + QByteArray::number(s) + " kwh=" +
-                      QByteArray::number(i * 0.5 + s) + ",seq=" + QByteArray::number(i) + "i " +
-                      QByteArray::number(t0 + qint64(i) * 1000000000LL) + '\n';
+                lp += "meter,site=s" + QByteArray::number(s) +
+                      " kwh=" + QByteArray::number(i * 0.5 + s) + ",seq=" + QByteArray::number(i) +
+                      "i " + QByteArray::number(t0 + qint64(i) * 1000000000LL) + '\n';
         QVERIFY(influx.write(u"src"_s, lp));
     }
 
@@ -136,8 +133,8 @@ private Q_SLOTS:
                 QCOMPARE(unit.attempts, doneUnits[unit.id].attempts);
                 QCOMPARE(unit.updatedMs, doneUnits[unit.id].updatedMs);
             }
-            QVERIFY2(unit.attempts <= 2, qPrintable(u"unit %1 read %2 times"_s.arg(unit.id).arg(
-                                             unit.attempts)));
+            QVERIFY2(unit.attempts <= 2,
+                     qPrintable(u"unit %1 read %2 times"_s.arg(unit.id).arg(unit.attempts)));
         }
         QCOMPARE(after.pointsWritten, 57600);
 
@@ -164,8 +161,8 @@ private Q_SLOTS:
         QElapsedTimer timer;
         timer.start();
         while (timer.elapsed() < 60000 && first.state() == QProcess::Running) {
-            if (watcher.isOpen() || (QFileInfo::exists(state) &&
-                                     watcher.open(state, CheckpointStore::Mode::ReadOnly)))
+            if (watcher.isOpen() ||
+                (QFileInfo::exists(state) && watcher.open(state, CheckpointStore::Mode::ReadOnly)))
                 if (const auto task = watcher.task(u"interrupt me"_s))
                     if (watcher.unitTotals(task->id).done >= 5)
                         break;
@@ -204,7 +201,7 @@ private Q_SLOTS:
         thread.start();
         QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection);
         QTRY_VERIFY_WITH_TIMEOUT(progress.count() >= 2, 30000); // running, sampled each second
-        runner->requestPause();                                  // from another thread
+        runner->requestPause();                                 // from another thread
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
         QCOMPARE(finished.at(0).at(0).value<RunOutcome>().status, RunOutcome::Status::Paused);
 

@@ -6,9 +6,6 @@
 
 #include <CheckpointStore.h>
 #include <ProfileJson.h>
-#include <TaskOptions.h>
-#include <TimeText.h>
-
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
@@ -18,7 +15,8 @@
 #include <QLoggingCategory>
 #include <QThread>
 #include <QTimer>
-
+#include <TaskOptions.h>
+#include <TimeText.h>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -303,7 +301,7 @@ int commandCheck(const QString &profilePath, const QStringList &settings)
             auto endpoint = make();
             const ConnectionInfo info = endpoint->checkConnection(cancel);
             out(u"%1: OK — %2 %3 (%4) at %5"_s.arg(side, info.product, info.version, info.detail,
-                                                    endpoint->describe()));
+                                                   endpoint->describe()));
         } catch (const Error &error) {
             out(u"%1: FAILED — %2"_s.arg(side, error.message()));
             if (exitCode == ExitOk)
@@ -445,15 +443,16 @@ int main(int argc, char **argv)
     parser.addPositionalArgument(u"command"_s, u"run, check, schema, status or options"_s);
     parser.addPositionalArgument(u"profile"_s, u"the task profile (JSON)"_s, u"[PROFILE.json]"_s);
     const QCommandLineOption stateOption(
-        u"state"_s, u"The checkpoint store (default: the one the desktop app uses, %1)."_s.arg(
-                        CheckpointStore::defaultPath()),
+        u"state"_s,
+        u"The checkpoint store (default: the one the desktop app uses, %1)."_s.arg(
+            CheckpointStore::defaultPath()),
         u"FILE"_s);
     const QCommandLineOption setOption(u"set"_s,
                                        u"Override a profile option, e.g. --set "
                                        "advanced.batchSize=10000 (repeatable)."_s,
                                        u"KEY=VALUE"_s);
-    const QCommandLineOption restartOption(
-        u"restart"_s, u"run: forget the task's progress and start over."_s);
+    const QCommandLineOption restartOption(u"restart"_s,
+                                           u"run: forget the task's progress and start over."_s);
     const QCommandLineOption taskOption(u"task"_s, u"status: show one task with its log."_s,
                                         u"NAME"_s);
     parser.addOptions({stateOption, setOption, restartOption, taskOption});
@@ -478,9 +477,9 @@ int main(int argc, char **argv)
 
     if (command == u"run") {
         const QString profile = needProfile();
-        return profile.isEmpty() ? ExitUsage
-                                 : commandRun(profile, settings, statePath,
-                                              parser.isSet(restartOption));
+        return profile.isEmpty()
+                   ? ExitUsage
+                   : commandRun(profile, settings, statePath, parser.isSet(restartOption));
     }
     if (command == u"check") {
         const QString profile = needProfile();

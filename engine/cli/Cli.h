@@ -16,7 +16,8 @@ namespace tsm {
  */
 namespace Cli {
 
-enum ExitCode {
+enum ExitCode
+{
     ExitOk = 0,
     ExitUnitsFailed = 1,
     ExitUsage = 2,

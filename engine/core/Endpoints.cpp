@@ -12,8 +12,8 @@ namespace tsm::Endpoints {
 
 QString baseUrl(const QString &protocol, const QString &host, int port)
 {
-    const QString shownHost = host.contains(u':') && !host.startsWith(u'[') ? u"[%1]"_s.arg(host)
-                                                                           : host;
+    const QString shownHost =
+        host.contains(u':') && !host.startsWith(u'[') ? u"[%1]"_s.arg(host) : host;
     return u"%1://%2:%3"_s.arg(protocol.isEmpty() ? u"http"_s : protocol, shownHost).arg(port);
 }
 

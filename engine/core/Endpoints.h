@@ -6,7 +6,6 @@
 #include "influx/InfluxApi.h"
 
 #include <TaskProfile.h>
-
 #include <memory>
 
 namespace tsm {

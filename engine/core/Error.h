@@ -1,26 +1,26 @@
 #pragma once
 
 #include <QString>
-
 #include <stdexcept>
 
 namespace tsm {
 
 /** What went wrong, in the categories that decide what the engine does next. */
-enum class ErrorKind {
-    Config,       ///< the task or a file is wrong: fix the input, retrying won't help
-    Network,      ///< connection refused, DNS, reset: retried
-    Timeout,      ///< connect or read timed out: retried
-    Tls,          ///< certificate or handshake problem: not retried
-    Auth,         ///< 401/403: stops the task
-    NotFound,     ///< database, bucket or measurement missing
-    Server,       ///< 5xx, 429: retried
-    Protocol,     ///< the server's answer could not be understood
-    Query,        ///< a statement error reported by the server (HTTP 200 with an error body)
-    Rejected,     ///< the target refused data (400/422): not retried
-    TooLarge,     ///< 413: the batch is split
-    Cancelled,    ///< the task was paused or stopped
-    Io,           ///< local file error
+enum class ErrorKind
+{
+    Config,    ///< the task or a file is wrong: fix the input, retrying won't help
+    Network,   ///< connection refused, DNS, reset: retried
+    Timeout,   ///< connect or read timed out: retried
+    Tls,       ///< certificate or handshake problem: not retried
+    Auth,      ///< 401/403: stops the task
+    NotFound,  ///< database, bucket or measurement missing
+    Server,    ///< 5xx, 429: retried
+    Protocol,  ///< the server's answer could not be understood
+    Query,     ///< a statement error reported by the server (HTTP 200 with an error body)
+    Rejected,  ///< the target refused data (400/422): not retried
+    TooLarge,  ///< 413: the batch is split
+    Cancelled, ///< the task was paused or stopped
+    Io,        ///< local file error
 };
 
 /** The exception every engine layer throws; carries what the caller needs to decide. */
@@ -30,8 +30,7 @@ public:
     Error(ErrorKind kind, const QString &message, int httpStatus = 0, int retryAfterSeconds = -1)
         : std::runtime_error(message.toStdString()), m_kind(kind), m_message(message),
           m_httpStatus(httpStatus), m_retryAfterSeconds(retryAfterSeconds)
-    {
-    }
+    {}
 
     ErrorKind kind() const { return m_kind; }
     QString message() const { return m_message; }

@@ -1,7 +1,6 @@
 #include "core/Pipeline.h"
 
 #include <QLoggingCategory>
-
 #include <chrono>
 #include <thread>
 

@@ -8,7 +8,6 @@
 
 #include <QList>
 #include <QString>
-
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -79,7 +78,12 @@ public:
 
     struct Result
     {
-        enum class Status { Finished, Cancelled, Fatal } status = Status::Finished;
+        enum class Status
+        {
+            Finished,
+            Cancelled,
+            Fatal
+        } status = Status::Finished;
         /// Fatal: the error that stopped the run (auth, target unavailable after retries...).
         std::optional<Error> fatal;
         int unitsFailed = 0;

@@ -4,15 +4,13 @@
 #include "core/Pipeline.h"
 
 #include <ProfileJson.h>
-#include <TimeText.h>
-
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
-
+#include <TimeText.h>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -50,8 +48,7 @@ class Recorder : public PipelineObserver
 public:
     Recorder(QString rejectsPath, EventLevel maxLevel)
         : m_rejectsPath(std::move(rejectsPath)), m_maxLevel(maxLevel)
-    {
-    }
+    {}
 
     void unitStarted(qint64 unitId) override
     {
@@ -90,9 +87,8 @@ public:
             QDir().mkpath(QFileInfo(m_rejectsPath).absolutePath());
             m_rejects.setFileName(m_rejectsPath);
             if (!m_rejects.open(QIODevice::Append | QIODevice::WriteOnly)) {
-                addEventLocked(EventLevel::Error,
-                               u"Cannot write the rejects file %1: %2"_s.arg(
-                                   m_rejectsPath, m_rejects.errorString()));
+                addEventLocked(EventLevel::Error, u"Cannot write the rejects file %1: %2"_s.arg(
+                                                      m_rejectsPath, m_rejects.errorString()));
                 return;
             }
         }
@@ -176,8 +172,8 @@ private:
 
 bool isTransient(ErrorKind kind)
 {
-    return kind == ErrorKind::Network || kind == ErrorKind::Timeout ||
-           kind == ErrorKind::Server || kind == ErrorKind::Protocol;
+    return kind == ErrorKind::Network || kind == ErrorKind::Timeout || kind == ErrorKind::Server ||
+           kind == ErrorKind::Protocol;
 }
 
 } // namespace
@@ -223,7 +219,8 @@ RunOutcome Runner::execute()
     RunOutcome outcome;
     CheckpointStore store;
     if (!store.open(m_statePath)) {
-        outcome.message = u"Cannot open the state file %1: %2"_s.arg(m_statePath, store.lastError());
+        outcome.message =
+            u"Cannot open the state file %1: %2"_s.arg(m_statePath, store.lastError());
         outcome.errorKind = ErrorKind::Io;
         return outcome;
     }
@@ -267,10 +264,10 @@ RunOutcome Runner::execute()
         result.errorKind = error.kind();
         result.message = error.message();
         if (error.kind() == ErrorKind::Cancelled) {
-            result.status = m_requested.load() == 2 ? RunOutcome::Status::Stopped
-                                                    : RunOutcome::Status::Paused;
-            result.message = result.status == RunOutcome::Status::Stopped ? u"Stopped"_s
-                                                                          : u"Paused"_s;
+            result.status =
+                m_requested.load() == 2 ? RunOutcome::Status::Stopped : RunOutcome::Status::Paused;
+            result.message =
+                result.status == RunOutcome::Status::Stopped ? u"Stopped"_s : u"Paused"_s;
             return finishWith(result.status == RunOutcome::Status::Stopped ? TaskState::Stopped
                                                                            : TaskState::Paused,
                               result);
@@ -294,11 +291,11 @@ RunOutcome Runner::execute()
                                   m_profile.name, source->describe(), sink->describe()));
 
         const ConnectionInfo sourceInfo = source->checkConnection(m_cancel);
-        log(EventLevel::Info, u"Source: %1 %2 (%3)"_s.arg(sourceInfo.product, sourceInfo.version,
-                                                         sourceInfo.detail));
+        log(EventLevel::Info,
+            u"Source: %1 %2 (%3)"_s.arg(sourceInfo.product, sourceInfo.version, sourceInfo.detail));
         const ConnectionInfo targetInfo = sink->checkConnection(m_cancel);
-        log(EventLevel::Info, u"Target: %1 %2 (%3)"_s.arg(targetInfo.product, targetInfo.version,
-                                                         targetInfo.detail));
+        log(EventLevel::Info,
+            u"Target: %1 %2 (%3)"_s.arg(targetInfo.product, targetInfo.version, targetInfo.detail));
         sink->prepare(m_cancel);
 
         const auto start = TimeText::parse(m_profile.task.start, m_profile.task.timeZone);
@@ -314,9 +311,8 @@ RunOutcome Runner::execute()
         }
         const auto record = store.task(*taskId);
         if (!end) // history without an end: up to the moment the task was first planned
-            end = (record && record->planned && record->planStartNs == *start)
-                      ? record->planEndNs
-                      : TimeText::nowNs();
+            end = (record && record->planned && record->planStartNs == *start) ? record->planEndNs
+                                                                               : TimeText::nowNs();
 
         request.database = m_profile.task.bucket;
         request.retentionPolicy = m_profile.task.retentionPolicy;
@@ -330,8 +326,8 @@ RunOutcome Runner::execute()
             RunProgress planning;
             planning.phase = u"planning"_s;
             Q_EMIT progress(planning);
-            log(EventLevel::Info, u"Planning %1 .. %2"_s.arg(TimeText::format(*start),
-                                                            TimeText::format(*end)));
+            log(EventLevel::Info,
+                u"Planning %1 .. %2"_s.arg(TimeText::format(*start), TimeText::format(*end)));
             const QList<PlannedUnit> planned = source->plan(request, m_cancel);
             QList<UnitRecord> units;
             units.reserve(planned.size());
@@ -411,9 +407,9 @@ RunOutcome Runner::execute()
         qint64 lastSampleMs = 0;
         auto drain = [&] {
             Recorder::Drained drained = recorder.drain();
-            const bool anyDone = std::any_of(
-                drained.updates.begin(), drained.updates.end(),
-                [](const UnitUpdate &u) { return u.status == UnitStatus::Done; });
+            const bool anyDone =
+                std::any_of(drained.updates.begin(), drained.updates.end(),
+                            [](const UnitUpdate &u) { return u.status == UnitStatus::Done; });
             if (anyDone) {
                 try {
                     sink->flush(); // durable before the ledger says done

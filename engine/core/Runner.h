@@ -4,11 +4,9 @@
 #include "core/Error.h"
 
 #include <CheckpointStore.h>
-#include <TaskProfile.h>
-
 #include <QObject>
 #include <QString>
-
+#include <TaskProfile.h>
 #include <atomic>
 #include <optional>
 
@@ -33,11 +31,12 @@ struct RunProgress
 /** How a run ended. */
 struct RunOutcome
 {
-    enum class Status {
-        Completed,  ///< every unit done
-        Paused,     ///< pause requested; resumable
-        Stopped,    ///< stop requested; resumable
-        Failed,     ///< a fatal error or failed units; the next run retries what is not done
+    enum class Status
+    {
+        Completed, ///< every unit done
+        Paused,    ///< pause requested; resumable
+        Stopped,   ///< stop requested; resumable
+        Failed,    ///< a fatal error or failed units; the next run retries what is not done
     } status = Status::Failed;
     QString message;
     std::optional<ErrorKind> errorKind;

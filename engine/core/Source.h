@@ -7,13 +7,19 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
-
 #include <functional>
 #include <optional>
 
 namespace tsm {
 
-enum class FieldType { Float, Integer, Unsigned, String, Boolean };
+enum class FieldType
+{
+    Float,
+    Integer,
+    Unsigned,
+    String,
+    Boolean
+};
 QString fieldTypeName(FieldType type);
 
 /** A half-open time range [start, end) in int64 nanoseconds UTC. */

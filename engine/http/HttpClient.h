@@ -6,7 +6,6 @@
 #include <QList>
 #include <QPair>
 #include <QString>
-
 #include <functional>
 
 typedef void CURL;
@@ -41,7 +40,7 @@ struct HttpRequest
 struct HttpResponse
 {
     int status = 0;
-    QByteArray body; ///< empty when streamed through onData
+    QByteArray body;                              ///< empty when streamed through onData
     QList<QPair<QByteArray, QByteArray>> headers; ///< names lower-cased
     QByteArray header(const QByteArray &lowerCaseName) const;
     /// Retry-After in seconds, or -1.

@@ -22,8 +22,7 @@ public:
     public:
         Lease(HttpClientPool &pool, std::unique_ptr<HttpClient> client)
             : m_pool(&pool), m_client(std::move(client))
-        {
-        }
+        {}
         Lease(Lease &&) = default;
         ~Lease()
         {

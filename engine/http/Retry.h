@@ -10,9 +10,9 @@ namespace tsm {
 /** Exponential backoff with jitter for transient failures, honouring Retry-After. */
 struct RetryPolicy
 {
-    int attempts = 6;           ///< total tries, first one included
-    int baseDelayMs = 500;      ///< before the second try; doubled each time
-    int maxDelayMs = 30000;     ///< cap of the computed delay
+    int attempts = 6;             ///< total tries, first one included
+    int baseDelayMs = 500;        ///< before the second try; doubled each time
+    int maxDelayMs = 30000;       ///< cap of the computed delay
     int maxRetryAfterMs = 300000; ///< cap of a server's Retry-After
 
     /// Delay before try number `attempt` + 1 (attempt counts from 1), with ±25% jitter; a

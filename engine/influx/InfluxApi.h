@@ -16,11 +16,11 @@ namespace tsm {
 /** How to reach one InfluxDB server (any version) over HTTP. */
 struct InfluxEndpoint
 {
-    QString baseUrl;   ///< "http://127.0.0.1:8086", no trailing slash
-    HttpOptions http;  ///< timeouts and TLS; auth fields unused (see below)
-    QString user;      ///< 1.x: Basic auth when not empty
+    QString baseUrl;  ///< "http://127.0.0.1:8086", no trailing slash
+    HttpOptions http; ///< timeouts and TLS; auth fields unused (see below)
+    QString user;     ///< 1.x: Basic auth when not empty
     QString password;
-    QString token;     ///< 2.x/3.x: "Authorization: Token <token>" when not empty
+    QString token; ///< 2.x/3.x: "Authorization: Token <token>" when not empty
 };
 
 /** One series of an InfluxQL answer. `values` rows keep int64 exactly (QJsonValue::toInteger). */

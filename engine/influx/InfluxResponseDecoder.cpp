@@ -6,13 +6,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-
-#include <msgpack.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <msgpack.h>
 
 using namespace Qt::StringLiterals;
 
@@ -64,8 +62,7 @@ struct InfluxResponseDecoder::Msgpack
 InfluxResponseDecoder::InfluxResponseDecoder(BatchOutput &out, LpDialect dialect,
                                              QHash<QString, QList<FieldType>> fieldTypes)
     : m_out(out), m_dialect(dialect), m_fieldTypes(std::move(fieldTypes))
-{
-}
+{}
 
 InfluxResponseDecoder::~InfluxResponseDecoder() = default;
 
@@ -78,12 +75,14 @@ void InfluxResponseDecoder::feed(const char *data, size_t size)
         if ((first >= 0x80 && first <= 0x8f) || first == 0xde || first == 0xdf) {
             m_format = Format::Msgpack;
             m_msgpack = std::make_unique<Msgpack>();
-        } else if (first == '{' || first == ' ' || first == '\n' || first == '\r' || first == '\t') {
+        } else if (first == '{' || first == ' ' || first == '\n' || first == '\r' ||
+                   first == '\t') {
             m_format = Format::Json;
         } else {
-            throw Error(ErrorKind::Protocol,
-                        u"The server's answer is neither msgpack nor JSON (starts with byte 0x%1)"_s
-                            .arg(first, 2, 16, QLatin1Char('0')));
+            throw Error(
+                ErrorKind::Protocol,
+                u"The server's answer is neither msgpack nor JSON (starts with byte 0x%1)"_s.arg(
+                    first, 2, 16, QLatin1Char('0')));
         }
     }
     if (m_format == Format::Msgpack)
@@ -171,8 +170,7 @@ void InfluxResponseDecoder::feedMsgpack(const char *data, size_t size)
                                    kv.val.type == MSGPACK_OBJECT_ARRAY) {
                             for (uint32_t c = 0; c < kv.val.via.array.size; ++c)
                                 columns.emplace_back(view(kv.val.via.array.ptr[c]));
-                        } else if (keyIs(kv.key, "values") &&
-                                   kv.val.type == MSGPACK_OBJECT_ARRAY) {
+                        } else if (keyIs(kv.key, "values") && kv.val.type == MSGPACK_OBJECT_ARRAY) {
                             values = &kv.val;
                         }
                     }
@@ -305,8 +303,8 @@ void InfluxResponseDecoder::handleJsonLine(const QByteArray &line)
             for (const QJsonValue &rowValue : rows) {
                 const QJsonArray rowArray = rowValue.toArray();
                 for (size_t c = 0; c < width; ++c) {
-                    const QJsonValue v = c < size_t(rowArray.size()) ? rowArray.at(qsizetype(c))
-                                                                     : QJsonValue();
+                    const QJsonValue v =
+                        c < size_t(rowArray.size()) ? rowArray.at(qsizetype(c)) : QJsonValue();
                     Value &out = values[c];
                     switch (v.type()) {
                     case QJsonValue::Bool:
@@ -387,7 +385,6 @@ void InfluxResponseDecoder::beginSeries(std::string_view name,
         m_fieldKeys.assign(columns.size(), QByteArray());
         m_fieldKeyErrors.assign(columns.size(), QString());
         m_columnTypes.assign(columns.size(), FieldType::Float);
-        m_columnAmbiguous.assign(columns.size(), false);
         for (size_t c = 1; c < columns.size(); ++c) {
             if (!lp::appendFieldKey(m_fieldKeys[c], columns[c], &why))
                 m_fieldKeyErrors[c] = u"field key \"%1\": %2"_s.arg(toQString(columns[c]), why);
@@ -395,15 +392,12 @@ void InfluxResponseDecoder::beginSeries(std::string_view name,
             const QList<FieldType> types = m_fieldTypes.value(toQString(columns[c]));
             const bool hasInteger = types.contains(FieldType::Integer);
             const bool hasUnsigned = types.contains(FieldType::Unsigned);
-            const bool hasFloat = types.contains(FieldType::Float);
+            // A field listed as float and integer (different shards): a JSON number with a
+            // fraction is a float, a whole one an integer (JSON cannot tell 2.0 from 2).
             if (hasInteger)
                 m_columnTypes[c] = FieldType::Integer;
             else if (hasUnsigned)
                 m_columnTypes[c] = FieldType::Unsigned;
-            if (hasFloat && (hasInteger || hasUnsigned)) {
-                m_columnTypes[c] = FieldType::Integer;
-                m_columnAmbiguous[c] = true;
-            }
         }
     }
 }

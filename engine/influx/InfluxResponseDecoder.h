@@ -7,7 +7,6 @@
 #include <QHash>
 #include <QList>
 #include <QString>
-
 #include <memory>
 #include <string>
 
@@ -45,7 +44,15 @@ public:
     /// One series of a chunk, already decoded into plain values; used by both formats.
     struct Value
     {
-        enum Kind { Null, Float, Integer, Unsigned, String, Boolean } kind = Null;
+        enum Kind
+        {
+            Null,
+            Float,
+            Integer,
+            Unsigned,
+            String,
+            Boolean
+        } kind = Null;
         double f = 0;
         qint64 i = 0;
         quint64 u = 0;
@@ -55,7 +62,12 @@ public:
     };
 
 private:
-    enum class Format { Unknown, Msgpack, Json };
+    enum class Format
+    {
+        Unknown,
+        Msgpack,
+        Json
+    };
     struct Msgpack;
 
     void feedMsgpack(const char *data, size_t size);
@@ -81,14 +93,13 @@ private:
     bool m_expectMore = false; ///< the last result said partial: more must follow
 
     // Current series.
-    QByteArray m_prefix;           ///< escaped "measurement,tag=value" (empty tags left out)
-    QString m_prefixError;         ///< why the series cannot be written, when it cannot
+    QByteArray m_prefix;                 ///< escaped "measurement,tag=value" (empty tags left out)
+    QString m_prefixError;               ///< why the series cannot be written, when it cannot
     std::vector<QByteArray> m_fieldKeys; ///< escaped " key=" / ",key=" per column (index 0 = time)
     std::vector<QString> m_fieldKeyErrors;
     /// Per column: the type a JSON number is read as; Unsigned also marks msgpack integers of a
     /// field declared unsigned only.
     std::vector<FieldType> m_columnTypes;
-    std::vector<bool> m_columnAmbiguous;
     std::vector<std::string> m_columns;
     std::string m_seriesName;
     std::vector<std::pair<std::string, std::string>> m_seriesTags;

@@ -6,7 +6,6 @@
 
 #include <QDateTime>
 #include <QLoggingCategory>
-
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
@@ -94,14 +93,11 @@ qint64 InfluxSource::shardGroupStart(qint64 time, qint64 duration)
     return qint64(floored - __int128(kGoZeroToUnixSeconds) * 1000000000);
 }
 
-namespace {
-
-} // namespace
+namespace {} // namespace
 
 InfluxSource::InfluxSource(InfluxEndpoint endpoint, RetryPolicy retry)
     : m_api(std::move(endpoint), retry)
-{
-}
+{}
 
 QString InfluxSource::describe() const
 {
@@ -158,8 +154,8 @@ MeasurementSchema InfluxSource::schema(const QString &database, const QString &m
 }
 
 QHash<QString, QList<FieldType>> InfluxSource::fieldTypes(const QString &database,
-                                                           const QString &measurement,
-                                                           const CancelToken &cancel)
+                                                          const QString &measurement,
+                                                          const CancelToken &cancel)
 {
     const QString cacheKey = database + u'\n' + measurement;
     {
@@ -169,21 +165,21 @@ QHash<QString, QList<FieldType>> InfluxSource::fieldTypes(const QString &databas
             return *it;
     }
     QHash<QString, QList<FieldType>> types;
-    const auto result = m_api.query(
-        u"SHOW FIELD KEYS FROM %1"_s.arg(InfluxApi::quoteIdentifier(measurement)), database,
-        cancel);
+    const auto result =
+        m_api.query(u"SHOW FIELD KEYS FROM %1"_s.arg(InfluxApi::quoteIdentifier(measurement)),
+                    database, cancel);
     for (const QuerySeries &series : result) {
         const int keyColumn = std::max(0, series.column(u"fieldKey"_s));
-        const int typeColumn = series.column(u"fieldType"_s) >= 0 ? series.column(u"fieldType"_s)
-                                                                   : 1;
+        const int typeColumn =
+            series.column(u"fieldType"_s) >= 0 ? series.column(u"fieldType"_s) : 1;
         for (const QJsonValue &rowValue : series.values) {
             const QJsonArray row = rowValue.toArray();
             const auto type = fieldTypeFromName(row.at(typeColumn).toString());
             if (!type)
-                throw Error(ErrorKind::Protocol,
-                            u"Unknown field type \"%1\" of field \"%2\" in \"%3\""_s.arg(
-                                row.at(typeColumn).toString(), row.at(keyColumn).toString(),
-                                measurement));
+                throw Error(
+                    ErrorKind::Protocol,
+                    u"Unknown field type \"%1\" of field \"%2\" in \"%3\""_s.arg(
+                        row.at(typeColumn).toString(), row.at(keyColumn).toString(), measurement));
             QList<FieldType> &list = types[row.at(keyColumn).toString()];
             if (!list.contains(*type))
                 list.append(*type);
@@ -206,11 +202,10 @@ std::optional<TimeRange> InfluxSource::boundsWithin(const QString &from, const Q
                                                     const TimeRange &range,
                                                     const CancelToken &cancel)
 {
-    const QString where =
-        u" WHERE time >= %1 AND time < %2"_s.arg(range.start).arg(range.end);
+    const QString where = u" WHERE time >= %1 AND time < %2"_s.arg(range.start).arg(range.end);
     auto firstTime = [&](const QString &order) -> std::optional<qint64> {
-        const auto result = m_api.query(
-            u"SELECT * FROM %1%2%3 LIMIT 1"_s.arg(from, where, order), database, cancel);
+        const auto result = m_api.query(u"SELECT * FROM %1%2%3 LIMIT 1"_s.arg(from, where, order),
+                                        database, cancel);
         for (const QuerySeries &series : result)
             for (const QJsonValue &row : series.values)
                 return row.toArray().at(0).toInteger();
@@ -234,9 +229,9 @@ std::optional<TimeRange> InfluxSource::timeBounds(const QString &database,
 QString InfluxSource::resolveRetentionPolicy(const QString &database, const QString &requested,
                                              const CancelToken &cancel)
 {
-    const auto result = m_api.query(
-        u"SHOW RETENTION POLICIES ON %1"_s.arg(InfluxApi::quoteIdentifier(database)), database,
-        cancel);
+    const auto result =
+        m_api.query(u"SHOW RETENTION POLICIES ON %1"_s.arg(InfluxApi::quoteIdentifier(database)),
+                    database, cancel);
     QStringList names;
     QString defaultName;
     for (const QuerySeries &series : result) {
@@ -251,9 +246,10 @@ QString InfluxSource::resolveRetentionPolicy(const QString &database, const QStr
     }
     if (!requested.isEmpty()) {
         if (!names.contains(requested))
-            throw Error(ErrorKind::NotFound,
-                        u"Retention policy \"%1\" does not exist in database \"%2\" (it has: %3)"_s
-                            .arg(requested, database, names.join(u", "_s)));
+            throw Error(
+                ErrorKind::NotFound,
+                u"Retention policy \"%1\" does not exist in database \"%2\" (it has: %3)"_s.arg(
+                    requested, database, names.join(u", "_s)));
         return requested;
     }
     if (defaultName.isEmpty())
@@ -263,8 +259,7 @@ QString InfluxSource::resolveRetentionPolicy(const QString &database, const QStr
     return defaultName;
 }
 
-QList<TimeRange> InfluxSource::shardGroups(const QString &database,
-                                           const QString &retentionPolicy,
+QList<TimeRange> InfluxSource::shardGroups(const QString &database, const QString &retentionPolicy,
                                            const TimeRange &range, const CancelToken &cancel)
 {
     QList<TimeRange> groups;
@@ -306,9 +301,9 @@ QList<TimeRange> InfluxSource::shardGroups(const QString &database,
 
     // Without SHOW SHARDS: InfluxDB starts each group at a multiple of the shard group duration.
     qint64 duration = 0;
-    const auto result = m_api.query(
-        u"SHOW RETENTION POLICIES ON %1"_s.arg(InfluxApi::quoteIdentifier(database)), database,
-        cancel);
+    const auto result =
+        m_api.query(u"SHOW RETENTION POLICIES ON %1"_s.arg(InfluxApi::quoteIdentifier(database)),
+                    database, cancel);
     for (const QuerySeries &series : result) {
         const int nameColumn = std::max(0, series.column(u"name"_s));
         const int durationColumn = series.column(u"shardGroupDuration"_s);
@@ -380,8 +375,8 @@ void InfluxSource::read(const ReadUnit &unit, const PlanRequest &request, const 
                         BatchOutput &out, const CancelToken &cancel)
 {
     const QString rp = request.retentionPolicy;
-    const QString statement = u"SELECT * FROM %1 WHERE time >= %2 AND time < %3 GROUP BY *"_s.arg(
-        fromClause(request.database, rp, unit.measurement))
+    const QString statement = u"SELECT * FROM %1 WHERE time >= %2 AND time < %3 GROUP BY *"_s
+                                  .arg(fromClause(request.database, rp, unit.measurement))
                                   .arg(unit.start)
                                   .arg(unit.end);
     const auto types = fieldTypes(request.database, unit.measurement, cancel);
@@ -423,7 +418,8 @@ void InfluxSource::read(const ReadUnit &unit, const PlanRequest &request, const 
             if (decodeError)
                 std::rethrow_exception(decodeError);
             if (response.status < 200 || response.status > 299)
-                throw InfluxApi::errorFromResponse(response, u"Reading \"%1\""_s.arg(unit.measurement));
+                throw InfluxApi::errorFromResponse(response,
+                                                   u"Reading \"%1\""_s.arg(unit.measurement));
             decoder.finish();
             return;
         } catch (const Error &error) {

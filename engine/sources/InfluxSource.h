@@ -4,7 +4,6 @@
 #include "influx/InfluxApi.h"
 
 #include <QHash>
-
 #include <mutex>
 
 namespace tsm {
@@ -54,14 +53,14 @@ private:
                                           const TimeRange &range, const CancelToken &cancel);
     QString fromClause(const QString &database, const QString &retentionPolicy,
                        const QString &measurement) const;
-    QHash<QString, QList<FieldType>> fieldTypes(const QString &database,
-                                               const QString &measurement,
-                                               const CancelToken &cancel);
+    QHash<QString, QList<FieldType>> fieldTypes(const QString &database, const QString &measurement,
+                                                const CancelToken &cancel);
 
     InfluxApi m_api;
     int m_chunkSize = 10000;
     std::mutex m_cacheMutex;
-    QHash<QString, QHash<QString, QList<FieldType>>> m_fieldTypeCache; ///< key db + '\n' + measurement
+    QHash<QString, QHash<QString, QList<FieldType>>>
+        m_fieldTypeCache; ///< key db + '\n' + measurement
 };
 
 } // namespace tsm

@@ -6,12 +6,10 @@
 #include <QSet>
 #include <QUrl>
 #include <QUrlQuery>
-
-#include <curl/curl.h>
-#include <msgpack.h>
-
 #include <algorithm>
 #include <cstring>
+#include <curl/curl.h>
+#include <msgpack.h>
 
 using namespace Qt::StringLiterals;
 
@@ -68,8 +66,7 @@ QString typed(const msgpack_object &o)
 
 InfluxDump::InfluxDump(QString baseUrl, QString user, QString password)
     : m_baseUrl(std::move(baseUrl)), m_user(std::move(user)), m_password(std::move(password))
-{
-}
+{}
 
 QByteArray InfluxDump::get(const QString &database, const QString &statement, bool msgpack)
 {
@@ -100,10 +97,8 @@ QByteArray InfluxDump::get(const QString &database, const QString &statement, bo
     curl_slist_free_all(headers);
     curl_easy_cleanup(curl);
     if (rc != CURLE_OK || status != 200) {
-        m_error = u"%1 failed: curl %2, HTTP %3: %4"_s.arg(statement)
-                      .arg(int(rc))
-                      .arg(status)
-                      .arg(QString::fromUtf8(body.left(300)));
+        m_error = u"%1 failed: curl %2, HTTP %3: %4"_s.arg(statement).arg(int(rc)).arg(status).arg(
+            QString::fromUtf8(body.left(300)));
         return QByteArray();
     }
     return body;
@@ -138,7 +133,8 @@ QStringList InfluxDump::dump(const QString &database)
         return {};
     QStringList measurements;
     for (const QJsonValue &row :
-         QJsonDocument::fromJson(measurementsJson)[u"results"_s][0][u"series"_s][0][u"values"_s].toArray())
+         QJsonDocument::fromJson(measurementsJson)[u"results"_s][0][u"series"_s][0][u"values"_s]
+             .toArray())
         measurements.append(row[0].toString());
 
     for (const QString &measurement : measurements) {

@@ -1,7 +1,6 @@
 #include "support/TestProfiles.h"
 
 #include <ProfileJson.h>
-
 #include <QFile>
 #include <QProcessEnvironment>
 #include <QUrl>

@@ -1,11 +1,10 @@
 #pragma once
 
-#include <TaskProfile.h>
-
 #include <QByteArray>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
+#include <TaskProfile.h>
 
 namespace tsm::test {
 
