@@ -152,16 +152,7 @@ private Q_SLOTS:
         run.start(cliPath(), {u"run"_s, path, u"--state"_s, state});
         QVERIFY(run.waitForStarted());
         CheckpointStore watcher;
-        QElapsedTimer timer;
-        timer.start();
-        while (timer.elapsed() < 60000 && run.state() == QProcess::Running) {
-            if (watcher.isOpen() ||
-                (QFileInfo::exists(state) && watcher.open(state, CheckpointStore::Mode::ReadOnly)))
-                if (const auto task = watcher.task(u"target dies"_s))
-                    if (watcher.unitTotals(task->id).done >= 3)
-                        break;
-            QTest::qWait(20);
-        }
+        waitForUnitsDone(run, watcher, state, u"target dies"_s, 3);
         QVERIFY2(run.state() == QProcess::Running, "the run ended before the target was stopped");
         target.stop();
         QVERIFY(run.waitForFinished(120000));

@@ -87,20 +87,7 @@ private Q_SLOTS:
 
         // Kill it once some units are done, while it is still running.
         CheckpointStore watcher;
-        QElapsedTimer timer;
-        timer.start();
-        qint64 doneBeforeKill = 0;
-        while (timer.elapsed() < 60000 && first.state() == QProcess::Running) {
-            if (watcher.isOpen() || (QFileInfo::exists(state) &&
-                                     watcher.open(state, CheckpointStore::Mode::ReadOnly))) {
-                if (const auto task = watcher.task(u"resume me"_s)) {
-                    doneBeforeKill = watcher.unitTotals(task->id).done;
-                    if (doneBeforeKill >= 10)
-                        break;
-                }
-            }
-            QTest::qWait(20);
-        }
+        waitForUnitsDone(first, watcher, state, u"resume me"_s, 10);
         QVERIFY2(first.state() == QProcess::Running,
                  qPrintable(u"finished before it could be killed: "_s +
                             QString::fromUtf8(first.readAll())));
@@ -158,16 +145,7 @@ private Q_SLOTS:
         first.start(cliPath(), {u"run"_s, profilePath, u"--state"_s, state});
         QVERIFY(first.waitForStarted());
         CheckpointStore watcher;
-        QElapsedTimer timer;
-        timer.start();
-        while (timer.elapsed() < 60000 && first.state() == QProcess::Running) {
-            if (watcher.isOpen() ||
-                (QFileInfo::exists(state) && watcher.open(state, CheckpointStore::Mode::ReadOnly)))
-                if (const auto task = watcher.task(u"interrupt me"_s))
-                    if (watcher.unitTotals(task->id).done >= 5)
-                        break;
-            QTest::qWait(20);
-        }
+        waitForUnitsDone(first, watcher, state, u"interrupt me"_s, 5);
         QVERIFY2(first.state() == QProcess::Running, "finished before it could be interrupted");
         ::kill(pid_t(first.processId()), SIGINT);
         QVERIFY(first.waitForFinished(30000));

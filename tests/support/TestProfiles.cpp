@@ -1,8 +1,11 @@
 #include "support/TestProfiles.h"
 
 #include <ProfileJson.h>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcessEnvironment>
+#include <QTest>
 #include <QUrl>
 
 using namespace Qt::StringLiterals;
@@ -75,6 +78,22 @@ CliResult runCli(const QStringList &arguments, int timeoutMs, const QStringList 
     result.output += QString::fromUtf8(process.readAll());
     result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
     return result;
+}
+
+bool waitForUnitsDone(QProcess &process, CheckpointStore &watcher, const QString &statePath,
+                      const QString &taskName, qint64 units, int timeoutMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs && process.state() == QProcess::Running) {
+        if (watcher.isOpen() || (QFileInfo::exists(statePath) &&
+                                 watcher.open(statePath, CheckpointStore::Mode::ReadOnly)))
+            if (const auto task = watcher.task(taskName))
+                if (watcher.unitTotals(task->id).done >= units)
+                    return process.state() == QProcess::Running;
+        QTest::qWait(20);
+    }
+    return false;
 }
 
 } // namespace tsm::test

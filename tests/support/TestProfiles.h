@@ -1,5 +1,6 @@
 #pragma once
 
+#include <CheckpointStore.h>
 #include <QByteArray>
 #include <QProcess>
 #include <QString>
@@ -27,5 +28,11 @@ struct CliResult
 };
 CliResult runCli(const QStringList &arguments, int timeoutMs = 300000,
                  const QStringList &extraEnvironment = {});
+
+/// Polls the state file (opening `watcher` read-only once it exists) until task `taskName` has
+/// at least `units` units done, `process` ends, or `timeoutMs` passes. True when the units are
+/// done and the process still runs.
+bool waitForUnitsDone(QProcess &process, CheckpointStore &watcher, const QString &statePath,
+                      const QString &taskName, qint64 units, int timeoutMs = 60000);
 
 } // namespace tsm::test
