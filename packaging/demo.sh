@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs, builds, and runs the demo task: the bundled line-protocol sample migrated into a
-# line-protocol file, with no server needed.
+# Installs, builds, runs the demo task (the bundled line-protocol sample migrated into a
+# line-protocol file, no server needed) and opens the desktop app on it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash packaging/deps.sh
@@ -11,4 +11,9 @@ state=build/demo-state.sqlite
     --set target.path="$PWD/build/demo-output.lp" --restart
 ./build/app/tsmigrate-cli status --state "$state"
 echo "Migrated points are in build/demo-output.lp:"
-head -n 8 build/demo-output.lp
+head -n 4 build/demo-output.lp
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    exec ./build/app/tsmigrate --state "$state"
+else
+    echo "No display: start the desktop app later with ./build/app/tsmigrate --state $state"
+fi

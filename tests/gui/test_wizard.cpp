@@ -1,0 +1,226 @@
+// Walks the task wizard with key clicks against a real influxd: check connection, get schema,
+// submit, start, and the data arrives; invalid fields block Next with their message.
+// Screenshots of every page go to $TSM_SCREENSHOT_DIR when it is set.
+#include "MainWindow.h"
+#include "support/InfluxDump.h"
+#include "support/InfluxdFixture.h"
+#include "wizard/TaskWizard.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using namespace tsm;
+using namespace tsm::test;
+
+namespace {
+
+void screenshot(QWidget *widget, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("TSM_SCREENSHOT_DIR");
+    if (dir.isEmpty())
+        return;
+    QDir().mkpath(dir);
+    widget->grab().save(dir + u'/' + name + u".png"_s);
+}
+
+template<typename T>
+T *find(QWidget *root, const QString &name)
+{
+    T *child = root->findChild<T *>(name);
+    if (!child)
+        qWarning("no %s named %s", T::staticMetaObject.className(), qPrintable(name));
+    return child;
+}
+
+void type(QWidget *root, const QString &name, const QString &text)
+{
+    auto *edit = find<QLineEdit>(root, name);
+    QVERIFY(edit);
+    edit->selectAll();
+    QTest::keyClick(edit, Qt::Key_Backspace);
+    QTest::keyClicks(edit, text);
+}
+
+void choose(QWidget *root, const QString &name, const QString &text)
+{
+    auto *box = find<QComboBox>(root, name);
+    QVERIFY(box);
+    const int index = box->findText(text);
+    QVERIFY2(index >= 0, qPrintable(text));
+    box->setCurrentIndex(index);
+}
+
+} // namespace
+
+/** The wizard and the task list, driven as a person would. */
+class TestWizard : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        TSM_SKIP_WITHOUT_INFLUXD();
+        QStandardPaths::setTestModeEnabled(true);
+        m_influx = std::make_unique<InfluxdFixture>();
+        QVERIFY2(m_influx->start(), qPrintable(m_influx->errorString()));
+        QVERIFY(m_influx->query(u"CREATE DATABASE src"_s));
+        QByteArray lp;
+        for (int i = 0; i < 2000; ++i)
+            lp += "weather,city=c" + QByteArray::number(i % 5) + " temp=" +
+                  QByteArray::number(i * 0.1) + ",note=\"x\" " +
+                  QByteArray::number(1700000000000000000LL + i * 60000000000LL) + '\n';
+        lp += "power,site=a kw=1i 1700000000000000000\n";
+        QVERIFY(m_influx->write(u"src"_s, lp));
+    }
+
+    void cleanupTestCase() { m_influx.reset(); }
+
+    void walkTheWizardAndRun()
+    {
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        find<QAction>(&window, u"addDataSourceAction"_s)->trigger();
+        TaskWizard *wizard = window.wizard();
+        QVERIFY(wizard);
+        QVERIFY(QTest::qWaitForWindowExposed(wizard));
+        auto *next = wizard->button(QWizard::NextButton);
+
+        // Basic information: nothing typed yet, so Next is blocked with the reason.
+        QCOMPARE(wizard->currentId(), int(TaskWizard::BasicPage));
+        QVERIFY(!next->isEnabled());
+        QTRY_VERIFY(find<QLabel>(wizard, u"nameErrorLabel"_s)->isVisible());
+        QCOMPARE(find<QLabel>(wizard, u"nameErrorLabel"_s)->text(), u"Name is required"_s);
+        type(wizard, u"nameLineEdit"_s, u"weather copy "_s);
+        find<QLineEdit>(wizard, u"nameLineEdit"_s)->insert(u"☁"_s); // keyClicks is ASCII only
+        choose(wizard, u"sourceTypeComboBox"_s, u"influxdb"_s);
+        choose(wizard, u"targetTypeComboBox"_s, u"influxdb1"_s);
+        type(wizard, u"targetHostLineEdit"_s, u"127.0.0.1"_s);
+        find<QSpinBox>(wizard, u"targetPortSpinBox"_s)->setValue(m_influx->port());
+        type(wizard, u"targetDatabaseLineEdit"_s, u"dst"_s);
+        QVERIFY(!find<QLabel>(wizard, u"nameErrorLabel"_s)->isVisible());
+        QVERIFY(next->isEnabled());
+        screenshot(wizard, u"1-basic"_s);
+        QTest::mouseClick(next, Qt::LeftButton);
+
+        // Connection.
+        QCOMPARE(wizard->currentId(), int(TaskWizard::ConnectionPage));
+        type(wizard, u"sourceHostLineEdit"_s, u"127.0.0.1"_s);
+        find<QSpinBox>(wizard, u"sourcePortSpinBox"_s)->setValue(m_influx->port());
+        screenshot(wizard, u"2-connection"_s);
+        QTest::mouseClick(next, Qt::LeftButton);
+
+        // Authentication: check connection off the UI thread.
+        QCOMPARE(wizard->currentId(), int(TaskWizard::AuthenticationPage));
+        QTest::mouseClick(find<QPushButton>(wizard, u"checkConnectionButton"_s), Qt::LeftButton);
+        auto *status = find<QLabel>(wizard, u"connectionStatusLabel"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Connected"_s), 15000);
+        QVERIFY2(status->text().contains(u"1.6.7"_s), qPrintable(status->text()));
+        screenshot(wizard, u"3-authentication"_s);
+        QTest::mouseClick(next, Qt::LeftButton);
+
+        // Task: Get schema fills the bucket and the measurements.
+        QCOMPARE(wizard->currentId(), int(TaskWizard::TaskPage));
+        QTest::mouseClick(find<QPushButton>(wizard, u"getSchemaButton"_s), Qt::LeftButton);
+        auto *bucket = find<QComboBox>(wizard, u"bucketComboBox"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(bucket->findText(u"src"_s) >= 0, 15000);
+        choose(wizard, u"bucketComboBox"_s, u"src"_s);
+        auto *measurements = find<QListWidget>(wizard, u"measurementsListWidget"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(measurements->count(), 2, 15000);
+        type(wizard, u"measurementFilterLineEdit"_s, u"wea"_s);
+        QVERIFY(measurements->findItems(u"power"_s, Qt::MatchExactly).first()->isHidden());
+        measurements->findItems(u"weather"_s, Qt::MatchExactly).first()->setCheckState(Qt::Checked);
+        QVERIFY(!next->isEnabled()); // start time still empty
+        QCOMPARE(find<QLabel>(wizard, u"taskStartErrorLabel"_s)->text(),
+                 u"Start time is required"_s);
+        type(wizard, u"taskStartLineEdit"_s, u"2023-11-01T00:00:00Z"_s);
+        type(wizard, u"taskEndLineEdit"_s, u"2023-10-01T00:00:00Z"_s);
+        QVERIFY(!next->isEnabled());
+        QVERIFY(find<QLabel>(wizard, u"taskEndErrorLabel"_s)->text().contains(u"after"_s));
+        type(wizard, u"taskEndLineEdit"_s, u"2024-01-01T00:00:00Z"_s);
+        for (int delay : {1, 30}) {
+            find<QSpinBox>(wizard, u"taskDelaySecondsSpinBox"_s)->setValue(delay);
+            QVERIFY(next->isEnabled());
+        }
+        screenshot(wizard, u"4-task"_s);
+        QTest::mouseClick(next, Qt::LeftButton);
+
+        // Advanced options, collapsed until opened.
+        QCOMPARE(wizard->currentId(), int(TaskWizard::AdvancedPage));
+        QVERIFY(!find<QWidget>(wizard, u"advancedOptionsWidget"_s)->isVisible());
+        screenshot(wizard, u"5-advanced-collapsed"_s);
+        QTest::mouseClick(find<QAbstractButton>(wizard, u"advancedToggleButton"_s),
+                          Qt::LeftButton);
+        QVERIFY(find<QWidget>(wizard, u"advancedOptionsWidget"_s)->isVisible());
+        find<QSpinBox>(wizard, u"advancedReadConcurrencySpinBox"_s)->setValue(4);
+        find<QSpinBox>(wizard, u"advancedWriteConcurrencySpinBox"_s)->setValue(2);
+        screenshot(wizard, u"5-advanced"_s);
+        QTest::mouseClick(next, Qt::LeftButton);
+
+        QCOMPARE(wizard->currentId(), int(TaskWizard::SummaryPage));
+        screenshot(wizard, u"6-summary"_s);
+        QTest::mouseClick(wizard->button(QWizard::FinishButton), Qt::LeftButton);
+
+        // The task is in the list; start it and wait for completion.
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
+        auto *table = find<QTableView>(&window, u"taskTableView"_s);
+        table->selectRow(0);
+        QVERIFY(find<QAction>(&window, u"startAction"_s)->isEnabled());
+        find<QAction>(&window, u"startAction"_s)->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->row(0)->state, u"completed"_s, 60000);
+        screenshot(&window, u"7-task-list"_s);
+
+        InfluxDump dump(m_influx->url());
+        const QStringList source = dump.dump(u"src"_s);
+        const QStringList target = dump.dump(u"dst"_s);
+        QVERIFY2(dump.error().isEmpty(), qPrintable(dump.error()));
+        QStringList weatherOnly;
+        for (const QString &line : source)
+            if (line.startsWith(u"weather|"_s))
+                weatherOnly.append(line);
+        const QString diff = compareDumps(weatherOnly, target);
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+
+    void checkConnectionFailures()
+    {
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        find<QAction>(&window, u"addDataSourceAction"_s)->trigger();
+        TaskWizard *wizard = window.wizard();
+        type(wizard, u"nameLineEdit"_s, u"nowhere"_s);
+        choose(wizard, u"targetTypeComboBox"_s, u"influxdb1"_s);
+        type(wizard, u"targetDatabaseLineEdit"_s, u"dst"_s);
+        QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
+        type(wizard, u"sourceHostLineEdit"_s, u"127.0.0.1"_s);
+        find<QSpinBox>(wizard, u"sourcePortSpinBox"_s)->setValue(1);
+        QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
+        QTest::mouseClick(find<QPushButton>(wizard, u"checkConnectionButton"_s), Qt::LeftButton);
+        auto *status = find<QLabel>(wizard, u"connectionStatusLabel"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Failed"_s), 30000);
+        QVERIFY2(status->text().contains(u"127.0.0.1:1"_s), qPrintable(status->text()));
+        screenshot(wizard, u"8-check-failed"_s);
+        wizard->reject();
+        QTest::qWait(200);
+        QCOMPARE(window.model()->rowCount(), 0); // nothing saved
+    }
+
+private:
+    std::unique_ptr<InfluxdFixture> m_influx;
+};
+
+QTEST_MAIN(TestWizard)
+#include "test_wizard.moc"

@@ -1,0 +1,304 @@
+#include "MainWindow.h"
+
+#include "StoreWorker.h"
+#include "wizard/TaskWizard.h"
+
+#include "core/Runner.h"
+
+#include <ProfileJson.h>
+
+#include <QAction>
+#include <QFile>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QStatusBar>
+#include <QTableView>
+#include <QThread>
+#include <QTimer>
+#include <QToolBar>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+std::function<bool(QWidget *, const QString &, const QString &)> &MainWindow::askYesNo()
+{
+    static std::function<bool(QWidget *, const QString &, const QString &)> ask =
+        [](QWidget *parent, const QString &title, const QString &text) {
+            return QMessageBox::question(parent, title, text, QMessageBox::Yes | QMessageBox::No,
+                                         QMessageBox::No) == QMessageBox::Yes;
+        };
+    return ask;
+}
+
+std::function<QString(QWidget *, const QString &, bool)> &MainWindow::chooseFile()
+{
+    static std::function<QString(QWidget *, const QString &, bool)> choose =
+        [](QWidget *parent, const QString &title, bool save) {
+            const QString filter = MainWindow::tr("Task profiles (*.json)");
+            return save ? QFileDialog::getSaveFileName(parent, title, QString(), filter)
+                        : QFileDialog::getOpenFileName(parent, title, QString(), filter);
+        };
+    return choose;
+}
+
+MainWindow::MainWindow(QString storePath, QWidget *parent)
+    : QMainWindow(parent), m_storePath(std::move(storePath))
+{
+    setObjectName(u"mainWindow"_s);
+    setWindowTitle(tr("tsmigrate — Data Sources"));
+    m_model = new TaskListModel(this);
+    m_table = new QTableView(this);
+    m_table->setObjectName(u"taskTableView"_s);
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setWordWrap(false);
+    m_table->setAlternatingRowColors(true);
+    setCentralWidget(m_table);
+
+    auto *toolbar = addToolBar(tr("Tasks"));
+    toolbar->setObjectName(u"tasksToolBar"_s);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto add = [&](const QString &name, const QString &text, void (MainWindow::*slot)()) {
+        QAction *action = toolbar->addAction(text);
+        action->setObjectName(name);
+        connect(action, &QAction::triggered, this, slot);
+        m_actions.insert(name, action);
+        return action;
+    };
+    add(u"addDataSourceAction"_s, tr("+ Add Data Source"), &MainWindow::addTask);
+    add(u"editAction"_s, tr("Edit"), &MainWindow::editTask);
+    add(u"duplicateAction"_s, tr("Duplicate"), &MainWindow::duplicateTask);
+    toolbar->addSeparator();
+    add(u"startAction"_s, tr("Start"), &MainWindow::startTask);
+    add(u"pauseAction"_s, tr("Pause"), &MainWindow::pauseTask);
+    add(u"resumeAction"_s, tr("Resume"), &MainWindow::startTask);
+    add(u"stopAction"_s, tr("Stop"), &MainWindow::stopTask);
+    toolbar->addSeparator();
+    add(u"deleteAction"_s, tr("Delete"), &MainWindow::deleteTask);
+    toolbar->addSeparator();
+    add(u"importAction"_s, tr("Import Profile…"), &MainWindow::importProfile);
+    add(u"exportAction"_s, tr("Export Profile…"), &MainWindow::exportProfile);
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(u"statusLabel"_s);
+    statusBar()->addWidget(m_status, 1);
+
+    m_storeThread = new QThread(this);
+    m_storeThread->setObjectName(u"tsm-store"_s);
+    m_store = new StoreWorker(m_storePath);
+    m_store->moveToThread(m_storeThread);
+    connect(m_storeThread, &QThread::finished, m_store, &QObject::deleteLater);
+    connect(this, &MainWindow::storeRefreshRequested, m_store, &StoreWorker::refresh);
+    connect(this, &MainWindow::saveRequested, m_store, &StoreWorker::saveTask);
+    connect(this, &MainWindow::deleteRequested, m_store, &StoreWorker::deleteTask);
+    connect(m_store, &StoreWorker::tasksLoaded, this, [this](const QList<TaskRow> &rows) {
+        const QString selected = selectedName();
+        m_model->setRows(rows);
+        const int row = m_model->indexOf(selected);
+        if (row >= 0 && m_table->currentIndex().row() != row)
+            m_table->selectRow(row);
+        updateActions();
+    });
+    connect(m_store, &StoreWorker::failed, this, &MainWindow::showMessage);
+    m_storeThread->start();
+    QMetaObject::invokeMethod(m_store, &StoreWorker::open, Qt::QueuedConnection);
+
+    auto *refresh = new QTimer(this);
+    connect(refresh, &QTimer::timeout, this, &MainWindow::storeRefreshRequested);
+    refresh->start(1000);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::updateActions);
+    resize(1000, 480);
+    updateActions();
+}
+
+MainWindow::~MainWindow()
+{
+    for (Running &r : m_running) {
+        r.runner->requestPause();
+        r.thread->quit();
+        r.thread->wait();
+    }
+    m_storeThread->quit();
+    m_storeThread->wait();
+}
+
+QString MainWindow::selectedName() const
+{
+    const TaskRow *row = m_model->row(m_table->currentIndex().row());
+    return row && m_table->selectionModel()->hasSelection() ? row->name : QString();
+}
+
+std::optional<TaskProfile> MainWindow::selectedProfile() const
+{
+    const QString name = selectedName();
+    if (name.isEmpty())
+        return std::nullopt;
+    if (m_sessionProfiles.contains(name))
+        return m_sessionProfiles.value(name);
+    const TaskRow *row = m_model->row(m_model->indexOf(name));
+    const ProfileJson::LoadResult loaded = ProfileJson::fromJson(row->profileJson);
+    return loaded.profile;
+}
+
+void MainWindow::updateActions()
+{
+    const QString name = selectedName();
+    const TaskRow *row = m_model->row(m_model->indexOf(name));
+    const bool selected = row != nullptr;
+    const bool running = m_running.contains(name);
+    const QString state = row ? row->state : QString();
+    m_actions[u"editAction"_s]->setEnabled(selected && !running);
+    m_actions[u"duplicateAction"_s]->setEnabled(selected);
+    m_actions[u"startAction"_s]->setEnabled(selected && !running && state != u"paused");
+    m_actions[u"resumeAction"_s]->setEnabled(selected && !running &&
+                                             (state == u"paused" || state == u"stopped" ||
+                                              state == u"failed"));
+    m_actions[u"pauseAction"_s]->setEnabled(running);
+    m_actions[u"stopAction"_s]->setEnabled(running);
+    m_actions[u"deleteAction"_s]->setEnabled(selected && !running);
+    m_actions[u"exportAction"_s]->setEnabled(selected);
+}
+
+void MainWindow::showMessage(const QString &text)
+{
+    m_status->setText(text);
+}
+
+void MainWindow::openWizard(const TaskProfile &profile, const QString &oldName)
+{
+    m_wizard = new TaskWizard(profile, this);
+    m_wizard->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_wizard, &QWizard::accepted, this, [this, oldName] {
+        const TaskProfile saved = m_wizard->profile();
+        m_sessionProfiles.remove(oldName);
+        m_sessionProfiles.insert(saved.name, saved);
+        Q_EMIT saveRequested(saved.name, ProfileJson::toJson(saved, false), oldName);
+        showMessage(tr("Saved \"%1\".").arg(saved.name));
+    });
+    connect(m_wizard, &QObject::destroyed, this, [this] { m_wizard = nullptr; });
+    m_wizard->open();
+}
+
+void MainWindow::addTask()
+{
+    openWizard(TaskProfile::withDefaults(), QString());
+}
+
+void MainWindow::editTask()
+{
+    if (const auto profile = selectedProfile())
+        openWizard(*profile, profile->name);
+}
+
+void MainWindow::duplicateTask()
+{
+    if (auto profile = selectedProfile()) {
+        QString name = tr("%1 (copy)").arg(profile->name);
+        for (int n = 2; m_model->indexOf(name) >= 0; ++n)
+            name = tr("%1 (copy %2)").arg(profile->name).arg(n);
+        profile->name = name;
+        openWizard(*profile, QString());
+    }
+}
+
+void MainWindow::startTask()
+{
+    const auto profile = selectedProfile();
+    if (!profile || m_running.contains(profile->name))
+        return;
+    Running r;
+    r.thread = new QThread(this);
+    r.thread->setObjectName(u"tsm-runner"_s);
+    r.runner = new Runner(*profile, m_storePath);
+    r.runner->moveToThread(r.thread);
+    connect(r.thread, &QThread::finished, r.runner, &QObject::deleteLater);
+    const QString name = profile->name;
+    connect(r.runner, &Runner::finished, this, [this, name](const RunOutcome &outcome) {
+        const Running done = m_running.take(name);
+        done.thread->quit();
+        done.thread->wait();
+        done.thread->deleteLater();
+        showMessage(u"%1: %2"_s.arg(name, outcome.message));
+        Q_EMIT storeRefreshRequested();
+        updateActions();
+    });
+    m_running.insert(name, r);
+    r.thread->start();
+    QMetaObject::invokeMethod(r.runner, &Runner::run, Qt::QueuedConnection);
+    showMessage(tr("Started \"%1\".").arg(name));
+    updateActions();
+}
+
+void MainWindow::pauseTask()
+{
+    if (auto it = m_running.find(selectedName()); it != m_running.end())
+        it->runner->requestPause();
+}
+
+void MainWindow::stopTask()
+{
+    if (auto it = m_running.find(selectedName()); it != m_running.end())
+        it->runner->requestStop();
+}
+
+void MainWindow::deleteTask()
+{
+    const QString name = selectedName();
+    if (name.isEmpty() || m_running.contains(name))
+        return;
+    if (!askYesNo()(this, tr("Delete Task"),
+                    tr("Delete the task \"%1\" and its progress? The data already migrated stays "
+                       "in the target.")
+                        .arg(name)))
+        return;
+    m_sessionProfiles.remove(name);
+    Q_EMIT deleteRequested(name);
+}
+
+void MainWindow::importProfile()
+{
+    const QString path = chooseFile()(this, tr("Import Profile"), false);
+    if (path.isEmpty())
+        return;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        showMessage(tr("Cannot read %1: %2").arg(path, file.errorString()));
+        return;
+    }
+    const ProfileJson::LoadResult loaded = ProfileJson::fromJson(file.readAll());
+    if (!loaded.ok()) {
+        showMessage(tr("%1: %2").arg(path, loaded.errors.first().message));
+        return;
+    }
+    openWizard(loaded.profile, QString());
+}
+
+void MainWindow::exportProfile()
+{
+    const auto profile = selectedProfile();
+    if (!profile)
+        return;
+    const QString path = chooseFile()(this, tr("Export Profile"), true);
+    if (path.isEmpty())
+        return;
+    const bool secrets = askYesNo()(this, tr("Export Profile"),
+                                    tr("Include passwords and tokens in the file? Anyone who can "
+                                       "read the file can then use them."));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+        file.write(ProfileJson::toJson(*profile, secrets)) < 0) {
+        showMessage(tr("Cannot write %1: %2").arg(path, file.errorString()));
+        return;
+    }
+    showMessage(tr("Exported \"%1\" to %2.").arg(profile->name, path));
+}
+
+} // namespace tsm

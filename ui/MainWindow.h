@@ -1,0 +1,86 @@
+#pragma once
+
+#include "TaskListModel.h"
+
+#include <TaskProfile.h>
+
+#include <QHash>
+#include <QMainWindow>
+
+#include <functional>
+
+class QAction;
+class QLabel;
+class QTableView;
+class QThread;
+
+namespace tsm {
+
+class Runner;
+class StoreWorker;
+class TaskWizard;
+
+/**
+ * "Data sources": the list of migration tasks with Add, Edit, Duplicate, Start, Pause, Resume,
+ * Stop, Delete, Import and Export. Tasks live in the same checkpoint store the CLI uses; each
+ * running task has its runner on a thread of its own, and the store is read on a worker thread.
+ */
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    explicit MainWindow(QString storePath, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    TaskListModel *model() const { return m_model; }
+    /// The wizard currently open, if any (tests drive it).
+    TaskWizard *wizard() const { return m_wizard; }
+
+    /// Seams for tests: how questions and file choices are answered.
+    static std::function<bool(QWidget *, const QString &title, const QString &text)> &askYesNo();
+    static std::function<QString(QWidget *, const QString &title, bool save)> &chooseFile();
+
+public Q_SLOTS:
+    void addTask();
+    void editTask();
+    void duplicateTask();
+    void startTask();
+    void pauseTask();
+    void stopTask();
+    void deleteTask();
+    void importProfile();
+    void exportProfile();
+
+Q_SIGNALS:
+    void storeRefreshRequested();
+    void saveRequested(const QString &name, const QByteArray &profileJson, const QString &oldName);
+    void deleteRequested(const QString &name);
+
+private:
+    struct Running
+    {
+        QThread *thread = nullptr;
+        Runner *runner = nullptr;
+    };
+
+    void openWizard(const TaskProfile &profile, const QString &oldName);
+    std::optional<TaskProfile> selectedProfile() const;
+    QString selectedName() const;
+    void updateActions();
+    void showMessage(const QString &text);
+
+    QString m_storePath;
+    TaskListModel *m_model;
+    QTableView *m_table;
+    QLabel *m_status;
+    QThread *m_storeThread;
+    StoreWorker *m_store;
+    TaskWizard *m_wizard = nullptr;
+    QHash<QString, Running> m_running;
+    /// Profiles with their secrets for this session (the store keeps them without).
+    QHash<QString, TaskProfile> m_sessionProfiles;
+    QHash<QString, QAction *> m_actions;
+};
+
+} // namespace tsm

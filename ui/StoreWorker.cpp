@@ -1,0 +1,74 @@
+#include "StoreWorker.h"
+
+#include <ProfileJson.h>
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+StoreWorker::StoreWorker(QString path) : m_path(std::move(path))
+{
+    qRegisterMetaType<tsm::TaskRow>();
+    qRegisterMetaType<QList<tsm::TaskRow>>();
+}
+
+void StoreWorker::open()
+{
+    if (!m_store.isOpen() && !m_store.open(m_path))
+        Q_EMIT failed(tr("Cannot open the task store %1: %2").arg(m_path, m_store.lastError()));
+    refresh();
+}
+
+void StoreWorker::refresh()
+{
+    if (!m_store.isOpen())
+        return;
+    QList<TaskRow> rows;
+    for (const TaskRecord &task : m_store.tasks()) {
+        TaskRow row;
+        row.name = task.name;
+        row.state = taskStateName(task.state);
+        row.lastError = task.lastError;
+        row.profileJson = task.profileJson;
+        const ProfileJson::LoadResult profile = ProfileJson::fromJson(task.profileJson);
+        row.route = u"%1 → %2"_s.arg(profile.profile.source.type, profile.profile.target.type);
+        const UnitTotals totals = m_store.unitTotals(task.id);
+        row.percent = totals.total > 0 ? 100.0 * totals.done / totals.total : 0;
+        row.pointsWritten = totals.pointsWritten;
+        const QList<ProgressSample> recent =
+            m_store.samples(task.id, QDateTime::currentMSecsSinceEpoch() - 5000);
+        if (task.state == TaskState::Running && recent.size() >= 2) {
+            const ProgressSample &a = recent.at(recent.size() - 2);
+            const ProgressSample &b = recent.last();
+            if (b.timeMs > a.timeMs)
+                row.rate = (b.pointsWritten - a.pointsWritten) * 1000.0 / (b.timeMs - a.timeMs);
+        }
+        rows.append(row);
+    }
+    Q_EMIT tasksLoaded(rows);
+}
+
+void StoreWorker::saveTask(const QString &name, const QByteArray &profileJson,
+                           const QString &oldName)
+{
+    if (!oldName.isEmpty() && oldName != name)
+        if (const auto old = m_store.task(oldName))
+            m_store.deleteTask(old->id);
+    if (!m_store.saveTask(name, profileJson))
+        Q_EMIT failed(tr("Cannot save the task \"%1\": %2").arg(name, m_store.lastError()));
+    refresh();
+}
+
+void StoreWorker::deleteTask(const QString &name)
+{
+    if (const auto task = m_store.task(name))
+        if (!m_store.deleteTask(task->id))
+            Q_EMIT failed(tr("Cannot delete \"%1\": %2").arg(name, m_store.lastError()));
+    refresh();
+}
+
+} // namespace tsm

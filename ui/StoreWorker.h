@@ -1,0 +1,52 @@
+#pragma once
+
+#include <CheckpointStore.h>
+
+#include <QObject>
+#include <QString>
+
+namespace tsm {
+
+/** One row of the task list, read from the checkpoint store. */
+struct TaskRow
+{
+    QString name;
+    QString route;   ///< "influxdb → influxdb1"
+    QString state;
+    double percent = 0;
+    qint64 pointsWritten = 0;
+    double rate = 0; ///< points/s from the last two samples
+    QString lastError;
+    QByteArray profileJson;
+};
+
+/**
+ * The UI's access to the checkpoint store, on its own thread with its own SQLite connection, so
+ * the UI thread never waits for the disk. Slots are called queued; results come back as
+ * signals.
+ */
+class StoreWorker : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit StoreWorker(QString path);
+
+public Q_SLOTS:
+    void open();
+    void refresh();
+    void saveTask(const QString &name, const QByteArray &profileJson, const QString &oldName);
+    void deleteTask(const QString &name);
+
+Q_SIGNALS:
+    void tasksLoaded(const QList<tsm::TaskRow> &rows);
+    void failed(const QString &message);
+
+private:
+    QString m_path;
+    CheckpointStore m_store;
+};
+
+} // namespace tsm
+
+Q_DECLARE_METATYPE(tsm::TaskRow)

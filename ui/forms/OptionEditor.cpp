@@ -1,0 +1,184 @@
+#include "forms/OptionEditor.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QToolButton>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+QString OptionEditor::objectNameFor(const QString &key, const QString &widgetType)
+{
+    QString name;
+    const QStringList parts = key.split(u'.');
+    for (const QString &part : parts) {
+        if (name.isEmpty())
+            name = part;
+        else
+            name += part.left(1).toUpper() + part.mid(1);
+    }
+    return name + widgetType;
+}
+
+OptionEditor::OptionEditor(const OptionSpec &spec, QWidget *parent) : QObject(parent), m_spec(spec)
+{
+    m_label = new QLabel(spec.label + (spec.required ? u" *"_s : QString()), parent);
+    m_label->setObjectName(objectNameFor(spec.key, u"Label"_s));
+    m_label->setToolTip(spec.help);
+
+    switch (spec.kind) {
+    case OptionKind::Integer: {
+        auto *box = new QSpinBox(parent);
+        box->setObjectName(objectNameFor(spec.key, u"SpinBox"_s));
+        box->setRange(int(spec.minimum), int(spec.maximum));
+        box->setAccelerated(true);
+        connect(box, &QSpinBox::valueChanged, this, [this] {
+            if (!m_loading)
+                Q_EMIT edited();
+        });
+        m_widget = box;
+        break;
+    }
+    case OptionKind::Boolean: {
+        auto *box = new QCheckBox(parent);
+        box->setObjectName(objectNameFor(spec.key, u"CheckBox"_s));
+        connect(box, &QCheckBox::toggled, this, [this] {
+            if (!m_loading)
+                Q_EMIT edited();
+        });
+        m_widget = box;
+        break;
+    }
+    case OptionKind::Choice: {
+        auto *box = new QComboBox(parent);
+        box->setObjectName(objectNameFor(spec.key, u"ComboBox"_s));
+        box->addItems(spec.choices);
+        connect(box, &QComboBox::currentIndexChanged, this, [this] {
+            if (!m_loading)
+                Q_EMIT edited();
+        });
+        m_widget = box;
+        break;
+    }
+    case OptionKind::Path: {
+        auto *row = new QWidget(parent);
+        auto *layout = new QHBoxLayout(row);
+        layout->setContentsMargins(0, 0, 0, 0);
+        auto *edit = new QLineEdit(row);
+        edit->setObjectName(objectNameFor(spec.key, u"LineEdit"_s));
+        auto *browse = new QToolButton(row);
+        browse->setObjectName(objectNameFor(spec.key, u"BrowseButton"_s));
+        browse->setText(u"…"_s);
+        browse->setToolTip(tr("Choose a file"));
+        layout->addWidget(edit, 1);
+        layout->addWidget(browse);
+        connect(edit, &QLineEdit::textChanged, this, [this] {
+            if (!m_loading)
+                Q_EMIT edited();
+        });
+        connect(browse, &QToolButton::clicked, this, [this, edit] {
+            const bool saving = m_spec.key.startsWith(u"target."_s);
+            const QString path =
+                saving ? QFileDialog::getSaveFileName(edit, m_spec.label, edit->text())
+                       : QFileDialog::getOpenFileName(edit, m_spec.label, edit->text());
+            if (!path.isEmpty())
+                edit->setText(path);
+        });
+        row->setObjectName(objectNameFor(spec.key, u"Widget"_s));
+        row->setFocusProxy(edit);
+        m_widget = row;
+        break;
+    }
+    case OptionKind::TextList:
+    case OptionKind::Text:
+    case OptionKind::Secret:
+    case OptionKind::Time: {
+        auto *edit = new QLineEdit(parent);
+        edit->setObjectName(objectNameFor(spec.key, u"LineEdit"_s));
+        if (spec.kind == OptionKind::Secret)
+            edit->setEchoMode(QLineEdit::Password);
+        if (spec.kind == OptionKind::Time)
+            edit->setPlaceholderText(u"2024-01-01T00:00:00Z"_s);
+        if (spec.kind == OptionKind::TextList)
+            edit->setPlaceholderText(tr("comma-separated; empty = all"));
+        connect(edit, &QLineEdit::textChanged, this, [this] {
+            if (!m_loading)
+                Q_EMIT edited();
+        });
+        m_widget = edit;
+        break;
+    }
+    }
+    m_widget->setToolTip(spec.help);
+    m_widget->setWhatsThis(spec.help);
+    m_label->setBuddy(m_widget->focusProxy() ? m_widget->focusProxy() : m_widget.data());
+}
+
+void OptionEditor::load(const TaskProfile &profile)
+{
+    const QVariant v = m_spec.get(profile);
+    if (v == value())
+        return; // leave the widget (and its cursor) alone
+    m_loading = true;
+    setValue(v);
+    m_loading = false;
+}
+
+void OptionEditor::store(TaskProfile &profile) const
+{
+    m_spec.set(profile, value());
+}
+
+QVariant OptionEditor::value() const
+{
+    if (auto *box = qobject_cast<QSpinBox *>(m_widget))
+        return box->value();
+    if (auto *box = qobject_cast<QCheckBox *>(m_widget))
+        return box->isChecked();
+    if (auto *box = qobject_cast<QComboBox *>(m_widget))
+        return box->currentText();
+    const auto *edit =
+        m_widget->findChild<QLineEdit *>() ? m_widget->findChild<QLineEdit *>()
+                                           : qobject_cast<QLineEdit *>(m_widget.data());
+    const QString text = edit ? edit->text() : QString();
+    if (m_spec.kind == OptionKind::TextList) {
+        QStringList items;
+        for (const QString &item : text.split(u',', Qt::SkipEmptyParts))
+            if (!item.trimmed().isEmpty())
+                items.append(item.trimmed());
+        return items;
+    }
+    return text;
+}
+
+void OptionEditor::setValue(const QVariant &value)
+{
+    if (auto *box = qobject_cast<QSpinBox *>(m_widget)) {
+        box->setValue(value.toInt());
+        return;
+    }
+    if (auto *box = qobject_cast<QCheckBox *>(m_widget)) {
+        box->setChecked(value.toBool());
+        return;
+    }
+    if (auto *box = qobject_cast<QComboBox *>(m_widget)) {
+        box->setCurrentIndex(std::max(0, box->findText(value.toString())));
+        return;
+    }
+    auto *edit = m_widget->findChild<QLineEdit *>() ? m_widget->findChild<QLineEdit *>()
+                                                    : qobject_cast<QLineEdit *>(m_widget.data());
+    if (!edit)
+        return;
+    if (m_spec.kind == OptionKind::TextList)
+        edit->setText(value.toStringList().join(u", "_s));
+    else
+        edit->setText(value.toString());
+}
+
+} // namespace tsm

@@ -1,0 +1,96 @@
+#include "wizard/FormPage.h"
+
+#include "forms/OptionForm.h"
+#include "wizard/TaskWizard.h"
+
+#include <QGroupBox>
+#include <QLabel>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+FormPage::FormPage(TaskWizard *wizard, const QString &title, const QString &subtitle)
+    : QWizardPage(wizard), m_wizard(wizard)
+{
+    setTitle(title);
+    setSubTitle(subtitle);
+    m_layout = new QVBoxLayout(this);
+    m_blockedLabel = new QLabel(this);
+    m_blockedLabel->setObjectName(u"pageBlockedLabel"_s);
+    m_blockedLabel->setWordWrap(true);
+    m_blockedLabel->setStyleSheet(u"color: #b3261e;"_s);
+    m_layout->addWidget(m_blockedLabel);
+    m_blockedLabel->hide();
+}
+
+OptionForm *FormPage::addForm(const QStringList &keys, const QString &groupTitle,
+                              const QString &objectName)
+{
+    auto *form = new OptionForm(keys, this);
+    QWidget *container = form;
+    if (!groupTitle.isEmpty()) {
+        auto *group = new QGroupBox(groupTitle, this);
+        auto *layout = new QVBoxLayout(group);
+        layout->addWidget(form);
+        container = group;
+    }
+    if (!objectName.isEmpty())
+        container->setObjectName(objectName);
+    // Keep the "why is Next disabled" line last.
+    m_layout->insertWidget(m_layout->count() - 1, container);
+    m_forms.append(form);
+    m_wizard->registerForm(form);
+    connect(form, &OptionForm::edited, this,
+            [this, form](const QString &key) { m_wizard->optionEdited(form, key); });
+    return form;
+}
+
+QStringList FormPage::visibleKeys() const
+{
+    // Options that do not apply to the profile are not validated, so every key of the page can
+    // be asked for.
+    QStringList keys;
+    for (OptionForm *form : m_forms)
+        keys += form->keys();
+    for (const auto &[key, label] : m_extraKeys)
+        keys += key;
+    return keys;
+}
+
+void FormPage::addExtraKey(const QString &key, QLabel *errorLabel)
+{
+    errorLabel->setStyleSheet(u"color: #b3261e;"_s);
+    errorLabel->setWordWrap(true);
+    errorLabel->hide();
+    m_extraKeys.append({key, errorLabel});
+}
+
+bool FormPage::isComplete() const
+{
+    return m_wizard->errorsFor(visibleKeys()).isEmpty();
+}
+
+void FormPage::refresh()
+{
+    const QList<FieldError> errors = m_wizard->errorsFor(visibleKeys());
+    for (OptionForm *form : std::as_const(m_forms))
+        form->showErrors(errors);
+    for (const auto &[key, label] : std::as_const(m_extraKeys)) {
+        QStringList messages;
+        for (const FieldError &e : errors)
+            if (e.key == key)
+                messages.append(e.message);
+        label->setText(messages.join(u'\n'));
+        label->setVisible(!messages.isEmpty());
+    }
+    m_blockedLabel->setText(errors.isEmpty()
+                                ? QString()
+                                : tr("Next is available once this is fixed: %1")
+                                      .arg(errors.first().message));
+    m_blockedLabel->setVisible(!errors.isEmpty());
+    Q_EMIT completeChanged();
+}
+
+} // namespace tsm

@@ -1,0 +1,60 @@
+#include "wizard/SummaryPage.h"
+
+#include "wizard/TaskWizard.h"
+
+#include <TaskOptions.h>
+
+#include <QPlainTextEdit>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+SummaryPage::SummaryPage(TaskWizard *wizard) : QWizardPage(wizard), m_wizard(wizard)
+{
+    setTitle(tr("Summary"));
+    setSubTitle(tr("Check the task, then Submit to save it to the list of data sources."));
+    auto *layout = new QVBoxLayout(this);
+    m_text = new QPlainTextEdit(this);
+    m_text->setObjectName(u"summaryTextEdit"_s);
+    m_text->setReadOnly(true);
+    layout->addWidget(m_text);
+}
+
+QString SummaryPage::summaryOf(const TaskProfile &profile)
+{
+    QStringList lines;
+    for (const OptionSpec &spec : taskOptions()) {
+        if (spec.appliesTo && !spec.appliesTo(profile))
+            continue;
+        const QVariant value = spec.get(profile);
+        QString text;
+        switch (spec.kind) {
+        case OptionKind::Secret:
+            text = value.toString().isEmpty() ? tr("(none)") : u"••••••"_s;
+            break;
+        case OptionKind::Boolean:
+            text = value.toBool() ? tr("yes") : tr("no");
+            break;
+        case OptionKind::TextList:
+            text = value.toStringList().isEmpty() ? tr("(all)")
+                                                  : value.toStringList().join(u", "_s);
+            break;
+        default:
+            text = value.toString();
+            if (text.isEmpty())
+                text = spec.key == u"task.end" ? tr("(none: keep following new data)")
+                                              : tr("(none)");
+        }
+        lines.append(u"%1: %2"_s.arg(spec.label, text));
+    }
+    return lines.join(u'\n');
+}
+
+void SummaryPage::initializePage()
+{
+    m_text->setPlainText(summaryOf(m_wizard->profile()));
+}
+
+} // namespace tsm

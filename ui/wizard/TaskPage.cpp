@@ -1,0 +1,202 @@
+#include "wizard/TaskPage.h"
+
+#include "BackgroundCall.h"
+#include "forms/OptionForm.h"
+#include "wizard/TaskWizard.h"
+
+#include "core/Endpoints.h"
+#include "core/Error.h"
+
+#include <QComboBox>
+#include <QCompleter>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QTimeZone>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+namespace {
+
+struct SchemaResult
+{
+    QString error;
+    QStringList buckets;
+    QStringList measurements;
+};
+
+} // namespace
+
+TaskPage::TaskPage(TaskWizard *wizard)
+    : FormPage(wizard, tr("Task"), tr("What to migrate, and over which time range."))
+{
+    auto *bucketForm = new QFormLayout;
+    auto *bucketRow = new QHBoxLayout;
+    m_bucket = new QComboBox(this);
+    m_bucket->setObjectName(u"bucketComboBox"_s);
+    m_bucket->setEditable(true);
+    m_bucket->setToolTip(findOption(u"task.bucket"_s)->help);
+    m_schemaButton = new QPushButton(tr("Get Schema"), this);
+    m_schemaButton->setObjectName(u"getSchemaButton"_s);
+    bucketRow->addWidget(m_bucket, 1);
+    bucketRow->addWidget(m_schemaButton);
+    auto *bucketColumn = new QVBoxLayout;
+    bucketColumn->addLayout(bucketRow);
+    auto *bucketError = new QLabel(this);
+    bucketError->setObjectName(u"taskBucketErrorLabel"_s);
+    bucketColumn->addWidget(bucketError);
+    m_schemaStatus = new QLabel(this);
+    m_schemaStatus->setObjectName(u"schemaStatusLabel"_s);
+    m_schemaStatus->setWordWrap(true);
+    bucketColumn->addWidget(m_schemaStatus);
+    bucketForm->addRow(findOption(u"task.bucket"_s)->label + u" *"_s, bucketColumn);
+
+    auto *measurementColumn = new QVBoxLayout;
+    m_filter = new QLineEdit(this);
+    m_filter->setObjectName(u"measurementFilterLineEdit"_s);
+    m_filter->setPlaceholderText(tr("Filter measurements"));
+    m_filter->setClearButtonEnabled(true);
+    m_measurements = new QListWidget(this);
+    m_measurements->setObjectName(u"measurementsListWidget"_s);
+    m_measurements->setUniformItemSizes(true); // thousands of names stay fast
+    m_measurements->setMinimumHeight(110);
+    m_measurements->setToolTip(findOption(u"task.measurements"_s)->help);
+    m_measurementsHint = new QLabel(this);
+    m_measurementsHint->setObjectName(u"measurementsHintLabel"_s);
+    measurementColumn->addWidget(m_filter);
+    measurementColumn->addWidget(m_measurements);
+    measurementColumn->addWidget(m_measurementsHint);
+    bucketForm->addRow(findOption(u"task.measurements"_s)->label, measurementColumn);
+    pageLayout()->insertLayout(pageLayout()->count() - 1, bucketForm);
+    addExtraKey(u"task.bucket"_s, bucketError);
+
+    OptionForm *form = addForm({u"task.retentionPolicy"_s, u"task.start"_s, u"task.end"_s,
+                                u"task.timeZone"_s, u"task.windowMinutes"_s,
+                                u"task.delaySeconds"_s, u"task.mode"_s, u"task.schemaSync"_s});
+    if (auto *zone = qobject_cast<QLineEdit *>(form->editor(u"task.timeZone"_s)->widget())) {
+        QStringList zones;
+        for (const QByteArray &id : QTimeZone::availableTimeZoneIds())
+            zones.append(QString::fromUtf8(id));
+        auto *completer = new QCompleter(zones, zone);
+        completer->setCaseSensitivity(Qt::CaseInsensitive);
+        completer->setFilterMode(Qt::MatchContains);
+        zone->setCompleter(completer);
+    }
+
+    connect(m_bucket, &QComboBox::currentTextChanged, this, [this](const QString &text) {
+        if (text != taskWizard()->profile().task.bucket)
+            taskWizard()->setProfileOption(u"task.bucket"_s, text);
+    });
+    connect(m_schemaButton, &QPushButton::clicked, this, &TaskPage::getSchema);
+    connect(m_filter, &QLineEdit::textChanged, this, &TaskPage::applyFilter);
+    connect(m_measurements, &QListWidget::itemChanged, this, &TaskPage::storeMeasurements);
+}
+
+void TaskPage::initializePage()
+{
+    const TaskProfile p = taskWizard()->profile();
+    if (m_bucket->currentText() != p.task.bucket)
+        m_bucket->setEditText(p.task.bucket);
+    if (m_measurements->count() == 0)
+        loadMeasurements(p.task.measurements);
+    FormPage::initializePage();
+}
+
+void TaskPage::getSchema()
+{
+    const TaskProfile profile = taskWizard()->profile();
+    m_schemaButton->setEnabled(false);
+    m_schemaStatus->setStyleSheet(QString());
+    m_schemaStatus->setText(tr("Reading the schema…"));
+    runInBackground<SchemaResult>(
+        this,
+        [profile]() -> SchemaResult {
+            SchemaResult result;
+            try {
+                CancelToken cancel;
+                auto source = Endpoints::createSource(profile);
+                result.buckets = source->listDatabases(cancel);
+                QString bucket = profile.task.bucket;
+                if (bucket.isEmpty() && !result.buckets.isEmpty())
+                    bucket = result.buckets.first();
+                if (!bucket.isEmpty() && (result.buckets.contains(bucket) ||
+                                          profile.source.type == u"lpfile"))
+                    result.measurements = source->listMeasurements(bucket, cancel);
+            } catch (const Error &error) {
+                result.error = error.message();
+            }
+            return result;
+        },
+        [this](const SchemaResult &result) {
+            m_schemaButton->setEnabled(true);
+            if (!result.error.isEmpty()) {
+                m_schemaStatus->setStyleSheet(u"color: #b3261e;"_s);
+                m_schemaStatus->setText(tr("Failed: %1").arg(result.error));
+                return;
+            }
+            const QString current = taskWizard()->profile().task.bucket;
+            {
+                const QSignalBlocker blocker(m_bucket);
+                m_bucket->clear();
+                m_bucket->addItems(result.buckets);
+                m_bucket->setEditText(current.isEmpty() && !result.buckets.isEmpty()
+                                          ? result.buckets.first()
+                                          : current);
+            }
+            if (m_bucket->currentText() != current)
+                taskWizard()->setProfileOption(u"task.bucket"_s, m_bucket->currentText());
+            loadMeasurements(result.measurements);
+            m_schemaStatus->setText(tr("%n bucket(s), ", nullptr, int(result.buckets.size())) +
+                                    tr("%n measurement(s) in the selected bucket", nullptr,
+                                       int(result.measurements.size())));
+        });
+}
+
+void TaskPage::loadMeasurements(const QStringList &names)
+{
+    const QStringList checked = taskWizard()->profile().task.measurements;
+    const QSignalBlocker blocker(m_measurements);
+    m_measurements->clear();
+    QStringList all = names;
+    for (const QString &name : checked)
+        if (!all.contains(name))
+            all.append(name); // saved with the task even if the schema was not fetched yet
+    for (const QString &name : std::as_const(all)) {
+        auto *item = new QListWidgetItem(name, m_measurements);
+        item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+        item->setCheckState(checked.contains(name) ? Qt::Checked : Qt::Unchecked);
+    }
+    applyFilter();
+    storeMeasurements();
+}
+
+void TaskPage::applyFilter()
+{
+    const QString filter = m_filter->text().trimmed();
+    for (int i = 0; i < m_measurements->count(); ++i) {
+        QListWidgetItem *item = m_measurements->item(i);
+        item->setHidden(!filter.isEmpty() && !item->text().contains(filter, Qt::CaseInsensitive));
+    }
+}
+
+void TaskPage::storeMeasurements()
+{
+    QStringList checked;
+    for (int i = 0; i < m_measurements->count(); ++i)
+        if (m_measurements->item(i)->checkState() == Qt::Checked)
+            checked.append(m_measurements->item(i)->text());
+    m_measurementsHint->setText(checked.isEmpty()
+                                    ? tr("None checked: all measurements are migrated.")
+                                    : tr("%n measurement(s) checked.", nullptr,
+                                         int(checked.size())));
+    if (checked != taskWizard()->profile().task.measurements)
+        taskWizard()->setProfileOption(u"task.measurements"_s, checked);
+}
+
+} // namespace tsm

@@ -1,0 +1,39 @@
+#pragma once
+
+#include "wizard/FormPage.h"
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPushButton;
+
+namespace tsm {
+
+/**
+ * What to migrate: the bucket (filled by Get schema), the measurements (a filterable
+ * multi-select for thousands of names; none checked = all), the time range and the read window.
+ */
+class TaskPage : public FormPage
+{
+    Q_OBJECT
+
+public:
+    explicit TaskPage(TaskWizard *wizard);
+    void initializePage() override;
+
+private:
+    void getSchema();
+    void loadMeasurements(const QStringList &names);
+    void applyFilter();
+    void storeMeasurements();
+
+    QComboBox *m_bucket;
+    QPushButton *m_schemaButton;
+    QLabel *m_schemaStatus;
+    QLineEdit *m_filter;
+    QListWidget *m_measurements;
+    QLabel *m_measurementsHint;
+};
+
+} // namespace tsm

@@ -1,0 +1,131 @@
+#include "wizard/TaskWizard.h"
+
+#include "forms/OptionForm.h"
+#include "wizard/AuthenticationPage.h"
+#include "wizard/BasicPage.h"
+#include "wizard/FormPage.h"
+#include "wizard/SummaryPage.h"
+#include "wizard/TaskPage.h"
+
+#include <TaskOptions.h>
+
+#include <QToolButton>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+namespace {
+
+/// The advanced options, collapsed by default as in the documented form.
+class AdvancedPage : public FormPage
+{
+public:
+    explicit AdvancedPage(TaskWizard *wizard)
+        : FormPage(wizard, TaskWizard::tr("Advanced Options"),
+                   TaskWizard::tr("Defaults suit most servers; change them only when you know "
+                                  "why."))
+    {
+        auto *toggle = new QToolButton(this);
+        toggle->setObjectName(u"advancedToggleButton"_s);
+        toggle->setText(TaskWizard::tr("Advanced Options"));
+        toggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+        toggle->setArrowType(Qt::RightArrow);
+        toggle->setCheckable(true);
+        toggle->setAutoRaise(true);
+        pageLayout()->insertWidget(0, toggle);
+        OptionForm *form = addForm({u"advanced.logLevel"_s, u"advanced.readConcurrency"_s,
+                                    u"advanced.writeConcurrency"_s, u"advanced.batchSize"_s,
+                                    u"advanced.retryAttempts"_s},
+                                   QString(), u"advancedOptionsWidget"_s);
+        form->setVisible(false);
+        QObject::connect(toggle, &QToolButton::toggled, form, [toggle, form](bool on) {
+            toggle->setArrowType(on ? Qt::DownArrow : Qt::RightArrow);
+            form->setVisible(on);
+        });
+        pageLayout()->addStretch(1);
+    }
+};
+
+/// Where the source server is.
+class ConnectionPage : public FormPage
+{
+public:
+    explicit ConnectionPage(TaskWizard *wizard)
+        : FormPage(wizard, TaskWizard::tr("Connection"),
+                   TaskWizard::tr("The connection information of the source database, or the "
+                                  "file to read."))
+    {
+        addForm({u"source.protocol"_s, u"source.host"_s, u"source.port"_s,
+                 u"source.tls.verify"_s, u"source.tls.caFile"_s, u"source.path"_s});
+        pageLayout()->addStretch(1);
+    }
+};
+
+} // namespace
+
+TaskWizard::TaskWizard(const TaskProfile &profile, QWidget *parent)
+    : QWizard(parent), m_profile(profile)
+{
+    setObjectName(u"taskWizard"_s);
+    setWindowTitle(profile.name.isEmpty() ? tr("Add Data Source")
+                                          : tr("Edit Data Source — %1").arg(profile.name));
+    setWizardStyle(QWizard::ModernStyle);
+    setOption(QWizard::NoBackButtonOnStartPage, true);
+    setButtonText(QWizard::FinishButton, tr("Submit"));
+    setPage(BasicPage, new tsm::BasicPage(this));
+    setPage(ConnectionPage, new class ConnectionPage(this));
+    setPage(AuthenticationPage, new tsm::AuthenticationPage(this));
+    setPage(TaskPage, new tsm::TaskPage(this));
+    setPage(AdvancedPage, new class AdvancedPage(this));
+    setPage(SummaryPage, new tsm::SummaryPage(this));
+    button(QWizard::NextButton)->setObjectName(u"nextButton"_s);
+    button(QWizard::BackButton)->setObjectName(u"backButton"_s);
+    button(QWizard::FinishButton)->setObjectName(u"submitButton"_s);
+    button(QWizard::CancelButton)->setObjectName(u"cancelButton"_s);
+    resize(760, 640);
+    refresh();
+}
+
+void TaskWizard::registerForm(OptionForm *form)
+{
+    m_forms.append(form);
+    form->load(m_profile);
+}
+
+void TaskWizard::optionEdited(OptionForm *form, const QString &key)
+{
+    if (OptionEditor *editor = form->editor(key))
+        editor->store(m_profile);
+    refresh();
+}
+
+void TaskWizard::setProfileOption(const QString &key, const QVariant &value)
+{
+    if (const OptionSpec *spec = findOption(key))
+        spec->set(m_profile, value);
+    refresh();
+}
+
+QList<FieldError> TaskWizard::errorsFor(const QStringList &keys) const
+{
+    QList<FieldError> errors;
+    for (const FieldError &e : validateProfile(m_profile))
+        if (keys.contains(e.key))
+            errors.append(e);
+    return errors;
+}
+
+void TaskWizard::refresh()
+{
+    // A change can move other values (a new type moves the default port) and show or hide rows.
+    for (OptionForm *form : std::as_const(m_forms))
+        form->load(m_profile);
+    for (int id : pageIds())
+        if (auto *formPage = qobject_cast<FormPage *>(page(id)))
+            formPage->refresh();
+    Q_EMIT profileChanged();
+}
+
+} // namespace tsm

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <TaskOptions.h>
+#include <TaskProfile.h>
+
+#include <QWizard>
+
+namespace tsm {
+
+class OptionForm;
+
+/**
+ * The task wizard: pages in the order of the documented data-connector form (basic
+ * information, connection, authentication, task, advanced options, summary). Every field is a
+ * declared option; fields validate as the user types and Next stays disabled, with the reason
+ * shown under the field, while a page is invalid.
+ */
+class TaskWizard : public QWizard
+{
+    Q_OBJECT
+
+public:
+    enum PageId { BasicPage, ConnectionPage, AuthenticationPage, TaskPage, AdvancedPage, SummaryPage };
+
+    explicit TaskWizard(const TaskProfile &profile, QWidget *parent = nullptr);
+
+    /// The profile as the user has filled it in.
+    TaskProfile profile() const { return m_profile; }
+
+    /// Called by the pages: the user changed `key` in `form`.
+    void optionEdited(OptionForm *form, const QString &key);
+    /// Writes a value through the option's declaration (for widgets that are not OptionForms).
+    void setProfileOption(const QString &key, const QVariant &value);
+    /// Errors of the current profile for these keys.
+    QList<FieldError> errorsFor(const QStringList &keys) const;
+    void registerForm(OptionForm *form);
+
+Q_SIGNALS:
+    void profileChanged();
+
+private:
+    void refresh();
+
+    TaskProfile m_profile;
+    QList<OptionForm *> m_forms;
+};
+
+} // namespace tsm
