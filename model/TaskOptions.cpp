@@ -126,6 +126,11 @@ public:
         m_spec.choices = choices;
         return *this;
     }
+    Declare &labels(const QStringList &labels)
+    {
+        m_spec.choiceLabels = labels;
+        return *this;
+    }
     Declare &required()
     {
         m_spec.required = true;
@@ -235,6 +240,7 @@ std::vector<OptionSpec> declareOptions()
                     })
                     .def(defaultSourceType)
                     .choices({kInfluxdb, kTdengine2, kLpfile})
+                    .labels({u"InfluxDB"_s, u"TDengine 2.x"_s, u"Line-protocol file"_s})
                     .required()
                     .help(u"Where the data comes from: InfluxDB (1.x, 2.x or Cloud), TDengine 2.x, "
                           u"or a line-protocol file. The fields of the form change with the "
@@ -251,6 +257,8 @@ std::vector<OptionSpec> declareOptions()
                     })
                     .def(defaultTargetType)
                     .choices({kTdengine3, kInfluxdb1, kInfluxdb2, kInfluxdb3, kLpfile})
+                    .labels({u"TDengine 3.x"_s, u"InfluxDB 1.x"_s, u"InfluxDB 2.x"_s,
+                             u"InfluxDB 3.x"_s, u"Line-protocol file"_s})
                     .required()
                     .help(u"Where the data goes: TDengine 3.x (through taosAdapter), InfluxDB "
                           u"1.x, 2.x or 3.x, or a line-protocol file."_s)
@@ -660,6 +668,12 @@ const OptionSpec *findOption(const QString &key)
             return &spec;
     }
     return nullptr;
+}
+
+QString choiceLabel(const OptionSpec &spec, const QString &value)
+{
+    const qsizetype i = spec.choices.indexOf(value);
+    return i >= 0 ? spec.choiceLabels.value(i, value) : value;
 }
 
 int defaultPort(const QString &type)

@@ -39,6 +39,8 @@ struct OptionSpec
     qint64 minimum = 0;
     qint64 maximum = 0;
     QStringList choices;
+    /// What a person sees for each choice (same order); empty = the choices themselves.
+    QStringList choiceLabels;
     bool required = false;
     std::function<QVariant(const TaskProfile &)> get;
     std::function<void(TaskProfile &, const QVariant &)> set;
@@ -50,6 +52,9 @@ struct OptionSpec
 const std::vector<OptionSpec> &taskOptions();
 /** The declaration with this key, or nullptr. */
 const OptionSpec *findOption(const QString &key);
+
+/** What a person sees for `value` of a choice option (its label, or the value itself). */
+QString choiceLabel(const OptionSpec &spec, const QString &value);
 
 /** Default port for a source or target type: 8086 for InfluxDB, 6041 for TDengine. */
 int defaultPort(const QString &type);

@@ -3,7 +3,6 @@
 #include <QFutureWatcher>
 #include <QObject>
 #include <QtConcurrent/QtConcurrentRun>
-
 #include <functional>
 
 namespace tsm {

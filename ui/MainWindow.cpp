@@ -1,12 +1,10 @@
 #include "MainWindow.h"
 
 #include "StoreWorker.h"
+#include "core/Runner.h"
 #include "wizard/TaskWizard.h"
 
-#include "core/Runner.h"
-
 #include <ProfileJson.h>
-
 #include <QAction>
 #include <QFile>
 #include <QFileDialog>
@@ -158,9 +156,8 @@ void MainWindow::updateActions()
     m_actions[u"editAction"_s]->setEnabled(selected && !running);
     m_actions[u"duplicateAction"_s]->setEnabled(selected);
     m_actions[u"startAction"_s]->setEnabled(selected && !running && state != u"paused");
-    m_actions[u"resumeAction"_s]->setEnabled(selected && !running &&
-                                             (state == u"paused" || state == u"stopped" ||
-                                              state == u"failed"));
+    m_actions[u"resumeAction"_s]->setEnabled(
+        selected && !running && (state == u"paused" || state == u"stopped" || state == u"failed"));
     m_actions[u"pauseAction"_s]->setEnabled(running);
     m_actions[u"stopAction"_s]->setEnabled(running);
     m_actions[u"deleteAction"_s]->setEnabled(selected && !running);

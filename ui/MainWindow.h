@@ -2,11 +2,9 @@
 
 #include "TaskListModel.h"
 
-#include <TaskProfile.h>
-
 #include <QHash>
 #include <QMainWindow>
-
+#include <TaskProfile.h>
 #include <functional>
 
 class QAction;

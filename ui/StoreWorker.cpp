@@ -1,10 +1,10 @@
 #include "StoreWorker.h"
 
 #include <ProfileJson.h>
-
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <TaskOptions.h>
 
 using namespace Qt::StringLiterals;
 
@@ -35,7 +35,9 @@ void StoreWorker::refresh()
         row.lastError = task.lastError;
         row.profileJson = task.profileJson;
         const ProfileJson::LoadResult profile = ProfileJson::fromJson(task.profileJson);
-        row.route = u"%1 → %2"_s.arg(profile.profile.source.type, profile.profile.target.type);
+        row.route = u"%1 → %2"_s.arg(
+            choiceLabel(*findOption(u"source.type"_s), profile.profile.source.type),
+            choiceLabel(*findOption(u"target.type"_s), profile.profile.target.type));
         const UnitTotals totals = m_store.unitTotals(task.id);
         row.percent = totals.total > 0 ? 100.0 * totals.done / totals.total : 0;
         row.pointsWritten = totals.pointsWritten;

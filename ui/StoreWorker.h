@@ -1,7 +1,6 @@
 #pragma once
 
 #include <CheckpointStore.h>
-
 #include <QObject>
 #include <QString>
 
@@ -11,7 +10,7 @@ namespace tsm {
 struct TaskRow
 {
     QString name;
-    QString route;   ///< "influxdb → influxdb1"
+    QString route; ///< "influxdb → influxdb1"
     QString state;
     double percent = 0;
     qint64 pointsWritten = 0;

@@ -12,7 +12,17 @@ class TaskListModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { Name, Route, Status, Progress, Points, Rate, LastError, ColumnCount };
+    enum Column
+    {
+        Name,
+        Route,
+        Status,
+        Progress,
+        Points,
+        Rate,
+        LastError,
+        ColumnCount
+    };
 
     using QAbstractTableModel::QAbstractTableModel;
 

@@ -33,8 +33,7 @@ void screenshot(QWidget *widget, const QString &name)
     widget->grab().save(dir + u'/' + name + u".png"_s);
 }
 
-template<typename T>
-T *find(QWidget *root, const QString &name)
+template<typename T> T *find(QWidget *root, const QString &name)
 {
     T *child = root->findChild<T *>(name);
     if (!child)
@@ -55,7 +54,8 @@ void choose(QWidget *root, const QString &name, const QString &text)
 {
     auto *box = find<QComboBox>(root, name);
     QVERIFY(box);
-    const int index = box->findText(text);
+    // Choices are found by their value (item data) or, for plain lists, their text.
+    const int index = box->findData(text) >= 0 ? box->findData(text) : box->findText(text);
     QVERIFY2(index >= 0, qPrintable(text));
     box->setCurrentIndex(index);
 }
@@ -77,8 +77,8 @@ private Q_SLOTS:
         QVERIFY(m_influx->query(u"CREATE DATABASE src"_s));
         QByteArray lp;
         for (int i = 0; i < 2000; ++i)
-            lp += "weather,city=c" + QByteArray::number(i % 5) + " temp=" +
-                  QByteArray::number(i * 0.1) + ",note=\"x\" " +
+            lp += "weather,city=c" + QByteArray::number(i % 5) +
+                  " temp=" + QByteArray::number(i * 0.1) + ",note=\"x\" " +
                   QByteArray::number(1700000000000000000LL + i * 60000000000LL) + '\n';
         lp += "power,site=a kw=1i 1700000000000000000\n";
         QVERIFY(m_influx->write(u"src"_s, lp));
@@ -161,8 +161,7 @@ private Q_SLOTS:
         QCOMPARE(wizard->currentId(), int(TaskWizard::AdvancedPage));
         QVERIFY(!find<QWidget>(wizard, u"advancedOptionsWidget"_s)->isVisible());
         screenshot(wizard, u"5-advanced-collapsed"_s);
-        QTest::mouseClick(find<QAbstractButton>(wizard, u"advancedToggleButton"_s),
-                          Qt::LeftButton);
+        QTest::mouseClick(find<QAbstractButton>(wizard, u"advancedToggleButton"_s), Qt::LeftButton);
         QVERIFY(find<QWidget>(wizard, u"advancedOptionsWidget"_s)->isVisible());
         find<QSpinBox>(wizard, u"advancedReadConcurrencySpinBox"_s)->setValue(4);
         find<QSpinBox>(wizard, u"advancedWriteConcurrencySpinBox"_s)->setValue(2);

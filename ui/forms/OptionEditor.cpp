@@ -58,7 +58,8 @@ OptionEditor::OptionEditor(const OptionSpec &spec, QWidget *parent) : QObject(pa
     case OptionKind::Choice: {
         auto *box = new QComboBox(parent);
         box->setObjectName(objectNameFor(spec.key, u"ComboBox"_s));
-        box->addItems(spec.choices);
+        for (qsizetype i = 0; i < spec.choices.size(); ++i)
+            box->addItem(spec.choiceLabels.value(i, spec.choices.at(i)), spec.choices.at(i));
         connect(box, &QComboBox::currentIndexChanged, this, [this] {
             if (!m_loading)
                 Q_EMIT edited();
@@ -142,10 +143,10 @@ QVariant OptionEditor::value() const
     if (auto *box = qobject_cast<QCheckBox *>(m_widget))
         return box->isChecked();
     if (auto *box = qobject_cast<QComboBox *>(m_widget))
-        return box->currentText();
-    const auto *edit =
-        m_widget->findChild<QLineEdit *>() ? m_widget->findChild<QLineEdit *>()
-                                           : qobject_cast<QLineEdit *>(m_widget.data());
+        return box->currentData();
+    const auto *edit = m_widget->findChild<QLineEdit *>()
+                           ? m_widget->findChild<QLineEdit *>()
+                           : qobject_cast<QLineEdit *>(m_widget.data());
     const QString text = edit ? edit->text() : QString();
     if (m_spec.kind == OptionKind::TextList) {
         QStringList items;
@@ -168,7 +169,7 @@ void OptionEditor::setValue(const QVariant &value)
         return;
     }
     if (auto *box = qobject_cast<QComboBox *>(m_widget)) {
-        box->setCurrentIndex(std::max(0, box->findText(value.toString())));
+        box->setCurrentIndex(std::max(0, box->findData(value.toString())));
         return;
     }
     auto *edit = m_widget->findChild<QLineEdit *>() ? m_widget->findChild<QLineEdit *>()

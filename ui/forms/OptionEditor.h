@@ -1,9 +1,8 @@
 #pragma once
 
-#include <TaskOptions.h>
-
 #include <QObject>
 #include <QPointer>
+#include <TaskOptions.h>
 
 class QLabel;
 class QWidget;

@@ -1,11 +1,10 @@
 #include "wizard/AuthenticationPage.h"
 
 #include "BackgroundCall.h"
-#include "forms/OptionForm.h"
-#include "wizard/TaskWizard.h"
-
 #include "core/Endpoints.h"
 #include "core/Error.h"
+#include "forms/OptionForm.h"
+#include "wizard/TaskWizard.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -39,12 +38,13 @@ AuthenticationPage::AuthenticationPage(TaskWizard *wizard)
 
     // The forms live in the tabs; FormPage still validates and fills them.
     OptionForm *v1 = addForm({u"source.auth.user"_s, u"source.auth.password"_s});
-    OptionForm *v2 = addForm(
-        {u"source.auth.orgId"_s, u"source.auth.token"_s, u"source.auth.addDbrp"_s});
+    OptionForm *v2 =
+        addForm({u"source.auth.orgId"_s, u"source.auth.token"_s, u"source.auth.addDbrp"_s});
     m_tabs->addTab(v1, tr("1.x version"));
     m_tabs->addTab(v2, tr("2.x version"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
-        taskWizard()->setProfileOption(u"source.auth.apiVersion"_s, index == 1 ? u"2.x"_s : u"1.x"_s);
+        taskWizard()->setProfileOption(u"source.auth.apiVersion"_s,
+                                       index == 1 ? u"2.x"_s : u"1.x"_s);
     });
 
     auto *row = new QHBoxLayout;

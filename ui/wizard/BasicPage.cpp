@@ -1,10 +1,9 @@
 #include "wizard/BasicPage.h"
 
 #include "BackgroundCall.h"
-#include "wizard/TaskWizard.h"
-
 #include "core/Endpoints.h"
 #include "core/Error.h"
+#include "wizard/TaskWizard.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -67,9 +66,8 @@ void BasicPage::createDatabase()
         },
         [this, database = profile.target.database](const QString &error) {
             m_createButton->setEnabled(true);
-            m_createStatus->setText(error.isEmpty()
-                                        ? tr("Database \"%1\" is ready.").arg(database)
-                                        : tr("Not created: %1").arg(error));
+            m_createStatus->setText(error.isEmpty() ? tr("Database \"%1\" is ready.").arg(database)
+                                                    : tr("Not created: %1").arg(error));
             m_createStatus->setStyleSheet(error.isEmpty() ? u"color: #1b6e20;"_s
                                                           : u"color: #b3261e;"_s);
         });

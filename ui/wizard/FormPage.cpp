@@ -85,10 +85,10 @@ void FormPage::refresh()
         label->setText(messages.join(u'\n'));
         label->setVisible(!messages.isEmpty());
     }
-    m_blockedLabel->setText(errors.isEmpty()
-                                ? QString()
-                                : tr("Next is available once this is fixed: %1")
-                                      .arg(errors.first().message));
+    m_blockedLabel->setText(
+        errors.isEmpty()
+            ? QString()
+            : tr("Next is available once this is fixed: %1").arg(errors.first().message));
     m_blockedLabel->setVisible(!errors.isEmpty());
     Q_EMIT completeChanged();
 }

@@ -2,10 +2,9 @@
 
 #include "wizard/TaskWizard.h"
 
-#include <TaskOptions.h>
-
 #include <QPlainTextEdit>
 #include <QVBoxLayout>
+#include <TaskOptions.h>
 
 using namespace Qt::StringLiterals;
 
@@ -34,18 +33,21 @@ QString SummaryPage::summaryOf(const TaskProfile &profile)
         case OptionKind::Secret:
             text = value.toString().isEmpty() ? tr("(none)") : u"••••••"_s;
             break;
+        case OptionKind::Choice:
+            text = choiceLabel(spec, value.toString());
+            break;
         case OptionKind::Boolean:
             text = value.toBool() ? tr("yes") : tr("no");
             break;
         case OptionKind::TextList:
-            text = value.toStringList().isEmpty() ? tr("(all)")
-                                                  : value.toStringList().join(u", "_s);
+            text =
+                value.toStringList().isEmpty() ? tr("(all)") : value.toStringList().join(u", "_s);
             break;
         default:
             text = value.toString();
             if (text.isEmpty())
-                text = spec.key == u"task.end" ? tr("(none: keep following new data)")
-                                              : tr("(none)");
+                text =
+                    spec.key == u"task.end" ? tr("(none: keep following new data)") : tr("(none)");
         }
         lines.append(u"%1: %2"_s.arg(spec.label, text));
     }

@@ -1,8 +1,7 @@
 #pragma once
 
-#include <TaskProfile.h>
-
 #include <QWizardPage>
+#include <TaskProfile.h>
 
 class QPlainTextEdit;
 

@@ -1,11 +1,10 @@
 #include "wizard/TaskPage.h"
 
 #include "BackgroundCall.h"
-#include "forms/OptionForm.h"
-#include "wizard/TaskWizard.h"
-
 #include "core/Endpoints.h"
 #include "core/Error.h"
+#include "forms/OptionForm.h"
+#include "wizard/TaskWizard.h"
 
 #include <QComboBox>
 #include <QCompleter>
@@ -77,8 +76,8 @@ TaskPage::TaskPage(TaskWizard *wizard)
     addExtraKey(u"task.bucket"_s, bucketError);
 
     OptionForm *form = addForm({u"task.retentionPolicy"_s, u"task.start"_s, u"task.end"_s,
-                                u"task.timeZone"_s, u"task.windowMinutes"_s,
-                                u"task.delaySeconds"_s, u"task.mode"_s, u"task.schemaSync"_s});
+                                u"task.timeZone"_s, u"task.windowMinutes"_s, u"task.delaySeconds"_s,
+                                u"task.mode"_s, u"task.schemaSync"_s});
     if (auto *zone = qobject_cast<QLineEdit *>(form->editor(u"task.timeZone"_s)->widget())) {
         QStringList zones;
         for (const QByteArray &id : QTimeZone::availableTimeZoneIds())
@@ -125,8 +124,8 @@ void TaskPage::getSchema()
                 QString bucket = profile.task.bucket;
                 if (bucket.isEmpty() && !result.buckets.isEmpty())
                     bucket = result.buckets.first();
-                if (!bucket.isEmpty() && (result.buckets.contains(bucket) ||
-                                          profile.source.type == u"lpfile"))
+                if (!bucket.isEmpty() &&
+                    (result.buckets.contains(bucket) || profile.source.type == u"lpfile"))
                     result.measurements = source->listMeasurements(bucket, cancel);
             } catch (const Error &error) {
                 result.error = error.message();
@@ -191,10 +190,9 @@ void TaskPage::storeMeasurements()
     for (int i = 0; i < m_measurements->count(); ++i)
         if (m_measurements->item(i)->checkState() == Qt::Checked)
             checked.append(m_measurements->item(i)->text());
-    m_measurementsHint->setText(checked.isEmpty()
-                                    ? tr("None checked: all measurements are migrated.")
-                                    : tr("%n measurement(s) checked.", nullptr,
-                                         int(checked.size())));
+    m_measurementsHint->setText(
+        checked.isEmpty() ? tr("None checked: all measurements are migrated.")
+                          : tr("%n measurement(s) checked.", nullptr, int(checked.size())));
     if (checked != taskWizard()->profile().task.measurements)
         taskWizard()->setProfileOption(u"task.measurements"_s, checked);
 }

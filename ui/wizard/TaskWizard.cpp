@@ -7,10 +7,9 @@
 #include "wizard/SummaryPage.h"
 #include "wizard/TaskPage.h"
 
-#include <TaskOptions.h>
-
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <TaskOptions.h>
 
 using namespace Qt::StringLiterals;
 
@@ -57,8 +56,8 @@ public:
                    TaskWizard::tr("The connection information of the source database, or the "
                                   "file to read."))
     {
-        addForm({u"source.protocol"_s, u"source.host"_s, u"source.port"_s,
-                 u"source.tls.verify"_s, u"source.tls.caFile"_s, u"source.path"_s});
+        addForm({u"source.protocol"_s, u"source.host"_s, u"source.port"_s, u"source.tls.verify"_s,
+                 u"source.tls.caFile"_s, u"source.path"_s});
         pageLayout()->addStretch(1);
     }
 };

@@ -1,9 +1,8 @@
 #pragma once
 
+#include <QWizard>
 #include <TaskOptions.h>
 #include <TaskProfile.h>
-
-#include <QWizard>
 
 namespace tsm {
 
@@ -20,7 +19,15 @@ class TaskWizard : public QWizard
     Q_OBJECT
 
 public:
-    enum PageId { BasicPage, ConnectionPage, AuthenticationPage, TaskPage, AdvancedPage, SummaryPage };
+    enum PageId
+    {
+        BasicPage,
+        ConnectionPage,
+        AuthenticationPage,
+        TaskPage,
+        AdvancedPage,
+        SummaryPage
+    };
 
     explicit TaskWizard(const TaskProfile &profile, QWidget *parent = nullptr);
 
