@@ -1,0 +1,188 @@
+// The task list: tasks survive closing the window (they live in the store), Edit shows every
+// saved value, export/import keeps everything but the secrets, Delete asks first.
+#include "MainWindow.h"
+#include "wizard/TaskWizard.h"
+
+#include <ProfileJson.h>
+#include <QAction>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <TaskOptions.h>
+
+using namespace Qt::StringLiterals;
+using namespace tsm;
+
+namespace {
+
+/// A profile with a non-default value in every applicable field, secrets included.
+TaskProfile fullProfile()
+{
+    TaskProfile p = TaskProfile::withDefaults();
+    p.name = u"nightly, \"quoted\" 🌙"_s;
+    p.source.type = u"influxdb"_s;
+    p.source.host = u"influx.example"_s;
+    p.source.port = 8087;
+    p.source.user = u"reader"_s;
+    p.source.password = u"s3cret"_s;
+    p.target.type = u"influxdb1"_s;
+    p.target.host = u"target.example"_s;
+    p.target.port = 9086;
+    p.target.database = u"archive"_s;
+    p.target.password = u"t0ken"_s;
+    p.task.bucket = u"telegraf"_s;
+    p.task.measurements = {u"cpu"_s, u"disk io"_s};
+    p.task.start = u"2021-02-03T04:05:06.123456789Z"_s;
+    p.task.end = u"2022-01-01T00:00:00Z"_s;
+    p.task.windowMinutes = 15;
+    p.task.delaySeconds = 30;
+    p.advanced.batchSize = 20000;
+    p.advanced.readConcurrency = 8;
+    return p;
+}
+
+TaskProfile withoutSecrets(TaskProfile p)
+{
+    p.source.password.clear();
+    p.source.token.clear();
+    p.target.password.clear();
+    p.target.token.clear();
+    return p;
+}
+
+QByteArray json(const TaskProfile &p)
+{
+    return ProfileJson::toJson(p, true);
+}
+
+} // namespace
+
+/** Persistence of tasks through the real main window. */
+class TestTaskList : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void reopenAndEdit()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(u"tasks.sqlite"_s);
+        const TaskProfile profile = fullProfile();
+        {
+            MainWindow window(store);
+            window.show();
+            // Bring the task in through Import, then Submit in the wizard it opens.
+            MainWindow::chooseFile() = [&](QWidget *, const QString &, bool) {
+                const QString path = dir.filePath(u"in.json"_s);
+                QFile file(path);
+                file.open(QIODevice::WriteOnly);
+                file.write(json(profile));
+                return path;
+            };
+            window.findChild<QAction *>(u"importAction"_s)->trigger();
+            QVERIFY(window.wizard());
+            QCOMPARE(json(window.wizard()->profile()), json(profile));
+            window.wizard()->accept();
+            QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
+        } // window destroyed
+
+        MainWindow window(store);
+        window.show();
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
+        QCOMPARE(window.model()->row(0)->name, profile.name);
+        window.findChild<QTableView *>(u"taskTableView"_s)->selectRow(0);
+        window.findChild<QAction *>(u"editAction"_s)->trigger();
+        TaskWizard *wizard = window.wizard();
+        QVERIFY(wizard);
+        // Every value as saved; secrets were not stored.
+        QCOMPARE(json(wizard->profile()), json(withoutSecrets(profile)));
+        QCOMPARE(wizard->findChild<QLineEdit *>(u"nameLineEdit"_s)->text(), profile.name);
+        QCOMPARE(wizard->findChild<QLineEdit *>(u"targetDatabaseLineEdit"_s)->text(), u"archive"_s);
+        QCOMPARE(wizard->findChild<QSpinBox *>(u"taskWindowMinutesSpinBox"_s)->value(), 15);
+        QCOMPARE(wizard->findChild<QLineEdit *>(u"taskStartLineEdit"_s)->text(),
+                 profile.task.start);
+        QCOMPARE(wizard->findChild<QLineEdit *>(u"sourceAuthPasswordLineEdit"_s)->text(),
+                 QString());
+        wizard->reject();
+    }
+
+    void exportThenImport()
+    {
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        const TaskProfile profile = fullProfile();
+        const QString in = dir.filePath(u"in.json"_s);
+        const QString out = dir.filePath(u"out.json"_s);
+        QFile file(in);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(json(profile));
+        file.close();
+
+        MainWindow::chooseFile() = [&](QWidget *, const QString &, bool save) {
+            return save ? out : in;
+        };
+        window.findChild<QAction *>(u"importAction"_s)->trigger();
+        QVERIFY(window.wizard());
+        window.wizard()->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
+        window.findChild<QTableView *>(u"taskTableView"_s)->selectRow(0);
+
+        // Without ticking "include secrets".
+        MainWindow::askYesNo() = [](QWidget *, const QString &, const QString &) { return false; };
+        window.findChild<QAction *>(u"exportAction"_s)->trigger();
+        QFile exported(out);
+        QVERIFY(exported.open(QIODevice::ReadOnly));
+        const QByteArray bytes = exported.readAll();
+        QVERIFY(!bytes.contains("s3cret"));
+        QVERIFY(!bytes.contains("t0ken"));
+        const ProfileJson::LoadResult loaded = ProfileJson::fromJson(bytes);
+        QVERIFY(loaded.ok());
+        QCOMPARE(json(loaded.profile), json(withoutSecrets(profile)));
+
+        // With secrets, only when asked.
+        MainWindow::askYesNo() = [](QWidget *, const QString &, const QString &) { return true; };
+        window.findChild<QAction *>(u"exportAction"_s)->trigger();
+        QVERIFY(exported.seek(0));
+        exported.close();
+        QVERIFY(exported.open(QIODevice::ReadOnly));
+        QCOMPARE(ProfileJson::fromJson(exported.readAll()).profile.source.password, u"s3cret"_s);
+    }
+
+    void deleteAsksFirst()
+    {
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        const QString in = dir.filePath(u"in.json"_s);
+        QFile file(in);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(json(fullProfile()));
+        file.close();
+        MainWindow::chooseFile() = [&](QWidget *, const QString &, bool) { return in; };
+        window.findChild<QAction *>(u"importAction"_s)->trigger();
+        window.wizard()->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
+        window.findChild<QTableView *>(u"taskTableView"_s)->selectRow(0);
+
+        QString asked;
+        MainWindow::askYesNo() = [&](QWidget *, const QString &, const QString &text) {
+            asked = text;
+            return false;
+        };
+        window.findChild<QAction *>(u"deleteAction"_s)->trigger();
+        QVERIFY(asked.contains(fullProfile().name));
+        QTest::qWait(1500);
+        QCOMPARE(window.model()->rowCount(), 1); // said no: kept
+        MainWindow::askYesNo() = [](QWidget *, const QString &, const QString &) { return true; };
+        window.findChild<QAction *>(u"deleteAction"_s)->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 0, 10000);
+    }
+};
+
+QTEST_MAIN(TestTaskList)
+#include "test_tasklist.moc"
