@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Regenerates the README's screenshots from the real app: the wizard walk test drives every
+# page against a real influxd and saves each window into resources/screenshots/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash packaging/deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTSM_BUILD_UI=ON
+cmake --build build --target test_wizard tsmigrate-cli
+rm -rf resources/screenshots
+QT_QPA_PLATFORM=offscreen TSM_SCREENSHOT_DIR="$PWD/resources/screenshots" \
+    TSM_CLI="$PWD/build/app/tsmigrate-cli" ./build/tests/test_wizard
+ls resources/screenshots
