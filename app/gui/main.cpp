@@ -1,7 +1,6 @@
 #include "MainWindow.h"
 
 #include <CheckpointStore.h>
-
 #include <QApplication>
 #include <QCommandLineParser>
 
@@ -16,9 +15,10 @@ int main(int argc, char **argv)
     parser.setApplicationDescription(u"Migrates time-series data; the desktop app."_s);
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption state(u"state"_s, u"The checkpoint store (default %1)."_s.arg(
-                                                   tsm::CheckpointStore::defaultPath()),
-                                   u"FILE"_s);
+    const QCommandLineOption state(
+        u"state"_s,
+        u"The checkpoint store (default %1)."_s.arg(tsm::CheckpointStore::defaultPath()),
+        u"FILE"_s);
     parser.addOption(state);
     parser.process(app);
     tsm::MainWindow window(parser.isSet(state) ? parser.value(state)
