@@ -2,9 +2,16 @@
 
 #include "core/Error.h"
 #include "sinks/InfluxV1Sink.h"
+#include "sinks/InfluxV2Sink.h"
+#include "sinks/InfluxV3Sink.h"
 #include "sinks/LpFileSink.h"
+#include "sinks/TDengineSink.h"
 #include "sources/InfluxSource.h"
+#include "sources/InfluxV2Source.h"
+#include "sources/InfluxV3Source.h"
 #include "sources/LpFileSource.h"
+
+#include <TimeText.h>
 
 using namespace Qt::StringLiterals;
 
@@ -62,14 +69,24 @@ InfluxEndpoint targetInflux(const TaskProfile &profile)
     return endpoint;
 }
 
+/// "3", "3.0.1", "v3", "Clustered", "Cloud Dedicated": the InfluxDB 3 family (README).
+static bool isInfluxDb3(const QString &version)
+{
+    const QString v = version.trimmed().toLower();
+    return v.startsWith(u'3') || v.startsWith(u"v3"_s) || v.contains(u"clustered"_s) ||
+           v.contains(u"dedicated"_s);
+}
+
 std::unique_ptr<Source> createSource(const TaskProfile &profile)
 {
     const QString &type = profile.source.type;
     if (type == u"influxdb") {
+        // The version field picks the InfluxDB 3 family; otherwise the tab picks 1.x or 2.x.
+        if (isInfluxDb3(profile.source.version))
+            return std::make_unique<InfluxV3Source>(sourceInflux(profile), retryPolicy(profile));
         if (profile.source.apiVersion == u"2.x")
-            throw Error(ErrorKind::Config,
-                        u"InfluxDB 2.x sources are not supported by this version yet; use the "
-                        "1.x tab with a 1.x server"_s);
+            return std::make_unique<InfluxV2Source>(sourceInflux(profile), retryPolicy(profile),
+                                                    profile.source.orgId, profile.source.addDbrp);
         return std::make_unique<InfluxSource>(sourceInflux(profile), retryPolicy(profile));
     }
     if (type == u"lpfile")
@@ -85,6 +102,32 @@ std::unique_ptr<Sink> createSink(const TaskProfile &profile)
         return std::make_unique<InfluxV1Sink>(targetInflux(profile), retryPolicy(profile),
                                               profile.target.database, QString(),
                                               profile.target.createDatabase);
+    if (type == u"influxdb2")
+        return std::make_unique<InfluxV2Sink>(targetInflux(profile), retryPolicy(profile),
+                                              profile.target.orgId, profile.target.database,
+                                              profile.target.createDatabase);
+    if (type == u"influxdb3")
+        return std::make_unique<InfluxV3Sink>(targetInflux(profile), retryPolicy(profile),
+                                              profile.target.database, profile.target.orgId,
+                                              profile.target.createDatabase);
+    if (type == u"tdengine3") {
+        const TargetSettings &t = profile.target;
+        TDengineEndpoint endpoint;
+        endpoint.baseUrl = baseUrl(t.protocol, t.host, t.port);
+        endpoint.http = httpOptions(t.tls);
+        endpoint.user = t.user;
+        endpoint.password = t.password;
+        auto sink = std::make_unique<TDengineSink>(endpoint, retryPolicy(profile), t.database,
+                                                   t.createDatabase);
+        // The sink checks the task's time range against the database's KEEP before writing.
+        const auto start = TimeText::parse(profile.task.start, profile.task.timeZone);
+        const auto end = profile.task.end.isEmpty()
+                             ? std::optional<qint64>(TimeText::nowNs())
+                             : TimeText::parse(profile.task.end, profile.task.timeZone);
+        if (start && end)
+            sink->setTaskRange(TimeRange{*start, *end});
+        return sink;
+    }
     if (type == u"lpfile")
         return std::make_unique<LpFileSink>(profile.target.path, profile.target.compress,
                                             profile.target.database);

@@ -1,5 +1,6 @@
 #include "influx/InfluxApi.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
@@ -26,8 +27,17 @@ QString serverMessage(const HttpResponse &response)
     if (document.isObject()) {
         const QJsonObject object = document.object();
         for (const auto &key : {u"error"_s, u"message"_s}) {
-            if (object.value(key).isString())
-                return object.value(key).toString();
+            if (!object.value(key).isString())
+                continue;
+            QString message = object.value(key).toString();
+            // InfluxDB 3 lists what went wrong per line in "data" ([U]: not seen on a server).
+            const QJsonArray lines = object.value(u"data"_s).toArray();
+            for (const QJsonValue &line : lines) {
+                const QString reason = line.toObject().value(u"error_message"_s).toString();
+                if (!reason.isEmpty())
+                    message += u"; "_s + reason;
+            }
+            return message;
         }
     }
     QString text = QString::fromUtf8(response.body.left(300)).simplified();
@@ -87,21 +97,23 @@ ConnectionInfo InfluxApi::ping(const CancelToken &cancel)
 
     ConnectionInfo info;
     info.product = u"InfluxDB"_s;
+    const QByteArray build = response.header("x-influxdb-build");
     if (response.status == 204) {
+        // 1.x and 2.x. 2.x sends its version with a "v" prefix ("v2.7.1", PROTOCOLS.md §1.1
+        // [U]); shown without it.
         info.version = QString::fromUtf8(response.header("x-influxdb-version"));
-        const QByteArray build = response.header("x-influxdb-build");
-        if (build == "OSS")
-            info.detail = u"OSS build"_s;
-        else if (build == "ENT")
-            info.detail = u"Enterprise build"_s;
+        if (info.version.size() > 1 && info.version.at(0) == u'v' && info.version.at(1).isDigit())
+            info.version.remove(0, 1);
+        if (build == "ENT")
+            info.detail = u"Enterprise"_s;
         else if (!build.isEmpty())
-            info.detail = QString::fromUtf8(build) + u" build"_s;
-        if (info.version.isEmpty() && response.header("x-influxdb-build").isEmpty())
+            info.detail = QString::fromUtf8(build);
+        if (info.version.isEmpty() && build.isEmpty())
             info.detail = u"no version header: not InfluxDB, or behind a proxy that strips it"_s;
         return info;
     }
     if (response.status == 200) {
-        // InfluxDB 3 answers with a JSON body instead of headers.
+        // InfluxDB 3 answers with a JSON body instead of headers (PROTOCOLS.md §1.1).
         const QJsonDocument document = QJsonDocument::fromJson(response.body);
         const QJsonObject object = document.object();
         if (!object.value(u"version"_s).isString())
@@ -109,14 +121,49 @@ ConnectionInfo InfluxApi::ping(const CancelToken &cancel)
                         u"%1 answered /ping with 200 but no version: is this InfluxDB?"_s.arg(what),
                         200);
         info.version = object.value(u"version"_s).toString();
+        // Core unless the server says otherwise; how Enterprise tells itself apart is [U].
+        const bool enterprise =
+            build.toLower().contains("enterprise") ||
+            object.value(u"product"_s).toString().contains(u"enterprise"_s, Qt::CaseInsensitive);
+        info.product = enterprise ? u"InfluxDB 3 Enterprise"_s : u"InfluxDB 3 Core"_s;
         const QString revision = object.value(u"revision"_s).toString();
-        info.detail = revision.isEmpty() ? u"InfluxDB 3"_s : u"InfluxDB 3, revision "_s + revision;
+        if (!revision.isEmpty())
+            info.detail = u"revision "_s + revision;
         return info;
     }
     if (response.status == 404)
         throw Error(ErrorKind::Protocol,
                     u"%1 has no /ping endpoint (404): is this InfluxDB?"_s.arg(what), 404);
     throw errorFromResponse(response, what);
+}
+
+int InfluxApi::majorVersion(const ConnectionInfo &info)
+{
+    if (info.product.startsWith(u"InfluxDB 3"_s))
+        return 3;
+    const QString digits = info.version.section(u'.', 0, 0);
+    bool ok = false;
+    const int major = digits.toInt(&ok);
+    return ok ? major : 0;
+}
+
+HttpResponse InfluxApi::call(HttpRequest request, const CancelToken &cancel,
+                             const QList<int> &accepted, const QString &what)
+{
+    authorize(request);
+    HttpResponse response;
+    withRetries(m_retry, cancel, [&] {
+        response = m_pool.acquire()->perform(request, &cancel);
+        if ((response.status >= 200 && response.status < 300) || accepted.contains(response.status))
+            return;
+        throw errorFromResponse(response, what);
+    });
+    return response;
+}
+
+QString InfluxApi::messageOf(const HttpResponse &response)
+{
+    return serverMessage(response);
 }
 
 QList<QuerySeries> InfluxApi::query(const QString &statement, const QString &database,
@@ -191,6 +238,15 @@ QList<QuerySeries> InfluxApi::query(const QString &statement, const QString &dat
         }
     }
     return result;
+}
+
+QStringList InfluxApi::databases(const CancelToken &cancel)
+{
+    QStringList names;
+    for (const QuerySeries &series : query(u"SHOW DATABASES"_s, QString(), cancel))
+        for (const QJsonValue &row : series.values)
+            names.append(row.toArray().at(0).toString());
+    return names;
 }
 
 QString InfluxApi::quoteIdentifier(const QString &name)

@@ -48,9 +48,17 @@ public:
     const RetryPolicy &retryPolicy() const { return m_retry; }
     HttpClientPool &pool() { return m_pool; }
 
-    /// GET /ping: product and version from X-Influxdb-Version / X-Influxdb-Build (or the 3.x
-    /// JSON body). Throws Error (Network, Timeout, Tls, Auth, Protocol).
+    /// GET /ping: product and version from X-Influxdb-Version / X-Influxdb-Build (1.x: 204,
+    /// "1.8.10"; 2.x: 204, "v2.7.1" shown as "2.7.1") or the JSON body of InfluxDB 3 (200,
+    /// product "InfluxDB 3 Core"). Throws Error (Network, Timeout, Tls, Auth, Protocol).
     ConnectionInfo ping(const CancelToken &cancel);
+    /// 1, 2 or 3 for what ping() found; 0 when the server did not say.
+    static int majorVersion(const ConnectionInfo &info);
+
+    /// Sends `request` with this endpoint's credentials, retrying transient failures. Returns a
+    /// 2xx answer or one whose status is in `accepted`; throws errorFromResponse() otherwise.
+    HttpResponse call(HttpRequest request, const CancelToken &cancel, const QList<int> &accepted,
+                      const QString &what);
 
     /// Runs one InfluxQL statement (GET for SHOW/SELECT, POST when `write` is set) with
     /// epoch=ns against `database` (may be empty) and returns the series of its result.
@@ -59,6 +67,9 @@ public:
     /// the retries.
     QList<QuerySeries> query(const QString &statement, const QString &database,
                              const CancelToken &cancel, bool write = false);
+
+    /// SHOW DATABASES: the names, in the server's order.
+    QStringList databases(const CancelToken &cancel);
 
     /// Adds the authentication header of this endpoint.
     void authorize(HttpRequest &request) const;
@@ -73,6 +84,9 @@ public:
     /// Turns a non-2xx answer into the Error it means, quoting the server's message
     /// (JSON "error"/"message", else the body's first 300 bytes).
     static Error errorFromResponse(const HttpResponse &response, const QString &what);
+    /// The server's own words in an error answer (JSON "error"/"message", else the start of
+    /// the body).
+    static QString messageOf(const HttpResponse &response);
 
 private:
     InfluxEndpoint m_endpoint;

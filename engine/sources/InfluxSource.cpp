@@ -93,8 +93,6 @@ qint64 InfluxSource::shardGroupStart(qint64 time, qint64 duration)
     return qint64(floored - __int128(kGoZeroToUnixSeconds) * 1000000000);
 }
 
-namespace {} // namespace
-
 InfluxSource::InfluxSource(InfluxEndpoint endpoint, RetryPolicy retry)
     : m_api(std::move(endpoint), retry)
 {}
@@ -109,20 +107,15 @@ ConnectionInfo InfluxSource::checkConnection(const CancelToken &cancel)
     ConnectionInfo info = m_api.ping(cancel);
     // /ping needs no credentials; a SHOW DATABASES proves they work.
     const QStringList databases = listDatabases(cancel);
-    const QString visible = databases.size() == 1
-                                ? u"1 database visible"_s
-                                : u"%1 databases visible"_s.arg(databases.size());
+    const QString visible = databases.size() == 1 ? u"1 database visible"_s
+                                                  : u"%1 databases visible"_s.arg(databases.size());
     info.detail = info.detail.isEmpty() ? visible : info.detail + u", "_s + visible;
     return info;
 }
 
 QStringList InfluxSource::listDatabases(const CancelToken &cancel)
 {
-    QStringList names;
-    for (const QuerySeries &series : m_api.query(u"SHOW DATABASES"_s, QString(), cancel))
-        for (const QJsonValue &row : series.values)
-            names.append(row.toArray().at(0).toString());
-    return names;
+    return m_api.databases(cancel);
 }
 
 QStringList InfluxSource::listMeasurements(const QString &database, const CancelToken &cancel)
@@ -199,23 +192,30 @@ QString InfluxSource::fromClause(const QString &database, const QString &retenti
            u'.' + InfluxApi::quoteIdentifier(measurement);
 }
 
+std::optional<qint64> InfluxSource::edgeTime(const QString &from, const QString &database,
+                                             const TimeRange &range, bool last,
+                                             const CancelToken &cancel)
+{
+    const auto result =
+        m_api.query(u"SELECT * FROM %1 WHERE time >= %2 AND time < %3%4 LIMIT 1"_s.arg(from)
+                        .arg(range.start)
+                        .arg(range.end)
+                        .arg(last ? u" ORDER BY time DESC"_s : QString()),
+                    database, cancel);
+    for (const QuerySeries &series : result)
+        for (const QJsonValue &row : series.values)
+            return row.toArray().at(0).toInteger();
+    return std::nullopt;
+}
+
 std::optional<TimeRange> InfluxSource::boundsWithin(const QString &from, const QString &database,
                                                     const TimeRange &range,
                                                     const CancelToken &cancel)
 {
-    const QString where = u" WHERE time >= %1 AND time < %2"_s.arg(range.start).arg(range.end);
-    auto firstTime = [&](const QString &order) -> std::optional<qint64> {
-        const auto result = m_api.query(u"SELECT * FROM %1%2%3 LIMIT 1"_s.arg(from, where, order),
-                                        database, cancel);
-        for (const QuerySeries &series : result)
-            for (const QJsonValue &row : series.values)
-                return row.toArray().at(0).toInteger();
-        return std::nullopt;
-    };
-    const auto first = firstTime(QString());
+    const auto first = edgeTime(from, database, range, false, cancel);
     if (!first)
         return std::nullopt;
-    const auto last = firstTime(u" ORDER BY time DESC"_s);
+    const auto last = edgeTime(from, database, range, true, cancel);
     return TimeRange{*first, (last ? *last : *first) + 1};
 }
 
@@ -316,6 +316,12 @@ QList<TimeRange> InfluxSource::shardGroups(const QString &database, const QStrin
     }
     if (duration <= 0)
         duration = 7LL * 24 * 3600 * 1000000000LL;
+    return alignedShardGroups(range, duration);
+}
+
+QList<TimeRange> InfluxSource::alignedShardGroups(const TimeRange &range, qint64 duration)
+{
+    QList<TimeRange> groups;
     for (qint64 t = shardGroupStart(range.start, duration); t < range.end;) {
         const qint64 next = t > kMaxTime - duration ? kMaxTime : t + duration;
         groups.append(Planner::intersect(TimeRange{t, next}, range));
@@ -326,17 +332,28 @@ QList<TimeRange> InfluxSource::shardGroups(const QString &database, const QStrin
     return groups;
 }
 
-QList<PlannedUnit> InfluxSource::plan(const PlanRequest &request, const CancelToken &cancel)
+void InfluxSource::checkDatabase(const QString &database, const CancelToken &cancel)
 {
-    if (request.database.isEmpty())
+    if (database.isEmpty())
         throw Error(ErrorKind::Config, u"The task names no bucket (database) to read"_s);
     const QStringList databases = listDatabases(cancel);
-    if (!databases.contains(request.database))
+    if (!databases.contains(database))
         throw Error(ErrorKind::NotFound,
                     u"Database \"%1\" does not exist on %2 (it has: %3)"_s.arg(
-                        request.database, m_api.endpoint().baseUrl,
+                        database, m_api.endpoint().baseUrl,
                         databases.isEmpty() ? u"no databases"_s : databases.join(u", "_s)));
-    const QString rp = resolveRetentionPolicy(request.database, request.retentionPolicy, cancel);
+}
+
+QList<PlannedUnit> InfluxSource::plan(const PlanRequest &request, const CancelToken &cancel)
+{
+    checkDatabase(request.database, cancel);
+    return planUnits(
+        request, resolveRetentionPolicy(request.database, request.retentionPolicy, cancel), cancel);
+}
+
+QList<PlannedUnit> InfluxSource::planUnits(const PlanRequest &request, const QString &rp,
+                                           const CancelToken &cancel)
+{
     QStringList measurements = request.measurements;
     if (measurements.isEmpty())
         measurements = listMeasurements(request.database, cancel);
@@ -350,23 +367,30 @@ QList<PlannedUnit> InfluxSource::plan(const PlanRequest &request, const CancelTo
         const auto bounds = boundsWithin(from, request.database, request.range, cancel);
         if (!bounds)
             continue; // no data in the task's range
-        QList<TimeRange> inGroups;
-        for (const TimeRange &group : groups) {
-            const TimeRange part = Planner::intersect(group, *bounds);
-            if (!part.isEmpty())
-                inGroups.append(part);
-        }
-        // With one group the overall bounds are already exact; with several, clip each group
-        // to where this measurement has data so empty stretches cost nothing.
-        for (const TimeRange &part : std::as_const(inGroups)) {
-            const auto span = inGroups.size() == 1
-                                  ? std::optional<TimeRange>(part)
-                                  : boundsWithin(from, request.database, part, cancel);
-            if (!span)
-                continue;
-            const QList<PlannedUnit> windows =
-                Planner::windows(measurement, *span, request.windowNs);
-            units.append(windows);
+        // Shard group by shard group, from one point to the next, so that units never span two
+        // groups and empty stretches cost nothing: two queries per group with data, however
+        // many empty groups lie between (computed groups cover every day of a century).
+        qint64 cursor = bounds->start;
+        while (cursor < bounds->end) {
+            const auto first = cursor == bounds->start
+                                   ? std::optional<qint64>(cursor)
+                                   : edgeTime(from, request.database,
+                                              TimeRange{cursor, bounds->end}, false, cancel);
+            if (!first)
+                break;
+            const auto after = std::upper_bound(
+                groups.begin(), groups.end(), *first,
+                [](qint64 time, const TimeRange &group) { return time < group.start; });
+            TimeRange group{*first, after != groups.end() ? after->start : bounds->end};
+            if (after != groups.begin() && std::prev(after)->end > *first)
+                group = *std::prev(after);
+            const TimeRange within = Planner::intersect(group, TimeRange{*first, bounds->end});
+            const auto last = within.end >= bounds->end
+                                  ? std::optional<qint64>(bounds->end - 1)
+                                  : edgeTime(from, request.database, within, true, cancel);
+            units.append(Planner::windows(measurement, TimeRange{*first, last.value_or(*first) + 1},
+                                          request.windowNs));
+            cursor = within.end;
         }
     }
     return units;

@@ -40,19 +40,34 @@ public:
     /// Shard-group boundaries of database/rp that overlap `range`, sorted. From SHOW SHARDS;
     /// where that is not allowed (it needs admin rights), computed from the retention policy's
     /// shard group duration, as InfluxDB aligns groups to multiples of it.
-    QList<TimeRange> shardGroups(const QString &database, const QString &retentionPolicy,
-                                 const TimeRange &range, const CancelToken &cancel);
+    virtual QList<TimeRange> shardGroups(const QString &database, const QString &retentionPolicy,
+                                         const TimeRange &range, const CancelToken &cancel);
 
     /// Where InfluxDB starts the shard group of `duration` holding `time`.
     static qint64 shardGroupStart(qint64 time, qint64 duration);
+    /// The groups of `duration` that overlap `range`, clipped to it.
+    static QList<TimeRange> alignedShardGroups(const TimeRange &range, qint64 duration);
 
     InfluxApi &api() { return m_api; }
+    const InfluxApi &api() const { return m_api; }
+
+protected:
+    /// Throws Config when `database` is empty, NotFound when listDatabases() lacks it.
+    void checkDatabase(const QString &database, const CancelToken &cancel);
+    /// plan() once the database is known to exist and its retention policy is resolved:
+    /// measurements × shard groups × windows, clipped to where data is.
+    QList<PlannedUnit> planUnits(const PlanRequest &request, const QString &retentionPolicy,
+                                 const CancelToken &cancel);
+    /// How a measurement is named in FROM: "db"."rp"."m" ("db".."m" without a policy).
+    virtual QString fromClause(const QString &database, const QString &retentionPolicy,
+                               const QString &measurement) const;
 
 private:
     std::optional<TimeRange> boundsWithin(const QString &from, const QString &database,
                                           const TimeRange &range, const CancelToken &cancel);
-    QString fromClause(const QString &database, const QString &retentionPolicy,
-                       const QString &measurement) const;
+    /// The time of the first (or last) point of `from` within `range`.
+    std::optional<qint64> edgeTime(const QString &from, const QString &database,
+                                   const TimeRange &range, bool last, const CancelToken &cancel);
     QHash<QString, QList<FieldType>> fieldTypes(const QString &database, const QString &measurement,
                                                 const CancelToken &cancel);
 

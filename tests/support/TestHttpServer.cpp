@@ -462,7 +462,7 @@ void TestHttpServer::sendReply(const std::shared_ptr<Connection> &connection, co
         socket->disconnectFromHost();
         return;
     }
-    const bool chunked = !reply.chunks.isEmpty();
+    const bool chunked = !reply.chunks.isEmpty() || reply.stream;
     const bool bodyless = reply.status == 204 || reply.status == 304 || reply.status < 200;
     QByteArray headBlock =
         "HTTP/1.1 " + QByteArray::number(reply.status) + ' ' + reasonPhrase(reply.status) + "\r\n";
@@ -478,6 +478,20 @@ void TestHttpServer::sendReply(const std::shared_ptr<Connection> &connection, co
     socket->write(headBlock);
     if (head || bodyless) {
         finishReply(connection, close);
+        return;
+    }
+    if (reply.stream) {
+        const std::shared_ptr<ReplyStream> stream = reply.stream;
+        {
+            QMutexLocker locker(&stream->m_mutex);
+            stream->m_wake = [this, connection, stream, close] {
+                QMetaObject::invokeMethod(
+                    m_context,
+                    [this, connection, stream, close] { drainStream(connection, stream, close); },
+                    Qt::QueuedConnection);
+            };
+        }
+        drainStream(connection, stream, close);
         return;
     }
     if (chunked) {
@@ -506,6 +520,74 @@ void TestHttpServer::sendChunk(const std::shared_ptr<Connection> &connection,
     QTimer::singleShot(delayMs, m_context, [this, connection, chunks, delayMs, close] {
         sendChunk(connection, chunks, delayMs, close);
     });
+}
+
+void TestHttpServer::drainStream(const std::shared_ptr<Connection> &connection,
+                                 const std::shared_ptr<ReplyStream> &stream, bool close)
+{
+    QList<QByteArray> pieces;
+    bool finished = false;
+    QTcpSocket *socket = connection->socket;
+    {
+        QMutexLocker locker(&stream->m_mutex);
+        // Wake-ups queued before the end arrive after it: the body is complete already.
+        if (stream->m_sent)
+            return;
+        if (!socket)
+            stream->m_cancelled = true;
+        pieces.swap(stream->m_pending);
+        finished = stream->m_finished;
+        stream->m_sent = finished || !socket;
+        if (stream->m_sent)
+            stream->m_wake = nullptr; // it holds the stream: break the cycle
+    }
+    if (!socket)
+        return;
+    for (const QByteArray &piece : std::as_const(pieces)) {
+        if (!piece.isEmpty()) // an empty chunk would end the body early
+            socket->write(QByteArray::number(piece.size(), 16) + "\r\n" + piece + "\r\n");
+    }
+    if (finished) {
+        socket->write("0\r\n\r\n");
+        finishReply(connection, close);
+    }
+}
+
+void TestHttpServer::ReplyStream::push(const QByteArray &piece)
+{
+    {
+        QMutexLocker locker(&m_mutex);
+        if (m_finished)
+            return;
+        m_pending.append(piece);
+    }
+    wake();
+}
+
+void TestHttpServer::ReplyStream::finish()
+{
+    {
+        QMutexLocker locker(&m_mutex);
+        m_finished = true;
+    }
+    wake();
+}
+
+bool TestHttpServer::ReplyStream::cancelled() const
+{
+    QMutexLocker locker(&m_mutex);
+    return m_cancelled;
+}
+
+void TestHttpServer::ReplyStream::wake()
+{
+    std::function<void()> wake;
+    {
+        QMutexLocker locker(&m_mutex);
+        wake = m_wake;
+    }
+    if (wake)
+        wake();
 }
 
 void TestHttpServer::finishReply(const std::shared_ptr<Connection> &connection, bool close)

@@ -44,6 +44,31 @@ public:
         QString formItem(const QString &name) const;
     };
 
+    /**
+     * A body another thread produces while the server sends it: each push() goes out at once
+     * as one chunk (Transfer-Encoding: chunked), finish() ends the body. cancelled() tells the
+     * producer that the client went away. The producer must be done before the server is
+     * destroyed.
+     */
+    class ReplyStream
+    {
+    public:
+        void push(const QByteArray &piece);
+        void finish();
+        bool cancelled() const;
+
+    private:
+        friend class TestHttpServer;
+        void wake();
+
+        mutable QMutex m_mutex;
+        QList<QByteArray> m_pending;
+        bool m_finished = false;
+        bool m_cancelled = false;
+        bool m_sent = false;          ///< the server wrote the end of the body (or gave up)
+        std::function<void()> m_wake; ///< set by the server once the head is sent
+    };
+
     struct Reply
     {
         int status = 200;
@@ -56,6 +81,9 @@ public:
         int delayMs = 0;                 ///< wait this long before the status line
         bool closeWithoutAnswer = false; ///< read the request, then drop the connection
         bool closeAfter = false;         ///< answer with Connection: close and close
+        /// When set, the body comes from this stream as it is produced (`body` and `chunks`
+        /// are then ignored).
+        std::shared_ptr<ReplyStream> stream;
 
         static Reply json(int status, const QByteArray &body);
         static Reply text(int status, const QByteArray &body);
@@ -98,6 +126,8 @@ private:
     void sendChunk(const std::shared_ptr<Connection> &connection, QList<QByteArray> chunks,
                    int delayMs, bool close);
     void finishReply(const std::shared_ptr<Connection> &connection, bool close);
+    void drainStream(const std::shared_ptr<Connection> &connection,
+                     const std::shared_ptr<ReplyStream> &stream, bool close);
 
     QThread m_thread;
     QObject *m_context = nullptr; ///< lives in m_thread; parent of everything there

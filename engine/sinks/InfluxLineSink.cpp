@@ -1,0 +1,189 @@
+#include "sinks/InfluxLineSink.h"
+
+#include <QHash>
+#include <QRegularExpression>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+namespace {
+
+/// The server's words about a write, with 2.x's wrapping taken off: "failure writing points to
+/// database: partial write: X" reads as 1.x's "partial write: X".
+QString writeMessage(const HttpResponse &response)
+{
+    static const QString wrapping = u"failure writing points to database: "_s;
+    QString message = InfluxApi::messageOf(response);
+    if (message.startsWith(wrapping))
+        message.remove(0, wrapping.size());
+    return message;
+}
+
+/// Answers that are about particular lines (the rest of the batch was written, or nothing could
+/// be parsed), as opposed to a request the server refuses as a whole.
+bool isLineLevel(const QString &message)
+{
+    return message.startsWith(u"partial write"_s) || message.startsWith(u"unable to parse"_s);
+}
+
+/// "partial write: X dropped=N" (1.12 and 2.x append " for database: D for retention
+/// policy: R") without the wrapping and the count.
+QString withoutDropCount(QString message)
+{
+    static const QRegularExpression dropped(u"\\s+dropped=\\d+( for database: .*)?$"_s,
+                                            QRegularExpression::DotMatchesEverythingOption);
+    return message.remove(dropped);
+}
+
+/// The reason one line was refused, without the batch-level wrapping: "partial write: X
+/// dropped=1" becomes X, "unable to parse '<line>': X" becomes X (the line is recorded anyway).
+QString lineReason(const QString &message)
+{
+    QString reason = message;
+    if (reason.startsWith(u"partial write:"_s))
+        reason = withoutDropCount(reason.mid(14).trimmed());
+    if (reason.startsWith(u"unable to parse '"_s)) {
+        const qsizetype end = reason.lastIndexOf(u"': "_s);
+        if (end > 0)
+            reason = reason.mid(end + 3);
+    }
+    return reason.trimmed();
+}
+
+} // namespace
+
+InfluxLineSink::InfluxLineSink(InfluxEndpoint endpoint, RetryPolicy retry)
+    : m_api(std::move(endpoint), retry)
+{}
+
+QString InfluxLineSink::where() const
+{
+    return u"InfluxDB at "_s + m_api.endpoint().baseUrl;
+}
+
+Error InfluxLineSink::writeError(const HttpResponse &response) const
+{
+    return InfluxApi::errorFromResponse(response, where());
+}
+
+HttpResponse InfluxLineSink::post(const QByteArray &lines, const CancelToken &cancel)
+{
+    HttpRequest request;
+    request.method = "POST";
+    request.url = writeUrl();
+    request.headers.emplaceBack("Content-Type", "text/plain; charset=utf-8");
+    request.headers.emplaceBack("Content-Encoding", "gzip");
+    // Compressed once here rather than by the client, so retries do not compress again.
+    request.body = HttpClient::gzip(lines);
+    m_api.authorize(request);
+
+    HttpResponse response;
+    withRetries(
+        m_api.retryPolicy(), cancel,
+        [&] {
+            response = m_api.pool().acquire()->perform(request, &cancel);
+            const int status = response.status;
+            if ((status >= 200 && status < 300) || status == 400 || status == 413 || status == 422)
+                return;
+            throw writeError(response);
+        },
+        [this](const Error &error, int attempt, int delayMs) {
+            notifyRetry(u"write to "_s + where(), error, attempt, delayMs);
+        });
+    return response;
+}
+
+WriteResult InfluxLineSink::write(const Batch &batch, const CancelToken &cancel)
+{
+    WriteResult result;
+    BatchBisector::write(
+        batch,
+        [&](const Batch &part, WriteResult &partResult) { return send(part, partResult, cancel); },
+        result);
+    return result;
+}
+
+BatchBisector::Answer InfluxLineSink::send(const Batch &part, WriteResult &result,
+                                           const CancelToken &cancel)
+{
+    const HttpResponse response = post(part.lines, cancel);
+    if (response.status >= 200 && response.status < 300)
+        return {BatchBisector::Verdict::Written, {}};
+    if (response.status == 413)
+        return {BatchBisector::Verdict::TooLarge,
+                u"the point alone is larger than the server accepts (413 %1)"_s.arg(
+                    InfluxApi::messageOf(response))};
+    // 400 (1.x; 2.x parse errors) or 422 (2.x): the valid points were written and some were
+    // dropped, or lines could not be parsed.
+    const QString message = writeMessage(response);
+    if (!isLineLevel(message))
+        throw Error(
+            ErrorKind::Rejected,
+            u"%1 rejected the write (%2 %3)"_s.arg(where()).arg(response.status).arg(message),
+            response.status);
+    if (part.points > 1 && resolveParseErrors(part, message, result))
+        return {BatchBisector::Verdict::Settled, {}};
+    // The answer does not say which lines were dropped (a type conflict only gives a count):
+    // the halves are sent again.
+    return {BatchBisector::Verdict::Refused, lineReason(message)};
+}
+
+bool InfluxLineSink::resolveParseErrors(const Batch &batch, const QString &message,
+                                        WriteResult &result)
+{
+    // "unable to parse 'L1': r1\nunable to parse 'L2': r2", alone (1.x: nothing was written;
+    // 2.x refuses the whole request) or wrapped as "partial write: ... dropped=0" (1.x: every
+    // parsed point was written: the server reports parse errors only when the rest succeeded).
+    static const QString marker = u"unable to parse '"_s;
+    QString list = message;
+    const bool partial = list.startsWith(u"partial write: "_s);
+    if (partial)
+        list = withoutDropCount(list.mid(15));
+    if (!list.startsWith(marker))
+        return false;
+
+    QHash<QByteArray, QString> failed; // line -> reason
+    qsizetype position = 0;
+    while (position < list.size()) {
+        qsizetype next = list.indexOf(u'\n' + marker, position + 1);
+        if (next < 0)
+            next = list.size();
+        const QString entry = list.mid(position + marker.size(), next - position - marker.size());
+        const qsizetype quoteEnd = entry.lastIndexOf(u"': "_s);
+        if (quoteEnd < 0)
+            return false;
+        failed.insert(entry.left(quoteEnd).toUtf8(), entry.mid(quoteEnd + 3).trimmed());
+        position = next + 1;
+    }
+
+    const auto spans = BatchBisector::lineSpans(batch.lines);
+    if (qint64(spans.size()) != batch.points)
+        return false;
+    std::vector<qint64> rejectedLines;
+    QHash<QByteArray, bool> seen;
+    for (qint64 i = 0; i < qint64(spans.size()); ++i) {
+        const QByteArray line = batch.lines.mid(spans[size_t(i)].first,
+                                                spans[size_t(i)].second - spans[size_t(i)].first);
+        if (failed.contains(line)) {
+            rejectedLines.push_back(i);
+            seen.insert(line, true);
+        }
+    }
+    // Every listed line must be in the batch, and a failure without "partial write" means no
+    // line at all was written; anything else and bisection decides.
+    if (seen.size() != failed.size())
+        return false;
+    if (!partial && qint64(rejectedLines.size()) != batch.points)
+        return false;
+
+    for (const qint64 i : rejectedLines) {
+        const auto &span = spans[size_t(i)];
+        const QByteArray line = batch.lines.mid(span.first, span.second - span.first);
+        BatchBisector::reject(batch, i, line, failed.value(line), result);
+    }
+    result.written += batch.points - qint64(rejectedLines.size());
+    return true;
+}
+
+} // namespace tsm

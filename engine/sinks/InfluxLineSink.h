@@ -1,0 +1,51 @@
+#pragma once
+
+#include "core/Sink.h"
+#include "influx/InfluxApi.h"
+#include "sinks/BatchBisector.h"
+
+#include <utility>
+
+namespace tsm {
+
+/**
+ * What every InfluxDB write endpoint shares: gzip bodies of nanosecond line protocol, retries
+ * of transient failures, batches the server finds too large split in half, and partial writes
+ * (1.x: 400, 2.x: 422 "failure writing points to database: partial write: ...") pinned down to
+ * the exact lines that were dropped, with the server's reason. Subclasses say where to POST
+ * and what their other error answers mean.
+ */
+class InfluxLineSink : public Sink
+{
+public:
+    WriteResult write(const Batch &batch, const CancelToken &cancel) override;
+
+    /// BatchBisector::split(), where the InfluxDB sinks' callers look for it.
+    static std::pair<Batch, Batch> splitBatch(const Batch &batch)
+    {
+        return BatchBisector::split(batch);
+    }
+
+protected:
+    InfluxLineSink(InfluxEndpoint endpoint, RetryPolicy retry);
+
+    /// The URL to POST line protocol to, with its parameters.
+    virtual QByteArray writeUrl() const = 0;
+    /// The Error an answer other than 2xx, 413 or a 400/422 about lines means: by default
+    /// InfluxApi::errorFromResponse(); subclasses name their database or bucket on 404.
+    virtual Error writeError(const HttpResponse &response) const;
+    /// "InfluxDB at <url>", for messages.
+    QString where() const;
+
+    InfluxApi m_api;
+
+private:
+    /// POST with retries; returns the answers send() interprets (2xx, 400, 413, 422).
+    HttpResponse post(const QByteArray &lines, const CancelToken &cancel);
+    BatchBisector::Answer send(const Batch &part, WriteResult &result, const CancelToken &cancel);
+    /// A 400 that lists only unparsable lines names them all: reject those, count the rest as
+    /// written. False when the message cannot be matched to the batch exactly.
+    bool resolveParseErrors(const Batch &batch, const QString &message, WriteResult &result);
+};
+
+} // namespace tsm

@@ -1,0 +1,628 @@
+#include "sinks/TDengineSink.h"
+
+#include "lp/LineParser.h"
+#include "lp/LineProtocol.h"
+#include "sinks/BatchBisector.h"
+
+#include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QVersionNumber>
+#include <TimeText.h>
+#include <algorithm>
+#include <unordered_set>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+namespace {
+
+// TDengine's limits (taos tdef.h, PROTOCOLS.md §5.1).
+constexpr size_t kMaxTableNameBytes = 192; // TSDB_TABLE_NAME_LEN - 1
+constexpr size_t kMaxColumnNameBytes = 64; // TSDB_COL_NAME_LEN - 1
+constexpr size_t kMaxTags = 128;           // TSDB_MAX_TAGS
+constexpr size_t kMaxColumns = 4096;       // TSDB_MAX_COLUMNS, the _ts column included
+constexpr qint64 kMaxTagsBytes = 16384;    // TSDB_MAX_TAGS_LEN
+constexpr qint64 kMaxVarcharBytes = 65517; // TSDB_MAX_BINARY_LEN - VARSTR_HEADER_SIZE
+constexpr qint64 kVarHeader = 2;           // VARSTR_HEADER_SIZE
+constexpr qint64 kNcharBytes = 4;          // TSDB_NCHAR_SIZE: tags are NCHAR
+constexpr int kKeepDefaultDays = 3650;
+constexpr int kKeepMaxDays = 365000;
+constexpr qint64 kNsPerMinute = 60LL * 1000000000LL;
+constexpr qint64 kNsPerDay = 1440LL * kNsPerMinute;
+
+/// The oldest nanosecond time a database with this KEEP accepts now. Nanoseconds reach back
+/// only to 1677, so a longer KEEP has no limit here.
+qint64 oldestKept(qint64 keepMinutes)
+{
+    const qint64 now = TimeText::nowNs();
+    // Minutes from the earliest representable time to now, in unsigned arithmetic.
+    const quint64 reach =
+        (quint64(now) - quint64(std::numeric_limits<qint64>::min())) / quint64(kNsPerMinute);
+    if (keepMinutes <= 0 || quint64(keepMinutes) >= reach)
+        return std::numeric_limits<qint64>::min();
+    return now - keepMinutes * kNsPerMinute;
+}
+
+QString shown(std::string_view name)
+{
+    constexpr size_t limit = 80;
+    QString text = QString::fromUtf8(name.data(), qsizetype(std::min(name.size(), limit)));
+    if (name.size() > limit)
+        text += u"…"_s;
+    return text;
+}
+
+bool refuse(QString *why, const QString &reason)
+{
+    if (why)
+        *why = reason;
+    return false;
+}
+
+/// Appends a name escaped for TDengine's schemaless tokenizer: its separators are ',' and ' '
+/// (and '=' outside the measurement) unless a backslash precedes them, and it drops the
+/// backslash of exactly those pairs, as InfluxDB does. The point was parsed by InfluxDB's rules,
+/// which cannot yield a name holding a newline, or a backslash right before a separator or at
+/// its end, so every name read that way can be written.
+void appendName(QByteArray &out, std::string_view name, bool measurement)
+{
+    for (const char c : name) {
+        if (c == ',' || c == ' ' || (c == '=' && !measurement))
+            out.append('\\');
+        out.append(c);
+    }
+}
+
+/// Bytes a column of this field takes in a TDengine row (the smallest width schemaless writing
+/// could give it; it rounds string widths up, so TDengine may refuse a row this passes).
+qint64 columnBytes(const lp::Field &field)
+{
+    switch (field.type) {
+    case FieldType::Boolean:
+        return 1;
+    case FieldType::String:
+        return qint64(field.s.size()) + kVarHeader;
+    case FieldType::Float:
+    case FieldType::Integer:
+    case FieldType::Unsigned:
+        return 8;
+    }
+    return 8;
+}
+
+/// The text of an error answer: JSON "message" (schemaless endpoint), "desc" (REST), else body.
+QString messageOf(const HttpResponse &response)
+{
+    const QJsonDocument document = QJsonDocument::fromJson(response.body);
+    if (document.isObject()) {
+        const QJsonObject object = document.object();
+        for (const auto &key : {u"message"_s, u"desc"_s, u"err"_s}) {
+            if (object.value(key).isString() && !object.value(key).toString().isEmpty())
+                return object.value(key).toString();
+        }
+    }
+    QString text = QString::fromUtf8(response.body.left(300)).simplified();
+    if (text.size() > 1 && text.startsWith(u'"') && text.endsWith(u'"'))
+        text = text.mid(1, text.size() - 2);
+    return text;
+}
+
+} // namespace
+
+TDengineSink::TDengineSink(TDengineEndpoint endpoint, RetryPolicy retry, QString database,
+                           bool createDatabase)
+    : m_rest(std::move(endpoint), retry), m_database(database.toLower()),
+      m_databaseAsGiven(std::move(database)), m_createDatabase(createDatabase)
+{
+    m_rest.setRetryListener([this](const QString &what, const Error &error, int attempt,
+                                   int delayMs) { notifyRetry(what, error, attempt, delayMs); });
+}
+
+QString TDengineSink::describe() const
+{
+    return u"TDengine 3 at %1, database %2"_s.arg(m_rest.endpoint().baseUrl, m_database);
+}
+
+LpDialect TDengineSink::dialect() const
+{
+    LpDialect dialect;
+    dialect.unsignedSupported = true; // `12u` becomes BIGINT UNSIGNED
+    return dialect;
+}
+
+QString TDengineSink::superTableName(const QString &measurement)
+{
+    QString name = measurement;
+    name.replace(u'.', u'_');
+    return name;
+}
+
+qint64 TDengineSink::parseKeepMinutes(const QString &keep)
+{
+    static const QRegularExpression part(u"^\\s*(\\d+)\\s*([dhm]?)\\s*$"_s);
+    qint64 longest = -1;
+    for (const QString &piece : keep.split(u',')) {
+        const QRegularExpressionMatch match = part.match(piece);
+        if (!match.hasMatch())
+            return -1;
+        const qint64 value = match.captured(1).toLongLong();
+        const QString unit = match.captured(2);
+        const qint64 minutes = unit == u"m"_s   ? value
+                               : unit == u"h"_s ? value * 60
+                                                : value * 1440; // "d", or a bare number of days
+        longest = std::max(longest, minutes);
+    }
+    return longest;
+}
+
+QString TDengineSink::databaseNameProblem(const QString &database)
+{
+    static const QRegularExpression plain(u"^[A-Za-z_][A-Za-z0-9_]*$"_s);
+    if (database.isEmpty())
+        return u"Target database is required: TDengine needs the name of a database to write "
+               u"into"_s;
+    if (!plain.match(database).hasMatch() || database.toUtf8().size() > 64)
+        return u"Target database \"%1\" cannot be used with TDengine: its schemaless endpoint "
+               u"puts the name unquoted into \"use <name>\", so only plain names work (letters, "
+               u"digits and underscores, not starting with a digit, at most 64 bytes)"_s.arg(
+                   database);
+    return QString();
+}
+
+int TDengineSink::maxRowBytes(const QString &version)
+{
+    // TSDB_MAX_BYTES_PER_ROW went from 49151 to 65531 in 3.0.5.0; an unreadable version gets
+    // the smaller limit.
+    const QVersionNumber number = QVersionNumber::fromString(version);
+    if (number.isNull() || number < QVersionNumber({3, 0, 5, 0}))
+        return 49151;
+    return 65531;
+}
+
+bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByteArray &out,
+                               QString *why)
+{
+    thread_local lp::Point point;
+    point = lp::Point();
+    QString parseError;
+    if (!lp::parseLine(line, point, &parseError))
+        return refuse(why, u"unreadable line protocol: "_s + parseError);
+
+    if (point.measurement.size() > kMaxTableNameBytes)
+        return refuse(why, u"measurement \"%1\" is %2 bytes long; TDengine allows %3 for a super "
+                           u"table name"_s.arg(shown(point.measurement))
+                               .arg(point.measurement.size())
+                               .arg(kMaxTableNameBytes));
+    if (point.fields.empty())
+        return refuse(why, u"the point has no field"_s);
+    if (point.measurement.front() == '#')
+        return refuse(why, u"measurement \"%1\" starts with '#': TDengine's schemaless parser "
+                           u"skips such a line as a comment"_s.arg(shown(point.measurement)));
+
+    // Tags and columns share one namespace in a super table, beside the time column _ts (and
+    // the tag _tag_null that tag-less points get).
+    std::unordered_set<std::string_view> names{"_ts"};
+    if (point.tags.empty())
+        names.insert("_tag_null");
+    auto checkName = [&](const std::string &name, const QString &kind) {
+        if (name.size() > kMaxColumnNameBytes)
+            return refuse(why, u"%1 \"%2\" is %3 bytes long; TDengine allows %4 for a tag or "
+                               u"column name"_s.arg(kind, shown(name))
+                                   .arg(name.size())
+                                   .arg(kMaxColumnNameBytes));
+        if (!names.insert(name).second)
+            return refuse(
+                why, u"%1 \"%2\" is used twice (tags, fields and the time column _ts "
+                     u"share one set of names in a TDengine super table)"_s.arg(kind, shown(name)));
+        return true;
+    };
+
+    const size_t tagCount = std::max<size_t>(point.tags.size(), 1);
+    if (tagCount > kMaxTags)
+        return refuse(why,
+                      u"the point has %1 tags; TDengine allows %2"_s.arg(tagCount).arg(kMaxTags));
+    if (point.fields.size() + 1 > kMaxColumns)
+        return refuse(why, u"the point has %1 fields; TDengine allows %2 columns besides _ts"_s
+                               .arg(point.fields.size())
+                               .arg(kMaxColumns - 1));
+
+    qint64 tagBytes = 0;
+    for (const auto &[key, value] : point.tags) {
+        if (!checkName(key, u"tag key"_s))
+            return false;
+        tagBytes += kNcharBytes * qint64(value.size()) + kVarHeader;
+    }
+    if (tagBytes > kMaxTagsBytes)
+        return refuse(why, u"the tag values take %1 bytes as NCHAR (4 bytes per character); "
+                           u"TDengine allows %2 in total per point"_s.arg(tagBytes)
+                               .arg(kMaxTagsBytes));
+
+    qint64 rowBytes = 8; // _ts
+    for (const lp::Field &field : point.fields) {
+        if (!checkName(field.key, u"field key"_s))
+            return false;
+        if (field.type == FieldType::String) {
+            if (qint64(field.s.size()) > kMaxVarcharBytes)
+                return refuse(why, u"field \"%1\" holds a string of %2 bytes; TDengine allows %3 "
+                                   u"in a VARCHAR column"_s.arg(shown(field.key))
+                                       .arg(field.s.size())
+                                       .arg(kMaxVarcharBytes));
+            if (field.s.find('\n') != std::string::npos)
+                return refuse(why,
+                              u"field \"%1\" holds a newline, which TDengine's schemaless "
+                              u"endpoint reads as the end of the line"_s.arg(shown(field.key)));
+        }
+        rowBytes += columnBytes(field);
+    }
+    if (rowBytes > limits.maxRowBytes)
+        return refuse(
+            why, u"the point needs a row of %1 bytes; this TDengine allows %2"_s.arg(rowBytes).arg(
+                     limits.maxRowBytes));
+
+    if (point.hasTime) {
+        if (point.time == 0)
+            return refuse(why, u"timestamp 0 (1970-01-01T00:00:00Z): TDengine's schemaless "
+                               u"parser reads a timestamp of 0 as \"now\""_s);
+        if (point.time == -1)
+            return refuse(why, u"timestamp -1: TDengine's schemaless parser reads it as an "
+                               u"invalid timestamp"_s);
+        if (point.time < limits.oldestNs)
+            return refuse(why,
+                          u"timestamp %1 is older than the database keeps (before %2)"_s.arg(
+                              TimeText::format(point.time), TimeText::format(limits.oldestNs)));
+    }
+
+    appendName(out, point.measurement, true);
+    for (const auto &[key, value] : point.tags) {
+        out.append(',');
+        appendName(out, key, false);
+        out.append('=');
+        appendName(out, value, false);
+    }
+    out.append(' ');
+    bool first = true;
+    for (const lp::Field &field : point.fields) {
+        if (!first)
+            out.append(',');
+        first = false;
+        appendName(out, field.key, false);
+        out.append('=');
+        switch (field.type) {
+        case FieldType::Float:
+            lp::appendFloat(out, field.f);
+            break;
+        case FieldType::Integer:
+            lp::appendInteger(out, field.i);
+            break;
+        case FieldType::Unsigned:
+            lp::appendUnsigned(out, field.u);
+            break;
+        case FieldType::Boolean:
+            lp::appendBoolean(out, field.b);
+            break;
+        case FieldType::String:
+            // TDengine unescapes \" and \\ inside a string, as InfluxDB does.
+            lp::appendString(out, field.s);
+            break;
+        }
+    }
+    if (point.hasTime) {
+        out.append(' ');
+        lp::appendTimestamp(out, point.time);
+    }
+    return true;
+}
+
+QString TDengineSink::serverVersion(const CancelToken &cancel)
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (!m_version.isEmpty())
+            return m_version;
+    }
+    const SqlResult result = m_rest.query(u"SELECT SERVER_VERSION()"_s, cancel);
+    if (result.rows.isEmpty() || !result.rows.at(0).toArray().at(0).isString())
+        throw Error(ErrorKind::Protocol,
+                    u"%1 answered SELECT SERVER_VERSION() without a version"_s.arg(where()));
+    const QString version = result.rows.at(0).toArray().at(0).toString();
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_version = version;
+    m_limits.maxRowBytes = maxRowBytes(version);
+    return version;
+}
+
+std::optional<TDengineDatabaseInfo> TDengineSink::databaseInfo(const CancelToken &cancel)
+{
+    // SHOW DATABASES reads information_schema.ins_databases on every 3.x; its columns are
+    // matched by name because releases add some.
+    const SqlResult result = m_rest.query(u"SHOW DATABASES"_s, cancel);
+    const int name = result.column(u"name"_s);
+    const int precision = result.column(u"precision"_s);
+    const int keep = result.column(u"keep"_s);
+    if (name < 0 || precision < 0 || keep < 0)
+        throw Error(
+            ErrorKind::Protocol,
+            u"%1 answered SHOW DATABASES without the columns name, precision and keep"_s.arg(
+                where()));
+    for (const QJsonValue &value : result.rows) {
+        const QJsonArray row = value.toArray();
+        if (row.at(name).toString() != m_database)
+            continue;
+        TDengineDatabaseInfo info;
+        info.name = m_database;
+        info.precision = row.at(precision).toString();
+        info.keepText = row.at(keep).isString() ? row.at(keep).toString()
+                                                : QString::number(row.at(keep).toInteger());
+        info.keepMinutes = parseKeepMinutes(info.keepText);
+        return info;
+    }
+    return std::nullopt;
+}
+
+QString TDengineSink::databaseSummary(const std::optional<TDengineDatabaseInfo> &info) const
+{
+    if (!info)
+        return m_createDatabase
+                   ? u"database \"%1\" will be created with precision ns"_s.arg(m_database)
+                   : u"database \"%1\" does not exist"_s.arg(m_database);
+    QString keep = info->keepText;
+    if (info->keepMinutes > 0 && info->keepMinutes % 1440 == 0)
+        keep = u"%1 days"_s.arg(info->keepMinutes / 1440);
+    return u"database \"%1\" exists (precision %2, KEEP %3)"_s.arg(m_database, info->precision,
+                                                                   keep);
+}
+
+ConnectionInfo TDengineSink::checkConnection(const CancelToken &cancel)
+{
+    ConnectionInfo info;
+    info.product = u"TDengine"_s;
+    info.version = serverVersion(cancel);
+    info.detail = databaseNameProblem(m_databaseAsGiven);
+    if (!info.detail.isEmpty())
+        return info;
+    const std::optional<TDengineDatabaseInfo> database = databaseInfo(cancel);
+    info.detail = databaseSummary(database);
+    if (database) {
+        // What would stop the run, told now.
+        try {
+            checkPrecision(*database);
+            checkKeep(*database);
+        } catch (const Error &error) {
+            info.detail += u"; the task cannot start: "_s + error.message();
+        }
+    }
+    return info;
+}
+
+int TDengineSink::keepDaysToCreate() const
+{
+    if (!m_taskRange)
+        return 0;
+    const qint64 age = TimeText::nowNs() - m_taskRange->start;
+    if (age < qint64(kKeepDefaultDays - 1) * kNsPerDay)
+        return 0;
+    // Older data needs a longer KEEP, or TDengine would refuse it now and delete it later: the
+    // longest TDengine allows.
+    return kKeepMaxDays;
+}
+
+void TDengineSink::checkPrecision(const TDengineDatabaseInfo &info) const
+{
+    if (info.precision != u"ns"_s)
+        throw Error(ErrorKind::Config,
+                    u"Database \"%1\" on %2 has precision '%3'; InfluxDB data needs 'ns': "
+                    u"writing nanosecond timestamps into it would lose sub-%4 digits and merge "
+                    u"points that fall in the same %4 (the later overwrites the earlier). Use a "
+                    u"database created with PRECISION 'ns' (a new name lets the task create "
+                    u"one)"_s.arg(m_database, where(), info.precision,
+                                  info.precision == u"us"_s ? u"microsecond"_s : u"millisecond"_s));
+}
+
+void TDengineSink::checkKeep(const TDengineDatabaseInfo &info) const
+{
+    if (!m_taskRange || info.keepMinutes <= 0)
+        return;
+    const qint64 oldest = oldestKept(info.keepMinutes);
+    if (m_taskRange->start >= oldest)
+        return;
+    const QString keep = info.keepMinutes % 1440 == 0 ? u"%1 days"_s.arg(info.keepMinutes / 1440)
+                                                      : u"%1 minutes"_s.arg(info.keepMinutes);
+    // A day of margin, so that the advice still holds when the run starts a little later.
+    const qint64 advice = (oldest / kNsPerDay + 1) * kNsPerDay;
+    throw Error(ErrorKind::Config,
+                u"Database \"%1\" on %2 keeps data for %3 (KEEP %4): TDengine refuses points "
+                u"older than %5, and the task starts at %6. Start the task at %7 or later, or "
+                u"raise the database's KEEP (ALTER DATABASE `%1` KEEP %8)"_s
+                    .arg(m_database, where(), keep, info.keepText, TimeText::format(oldest),
+                         TimeText::format(m_taskRange->start), TimeText::format(advice))
+                    .arg(kKeepMaxDays));
+}
+
+void TDengineSink::prepare(const CancelToken &cancel)
+{
+    const QString problem = databaseNameProblem(m_databaseAsGiven);
+    if (!problem.isEmpty())
+        throw Error(ErrorKind::Config, problem);
+    serverVersion(cancel);
+
+    std::optional<TDengineDatabaseInfo> info = databaseInfo(cancel);
+    if (!info) {
+        if (!m_createDatabase)
+            throw Error(
+                ErrorKind::NotFound,
+                u"Target database \"%1\" does not exist on %2 (tick Create database, or "
+                u"create it with CREATE DATABASE %1 PRECISION 'ns')"_s.arg(m_database, where()));
+        QString sql = u"CREATE DATABASE IF NOT EXISTS %1 PRECISION 'ns'"_s.arg(
+            TDengineRest::quoteIdentifier(m_database));
+        if (const int keep = keepDaysToCreate(); keep > 0)
+            sql += u" KEEP %1"_s.arg(keep);
+        m_rest.query(sql, cancel);
+        info = databaseInfo(cancel);
+        if (!info)
+            throw Error(ErrorKind::Protocol,
+                        u"%1 accepted \"%2\" but does not list the database"_s.arg(where(), sql));
+    }
+    checkPrecision(*info);
+    checkKeep(*info);
+
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_keepMinutes = info->keepMinutes;
+}
+
+HttpResponse TDengineSink::post(const QByteArray &lines, const CancelToken &cancel)
+{
+    HttpRequest request;
+    request.method = "POST";
+    // Nanoseconds stated explicitly: an empty or unknown precision also means ns on the server,
+    // but only by accident of its parser (PROTOCOLS.md §5.2). Plain body: taosAdapter hands it
+    // to the schemaless parser as it is.
+    request.url = m_rest.url("/influxdb/v1/write", {{"db", m_database}, {"precision", u"ns"_s}});
+    request.headers.emplaceBack("Content-Type", "text/plain; charset=utf-8");
+    request.body = lines;
+    m_rest.authorize(request);
+
+    const QString what = where();
+    HttpResponse response;
+    withRetries(
+        m_rest.retryPolicy(), cancel,
+        [&] {
+            response = m_rest.pool().acquire()->perform(request, &cancel);
+            const int status = response.status;
+            if ((status >= 200 && status < 300) || status == 413)
+                return;
+            const QString message = messageOf(response);
+            const int code = TDengineRest::errorCodeIn(message);
+            if (status == 401 || status == 403)
+                throw Error(ErrorKind::Auth,
+                            u"%1 refused the credentials of user \"%2\" (%3 %4)"_s.arg(
+                                what, m_rest.endpoint().user, QString::number(status), message),
+                            status);
+            if (status == 404)
+                throw Error(ErrorKind::Protocol,
+                            u"%1 has no /influxdb/v1/write (404): is this taosAdapter with its "
+                            u"InfluxDB plugin enabled?"_s.arg(what),
+                            404);
+            if ((status == 400 || status == 500) && code >= 0) {
+                switch (TDengineRest::kindOfCode(code)) {
+                case ErrorKind::Auth:
+                    throw Error(ErrorKind::Auth,
+                                u"%1 refused the write of user \"%2\": %3"_s.arg(
+                                    what, m_rest.endpoint().user, message),
+                                status);
+                case ErrorKind::NotFound:
+                    throw Error(ErrorKind::NotFound,
+                                u"Database \"%1\" does not exist on %2 (%3)"_s.arg(m_database, what,
+                                                                                   message),
+                                status);
+                case ErrorKind::Server:
+                    throw Error(ErrorKind::Server,
+                                u"%1 failed (%2 %3)"_s.arg(what, QString::number(status), message),
+                                status, response.retryAfterSeconds());
+                default:
+                    return; // about some of the lines: the caller bisects
+                }
+            }
+            if (status == 400)
+                throw Error(ErrorKind::Rejected,
+                            u"%1 refused the write request (400 %2)"_s.arg(what, message), 400);
+            if (status == 429 || status >= 500)
+                throw Error(ErrorKind::Server,
+                            u"%1 failed (%2 %3)"_s.arg(what, QString::number(status), message),
+                            status, response.retryAfterSeconds());
+            throw Error(ErrorKind::Protocol,
+                        u"%1 answered a write with unexpected HTTP status %2 %3"_s.arg(
+                            what, QString::number(status), message),
+                        status);
+        },
+        [this, &what](const Error &error, int attempt, int delayMs) {
+            notifyRetry(u"write to "_s + what, error, attempt, delayMs);
+        });
+    return response;
+}
+
+WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
+{
+    WriteResult result;
+    if (batch.isEmpty())
+        return result;
+    Limits limits;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        limits = m_limits;
+        limits.oldestNs = oldestKept(m_keepMinutes);
+    }
+
+    // Every point re-encoded the way TDengine reads it, or rejected with the reason; the
+    // rejects keep the line as it came, so the rejects file holds the source's points.
+    Batch converted;
+    converted.lines.reserve(batch.lines.size() + batch.lines.size() / 16);
+    QHash<QByteArray, QByteArray> originalOf; // converted line -> line as it came, when they differ
+    const auto spans = BatchBisector::lineSpans(batch.lines);
+    const qint64 lineCount = std::min<qint64>(qint64(spans.size()), batch.points);
+    for (qint64 i = 0; i < lineCount; ++i) {
+        const qsizetype begin = spans[size_t(i)].first;
+        // The last point takes whatever is left, should the batch hold more lines than points.
+        qsizetype end = i + 1 == batch.points ? batch.lines.size() : spans[size_t(i)].second;
+        while (end > begin && batch.lines.at(end - 1) == '\n')
+            --end;
+        const QByteArray original = batch.lines.mid(begin, end - begin);
+        const qsizetype at = converted.lines.size();
+        QString why;
+        if (!convertLine(std::string_view(original.constData(), size_t(original.size())), limits,
+                         converted.lines, &why)) {
+            BatchBisector::reject(batch, i, original, why, result);
+            continue;
+        }
+        const QByteArray encoded = converted.lines.mid(at);
+        if (encoded != original)
+            originalOf.insert(encoded, original);
+        converted.lines.append('\n');
+        const qint64 unit = BatchBisector::unitOfLine(batch, i);
+        if (converted.shares.empty() || converted.shares.back().unitId != unit)
+            converted.shares.push_back({unit, converted.points, 0});
+        ++converted.shares.back().lines;
+        ++converted.points;
+    }
+    for (qint64 i = lineCount; i < batch.points; ++i)
+        BatchBisector::reject(batch, i, {}, u"the batch holds fewer lines than its point count"_s,
+                              result);
+
+    const size_t checkedRejects = result.rejects.size();
+    BatchBisector::write(
+        converted,
+        [&](const Batch &part, WriteResult &) -> BatchBisector::Answer {
+            const HttpResponse response = post(part.lines, cancel);
+            if (response.status >= 200 && response.status < 300)
+                return {BatchBisector::Verdict::Written, {}};
+            if (response.status == 413)
+                return {BatchBisector::Verdict::TooLarge,
+                        u"the point alone is larger than taosAdapter accepts (413 %1)"_s.arg(
+                            messageOf(response))};
+            return {BatchBisector::Verdict::Refused, messageOf(response)};
+        },
+        result);
+    for (size_t i = checkedRejects; i < result.rejects.size(); ++i) {
+        WriteResult::Reject &reject = result.rejects[i];
+        reject.line = originalOf.value(reject.line, reject.line);
+    }
+    return result;
+}
+
+qint64 TDengineSink::count(const QString &stable, const TimeRange &range, const CancelToken &cancel)
+{
+    constexpr int kTableNotExist = 0x2603;
+    const QString sql =
+        u"SELECT COUNT(*) FROM %1.%2 WHERE _ts >= %3 AND _ts < %4"_s
+            .arg(TDengineRest::quoteIdentifier(m_database), TDengineRest::quoteIdentifier(stable))
+            .arg(range.start)
+            .arg(range.end);
+    const SqlResult result = m_rest.query(sql, cancel, {kTableNotExist});
+    if (result.code != 0 || result.rows.isEmpty())
+        return 0; // no such super table, or (some releases) no row for an empty range
+    return result.rows.at(0).toArray().at(0).toInteger();
+}
+
+} // namespace tsm

@@ -1,0 +1,98 @@
+#pragma once
+
+#include "core/Sink.h"
+#include "tdengine/TDengineRest.h"
+
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <string_view>
+
+namespace tsm {
+
+/** What TDengine reports about one database (SHOW DATABASES, columns matched by name). */
+struct TDengineDatabaseInfo
+{
+    QString name;
+    QString precision;      ///< "ms", "us" or "ns"
+    QString keepText;       ///< as shown, e.g. "3650d,3650d,3650d" or "5256000m,5256000m,5256000m"
+    qint64 keepMinutes = 0; ///< the longest of the KEEP values: older rows are refused
+};
+
+/**
+ * Writes to TDengine 3.x through taosAdapter: InfluxDB line protocol on the schemaless endpoint
+ * POST /influxdb/v1/write (nanosecond timestamps into a nanosecond database), SQL on /rest/sql
+ * for the database and for counts. Each point is checked against TDengine's limits and naming
+ * rules and re-encoded the way its parser reads it before it is sent; a point TDengine would
+ * refuse or alter goes to the rejects with the reason instead. A refused request is bisected to
+ * the lines TDengine refused (schemaless writes are idempotent but not atomic across lines).
+ */
+class TDengineSink : public Sink
+{
+public:
+    TDengineSink(TDengineEndpoint endpoint, RetryPolicy retry, QString database,
+                 bool createDatabase);
+
+    /// The task's time range [start, end): prepare() refuses to start when its start is older
+    /// than the database keeps (TDengine would refuse every older point), and a new database is
+    /// created with a KEEP that covers it.
+    void setTaskRange(const TimeRange &range) { m_taskRange = range; }
+
+    QString describe() const override;
+    LpDialect dialect() const override;
+    ConnectionInfo checkConnection(const CancelToken &cancel) override;
+    void prepare(const CancelToken &cancel) override;
+    WriteResult write(const Batch &batch, const CancelToken &cancel) override;
+
+    /// Rows of super table `stable` (a TDengine name, see superTableName()) with
+    /// start <= _ts < end. A super table that does not exist has none.
+    qint64 count(const QString &stable, const TimeRange &range, const CancelToken &cancel);
+
+    /// The database as TDengine reports it, or nothing when it does not exist.
+    std::optional<TDengineDatabaseInfo> databaseInfo(const CancelToken &cancel);
+
+    /// The super table a measurement becomes: '.' replaced by '_' (smlDot2Underline), case kept.
+    static QString superTableName(const QString &measurement);
+    /// The longest KEEP in minutes from SHOW DATABASES' text ("3650d,3650d,3650d",
+    /// "5256000m,...", "3650"); -1 when unreadable.
+    static qint64 parseKeepMinutes(const QString &keep);
+    /// Why `database` cannot be used on the schemaless endpoint (empty when it can).
+    static QString databaseNameProblem(const QString &database);
+    /// Largest row in bytes TDengine `version` accepts (49151 before 3.0.5.0, then 65531).
+    static int maxRowBytes(const QString &version);
+
+    /// Re-encodes one line-protocol line for TDengine's schemaless parser, or says why TDengine
+    /// would refuse or alter the point. `oldestNs` is the first time the database keeps.
+    struct Limits
+    {
+        int maxRowBytes = 65531;
+        qint64 oldestNs = std::numeric_limits<qint64>::min();
+    };
+    static bool convertLine(std::string_view line, const Limits &limits, QByteArray &out,
+                            QString *why);
+
+private:
+    HttpResponse post(const QByteArray &lines, const CancelToken &cancel);
+    QString where() const { return m_rest.where(); }
+    QString serverVersion(const CancelToken &cancel);
+    /// "database x exists (precision ns, KEEP 3650 days)" and the like.
+    QString databaseSummary(const std::optional<TDengineDatabaseInfo> &info) const;
+    /// Throw Error(Config) when the database cannot take the task's points.
+    void checkPrecision(const TDengineDatabaseInfo &info) const;
+    void checkKeep(const TDengineDatabaseInfo &info) const;
+    /// KEEP in days for a database this task creates, 0 for TDengine's default (3650).
+    int keepDaysToCreate() const;
+
+    TDengineRest m_rest;
+    QString m_database; ///< lower-cased: TDengine folds plain identifiers
+    QString m_databaseAsGiven;
+    bool m_createDatabase;
+    std::optional<TimeRange> m_taskRange;
+
+    mutable std::mutex m_mutex; ///< guards what prepare() learnt, read by writers
+    QString m_version;
+    Limits m_limits;
+    qint64 m_keepMinutes = 0; ///< the database's KEEP; 0 when unknown
+};
+
+} // namespace tsm

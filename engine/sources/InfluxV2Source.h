@@ -1,0 +1,64 @@
+#pragma once
+
+#include "influx/InfluxV2Api.h"
+#include "sources/InfluxSource.h"
+
+#include <QHash>
+#include <mutex>
+#include <optional>
+
+namespace tsm {
+
+/**
+ * Reads InfluxDB 2.x (and Cloud) with a token through the same InfluxQL on /query as 1.x: the
+ * task's bucket is read through its database/retention-policy mapping (added on request), and
+ * read units follow the bucket's own shard groups, since SHOW SHARDS does not exist there and
+ * SHOW RETENTION POLICIES always says 168h.
+ */
+class InfluxV2Source : public InfluxSource
+{
+public:
+    /// `orgId`: the organization ID as the user typed it; `addDbrp`: create a missing mapping.
+    InfluxV2Source(InfluxEndpoint endpoint, RetryPolicy retry, QString orgId, bool addDbrp);
+
+    /// What a bucket is called in InfluxQL, and the bucket itself.
+    struct Mapping
+    {
+        QString database;
+        QString retentionPolicy;
+        InfluxV2Api::Bucket bucket;
+    };
+
+    QString describe() const override;
+    ConnectionInfo checkConnection(const CancelToken &cancel) override;
+    /// The organization's user buckets (system buckets left out).
+    QStringList listDatabases(const CancelToken &cancel) override;
+    QStringList listMeasurements(const QString &bucket, const CancelToken &cancel) override;
+    MeasurementSchema schema(const QString &bucket, const QString &measurement,
+                             const CancelToken &cancel) override;
+    std::optional<TimeRange> timeBounds(const QString &bucket, const QString &measurement,
+                                        const CancelToken &cancel) override;
+    QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
+    void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
+              BatchOutput &out, const CancelToken &cancel) override;
+    /// Aligned to the shard group duration of the bucket behind database/rp.
+    QList<TimeRange> shardGroups(const QString &database, const QString &retentionPolicy,
+                                 const TimeRange &range, const CancelToken &cancel) override;
+
+    /// The mapping InfluxQL reads `bucket` through: the bucket's default one, else any; when
+    /// there is none it is created (with addDbrp) or Error(Config) says how to add it.
+    Mapping mapping(const QString &bucket, const CancelToken &cancel);
+
+private:
+    /// The request with the bucket replaced by its database and retention policy.
+    PlanRequest inInfluxQl(const PlanRequest &request, const CancelToken &cancel);
+
+    InfluxV2Api m_v2;
+    QString m_orgId;
+    bool m_addDbrp;
+    std::mutex m_mutex; ///< guards the two caches; held while a mapping is resolved
+    std::optional<QList<InfluxV2Api::Bucket>> m_buckets;
+    QHash<QString, Mapping> m_mappings; ///< by bucket name
+};
+
+} // namespace tsm

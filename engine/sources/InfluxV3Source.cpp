@@ -1,0 +1,48 @@
+#include "sources/InfluxV3Source.h"
+
+#include "core/Error.h"
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+QString InfluxV3Source::describe() const
+{
+    return u"InfluxDB 3 at %1"_s.arg(api().endpoint().baseUrl);
+}
+
+ConnectionInfo InfluxV3Source::checkConnection(const CancelToken &cancel)
+{
+    ConnectionInfo info = api().ping(cancel);
+    const int major = InfluxApi::majorVersion(info);
+    if (major == 1 || major == 2)
+        throw Error(ErrorKind::Config,
+                    u"InfluxDB at %1 is InfluxDB %2, not InfluxDB 3: set the source's version "
+                    u"to %3"_s.arg(api().endpoint().baseUrl, info.version,
+                                   major == 1 ? u"1.x"_s : u"2.x"_s));
+    // /ping needs no token; SHOW DATABASES proves it.
+    const QStringList databases = listDatabases(cancel);
+    const QString found = u"%1 databases visible"_s.arg(databases.size());
+    info.detail = info.detail.isEmpty() ? found : info.detail + u", "_s + found;
+    return info;
+}
+
+QList<PlannedUnit> InfluxV3Source::plan(const PlanRequest &request, const CancelToken &cancel)
+{
+    checkDatabase(request.database, cancel);
+    return planUnits(request, QString(), cancel);
+}
+
+QList<TimeRange> InfluxV3Source::shardGroups(const QString &, const QString &,
+                                             const TimeRange &range, const CancelToken &)
+{
+    return {range};
+}
+
+QString InfluxV3Source::fromClause(const QString &, const QString &,
+                                   const QString &measurement) const
+{
+    return InfluxApi::quoteIdentifier(measurement);
+}
+
+} // namespace tsm

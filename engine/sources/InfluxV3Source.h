@@ -1,0 +1,30 @@
+#pragma once
+
+#include "sources/InfluxSource.h"
+
+namespace tsm {
+
+/**
+ * Reads the InfluxDB 3 family (3 Core and Enterprise, Cloud Dedicated, Clustered) through its
+ * 1.x-compatible InfluxQL on /query: databases without retention policies, and no shard
+ * groups to keep read units inside, as a column keeps one type per table there.
+ */
+class InfluxV3Source : public InfluxSource
+{
+public:
+    using InfluxSource::InfluxSource;
+
+    QString describe() const override;
+    ConnectionInfo checkConnection(const CancelToken &cancel) override;
+    QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
+    /// The whole range: InfluxDB 3 has no shard groups with types of their own.
+    QList<TimeRange> shardGroups(const QString &database, const QString &retentionPolicy,
+                                 const TimeRange &range, const CancelToken &cancel) override;
+
+protected:
+    /// "m" alone, read in the database named by the db parameter.
+    QString fromClause(const QString &database, const QString &retentionPolicy,
+                       const QString &measurement) const override;
+};
+
+} // namespace tsm

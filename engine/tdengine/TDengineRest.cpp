@@ -1,0 +1,302 @@
+#include "tdengine/TDengineRest.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QRegularExpression>
+#include <iterator>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+namespace {
+
+HttpOptions transportOnly(HttpOptions options)
+{
+    // Credentials go through authorize(), in one place.
+    options.basicUser.clear();
+    options.basicPassword.clear();
+    return options;
+}
+
+/// {"code": N, "desc": "..."} of a taosAdapter answer, or 2.x's {"status": "succ"} and
+/// {"status": "error", "code": N, "desc": "..."}, when the body is one of them.
+bool codeAndDesc(const QByteArray &body, int &code, QString &desc)
+{
+    const QJsonDocument document = QJsonDocument::fromJson(body);
+    if (!document.isObject())
+        return false;
+    const QJsonObject object = document.object();
+    desc = object.value(u"desc"_s).toString();
+    if (object.value(u"code"_s).isDouble()) {
+        code = object.value(u"code"_s).toInt();
+        return true;
+    }
+    const QString status = object.value(u"status"_s).toString();
+    if (status == u"succ"_s || status == u"error"_s) {
+        code = status == u"succ"_s ? 0 : 0xffff;
+        return true;
+    }
+    return false;
+}
+
+/// TDengine 2.x's numeric column types (PROTOCOLS.md §6).
+QString typeName(const QJsonValue &type)
+{
+    if (type.isString())
+        return type.toString();
+    static const char *const names[] = {"NULL",
+                                        "BOOL",
+                                        "TINYINT",
+                                        "SMALLINT",
+                                        "INT",
+                                        "BIGINT",
+                                        "FLOAT",
+                                        "DOUBLE",
+                                        "BINARY",
+                                        "TIMESTAMP",
+                                        "NCHAR",
+                                        "TINYINT UNSIGNED",
+                                        "SMALLINT UNSIGNED",
+                                        "INT UNSIGNED",
+                                        "BIGINT UNSIGNED",
+                                        "JSON"};
+    const int code = type.toInt(-1);
+    if (code >= 0 && code < int(std::size(names)))
+        return QString::fromLatin1(names[code]);
+    return QString::number(code);
+}
+
+QString codeText(int code, const QString &desc)
+{
+    return u"[0x%1] %2"_s.arg(QString::number(code, 16).rightJustified(4, u'0'), desc);
+}
+
+/// The start of a statement for messages: whole when short, else cut.
+QString shown(const QString &sql)
+{
+    constexpr qsizetype limit = 200;
+    return sql.size() <= limit ? sql : sql.left(limit) + u"…"_s;
+}
+
+} // namespace
+
+int SqlResult::column(const QString &name) const
+{
+    for (int i = 0; i < columns.size(); ++i) {
+        if (columns.at(i).first.compare(name, Qt::CaseInsensitive) == 0)
+            return i;
+    }
+    return -1;
+}
+
+TDengineRest::TDengineRest(TDengineEndpoint endpoint, RetryPolicy retry)
+    : m_endpoint(std::move(endpoint)), m_retry(retry), m_pool(transportOnly(m_endpoint.http))
+{
+    while (m_endpoint.baseUrl.endsWith(u'/'))
+        m_endpoint.baseUrl.chop(1);
+}
+
+QString TDengineRest::where() const
+{
+    return u"TDengine at "_s + m_endpoint.baseUrl;
+}
+
+void TDengineRest::authorize(HttpRequest &request) const
+{
+    const QByteArray credentials = m_endpoint.user.toUtf8() + ':' + m_endpoint.password.toUtf8();
+    request.headers.emplaceBack("Authorization", "Basic " + credentials.toBase64());
+}
+
+QByteArray TDengineRest::url(const QByteArray &path,
+                             const QList<QPair<QByteArray, QString>> &parameters) const
+{
+    QByteArray result = m_endpoint.baseUrl.toUtf8() + path;
+    char separator = '?';
+    for (const auto &parameter : parameters) {
+        result += separator + parameter.first + '=' + HttpClient::percentEncode(parameter.second);
+        separator = '&';
+    }
+    return result;
+}
+
+ErrorKind TDengineRest::kindOfCode(int code)
+{
+    switch (code) {
+    case 0x0357: // Authentication failure
+    case 0x0351: // User not exist
+    case 0x0352: // Invalid user format
+    case 0x0353: // Invalid password format
+    case 0x0358: // User not available
+    case 0x0214: // No write permission
+    case 0x0303: // Insufficient privilege
+        return ErrorKind::Auth;
+    case 0x0388: // Database not exist
+        return ErrorKind::NotFound;
+    case 0x000B: // Unable to establish connection
+    case 0x0013: // Client and server's time is not synchronized
+    case 0x0018: // Conn is broken
+    case 0x0019: // Conn read timeout
+    case 0x0020: // some vnode/qnode/mnode(s) out of service
+    case 0x0021:
+    case 0x0022:
+    case 0x0023:
+    case 0x0024: // rpc network busy
+    case 0x0102: // Out of memory
+    case 0x0125: // Retry needed
+    case 0x012C: // Operation timeout
+    case 0x0213: // Disconnected from server
+    case 0x0386: // Database in dropping status
+    case 0x0396: // Database in creating status
+    case 0x0408: // Dnode is offline
+        return ErrorKind::Server;
+    default:
+        return ErrorKind::Query;
+    }
+}
+
+int TDengineRest::errorCodeIn(const QString &message)
+{
+    static const QRegularExpression pattern(u"\\[0x([0-9a-fA-F]{1,8})\\]"_s);
+    const QRegularExpressionMatch match = pattern.match(message);
+    if (!match.hasMatch())
+        return -1;
+    bool ok = false;
+    const qint64 code = match.captured(1).toLongLong(&ok, 16);
+    // Error codes carry the 0x8000xxxx marker in full form; only the low 16 bits name them.
+    return ok ? int(code & 0xffff) : -1;
+}
+
+QString TDengineRest::quoteIdentifier(const QString &name)
+{
+    if (name.contains(u'`'))
+        throw Error(
+            ErrorKind::Config,
+            u"The name \"%1\" contains a back-quote, which TDengine SQL cannot express"_s.arg(
+                name));
+    return u'`' + name + u'`';
+}
+
+QString TDengineRest::quoteString(const QString &text)
+{
+    QString escaped;
+    escaped.reserve(text.size() + 2);
+    escaped += u'\'';
+    for (const QChar c : text) {
+        if (c == u'\\' || c == u'\'' || c == u'"')
+            escaped += u'\\';
+        if (c == u'\n') {
+            escaped += u"\\n"_s;
+            continue;
+        }
+        if (c == u'\r') {
+            escaped += u"\\r"_s;
+            continue;
+        }
+        if (c == u'\t') {
+            escaped += u"\\t"_s;
+            continue;
+        }
+        escaped += c;
+    }
+    escaped += u'\'';
+    return escaped;
+}
+
+SqlResult TDengineRest::query(const QString &sql, const CancelToken &cancel,
+                              const QList<int> &acceptedCodes, const QByteArray &path)
+{
+    HttpRequest request;
+    request.method = "POST";
+    request.url = url(path);
+    request.headers.emplaceBack("Content-Type", "text/plain; charset=utf-8");
+    request.body = sql.toUtf8();
+    authorize(request);
+
+    const QString what = where();
+    HttpResponse response;
+    int code = 0;
+    QString desc;
+    withRetries(
+        m_retry, cancel,
+        [&] {
+            response = m_pool.acquire()->perform(request, &cancel);
+            const int status = response.status;
+            code = 0;
+            desc.clear();
+            const bool hasCode = codeAndDesc(response.body, code, desc);
+            if (status == 401 || status == 403)
+                throw Error(ErrorKind::Auth,
+                            u"%1 refused the credentials of user \"%2\" (%3 %4)"_s.arg(
+                                what, m_endpoint.user, QString::number(status),
+                                hasCode ? codeText(code, desc)
+                                        : QString::fromUtf8(response.body.left(200)).simplified()),
+                            status);
+            if (status == 404)
+                throw Error(ErrorKind::Protocol,
+                            u"%1 has no %2 (404): is this taosAdapter?"_s.arg(
+                                what, QString::fromUtf8(path)),
+                            404);
+            if (status == 429 || status >= 500) {
+                // With httpCodeServerError=true statement errors come as 500 with their code:
+                // those are final, not transient.
+                if (hasCode && code != 0 && kindOfCode(code) != ErrorKind::Server && status == 500)
+                    return;
+                throw Error(ErrorKind::Server,
+                            u"%1 failed (%2 %3)"_s.arg(
+                                what, QString::number(status),
+                                hasCode ? codeText(code, desc)
+                                        : QString::fromUtf8(response.body.left(200)).simplified()),
+                            status, response.retryAfterSeconds());
+            }
+            if (status == 400 && hasCode && code != 0)
+                return; // httpCodeServerError=true: a parse error of the statement
+            if (status != 200)
+                throw Error(ErrorKind::Protocol,
+                            u"%1 answered \"%2\" with unexpected HTTP status %3: %4"_s.arg(
+                                what, shown(sql), QString::number(status),
+                                QString::fromUtf8(response.body.left(200)).simplified()),
+                            status);
+            if (!hasCode)
+                throw Error(
+                    ErrorKind::Protocol,
+                    u"%1 sent an answer to \"%2\" without a code: is this taosAdapter?"_s.arg(
+                        what, shown(sql)),
+                    status);
+            // An error of the statement still comes with HTTP 200; only some are transient.
+            if (code != 0 && kindOfCode(code) == ErrorKind::Server)
+                throw Error(ErrorKind::Server,
+                            u"%1 failed \"%2\": %3"_s.arg(what, shown(sql), codeText(code, desc)),
+                            status);
+        },
+        [this, &what](const Error &error, int attempt, int delayMs) {
+            notifyRetry(u"SQL on "_s + what, error, attempt, delayMs);
+        });
+
+    SqlResult result;
+    result.code = code;
+    result.desc = desc;
+    if (code != 0) {
+        if (acceptedCodes.contains(code))
+            return result;
+        const ErrorKind kind = kindOfCode(code);
+        if (kind == ErrorKind::Auth)
+            throw Error(kind,
+                        u"%1 refused the credentials of user \"%2\": %3"_s.arg(
+                            what, m_endpoint.user, codeText(code, desc)),
+                        response.status);
+        throw Error(kind, u"%1: %2: %3"_s.arg(what, shown(sql), codeText(code, desc)),
+                    response.status);
+    }
+
+    const QJsonObject root = QJsonDocument::fromJson(response.body).object();
+    for (const QJsonValue &meta : root.value(u"column_meta"_s).toArray()) {
+        const QJsonArray triple = meta.toArray();
+        result.columns.append({triple.at(0).toString(), typeName(triple.at(1))});
+    }
+    result.rows = root.value(u"data"_s).toArray();
+    return result;
+}
+
+} // namespace tsm

@@ -1,0 +1,1201 @@
+// TDengine 3.x behind taosAdapter, emulated for tests (TDengine cannot be installed here).
+//
+// Follows /work/shared/PROTOCOLS.md:
+//  §5.1 REST: POST /rest/sql and /rest/sql/<db>, Basic authentication, one statement per
+//       request, statement errors as HTTP 200 {"code": err & 0xffff, "desc": "..."}, 401 for
+//       missing or wrong credentials, column_meta/data/rows answers, DML as affected_rows,
+//       CREATE DATABASE with PRECISION and KEEP (range 1..365000 days, at least 3 × DURATION),
+//       names: plain identifiers folded to lower case, back-quoted ones kept as they are.
+//  §5.2 schemaless: POST /influxdb/v1/write?db=&precision=, 204 on success, 400 "db required",
+//       401 "no auth info found", 500 {"code":"internal error","message":"[0x<code>] <text>"}
+//       (0x388 Database not exist), precision values as the client maps them (anything unknown
+//       is nanoseconds), super table per measurement with '.' replaced by '_', tags always
+//       NCHAR, time column _ts, columns typed by the value (no suffix DOUBLE, i BIGINT,
+//       u BIGINT UNSIGNED, "..." VARCHAR, true/false BOOL), tag-less lines get the tag
+//       _tag_null, columns and tags added and widened as needed, child tables named "t_" + MD5
+//       of "stable,k=v,..." with the tags sorted by key, the same child table and _ts
+//       overwriting the row, timestamps converted to the database precision (a ms database
+//       truncates nanoseconds, so points in one millisecond collide), not atomic across lines.
+//  §5.1 Names and limits, as the client checks them (clientSmlLine.c, clientSml.c of 3.3):
+//       measurement 1..192 bytes (0x20A), keys 1..64 bytes (0x21F), tag values up to 16379
+//       bytes and strings up to 65517 (0x2642), tags and columns in one namespace with _ts
+//       (0x263C), a field changing type within a request (0x3004 "the type is not the same like
+//       before") or against the super table (0x3002 "point type and db type mismatch"), at most
+//       128 tags (0x364) and 4096 columns (0x2640), tag widths at most 16384 bytes (0x263D) and
+//       rows at most 65531 bytes, 49151 before 3.0.5.0 (0x263E), string widths rounded up to a
+//       power of two below 1024 bytes as the client sizes them. A timestamp of "0" means now.
+//  KEEP [U]: a row older than now − KEEP is refused with 0x60B "Timestamp data out of range";
+//       the rows of the request before it stay written.
+//
+// Not covered ([U] or out of scope): the i8/i16/i32/u8/u16/u32/f32 suffixes and L"", G"", B""
+// values (never sent by tsmigrate; refused here as unreadable); table_name_key, ttl, req_id and
+// the u/p parameters; Taosd token and Bearer authentication; httpCodeServerError=true; gzip
+// request bodies (taosAdapter would hand the compressed bytes to the parser); the future-time
+// limit of a vnode; timestamps before 1970 (accepted here when KEEP allows); whether a row
+// written twice replaces the whole row or only the given columns (replaced whole here); the
+// exact texts of errors TDengine words differently between releases; SQL beyond what
+// tsmigrate sends: SELECT SERVER_VERSION(), SHOW DATABASES, SELECT * FROM
+// information_schema.ins_databases [WHERE name = '...'], CREATE/DROP DATABASE,
+// DESCRIBE db.stb and SELECT COUNT(*) FROM db.stb [WHERE _ts <op> N AND ...].
+#include "emulators/TDengine3Emulator.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMutexLocker>
+#include <QRegularExpression>
+#include <QVersionNumber>
+#include <algorithm>
+#include <optional>
+#include <set>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm::test {
+
+// ---- TDengine's codes and limits ----
+namespace {
+
+constexpr int kDbAlreadyExist = 0x0381;
+constexpr int kInvalidDbOption = 0x0382;
+constexpr int kDbNotExist = 0x0388;
+constexpr int kAuthFailure = 0x0357;
+constexpr int kTooManyTags = 0x0364;
+constexpr int kTableIdLength = 0x020A;
+constexpr int kColumnLength = 0x021F;
+constexpr int kSyntaxError = 0x2600;
+constexpr int kTableNotExist = 0x2603;
+constexpr int kDbNotSpecified = 0x2616;
+constexpr int kDuplicatedColumn = 0x263C;
+constexpr int kTagsLength = 0x263D;
+constexpr int kRowLength = 0x263E;
+constexpr int kTooManyColumns = 0x2640;
+constexpr int kVarColumnLength = 0x2642;
+constexpr int kTimestampOutOfRange = 0x060B;
+constexpr int kSmlInvalidData = 0x3002;
+constexpr int kSmlNotSameType = 0x3004;
+
+constexpr qsizetype kMaxTableName = 192;
+constexpr qsizetype kMaxColumnName = 64;
+constexpr qsizetype kMaxTagValue = (65519 - 2) / 4;
+constexpr qsizetype kMaxVarchar = 65519 - 2;
+constexpr int kMaxTags = 128;
+constexpr int kMaxColumns = 4096;
+constexpr int kMaxTagsBytes = 16384;
+constexpr qint64 kNsPerMinute = 60LL * 1000000000LL;
+
+/** A TDengine error: code (low 16 bits) and text. */
+struct TdError
+{
+    int code = 0;
+    QString text;
+};
+
+QByteArray adapterMessage(const TdError &error)
+{
+    // taosAdapter's TaosError: "[0x%x] %s".
+    return "[0x" + QByteArray::number(error.code, 16) + "] " + error.text.toUtf8();
+}
+
+TestHttpServer::Reply restError(const TdError &error, int status = 200)
+{
+    QJsonObject body{{u"code"_s, error.code}, {u"desc"_s, error.text}};
+    return TestHttpServer::Reply::json(status, QJsonDocument(body).toJson(QJsonDocument::Compact));
+}
+
+TestHttpServer::Reply writeError(const TdError &error)
+{
+    QJsonObject body{{u"code"_s, u"internal error"_s},
+                     {u"message"_s, QString::fromUtf8(adapterMessage(error))}};
+    return TestHttpServer::Reply::json(500, QJsonDocument(body).toJson(QJsonDocument::Compact));
+}
+
+/// smlFindNearestPowerOf2 of 3.3: the width schemaless writing gives a string of `length`.
+int varWidth(qsizetype length, bool nchar)
+{
+    qsizetype result = 1;
+    if (length >= 1024) {
+        result = length;
+    } else {
+        while (result <= length)
+            result <<= 1;
+    }
+    const qsizetype cap = nchar ? kMaxTagValue : kMaxVarchar;
+    return int(std::min(result, cap));
+}
+
+QString typeName(FieldType type)
+{
+    switch (type) {
+    case FieldType::Float:
+        return u"DOUBLE"_s;
+    case FieldType::Integer:
+        return u"BIGINT"_s;
+    case FieldType::Unsigned:
+        return u"BIGINT UNSIGNED"_s;
+    case FieldType::String:
+        return u"VARCHAR"_s;
+    case FieldType::Boolean:
+        return u"BOOL"_s;
+    }
+    return QString();
+}
+
+int rowBytes(const TDengine3Emulator::Column &column)
+{
+    if (column.type == u"VARCHAR"_s)
+        return column.length + 2;
+    if (column.type == u"NCHAR"_s)
+        return column.length * 4 + 2;
+    if (column.type == u"BOOL"_s)
+        return 1;
+    return 8;
+}
+
+qint64 precisionFactor(const QString &precision)
+{
+    return precision == u"ms"_s ? 1000000 : precision == u"us"_s ? 1000 : 1;
+}
+
+QString formatTimestamp(qint64 value, const QString &precision)
+{
+    const qint64 factor = precisionFactor(precision);
+    const qint64 ns = value * factor;
+    qint64 ms = ns / 1000000;
+    qint64 rest = ns % 1000000;
+    if (rest < 0) {
+        rest += 1000000;
+        --ms;
+    }
+    const QDateTime time = QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
+    const QString base = time.toString(u"yyyy-MM-ddTHH:mm:ss.zzz"_s);
+    if (precision == u"ms"_s)
+        return base + u'Z';
+    if (precision == u"us"_s)
+        return base + u"%1Z"_s.arg(rest / 1000, 3, 10, QLatin1Char('0'));
+    return base + u"%1Z"_s.arg(rest, 6, 10, QLatin1Char('0'));
+}
+
+QString duration(int minutes, bool inMinutes)
+{
+    if (inMinutes || minutes % 1440 != 0)
+        return u"%1m"_s.arg(minutes);
+    return u"%1d"_s.arg(minutes / 1440);
+}
+
+// ---- a small SQL reader: just what tsmigrate sends ----
+
+struct Token
+{
+    enum Kind
+    {
+        Word,
+        Quoted, ///< `back-quoted`
+        String, ///< 'single-quoted', unescaped
+        Number, ///< digits, an optional sign and an optional unit ("3650d")
+        Symbol,
+    } kind = Word;
+    QString text;
+};
+
+bool tokenize(const QString &sql, QList<Token> &tokens, QString &problem)
+{
+    qsizetype i = 0;
+    const qsizetype n = sql.size();
+    while (i < n) {
+        const QChar c = sql.at(i);
+        if (c.isSpace()) {
+            ++i;
+            continue;
+        }
+        if (c == u'`') {
+            const qsizetype end = sql.indexOf(u'`', i + 1);
+            if (end < 0) {
+                problem = sql.mid(i);
+                return false;
+            }
+            tokens.append({Token::Quoted, sql.mid(i + 1, end - i - 1)});
+            i = end + 1;
+            continue;
+        }
+        if (c == u'\'' || c == u'"') {
+            QString text;
+            qsizetype j = i + 1;
+            for (; j < n && sql.at(j) != c; ++j) {
+                if (sql.at(j) == u'\\' && j + 1 < n) {
+                    ++j;
+                    const QChar e = sql.at(j);
+                    text += e == u'n' ? u'\n' : e == u't' ? u'\t' : e == u'r' ? u'\r' : e;
+                    continue;
+                }
+                text += sql.at(j);
+            }
+            if (j >= n) {
+                problem = sql.mid(i);
+                return false;
+            }
+            tokens.append({Token::String, text});
+            i = j + 1;
+            continue;
+        }
+        const bool sign = (c == u'-' || c == u'+') && i + 1 < n && sql.at(i + 1).isDigit();
+        if (c.isDigit() || sign) {
+            qsizetype j = i + 1;
+            while (j < n && (sql.at(j).isDigit() || sql.at(j).isLetter()))
+                ++j;
+            tokens.append({Token::Number, sql.mid(i, j - i)});
+            i = j;
+            continue;
+        }
+        if (c.isLetter() || c == u'_') {
+            qsizetype j = i + 1;
+            while (j < n && (sql.at(j).isLetterOrNumber() || sql.at(j) == u'_'))
+                ++j;
+            tokens.append({Token::Word, sql.mid(i, j - i)});
+            i = j;
+            continue;
+        }
+        for (const auto &symbol : {u">="_s, u"<="_s, u"!="_s, u"<>"_s}) {
+            if (sql.mid(i, 2) == symbol) {
+                tokens.append({Token::Symbol, symbol});
+                i += 2;
+                goto next;
+            }
+        }
+        if (QStringLiteral(".,()*=<>;").contains(c)) {
+            tokens.append({Token::Symbol, QString(c)});
+            ++i;
+            continue;
+        }
+        problem = sql.mid(i);
+        return false;
+    next:;
+    }
+    return true;
+}
+
+/** Reads tokens front to back; every match advances, a failed one does not. */
+class Cursor
+{
+public:
+    explicit Cursor(const QList<Token> &tokens) : m_tokens(tokens) {}
+
+    bool word(const QString &keyword)
+    {
+        if (m_at < m_tokens.size() && m_tokens.at(m_at).kind == Token::Word &&
+            m_tokens.at(m_at).text.compare(keyword, Qt::CaseInsensitive) == 0) {
+            ++m_at;
+            return true;
+        }
+        return false;
+    }
+    bool symbol(const QString &text)
+    {
+        if (m_at < m_tokens.size() && m_tokens.at(m_at).kind == Token::Symbol &&
+            m_tokens.at(m_at).text == text) {
+            ++m_at;
+            return true;
+        }
+        return false;
+    }
+    /// A name: plain ones folded to lower case, back-quoted ones as written.
+    std::optional<QString> name()
+    {
+        if (m_at >= m_tokens.size())
+            return std::nullopt;
+        const Token &t = m_tokens.at(m_at);
+        if (t.kind == Token::Quoted) {
+            ++m_at;
+            return t.text;
+        }
+        if (t.kind == Token::Word) {
+            ++m_at;
+            return t.text.toLower();
+        }
+        return std::nullopt;
+    }
+    std::optional<QString> string()
+    {
+        if (m_at < m_tokens.size() && m_tokens.at(m_at).kind == Token::String)
+            return m_tokens.at(m_at++).text;
+        return std::nullopt;
+    }
+    std::optional<QString> number()
+    {
+        if (m_at < m_tokens.size() && m_tokens.at(m_at).kind == Token::Number)
+            return m_tokens.at(m_at++).text;
+        return std::nullopt;
+    }
+    bool atEnd()
+    {
+        symbol(u";"_s);
+        return m_at >= m_tokens.size();
+    }
+    QString here() const { return m_at < m_tokens.size() ? m_tokens.at(m_at).text : QString(); }
+    void skip() { ++m_at; }
+
+private:
+    const QList<Token> &m_tokens;
+    qsizetype m_at = 0;
+};
+
+/// "3650", "3650d", "87600h", "5256000m" in minutes; -1 when not a duration.
+qint64 durationMinutes(const QString &text)
+{
+    static const QRegularExpression pattern(u"^(\\d+)([dhm]?)$"_s);
+    const QRegularExpressionMatch match = pattern.match(text);
+    if (!match.hasMatch())
+        return -1;
+    const qint64 value = match.captured(1).toLongLong();
+    const QString unit = match.captured(2);
+    return unit == u"m"_s ? value : unit == u"h"_s ? value * 60 : value * 1440;
+}
+
+} // namespace
+
+// ---- state ----
+
+struct TDengine3Emulator::StableDef
+{
+    QList<Column> columns; ///< _ts first
+    QList<Column> tags;
+
+    int columnIndex(const QString &name) const
+    {
+        for (int i = 0; i < columns.size(); ++i)
+            if (columns.at(i).name == name)
+                return i;
+        return -1;
+    }
+    int tagIndex(const QString &name) const
+    {
+        for (int i = 0; i < tags.size(); ++i)
+            if (tags.at(i).name == name)
+                return i;
+        return -1;
+    }
+};
+
+struct TDengine3Emulator::ChildTable
+{
+    QString stable;
+    QMap<QString, QString> tags;
+    std::map<qint64, QMap<QString, lp::Field>> rows;
+};
+
+struct TDengine3Emulator::Database
+{
+    QString name;
+    QString precision = u"ns"_s;
+    int keepMinutes = 3650 * 1440;
+    int durationMinutes = 10 * 1440;
+    qint64 createdMs = 0;
+    std::map<QString, StableDef> stables;
+    std::map<QString, ChildTable> children;
+};
+
+TDengine3Emulator::TDengine3Emulator()
+{
+    m_server.setHandler([this](const TestHttpServer::Request &request) { return handle(request); });
+}
+
+TDengine3Emulator::~TDengine3Emulator()
+{
+    m_server.setHandler({});
+}
+
+void TDengine3Emulator::setCredentials(const QString &user, const QString &password)
+{
+    QMutexLocker lock(&m_mutex);
+    m_user = user;
+    m_password = password;
+}
+
+void TDengine3Emulator::setVersion(const QString &version)
+{
+    QMutexLocker lock(&m_mutex);
+    m_version = version;
+}
+
+void TDengine3Emulator::createDatabase(const QString &name, const QString &precision, int keepDays)
+{
+    QMutexLocker lock(&m_mutex);
+    auto database = std::make_unique<Database>();
+    database->name = name;
+    database->precision = precision;
+    database->keepMinutes = keepDays * 1440;
+    database->durationMinutes = std::min(10 * 1440, std::max(1440, database->keepMinutes / 3));
+    database->createdMs = QDateTime::currentMSecsSinceEpoch();
+    m_databases[name] = std::move(database);
+}
+
+void TDengine3Emulator::failNext(int count, int status, int retryAfterSeconds,
+                                 const QByteArray &pathPrefix)
+{
+    QMutexLocker lock(&m_mutex);
+    m_failures.append({count, status, retryAfterSeconds, pathPrefix});
+}
+
+QStringList TDengine3Emulator::databases() const
+{
+    QMutexLocker lock(&m_mutex);
+    QStringList names;
+    for (const auto &entry : m_databases)
+        names.append(entry.first);
+    return names;
+}
+
+QStringList TDengine3Emulator::stables(const QString &database) const
+{
+    QMutexLocker lock(&m_mutex);
+    QStringList names;
+    const auto it = m_databases.find(database);
+    if (it != m_databases.end())
+        for (const auto &entry : it->second->stables)
+            names.append(entry.first);
+    return names;
+}
+
+QList<TDengine3Emulator::Column> TDengine3Emulator::columns(const QString &database,
+                                                            const QString &stable) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_databases.find(database);
+    if (it == m_databases.end())
+        return {};
+    const auto st = it->second->stables.find(stable);
+    if (st == it->second->stables.end())
+        return {};
+    return st->second.columns + st->second.tags;
+}
+
+QList<TDengine3Emulator::Row> TDengine3Emulator::rows(const QString &database,
+                                                      const QString &stable) const
+{
+    QMutexLocker lock(&m_mutex);
+    QList<Row> result;
+    const auto it = m_databases.find(database);
+    if (it == m_databases.end())
+        return result;
+    for (const auto &[name, child] : it->second->children) {
+        if (child.stable != stable)
+            continue;
+        for (const auto &[ts, values] : child.rows) {
+            Row row;
+            row.childTable = name;
+            row.tags = child.tags;
+            row.tags.remove(u"_tag_null"_s);
+            row.ts = ts;
+            row.values = values;
+            result.append(row);
+        }
+    }
+    return result;
+}
+
+qint64 TDengine3Emulator::rowCount(const QString &database) const
+{
+    QMutexLocker lock(&m_mutex);
+    qint64 count = 0;
+    const auto it = m_databases.find(database);
+    if (it != m_databases.end())
+        for (const auto &entry : it->second->children)
+            count += qint64(entry.second.rows.size());
+    return count;
+}
+
+int TDengine3Emulator::writeRequests() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_writeRequests;
+}
+
+int TDengine3Emulator::storingWriteRequests() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_storingWriteRequests;
+}
+
+QStringList TDengine3Emulator::statements() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_statements;
+}
+
+QString TDengine3Emulator::childTableName(const QString &stable,
+                                          const QList<QPair<QByteArray, QByteArray>> &tags)
+{
+    QList<QPair<QByteArray, QByteArray>> sorted = tags;
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) {
+        // compareKv: strncasecmp over the shorter length, then the shorter first.
+        const qsizetype common = std::min(a.first.size(), b.first.size());
+        const int order = qstrnicmp(a.first.constData(), b.first.constData(), size_t(common));
+        return order != 0 ? order < 0 : a.first.size() < b.first.size();
+    });
+    QCryptographicHash md5(QCryptographicHash::Md5);
+    md5.addData(stable.toUtf8());
+    for (const auto &[key, value] : sorted) {
+        md5.addData(QByteArrayView(","));
+        md5.addData(key);
+        md5.addData(QByteArrayView("="));
+        md5.addData(value);
+    }
+    return u"t_"_s + QString::fromLatin1(md5.result().toHex());
+}
+
+// ---- HTTP ----
+
+bool TDengine3Emulator::authorized(const TestHttpServer::Request &request, bool &sent) const
+{
+    const QByteArray header = request.header("authorization");
+    sent = header.startsWith("Basic ");
+    if (!sent)
+        return false;
+    const QByteArray credentials = QByteArray::fromBase64(header.mid(6).trimmed());
+    const qsizetype colon = credentials.indexOf(':');
+    return colon > 0 && QString::fromUtf8(credentials.left(colon)) == m_user &&
+           QString::fromUtf8(credentials.mid(colon + 1)) == m_password;
+}
+
+TestHttpServer::Reply TDengine3Emulator::handle(const TestHttpServer::Request &request)
+{
+    QMutexLocker lock(&m_mutex);
+    for (Failure &failure : m_failures) {
+        if (failure.count > 0 && request.path.startsWith(failure.pathPrefix)) {
+            --failure.count;
+            if (request.path.startsWith("/influxdb/"))
+                ++m_writeRequests;
+            TestHttpServer::Reply reply = TestHttpServer::Reply::text(
+                failure.status,
+                failure.status == 503 ? "\"memory exceeds threshold\"" : "\"too many requests\"");
+            if (failure.retryAfter >= 0)
+                reply.header("Retry-After", QByteArray::number(failure.retryAfter));
+            return reply;
+        }
+    }
+    if (request.path == "/influxdb/v1/write")
+        return write(request);
+    if (request.path == "/rest/sql" || request.path.startsWith("/rest/sql/"))
+        return sql(request);
+    return TestHttpServer::Reply::text(404, "404 page not found");
+}
+
+TestHttpServer::Reply TDengine3Emulator::write(const TestHttpServer::Request &request)
+{
+    ++m_writeRequests;
+    if (request.method != "POST")
+        return TestHttpServer::Reply::text(404, "404 page not found");
+    bool sent = false;
+    if (!authorized(request, sent)) {
+        const QByteArray body =
+            sent ? R"({"code":"forbidden","message":"[0x357] Authentication failure"})"
+                 : R"({"code":"forbidden","message":"no auth info found"})";
+        return TestHttpServer::Reply::json(401, body);
+    }
+    const QString dbName = request.queryItem(u"db"_s);
+    if (dbName.isEmpty())
+        return TestHttpServer::Reply::json(
+            400,
+            R"({"code":"not found","message":"db required","op":"get db query","err":"db required","line":0})");
+    // taosAdapter concatenates db raw into "use <db>": a plain name is folded to lower case.
+    static const QRegularExpression plain(u"^[A-Za-z_][A-Za-z0-9_]*$"_s);
+    if (!plain.match(dbName).hasMatch())
+        return writeError({kSyntaxError, u"syntax error near \"%1\""_s.arg(dbName)});
+    const auto found = m_databases.find(dbName.toLower());
+    if (found == m_databases.end())
+        return writeError({kDbNotExist, u"Database not exist"_s});
+    Database &db = *found->second;
+
+    // smlPrecisionConvert: u/μ, ms, s, m, h; anything else (ns, us, n, empty) is nanoseconds.
+    const QString precision = request.queryItem(u"precision"_s);
+    qint64 toNs = 1;
+    if (precision == u"u"_s || precision == u"μ"_s)
+        toNs = 1000;
+    else if (precision == u"ms"_s)
+        toNs = 1000000;
+    else if (precision == u"s"_s)
+        toNs = 1000000000;
+    else if (precision == u"m"_s)
+        toNs = 60LL * 1000000000;
+    else if (precision == u"h"_s)
+        toNs = 3600LL * 1000000000;
+    const qint64 dbFactor = precisionFactor(db.precision);
+    const qint64 nowNs = QDateTime::currentMSecsSinceEpoch() * 1000000;
+
+    // 1. Parse every line first: one bad line fails the whole request, nothing is written.
+    struct Line
+    {
+        lp::Point point;
+        QString stable;
+        qint64 ts = 0; ///< database precision
+    };
+    std::vector<Line> lines;
+    if (request.bodyWasGzip)
+        return writeError({kSmlInvalidData, u"invalid data: the body is not line protocol"_s});
+    const QList<QByteArray> rawLines = request.body.split('\n');
+    int lineNumber = 0;
+    for (const QByteArray &raw : rawLines) {
+        ++lineNumber;
+        // The raw body is cut at every newline, inside quotes too; '#' starts a comment.
+        if (raw.isEmpty() || raw.startsWith('#'))
+            continue;
+        if (raw.endsWith('\r'))
+            return writeError(
+                {kSmlInvalidData,
+                 u"invalid data: line %1 ends in a carriage return"_s.arg(lineNumber)});
+        Line line;
+        QString why;
+        if (!lp::parseLine(std::string_view(raw.constData(), size_t(raw.size())), line.point, &why))
+            return writeError(
+                {kSmlInvalidData, u"invalid data: line %1: %2"_s.arg(lineNumber).arg(why)});
+        const lp::Point &p = line.point;
+        if (p.measurement.empty() || qsizetype(p.measurement.size()) > kMaxTableName)
+            return writeError({kTableIdLength, u"measure is empty or too large than 192"_s});
+        std::set<std::string> names{"_ts"};
+        for (const auto &[key, value] : p.tags) {
+            if (key.empty() || qsizetype(key.size()) > kMaxColumnName)
+                return writeError({kColumnLength, u"invalid key or key is too long than 64"_s});
+            if (qsizetype(value.size()) > kMaxTagValue)
+                return writeError(
+                    {kVarColumnLength, u"Invalid varbinary/binary/nchar column/tag length"_s});
+            if (!names.insert(key).second)
+                return writeError({kDuplicatedColumn, u"Duplicated column names"_s});
+        }
+        for (const lp::Field &field : p.fields) {
+            if (field.key.empty() || qsizetype(field.key.size()) > kMaxColumnName)
+                return writeError({kColumnLength, u"invalid key or key is too long than 64"_s});
+            if (field.type == FieldType::String && qsizetype(field.s.size()) > kMaxVarchar)
+                return writeError(
+                    {kVarColumnLength, u"Invalid varbinary/binary/nchar column/tag length"_s});
+            if (!names.insert(field.key).second)
+                return writeError({kDuplicatedColumn, u"Duplicated column names"_s});
+        }
+        QString stable = QString::fromUtf8(p.measurement.data(), qsizetype(p.measurement.size()));
+        stable.replace(u'.', u'_'); // smlDot2Underline, on by default
+        line.stable = stable;
+        // A missing timestamp, or "0", is the current time.
+        const qint64 ns = p.hasTime && p.time != 0 ? p.time * toNs : nowNs;
+        line.ts = ns / dbFactor;
+        if (line.ts == -1)
+            return writeError({kSmlInvalidData, u"invalid timestamp"_s});
+        lines.push_back(std::move(line));
+    }
+
+    // 2. The schema every super table needs; a field whose type changes within the request is
+    // refused before anything is changed.
+    struct Needed
+    {
+        std::map<std::string, std::pair<FieldType, qsizetype>> fields; // type, longest string
+        std::map<std::string, qsizetype> tags;                         // longest value
+        QList<QString> fieldOrder, tagOrder;
+    };
+    std::map<QString, Needed> needed;
+    QStringList stableOrder;
+    for (const Line &line : lines) {
+        if (!needed.count(line.stable))
+            stableOrder.append(line.stable);
+        Needed &need = needed[line.stable];
+        for (const auto &[key, value] : line.point.tags) {
+            auto [it, added] = need.tags.emplace(key, qsizetype(value.size()));
+            if (added)
+                need.tagOrder.append(QString::fromStdString(key));
+            else
+                it->second = std::max(it->second, qsizetype(value.size()));
+        }
+        for (const lp::Field &field : line.point.fields) {
+            const qsizetype length =
+                field.type == FieldType::String ? qsizetype(field.s.size()) : 0;
+            auto [it, added] = need.fields.emplace(field.key, std::make_pair(field.type, length));
+            if (added) {
+                need.fieldOrder.append(QString::fromStdString(field.key));
+                continue;
+            }
+            if (it->second.first != field.type)
+                return writeError(
+                    {kSmlNotSameType, u"the type is not the same like before:%1"_s.arg(
+                                          QString::fromStdString(field.key))});
+            it->second.second = std::max(it->second.second, length);
+        }
+    }
+
+    // 3. Create or alter the super tables (each change is made as it is checked: a later error
+    // does not undo it).
+    const int maxRow =
+        QVersionNumber::fromString(m_version) < QVersionNumber({3, 0, 5, 0}) ? 49151 : 65531;
+    for (const QString &name : stableOrder) {
+        const Needed &need = needed[name];
+        StableDef def;
+        const auto existing = db.stables.find(name);
+        if (existing != db.stables.end()) {
+            def = existing->second;
+        } else {
+            def.columns.append({u"_ts"_s, u"TIMESTAMP"_s, 8, false});
+        }
+        for (const QString &key : need.tagOrder) {
+            const qsizetype length = need.tags.at(key.toStdString());
+            if (def.columnIndex(key) >= 0)
+                return writeError({kDuplicatedColumn, u"Duplicated column names"_s});
+            const int index = def.tagIndex(key);
+            if (index < 0)
+                def.tags.append({key, u"NCHAR"_s, varWidth(length, true), true});
+            else if (def.tags[index].length < length)
+                def.tags[index].length = varWidth(length, true);
+        }
+        if (def.tags.isEmpty())
+            def.tags.append({u"_tag_null"_s, u"NCHAR"_s, 1, true});
+        for (const QString &key : need.fieldOrder) {
+            const auto &[type, length] = need.fields.at(key.toStdString());
+            if (def.tagIndex(key) >= 0)
+                return writeError({kDuplicatedColumn, u"Duplicated column names"_s});
+            const int index = def.columnIndex(key);
+            if (index < 0) {
+                def.columns.append({key, typeName(type),
+                                    type == FieldType::String    ? varWidth(length, false)
+                                    : type == FieldType::Boolean ? 1
+                                                                 : 8,
+                                    false});
+                continue;
+            }
+            Column &column = def.columns[index];
+            if (column.type != typeName(type))
+                return writeError(
+                    {kSmlInvalidData,
+                     u"point type and db type mismatch. db type: %1, point type: %2, key: %3"_s.arg(
+                         column.type, typeName(type), key)});
+            if (column.type == u"VARCHAR"_s && column.length < length)
+                column.length = varWidth(length, false);
+        }
+        if (def.tags.size() > kMaxTags)
+            return writeError({kTooManyTags, u"Too many tags"_s});
+        if (def.columns.size() > kMaxColumns)
+            return writeError({kTooManyColumns, u"Too many columns"_s});
+        int tagBytes = 0;
+        for (const Column &tag : def.tags)
+            tagBytes += rowBytes(tag);
+        if (tagBytes > kMaxTagsBytes)
+            return writeError(
+                {kTagsLength, u"Tags length exceeds max length %1"_s.arg(kMaxTagsBytes)});
+        int bytes = 0;
+        for (const Column &column : def.columns)
+            bytes += rowBytes(column);
+        if (bytes > maxRow)
+            return writeError({kRowLength, u"Row length exceeds max length %1"_s.arg(maxRow)});
+        db.stables[name] = def;
+    }
+
+    // 4. The rows, in order; the first one older than KEEP stops the request (those before it
+    // stay written).
+    // Nanoseconds reach back only to 1677: a longer KEEP is no limit.
+    const quint64 reach =
+        (quint64(nowNs) - quint64(std::numeric_limits<qint64>::min())) / quint64(kNsPerMinute);
+    const qint64 keepNs =
+        quint64(db.keepMinutes) >= reach ? -1 : qint64(db.keepMinutes) * kNsPerMinute;
+    const qint64 oldestNs = keepNs < 0 ? std::numeric_limits<qint64>::min() : nowNs - keepNs;
+    bool stored = false;
+    for (const Line &line : lines) {
+        if (line.ts * dbFactor < oldestNs) {
+            if (stored)
+                ++m_storingWriteRequests;
+            return writeError({kTimestampOutOfRange, u"Timestamp data out of range"_s});
+        }
+        QList<QPair<QByteArray, QByteArray>> tags;
+        for (const auto &[key, value] : line.point.tags)
+            tags.append({QByteArray::fromStdString(key), QByteArray::fromStdString(value)});
+        const QString childName = childTableName(line.stable, tags);
+        ChildTable &child = db.children[childName];
+        if (child.stable.isEmpty()) {
+            child.stable = line.stable;
+            for (const auto &[key, value] : tags)
+                child.tags.insert(QString::fromUtf8(key), QString::fromUtf8(value));
+        }
+        QMap<QString, lp::Field> values;
+        for (const lp::Field &field : line.point.fields)
+            values.insert(QString::fromStdString(field.key), field);
+        child.rows[line.ts] = values; // the same child table and _ts: the row is replaced
+        stored = true;
+    }
+    if (stored)
+        ++m_storingWriteRequests;
+    return TestHttpServer::Reply::empty(204);
+}
+
+TestHttpServer::Reply TDengine3Emulator::sql(const TestHttpServer::Request &request)
+{
+    if (request.method != "POST")
+        return TestHttpServer::Reply::text(405, "405 method not allowed");
+    bool sent = false;
+    if (!authorized(request, sent))
+        return sent ? restError({kAuthFailure, u"Authentication failure"_s}, 401)
+                    : restError({0xffff, u"no auth info input"_s}, 401);
+    const QString statement = QString::fromUtf8(request.body).trimmed();
+    if (statement.isEmpty())
+        return restError({0xffff, u"no sql input"_s}, 400);
+    m_statements.append(statement);
+    QString defaultDb;
+    if (request.path.startsWith("/rest/sql/"))
+        defaultDb = QString::fromUtf8(QByteArray::fromPercentEncoding(request.path.mid(10)));
+
+    QList<Token> tokens;
+    QString problem;
+    if (!tokenize(statement, tokens, problem))
+        return restError({kSyntaxError, u"syntax error near \"%1\""_s.arg(problem.left(30))});
+
+    auto result = [](const QList<QPair<QString, QString>> &columns, const QJsonArray &data) {
+        QJsonArray meta;
+        for (const auto &[name, type] : columns) {
+            const int length = type == u"VARCHAR"_s    ? 64
+                               : type == u"TINYINT"_s  ? 1
+                               : type == u"SMALLINT"_s ? 2
+                               : type == u"INT"_s      ? 4
+                               : type == u"BOOL"_s     ? 1
+                                                       : 8;
+            meta.append(QJsonArray{name, type, length});
+        }
+        const QJsonObject body{
+            {u"code"_s, 0}, {u"column_meta"_s, meta}, {u"data"_s, data}, {u"rows"_s, data.size()}};
+        return TestHttpServer::Reply::json(200, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    };
+    auto affected = [&](int rows) {
+        return result({{u"affected_rows"_s, u"INT"_s}}, QJsonArray{QJsonArray{rows}});
+    };
+    auto syntaxError = [](Cursor &c) {
+        return restError({kSyntaxError, u"syntax error near \"%1\""_s.arg(c.here())});
+    };
+    auto tableRef = [&](Cursor &c, QString &db, QString &table) {
+        const auto first = c.name();
+        if (!first)
+            return false;
+        if (c.symbol(u"."_s)) {
+            const auto second = c.name();
+            if (!second)
+                return false;
+            db = *first;
+            table = *second;
+        } else {
+            db = defaultDb;
+            table = *first;
+        }
+        return true;
+    };
+    auto databasesListing = [&](const QString &only) {
+        const bool minutes = QVersionNumber::fromString(m_version) < QVersionNumber({3, 3});
+        const QList<QPair<QString, QString>> columns{{u"name"_s, u"VARCHAR"_s},
+                                                     {u"create_time"_s, u"TIMESTAMP"_s},
+                                                     {u"vgroups"_s, u"INT"_s},
+                                                     {u"ntables"_s, u"BIGINT"_s},
+                                                     {u"replica"_s, u"TINYINT"_s},
+                                                     {u"strict"_s, u"VARCHAR"_s},
+                                                     {u"duration"_s, u"VARCHAR"_s},
+                                                     {u"keep"_s, u"VARCHAR"_s},
+                                                     {u"buffer"_s, u"INT"_s},
+                                                     {u"pagesize"_s, u"INT"_s},
+                                                     {u"pages"_s, u"INT"_s},
+                                                     {u"minrows"_s, u"INT"_s},
+                                                     {u"maxrows"_s, u"INT"_s},
+                                                     {u"comp"_s, u"TINYINT"_s},
+                                                     {u"precision"_s, u"VARCHAR"_s},
+                                                     {u"status"_s, u"VARCHAR"_s},
+                                                     {u"retentions"_s, u"VARCHAR"_s},
+                                                     {u"single_stable"_s, u"BOOL"_s},
+                                                     {u"cachemodel"_s, u"VARCHAR"_s},
+                                                     {u"cachesize"_s, u"INT"_s},
+                                                     {u"wal_level"_s, u"TINYINT"_s},
+                                                     {u"wal_fsync_period"_s, u"INT"_s},
+                                                     {u"wal_retention_period"_s, u"INT"_s},
+                                                     {u"wal_retention_size"_s, u"BIGINT"_s},
+                                                     {u"stt_trigger"_s, u"SMALLINT"_s},
+                                                     {u"table_prefix"_s, u"SMALLINT"_s},
+                                                     {u"table_suffix"_s, u"SMALLINT"_s},
+                                                     {u"tsdb_pagesize"_s, u"INT"_s},
+                                                     {u"keep_time_offset"_s, u"INT"_s}};
+        QJsonArray data;
+        auto systemRow = [&](const QString &name) {
+            QJsonArray row{name, formatTimestamp(0, u"ms"_s)};
+            for (int i = 2; i < columns.size(); ++i)
+                row.append(columns.at(i).first == u"precision"_s ? QJsonValue(u"ms"_s)
+                           : columns.at(i).first == u"status"_s  ? QJsonValue(u"ready"_s)
+                                                                 : QJsonValue());
+            return row;
+        };
+        if (only.isEmpty() || only == u"information_schema"_s)
+            data.append(systemRow(u"information_schema"_s));
+        if (only.isEmpty() || only == u"performance_schema"_s)
+            data.append(systemRow(u"performance_schema"_s));
+        for (const auto &[name, db] : m_databases) {
+            if (!only.isEmpty() && name != only)
+                continue;
+            const QString keep = duration(db->keepMinutes, minutes);
+            data.append(QJsonArray{name,
+                                   formatTimestamp(db->createdMs, u"ms"_s),
+                                   2,
+                                   qint64(db->children.size()),
+                                   1,
+                                   u"on"_s,
+                                   duration(db->durationMinutes, minutes),
+                                   keep + u',' + keep + u',' + keep,
+                                   256,
+                                   4,
+                                   256,
+                                   100,
+                                   4096,
+                                   2,
+                                   db->precision,
+                                   u"ready"_s,
+                                   QJsonValue(),
+                                   false,
+                                   u"none"_s,
+                                   1,
+                                   1,
+                                   3000,
+                                   3600,
+                                   0,
+                                   2,
+                                   0,
+                                   0,
+                                   4,
+                                   0});
+        }
+        return result(columns, data);
+    };
+
+    // SELECT ...
+    {
+        Cursor c(tokens);
+        if (c.word(u"SELECT"_s)) {
+            Cursor v(tokens);
+            v.skip();
+            if (v.word(u"SERVER_VERSION"_s) && v.symbol(u"("_s) && v.symbol(u")"_s) && v.atEnd())
+                return result({{u"server_version()"_s, u"VARCHAR"_s}},
+                              QJsonArray{QJsonArray{m_version}});
+            Cursor n(tokens);
+            n.skip();
+            if (n.word(u"COUNT"_s) && n.symbol(u"("_s) && n.symbol(u"*"_s) && n.symbol(u")"_s) &&
+                n.word(u"FROM"_s)) {
+                QString dbName, table;
+                if (!tableRef(n, dbName, table))
+                    return syntaxError(n);
+                qint64 from = std::numeric_limits<qint64>::min();
+                qint64 to = std::numeric_limits<qint64>::max();
+                if (n.word(u"WHERE"_s)) {
+                    do {
+                        const auto column = n.name();
+                        if (!column || *column != u"_ts"_s)
+                            return restError({kSyntaxError, u"the emulator filters on _ts only"_s});
+                        QString op;
+                        for (const auto &candidate : {u">="_s, u"<="_s, u">"_s, u"<"_s, u"="_s}) {
+                            if (n.symbol(candidate)) {
+                                op = candidate;
+                                break;
+                            }
+                        }
+                        const auto value = n.number();
+                        bool ok = false;
+                        const qint64 v = value ? value->toLongLong(&ok) : 0;
+                        if (op.isEmpty() || !ok)
+                            return syntaxError(n);
+                        if (op == u">="_s)
+                            from = std::max(from, v);
+                        else if (op == u">"_s)
+                            from = std::max(from, v + 1);
+                        else if (op == u"<"_s)
+                            to = std::min(to, v);
+                        else if (op == u"<="_s)
+                            to = std::min(to, v + 1);
+                        else {
+                            from = std::max(from, v);
+                            to = std::min(to, v + 1);
+                        }
+                    } while (n.word(u"AND"_s));
+                }
+                if (!n.atEnd())
+                    return syntaxError(n);
+                if (dbName.isEmpty())
+                    return restError({kDbNotSpecified, u"Database not specified"_s});
+                const auto found = m_databases.find(dbName);
+                if (found == m_databases.end())
+                    return restError({kDbNotExist, u"Database not exist"_s});
+                if (!found->second->stables.count(table))
+                    return restError({kTableNotExist, u"Table does not exist"_s});
+                qint64 count = 0;
+                for (const auto &[name, child] : found->second->children) {
+                    if (child.stable != table)
+                        continue;
+                    for (const auto &entry : child.rows)
+                        count += entry.first >= from && entry.first < to ? 1 : 0;
+                }
+                return result({{u"count(*)"_s, u"BIGINT"_s}}, QJsonArray{QJsonArray{count}});
+            }
+            Cursor s(tokens);
+            s.skip();
+            if (s.symbol(u"*"_s) && s.word(u"FROM"_s)) {
+                QString dbName, table;
+                if (!tableRef(s, dbName, table))
+                    return syntaxError(s);
+                if (dbName == u"information_schema"_s && table == u"ins_databases"_s) {
+                    QString only;
+                    if (s.word(u"WHERE"_s)) {
+                        const auto column = s.name();
+                        const bool eq = s.symbol(u"="_s);
+                        const auto value = s.string();
+                        if (!column || *column != u"name"_s || !eq || !value)
+                            return restError(
+                                {kSyntaxError,
+                                 u"the emulator filters ins_databases on name only"_s});
+                        only = *value;
+                        if (only.isEmpty())
+                            return result({}, {});
+                    }
+                    if (!s.atEnd())
+                        return syntaxError(s);
+                    return databasesListing(only);
+                }
+                return restError(
+                    {kSyntaxError,
+                     u"the emulator does not answer SELECT * FROM %1.%2"_s.arg(dbName, table)});
+            }
+            return syntaxError(c);
+        }
+    }
+    {
+        Cursor c(tokens);
+        if (c.word(u"SHOW"_s)) {
+            if (c.word(u"DATABASES"_s) && c.atEnd())
+                return databasesListing(QString());
+            return syntaxError(c);
+        }
+    }
+    {
+        Cursor c(tokens);
+        if (c.word(u"CREATE"_s) && c.word(u"DATABASE"_s)) {
+            bool ifNotExists = false;
+            if (c.word(u"IF"_s)) {
+                if (!c.word(u"NOT"_s) || !c.word(u"EXISTS"_s))
+                    return syntaxError(c);
+                ifNotExists = true;
+            }
+            const auto name = c.name();
+            if (!name || name->isEmpty() || name->toUtf8().size() > 64)
+                return syntaxError(c);
+            auto db = std::make_unique<Database>();
+            db->name = *name;
+            qint64 keep = -1;
+            while (!c.atEnd()) {
+                if (c.word(u"PRECISION"_s)) {
+                    const auto value = c.string();
+                    if (!value || (*value != u"ms"_s && *value != u"us"_s && *value != u"ns"_s))
+                        return restError({kInvalidDbOption, u"Invalid option precision: %1"_s.arg(
+                                                                value.value_or(c.here()))});
+                    db->precision = *value;
+                } else if (c.word(u"KEEP"_s)) {
+                    do {
+                        const auto value = c.number();
+                        const qint64 minutes = value ? durationMinutes(*value) : -1;
+                        if (minutes < 0)
+                            return syntaxError(c);
+                        keep = std::max(keep, minutes);
+                    } while (c.symbol(u","_s));
+                } else if (c.word(u"DURATION"_s)) {
+                    const auto value = c.number();
+                    const qint64 minutes = value ? durationMinutes(*value) : -1;
+                    if (minutes <= 0)
+                        return syntaxError(c);
+                    db->durationMinutes = int(minutes);
+                } else {
+                    static const QStringList others{u"VGROUPS"_s,
+                                                    u"REPLICA"_s,
+                                                    u"BUFFER"_s,
+                                                    u"PAGES"_s,
+                                                    u"PAGESIZE"_s,
+                                                    u"CACHEMODEL"_s,
+                                                    u"CACHESIZE"_s,
+                                                    u"COMP"_s,
+                                                    u"MAXROWS"_s,
+                                                    u"MINROWS"_s,
+                                                    u"WAL_LEVEL"_s,
+                                                    u"WAL_FSYNC_PERIOD"_s,
+                                                    u"SINGLE_STABLE"_s,
+                                                    u"STT_TRIGGER"_s,
+                                                    u"TABLE_PREFIX"_s,
+                                                    u"TABLE_SUFFIX"_s,
+                                                    u"TSDB_PAGESIZE"_s,
+                                                    u"WAL_RETENTION_PERIOD"_s,
+                                                    u"WAL_RETENTION_SIZE"_s,
+                                                    u"KEEP_TIME_OFFSET"_s,
+                                                    u"SCHEMALESS"_s};
+                    bool known = false;
+                    for (const QString &option : others)
+                        known = known || c.word(option);
+                    if (!known || (!c.number() && !c.string()))
+                        return syntaxError(c);
+                }
+            }
+            if (keep >= 0) {
+                if (keep < 1440 || keep > 365000LL * 1440)
+                    return restError(
+                        {kInvalidDbOption,
+                         u"Invalid option keep: %1 valid range: [1, 365000]"_s.arg(keep / 1440)});
+                if (keep < 3LL * db->durationMinutes)
+                    return restError({kInvalidDbOption,
+                                      u"Invalid option keep: should be at least three times "
+                                      u"duration"_s});
+                db->keepMinutes = int(keep);
+            }
+            if (m_databases.count(db->name)) {
+                if (ifNotExists)
+                    return affected(0);
+                return restError({kDbAlreadyExist, u"Database already exists"_s});
+            }
+            db->createdMs = QDateTime::currentMSecsSinceEpoch();
+            m_databases[db->name] = std::move(db);
+            return affected(0);
+        }
+    }
+    {
+        Cursor c(tokens);
+        if (c.word(u"DROP"_s) && c.word(u"DATABASE"_s)) {
+            bool ifExists = false;
+            if (c.word(u"IF"_s)) {
+                if (!c.word(u"EXISTS"_s))
+                    return syntaxError(c);
+                ifExists = true;
+            }
+            const auto name = c.name();
+            if (!name || !c.atEnd())
+                return syntaxError(c);
+            if (!m_databases.erase(*name) && !ifExists)
+                return restError({kDbNotExist, u"Database not exist"_s});
+            return affected(0);
+        }
+    }
+    {
+        Cursor c(tokens);
+        if (c.word(u"DESCRIBE"_s) || c.word(u"DESC"_s)) {
+            QString dbName, table;
+            if (!tableRef(c, dbName, table) || !c.atEnd())
+                return syntaxError(c);
+            if (dbName.isEmpty())
+                return restError({kDbNotSpecified, u"Database not specified"_s});
+            const auto found = m_databases.find(dbName);
+            if (found == m_databases.end())
+                return restError({kDbNotExist, u"Database not exist"_s});
+            const auto st = found->second->stables.find(table);
+            if (st == found->second->stables.end())
+                return restError({kTableNotExist, u"Table does not exist"_s});
+            QJsonArray data;
+            for (const Column &column : st->second.columns + st->second.tags)
+                data.append(QJsonArray{column.name, column.type, column.length,
+                                       column.tag ? u"TAG"_s : QString()});
+            return result({{u"field"_s, u"VARCHAR"_s},
+                           {u"type"_s, u"VARCHAR"_s},
+                           {u"length"_s, u"INT"_s},
+                           {u"note"_s, u"VARCHAR"_s}},
+                          data);
+        }
+    }
+    Cursor c(tokens);
+    return syntaxError(c);
+}
+
+} // namespace tsm::test

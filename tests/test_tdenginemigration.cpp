@@ -1,0 +1,429 @@
+// End to end through tsmigrate-cli: a real influxd 1.x → the TDengine 3 emulator. The rows the
+// emulator stored, plus the points in the rejects file, must equal the source value by value
+// and type by type (read independently with InfluxDump, shard group by shard group); database
+// creation and refusal, KEEP, authentication, retries and errors hidden in HTTP 200 are checked
+// the way a user meets them: exit codes and messages.
+#include "core/Runner.h"
+#include "emulators/TDengine3Emulator.h"
+#include "lp/LineParser.h"
+#include "sinks/TDengineSink.h"
+#include "support/InfluxDump.h"
+#include "support/InfluxdFixture.h"
+#include "support/TestHttpServer.h"
+#include "support/TestProfiles.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <TimeText.h>
+
+using namespace Qt::StringLiterals;
+using namespace tsm;
+using namespace tsm::test;
+
+namespace {
+
+constexpr qint64 kSecond = 1000000000LL;
+constexpr qint64 kDay = 86400LL * kSecond;
+constexpr qint64 kWeek = 7 * kDay;
+
+/// Sixty days ago, with every nanosecond digit in use: inside TDengine's default KEEP, and two
+/// weeks later still in the past.
+qint64 baseTime()
+{
+    static const qint64 base = (TimeText::nowNs() - 60 * kDay) / kSecond * kSecond + 123456789;
+    return base;
+}
+
+/// Every way a migration to TDengine can lose or alter a value.
+QByteArray tortureData()
+{
+    QByteArray lp;
+    auto line = [&lp](const QByteArray &text) { lp += text + '\n'; };
+    auto t = [](qint64 offsetNs) { return QByteArray::number(baseTime() + offsetNs); };
+    // Every field type InfluxDB 1.x has; series with different tag sets; sparse rows.
+    line("cpu,host=a,region=eu usage=12.5,count=3i,note=\"ok\",up=true " + t(0));
+    line("cpu,host=a,region=eu usage=13 " + t(kSecond)); // a float that looks whole
+    line("cpu,host=b usage=-0.25,count=-9223372036854775807i " + t(0));
+    line("cpu,host=b note=\"only a string\" " + t(2 * kSecond));
+    line("cpu,host=c,region=us,rack=7 up=false,count=9223372036854775807i " + t(3 * kSecond));
+    line("cpu,host=a,region=eu usage=1e-300,count=0i " + t(4 * kSecond));
+    // Escaping and unicode in names and values.
+    line("weird\\ name\\,with\\ comma,tag\\ key\\=1=va\\ lue\\,\\=x "
+         "field\\ \\\"quoted\\\"=\"say \\\"hi\\\" C:\\\\path\\\\\",emoji=\"🌡️ 温度\" " +
+         t(0));
+    line("weird\\ name\\,with\\ comma,tag\\ key\\=1=plain trailing=\"ends with backslash\\\\\" " +
+         t(5 * kSecond));
+    // A newline inside a string: TDengine's endpoint cuts lines at every newline → rejected.
+    line("weird\\ name\\,with\\ comma,tag\\ key\\=1=plain multi=\"line one\nline two\" " +
+         t(6 * kSecond));
+    line("温度,城市=北京 值=21.5,描述=\"晴\" " + t(0));
+    line("select,from=where group=1i,order=\"by\" " + t(0)); // SQL keywords as names
+    // '.' in a measurement: super table sensor_room.
+    line("sensor.room,id=1 temp=20.5 " + t(0));
+    // A tag and a field with the same key: one namespace in TDengine → rejected.
+    line("dup,x=tagval x=1.5 " + t(0));
+    // A tag too large for TDengine's NCHAR tags (16 KB in total, 4 bytes a character).
+    line("big,id=" + QByteArray(4200, 'x') + " v=1i " + t(0));
+    // A field with two types in two shard groups (two weeks apart).
+    line("conflict y=1.5,z=\"text\" " + t(0));
+    line("conflict y=2i,z=3.5 " + t(2 * kWeek));
+    line("conflict y=3i " + t(2 * kWeek + kSecond));
+    // 19-digit timestamps one nanosecond apart.
+    line("nanos v=1i " + t(7 * kSecond));
+    line("nanos v=2i " + t(7 * kSecond + 1));
+    return lp;
+}
+
+QString typeOf(FieldType type)
+{
+    return type == FieldType::Float      ? u"float"_s
+           : type == FieldType::Integer  ? u"integer"_s
+           : type == FieldType::Unsigned ? u"unsigned"_s
+           : type == FieldType::String   ? u"string"_s
+                                         : u"boolean"_s;
+}
+
+/// One value in InfluxDump's format: "measurement|tags|time|field|type|value".
+QString dumpLine(const QString &measurement, QMap<QString, QString> tags, qint64 time,
+                 const QString &key, const lp::Field &field)
+{
+    QStringList tagPairs;
+    for (auto it = tags.begin(); it != tags.end(); ++it)
+        tagPairs.append(it.key() + u'=' + it.value());
+    tagPairs.sort();
+    QString value;
+    switch (field.type) {
+    case FieldType::Float:
+        value = QString::number(field.f, 'g', 17);
+        break;
+    case FieldType::Integer:
+        value = QString::number(field.i);
+        break;
+    case FieldType::Unsigned:
+        value = QString::number(field.u);
+        break;
+    case FieldType::String:
+        value = QString::fromLatin1(QByteArray::fromStdString(field.s).toPercentEncoding(" "));
+        break;
+    case FieldType::Boolean:
+        value = field.b ? u"true"_s : u"false"_s;
+        break;
+    }
+    return u"%1|%2|%3|%4|%5|%6"_s.arg(measurement, tagPairs.join(u','), QString::number(time), key,
+                                      typeOf(field.type), value);
+}
+
+/// What the emulator stored in `database`, in InfluxDump's format (super table names).
+QStringList emulatorDump(const TDengine3Emulator &td, const QString &database)
+{
+    QStringList lines;
+    for (const QString &stable : td.stables(database))
+        for (const TDengine3Emulator::Row &row : td.rows(database, stable))
+            for (auto it = row.values.begin(); it != row.values.end(); ++it)
+                lines.append(dumpLine(stable, row.tags, row.ts, it.key(), it.value()));
+    lines.sort();
+    return lines;
+}
+
+struct Rejected
+{
+    QStringList dump;    ///< values of the rejected points, measurement mapped to super table
+    QStringList reasons; ///< one per rejected point
+    QList<QByteArray> lines;
+};
+
+/// Reads a rejects file: "# <time> unit N: <reason>" then the line as it came.
+Rejected readRejects(const QString &path)
+{
+    Rejected rejected;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return rejected;
+    const QByteArray data = file.readAll();
+    size_t from = 0;
+    QString reason;
+    while (from < size_t(data.size())) {
+        const size_t end = lp::lineEnd(data.constData(), size_t(data.size()), from);
+        const QByteArray line = data.mid(qsizetype(from), qsizetype(end - from));
+        from = end + 1;
+        if (line.startsWith("# ")) {
+            reason = QString::fromUtf8(line.mid(line.indexOf(": ") + 2));
+            continue;
+        }
+        lp::Point point;
+        QString why;
+        if (!lp::parseLine(std::string_view(line.constData(), size_t(line.size())), point, &why))
+            continue;
+        rejected.lines.append(line);
+        rejected.reasons.append(reason);
+        QMap<QString, QString> tags;
+        for (const auto &[key, value] : point.tags)
+            tags.insert(QString::fromStdString(key), QString::fromStdString(value));
+        const QString stable =
+            TDengineSink::superTableName(QString::fromStdString(point.measurement));
+        for (const lp::Field &field : point.fields)
+            rejected.dump.append(
+                dumpLine(stable, tags, point.time, QString::fromStdString(field.key), field));
+    }
+    return rejected;
+}
+
+/// The source dump with measurements named as TDengine names super tables.
+QStringList asSuperTables(const QStringList &dump)
+{
+    QStringList mapped;
+    for (const QString &line : dump) {
+        const qsizetype bar = line.indexOf(u'|');
+        mapped.append(TDengineSink::superTableName(line.left(bar)) + line.mid(bar));
+    }
+    mapped.sort();
+    return mapped;
+}
+
+TaskProfile toTDengine(const QString &name, const QString &influxUrl, const QString &sourceDb,
+                       const QString &tdUrl, const QString &targetDb)
+{
+    TaskProfile p = influxToInflux(name, influxUrl, sourceDb, tdUrl, targetDb);
+    p.target.type = u"tdengine3"_s;
+    p.target.user = u"root"_s;
+    p.target.password = u"taosdata"_s;
+    p.task.start = TimeText::format(baseTime() - kDay);
+    p.task.end = TimeText::format(TimeText::nowNs() + kDay);
+    return p;
+}
+
+} // namespace
+
+/** InfluxDB 1.x → TDengine 3 (emulated) through tsmigrate-cli, compared value by value. */
+class TestTDengineMigration : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        TSM_SKIP_WITHOUT_INFLUXD();
+        QStandardPaths::setTestModeEnabled(true);
+        m_influx = std::make_unique<InfluxdFixture>();
+        QVERIFY2(m_influx->start(), qPrintable(m_influx->errorString()));
+        QVERIFY(m_influx->query(u"CREATE DATABASE src"_s));
+        QVERIFY(m_influx->write(u"src"_s, tortureData()));
+        QVERIFY(m_influx->query(u"CREATE DATABASE simple"_s));
+        QByteArray simple;
+        for (int i = 0; i < 2000; ++i)
+            simple += "meter,id=m" + QByteArray::number(i % 20) + " kwh=" + QByteArray::number(i) +
+                      ".5,n=" + QByteArray::number(i) + "i " +
+                      QByteArray::number(baseTime() + qint64(i) * kSecond) + '\n';
+        QVERIFY(m_influx->write(u"simple"_s, simple));
+        InfluxDump dump(m_influx->url());
+        m_source = dump.dump(u"src"_s);
+        QVERIFY2(dump.error().isEmpty(), qPrintable(dump.error()));
+        // The fixture data must really hold what the tests claim to cover.
+        const QString t0 = QString::number(baseTime());
+        QVERIFY(m_source.contains(u"conflict||"_s + t0 + u"|z|string|text"_s));
+        QVERIFY(m_source.contains(u"conflict||"_s + QString::number(baseTime() + 2 * kWeek) +
+                                  u"|z|float|3.5"_s));
+        QVERIFY(m_source.contains(u"conflict||"_s + QString::number(baseTime() + 2 * kWeek) +
+                                  u"|y|integer|2"_s));
+        QCOMPARE(t0.size(), 19);
+    }
+
+    void cleanupTestCase() { m_influx.reset(); }
+
+    void influxToTDengineValueByValue()
+    {
+        TDengine3Emulator td;
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        QVERIFY(
+            saveProfile(toTDengine(u"to tdengine"_s, m_influx->url(), u"src"_s, td.url(), u"dst"_s),
+                        profilePath));
+        const CliResult run = runCli({u"run"_s, profilePath, u"--state"_s, state});
+        // Complete, but TDengine cannot take some points: exit 6, and they are in the file.
+        QVERIFY2(run.exitCode == 6, qPrintable(run.output));
+        QVERIFY(td.statements().contains(u"CREATE DATABASE IF NOT EXISTS `dst` PRECISION 'ns'"_s));
+
+        const Rejected rejected = readRejects(Runner::rejectsPath(state, u"to tdengine"_s));
+        const QStringList stored = emulatorDump(td, u"dst"_s);
+        QStringList together = stored + rejected.dump;
+        together.sort();
+        const QString diff = compareDumps(asSuperTables(m_source), together);
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        for (const QString &line : rejected.dump)
+            QVERIFY2(!stored.contains(line), qPrintable(line));
+
+        // Exactly the points TDengine cannot take, each with its reason.
+        auto reasonFor = [&rejected](const QByteArray &needle) {
+            for (qsizetype i = 0; i < rejected.lines.size(); ++i)
+                if (rejected.lines.at(i).contains(needle))
+                    return rejected.reasons.at(i);
+            return QString();
+        };
+        QVERIFY2(reasonFor("dup,x=tagval").contains(u"used twice"_s), qPrintable(run.output));
+        QVERIFY2(reasonFor("multi=").contains(u"holds a newline"_s), qPrintable(run.output));
+        const QString bigReason = reasonFor("big,id=");
+        QVERIFY2(bigReason.contains(u"NCHAR"_s) && bigReason.contains(u"16384"_s),
+                 qPrintable(bigReason));
+        const QString conflictReason = reasonFor("conflict ");
+        int conflicts = 0;
+        for (const QByteArray &line : rejected.lines)
+            conflicts += line.startsWith("conflict ") ? 1 : 0;
+        // y is DOUBLE or BIGINT depending on which shard was written first; the other
+        // shard's points are refused by TDengine (0x3002), never converted or dropped.
+        QVERIFY(conflicts == 1 || conflicts == 2);
+        QVERIFY2(conflictReason.contains(u"[0x3002] point type and db type mismatch"_s),
+                 qPrintable(conflictReason));
+        QCOMPARE(rejected.lines.size(), 3 + conflicts);
+
+        // Names and types as documented: '.' → '_', tags NCHAR, columns by value type.
+        QVERIFY(td.stables(u"dst"_s).contains(u"sensor_room"_s));
+        QVERIFY(td.stables(u"dst"_s).contains(u"weird name,with comma"_s));
+        QVERIFY(td.stables(u"dst"_s).contains(u"温度"_s));
+        for (const auto &column : td.columns(u"dst"_s, u"cpu"_s)) {
+            if (column.tag)
+                QCOMPARE(column.type, u"NCHAR"_s);
+        }
+
+        // The counts over SQL agree with the rows stored.
+        TDengineEndpoint endpoint;
+        endpoint.baseUrl = td.url();
+        endpoint.password = u"taosdata"_s;
+        TDengineSink sink(endpoint, RetryPolicy(), u"dst"_s, false);
+        CancelToken cancel;
+        const TimeRange all{baseTime() - kDay, TimeText::nowNs()};
+        for (const QString &stable : td.stables(u"dst"_s))
+            QCOMPARE(sink.count(stable, all, cancel), qint64(td.rows(u"dst"_s, stable).size()));
+        QCOMPARE(sink.count(u"cpu"_s, all, cancel), 6);
+        QCOMPARE(sink.count(u"nanos"_s, {baseTime() + 7 * kSecond + 1, TimeText::nowNs()}, cancel),
+                 1);
+
+        // A second run has nothing left to do and changes nothing.
+        const int writes = td.writeRequests();
+        const CliResult again = runCli({u"run"_s, profilePath, u"--state"_s, state});
+        QVERIFY2(again.exitCode == 6, qPrintable(again.output));
+        QCOMPARE(td.writeRequests(), writes);
+        QCOMPARE(emulatorDump(td, u"dst"_s), stored);
+    }
+
+    void millisecondDatabaseIsRefused()
+    {
+        TDengine3Emulator td;
+        td.createDatabase(u"msdst"_s, u"ms"_s);
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        QVERIFY(saveProfile(toTDengine(u"ms"_s, m_influx->url(), u"simple"_s, td.url(), u"msdst"_s),
+                            profilePath));
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 2, qPrintable(run.output));
+        QVERIFY2(run.output.contains(u"has precision 'ms'; InfluxDB data needs 'ns'"_s),
+                 qPrintable(run.output));
+        QCOMPARE(td.writeRequests(), 0);
+    }
+
+    void rangeOlderThanKeepIsRefusedBeforeAnyWrite()
+    {
+        TDengine3Emulator td;
+        td.createDatabase(u"short"_s, u"ns"_s, 30);
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        const TaskProfile profile =
+            toTDengine(u"keep"_s, m_influx->url(), u"simple"_s, td.url(), u"short"_s);
+        QVERIFY(saveProfile(profile, profilePath));
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 2, qPrintable(run.output));
+        QVERIFY2(run.output.contains(u"keeps data for 30 days (KEEP 30d,30d,30d)"_s),
+                 qPrintable(run.output));
+        QVERIFY2(run.output.contains(u"the task starts at "_s + profile.task.start),
+                 qPrintable(run.output));
+        QCOMPARE(td.writeRequests(), 0);
+        QCOMPARE(td.rowCount(u"short"_s), 0);
+    }
+
+    void wrongPasswordExitsWithFour()
+    {
+        TDengine3Emulator td;
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile profile =
+            toTDengine(u"auth"_s, m_influx->url(), u"simple"_s, td.url(), u"dst"_s);
+        profile.target.password = u"wrong"_s;
+        QVERIFY(saveProfile(profile, profilePath));
+        const CliResult check = runCli({u"check"_s, profilePath});
+        QVERIFY2(check.exitCode == 4, qPrintable(check.output));
+        QVERIFY2(check.output.contains(u"refused the credentials of user \"root\""_s),
+                 qPrintable(check.output));
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 4, qPrintable(run.output));
+        QCOMPARE(td.writeRequests(), 0);
+        QVERIFY(td.databases().isEmpty());
+
+        // The right password from the environment: the same profile works.
+        const CliResult fixed =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)}, 300000,
+                   {u"TSMIGRATE_TARGET_PASSWORD=taosdata"_s});
+        QVERIFY2(fixed.exitCode == 0, qPrintable(fixed.output));
+        QCOMPARE(td.rowCount(u"dst"_s), 2000);
+    }
+
+    void unavailableIsRetriedUntilItWorks()
+    {
+        TDengine3Emulator td;
+        // taosAdapter under memory pressure: 503 with Retry-After, three times.
+        td.failNext(3, 503, 1, "/influxdb/");
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile profile =
+            toTDengine(u"retry"_s, m_influx->url(), u"simple"_s, td.url(), u"dst"_s);
+        profile.advanced.retryAttempts = 6;
+        QVERIFY(saveProfile(profile, profilePath));
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QCOMPARE(td.rowCount(u"dst"_s), 2000);
+        QCOMPARE(td.writeRequests(), td.storingWriteRequests() + 3);
+
+        InfluxDump dump(m_influx->url());
+        const QStringList source = dump.dump(u"simple"_s);
+        QVERIFY2(dump.error().isEmpty(), qPrintable(dump.error()));
+        const QString diff = compareDumps(asSuperTables(source), emulatorDump(td, u"dst"_s));
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+
+    void errorInAnHttp200AnswerFailsTheCheck()
+    {
+        // A taosAdapter whose every statement fails, as TDengine reports it: HTTP 200 with a
+        // code. Neither check nor run may take that for success.
+        TestHttpServer server;
+        server.setHandler([](const TestHttpServer::Request &) {
+            return TestHttpServer::Reply::json(
+                200, "{\"code\":11,\"desc\":\"Unable to establish connection\"}");
+        });
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile profile =
+            toTDengine(u"http200"_s, m_influx->url(), u"simple"_s, server.url(), u"dst"_s);
+        profile.advanced.retryAttempts = 2;
+        QVERIFY(saveProfile(profile, profilePath));
+        const CliResult check = runCli({u"check"_s, profilePath});
+        QVERIFY2(check.exitCode != 0, qPrintable(check.output));
+        QVERIFY2(check.output.contains(u"[0x000b] Unable to establish connection"_s),
+                 qPrintable(check.output));
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 3, qPrintable(run.output));
+        for (const auto &request : server.requests())
+            QVERIFY(request.path == "/rest/sql");
+    }
+
+private:
+    std::unique_ptr<InfluxdFixture> m_influx;
+    QStringList m_source;
+};
+
+QTEST_GUILESS_MAIN(TestTDengineMigration)
+#include "test_tdenginemigration.moc"

@@ -1,0 +1,607 @@
+// TDengineSink and TDengineRest against the TDengine 3 emulator (and, for answers the emulator
+// never gives, a scripted HTTP server): database creation and refusal, the schemaless write
+// path with its checks, bisection, errors hidden in HTTP 200, authentication and retries.
+#include "emulators/TDengine3Emulator.h"
+#include "lp/LineParser.h"
+#include "sinks/TDengineSink.h"
+#include "support/TestHttpServer.h"
+
+#include <QCryptographicHash>
+#include <QJsonArray>
+#include <QTest>
+#include <TimeText.h>
+
+using namespace Qt::StringLiterals;
+using tsm::test::TDengine3Emulator;
+using tsm::test::TestHttpServer;
+namespace lp = tsm::lp;
+
+namespace {
+
+constexpr qint64 kNsPerDay = 86400LL * 1000000000LL;
+
+/// A recent time with all nine nanosecond digits set: inside TDengine's default KEEP.
+qint64 recentNs()
+{
+    return (tsm::TimeText::nowNs() - 20 * kNsPerDay) / 1000000000 * 1000000000 + 123456789;
+}
+
+tsm::RetryPolicy fastRetries(int attempts = 4)
+{
+    tsm::RetryPolicy policy;
+    policy.attempts = attempts;
+    policy.baseDelayMs = 10;
+    policy.maxDelayMs = 50;
+    return policy;
+}
+
+tsm::TDengineEndpoint endpointFor(const QString &url, const QString &password = u"taosdata"_s)
+{
+    tsm::TDengineEndpoint endpoint;
+    endpoint.baseUrl = url;
+    endpoint.http.connectTimeoutMs = 2000;
+    endpoint.http.idleTimeoutMs = 5000;
+    endpoint.user = u"root"_s;
+    endpoint.password = password;
+    return endpoint;
+}
+
+tsm::Batch makeBatch(const QList<QByteArray> &lines, qint64 unitId = 1)
+{
+    tsm::Batch batch;
+    for (const QByteArray &line : lines)
+        batch.lines += line + '\n';
+    batch.points = lines.size();
+    batch.shares.push_back({unitId, 0, batch.points});
+    return batch;
+}
+
+QByteArray ns(qint64 value)
+{
+    return QByteArray::number(value);
+}
+
+const lp::Field *valueOf(const TDengine3Emulator::Row &row, const QString &column)
+{
+    const auto it = row.values.find(column);
+    return it == row.values.end() ? nullptr : &it.value();
+}
+
+} // namespace
+
+/** TDengineSink through taosAdapter's two interfaces, against the emulator. */
+class TestTDengineSink : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void connectionCheckReportsVersionAndDatabase()
+    {
+        TDengine3Emulator td;
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"dst"_s, true);
+        tsm::CancelToken cancel;
+        const tsm::ConnectionInfo info = sink.checkConnection(cancel);
+        QCOMPARE(info.product, u"TDengine"_s);
+        QCOMPARE(info.version, u"3.3.6.0"_s);
+        QVERIFY2(info.detail.contains(u"will be created"_s), qPrintable(info.detail));
+        QCOMPARE(sink.describe(), u"TDengine 3 at %1, database dst"_s.arg(td.url()));
+        QVERIFY(sink.dialect().unsignedSupported);
+        QCOMPARE(td.writeRequests(), 0);
+    }
+
+    void createsANanosecondDatabase()
+    {
+        TDengine3Emulator td;
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"Dst_1"_s, true);
+        tsm::CancelToken cancel;
+        sink.prepare(cancel);
+        sink.prepare(cancel); // an existing database is fine
+        // Plain names are folded to lower case by TDengine, on both interfaces.
+        QCOMPARE(td.databases(), QStringList{u"dst_1"_s});
+        QVERIFY(
+            td.statements().contains(u"CREATE DATABASE IF NOT EXISTS `dst_1` PRECISION 'ns'"_s));
+        const auto info = sink.databaseInfo(cancel);
+        QVERIFY(info);
+        QCOMPARE(info->precision, u"ns"_s);
+        QCOMPARE(info->keepMinutes, 3650LL * 1440);
+        const QString detail = sink.checkConnection(cancel).detail;
+        QVERIFY2(detail.contains(u"exists (precision ns, KEEP 3650 days)"_s), qPrintable(detail));
+    }
+
+    void createsALongKeepForOldData()
+    {
+        TDengine3Emulator td;
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"old"_s, true);
+        const qint64 now = tsm::TimeText::nowNs();
+        sink.setTaskRange({now - 20 * 365 * kNsPerDay, now});
+        tsm::CancelToken cancel;
+        sink.prepare(cancel);
+        QVERIFY(td.statements().contains(
+            u"CREATE DATABASE IF NOT EXISTS `old` PRECISION 'ns' KEEP 365000"_s));
+        QCOMPARE(sink.databaseInfo(cancel)->keepMinutes, 365000LL * 1440);
+    }
+
+    void refusesAMillisecondDatabase()
+    {
+        TDengine3Emulator td;
+        td.createDatabase(u"msdb"_s, u"ms"_s);
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"msdb"_s, true);
+        tsm::CancelToken cancel;
+        try {
+            sink.prepare(cancel);
+            QFAIL("a millisecond database was accepted");
+        } catch (const tsm::Error &error) {
+            QCOMPARE(error.kind(), tsm::ErrorKind::Config);
+            QVERIFY2(error.message().contains(u"has precision 'ms'; InfluxDB data needs 'ns'"_s),
+                     qPrintable(error.message()));
+            QVERIFY2(error.message().contains(u"lose sub-millisecond"_s),
+                     qPrintable(error.message()));
+        }
+        QCOMPARE(td.writeRequests(), 0);
+        // The connection check says so too, before any run.
+        const QString detail = sink.checkConnection(cancel).detail;
+        QVERIFY2(detail.contains(u"precision ms"_s) && detail.contains(u"the task cannot start"_s),
+                 qPrintable(detail));
+
+        // Why: the emulator, like TDengine, truncates nanoseconds into a millisecond database,
+        // and two points of one series within a millisecond become one row.
+        tsm::TDengineSink raw(endpointFor(td.url()), fastRetries(), u"msdb"_s, false);
+        const qint64 t = recentNs();
+        const tsm::WriteResult result =
+            raw.write(makeBatch({"m v=1 " + ns(t), "m v=2 " + ns(t + 1000)}), cancel);
+        QCOMPARE(result.written, 2);
+        QCOMPARE(td.rows(u"msdb"_s, u"m"_s).size(), 1);
+        QCOMPARE(td.rows(u"msdb"_s, u"m"_s).at(0).ts, t / 1000000);
+    }
+
+    void refusesARangeOlderThanKeepBeforeAnyWrite()
+    {
+        TDengine3Emulator td;
+        td.createDatabase(u"short"_s, u"ns"_s, 30);
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"short"_s, true);
+        const qint64 now = tsm::TimeText::nowNs();
+        const qint64 start = now - 40 * kNsPerDay;
+        sink.setTaskRange({start, now});
+        tsm::CancelToken cancel;
+        try {
+            sink.prepare(cancel);
+            QFAIL("a range older than KEEP was accepted");
+        } catch (const tsm::Error &error) {
+            QCOMPARE(error.kind(), tsm::ErrorKind::Config);
+            QVERIFY2(error.message().contains(u"keeps data for 30 days (KEEP 30d,30d,30d)"_s),
+                     qPrintable(error.message()));
+            QVERIFY2(error.message().contains(tsm::TimeText::format(start)),
+                     qPrintable(error.message()));
+            QVERIFY2(error.message().contains(u"ALTER DATABASE `short` KEEP"_s),
+                     qPrintable(error.message()));
+        }
+        QCOMPARE(td.writeRequests(), 0);
+
+        // Inside KEEP the same database is fine.
+        sink.setTaskRange({now - 10 * kNsPerDay, now});
+        sink.prepare(cancel);
+    }
+
+    void keepIsCheckedPointByPoint()
+    {
+        TDengine3Emulator td;
+        td.createDatabase(u"short"_s, u"ns"_s, 30);
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"short"_s, false);
+        tsm::CancelToken cancel;
+        sink.prepare(cancel); // no task range: nothing to check up front
+        const qint64 now = tsm::TimeText::nowNs();
+        const QByteArray old = "m v=1 " + ns(now - 31 * kNsPerDay);
+        const tsm::WriteResult result =
+            sink.write(makeBatch({"m v=2 " + ns(now - kNsPerDay), old}), cancel);
+        QCOMPARE(result.written, 1);
+        QCOMPARE(result.rejected, 1);
+        QCOMPARE(result.rejects.at(0).line, old);
+        QVERIFY2(result.rejects.at(0).reason.contains(u"older than the database keeps"_s),
+                 qPrintable(result.rejects.at(0).reason));
+        QCOMPARE(td.writeRequests(), 1);
+
+        // The emulator enforces KEEP itself, as TDengine does: 0x60B.
+        tsm::TDengineSink blind(endpointFor(td.url()), fastRetries(), u"short"_s, false);
+        const tsm::WriteResult refused = blind.write(makeBatch({old}), cancel);
+        QCOMPARE(refused.rejected, 1);
+        QVERIFY2(refused.rejects.at(0).reason.contains(u"[0x60b] Timestamp data out of range"_s),
+                 qPrintable(refused.rejects.at(0).reason));
+    }
+
+    void missingDatabaseAndBadNames()
+    {
+        TDengine3Emulator td;
+        tsm::CancelToken cancel;
+        tsm::TDengineSink missing(endpointFor(td.url()), fastRetries(), u"nope"_s, false);
+        try {
+            missing.prepare(cancel);
+            QFAIL("a missing database was accepted");
+        } catch (const tsm::Error &error) {
+            QCOMPARE(error.kind(), tsm::ErrorKind::NotFound);
+            QVERIFY2(error.message().contains(u"\"nope\" does not exist"_s),
+                     qPrintable(error.message()));
+        }
+        for (const QString &bad :
+             {u"my-db"_s, u"1db"_s, u"db name"_s, QString(), QString(65, u'a')}) {
+            tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), bad, true);
+            try {
+                sink.prepare(cancel);
+                QFAIL(qPrintable(u"database name \"%1\" was accepted"_s.arg(bad)));
+            } catch (const tsm::Error &error) {
+                QCOMPARE(error.kind(), tsm::ErrorKind::Config);
+                QVERIFY2(error.message().contains(u"required"_s) ||
+                             error.message().contains(u"unquoted into \"use <name>\""_s),
+                         qPrintable(error.message()));
+            }
+        }
+        QVERIFY(td.databases().isEmpty());
+    }
+
+    void writesEveryTypeExactly()
+    {
+        TDengine3Emulator td;
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"dst"_s, true);
+        tsm::CancelToken cancel;
+        sink.prepare(cancel);
+        const qint64 t = recentNs();
+        const QList<QByteArray> lines{
+            "cpu,host=a,region=eu usage=12.5,count=-9223372036854775807i,big=18446744073709551615u,"
+            "note=\"say \\\"hi\\\" C:\\\\path\\\\\",up=true " +
+                ns(t),
+            "cpu,host=a,region=eu usage=1e-300,count=9223372036854775807i " + ns(t + 1),
+            "sensor.temp,城市=北京 值=21.5,描述=\"晴 🌡️\" " + ns(t),
+            "weird\\ name\\,x,tag\\ key\\=1=va\\ lue\\,\\=x field\\ \"quoted\"=\"a,b c=d\" " +
+                ns(t),
+            "notags v=false " + ns(t),
+        };
+        const tsm::WriteResult result = sink.write(makeBatch(lines), cancel);
+        QCOMPARE(result.rejected, 0);
+        QCOMPARE(result.written, 5);
+        QCOMPARE(td.writeRequests(), 1);
+
+        const auto cpu = td.rows(u"dst"_s, u"cpu"_s);
+        QCOMPARE(cpu.size(), 2);
+        for (const auto &row : cpu) {
+            QCOMPARE(row.tags,
+                     (QMap<QString, QString>{{u"host"_s, u"a"_s}, {u"region"_s, u"eu"_s}}));
+            QCOMPARE(row.childTable, TDengine3Emulator::childTableName(
+                                         u"cpu"_s, {{"region", "eu"}, {"host", "a"}}));
+        }
+        const auto &first = cpu.at(0).ts == t ? cpu.at(0) : cpu.at(1);
+        QCOMPARE(valueOf(first, u"usage"_s)->f, 12.5);
+        QCOMPARE(valueOf(first, u"count"_s)->i, -9223372036854775807LL);
+        QCOMPARE(valueOf(first, u"big"_s)->type, tsm::FieldType::Unsigned);
+        QCOMPARE(valueOf(first, u"big"_s)->u, 18446744073709551615ULL);
+        QCOMPARE(QString::fromStdString(valueOf(first, u"note"_s)->s), u"say \"hi\" C:\\path\\"_s);
+        QCOMPARE(valueOf(first, u"up"_s)->b, true);
+
+        // '.' in a measurement becomes '_'; tags are NCHAR, fields typed by their value.
+        QCOMPARE(td.stables(u"dst"_s),
+                 (QStringList{u"cpu"_s, u"notags"_s, u"sensor_temp"_s, u"weird name,x"_s}));
+        QCOMPARE(tsm::TDengineSink::superTableName(u"sensor.temp"_s), u"sensor_temp"_s);
+        const auto sensor = td.rows(u"dst"_s, u"sensor_temp"_s);
+        QCOMPARE(sensor.size(), 1);
+        QCOMPARE(sensor.at(0).tags.value(u"城市"_s), u"北京"_s);
+        QCOMPARE(QString::fromStdString(valueOf(sensor.at(0), u"描述"_s)->s), u"晴 🌡️"_s);
+        const auto weird = td.rows(u"dst"_s, u"weird name,x"_s);
+        QCOMPARE(weird.at(0).tags.value(u"tag key=1"_s), u"va lue,=x"_s);
+        QCOMPARE(QString::fromStdString(valueOf(weird.at(0), u"field \"quoted\""_s)->s),
+                 u"a,b c=d"_s);
+        QHash<QString, QString> types;
+        for (const auto &column : td.columns(u"dst"_s, u"cpu"_s))
+            types.insert(column.name, column.type);
+        QCOMPARE(types.value(u"_ts"_s), u"TIMESTAMP"_s);
+        QCOMPARE(types.value(u"usage"_s), u"DOUBLE"_s);
+        QCOMPARE(types.value(u"count"_s), u"BIGINT"_s);
+        QCOMPARE(types.value(u"big"_s), u"BIGINT UNSIGNED"_s);
+        QCOMPARE(types.value(u"note"_s), u"VARCHAR"_s);
+        QCOMPARE(types.value(u"up"_s), u"BOOL"_s);
+        QCOMPARE(types.value(u"host"_s), u"NCHAR"_s);
+        QCOMPARE(td.columns(u"dst"_s, u"notags"_s).last().name, u"_tag_null"_s);
+
+        // Counting over SQL, with nanosecond bounds.
+        QCOMPARE(sink.count(u"cpu"_s, {t, t + 2}, cancel), 2);
+        QCOMPARE(sink.count(u"cpu"_s, {t + 1, t + 2}, cancel), 1);
+        QCOMPARE(sink.count(u"sensor_temp"_s, {t, t + 1}, cancel), 1);
+        QCOMPARE(sink.count(u"absent"_s, {t, t + 1}, cancel), 0);
+        QVERIFY(td.statements().contains(
+            u"SELECT COUNT(*) FROM `dst`.`cpu` WHERE _ts >= %1 AND _ts < %2"_s.arg(t).arg(t + 2)));
+
+        // Writing the same points again changes nothing (same child table and _ts: upsert).
+        QCOMPARE(sink.write(makeBatch(lines), cancel).written, 5);
+        QCOMPARE(td.rowCount(u"dst"_s), 5);
+    }
+
+    void typeConflictIsBisectedToTheLine()
+    {
+        TDengine3Emulator td;
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"dst"_s, true);
+        tsm::CancelToken cancel;
+        sink.prepare(cancel);
+        const qint64 t = recentNs();
+        QCOMPARE(sink.write(makeBatch({"conflict y=1.5 " + ns(t)}), cancel).written, 1);
+
+        QList<QByteArray> lines;
+        for (int i = 1; i <= 10; ++i)
+            lines.append("conflict,s=" + QByteArray::number(i % 3) +
+                         " y=" + (i == 6 ? QByteArray("2i") : QByteArray::number(i) + ".5") + ' ' +
+                         ns(t + i));
+        const tsm::WriteResult result = sink.write(makeBatch(lines, 7), cancel);
+        QCOMPARE(result.written, 9);
+        QCOMPARE(result.rejected, 1);
+        QCOMPARE(result.rejects.at(0).line, lines.at(5));
+        QCOMPARE(result.rejects.at(0).unitId, 7);
+        QVERIFY2(result.rejects.at(0).reason.contains(u"[0x3002]"_s) &&
+                     result.rejects.at(0).reason.contains(u"key: y"_s),
+                 qPrintable(result.rejects.at(0).reason));
+        QCOMPARE(td.rows(u"dst"_s, u"conflict"_s).size(), 10);
+
+        // Within one request the type may not change either (0x3004): bisected the same way.
+        const tsm::WriteResult mixed =
+            sink.write(makeBatch({"fresh z=1i " + ns(t), "fresh z=\"text\" " + ns(t + 1)}), cancel);
+        QCOMPARE(mixed.written, 1);
+        QCOMPARE(mixed.rejected, 1);
+    }
+
+    void pointsTDengineCannotTakeAreRejectedBeforeSending()
+    {
+        TDengine3Emulator td;
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"dst"_s, true);
+        tsm::CancelToken cancel;
+        sink.prepare(cancel);
+        const qint64 t = recentNs();
+
+        QByteArray manyTags = "m";
+        for (int i = 0; i < 129; ++i)
+            manyTags += ",t" + QByteArray::number(i) + "=v";
+        manyTags += " v=1 " + ns(t);
+        QByteArray manyFields = "m ";
+        for (int i = 0; i < 4096; ++i)
+            manyFields += (i ? "," : "") + QByteArray("f") + QByteArray::number(i) + "=1i";
+        manyFields += ' ' + ns(t);
+        const QList<QPair<QByteArray, QString>> cases{
+            {"m,big=" + QByteArray(4200, 'x') + " v=1 " + ns(t), u"NCHAR"_s},
+            {"m,a=" + QByteArray(2100, 'x') + ",b=" + QByteArray(2100, 'y') + " v=1 " + ns(t),
+             u"16384"_s},
+            {"m s=\"" + QByteArray(65520, 'x') + "\" " + ns(t), u"VARCHAR"_s},
+            {"m a=\"" + QByteArray(40000, 'x') + "\",b=\"" + QByteArray(30000, 'x') + "\" " + ns(t),
+             u"row of 70012 bytes"_s},
+            {manyTags, u"129 tags"_s},
+            {manyFields, u"4096 fields"_s},
+            {"m," + QByteArray(65, 'k') + "=v v=1 " + ns(t), u"65 bytes long"_s},
+            {QByteArray(193, 'm') + " v=1 " + ns(t), u"193 bytes long"_s},
+            {"m s=\"two\nlines\" " + ns(t), u"newline"_s},
+            {"m,x=1 x=2 " + ns(t), u"used twice"_s},
+            {"m _ts=2 " + ns(t), u"used twice"_s},
+            {"m v=1 0", u"timestamp 0"_s},
+            {"m v=1 -1", u"timestamp -1"_s},
+            {"#m v=1 " + ns(t), u"comment"_s},
+        };
+        QList<QByteArray> lines{"m ok=1 " + ns(t)};
+        for (const auto &c : cases)
+            lines.append(c.first);
+        const tsm::WriteResult result = sink.write(makeBatch(lines), cancel);
+        QCOMPARE(result.written, 1);
+        QCOMPARE(result.rejected, qint64(cases.size()));
+        for (qsizetype i = 0; i < cases.size(); ++i) {
+            const auto &reject = result.rejects.at(size_t(i));
+            QCOMPARE(reject.line, cases.at(i).first);
+            QVERIFY2(reject.reason.contains(cases.at(i).second),
+                     qPrintable(u"%1: %2"_s.arg(cases.at(i).second, reject.reason)));
+        }
+        // Only the good point travelled.
+        QCOMPARE(td.writeRequests(), 1);
+        QCOMPARE(td.rowCount(u"dst"_s), 1);
+
+        // Nothing at all to send: no request.
+        QCOMPARE(sink.write(makeBatch({cases.at(0).first}), cancel).rejected, 1);
+        QCOMPARE(td.writeRequests(), 1);
+    }
+
+    void rowLimitFollowsTheServerVersion()
+    {
+        TDengine3Emulator td;
+        td.setVersion(u"3.0.4.0"_s);
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"dst"_s, true);
+        tsm::CancelToken cancel;
+        sink.prepare(cancel);
+        QCOMPARE(tsm::TDengineSink::maxRowBytes(u"3.0.4.0"_s), 49151);
+        QCOMPARE(tsm::TDengineSink::maxRowBytes(u"3.0.5.0"_s), 65531);
+        QCOMPARE(tsm::TDengineSink::maxRowBytes(u"3.3.6.0"_s), 65531);
+        const QByteArray line = "m s=\"" + QByteArray(50000, 'x') + "\" " + ns(recentNs());
+        const tsm::WriteResult result = sink.write(makeBatch({line}), cancel);
+        QCOMPARE(result.rejected, 1);
+        QVERIFY2(result.rejects.at(0).reason.contains(u"allows 49151"_s),
+                 qPrintable(result.rejects.at(0).reason));
+        // 3.0.x shows KEEP in minutes.
+        QCOMPARE(sink.databaseInfo(cancel)->keepText, u"5256000m,5256000m,5256000m"_s);
+        QCOMPARE(sink.databaseInfo(cancel)->keepMinutes, 5256000LL);
+    }
+
+    void pointThatDoesNotFitBesideTheTableIsRefusedByTDengine()
+    {
+        // Alone each point fits; together their columns exceed TDengine's row. The sink cannot
+        // know the super table's other columns: TDengine refuses, bisection finds the line.
+        TDengine3Emulator td;
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"dst"_s, true);
+        tsm::CancelToken cancel;
+        sink.prepare(cancel);
+        const qint64 t = recentNs();
+        const QByteArray a = "wide a=\"" + QByteArray(40000, 'x') + "\" " + ns(t);
+        const QByteArray b = "wide b=\"" + QByteArray(30000, 'y') + "\" " + ns(t + 1);
+        const QByteArray c = "wide a=\"short\" " + ns(t + 2);
+        const tsm::WriteResult result = sink.write(makeBatch({a, b, c}), cancel);
+        QCOMPARE(result.written, 2);
+        QCOMPARE(result.rejected, 1);
+        QCOMPARE(result.rejects.at(0).line, b);
+        QVERIFY2(result.rejects.at(0).reason.contains(u"[0x263e] Row length exceeds max length"_s),
+                 qPrintable(result.rejects.at(0).reason));
+        QCOMPARE(td.rows(u"dst"_s, u"wide"_s).size(), 2);
+    }
+
+    void rejectsKeepTheLineAsItCame()
+    {
+        TDengine3Emulator td;
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"dst"_s, true);
+        tsm::CancelToken cancel;
+        sink.prepare(cancel);
+        const qint64 t = recentNs();
+        QCOMPARE(sink.write(makeBatch({"k v=1i " + ns(t)}), cancel).written, 1);
+        // Re-encoded before sending (t -> true, 1. -> 1), refused by TDengine (v is BIGINT):
+        // the reject is the line as the source gave it.
+        const QByteArray original = "k,h=x v=1.,w=t " + ns(t + 1);
+        const tsm::WriteResult result = sink.write(makeBatch({original}), cancel);
+        QCOMPARE(result.rejected, 1);
+        QCOMPARE(result.rejects.at(0).line, original);
+    }
+
+    void errorInAnHttp200IsAnError()
+    {
+        TestHttpServer server;
+        server.setHandler([](const TestHttpServer::Request &request) {
+            if (request.body.startsWith("SELECT SERVER_VERSION()"))
+                return TestHttpServer::Reply::json(
+                    200, "{\"code\":9728,\"desc\":\"syntax error near 'server_version()'\"}");
+            if (request.body.startsWith("SHOW DATABASES"))
+                return TestHttpServer::Reply::json(200, "{\"code\":1,\"desc\":\"strange\"}");
+            return TestHttpServer::Reply::json(200, "{\"code\":0,\"rows\":0,\"data\":[]}");
+        });
+        tsm::TDengineSink sink(endpointFor(server.url()), fastRetries(), u"dst"_s, true);
+        tsm::CancelToken cancel;
+        try {
+            sink.checkConnection(cancel);
+            QFAIL("an error in an HTTP 200 answer was taken for success");
+        } catch (const tsm::Error &error) {
+            QCOMPARE(error.kind(), tsm::ErrorKind::Query);
+            QCOMPARE(error.httpStatus(), 200);
+            QVERIFY2(error.message().contains(u"[0x2600] syntax error near"_s),
+                     qPrintable(error.message()));
+        }
+        try {
+            sink.databaseInfo(cancel);
+            QFAIL("an error in an HTTP 200 answer was taken for success");
+        } catch (const tsm::Error &error) {
+            QVERIFY2(error.message().contains(u"[0x0001] strange"_s), qPrintable(error.message()));
+        }
+
+        // And from the emulator: statement errors come as HTTP 200 with a code.
+        TDengine3Emulator td;
+        tsm::TDengineRest rest(endpointFor(td.url()), fastRetries());
+        for (const auto &[sql, code] : QList<QPair<QString, QString>>{
+                 {u"SELEC 1"_s, u"[0x2600]"_s},
+                 {u"SELECT COUNT(*) FROM `nodb`.`x`"_s, u"[0x0388] Database not exist"_s},
+                 {u"CREATE DATABASE d KEEP 400000"_s, u"[0x0382]"_s}}) {
+            try {
+                rest.query(sql, cancel);
+                QFAIL(qPrintable(sql));
+            } catch (const tsm::Error &error) {
+                QVERIFY2(error.message().contains(code), qPrintable(error.message()));
+                QCOMPARE(error.httpStatus(), 200);
+            }
+        }
+        td.createDatabase(u"d"_s);
+        QCOMPARE(rest.query(u"SELECT COUNT(*) FROM d.nothing"_s, cancel, {0x2603}).code, 0x2603);
+    }
+
+    void wrongCredentialsStop()
+    {
+        TDengine3Emulator td;
+        td.createDatabase(u"dst"_s);
+        tsm::TDengineSink sink(endpointFor(td.url(), u"wrong"_s), fastRetries(), u"dst"_s, true);
+        tsm::CancelToken cancel;
+        try {
+            sink.checkConnection(cancel);
+            QFAIL("wrong credentials were accepted");
+        } catch (const tsm::Error &error) {
+            QCOMPARE(error.kind(), tsm::ErrorKind::Auth);
+            QCOMPARE(error.httpStatus(), 401);
+            QVERIFY2(error.message().contains(u"user \"root\""_s), qPrintable(error.message()));
+        }
+        try {
+            sink.write(makeBatch({"m v=1 " + ns(recentNs())}), cancel);
+            QFAIL("a write with wrong credentials was accepted");
+        } catch (const tsm::Error &error) {
+            QCOMPARE(error.kind(), tsm::ErrorKind::Auth);
+        }
+        QCOMPARE(td.writeRequests(), 1); // not retried
+        QCOMPARE(td.rowCount(u"dst"_s), 0);
+    }
+
+    void retriesHonourRetryAfter()
+    {
+        TDengine3Emulator td;
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"dst"_s, true);
+        QList<int> delays;
+        QList<int> statuses;
+        sink.setRetryListener([&](const QString &, const tsm::Error &error, int, int delayMs) {
+            delays.append(delayMs);
+            statuses.append(error.httpStatus());
+        });
+        tsm::CancelToken cancel;
+        td.failNext(1, 429, 1, "/rest/sql");
+        sink.prepare(cancel);
+        td.failNext(2, 503, 1, "/influxdb/");
+        const tsm::WriteResult result = sink.write(makeBatch({"m v=1 " + ns(recentNs())}), cancel);
+        QCOMPARE(result.written, 1);
+        QCOMPARE(statuses, (QList<int>{429, 503, 503}));
+        QCOMPARE(delays, (QList<int>{1000, 1000, 1000}));
+        QCOMPARE(td.writeRequests(), 3);
+        QCOMPARE(td.rowCount(u"dst"_s), 1);
+
+        // Retries have an end: exhausted, the error says what the server said.
+        td.failNext(10, 503, 0, "/influxdb/");
+        try {
+            sink.write(makeBatch({"m v=2 " + ns(recentNs())}), cancel);
+            QFAIL("retries never ended");
+        } catch (const tsm::Error &error) {
+            QCOMPARE(error.kind(), tsm::ErrorKind::Server);
+            QVERIFY2(error.message().contains(u"503 memory exceeds threshold"_s),
+                     qPrintable(error.message()));
+        }
+    }
+
+    void writeEndpointErrors()
+    {
+        TDengine3Emulator td;
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"gone"_s, false);
+        tsm::CancelToken cancel;
+        try {
+            sink.write(makeBatch({"m v=1 " + ns(recentNs())}), cancel);
+            QFAIL("a write into a missing database succeeded");
+        } catch (const tsm::Error &error) {
+            QCOMPARE(error.kind(), tsm::ErrorKind::NotFound);
+            QVERIFY2(error.message().contains(u"[0x388] Database not exist"_s),
+                     qPrintable(error.message()));
+        }
+        QCOMPARE(td.writeRequests(), 1); // neither retried nor bisected
+    }
+
+    void keepTextIsRead()
+    {
+        QCOMPARE(tsm::TDengineSink::parseKeepMinutes(u"3650d,3650d,3650d"_s), 3650LL * 1440);
+        QCOMPARE(tsm::TDengineSink::parseKeepMinutes(u"5256000m,5256000m,5256000m"_s), 5256000LL);
+        QCOMPARE(tsm::TDengineSink::parseKeepMinutes(u"1d,2d,100d"_s), 100LL * 1440);
+        QCOMPARE(tsm::TDengineSink::parseKeepMinutes(u"240h"_s), 240LL * 60);
+        QCOMPARE(tsm::TDengineSink::parseKeepMinutes(u"3650"_s), 3650LL * 1440);
+        QCOMPARE(tsm::TDengineSink::parseKeepMinutes(u"forever"_s), -1LL);
+        QCOMPARE(tsm::TDengineRest::errorCodeIn(u"[0x388] Database not exist"_s), 0x388);
+        QCOMPARE(tsm::TDengineRest::errorCodeIn(u"[0x8000060B] Timestamp"_s), 0x60B);
+        QCOMPARE(tsm::TDengineRest::errorCodeIn(u"db required"_s), -1);
+        QCOMPARE(tsm::TDengineRest::quoteString(u"it's \\ \"x\""_s), u"'it\\'s \\\\ \\\"x\\\"'"_s);
+    }
+
+    void childTableNamesFollowTDengine()
+    {
+        // MD5 of "stable,k=v,..." with the keys sorted case-insensitively.
+        QCOMPARE(TDengine3Emulator::childTableName(u"st"_s, {{"b", "2"}, {"A", "1"}}),
+                 u"t_"_s +
+                     QString::fromLatin1(
+                         QCryptographicHash::hash("st,A=1,b=2", QCryptographicHash::Md5).toHex()));
+        QCOMPARE(TDengine3Emulator::childTableName(u"st"_s, {}),
+                 u"t_"_s + QString::fromLatin1(
+                               QCryptographicHash::hash("st", QCryptographicHash::Md5).toHex()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTDengineSink)
+#include "test_tdenginesink.moc"
