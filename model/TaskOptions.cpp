@@ -450,7 +450,10 @@ std::vector<OptionSpec> declareOptions()
                     .field([](auto &p) -> auto & { return p.source.orgId; })
                     .def(QString())
                     .required()
-                    .when(sourceAuth2)
+                    // InfluxDB 3 has no organizations.
+                    .when([](const TaskProfile &p) {
+                        return sourceAuth2(p) && !isInfluxDb3(p.source.version);
+                    })
                     .help(u"The organization ID of the source InfluxDB. "_s + orgIdHelp)
                     .take());
     o.push_back(Declare(u"source.auth.token"_s, auth2, OptionKind::Secret, u"Token"_s)
@@ -668,6 +671,13 @@ const OptionSpec *findOption(const QString &key)
             return &spec;
     }
     return nullptr;
+}
+
+bool isInfluxDb3(const QString &version)
+{
+    const QString v = version.trimmed().toLower();
+    return v.startsWith(u'3') || v.startsWith(u"v3"_s) || v.contains(u"clustered"_s) ||
+           v.contains(u"dedicated"_s);
 }
 
 QString choiceLabel(const OptionSpec &spec, const QString &value)

@@ -53,6 +53,10 @@ const std::vector<OptionSpec> &taskOptions();
 /** The declaration with this key, or nullptr. */
 const OptionSpec *findOption(const QString &key);
 
+/** Whether a source version names the InfluxDB 3 family ("3", "3.0.1", "v3", "Clustered",
+ *  "Cloud Dedicated"), which has no organizations and is read through v1 /query. */
+bool isInfluxDb3(const QString &version);
+
 /** What a person sees for `value` of a choice option (its label, or the value itself). */
 QString choiceLabel(const OptionSpec &spec, const QString &value);
 

@@ -425,6 +425,28 @@ private slots:
         }
     }
 
+    void influxDb3NeedsNoOrganization()
+    {
+        TaskProfile p = validProfile();
+        p.source.type = u"influxdb"_s;
+        p.source.apiVersion = u"2.x"_s;
+        p.source.token = u"tok"_s;
+        p.source.orgId.clear();
+        p.source.version = u"2.7"_s;
+        bool orgMissing = false;
+        for (const FieldError &e : validateProfile(p))
+            orgMissing = orgMissing || e.key == u"source.auth.orgId"_s;
+        QVERIFY(orgMissing); // 2.x needs its organization
+        for (const QString &version : {u"3.0.1"_s, u"v3"_s, u"Clustered"_s, u"Cloud Dedicated"_s}) {
+            p.source.version = version;
+            for (const FieldError &e : validateProfile(p))
+                QVERIFY2(e.key != u"source.auth.orgId"_s,
+                         qPrintable(version + u": "_s + e.message));
+        }
+        QVERIFY(isInfluxDb3(u" 3 "_s));
+        QVERIFY(!isInfluxDb3(u"2.7.1"_s));
+    }
+
     void portAndUserFollowTheType()
     {
         const OptionSpec *sourceType = findOption(u"source.type"_s);

@@ -11,6 +11,7 @@
 #include "sources/InfluxV3Source.h"
 #include "sources/LpFileSource.h"
 
+#include <TaskOptions.h>
 #include <TimeText.h>
 
 using namespace Qt::StringLiterals;
@@ -67,14 +68,6 @@ InfluxEndpoint targetInflux(const TaskProfile &profile)
         endpoint.password = t.password;
     }
     return endpoint;
-}
-
-/// "3", "3.0.1", "v3", "Clustered", "Cloud Dedicated": the InfluxDB 3 family (README).
-static bool isInfluxDb3(const QString &version)
-{
-    const QString v = version.trimmed().toLower();
-    return v.startsWith(u'3') || v.startsWith(u"v3"_s) || v.contains(u"clustered"_s) ||
-           v.contains(u"dedicated"_s);
 }
 
 std::unique_ptr<Source> createSource(const TaskProfile &profile)
