@@ -9,6 +9,7 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QThread>
@@ -174,21 +175,31 @@ private Q_SLOTS:
         QThread thread;
         auto *runner = new Runner(slowProfile(u"paused"_s, influx.url()), state);
         runner->moveToThread(&thread);
+        const auto cleanup = qScopeGuard([&] {
+            runner->requestStop();
+            thread.quit();
+            thread.wait();
+            delete runner;
+        });
         QSignalSpy progress(runner, &Runner::progress);
         QSignalSpy finished(runner, &Runner::finished);
         thread.start();
         QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection);
-        QTRY_VERIFY_WITH_TIMEOUT(progress.count() >= 2, 30000); // running, sampled each second
-        runner->requestPause();                                 // from another thread
+        // Pause from this thread as soon as the runner reports anything (it is planning, or
+        // has just begun): the run must end paused, not complete.
+        QTRY_VERIFY_WITH_TIMEOUT(progress.count() >= 1, 30000);
+        runner->requestPause();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
         QCOMPARE(finished.at(0).at(0).value<RunOutcome>().status, RunOutcome::Status::Paused);
+        CheckpointStore store;
+        QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
+        const UnitTotals paused = store.unitTotals(store.task(u"paused"_s)->id);
+        QVERIFY(paused.done < paused.total);
+        QCOMPARE(paused.running, 0);
 
         QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection); // resume
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
         QCOMPARE(finished.at(1).at(0).value<RunOutcome>().status, RunOutcome::Status::Completed);
-        thread.quit();
-        thread.wait();
-        delete runner;
         verifyCopy(influx);
     }
 };

@@ -208,9 +208,11 @@ QString Runner::rejectsPath(const QString &statePath, const QString &taskName)
 
 void Runner::run()
 {
+    // A pause or stop asked for before the run got going still counts; the flags are cleared
+    // when a run ends, ready for the next one (resume).
+    m_outcome = execute();
     m_cancel.reset();
     m_requested.store(0);
-    m_outcome = execute();
     Q_EMIT finished(m_outcome);
 }
 
