@@ -342,4 +342,21 @@ QByteArray HttpClient::gzip(const QByteArray &data)
     return out;
 }
 
+QByteArray HttpClient::buildUrl(const QString &baseUrl, const QByteArray &path,
+                                const QList<QPair<QByteArray, QString>> &parameters)
+{
+    QByteArray result = baseUrl.toUtf8() + path;
+    char separator = '?';
+    for (const auto &parameter : parameters) {
+        result += separator + parameter.first + '=' + percentEncode(parameter.second);
+        separator = '&';
+    }
+    return result;
+}
+
+QByteArray HttpClient::basicAuthorization(const QString &user, const QString &password)
+{
+    return "Basic " + (user.toUtf8() + ':' + password.toUtf8()).toBase64();
+}
+
 } // namespace tsm

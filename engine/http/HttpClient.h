@@ -66,6 +66,11 @@ public:
     HttpResponse perform(const HttpRequest &request, const CancelToken *cancel = nullptr);
 
     static QByteArray percentEncode(const QString &text);
+    /// baseUrl + path + "?" + percent-encoded parameters.
+    static QByteArray buildUrl(const QString &baseUrl, const QByteArray &path,
+                               const QList<QPair<QByteArray, QString>> &parameters);
+    /// The value of an "Authorization: Basic ..." header.
+    static QByteArray basicAuthorization(const QString &user, const QString &password);
     static QByteArray gzip(const QByteArray &data);
 
 private:

@@ -67,22 +67,15 @@ void InfluxApi::authorize(HttpRequest &request) const
     if (!m_endpoint.token.isEmpty()) {
         request.headers.emplaceBack("Authorization", "Token " + m_endpoint.token.toUtf8());
     } else if (!m_endpoint.user.isEmpty()) {
-        const QByteArray credentials =
-            m_endpoint.user.toUtf8() + ':' + m_endpoint.password.toUtf8();
-        request.headers.emplaceBack("Authorization", "Basic " + credentials.toBase64());
+        request.headers.emplaceBack(
+            "Authorization", HttpClient::basicAuthorization(m_endpoint.user, m_endpoint.password));
     }
 }
 
 QByteArray InfluxApi::url(const QByteArray &path,
                           const QList<QPair<QByteArray, QString>> &parameters) const
 {
-    QByteArray result = m_endpoint.baseUrl.toUtf8() + path;
-    char separator = '?';
-    for (const auto &parameter : parameters) {
-        result += separator + parameter.first + '=' + HttpClient::percentEncode(parameter.second);
-        separator = '&';
-    }
-    return result;
+    return HttpClient::buildUrl(m_endpoint.baseUrl, path, parameters);
 }
 
 ConnectionInfo InfluxApi::ping(const CancelToken &cancel)

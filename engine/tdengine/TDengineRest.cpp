@@ -105,20 +105,14 @@ QString TDengineRest::where() const
 
 void TDengineRest::authorize(HttpRequest &request) const
 {
-    const QByteArray credentials = m_endpoint.user.toUtf8() + ':' + m_endpoint.password.toUtf8();
-    request.headers.emplaceBack("Authorization", "Basic " + credentials.toBase64());
+    request.headers.emplaceBack(
+        "Authorization", HttpClient::basicAuthorization(m_endpoint.user, m_endpoint.password));
 }
 
 QByteArray TDengineRest::url(const QByteArray &path,
                              const QList<QPair<QByteArray, QString>> &parameters) const
 {
-    QByteArray result = m_endpoint.baseUrl.toUtf8() + path;
-    char separator = '?';
-    for (const auto &parameter : parameters) {
-        result += separator + parameter.first + '=' + HttpClient::percentEncode(parameter.second);
-        separator = '&';
-    }
-    return result;
+    return HttpClient::buildUrl(m_endpoint.baseUrl, path, parameters);
 }
 
 ErrorKind TDengineRest::kindOfCode(int code)
