@@ -12,6 +12,8 @@
 #include <QProcessEnvironment>
 #include <QStandardPaths>
 #include <QTcpServer>
+#include <csignal>
+#include <sys/prctl.h>
 
 using namespace Qt::StringLiterals;
 
@@ -204,6 +206,8 @@ bool InfluxdFixture::launch(QString &failure)
     // pipe would stall influxd.
     m_process.setStandardOutputFile(log, QIODevice::Append);
     m_process.setStandardErrorFile(log, QIODevice::Append);
+    // When a test aborts, its destructor never runs: let the kernel stop influxd with it.
+    m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
     m_process.start(influxdPath(), {u"run"_s, u"-config"_s, m_dir.path() + u"/influxd.conf"_s});
     if (!m_process.waitForStarted(5000)) {
         failure = u"cannot start %1: %2"_s.arg(influxdPath(), m_process.errorString());
