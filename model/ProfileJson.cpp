@@ -237,4 +237,12 @@ QByteArray toJson(const TaskProfile &profile, bool includeSecrets)
     return out;
 }
 
+bool hasSecrets(const TaskProfile &profile)
+{
+    for (const OptionSpec &spec : taskOptions())
+        if (spec.kind == OptionKind::Secret && !spec.get(profile).toString().isEmpty())
+            return true;
+    return false;
+}
+
 } // namespace tsm::ProfileJson

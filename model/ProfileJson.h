@@ -23,6 +23,8 @@ struct LoadResult
 LoadResult fromJson(const QByteArray &json);
 /// Writes a profile; secrets only when `includeSecrets`.
 QByteArray toJson(const TaskProfile &profile, bool includeSecrets);
+/// Whether the profile holds a password or token (a user chose to keep them in it).
+bool hasSecrets(const TaskProfile &profile);
 
 } // namespace ProfileJson
 } // namespace tsm

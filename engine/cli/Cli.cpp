@@ -147,22 +147,94 @@ struct LoadedProfile
     bool ok = false;
 };
 
+/// A task saved by the desktop app keeps its passwords and tokens in the system keychain, not in
+/// the state file (unless the user chose so): say where to give them when a user name or an
+/// InfluxDB 2.x connection has none.
+void noteMissingSecrets(const TaskProfile &p)
+{
+    QStringList missing;
+    if (p.source.type == u"influxdb" && p.source.apiVersion == u"2.x" && p.source.token.isEmpty())
+        missing.append(u"TSMIGRATE_SOURCE_TOKEN"_s);
+    else if (!p.source.user.isEmpty() && p.source.password.isEmpty())
+        missing.append(u"TSMIGRATE_SOURCE_PASSWORD"_s);
+    if ((p.target.type == u"influxdb2" || p.target.type == u"influxdb3") &&
+        p.target.token.isEmpty())
+        missing.append(u"TSMIGRATE_TARGET_TOKEN"_s);
+    else if (!p.target.user.isEmpty() && p.target.password.isEmpty())
+        missing.append(u"TSMIGRATE_TARGET_PASSWORD"_s);
+    if (!missing.isEmpty())
+        err(u"Note: the task \"%1\" was saved without its secrets (the desktop app keeps them in "
+            "the system keychain); give them in %2 if the servers ask for them"_s.arg(
+                p.name, missing.join(u" and "_s)));
+}
+
+/// Where a profile comes from: a JSON file, or a task saved in the state file (--task), as the
+/// desktop app saves them.
+struct ProfileRef
+{
+    QString path;
+    QString taskName;
+    QString statePath;
+
+    QString label() const
+    {
+        return taskName.isEmpty() ? path : u"task \"%1\" in %2"_s.arg(taskName, statePath);
+    }
+};
+
+/// The profile's JSON and the folder its relative file paths start from.
+std::optional<QByteArray> readProfile(const ProfileRef &ref, QDir *base)
+{
+    if (ref.taskName.isEmpty()) {
+        QFile file(ref.path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            err(u"Cannot read the profile %1: %2"_s.arg(ref.path, file.errorString()));
+            return std::nullopt;
+        }
+        *base = QFileInfo(ref.path).absoluteDir();
+        return file.readAll();
+    }
+    if (!QFileInfo::exists(ref.statePath)) {
+        err(u"The state file %1 does not exist, so it holds no task \"%2\""_s.arg(ref.statePath,
+                                                                                  ref.taskName));
+        return std::nullopt;
+    }
+    CheckpointStore store;
+    if (!store.open(ref.statePath, CheckpointStore::Mode::ReadOnly)) {
+        err(u"Cannot open the state file %1: %2"_s.arg(ref.statePath, store.lastError()));
+        return std::nullopt;
+    }
+    const auto task = store.task(ref.taskName);
+    if (!task) {
+        QStringList names;
+        for (const TaskRecord &t : store.tasks())
+            names.append(u"\"%1\""_s.arg(t.name));
+        err(u"No task named \"%1\" in %2 (tasks: %3)"_s.arg(
+            ref.taskName, ref.statePath, names.isEmpty() ? u"none"_s : names.join(u", "_s)));
+        return std::nullopt;
+    }
+    *base = QDir::current();
+    return task->profileJson;
+}
+
 /// Reads, overrides, fills secrets and validates a profile; prints every problem.
-LoadedProfile loadProfile(const QString &path, const QStringList &settings)
+LoadedProfile loadProfile(const ProfileRef &ref, const QStringList &settings)
 {
     LoadedProfile loaded;
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        err(u"Cannot read the profile %1: %2"_s.arg(path, file.errorString()));
+    QDir base;
+    const std::optional<QByteArray> json = readProfile(ref, &base);
+    if (!json)
         return loaded;
-    }
-    const ProfileJson::LoadResult result = ProfileJson::fromJson(file.readAll());
+    const QString label = ref.label();
+    const ProfileJson::LoadResult result = ProfileJson::fromJson(*json);
     if (!result.ok()) {
         for (const FieldError &e : result.errors)
-            err(u"%1: %2%3"_s.arg(path, e.key.isEmpty() ? QString() : e.key + u": "_s, e.message));
+            err(u"%1: %2%3"_s.arg(label, e.key.isEmpty() ? QString() : e.key + u": "_s, e.message));
         return loaded;
     }
     loaded.profile = result.profile;
+    if (!ref.taskName.isEmpty())
+        loaded.profile.name = ref.taskName;
     for (const QString &setting : settings) {
         QString error;
         if (!applySetting(loaded.profile, setting, &error)) {
@@ -171,8 +243,9 @@ LoadedProfile loadProfile(const QString &path, const QStringList &settings)
         }
     }
     Endpoints::applyEnvironmentSecrets(loaded.profile);
-    // File paths in a profile are relative to the profile's folder.
-    const QDir base = QFileInfo(path).absoluteDir();
+    if (!ref.taskName.isEmpty())
+        noteMissingSecrets(loaded.profile);
+    // File paths in a profile file are relative to the profile's folder.
     for (QString *p : {&loaded.profile.source.path, &loaded.profile.target.path})
         if (!p->isEmpty() && QFileInfo(*p).isRelative())
             *p = QDir::cleanPath(base.absoluteFilePath(*p));
@@ -180,17 +253,17 @@ LoadedProfile loadProfile(const QString &path, const QStringList &settings)
     const QList<FieldError> errors = validateProfile(loaded.profile);
     if (!errors.isEmpty()) {
         for (const FieldError &e : errors)
-            err(u"%1: %2: %3"_s.arg(path, e.key, e.message));
+            err(u"%1: %2: %3"_s.arg(label, e.key, e.message));
         return loaded;
     }
     loaded.ok = true;
     return loaded;
 }
 
-int commandRun(const QString &profilePath, const QStringList &settings, const QString &statePath,
+int commandRun(const ProfileRef &profileRef, const QStringList &settings, const QString &statePath,
                bool restart)
 {
-    const LoadedProfile loaded = loadProfile(profilePath, settings);
+    const LoadedProfile loaded = loadProfile(profileRef, settings);
     if (!loaded.ok)
         return ExitUsage;
     const TaskProfile &profile = loaded.profile;
@@ -289,9 +362,9 @@ int commandRun(const QString &profilePath, const QStringList &settings, const QS
     return exitCode;
 }
 
-int commandCheck(const QString &profilePath, const QStringList &settings)
+int commandCheck(const ProfileRef &profileRef, const QStringList &settings)
 {
-    const LoadedProfile loaded = loadProfile(profilePath, settings);
+    const LoadedProfile loaded = loadProfile(profileRef, settings);
     if (!loaded.ok)
         return ExitUsage;
     CancelToken cancel;
@@ -313,9 +386,9 @@ int commandCheck(const QString &profilePath, const QStringList &settings)
     return exitCode;
 }
 
-int commandSchema(const QString &profilePath, const QStringList &settings)
+int commandSchema(const ProfileRef &profileRef, const QStringList &settings)
 {
-    const LoadedProfile loaded = loadProfile(profilePath, settings);
+    const LoadedProfile loaded = loadProfile(profileRef, settings);
     if (!loaded.ok)
         return ExitUsage;
     CancelToken cancel;
@@ -429,6 +502,7 @@ int main(int argc, char **argv)
         u"Migrates time-series data between InfluxDB, TDengine and line-protocol files.\n\n"
         "Commands:\n"
         "  run PROFILE.json      run (or resume) the task; exit 0 = history complete\n"
+        "  run --task NAME       run a task saved in the state file (e.g. by the desktop app)\n"
         "  check PROFILE.json    connectivity and credentials of source and target\n"
         "  schema PROFILE.json   databases, measurements, tag and field keys with types\n"
         "  status                tasks in the state file, their state and counts\n"
@@ -453,8 +527,11 @@ int main(int argc, char **argv)
                                        u"KEY=VALUE"_s);
     const QCommandLineOption restartOption(u"restart"_s,
                                            u"run: forget the task's progress and start over."_s);
-    const QCommandLineOption taskOption(u"task"_s, u"status: show one task with its log."_s,
-                                        u"NAME"_s);
+    const QCommandLineOption taskOption(
+        u"task"_s,
+        u"run, check, schema: use the profile of this task saved in the state file (as the "
+        "desktop app saves them); status: show one task with its log."_s,
+        u"NAME"_s);
     parser.addOptions({stateOption, setOption, restartOption, taskOption});
     parser.process(app);
 
@@ -467,30 +544,41 @@ int main(int argc, char **argv)
     const QString statePath =
         parser.isSet(stateOption) ? parser.value(stateOption) : CheckpointStore::defaultPath();
     const QStringList settings = parser.values(setOption);
-    auto needProfile = [&]() -> QString {
-        if (args.size() < 2) {
-            err(u"%1 needs a profile: tsmigrate-cli %1 PROFILE.json"_s.arg(command));
-            return QString();
+    const QString taskName = parser.value(taskOption);
+    auto needProfile = [&]() -> std::optional<ProfileRef> {
+        ProfileRef ref;
+        ref.statePath = statePath;
+        if (args.size() >= 2 && !taskName.isEmpty()) {
+            err(u"%1: give either a profile file or --task, not both"_s.arg(command));
+            return std::nullopt;
         }
-        return args.at(1);
+        if (args.size() >= 2)
+            ref.path = args.at(1);
+        else if (!taskName.isEmpty())
+            ref.taskName = taskName;
+        else {
+            err(u"%1 needs a profile: tsmigrate-cli %1 PROFILE.json, or a task saved in the state "
+                "file: tsmigrate-cli %1 --task NAME"_s.arg(command));
+            return std::nullopt;
+        }
+        return ref;
     };
 
     if (command == u"run") {
-        const QString profile = needProfile();
-        return profile.isEmpty()
-                   ? ExitUsage
-                   : commandRun(profile, settings, statePath, parser.isSet(restartOption));
+        const auto profile = needProfile();
+        return !profile ? ExitUsage
+                        : commandRun(*profile, settings, statePath, parser.isSet(restartOption));
     }
     if (command == u"check") {
-        const QString profile = needProfile();
-        return profile.isEmpty() ? ExitUsage : commandCheck(profile, settings);
+        const auto profile = needProfile();
+        return !profile ? ExitUsage : commandCheck(*profile, settings);
     }
     if (command == u"schema") {
-        const QString profile = needProfile();
-        return profile.isEmpty() ? ExitUsage : commandSchema(profile, settings);
+        const auto profile = needProfile();
+        return !profile ? ExitUsage : commandSchema(*profile, settings);
     }
     if (command == u"status")
-        return commandStatus(statePath, parser.value(taskOption));
+        return commandStatus(statePath, taskName);
     if (command == u"options")
         return commandOptions();
     err(u"Unknown command \"%1\". Commands: run, check, schema, status, options."_s.arg(command));

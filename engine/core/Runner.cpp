@@ -227,7 +227,11 @@ RunOutcome Runner::execute()
         return outcome;
     }
     const EventLevel maxLevel = levelOf(m_profile.advanced.logLevel);
-    const auto taskId = store.saveTask(m_profile.name, ProfileJson::toJson(m_profile, false));
+    // The stored profile keeps its secrets only where the user chose to keep them there.
+    const auto stored = store.task(m_profile.name);
+    const bool keepSecrets =
+        stored && ProfileJson::hasSecrets(ProfileJson::fromJson(stored->profileJson).profile);
+    const auto taskId = store.saveTask(m_profile.name, ProfileJson::toJson(m_profile, keepSecrets));
     if (!taskId) {
         outcome.message = u"Cannot save the task in %1: %2"_s.arg(m_statePath, store.lastError());
         outcome.errorKind = ErrorKind::Io;

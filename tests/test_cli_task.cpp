@@ -1,0 +1,162 @@
+// A task saved in the checkpoint store, as the desktop app saves it, runs with
+// `tsmigrate-cli run --task NAME`: its secrets come from the environment unless the user chose
+// to keep them in the stored profile, and a run never writes secrets from the environment there.
+#include "support/InfluxDump.h"
+#include "support/InfluxdFixture.h"
+#include "support/TestProfiles.h"
+
+#include <CheckpointStore.h>
+#include <ProfileJson.h>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using namespace tsm;
+using namespace tsm::test;
+
+class TestCliTask : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        TSM_SKIP_WITHOUT_INFLUXD();
+        QVERIFY2(!cliPath().isEmpty(), "TSM_CLI is not set");
+        InfluxdFixture::Options options;
+        options.authEnabled = true;
+        m_influx = std::make_unique<InfluxdFixture>(options);
+        QVERIFY2(m_influx->start(), qPrintable(m_influx->errorString()));
+        QVERIFY(m_influx->query(u"CREATE DATABASE src"_s));
+        QByteArray lines;
+        for (int i = 0; i < 500; ++i)
+            lines += "cpu,host=h" + QByteArray::number(i % 7) +
+                     " usage=" + QByteArray::number(i * 0.5) + ",n=" + QByteArray::number(i) +
+                     "i " + QByteArray::number(1600000000000000000LL + qint64(i) * 60000000000LL) +
+                     "\n";
+        QVERIFY(m_influx->write(u"src"_s, lines));
+    }
+
+    void cleanupTestCase() { m_influx.reset(); }
+
+    /// Saved without secrets: the run says which variable to set, then works with it, and the
+    /// stored profile still holds no secret afterwards.
+    void secretsFromEnvironment()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"s.sqlite"_s);
+        TaskProfile profile = authProfile(u"from GUI"_s, u"dst1"_s);
+        saveInStore(state, profile, false);
+
+        const CliResult denied = runCli({u"run"_s, u"--task"_s, profile.name, u"--state"_s, state});
+        QCOMPARE(denied.exitCode, 4);
+        QVERIFY2(denied.output.contains(u"TSMIGRATE_SOURCE_PASSWORD"_s) &&
+                     denied.output.contains(u"TSMIGRATE_TARGET_PASSWORD"_s),
+                 qPrintable(denied.output));
+
+        const QString password = m_influx->adminPassword();
+        const CliResult run =
+            runCli({u"run"_s, u"--task"_s, profile.name, u"--state"_s, state}, 120000,
+                   {u"TSMIGRATE_SOURCE_PASSWORD="_s + password,
+                    u"TSMIGRATE_TARGET_PASSWORD="_s + password});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        compareTarget(u"dst1"_s);
+
+        CheckpointStore store;
+        QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
+        const auto task = store.task(profile.name);
+        QVERIFY(task);
+        QCOMPARE(task->state, TaskState::Completed);
+        QVERIFY2(!task->profileJson.contains("password") &&
+                     !ProfileJson::hasSecrets(ProfileJson::fromJson(task->profileJson).profile),
+                 task->profileJson.constData());
+    }
+
+    /// Saved with secrets (the user ticked the box): the run needs nothing else and keeps them.
+    void secretsInStoredProfile()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"s.sqlite"_s);
+        TaskProfile profile = authProfile(u"kept secrets"_s, u"dst2"_s);
+        profile.source.password = m_influx->adminPassword();
+        profile.target.password = m_influx->adminPassword();
+        saveInStore(state, profile, true);
+
+        const CliResult check =
+            runCli({u"check"_s, u"--task"_s, profile.name, u"--state"_s, state});
+        QVERIFY2(check.exitCode == 0, qPrintable(check.output));
+        const CliResult run = runCli({u"run"_s, u"--task"_s, profile.name, u"--state"_s, state});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QVERIFY2(!run.output.contains(u"TSMIGRATE_SOURCE_PASSWORD"_s), qPrintable(run.output));
+        compareTarget(u"dst2"_s);
+
+        CheckpointStore store;
+        QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
+        const auto task = store.task(profile.name);
+        QVERIFY(task);
+        const TaskProfile stored = ProfileJson::fromJson(task->profileJson).profile;
+        QCOMPARE(stored.source.password, m_influx->adminPassword());
+        QCOMPARE(stored.target.password, m_influx->adminPassword());
+    }
+
+    void unknownTask()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"s.sqlite"_s);
+        const CliResult none = runCli({u"run"_s, u"--task"_s, u"x"_s, u"--state"_s, state});
+        QCOMPARE(none.exitCode, 2);
+        QVERIFY2(none.output.contains(u"does not exist"_s), qPrintable(none.output));
+        QVERIFY2(!QFile::exists(state), "a run of a missing task created the state file");
+
+        saveInStore(state, authProfile(u"ümlaut, \"quoted\" 🚀"_s, u"dst3"_s), false);
+        const CliResult wrong = runCli({u"run"_s, u"--task"_s, u"other"_s, u"--state"_s, state});
+        QCOMPARE(wrong.exitCode, 2);
+        QVERIFY2(wrong.output.contains(u"No task named \"other\""_s) &&
+                     wrong.output.contains(u"\"ümlaut, \"quoted\" 🚀\""_s),
+                 qPrintable(wrong.output));
+
+        QTemporaryDir other;
+        const QString path = other.filePath(u"p.json"_s);
+        QVERIFY(saveProfile(authProfile(u"p"_s, u"dst4"_s), path));
+        const CliResult both = runCli({u"run"_s, path, u"--task"_s, u"p"_s, u"--state"_s, state});
+        QCOMPARE(both.exitCode, 2);
+        QVERIFY2(both.output.contains(u"not both"_s), qPrintable(both.output));
+    }
+
+private:
+    TaskProfile authProfile(const QString &name, const QString &targetDb) const
+    {
+        TaskProfile profile =
+            influxToInflux(name, m_influx->url(), u"src"_s, m_influx->url(), targetDb);
+        profile.source.user = m_influx->adminUser();
+        profile.target.user = m_influx->adminUser();
+        profile.target.createDatabase = true;
+        profile.source.password.clear();
+        profile.target.password.clear();
+        return profile;
+    }
+
+    static void saveInStore(const QString &state, const TaskProfile &profile, bool secrets)
+    {
+        CheckpointStore store;
+        QVERIFY2(store.open(state), qPrintable(store.lastError()));
+        QVERIFY2(store.saveTask(profile.name, ProfileJson::toJson(profile, secrets)),
+                 qPrintable(store.lastError()));
+    }
+
+    void compareTarget(const QString &targetDb)
+    {
+        InfluxDump dump(m_influx->url(), m_influx->adminUser(), m_influx->adminPassword());
+        const QStringList source = dump.dump(u"src"_s);
+        const QStringList target = dump.dump(targetDb);
+        QVERIFY2(dump.error().isEmpty(), qPrintable(dump.error()));
+        QCOMPARE(InfluxDump::pointCount(source), 500);
+        const QString diff = compareDumps(source, target);
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+
+    std::unique_ptr<InfluxdFixture> m_influx;
+};
+
+QTEST_GUILESS_MAIN(TestCliTask)
+#include "test_cli_task.moc"
