@@ -5,8 +5,10 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-charts-dev
+    qtkeychain-qt6-dev   # passwords and tokens in the system keychain
     libcurl4-openssl-dev libsqlite3-dev zlib1g-dev libmsgpack-dev
     influxdb   # real InfluxDB 1.x for the integration tests and benchmarks
+    dbus-daemon gnome-keyring   # a real keychain service for the GUI tests of secrets
 )
 missing=()
 for p in "${packages[@]}"; do

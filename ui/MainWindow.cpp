@@ -2,6 +2,7 @@
 
 #include "StoreWorker.h"
 #include "core/Runner.h"
+#include "secrets/SecretStore.h"
 #include "wizard/TaskWizard.h"
 
 #include <ProfileJson.h>
@@ -113,6 +114,16 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
     refresh->start(1000);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::updateActions);
+
+    m_secrets = new SecretStore(m_storePath, this);
+    connect(m_secrets, &SecretStore::availabilityKnown, this, [this] {
+        if (m_secrets->availability() == SecretStore::Availability::Unavailable)
+            showMessage(tr("No system keychain is available (%1): passwords and tokens are kept "
+                           "only while tsmigrate runs, unless a task is saved with \"Keep "
+                           "passwords and tokens in the task store\".")
+                            .arg(m_secrets->unavailableReason()));
+    });
+    m_secrets->probe();
     resize(1000, 480);
     updateActions();
 }
@@ -146,6 +157,73 @@ std::optional<TaskProfile> MainWindow::selectedProfile() const
     return loaded.profile;
 }
 
+void MainWindow::withSelectedSecrets(std::function<void(const TaskProfile &)> use)
+{
+    const auto profile = selectedProfile();
+    if (!profile)
+        return;
+    if (m_sessionProfiles.contains(profile->name) || ProfileJson::hasSecrets(*profile) ||
+        m_secrets->availability() == SecretStore::Availability::Unavailable)
+        return use(*profile);
+    m_secrets->read(profile->name, this,
+                    [this, profile = *profile, use = std::move(use)](
+                        const SecretStore::Secrets &secrets, const QString &error) mutable {
+                        if (!error.isEmpty())
+                            showMessage(tr("Cannot read the passwords and tokens of \"%1\" from "
+                                           "the system keychain: %2")
+                                            .arg(profile.name, error));
+                        SecretStore::applySecrets(secrets, profile);
+                        if (!secrets.isEmpty())
+                            m_sessionProfiles.insert(profile.name, profile);
+                        use(profile);
+                    });
+}
+
+QString MainWindow::secretsNote() const
+{
+    switch (m_secrets->availability()) {
+    case SecretStore::Availability::Available:
+        return tr("Passwords and tokens are kept in the system keychain.");
+    case SecretStore::Availability::Unavailable:
+        return tr("No system keychain is available (%1): passwords and tokens are kept only "
+                  "while tsmigrate runs, unless you keep them in the task store below.")
+            .arg(m_secrets->unavailableReason());
+    case SecretStore::Availability::Unknown:
+        break;
+    }
+    return tr("Passwords and tokens go to the system keychain when one is available.");
+}
+
+void MainWindow::saveSecrets(const TaskProfile &saved, const QString &oldName, bool inStore)
+{
+    if (!oldName.isEmpty() && oldName != saved.name)
+        m_secrets->remove(oldName);
+    const SecretStore::Secrets secrets = SecretStore::secretsOf(saved);
+    if (inStore || secrets.isEmpty()) {
+        m_secrets->remove(saved.name);
+        showMessage(inStore && !secrets.isEmpty()
+                        ? tr("Saved \"%1\" with its passwords and tokens in the task store.")
+                              .arg(saved.name)
+                        : tr("Saved \"%1\".").arg(saved.name));
+        return;
+    }
+    if (m_secrets->availability() != SecretStore::Availability::Available) {
+        showMessage(tr("Saved \"%1\". No system keychain is available (%2): its passwords and "
+                       "tokens are kept only while tsmigrate runs.")
+                        .arg(saved.name, m_secrets->unavailableReason()));
+        return;
+    }
+    const QString name = saved.name;
+    m_secrets->write(name, secrets, this, [this, name](const QString &error) {
+        showMessage(
+            error.isEmpty()
+                ? tr("Saved \"%1\"; its passwords and tokens are in the system keychain.").arg(name)
+                : tr("Saved \"%1\", but the system keychain refused its passwords and "
+                     "tokens (%2): they are kept only while tsmigrate runs.")
+                      .arg(name, error));
+    });
+}
+
 void MainWindow::updateActions()
 {
     const QString name = selectedName();
@@ -154,6 +232,8 @@ void MainWindow::updateActions()
     const bool running = m_running.contains(name);
     const QString state = row ? row->state : QString();
     m_actions[u"editAction"_s]->setEnabled(selected && !running);
+    m_actions[u"editAction"_s]->setToolTip(running ? tr("Pause or stop the task to edit it")
+                                                   : tr("Edit the task"));
     m_actions[u"duplicateAction"_s]->setEnabled(selected);
     m_actions[u"startAction"_s]->setEnabled(selected && !running && state != u"paused");
     m_actions[u"resumeAction"_s]->setEnabled(
@@ -169,16 +249,18 @@ void MainWindow::showMessage(const QString &text)
     m_status->setText(text);
 }
 
-void MainWindow::openWizard(const TaskProfile &profile, const QString &oldName)
+void MainWindow::openWizard(const TaskProfile &profile, const QString &oldName, bool secretsInStore)
 {
     m_wizard = new TaskWizard(profile, this);
     m_wizard->setAttribute(Qt::WA_DeleteOnClose);
+    m_wizard->setSecretsStorage(secretsNote(), secretsInStore);
     connect(m_wizard, &QWizard::accepted, this, [this, oldName] {
         const TaskProfile saved = m_wizard->profile();
+        const bool inStore = m_wizard->storeSecretsInProfile();
         m_sessionProfiles.remove(oldName);
         m_sessionProfiles.insert(saved.name, saved);
-        Q_EMIT saveRequested(saved.name, ProfileJson::toJson(saved, false), oldName);
-        showMessage(tr("Saved \"%1\".").arg(saved.name));
+        Q_EMIT saveRequested(saved.name, ProfileJson::toJson(saved, inStore), oldName);
+        saveSecrets(saved, oldName, inStore);
     });
     connect(m_wizard, &QObject::destroyed, this, [this] { m_wizard = nullptr; });
     m_wizard->open();
@@ -186,38 +268,51 @@ void MainWindow::openWizard(const TaskProfile &profile, const QString &oldName)
 
 void MainWindow::addTask()
 {
-    openWizard(TaskProfile::withDefaults(), QString());
+    openWizard(TaskProfile::withDefaults(), QString(), false);
 }
 
 void MainWindow::editTask()
 {
-    if (const auto profile = selectedProfile())
-        openWizard(*profile, profile->name);
+    const auto stored = selectedProfile();
+    if (!stored)
+        return;
+    const bool inStore = ProfileJson::hasSecrets(*stored);
+    withSelectedSecrets([this, inStore](const TaskProfile &profile) {
+        openWizard(profile, profile.name, inStore);
+    });
 }
 
 void MainWindow::duplicateTask()
 {
-    if (auto profile = selectedProfile()) {
-        QString name = tr("%1 (copy)").arg(profile->name);
+    const auto stored = selectedProfile();
+    if (!stored)
+        return;
+    const bool inStore = ProfileJson::hasSecrets(*stored);
+    withSelectedSecrets([this, inStore](TaskProfile profile) {
+        QString name = tr("%1 (copy)").arg(profile.name);
         for (int n = 2; m_model->indexOf(name) >= 0; ++n)
-            name = tr("%1 (copy %2)").arg(profile->name).arg(n);
-        profile->name = name;
-        openWizard(*profile, QString());
-    }
+            name = tr("%1 (copy %2)").arg(profile.name).arg(n);
+        profile.name = name;
+        openWizard(profile, QString(), inStore);
+    });
 }
 
 void MainWindow::startTask()
 {
-    const auto profile = selectedProfile();
-    if (!profile || m_running.contains(profile->name))
+    withSelectedSecrets([this](const TaskProfile &profile) { start(profile); });
+}
+
+void MainWindow::start(const TaskProfile &profile)
+{
+    if (m_running.contains(profile.name))
         return;
     Running r;
     r.thread = new QThread(this);
     r.thread->setObjectName(u"tsm-runner"_s);
-    r.runner = new Runner(*profile, m_storePath);
+    r.runner = new Runner(profile, m_storePath);
     r.runner->moveToThread(r.thread);
     connect(r.thread, &QThread::finished, r.runner, &QObject::deleteLater);
-    const QString name = profile->name;
+    const QString name = profile.name;
     connect(r.runner, &Runner::finished, this, [this, name](const RunOutcome &outcome) {
         const Running done = m_running.take(name);
         done.thread->quit();
@@ -257,6 +352,7 @@ void MainWindow::deleteTask()
                         .arg(name)))
         return;
     m_sessionProfiles.remove(name);
+    m_secrets->remove(name);
     Q_EMIT deleteRequested(name);
 }
 
@@ -275,14 +371,16 @@ void MainWindow::importProfile()
         showMessage(tr("%1: %2").arg(path, loaded.errors.first().message));
         return;
     }
-    openWizard(loaded.profile, QString());
+    openWizard(loaded.profile, QString(), false);
 }
 
 void MainWindow::exportProfile()
 {
-    const auto profile = selectedProfile();
-    if (!profile)
-        return;
+    withSelectedSecrets([this](const TaskProfile &profile) { exportTo(profile); });
+}
+
+void MainWindow::exportTo(const TaskProfile &profile)
+{
     const QString path = chooseFile()(this, tr("Export Profile"), true);
     if (path.isEmpty())
         return;
@@ -291,11 +389,11 @@ void MainWindow::exportProfile()
                                        "read the file can then use them."));
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
-        file.write(ProfileJson::toJson(*profile, secrets)) < 0) {
+        file.write(ProfileJson::toJson(profile, secrets)) < 0) {
         showMessage(tr("Cannot write %1: %2").arg(path, file.errorString()));
         return;
     }
-    showMessage(tr("Exported \"%1\" to %2.").arg(profile->name, path));
+    showMessage(tr("Exported \"%1\" to %2.").arg(profile.name, path));
 }
 
 } // namespace tsm

@@ -15,6 +15,7 @@ class QThread;
 namespace tsm {
 
 class Runner;
+class SecretStore;
 class StoreWorker;
 class TaskWizard;
 
@@ -34,6 +35,8 @@ public:
     TaskListModel *model() const { return m_model; }
     /// The wizard currently open, if any (tests drive it).
     TaskWizard *wizard() const { return m_wizard; }
+    /// Where passwords and tokens are kept.
+    SecretStore *secrets() const { return m_secrets; }
 
     /// Seams for tests: how questions and file choices are answered.
     static std::function<bool(QWidget *, const QString &title, const QString &text)> &askYesNo();
@@ -62,8 +65,17 @@ private:
         Runner *runner = nullptr;
     };
 
-    void openWizard(const TaskProfile &profile, const QString &oldName);
+    void openWizard(const TaskProfile &profile, const QString &oldName, bool secretsInStore);
+    /// The selected task's profile as stored (secrets only where the user chose so).
     std::optional<TaskProfile> selectedProfile() const;
+    /// Calls `use` with the selected task's profile and its secrets (from this session, the
+    /// store or the keychain, which answers asynchronously).
+    void withSelectedSecrets(std::function<void(const TaskProfile &)> use);
+    /// Where passwords and tokens of a task saved now will be kept, in words.
+    QString secretsNote() const;
+    void saveSecrets(const TaskProfile &saved, const QString &oldName, bool inStore);
+    void start(const TaskProfile &profile);
+    void exportTo(const TaskProfile &profile);
     QString selectedName() const;
     void updateActions();
     void showMessage(const QString &text);
@@ -79,6 +91,7 @@ private:
     /// Profiles with their secrets for this session (the store keeps them without).
     QHash<QString, TaskProfile> m_sessionProfiles;
     QHash<QString, QAction *> m_actions;
+    SecretStore *m_secrets;
 };
 
 } // namespace tsm

@@ -1,8 +1,11 @@
+#include "DemoTask.h"
 #include "MainWindow.h"
 
 #include <CheckpointStore.h>
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
+#include <cstdio>
 
 using namespace Qt::StringLiterals;
 
@@ -21,8 +24,15 @@ int main(int argc, char **argv)
         u"FILE"_s);
     parser.addOption(state);
     parser.process(app);
-    tsm::MainWindow window(parser.isSet(state) ? parser.value(state)
-                                               : tsm::CheckpointStore::defaultPath());
+    const QString storePath =
+        parser.isSet(state) ? parser.value(state) : tsm::CheckpointStore::defaultPath();
+    // A new store starts with the demo task, so there is something to press Start on.
+    if (!QFileInfo::exists(storePath)) {
+        const QString problem = tsm::DemoTask::seed(storePath);
+        if (!problem.isEmpty())
+            std::fprintf(stderr, "tsmigrate: no demo task: %s\n", qPrintable(problem));
+    }
+    tsm::MainWindow window(storePath);
     window.show();
     return QApplication::exec();
 }

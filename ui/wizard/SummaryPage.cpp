@@ -1,7 +1,10 @@
 #include "wizard/SummaryPage.h"
 
+#include "secrets/SecretStore.h"
 #include "wizard/TaskWizard.h"
 
+#include <QCheckBox>
+#include <QLabel>
 #include <QPlainTextEdit>
 #include <QVBoxLayout>
 #include <TaskOptions.h>
@@ -19,6 +22,18 @@ SummaryPage::SummaryPage(TaskWizard *wizard) : QWizardPage(wizard), m_wizard(wiz
     m_text->setObjectName(u"summaryTextEdit"_s);
     m_text->setReadOnly(true);
     layout->addWidget(m_text);
+
+    m_secretsNote = new QLabel(this);
+    m_secretsNote->setObjectName(u"secretsNoteLabel"_s);
+    m_secretsNote->setWordWrap(true);
+    layout->addWidget(m_secretsNote);
+    m_storeSecrets =
+        new QCheckBox(tr("Keep passwords and tokens in the task store (plain text)"), this);
+    m_storeSecrets->setToolTip(tr("Anyone who can read the task store file can read them; "
+                                  "tsmigrate-cli run --task can then use them."));
+    m_storeSecrets->setObjectName(u"storeSecretsCheckBox"_s);
+    layout->addWidget(m_storeSecrets);
+    connect(m_storeSecrets, &QCheckBox::toggled, m_wizard, &TaskWizard::setStoreSecretsInProfile);
 }
 
 QString SummaryPage::summaryOf(const TaskProfile &profile)
@@ -57,6 +72,11 @@ QString SummaryPage::summaryOf(const TaskProfile &profile)
 void SummaryPage::initializePage()
 {
     m_text->setPlainText(summaryOf(m_wizard->profile()));
+    const bool hasSecrets = !SecretStore::secretsOf(m_wizard->profile()).isEmpty();
+    m_secretsNote->setText(hasSecrets ? m_wizard->secretsNote() : QString());
+    m_secretsNote->setVisible(hasSecrets && !m_wizard->secretsNote().isEmpty());
+    m_storeSecrets->setChecked(m_wizard->storeSecretsInProfile());
+    m_storeSecrets->setVisible(hasSecrets);
 }
 
 } // namespace tsm

@@ -3,6 +3,8 @@
 #include <QWizardPage>
 #include <TaskProfile.h>
 
+class QCheckBox;
+class QLabel;
 class QPlainTextEdit;
 
 namespace tsm {
@@ -24,6 +26,8 @@ public:
 private:
     TaskWizard *m_wizard;
     QPlainTextEdit *m_text;
+    QLabel *m_secretsNote;
+    QCheckBox *m_storeSecrets;
 };
 
 } // namespace tsm

@@ -127,4 +127,10 @@ void TaskWizard::refresh()
     Q_EMIT profileChanged();
 }
 
+void TaskWizard::setSecretsStorage(const QString &note, bool storeInProfile)
+{
+    m_secretsNote = note;
+    m_storeSecretsInProfile = storeInProfile;
+}
+
 } // namespace tsm

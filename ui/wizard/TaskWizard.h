@@ -34,6 +34,13 @@ public:
     /// The profile as the user has filled it in.
     TaskProfile profile() const { return m_profile; }
 
+    /// Where the task's passwords and tokens will be kept (shown on the summary page), and
+    /// whether the user chose to keep them in the task store itself.
+    void setSecretsStorage(const QString &note, bool storeInProfile);
+    QString secretsNote() const { return m_secretsNote; }
+    bool storeSecretsInProfile() const { return m_storeSecretsInProfile; }
+    void setStoreSecretsInProfile(bool store) { m_storeSecretsInProfile = store; }
+
     /// Called by the pages: the user changed `key` in `form`.
     void optionEdited(OptionForm *form, const QString &key);
     /// Writes a value through the option's declaration (for widgets that are not OptionForms).
@@ -50,6 +57,8 @@ private:
 
     TaskProfile m_profile;
     QList<OptionForm *> m_forms;
+    QString m_secretsNote;
+    bool m_storeSecretsInProfile = false;
 };
 
 } // namespace tsm
