@@ -96,8 +96,9 @@ private Q_SLOTS:
         QCOMPARE(window.model()->row(0)->name, profile.name);
         window.findChild<QTableView *>(u"taskTableView"_s)->selectRow(0);
         window.findChild<QAction *>(u"editAction"_s)->trigger();
+        // The secrets are asked of the keychain first, which answers asynchronously.
+        QTRY_VERIFY_WITH_TIMEOUT(window.wizard(), 10000);
         TaskWizard *wizard = window.wizard();
-        QVERIFY(wizard);
         // Every value as saved; secrets were not stored.
         QCOMPARE(json(wizard->profile()), json(withoutSecrets(profile)));
         QCOMPARE(wizard->findChild<QLineEdit *>(u"nameLineEdit"_s)->text(), profile.name);
