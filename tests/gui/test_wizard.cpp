@@ -2,6 +2,7 @@
 // submit, start, and the data arrives; invalid fields block Next with their message.
 // Screenshots of every page go to $TSM_SCREENSHOT_DIR when it is set.
 #include "MainWindow.h"
+#include "emulators/TDengine3Emulator.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
 #include "wizard/TaskWizard.h"
@@ -215,6 +216,105 @@ private Q_SLOTS:
         wizard->reject();
         QTest::qWait(200);
         QCOMPARE(window.model()->rowCount(), 0); // nothing saved
+    }
+
+    /// A real influxd with authentication: a wrong password fails with the server's reason, the
+    /// right one connects; nothing is saved by checking.
+    void checkConnectionWrongPassword()
+    {
+        InfluxdFixture::Options options;
+        options.authEnabled = true;
+        InfluxdFixture secured(options);
+        QVERIFY2(secured.start(), qPrintable(secured.errorString()));
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        find<QAction>(&window, u"addDataSourceAction"_s)->trigger();
+        TaskWizard *wizard = window.wizard();
+        type(wizard, u"nameLineEdit"_s, u"secured"_s);
+        choose(wizard, u"targetTypeComboBox"_s, u"influxdb1"_s);
+        type(wizard, u"targetDatabaseLineEdit"_s, u"dst"_s);
+        QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
+        type(wizard, u"sourceHostLineEdit"_s, u"127.0.0.1"_s);
+        find<QSpinBox>(wizard, u"sourcePortSpinBox"_s)->setValue(secured.port());
+        QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
+        QCOMPARE(wizard->currentId(), int(TaskWizard::AuthenticationPage));
+        type(wizard, u"sourceAuthUserLineEdit"_s, secured.adminUser());
+        type(wizard, u"sourceAuthPasswordLineEdit"_s, u"wrong"_s);
+        auto *check = find<QPushButton>(wizard, u"checkConnectionButton"_s);
+        auto *status = find<QLabel>(wizard, u"connectionStatusLabel"_s);
+        QTest::mouseClick(check, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Failed"_s), 30000);
+        QVERIFY2(status->text().contains(u"401"_s) &&
+                     status->text().contains(u"authorization failed"_s),
+                 qPrintable(status->text()));
+        QVERIFY2(!status->text().contains(u"wrong"_s), "the password appears in the message");
+        screenshot(wizard, u"8-check-wrong-password"_s);
+
+        find<QLineEdit>(wizard, u"sourceAuthPasswordLineEdit"_s)->clear();
+        type(wizard, u"sourceAuthPasswordLineEdit"_s, secured.adminPassword());
+        QTest::mouseClick(check, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Connected"_s), 30000);
+        wizard->reject();
+        QTest::qWait(200);
+        QCOMPARE(window.model()->rowCount(), 0);
+    }
+
+    /// Create Database… on the basic page: creates an InfluxDB database with a name that needs
+    /// quoting; for TDengine creates it with nanosecond precision and refuses an existing
+    /// database of another precision with the reason.
+    void createDatabaseButton()
+    {
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        find<QAction>(&window, u"addDataSourceAction"_s)->trigger();
+        TaskWizard *wizard = window.wizard();
+        auto *button = find<QPushButton>(wizard, u"createDatabaseButton"_s);
+        auto *status = find<QLabel>(wizard, u"createDatabaseStatusLabel"_s);
+
+        choose(wizard, u"targetTypeComboBox"_s, u"influxdb1"_s);
+        type(wizard, u"targetHostLineEdit"_s, u"127.0.0.1"_s);
+        find<QSpinBox>(wizard, u"targetPortSpinBox"_s)->setValue(m_influx->port());
+        QVERIFY(!button->isEnabled()); // no database named yet
+        const QString name = u"made \"by\" button, ☁"_s;
+        find<QLineEdit>(wizard, u"targetDatabaseLineEdit"_s)->insert(name);
+        QVERIFY(button->isEnabled());
+        QTest::mouseClick(button, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(u"is ready"_s), 30000);
+        bool found = false;
+        for (const QJsonValue &row : m_influx->select(u"SHOW DATABASES"_s))
+            found = found || row.toArray().first().toString() == name;
+        QVERIFY2(found, "the database was not created");
+
+        TDengine3Emulator tdengine;
+        tdengine.createDatabase(u"millis"_s, u"ms"_s);
+        choose(wizard, u"targetTypeComboBox"_s, u"tdengine3"_s);
+        find<QLineEdit>(wizard, u"targetHostLineEdit"_s)->clear();
+        type(wizard, u"targetHostLineEdit"_s, u"127.0.0.1"_s);
+        find<QSpinBox>(wizard, u"targetPortSpinBox"_s)->setValue(tdengine.port());
+        type(wizard, u"targetAuthPasswordLineEdit"_s, u"taosdata"_s);
+        auto *database = find<QLineEdit>(wizard, u"targetDatabaseLineEdit"_s);
+        database->clear();
+        type(wizard, u"targetDatabaseLineEdit"_s, u"millis"_s);
+        QTest::mouseClick(button, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Not created"_s), 30000);
+        QVERIFY2(status->text().contains(u"precision"_s) && status->text().contains(u"ms"_s),
+                 qPrintable(status->text()));
+
+        database->clear();
+        type(wizard, u"targetDatabaseLineEdit"_s, u"nanos"_s);
+        QTest::mouseClick(button, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(u"is ready"_s), 30000);
+        QVERIFY(tdengine.databases().contains(u"nanos"_s));
+        bool nanosecond = false;
+        for (const QString &statement : tdengine.statements())
+            nanosecond =
+                nanosecond || (statement.contains(u"CREATE DATABASE"_s, Qt::CaseInsensitive) &&
+                               statement.contains(u"nanos"_s) &&
+                               statement.contains(u"PRECISION 'ns'"_s, Qt::CaseInsensitive));
+        QVERIFY2(nanosecond, qPrintable(tdengine.statements().join(u'\n')));
+        wizard->reject();
     }
 
 private:
