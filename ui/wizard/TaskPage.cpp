@@ -35,7 +35,11 @@ struct SchemaResult
 TaskPage::TaskPage(TaskWizard *wizard)
     : FormPage(wizard, tr("Task"), tr("What to migrate, and over which time range."))
 {
-    auto *bucketForm = new QFormLayout;
+    // One form for the whole page, so every label and field lines up.
+    OptionForm *form = addForm({u"task.retentionPolicy"_s, u"task.start"_s, u"task.end"_s,
+                                u"task.timeZone"_s, u"task.windowMinutes"_s, u"task.delaySeconds"_s,
+                                u"task.mode"_s, u"task.schemaSync"_s});
+    QFormLayout *formLayout = form->formLayout();
     auto *bucketRow = new QHBoxLayout;
     m_bucket = new QComboBox(this);
     m_bucket->setObjectName(u"bucketComboBox"_s);
@@ -54,7 +58,7 @@ TaskPage::TaskPage(TaskWizard *wizard)
     m_schemaStatus->setObjectName(u"schemaStatusLabel"_s);
     m_schemaStatus->setWordWrap(true);
     bucketColumn->addWidget(m_schemaStatus);
-    bucketForm->addRow(findOption(u"task.bucket"_s)->label + u" *"_s, bucketColumn);
+    formLayout->insertRow(0, findOption(u"task.bucket"_s)->label + u" *"_s, bucketColumn);
 
     auto *measurementColumn = new QVBoxLayout;
     m_filter = new QLineEdit(this);
@@ -71,13 +75,9 @@ TaskPage::TaskPage(TaskWizard *wizard)
     measurementColumn->addWidget(m_filter);
     measurementColumn->addWidget(m_measurements);
     measurementColumn->addWidget(m_measurementsHint);
-    bucketForm->addRow(findOption(u"task.measurements"_s)->label, measurementColumn);
-    pageLayout()->insertLayout(pageLayout()->count() - 1, bucketForm);
+    formLayout->insertRow(1, findOption(u"task.measurements"_s)->label, measurementColumn);
     addExtraKey(u"task.bucket"_s, bucketError);
 
-    OptionForm *form = addForm({u"task.retentionPolicy"_s, u"task.start"_s, u"task.end"_s,
-                                u"task.timeZone"_s, u"task.windowMinutes"_s, u"task.delaySeconds"_s,
-                                u"task.mode"_s, u"task.schemaSync"_s});
     if (auto *zone = qobject_cast<QLineEdit *>(form->editor(u"task.timeZone"_s)->widget())) {
         QStringList zones;
         for (const QByteArray &id : QTimeZone::availableTimeZoneIds())
