@@ -3,6 +3,7 @@
 // Screenshots of every page go to $TSM_SCREENSHOT_DIR when it is set.
 #include "MainWindow.h"
 #include "emulators/TDengine3Emulator.h"
+#include "forms/OptionEditor.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
 #include "wizard/TaskWizard.h"
@@ -18,6 +19,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <TaskOptions.h>
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
@@ -315,6 +317,87 @@ private Q_SLOTS:
                                statement.contains(u"PRECISION 'ns'"_s, Qt::CaseInsensitive));
         QVERIFY2(nanosecond, qPrintable(tdengine.statements().join(u'\n')));
         wizard->reject();
+    }
+
+    /// On every page, every required field left empty and every time that is not a time blocks
+    /// Next with a message naming the field; putting the value back frees Next again; integer
+    /// fields accept their declared edge values (their spin boxes cannot hold others).
+    void everyInvalidFieldBlocksNext()
+    {
+        TaskProfile profile = TaskProfile::withDefaults();
+        profile.name = u"valid"_s;
+        profile.source.type = u"influxdb"_s;
+        profile.source.host = u"127.0.0.1"_s;
+        profile.source.user = u"reader"_s;
+        profile.target.type = u"influxdb1"_s;
+        profile.target.host = u"127.0.0.1"_s;
+        profile.target.port = 8086;
+        profile.target.database = u"dst"_s;
+        profile.task.bucket = u"src"_s;
+        profile.task.start = u"2024-01-01T00:00:00Z"_s;
+        QVERIFY(validateProfile(profile).isEmpty());
+        TaskWizard wizard(profile);
+        wizard.show();
+        auto *next = wizard.button(QWizard::NextButton);
+        int checkedText = 0, checkedNumbers = 0;
+        for (int page = TaskWizard::BasicPage; page < TaskWizard::SummaryPage; ++page) {
+            QCOMPARE(wizard.currentId(), page);
+            if (auto *toggle =
+                    wizard.currentPage()->findChild<QAbstractButton *>(u"advancedToggleButton"_s);
+                toggle && !toggle->isChecked())
+                toggle->click();
+            QVERIFY(next->isEnabled());
+            for (const OptionSpec &spec : taskOptions()) {
+                const QString key = spec.key;
+                if (auto *edit = wizard.currentPage()->findChild<QLineEdit *>(
+                        OptionEditor::objectNameFor(key, u"LineEdit"_s));
+                    edit && edit->isVisible()) {
+                    const QString saved = edit->text();
+                    auto *error = wizard.currentPage()->findChild<QLabel *>(
+                        OptionEditor::objectNameFor(key, u"ErrorLabel"_s));
+                    QVERIFY2(error, qPrintable(key));
+                    QStringList invalid;
+                    if (spec.required)
+                        invalid.append(QString());
+                    if (spec.kind == OptionKind::Time)
+                        invalid.append(u"yesterday"_s);
+                    for (const QString &value : invalid) {
+                        edit->selectAll();
+                        edit->del();
+                        QTest::keyClicks(edit, value);
+                        QVERIFY2(!next->isEnabled(), qPrintable(key + u" = "_s + value));
+                        QVERIFY2(error->isVisible() &&
+                                     error->text().contains(spec.label, Qt::CaseInsensitive),
+                                 qPrintable(key + u": "_s + error->text()));
+                        ++checkedText;
+                    }
+                    edit->selectAll();
+                    edit->del();
+                    edit->insert(saved);
+                    QVERIFY2(next->isEnabled(), qPrintable(key));
+                }
+                if (auto *box = wizard.currentPage()->findChild<QSpinBox *>(
+                        OptionEditor::objectNameFor(key, u"SpinBox"_s));
+                    box && box->isVisible() && spec.kind == OptionKind::Integer) {
+                    QCOMPARE(box->minimum(), int(spec.minimum));
+                    QCOMPARE(box->maximum(), int(spec.maximum));
+                    const int saved = box->value();
+                    for (const qint64 edge : {spec.minimum, spec.maximum}) {
+                        box->setValue(int(edge));
+                        QVERIFY2(next->isEnabled(), qPrintable(key));
+                        QVERIFY(wizard.errorsFor({key}).isEmpty());
+                    }
+                    box->setValue(saved);
+                    ++checkedNumbers;
+                }
+            }
+            QTest::mouseClick(next, Qt::LeftButton);
+        }
+        QCOMPARE(wizard.currentId(), int(TaskWizard::SummaryPage));
+        // name, database, hosts and start (required), start and end (times) at least
+        QVERIFY2(checkedText >= 7, qPrintable(QString::number(checkedText)));
+        // ports, window, delay, concurrency, batch size, retries
+        QVERIFY2(checkedNumbers >= 7, qPrintable(QString::number(checkedNumbers)));
     }
 
 private:
