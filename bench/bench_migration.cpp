@@ -1,136 +1,120 @@
-// End-to-end InfluxDB 1.x → InfluxDB 1.x against the limit measured in the same run: the same
-// windows read raw (msgpack, chunked, output discarded) while the same points, pre-encoded as
-// line protocol, are posted into another database, with the same batch size and concurrency.
+// End-to-end migrations against real influxd 1.x processes, each compared with a baseline
+// measured in the same run:
 //
-//   bench_migration [points] [concurrency]      (defaults: 1000000 points, 4)
+//   e2e      InfluxDB 1.x -> InfluxDB 1.x against the limit: the same windows read raw (msgpack,
+//            chunked, same concurrency, output discarded) WHILE the same points, pre-encoded as
+//            line protocol, are posted into another database with the same batch size and
+//            concurrency. Also tsmigrate's CPU per million points and its share of influxd's.
+//   lpfile   InfluxDB 1.x -> line-protocol file against the raw read limit alone.
+//   twostep  the documented two-step path (export everything to a line-protocol file, then post
+//            the file) against the pipelined migration, first with source and target in one
+//            influxd, then with source and target influxd pinned to different cores, so reads
+//            and writes do not compete, as on two machines.
+//   sparse   ten years of range with data on three days: planning and run overhead beyond the
+//            limit of moving the same points.
+//   scaling  throughput for read concurrency 1, 2, 4, 8, 50 and write concurrency 1, 2, 4, 8.
+//
+//   bench_migration [--points 2000000] [--concurrency 4] [--scaling-points 500000]
+//                   [--only e2e,lpfile,twostep,sparse,scaling] [--smoke]
+#include "core/Endpoints.h"
 #include "core/Runner.h"
-#include "http/HttpClient.h"
+#include "support/BenchSupport.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
-#include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
-#include <atomic>
 #include <cstdio>
-#include <sys/resource.h>
 #include <thread>
-#include <unistd.h>
-#include <vector>
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
+using namespace tsm::bench;
 
 namespace {
 
-constexpr qint64 kT0 = 1700000000000000000LL;
-constexpr qint64 kStepNs = 10LL * 1000000000LL; // one point per series every 10 s
-constexpr int kSeries = 100;
+constexpr qint64 kHourNs = 3600LL * 1000000000LL;
+constexpr int kBatchSize = 5000;
 
-double cpuSeconds()
+struct RunFigures
 {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-           double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    bool ok = false;
+    double seconds = 0;
+    double ownCpu = 0;
+    double serverCpu = 0;
+    QString message;
+};
+
+/// Runs `profile` to its end in this process, measuring wall time, own CPU and the CPU of the
+/// influxd processes `serverPids`.
+RunFigures runTask(const TaskProfile &profile, const QList<qint64> &serverPids)
+{
+    QTemporaryDir dir;
+    Runner runner(profile, dir.filePath(u"state.sqlite"_s));
+    double serverBefore = 0;
+    for (qint64 pid : serverPids)
+        serverBefore += processCpuSeconds(pid);
+    const double cpuBefore = processCpuSeconds();
+    QElapsedTimer timer;
+    timer.start();
+    runner.run();
+    RunFigures f;
+    f.seconds = double(timer.elapsed()) / 1000.0;
+    f.ownCpu = processCpuSeconds() - cpuBefore;
+    for (qint64 pid : serverPids)
+        f.serverCpu += processCpuSeconds(pid);
+    f.serverCpu -= serverBefore;
+    f.ok = runner.outcome().status == RunOutcome::Status::Completed;
+    f.message = runner.outcome().message;
+    if (!f.ok)
+        std::fprintf(stderr, "migration failed: %s\n", qPrintable(f.message));
+    return f;
 }
 
-double processCpuSeconds(qint64 pid)
+TaskProfile influxProfile(const QString &sourceUrl, const QString &sourceDb,
+                          const QString &targetUrl, const QString &targetDb, int readConcurrency,
+                          int writeConcurrency)
 {
-    QFile stat(u"/proc/%1/stat"_s.arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return 0;
-    const QByteArray text = stat.readAll();
-    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of /proc/PID/stat (11 and 12 after the name).
-    return (fields.value(11).toDouble() + fields.value(12).toDouble()) /
-           double(sysconf(_SC_CLK_TCK));
+    TaskProfile p = test::influxToInflux(u"bench"_s, sourceUrl, u"src"_s, targetUrl, targetDb);
+    p.task.bucket = sourceDb;
+    p.advanced.readConcurrency = readConcurrency;
+    p.advanced.writeConcurrency = writeConcurrency;
+    p.advanced.batchSize = kBatchSize;
+    p.advanced.logLevel = u"warn"_s;
+    return p;
 }
 
-/// Batches of `batchSize` lines: 4 fields per point, a quarter of them with a string.
-std::vector<QByteArray> generate(qint64 points, int batchSize)
+/// The limit: raw reads of `sourceDb` while posting `batches` into `limitDb`.
+double measureLimit(const QString &sourceUrl, const QString &sourceDb, const QString &targetUrl,
+                    const QString &limitDb, const std::vector<QByteArray> &batches, qint64 start,
+                    qint64 end, int concurrency)
 {
-    std::vector<QByteArray> batches;
-    QByteArray batch;
-    int inBatch = 0;
-    const qint64 perSeries = points / kSeries;
-    for (qint64 i = 0; i < perSeries; ++i) {
-        for (int s = 0; s < kSeries; ++s) {
-            const qint64 n = i * kSeries + s;
-            batch += "machine,host=h" + QByteArray::number(s) + ",dc=dc" +
-                     QByteArray::number(s % 4) +
-                     " temp=" + QByteArray::number(20 + (n % 1000) * 0.013, 'g', 10) +
-                     ",load=" + QByteArray::number(n % 977) + "i,ok=" + (n % 3 ? "true" : "false");
-            if (n % 4 == 0)
-                batch += ",state=\"running step " + QByteArray::number(n % 50) + "\"";
-            else
-                batch += ",rpm=" + QByteArray::number(1000 + n % 5000) + "i";
-            batch += ' ' + QByteArray::number(kT0 + i * kStepNs) + '\n';
-            if (++inBatch == batchSize) {
-                batches.push_back(std::move(batch));
-                batch = QByteArray();
-                inBatch = 0;
-            }
-        }
+    QElapsedTimer timer;
+    timer.start();
+    std::thread reader(
+        [&] { readRaw(sourceUrl, sourceDb, start, end, kHourNs, concurrency, true, false); });
+    post(targetUrl, limitDb, batches, concurrency);
+    reader.join();
+    return double(timer.elapsed()) / 1000.0;
+}
+
+void row(const char *what, double seconds, qint64 points)
+{
+    std::printf("  %-58s %8.2f s %12s points/s\n", what, seconds,
+                thousands(double(points) / seconds).constData());
+}
+
+bool startInflux(test::InfluxdFixture &influx, const QStringList &databases)
+{
+    if (!influx.start()) {
+        std::fprintf(stderr, "influxd did not start: %s\n", qPrintable(influx.errorString()));
+        return false;
     }
-    if (inBatch)
-        batches.push_back(std::move(batch));
-    return batches;
-}
-
-void post(const QString &url, const QString &db, const std::vector<QByteArray> &batches,
-          int concurrency)
-{
-    std::atomic<size_t> next{0};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < concurrency; ++t)
-        threads.emplace_back([&] {
-            HttpClient client;
-            for (size_t i = next++; i < batches.size(); i = next++) {
-                HttpRequest request;
-                request.method = "POST";
-                request.url = (url + u"/write?db="_s + db).toUtf8();
-                request.body = batches[i];
-                request.gzipBody = true;
-                const HttpResponse response = client.perform(request);
-                if (response.status != 204)
-                    std::fprintf(stderr, "write failed: %d %s\n", response.status,
-                                 response.body.left(200).constData());
-            }
-        });
-    for (auto &t : threads)
-        t.join();
-}
-
-void readRaw(const QString &url, const QString &db, qint64 start, qint64 end, qint64 window,
-             int concurrency)
-{
-    std::atomic<qint64> next{start};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < concurrency; ++t)
-        threads.emplace_back([&] {
-            HttpClient client;
-            for (qint64 s = next.fetch_add(window); s < end; s = next.fetch_add(window)) {
-                HttpRequest request;
-                const QString q =
-                    u"SELECT * FROM \"machine\" WHERE time >= %1 AND time < %2 GROUP BY *"_s.arg(s)
-                        .arg(s + window);
-                request.url =
-                    (url + u"/query?db="_s + db + u"&epoch=ns&chunked=true&q="_s).toUtf8() +
-                    HttpClient::percentEncode(q);
-                request.headers.append(
-                    qMakePair(QByteArray("Accept"), QByteArray("application/x-msgpack")));
-                qint64 bytes = 0;
-                request.onData = [&bytes](const char *, size_t size) {
-                    bytes += qint64(size);
-                    return true;
-                };
-                client.perform(request);
-            }
-        });
-    for (auto &t : threads)
-        t.join();
+    for (const QString &db : databases)
+        influx.query(u"CREATE DATABASE \"%1\""_s.arg(db));
+    return true;
 }
 
 } // namespace
@@ -138,69 +122,205 @@ void readRaw(const QString &url, const QString &db, qint64 start, qint64 end, qi
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    const qint64 points = argc > 1 ? QByteArray(argv[1]).toLongLong() : 1000000;
-    const int concurrency = argc > 2 ? QByteArray(argv[2]).toInt() : 4;
-    const int batchSize = 5000;
+    const Args args(argc, argv);
+    const bool smoke = args.flag("smoke");
+    const qint64 points = args.number("points", smoke ? 20000 : 2000000);
+    const int concurrency = int(args.number("concurrency", 4));
+    const qint64 scalingPoints = args.number("scaling-points", smoke ? 10000 : 500000);
+    const QStringList only = args.text("only", u"e2e,lpfile,twostep,sparse,scaling"_s).split(u',');
+    const int cores = int(std::thread::hardware_concurrency());
+    bool ok = true;
+
+    std::printf("tsmigrate benchmarks: %s points (100 series, 4 fields, a quarter with a string), "
+                "batch %d, %d cores\n",
+                thousands(double(points)).constData(), kBatchSize, cores);
+    const std::vector<QByteArray> batches = generate(points, kBatchSize);
+    const qint64 end = generatedEnd(points);
 
     test::InfluxdFixture influx;
-    if (!influx.start()) {
-        std::fprintf(stderr, "influxd did not start: %s\n", qPrintable(influx.errorString()));
+    if (!startInflux(influx, {u"src"_s}))
         return 1;
-    }
     const QString url = influx.url();
-    for (const char *db : {"src", "limit", "dst"})
-        influx.query(u"CREATE DATABASE \""_s + QLatin1String(db) + u"\""_s);
-
-    std::printf("generating %lld points (%d series, 4 fields each)\n", points, kSeries);
-    const std::vector<QByteArray> batches = generate(points, batchSize);
-    QElapsedTimer timer;
-    timer.start();
-    post(url, u"src"_s, batches, concurrency);
-    std::printf("loaded the source in %.1f s\n", timer.elapsed() / 1000.0);
-
-    const qint64 end = kT0 + (points / kSeries) * kStepNs;
-    const qint64 window = 3600LL * 1000000000LL;
-    const qint64 serverPid = influx.processId();
-
-    // The limit: raw reads and pre-encoded writes at the same time.
-    const double serverBefore = processCpuSeconds(serverPid);
-    timer.restart();
-    std::thread reader([&] { readRaw(url, u"src"_s, kT0, end, window, concurrency); });
-    post(url, u"limit"_s, batches, concurrency);
-    reader.join();
-    const double limitSeconds = timer.elapsed() / 1000.0;
-    const double limitServerCpu = processCpuSeconds(serverPid) - serverBefore;
-
-    // tsmigrate itself, in this process.
-    QTemporaryDir dir;
-    TaskProfile profile = test::influxToInflux(u"bench"_s, url, u"src"_s, url, u"dst"_s);
-    profile.advanced.readConcurrency = concurrency;
-    profile.advanced.writeConcurrency = concurrency;
-    profile.advanced.batchSize = batchSize;
-    Runner runner(profile, dir.filePath(u"state.sqlite"_s));
-    const double cpuBefore = cpuSeconds();
-    const double serverBefore2 = processCpuSeconds(serverPid);
-    timer.restart();
-    runner.run();
-    const double runSeconds = timer.elapsed() / 1000.0;
-    const double ownCpu = cpuSeconds() - cpuBefore;
-    const double serverCpu = processCpuSeconds(serverPid) - serverBefore2;
-    if (runner.outcome().status != RunOutcome::Status::Completed) {
-        std::fprintf(stderr, "migration failed: %s\n", qPrintable(runner.outcome().message));
+    const qint64 pid = influx.processId();
+    if (!post(url, u"src"_s, batches, concurrency))
         return 1;
+    int runNumber = 0;
+    auto freshDb = [&](const QString &prefix) { return u"%1_%2"_s.arg(prefix).arg(++runNumber); };
+
+    if (only.contains(u"e2e"_s)) {
+        std::printf("\n[e2e] InfluxDB 1.x -> InfluxDB 1.x, concurrency %d (one influxd)\n",
+                    concurrency);
+        const QString limitDb = freshDb(u"limit"_s);
+        influx.query(u"CREATE DATABASE "_s + limitDb);
+        const double serverBefore = processCpuSeconds(pid);
+        const double limit =
+            measureLimit(url, u"src"_s, url, limitDb, batches, kT0, end, concurrency);
+        const double limitServerCpu = processCpuSeconds(pid) - serverBefore;
+        const RunFigures run = runTask(
+            influxProfile(url, u"src"_s, url, freshDb(u"dst"_s), concurrency, concurrency), {pid});
+        ok = ok && run.ok;
+        row("limit: raw msgpack reads WHILE posting pre-encoded points", limit, points);
+        row("tsmigrate", run.seconds, points);
+        std::printf("  throughput vs limit: %.0f%% (goal >= 90%%)\n", 100.0 * limit / run.seconds);
+        std::printf("  tsmigrate CPU: %.2f s per million points; %.0f%% of influxd's CPU for the "
+                    "same migration (goal <= 15%%; influxd %.1f s, %.1f s during the limit)\n",
+                    run.ownCpu / (double(points) / 1e6), 100.0 * run.ownCpu / run.serverCpu,
+                    run.serverCpu, limitServerCpu);
     }
 
-    std::printf("\n%-44s %10s %14s\n", "", "seconds", "points/s");
-    std::printf("%-44s %10.2f %14.0f\n", "limit (raw read + pre-encoded write at once)",
-                limitSeconds, points / limitSeconds);
-    std::printf("%-44s %10.2f %14.0f\n", "tsmigrate influxdb1 -> influxdb1", runSeconds,
-                points / runSeconds);
-    std::printf("\nthroughput vs limit:            %.0f%%\n", 100.0 * limitSeconds / runSeconds);
-    std::printf("tsmigrate CPU per million points: %.2f s\n", ownCpu / (points / 1e6));
-    std::printf(
-        "tsmigrate CPU / influxd CPU:      %.0f%% (influxd %.1f s; during the limit run %.1f s)\n",
-        100.0 * ownCpu / serverCpu, serverCpu, limitServerCpu);
-    std::printf("concurrency %d, batch size %d, window 60 min, %d cores\n", concurrency, batchSize,
-                int(std::thread::hardware_concurrency()));
-    return 0;
+    if (only.contains(u"lpfile"_s)) {
+        std::printf("\n[lpfile] InfluxDB 1.x -> line-protocol file, read concurrency %d\n",
+                    concurrency);
+        QElapsedTimer timer;
+        timer.start();
+        qint64 bytes = 0;
+        readRaw(url, u"src"_s, kT0, end, kHourNs, concurrency, true, false, &bytes);
+        const double readLimit = double(timer.elapsed()) / 1000.0;
+        QTemporaryDir dir;
+        TaskProfile p = influxProfile(url, u"src"_s, url, u"unused"_s, concurrency, concurrency);
+        p.target = TaskProfile::withDefaults().target;
+        p.target.type = u"lpfile"_s;
+        p.target.path = dir.filePath(u"out.lp"_s);
+        const RunFigures run = runTask(p, {pid});
+        ok = ok && run.ok;
+        row("read limit: raw msgpack reads alone, output discarded", readLimit, points);
+        row("tsmigrate -> .lp file (fsynced)", run.seconds, points);
+        std::printf("  throughput vs read limit: %.0f%% (goal >= 90%%); file %.0f MB\n",
+                    100.0 * readLimit / run.seconds, double(QFileInfo(p.target.path).size()) / 1e6);
+    }
+
+    if (only.contains(u"twostep"_s)) {
+        std::printf("\n[twostep] export to a line-protocol file, then post the file, against the "
+                    "pipelined migration\n");
+        auto twoStep = [&](const QString &sourceUrl, const QString &targetUrl,
+                           const QList<qint64> &pids, const QString &targetDb) {
+            QTemporaryDir dir;
+            TaskProfile exportTask =
+                influxProfile(sourceUrl, u"src"_s, targetUrl, targetDb, concurrency, concurrency);
+            exportTask.name = u"export"_s;
+            exportTask.target = TaskProfile::withDefaults().target;
+            exportTask.target.type = u"lpfile"_s;
+            exportTask.target.path = dir.filePath(u"export.lp"_s);
+            const RunFigures first = runTask(exportTask, pids);
+            TaskProfile importTask = exportTask;
+            importTask.name = u"import"_s;
+            importTask.source = TaskProfile::withDefaults().source;
+            importTask.source.type = u"lpfile"_s;
+            importTask.source.path = exportTask.target.path;
+            importTask.target =
+                influxProfile(sourceUrl, u"src"_s, targetUrl, targetDb, concurrency, concurrency)
+                    .target;
+            const RunFigures second = runTask(importTask, pids);
+            ok = ok && first.ok && second.ok;
+            return first.seconds + second.seconds;
+        };
+        {
+            const double twoSteps = twoStep(url, url, {pid}, freshDb(u"twostep"_s));
+            const RunFigures pipelined = runTask(
+                influxProfile(url, u"src"_s, url, freshDb(u"dst"_s), concurrency, concurrency),
+                {pid});
+            ok = ok && pipelined.ok;
+            std::printf("  source and target in one influxd (they share both cores):\n");
+            row("two steps (export file, then post it)", twoSteps, points);
+            row("tsmigrate pipelined", pipelined.seconds, points);
+            std::printf("  pipelined / two-step throughput: %.2fx\n", twoSteps / pipelined.seconds);
+        }
+        if (cores >= 2) {
+            test::InfluxdFixture source, target;
+            if (!startInflux(source, {u"src"_s}) || !startInflux(target, {}))
+                return 1;
+            pinProcess(source.processId(), {0});
+            pinProcess(target.processId(), {1});
+            post(source.url(), u"src"_s, batches, concurrency);
+            const QList<qint64> pids{source.processId(), target.processId()};
+            const double twoSteps = twoStep(source.url(), target.url(), pids, u"twostep"_s);
+            const RunFigures pipelined = runTask(influxProfile(source.url(), u"src"_s, target.url(),
+                                                               u"dst"_s, concurrency, concurrency),
+                                                 pids);
+            ok = ok && pipelined.ok;
+            std::printf("  source influxd pinned to core 0, target influxd to core 1:\n");
+            row("two steps (export file, then post it)", twoSteps, points);
+            row("tsmigrate pipelined", pipelined.seconds, points);
+            std::printf("  pipelined / two-step throughput: %.2fx\n", twoSteps / pipelined.seconds);
+        }
+    }
+
+    if (only.contains(u"sparse"_s)) {
+        // Three days with data spread over ten years: 2016-03-01, 2020-07-15, 2025-11-30.
+        const qint64 sparsePoints = std::max<qint64>(points / 10, 3000);
+        const QList<qint64> days{1456790400000000000LL, 1594771200000000000LL,
+                                 1764460800000000000LL};
+        std::vector<QByteArray> all;
+        for (qint64 day : days)
+            for (QByteArray &b : generate(sparsePoints / 3, kBatchSize, 100, day))
+                all.push_back(std::move(b));
+        influx.query(u"CREATE DATABASE sparse"_s);
+        post(url, u"sparse"_s, all, concurrency);
+        const qint64 moved = (sparsePoints / 3 / 100) * 100 * 3;
+        std::printf("\n[sparse] 2016-01-01 .. 2026-01-01 with %s points on three days\n",
+                    thousands(double(moved)).constData());
+        const QString limitDb = freshDb(u"limit"_s);
+        influx.query(u"CREATE DATABASE "_s + limitDb);
+        QElapsedTimer timer;
+        timer.start();
+        std::thread reader([&] {
+            for (qint64 day : days)
+                readRaw(url, u"sparse"_s, day, day + 86400LL * 1000000000LL, kHourNs, concurrency,
+                        true, false);
+        });
+        post(url, limitDb, all, concurrency);
+        reader.join();
+        const double limit = double(timer.elapsed()) / 1000.0;
+
+        TaskProfile p =
+            influxProfile(url, u"sparse"_s, url, freshDb(u"dst"_s), concurrency, concurrency);
+        p.task.start = u"2016-01-01T00:00:00Z"_s;
+        p.task.end = u"2026-01-01T00:00:00Z"_s;
+        timer.restart();
+        {
+            auto source = Endpoints::createSource(p);
+            PlanRequest request;
+            request.database = p.task.bucket;
+            request.range = TimeRange{1451606400000000000LL, 1767225600000000000LL};
+            request.windowNs = qint64(p.task.windowMinutes) * 60 * 1000000000LL;
+            CancelToken cancel;
+            const int units = int(source->plan(request, cancel).size());
+            std::printf("  planning alone: %d read units in %.3f s\n", units,
+                        double(timer.elapsed()) / 1000.0);
+        }
+        const RunFigures run = runTask(p, {pid});
+        ok = ok && run.ok;
+        row("limit: raw reads of the three days WHILE posting them", limit, moved);
+        row("tsmigrate over ten years (planning included)", run.seconds, moved);
+        std::printf("  overhead beyond the limit: %.2f s (goal < 2 s)\n", run.seconds - limit);
+    }
+
+    if (only.contains(u"scaling"_s)) {
+        std::printf("\n[scaling] %s points, points/s by read (rows) and write (columns) "
+                    "concurrency\n",
+                    thousands(double(scalingPoints)).constData());
+        influx.query(u"CREATE DATABASE scaling"_s);
+        post(url, u"scaling"_s, generate(scalingPoints, kBatchSize), concurrency);
+        const QList<int> reads = smoke ? QList<int>{1, 4} : QList<int>{1, 2, 4, 8, 50};
+        const QList<int> writes = smoke ? QList<int>{1, 4} : QList<int>{1, 2, 4, 8};
+        std::printf("  | read \\ write |");
+        for (int w : writes)
+            std::printf(" %9d |", w);
+        std::printf("\n  |---|");
+        for (qsizetype i = 0; i < writes.size(); ++i)
+            std::printf("---|");
+        std::printf("\n");
+        for (int r : reads) {
+            std::printf("  | %12d |", r);
+            for (int w : writes) {
+                const RunFigures run =
+                    runTask(influxProfile(url, u"scaling"_s, url, freshDb(u"s"_s), r, w), {pid});
+                ok = ok && run.ok;
+                std::printf(" %9s |", thousands(double(scalingPoints) / run.seconds).constData());
+                std::fflush(stdout);
+            }
+            std::printf("\n");
+        }
+    }
+    return ok ? 0 : 1;
 }

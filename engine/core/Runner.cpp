@@ -242,8 +242,9 @@ RunOutcome Runner::execute()
     Recorder recorder(rejectsFile, maxLevel);
 
     auto log = [&](EventLevel level, const QString &message) {
-        if (level <= maxLevel)
-            store.addEvent(*taskId, level, message);
+        if (level > maxLevel) // the task's log level filters what is kept and what is shown
+            return;
+        store.addEvent(*taskId, level, message);
         Q_EMIT event(int(level), message);
     };
     auto flushEvents = [&](const QList<QPair<EventLevel, QString>> &events) {
