@@ -78,11 +78,8 @@ int main(int argc, char **argv)
     const int rounds = int(args.number("rounds", smoke ? 1 : 5));
 
     test::InfluxdFixture influx;
-    if (!influx.start()) {
-        std::fprintf(stderr, "influxd did not start: %s\n", qPrintable(influx.errorString()));
+    if (!startInflux(influx, {u"src"_s}))
         return 1;
-    }
-    influx.query(u"CREATE DATABASE src"_s);
     const std::vector<QByteArray> batches = generate(points, 5000);
     if (!post(influx.url(), u"src"_s, batches, 2))
         return 1;

@@ -29,11 +29,8 @@ int main(int argc, char **argv)
         cli = QCoreApplication::applicationDirPath() + u"/../app/tsmigrate-cli"_s;
 
     test::InfluxdFixture influx;
-    if (!influx.start()) {
-        std::fprintf(stderr, "influxd did not start: %s\n", qPrintable(influx.errorString()));
+    if (!startInflux(influx, {u"src"_s}))
         return 1;
-    }
-    influx.query(u"CREATE DATABASE src"_s);
     // Loaded in slices, so this program's own memory stays small too.
     const qint64 slice = 500000;
     QElapsedTimer timer;

@@ -106,17 +106,6 @@ void row(const char *what, double seconds, qint64 points)
                 thousands(double(points) / seconds).constData());
 }
 
-bool startInflux(test::InfluxdFixture &influx, const QStringList &databases)
-{
-    if (!influx.start()) {
-        std::fprintf(stderr, "influxd did not start: %s\n", qPrintable(influx.errorString()));
-        return false;
-    }
-    for (const QString &db : databases)
-        influx.query(u"CREATE DATABASE \"%1\""_s.arg(db));
-    return true;
-}
-
 } // namespace
 
 int main(int argc, char **argv)

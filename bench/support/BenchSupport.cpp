@@ -1,6 +1,7 @@
 #include "BenchSupport.h"
 
 #include "http/HttpClient.h"
+#include "support/InfluxdFixture.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -18,6 +19,17 @@
 using namespace Qt::StringLiterals;
 
 namespace tsm::bench {
+
+bool startInflux(test::InfluxdFixture &influx, const QStringList &databases)
+{
+    if (!influx.start()) {
+        std::fprintf(stderr, "influxd did not start: %s\n", qPrintable(influx.errorString()));
+        return false;
+    }
+    for (const QString &db : databases)
+        influx.query(u"CREATE DATABASE \"%1\""_s.arg(db));
+    return true;
+}
 
 std::vector<QByteArray> generate(qint64 points, int batchSize, int series, qint64 t0)
 {

@@ -5,7 +5,14 @@
 #include <QStringList>
 #include <vector>
 
+namespace tsm::test {
+class InfluxdFixture;
+}
+
 namespace tsm::bench {
+
+/// Starts influxd and creates `databases`; prints why and returns false when it did not start.
+bool startInflux(test::InfluxdFixture &influx, const QStringList &databases);
 
 /// The benchmark data: `series` series of measurement "machine", one point per series every
 /// 10 s from kT0, 4 fields per point (a float, an integer, a boolean, and a string in a quarter

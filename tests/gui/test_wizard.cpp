@@ -63,6 +63,21 @@ void choose(QWidget *root, const QString &name, const QString &text)
     box->setCurrentIndex(index);
 }
 
+/// Opens Add Data Source and fills the first two pages for an InfluxDB source on 127.0.0.1:port.
+TaskWizard *toAuthenticationPage(MainWindow &window, const QString &name, int port)
+{
+    find<QAction>(&window, u"addDataSourceAction"_s)->trigger();
+    TaskWizard *wizard = window.wizard();
+    type(wizard, u"nameLineEdit"_s, name);
+    choose(wizard, u"targetTypeComboBox"_s, u"influxdb1"_s);
+    type(wizard, u"targetDatabaseLineEdit"_s, u"dst"_s);
+    QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
+    type(wizard, u"sourceHostLineEdit"_s, u"127.0.0.1"_s);
+    find<QSpinBox>(wizard, u"sourcePortSpinBox"_s)->setValue(port);
+    QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
+    return wizard;
+}
+
 } // namespace
 
 /** The wizard and the task list, driven as a person would. */
@@ -201,15 +216,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         MainWindow window(dir.filePath(u"tasks.sqlite"_s));
         window.show();
-        find<QAction>(&window, u"addDataSourceAction"_s)->trigger();
-        TaskWizard *wizard = window.wizard();
-        type(wizard, u"nameLineEdit"_s, u"nowhere"_s);
-        choose(wizard, u"targetTypeComboBox"_s, u"influxdb1"_s);
-        type(wizard, u"targetDatabaseLineEdit"_s, u"dst"_s);
-        QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
-        type(wizard, u"sourceHostLineEdit"_s, u"127.0.0.1"_s);
-        find<QSpinBox>(wizard, u"sourcePortSpinBox"_s)->setValue(1);
-        QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
+        TaskWizard *wizard = toAuthenticationPage(window, u"nowhere"_s, 1);
         QTest::mouseClick(find<QPushButton>(wizard, u"checkConnectionButton"_s), Qt::LeftButton);
         auto *status = find<QLabel>(wizard, u"connectionStatusLabel"_s);
         QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Failed"_s), 30000);
@@ -231,15 +238,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         MainWindow window(dir.filePath(u"tasks.sqlite"_s));
         window.show();
-        find<QAction>(&window, u"addDataSourceAction"_s)->trigger();
-        TaskWizard *wizard = window.wizard();
-        type(wizard, u"nameLineEdit"_s, u"secured"_s);
-        choose(wizard, u"targetTypeComboBox"_s, u"influxdb1"_s);
-        type(wizard, u"targetDatabaseLineEdit"_s, u"dst"_s);
-        QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
-        type(wizard, u"sourceHostLineEdit"_s, u"127.0.0.1"_s);
-        find<QSpinBox>(wizard, u"sourcePortSpinBox"_s)->setValue(secured.port());
-        QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
+        TaskWizard *wizard = toAuthenticationPage(window, u"secured"_s, secured.port());
         QCOMPARE(wizard->currentId(), int(TaskWizard::AuthenticationPage));
         type(wizard, u"sourceAuthUserLineEdit"_s, secured.adminUser());
         type(wizard, u"sourceAuthPasswordLineEdit"_s, u"wrong"_s);
