@@ -71,6 +71,11 @@ public:
     static bool convertLine(std::string_view line, const Limits &limits, QByteArray &out,
                             QString *why);
 
+protected:
+    TDengineRest &rest() { return m_rest; }
+    /// The target database as TDengine names it (lower case).
+    const QString &database() const { return m_database; }
+
 private:
     HttpResponse post(const QByteArray &lines, const CancelToken &cancel);
     QString where() const { return m_rest.where(); }
