@@ -128,6 +128,20 @@ QString typeOf(const TDengine3Emulator &td, const QString &stable, const QString
     return QString();
 }
 
+/** Collects what a source reads. */
+class Collector : public BatchOutput
+{
+public:
+    QByteArray &buffer() override { return batch.lines; }
+    void lineAppended() override { ++batch.points; }
+    void reject(const QByteArray &description, const QString &reason) override
+    {
+        rejects.append(QString::fromUtf8(description) + u": "_s + reason);
+    }
+    Batch batch;
+    QStringList rejects;
+};
+
 } // namespace
 
 class TestTDengine2 : public QObject
@@ -423,6 +437,82 @@ private Q_SLOTS:
         // DDL in batches: far fewer statements than subtables, on both sides.
         QVERIFY2(statements <= kSubtables / 100, qPrintable(QString::number(statements)));
         QVERIFY(source.statements().size() <= kSubtables / 100);
+
+        // Planning: one statement per page of subtables as well.
+        const qint64 t = baseMs();
+        for (int i = 0; i < kSubtables; ++i)
+            source.insert(u"fleet"_s, u"s%1"_s.arg(i), t + i, QJsonArray{i * 0.5});
+        PlanRequest request;
+        request.database = u"fleet"_s;
+        request.range = TimeRange{(t - kMsPerDay) * 1000000, (t + kMsPerDay) * 1000000};
+        request.windowNs = 3600LL * 1000000000;
+        const int before = int(source.statements().size());
+        timer.restart();
+        const QList<PlannedUnit> units = reader.plan(request, cancel);
+        const qint64 planMs = timer.elapsed();
+        const int planStatements = int(source.statements().size()) - before;
+        qInfo("planning %d subtables: %lld ms, %d statements", kSubtables, planMs, planStatements);
+        QCOMPARE(units.size(), kSubtables);
+        QVERIFY(planStatements <= kSubtables / 100);
+
+        // The whole migration of 10 000 one-row subtables, for information.
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile p = profile(u"fleet"_s, source.url(), u"tdengine3"_s, target.url());
+        p.task.bucket = u"fleet"_s;
+        p.advanced.readConcurrency = 8;
+        QVERIFY(saveProfile(p, profilePath));
+        timer.restart();
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        qInfo("migrating %d subtables of one row each (sync, plan, 10000 units): %lld ms",
+              kSubtables, timer.elapsed());
+        QCOMPARE(target.rowCount(u"dst"_s), kSubtables);
+    }
+
+    void wholeSuperTableWindowsAndLaterSubtables()
+    {
+        // A unit without a subtable (what a realtime poll of a super table reads) covers every
+        // subtable with data in its window; a subtable the source gained after the sync is
+        // created from the point's tags with schema sync always.
+        TDengine2Emulator source;
+        fill(source);
+        TDengine3Emulator target;
+        TDengineSqlSink sink(TDengineEndpoint{target.url(), {}, u"root"_s, u"taosdata"_s}, {},
+                             u"dst"_s, true);
+        TDengine2Source reader(TDengineEndpoint{source.url(), {}, u"root"_s, u"taosdata"_s}, {});
+        CancelToken cancel;
+        sink.prepare(cancel);
+        sink.syncSchema(reader, u"power"_s, {u"meters"_s}, true, cancel);
+        QCOMPARE(target.childTables(u"dst"_s, u"meters"_s).size(), 3);
+
+        const qint64 t = baseMs();
+        source.createSubtable(u"power"_s, u"meters"_s, u"d1004"_s,
+                              QJsonArray{u"LA"_s, 5, 1.25, u"洛杉矶"_s});
+        source.insert(u"power"_s, u"d1004"_s, t + 10,
+                      QJsonArray{1.5, 1, 2.5, true, u"n"_s, u"l"_s, 3, 4, QJsonValue()});
+        ReadUnit unit;
+        unit.id = 1;
+        unit.measurement = u"meters"_s;
+        unit.start = t * 1000000;
+        unit.end = (t + 60000) * 1000000;
+        PlanRequest request;
+        request.database = u"power"_s;
+        Collector out;
+        reader.read(unit, request, sink.dialect(), out, cancel);
+        QVERIFY2(out.rejects.isEmpty(), qPrintable(out.rejects.join(u'\n')));
+
+        QVERIFY(out.batch.lines.contains("tbname=d1004"));
+        out.batch.shares.push_back({1, 0, out.batch.points});
+        const WriteResult written = sink.write(out.batch, cancel);
+        QCOMPARE(written.written, 4);
+        QCOMPARE(target.childTables(u"dst"_s, u"meters"_s).value(u"d1004"_s),
+                 (QMap<QString, QString>{{u"location"_s, u"LA"_s},
+                                         {u"groupid"_s, u"5"_s},
+                                         {u"ratio"_s, u"1.25"_s},
+                                         {u"city"_s, u"洛杉矶"_s}}));
+        QCOMPARE(target.rowCount(u"dst"_s), 4);
     }
 
     void strictEmulators()

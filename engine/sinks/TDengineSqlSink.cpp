@@ -84,6 +84,30 @@ bool fieldValue(const lp::Field &field, const TdColumn &column, QString &out, QS
     return false;
 }
 
+/// A tag value from its text in line protocol as a value of `column`'s type.
+bool tagValue(const std::string &text, const TdColumn &column, QString &out, QString *why)
+{
+    const QString value = QString::fromStdString(text);
+    const QString &type = column.type;
+    bool ok = true;
+    if (type == u"BOOL"_s)
+        ok = value == u"true"_s || value == u"false"_s;
+    else if (type.endsWith(u" UNSIGNED"_s))
+        value.toULongLong(&ok);
+    else if (type == u"FLOAT"_s || type == u"DOUBLE"_s)
+        value.toDouble(&ok);
+    else if (!isText(type) && type != u"JSON"_s)
+        value.toLongLong(&ok); // TINYINT…BIGINT, TIMESTAMP (nanoseconds)
+    if (!ok) {
+        if (why)
+            *why =
+                u"tag \"%1\" is \"%2\", not a value of its type %3"_s.arg(column.name, value, type);
+        return false;
+    }
+    out = isText(type) || type == u"JSON"_s ? TDengineRest::quoteString(value) : value;
+    return true;
+}
+
 } // namespace
 
 QString TDengineSqlSink::describe() const
@@ -225,6 +249,7 @@ void TDengineSqlSink::syncTables(const QList<SuperTableDef> &defs, bool create,
         if (create)
             createSubtables(def, cancel);
         std::lock_guard<std::mutex> lock(m_defsMutex);
+        m_create = create;
         SuperTableDef kept = def;
         kept.subtables.clear();
         m_defs.insert(def.name, kept);
@@ -321,6 +346,16 @@ bool TDengineSqlSink::prepareLine(const QByteArray &line, Prepared &out, QString
     for (const TdColumn &c : def.columns)
         columns +=
             (columns.isEmpty() ? QString() : u", "_s) + TDengineRest::quoteIdentifier(c.name);
+    QStringList tags(def.tags.size(), u"NULL"_s);
+    for (qsizetype t = 0; t < def.tags.size(); ++t) {
+        const std::string name = def.tags.at(t).name.toStdString();
+        for (const auto &[k, v] : point.tags)
+            if (k == name && !tagValue(v, def.tags.at(t), tags[t], why))
+                return false;
+    }
+    out.using_ =
+        u"%1.%2 TAGS (%3)"_s.arg(TDengineRest::quoteIdentifier(database()),
+                                 TDengineRest::quoteIdentifier(def.name), tags.join(u", "_s));
     out.table = u"%1.%2"_s.arg(TDengineRest::quoteIdentifier(database()),
                                TDengineRest::quoteIdentifier(QString::fromStdString(tag->second)));
     out.columns = columns;
@@ -380,6 +415,11 @@ WriteResult TDengineSqlSink::write(const Batch &batch, const CancelToken &cancel
                               result);
     if (checked.isEmpty())
         return result;
+    bool create = false;
+    {
+        std::lock_guard<std::mutex> lock(m_defsMutex);
+        create = m_create;
+    }
 
     BatchBisector::write(
         checked,
@@ -388,12 +428,14 @@ WriteResult TDengineSqlSink::write(const Batch &batch, const CancelToken &cancel
             QStringList order;
             QHash<QString, QString> valuesOf;
             QHash<QString, QString> columnsOf;
+            QHash<QString, QString> usingOf;
             for (const auto &[begin, end] : BatchBisector::lineSpans(part.lines)) {
                 const Prepared &row = prepared[part.lines.mid(begin, end - begin)];
                 auto it = valuesOf.find(row.table);
                 if (it == valuesOf.end()) {
                     order.append(row.table);
                     columnsOf.insert(row.table, row.columns);
+                    usingOf.insert(row.table, row.using_);
                     it = valuesOf.insert(row.table, QString());
                 }
                 it->append(row.tuple);
@@ -406,7 +448,15 @@ WriteResult TDengineSqlSink::write(const Batch &batch, const CancelToken &cancel
                 return {BatchBisector::Verdict::TooLarge,
                         u"the row alone makes a statement longer than TDengine accepts"_s};
             try {
-                const SqlResult answer = rest().query(sql, cancel, {kTableNotExist});
+                SqlResult answer = rest().query(sql, cancel, {kTableNotExist});
+                if (answer.code == kTableNotExist && create) {
+                    // Subtables the source gained after the sync: created as the sync would.
+                    QString ddl = u"CREATE TABLE"_s;
+                    for (const QString &table : order)
+                        ddl += u" IF NOT EXISTS "_s + table + u" USING "_s + usingOf.value(table);
+                    rest().query(ddl, cancel);
+                    answer = rest().query(sql, cancel, {kTableNotExist});
+                }
                 if (answer.code == kTableNotExist)
                     throwMissing(order, cancel);
             } catch (const Error &error) {

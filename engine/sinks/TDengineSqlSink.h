@@ -22,7 +22,9 @@ namespace tsm {
  * its column (TINYINT…BIGINT, unsigned, FLOAT/DOUBLE, BOOL, BINARY/NCHAR, TIMESTAMP; absent
  * fields are NULL) and sends INSERT INTO db.sub (columns) VALUES (…)(…) db.sub2 … statements of
  * at most about 1 MB. A refused statement is bisected to the refused rows, which go to the
- * rejects with TDengine's reason; a subtable that does not exist stops the task and is named.
+ * rejects with TDengine's reason. A subtable that does not exist (one created in the source
+ * after the sync) is created from the point's tags with *always*; with *none* it stops the task
+ * and is named.
  * Database creation and the precision and KEEP checks are TDengineSink's.
  */
 class TDengineSqlSink : public TDengineSink
@@ -52,6 +54,7 @@ private:
         QString table; ///< back-quoted, with the database
         QString columns;
         QString tuple;
+        QString using_; ///< "db.stb TAGS (…)" from the point's tags, to create the subtable
     };
     /// The super table's definition: from schema sync, else as the target describes it.
     SuperTableDef definitionFor(const QString &stable, const CancelToken &cancel);
@@ -66,7 +69,7 @@ private:
 
     std::mutex m_defsMutex;
     QHash<QString, SuperTableDef> m_defs;
-    bool m_create = true;
+    bool m_create = false; ///< schema sync always: subtables new since the sync are created
 };
 
 } // namespace tsm

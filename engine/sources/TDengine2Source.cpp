@@ -369,9 +369,48 @@ std::optional<TimeRange> TDengine2Source::timeBounds(const QString &database,
                      last ? *last + 1 : std::numeric_limits<qint64>::max()};
 }
 
+QList<QPair<QString, TimeRange>> TDengine2Source::dataSpans(const QString &database,
+                                                            const SuperTableDef &def,
+                                                            const TimeRange &range,
+                                                            const CancelToken &cancel)
+{
+    const qint64 factor = def.nsPerUnit;
+    const QString ts = sqlName(def.columns.front().name);
+    QList<QPair<QString, TimeRange>> spans;
+    // One statement per page of subtables, not one per subtable.
+    for (qint64 offset = 0;;) {
+        const SqlResult page =
+            query(u"SELECT FIRST(%1), LAST(%1) FROM %2.%3 WHERE %1 >= %4 AND %1 < %5 GROUP BY "
+                  u"TBNAME SLIMIT %6 SOFFSET %7"_s.arg(ts, database.toLower(), sqlName(def.name))
+                      .arg(ceilDiv(range.start, factor))
+                      .arg(ceilDiv(range.end, factor))
+                      .arg(kPageRows)
+                      .arg(offset),
+                  cancel);
+        const int name = page.column(u"tbname"_s);
+        if (name < 0 && !page.rows.isEmpty())
+            throw Error(
+                ErrorKind::Protocol,
+                u"%1 answered GROUP BY TBNAME without a tbname column"_s.arg(m_rest.where()));
+        for (const QJsonValue &value : page.rows) {
+            const QJsonArray row = value.toArray();
+            if (row.at(0).isNull() || row.at(1).isNull())
+                continue;
+            const auto first = toNs(integerOf(row.at(0)), factor);
+            const auto last = toNs(integerOf(row.at(1)), factor);
+            const TimeRange span{first.value_or(std::numeric_limits<qint64>::min()),
+                                 last ? *last + 1 : std::numeric_limits<qint64>::max()};
+            spans.append({row.at(name).toString(), Planner::intersect(span, range)});
+        }
+        offset += page.rows.size();
+        if (lastPage(page.rows.size()))
+            break;
+    }
+    return spans;
+}
+
 QList<PlannedUnit> TDengine2Source::plan(const PlanRequest &request, const CancelToken &cancel)
 {
-    const qint64 factor = nsPer(precisionOf(request.database, cancel));
     QStringList stables = listMeasurements(request.database, cancel);
     if (!request.measurements.isEmpty()) {
         QStringList missing;
@@ -384,46 +423,15 @@ QList<PlannedUnit> TDengine2Source::plan(const PlanRequest &request, const Cance
                             request.database, m_rest.where(), missing.join(u", "_s)));
         stables = request.measurements;
     }
-    const qint64 lower = ceilDiv(request.range.start, factor);
-    const qint64 upper = ceilDiv(request.range.end, factor);
     QList<PlannedUnit> units;
     for (const QString &stable : stables) {
         const SuperTableDef def = definition(request.database, stable, cancel);
-        const QString ts = sqlName(def.columns.front().name);
-        // One statement per page of subtables, not one per subtable.
-        for (qint64 offset = 0;;) {
-            const SqlResult page =
-                query(u"SELECT FIRST(%1), LAST(%1) FROM %2.%3 WHERE %1 >= %4 AND %1 < %5 GROUP "
-                      u"BY TBNAME SLIMIT %6 SOFFSET %7"_s
-                          .arg(ts, request.database.toLower(), sqlName(stable))
-                          .arg(lower)
-                          .arg(upper)
-                          .arg(kPageRows)
-                          .arg(offset),
-                      cancel);
-            const int name = page.column(u"tbname"_s);
-            if (name < 0 && !page.rows.isEmpty())
-                throw Error(
-                    ErrorKind::Protocol,
-                    u"%1 answered GROUP BY TBNAME without a tbname column"_s.arg(m_rest.where()));
-            for (const QJsonValue &value : page.rows) {
-                const QJsonArray row = value.toArray();
-                if (row.at(0).isNull() || row.at(1).isNull())
-                    continue;
-                const auto first = toNs(integerOf(row.at(0)), factor);
-                const auto last = toNs(integerOf(row.at(1)), factor);
-                const TimeRange span{first.value_or(std::numeric_limits<qint64>::min()),
-                                     last ? *last + 1 : std::numeric_limits<qint64>::max()};
-                const QString subtable = row.at(name).toString();
-                for (PlannedUnit unit : Planner::windows(
-                         stable, Planner::intersect(span, request.range), request.windowNs)) {
-                    unit.context = subtable;
-                    units.append(unit);
-                }
+        for (const auto &[subtable, span] :
+             dataSpans(request.database, def, request.range, cancel)) {
+            for (PlannedUnit unit : Planner::windows(stable, span, request.windowNs)) {
+                unit.context = subtable;
+                units.append(unit);
             }
-            offset += page.rows.size();
-            if (lastPage(page.rows.size()))
-                break;
         }
     }
     return units;
@@ -448,40 +456,62 @@ QList<SuperTableDef> TDengine2Source::superTables(const QString &database,
 void TDengine2Source::read(const ReadUnit &unit, const PlanRequest &request,
                            const LpDialect &dialect, BatchOutput &out, const CancelToken &cancel)
 {
-    const QString &database = request.database;
-    const qint64 factor = nsPer(precisionOf(database, cancel));
-    const SuperTableDef def = definition(database, unit.measurement, cancel);
+    const SuperTableDef def = definition(request.database, unit.measurement, cancel);
+    const TimeRange range{unit.start, unit.end};
+    if (!unit.context.isEmpty()) {
+        readSubtable(request.database, def, unit.context, range, dialect, out, cancel);
+        return;
+    }
+    // The whole super table over the window (a realtime poll): the subtables with data in it,
+    // one after the other.
+    for (const auto &[subtable, span] : dataSpans(request.database, def, range, cancel))
+        readSubtable(request.database, def, subtable, span, dialect, out, cancel);
+}
+
+QJsonArray TDengine2Source::tagsOf(const QString &database, const SuperTableDef &def,
+                                   const QString &subtable, const CancelToken &cancel)
+{
     const QString key = database.toLower() + u'\n' + def.name;
-    bool known = false;
-    {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        known = m_tagsOf.contains(key);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            const auto known = m_tagsOf.constFind(key);
+            if (known != m_tagsOf.constEnd()) {
+                const auto it = known->constFind(subtable);
+                if (it != known->constEnd())
+                    return *it;
+                if (attempt > 0)
+                    break;
+            }
+        }
+        subtables(database, def, cancel); // new subtables since the list was read
     }
-    if (!known)
-        subtables(database, def, cancel);
-    QJsonArray tags;
-    {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        const QHash<QString, QJsonArray> &tagsOf = m_tagsOf[key];
-        const auto it = tagsOf.constFind(unit.context);
-        if (it == tagsOf.constEnd())
-            throw Error(ErrorKind::NotFound,
-                        u"Subtable \"%1\" of super table \"%2\" is not in database \"%3\" any "
-                        u"more"_s.arg(unit.context, def.name, database));
-        tags = *it;
-    }
+    throw Error(ErrorKind::NotFound,
+                u"Subtable \"%1\" of super table \"%2\" is not in database \"%3\" any more"_s.arg(
+                    subtable, def.name, database));
+}
+
+void TDengine2Source::readSubtable(const QString &database, const SuperTableDef &def,
+                                   const QString &subtable, const TimeRange &range,
+                                   const LpDialect &dialect, BatchOutput &out,
+                                   const CancelToken &cancel)
+{
+    if (range.isEmpty())
+        return;
+    const qint64 factor = def.nsPerUnit;
+    const QJsonArray tags = tagsOf(database, def, subtable, cancel);
 
     QString columns;
     for (const TdColumn &column : def.columns)
         columns += (columns.isEmpty() ? QString() : u", "_s) + sqlName(column.name);
     const QString ts = sqlName(def.columns.front().name);
-    const QString from = u"%1.%2"_s.arg(database.toLower(), sqlName(unit.context));
-    const qint64 upper = ceilDiv(unit.end, factor);
+    const QString from = u"%1.%2"_s.arg(database.toLower(), sqlName(subtable));
+    const qint64 upper = ceilDiv(range.end, factor);
 
     // The part of every point that is the same for the whole unit.
     lp::Point point;
     point.measurement = def.name.toStdString();
-    point.tags.emplace_back(subtableTagKey().toStdString(), unit.context.toStdString());
+    point.tags.emplace_back(subtableTagKey().toStdString(), subtable.toStdString());
     for (qsizetype i = 0; i < def.tags.size() && i < tags.size(); ++i) {
         const QJsonValue value = tags.at(i);
         if (value.isNull() || value.isUndefined())
@@ -497,7 +527,7 @@ void TDengine2Source::read(const ReadUnit &unit, const PlanRequest &request,
     }
     point.hasTime = true;
 
-    QString condition = u"%1 >= %2"_s.arg(ts).arg(ceilDiv(unit.start, factor));
+    QString condition = u"%1 >= %2"_s.arg(ts).arg(ceilDiv(range.start, factor));
     for (;;) {
         if (cancel.isCancelled())
             throw Error(ErrorKind::Cancelled, u"Cancelled"_s);
@@ -564,11 +594,10 @@ void TDengine2Source::read(const ReadUnit &unit, const PlanRequest &request,
                     continue;
                 }
             }
-            out.reject(
-                u"%1 subtable %2 %3=%4"_s.arg(def.name, unit.context, def.columns.front().name)
-                    .arg(last)
-                    .toUtf8(),
-                why);
+            out.reject(u"%1 subtable %2 %3=%4"_s.arg(def.name, subtable, def.columns.front().name)
+                           .arg(last)
+                           .toUtf8(),
+                       why);
         }
         if (lastPage(page.rows.size()))
             break;

@@ -18,11 +18,12 @@ namespace tsm {
  * Measurements are super tables (SHOW db.STABLES), their columns and tags come from DESCRIBE,
  * their subtables and tag values from SELECT TBNAME, tags… FROM stb. A read unit is one subtable
  * over one time window (`measurement` = super table, `context` = subtable), planned only where
- * the subtable has data (FIRST/LAST per subtable, GROUP BY TBNAME). Every listing and every read
- * is paged, because the built-in httpd silently cuts an answer at restfulRowLimit (10240 rows by
- * default): data by keyset on the timestamp, listings by OFFSET/SOFFSET. A page shorter than
- * asked ends the listing only once the server has shown that it returns full pages; before that,
- * only an empty page does.
+ * the subtable has data (FIRST/LAST per subtable, GROUP BY TBNAME); a unit without a subtable
+ * reads every subtable with data in its window (what a realtime poll of a super table asks). Every
+ * listing and every read is paged, because the built-in httpd silently cuts an answer at
+ * restfulRowLimit (10240 rows by default): data by keyset on the timestamp, listings by
+ * OFFSET/SOFFSET. A page shorter than asked ends the listing only once the server has shown that it
+ * returns full pages; before that, only an empty page does.
  *
  * Points become line protocol: super table → measurement, the subtable's name → tag `tbname`
  * (two subtables may have the same tag values, and a TDengine 3 target writes by name), non-NULL
@@ -68,6 +69,16 @@ private:
     /// Subtables with tag values, cached per super table.
     QList<TdSubtable> subtables(const QString &database, const SuperTableDef &def,
                                 const CancelToken &cancel);
+    /// Subtables of `def` with data in `range`, each with the part of `range` it has data in
+    /// (FIRST/LAST GROUP BY TBNAME, a page of subtables per statement).
+    QList<QPair<QString, TimeRange>> dataSpans(const QString &database, const SuperTableDef &def,
+                                               const TimeRange &range, const CancelToken &cancel);
+    /// The subtable's tag values; the list is read again once when it is not in it (new ones).
+    QJsonArray tagsOf(const QString &database, const SuperTableDef &def, const QString &subtable,
+                      const CancelToken &cancel);
+    void readSubtable(const QString &database, const SuperTableDef &def, const QString &subtable,
+                      const TimeRange &range, const LpDialect &dialect, BatchOutput &out,
+                      const CancelToken &cancel);
     SqlResult query(const QString &sql, const CancelToken &cancel);
     /// Is a page of `rows` rows (asked for kPageRows) the last one?
     bool lastPage(qsizetype rows);
