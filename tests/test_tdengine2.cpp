@@ -259,7 +259,7 @@ private Q_SLOTS:
         TDengine2Emulator source;
         fill(source);
         TDengine3Emulator target;
-        target.createDatabase(u"dst"_s);
+        target.createDatabase(u"dst"_s, u"ms"_s); // as fine as the source: fine
         TDengineRest rest(TDengineEndpoint{target.url(), {}, u"root"_s, u"taosdata"_s}, {});
         CancelToken cancel;
         rest.query(u"CREATE STABLE dst.bulk (ts TIMESTAMP, v BIGINT, extra DOUBLE) TAGS (id INT, "
@@ -277,7 +277,11 @@ private Q_SLOTS:
             runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
         // The existing tables were used as they are: no DDL was sent.
-        QCOMPARE(target.rows(u"dst"_s, u"bulk"_s).size(), 12000);
+        const auto bulk = target.rows(u"dst"_s, u"bulk"_s);
+        QCOMPARE(bulk.size(), 12000);
+        QCOMPARE(bulk.front().ts, baseMs() + 7200000); // milliseconds, as the database keeps them
+        QCOMPARE(bulk.front().values.value(u"v"_s).i, 0);
+        QVERIFY(!bulk.front().values.contains(u"extra"_s));
         int ddl = 0;
         for (const QString &statement : target.statements())
             ddl += statement.startsWith(u"CREATE"_s) ? 1 : 0;
@@ -321,6 +325,21 @@ private Q_SLOTS:
         QCOMPARE(different.exitCode, 2);
         QVERIFY2(different.output.contains(u"\"v\" is FLOAT, the source's is DOUBLE"_s),
                  qPrintable(different.output));
+
+        // A source finer than the target database would lose digits: refused, saying so.
+        source.createDatabase(u"micro"_s, u"us"_s);
+        source.createStable(u"micro"_s, u"bulk"_s,
+                            {{u"ts"_s, u"TIMESTAMP"_s, 0}, {u"v"_s, u"BIGINT"_s, 0}},
+                            {{u"id"_s, u"INT"_s, 0}});
+        p.name = u"none-micro"_s;
+        p.task.bucket = u"micro"_s;
+        p.task.measurements = {u"bulk"_s};
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult micro =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QCOMPARE(micro.exitCode, 2);
+        QVERIFY2(micro.output.contains(u"precision 'ms', coarser than the source's 'us'"_s),
+                 qPrintable(micro.output));
     }
 
     void toLineProtocolFileMapsTypes()
@@ -519,7 +538,7 @@ private Q_SLOTS:
     {
         // TDengine 3 refuses what TDengine refuses.
         TDengine3Emulator target;
-        target.createDatabase(u"dst"_s);
+        target.createDatabase(u"dst"_s, u"ms"_s); // as fine as the source: fine
         TDengineRest rest(TDengineEndpoint{target.url(), {}, u"root"_s, u"taosdata"_s}, {});
         CancelToken cancel;
         rest.query(u"CREATE STABLE dst.m (ts TIMESTAMP, v TINYINT, s NCHAR(2)) TAGS (t INT)"_s,

@@ -108,14 +108,45 @@ bool tagValue(const std::string &text, const TdColumn &column, QString &out, QSt
     return true;
 }
 
+QString precisionName(qint64 nsPerUnit)
+{
+    return nsPerUnit == 1000000 ? u"ms"_s : nsPerUnit == 1000 ? u"us"_s : u"ns"_s;
+}
+
+/// Nanoseconds as a time in the target's unit, when exact.
+bool inUnit(qint64 ns, qint64 unit, QString &out, const QString &what, QString *why)
+{
+    if (ns % unit != 0) {
+        if (why)
+            *why = u"%1 %2 has digits below the target database's precision '%3'"_s.arg(
+                what, QString::number(ns), precisionName(unit));
+        return false;
+    }
+    out = QString::number(ns / unit);
+    return true;
+}
+
 } // namespace
+
+void TDengineSqlSink::checkPrecision(const TDengineDatabaseInfo &info) const
+{
+    const qint64 unit = info.precision == u"ms"_s   ? 1000000
+                        : info.precision == u"us"_s ? 1000
+                        : info.precision == u"ns"_s ? 1
+                                                    : 0;
+    if (unit == 0)
+        throw Error(ErrorKind::Protocol, u"Database \"%1\" has precision '%2', none of ms, us "
+                                         u"and ns"_s.arg(info.name, info.precision));
+    m_targetUnit.store(unit);
+}
 
 QString TDengineSqlSink::describe() const
 {
     return TDengineSink::describe() + u" (SQL, tables as in the source)"_s;
 }
 
-QString TDengineSqlSink::sqlValue(const QJsonValue &value, const TdColumn &column, qint64 nsPerUnit)
+QString TDengineSqlSink::sqlValue(const QJsonValue &value, const TdColumn &column, qint64 nsPerUnit,
+                                  qint64 targetUnit)
 {
     if (value.isNull() || value.isUndefined())
         return u"NULL"_s;
@@ -123,7 +154,7 @@ QString TDengineSqlSink::sqlValue(const QJsonValue &value, const TdColumn &colum
     if (type == u"BOOL"_s)
         return (value.isBool() ? value.toBool() : value.toInteger() != 0) ? u"true"_s : u"false"_s;
     if (type == u"TIMESTAMP"_s)
-        return QString::number(value.toInteger() * nsPerUnit);
+        return QString::number(value.toInteger() * nsPerUnit / targetUnit);
     if (type == u"FLOAT"_s || type == u"DOUBLE"_s)
         return floatText(value.toDouble());
     if (isText(type) || type == u"JSON"_s) {
@@ -210,6 +241,17 @@ void TDengineSqlSink::syncSchema(Source &source, const QString &database,
 void TDengineSqlSink::syncTables(const QList<SuperTableDef> &defs, bool create,
                                  const CancelToken &cancel)
 {
+    const qint64 targetUnit = m_targetUnit.load();
+    for (const SuperTableDef &def : defs) {
+        if (def.nsPerUnit < targetUnit)
+            throw Error(ErrorKind::Config,
+                        u"Database \"%1\" on %2 has precision '%3', coarser than the source's "
+                        u"'%4': timestamps would lose digits and points in the same %3 would "
+                        u"merge. Use a database with precision '%4' or 'ns' (a new name lets the "
+                        u"task create one)"_s.arg(database(), rest().where(),
+                                                  precisionName(targetUnit),
+                                                  precisionName(def.nsPerUnit)));
+    }
     QStringList missing;
     QStringList different;
     for (const SuperTableDef &def : defs) {
@@ -271,8 +313,8 @@ void TDengineSqlSink::createSubtables(const SuperTableDef &def, const CancelToke
     for (const TdSubtable &subtable : def.subtables) {
         QString values;
         for (qsizetype i = 0; i < def.tags.size(); ++i)
-            values += (i ? u", "_s : QString()) +
-                      sqlValue(subtable.tagValues.at(i), def.tags.at(i), def.nsPerUnit);
+            values += (i ? u", "_s : QString()) + sqlValue(subtable.tagValues.at(i), def.tags.at(i),
+                                                           def.nsPerUnit, m_targetUnit.load());
         const QString clause = u" IF NOT EXISTS %1.%2 USING %3 TAGS (%4)"_s.arg(
             TDengineRest::quoteIdentifier(database()), TDengineRest::quoteIdentifier(subtable.name),
             stable, values);
@@ -327,8 +369,10 @@ bool TDengineSqlSink::prepareLine(const QByteArray &line, Prepared &out, QString
         return false;
     }
     const SuperTableDef def = definitionFor(QString::fromStdString(point.measurement), cancel);
+    const qint64 unit = m_targetUnit.load();
     QStringList values(def.columns.size(), u"NULL"_s);
-    values[0] = QString::number(point.time);
+    if (!inUnit(point.time, unit, values[0], u"timestamp"_s, why))
+        return false;
     for (const lp::Field &field : point.fields) {
         const QString name = QString::fromStdString(field.key);
         qsizetype at = -1;
@@ -341,6 +385,9 @@ bool TDengineSqlSink::prepareLine(const QByteArray &line, Prepared &out, QString
         }
         if (!fieldValue(field, def.columns.at(at), values[at], why))
             return false;
+        if (def.columns.at(at).type == u"TIMESTAMP"_s &&
+            !inUnit(field.i, unit, values[at], u"column \"%1\""_s.arg(name), why))
+            return false;
     }
     QString columns;
     for (const TdColumn &c : def.columns)
@@ -352,6 +399,10 @@ bool TDengineSqlSink::prepareLine(const QByteArray &line, Prepared &out, QString
         for (const auto &[k, v] : point.tags)
             if (k == name && !tagValue(v, def.tags.at(t), tags[t], why))
                 return false;
+        if (def.tags.at(t).type == u"TIMESTAMP"_s && tags[t] != u"NULL"_s &&
+            !inUnit(tags[t].toLongLong(), unit, tags[t], u"tag \"%1\""_s.arg(def.tags.at(t).name),
+                    why))
+            return false;
     }
     out.using_ =
         u"%1.%2 TAGS (%3)"_s.arg(TDengineRest::quoteIdentifier(database()),

@@ -4,6 +4,7 @@
 #include "tdengine/SuperTable.h"
 
 #include <QHash>
+#include <atomic>
 
 namespace tsm {
 
@@ -25,7 +26,9 @@ namespace tsm {
  * rejects with TDengine's reason. A subtable that does not exist (one created in the source
  * after the sync) is created from the point's tags with *always*; with *none* it stops the task
  * and is named.
- * Database creation and the precision and KEEP checks are TDengineSink's.
+ * Timestamps go in the target database's precision, which must be at least as fine as the
+ * source's (an existing 'ms' database takes 'ms' data). Database creation ('ns') and the KEEP
+ * check are TDengineSink's.
  */
 class TDengineSqlSink : public TDengineSink
 {
@@ -46,7 +49,12 @@ public:
     static constexpr int kTablesPerCreate = 1000;
 
     /// A value of `type` as TDengine SQL, from the JSON TDengine 2.x answered (tags).
-    static QString sqlValue(const QJsonValue &value, const TdColumn &column, qint64 nsPerUnit);
+    static QString sqlValue(const QJsonValue &value, const TdColumn &column, qint64 nsPerUnit,
+                            qint64 targetUnit);
+
+protected:
+    /// Any precision: whether it is fine enough for the source is checked by the schema sync.
+    void checkPrecision(const TDengineDatabaseInfo &info) const override;
 
 private:
     struct Prepared
@@ -70,6 +78,8 @@ private:
     std::mutex m_defsMutex;
     QHash<QString, SuperTableDef> m_defs;
     bool m_create = false; ///< schema sync always: subtables new since the sync are created
+    /// Nanoseconds per unit of the target database's timestamps.
+    mutable std::atomic<qint64> m_targetUnit{1};
 };
 
 } // namespace tsm
