@@ -423,7 +423,9 @@ void TDengineSqlSink::throwMissing(const QStringList &tables, const CancelToken 
             missing.append(table);
     }
     if (missing.isEmpty())
-        missing = tables; // gone again, or TDengine words it differently: name them all
+        missing = tables;          // gone again, or TDengine words it differently: name them all
+    for (QString &table : missing) // `db`.`name` -> name
+        table = table.mid(table.indexOf(u"`.`"_s) + 3).chopped(1);
     throw Error(ErrorKind::NotFound,
                 u"Subtables missing in database \"%1\" on %2: %3. Schema sync \"none\" writes "
                 u"into existing tables only: create them, or choose schema sync \"always\""_s.arg(

@@ -71,13 +71,17 @@ qint64 integerOf(const QJsonValue &value)
     return value.toInteger(qint64(value.toDouble()));
 }
 
-quint64 unsignedOf(const QJsonValue &value)
+/// An unsigned value, or nothing when the JSON reader could not keep it exact: above INT64_MAX
+/// a number comes as a double, which has 53 bits.
+std::optional<quint64> unsignedOf(const QJsonValue &value)
 {
     const qint64 exact = value.toInteger(-1);
     if (exact >= 0)
         return quint64(exact);
-    // Above INT64_MAX the JSON number comes as a double.
-    return quint64(value.toDouble());
+    const double d = value.toDouble();
+    if (d >= 0 && d < 9007199254740992.0 && d == double(quint64(d)))
+        return quint64(d);
+    return std::nullopt;
 }
 
 std::string textOf(const QJsonValue &value)
@@ -560,7 +564,13 @@ void TDengine2Source::readSubtable(const QString &database, const SuperTableDef 
                     field.b = v.isBool() ? v.toBool() : integerOf(v) != 0;
                     break;
                 case FieldType::Unsigned:
-                    field.u = unsignedOf(v);
+                    if (const auto u = unsignedOf(v)) {
+                        field.u = *u;
+                    } else {
+                        why = u"column \"%1\" holds %2, above what the REST answer can carry "
+                              u"exactly (2^63)"_s.arg(column.name,
+                                                      QString::number(v.toDouble(), 'g', 17));
+                    }
                     break;
                 case FieldType::Float:
                     field.f = v.toDouble();

@@ -26,6 +26,18 @@
 //       power of two below 1024 bytes as the client sizes them. A timestamp of "0" means now.
 //  KEEP [U]: a row older than now − KEEP is refused with 0x60B "Timestamp data out of range";
 //       the rows of the request before it stay written.
+//  Typed tables (TDengine 2.x migrations, S22): CREATE STABLE [IF NOT EXISTS] db.stb (ts
+//       TIMESTAMP, col type, …) TAGS (tag type, …) with TIMESTAMP first, BOOL, TINYINT…BIGINT
+//       [UNSIGNED], FLOAT, DOUBLE, BINARY(n)/VARCHAR(n) (kept as VARCHAR), NCHAR(n), JSON (one
+//       tag only), 1..128 tags of at most 16384 bytes, unique names; CREATE TABLE [IF NOT EXISTS]
+//       db.tb USING db.stb TAGS (…) [ [IF NOT EXISTS] db.tb2 USING … ]… (an existing table is
+//       kept with its tags); INSERT INTO db.tb [(cols)] VALUES (…)(…) [db.tb2 …]… with the
+//       timestamp column required, and DESCRIBE of a child table. Values must fit their type:
+//       a string for a number, a number for a string, a fraction or an out-of-range number for
+//       an integer type are refused (0x2608 "Invalid value type"), as is a string longer than
+//       its column (0x2653), an unknown table (0x2603 "Table does not exist") or column
+//       (0x2602); one refused value refuses the whole statement here (TDengine may keep the
+//       rows of other vgroups: not covered).
 //
 // Not covered ([U] or out of scope): the i8/i16/i32/u8/u16/u32/f32 suffixes and L"", G"", B""
 // values (never sent by tsmigrate; refused here as unreadable); table_name_key, ttl, req_id and
@@ -36,7 +48,8 @@
 // exact texts of errors TDengine words differently between releases; SQL beyond what
 // tsmigrate sends: SELECT SERVER_VERSION(), SHOW DATABASES, SELECT * FROM
 // information_schema.ins_databases [WHERE name = '...'], CREATE/DROP DATABASE,
-// DESCRIBE db.stb and SELECT COUNT(*) FROM db.stb [WHERE _ts <op> N AND ...].
+// DESCRIBE db.stb and SELECT COUNT(*) FROM db.stb [WHERE _ts <op> N AND ...], and the typed
+// tables above.
 #include "emulators/TDengine3Emulator.h"
 
 #include <QCryptographicHash>
