@@ -595,6 +595,29 @@ private Q_SLOTS:
         }
     }
 
+    void wrongCredentialsStopTheTask()
+    {
+        TDengine2Emulator source;
+        fill(source);
+        source.setCredentials(u"reader"_s, u"secret"_s);
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile p = profile(u"auth"_s, source.url(), u"lpfile"_s, QString());
+        p.target.path = dir.filePath(u"out.lp"_s);
+        p.source.user = u"reader"_s;
+        p.source.password = u"wrong"_s;
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QCOMPARE(run.exitCode, 4);
+        QVERIFY2(run.output.contains(u"refused the credentials of user \"reader\""_s),
+                 qPrintable(run.output));
+        const CliResult good =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)}, 300000,
+                   {u"TSMIGRATE_SOURCE_PASSWORD=secret"_s});
+        QVERIFY2(good.exitCode == 0, qPrintable(good.output));
+    }
+
     void schemaCommandListsSuperTables()
     {
         TDengine2Emulator source;

@@ -145,7 +145,13 @@ void TDengine2Source::checkDatabaseName(const QString &database)
 
 SqlResult TDengine2Source::query(const QString &sql, const CancelToken &cancel)
 {
-    return m_rest.query(sql, cancel, {}, QByteArrayLiteral("/rest/sqlt"));
+    constexpr int kRpcAuthFailure = 0x0003; // 2.x's "Authentication failure"
+    const SqlResult result =
+        m_rest.query(sql, cancel, {kRpcAuthFailure}, QByteArrayLiteral("/rest/sqlt"));
+    if (result.code == kRpcAuthFailure)
+        throw Error(ErrorKind::Auth, u"%1 refused the credentials of user \"%2\": %3"_s.arg(
+                                         m_rest.where(), m_rest.endpoint().user, result.desc));
+    return result;
 }
 
 bool TDengine2Source::lastPage(qsizetype rows)
@@ -488,7 +494,15 @@ QJsonArray TDengine2Source::tagsOf(const QString &database, const SuperTableDef 
                     break;
             }
         }
-        subtables(database, def, cancel); // new subtables since the list was read
+        // Read once, by one reader, while the others wait for it; again for subtables new since.
+        std::lock_guard<std::mutex> listing(m_listMutex);
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            const auto known = m_tagsOf.constFind(key);
+            if (attempt == 0 && known != m_tagsOf.constEnd() && known->contains(subtable))
+                continue;
+        }
+        subtables(database, def, cancel);
     }
     throw Error(ErrorKind::NotFound,
                 u"Subtable \"%1\" of super table \"%2\" is not in database \"%3\" any more"_s.arg(

@@ -85,7 +85,8 @@ private:
     static void checkDatabaseName(const QString &database);
 
     TDengineRest m_rest;
-    std::mutex m_mutex; ///< guards the caches
+    std::mutex m_mutex;     ///< guards the caches
+    std::mutex m_listMutex; ///< one reader lists a super table's subtables at a time
     QHash<QString, QString> m_precision;
     QHash<QString, SuperTableDef> m_definitions;         ///< "db\nstable"
     QHash<QString, QHash<QString, QJsonArray>> m_tagsOf; ///< "db\nstable" -> subtable -> tags
