@@ -8,6 +8,7 @@
 #include "lp/LineParser.h"
 #include "sinks/TDengineSqlSink.h"
 #include "sources/TDengine2Source.h"
+#include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
 
 #include <QElapsedTimer>
@@ -429,6 +430,52 @@ private Q_SLOTS:
         const lp::Point third = points.value(u"d1003 %1"_s.arg(t + 3600LL * 1000000000));
         QCOMPARE(third.tags, (std::vector<std::pair<std::string, std::string>>{{"tbname", "d1003"},
                                                                                {"groupid", "3"}}));
+    }
+
+    void intoRealInfluxDb()
+    {
+        // TDengine 2.x into a real InfluxDB 1.6.7: super table → measurement, the subtable's
+        // name and the tags → tags, columns → fields of the documented types (1.x OSS has no
+        // unsigned type: BIGINT UNSIGNED becomes an integer).
+        TSM_SKIP_WITHOUT_INFLUXD();
+        TDengine2Emulator source;
+        fill(source);
+        InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile p = profile(u"influx"_s, source.url(), u"influxdb1"_s, influx.url());
+        p.target.user.clear();
+        p.target.password.clear();
+        p.task.measurements = {u"meters"_s};
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+
+        QStringList fields;
+        for (const QJsonValue &row : influx.select(u"SHOW FIELD KEYS FROM meters"_s, u"dst"_s))
+            fields.append(row.toArray().at(0).toString() + u' ' + row.toArray().at(1).toString());
+        QCOMPARE(fields, (QStringList{u"big integer"_s, u"current float"_s, u"label string"_s,
+                                      u"note string"_s, u"ok boolean"_s, u"phase float"_s,
+                                      u"seen integer"_s, u"tiny integer"_s, u"voltage integer"_s}));
+        QStringList tags;
+        for (const QJsonValue &row : influx.select(u"SHOW TAG KEYS FROM meters"_s, u"dst"_s))
+            tags.append(row.toArray().at(0).toString());
+        QCOMPARE(tags,
+                 (QStringList{u"city"_s, u"groupid"_s, u"location"_s, u"ratio"_s, u"tbname"_s}));
+        // Four points: d1001 and d1002 share tags and time but stay apart through tbname.
+        const QJsonArray rows = influx.select(
+            u"SELECT tbname, big, current, voltage FROM meters WHERE time >= %1"_s.arg(
+                (baseMs() - 1) * 1000000),
+            u"dst"_s);
+        QCOMPARE(rows.size(), 4);
+        const QJsonArray first = rows.at(0).toArray();
+        QCOMPARE(first.at(0).toInteger(), baseMs() * 1000000);
+        QCOMPARE(first.at(1).toString(), u"d1001"_s);
+        QCOMPARE(first.at(2).toInteger(), 9007199254740993LL);
+        QCOMPARE(first.at(3).toDouble(), 10.3);
+        QCOMPARE(rows.at(1).toArray().at(1).toString(), u"d1002"_s);
     }
 
     void schemaSyncOfTenThousandSubtables()
