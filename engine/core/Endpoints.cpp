@@ -6,10 +6,12 @@
 #include "sinks/InfluxV3Sink.h"
 #include "sinks/LpFileSink.h"
 #include "sinks/TDengineSink.h"
+#include "sinks/TDengineSqlSink.h"
 #include "sources/InfluxSource.h"
 #include "sources/InfluxV2Source.h"
 #include "sources/InfluxV3Source.h"
 #include "sources/LpFileSource.h"
+#include "sources/TDengine2Source.h"
 
 #include <TaskOptions.h>
 #include <TimeText.h>
@@ -84,6 +86,16 @@ std::unique_ptr<Source> createSource(const TaskProfile &profile)
     }
     if (type == u"lpfile")
         return std::make_unique<LpFileSource>(profile.source.path);
+    if (type == u"tdengine2") {
+        const SourceSettings &s = profile.source;
+        TDengineEndpoint endpoint;
+        endpoint.baseUrl = baseUrl(s.protocol, s.host, s.port);
+        endpoint.http = httpOptions(s.tls);
+        // TDengine's own user and password unless the profile names a user.
+        endpoint.user = s.user.isEmpty() ? u"root"_s : s.user;
+        endpoint.password = s.user.isEmpty() && s.password.isEmpty() ? u"taosdata"_s : s.password;
+        return std::make_unique<TDengine2Source>(endpoint, retryPolicy(profile));
+    }
     throw Error(ErrorKind::Config,
                 u"Source type \"%1\" is not supported by this version yet"_s.arg(type));
 }
@@ -110,8 +122,14 @@ std::unique_ptr<Sink> createSink(const TaskProfile &profile)
         endpoint.http = httpOptions(t.tls);
         endpoint.user = t.user;
         endpoint.password = t.password;
-        auto sink = std::make_unique<TDengineSink>(endpoint, retryPolicy(profile), t.database,
-                                                   t.createDatabase);
+        // TDengine 2.x data goes in with SQL, into tables of the source's types and names.
+        std::unique_ptr<TDengineSink> sink;
+        if (profile.source.type == u"tdengine2")
+            sink = std::make_unique<TDengineSqlSink>(endpoint, retryPolicy(profile), t.database,
+                                                     t.createDatabase);
+        else
+            sink = std::make_unique<TDengineSink>(endpoint, retryPolicy(profile), t.database,
+                                                  t.createDatabase);
         // The sink checks the task's time range against the database's KEEP before writing.
         const auto start = TimeText::parse(profile.task.start, profile.task.timeZone);
         const auto end = profile.task.end.isEmpty()

@@ -304,6 +304,8 @@ RunOutcome Runner::execute()
         log(EventLevel::Info,
             u"Target: %1 %2 (%3)"_s.arg(targetInfo.product, targetInfo.version, targetInfo.detail));
         sink->prepare(m_cancel);
+        sink->syncSchema(*source, m_profile.task.bucket, m_profile.task.measurements,
+                         m_profile.task.schemaSync != u"none"_s, m_cancel);
 
         const auto start = TimeText::parse(m_profile.task.start, m_profile.task.timeZone);
         if (!start)

@@ -23,6 +23,13 @@ public:
     virtual ConnectionInfo checkConnection(const CancelToken &cancel) = 0;
     /// Create the database when the task asks for it, or check that it exists.
     virtual void prepare(const CancelToken &cancel) = 0;
+    /// Called after prepare(), before data moves: a target with typed tables of its own brings
+    /// them in line with those of `database` in `source` (`measurements`, empty = all): created
+    /// when `create`, otherwise checked. The default does nothing.
+    virtual void syncSchema(Source & /*source*/, const QString & /*database*/,
+                            const QStringList & /*measurements*/, bool /*create*/,
+                            const CancelToken & /*cancel*/)
+    {}
     virtual WriteResult write(const Batch &batch, const CancelToken &cancel) = 0;
     /// Make everything written so far durable (files: flush and fsync). Called before units are
     /// marked done in the ledger.

@@ -71,14 +71,20 @@ public:
     static bool convertLine(std::string_view line, const Limits &limits, QByteArray &out,
                             QString *why);
 
+protected:
+    /// Throw Error(Config) when the database cannot take the task's points (line protocol
+    /// carries nanoseconds: anything but 'ns' would cut digits off).
+    virtual void checkPrecision(const TDengineDatabaseInfo &info) const;
+    TDengineRest &rest() { return m_rest; }
+    /// The target database as TDengine names it (lower case).
+    const QString &database() const { return m_database; }
+
 private:
     HttpResponse post(const QByteArray &lines, const CancelToken &cancel);
     QString where() const { return m_rest.where(); }
     QString serverVersion(const CancelToken &cancel);
     /// "database x exists (precision ns, KEEP 3650 days)" and the like.
     QString databaseSummary(const std::optional<TDengineDatabaseInfo> &info) const;
-    /// Throw Error(Config) when the database cannot take the task's points.
-    void checkPrecision(const TDengineDatabaseInfo &info) const;
     void checkKeep(const TDengineDatabaseInfo &info) const;
     /// KEEP in days for a database this task creates, 0 for TDengine's default (3650).
     int keepDaysToCreate() const;

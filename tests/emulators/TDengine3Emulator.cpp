@@ -26,6 +26,18 @@
 //       power of two below 1024 bytes as the client sizes them. A timestamp of "0" means now.
 //  KEEP [U]: a row older than now − KEEP is refused with 0x60B "Timestamp data out of range";
 //       the rows of the request before it stay written.
+//  Typed tables (TDengine 2.x migrations, S22): CREATE STABLE [IF NOT EXISTS] db.stb (ts
+//       TIMESTAMP, col type, …) TAGS (tag type, …) with TIMESTAMP first, BOOL, TINYINT…BIGINT
+//       [UNSIGNED], FLOAT, DOUBLE, BINARY(n)/VARCHAR(n) (kept as VARCHAR), NCHAR(n), JSON (one
+//       tag only), 1..128 tags of at most 16384 bytes, unique names; CREATE TABLE [IF NOT EXISTS]
+//       db.tb USING db.stb TAGS (…) [ [IF NOT EXISTS] db.tb2 USING … ]… (an existing table is
+//       kept with its tags); INSERT INTO db.tb [(cols)] VALUES (…)(…) [db.tb2 …]… with the
+//       timestamp column required, and DESCRIBE of a child table. Values must fit their type:
+//       a string for a number, a number for a string, a fraction or an out-of-range number for
+//       an integer type are refused (0x2608 "Invalid value type"), as is a string longer than
+//       its column (0x2653), an unknown table (0x2603 "Table does not exist") or column
+//       (0x2602); one refused value refuses the whole statement here (TDengine may keep the
+//       rows of other vgroups: not covered).
 //
 // Not covered ([U] or out of scope): the i8/i16/i32/u8/u16/u32/f32 suffixes and L"", G"", B""
 // values (never sent by tsmigrate; refused here as unreadable); table_name_key, ttl, req_id and
@@ -36,7 +48,8 @@
 // exact texts of errors TDengine words differently between releases; SQL beyond what
 // tsmigrate sends: SELECT SERVER_VERSION(), SHOW DATABASES, SELECT * FROM
 // information_schema.ins_databases [WHERE name = '...'], CREATE/DROP DATABASE,
-// DESCRIBE db.stb and SELECT COUNT(*) FROM db.stb [WHERE _ts <op> N AND ...].
+// DESCRIBE db.stb and SELECT COUNT(*) FROM db.stb [WHERE _ts <op> N AND ...], and the typed
+// tables above.
 #include "emulators/TDengine3Emulator.h"
 
 #include <QCryptographicHash>
@@ -76,6 +89,12 @@ constexpr int kVarColumnLength = 0x2642;
 constexpr int kTimestampOutOfRange = 0x060B;
 constexpr int kSmlInvalidData = 0x3002;
 constexpr int kSmlNotSameType = 0x3004;
+constexpr int kStableAlreadyExist = 0x0360;
+constexpr int kTableAlreadyExist = 0x2601;
+constexpr int kInvalidColumn = 0x2602;
+constexpr int kWrongValueType = 0x2608;
+constexpr int kValueTooLong = 0x2653;
+constexpr int kInvalidTagsNum = 0x2605;
 
 constexpr qsizetype kMaxTableName = 192;
 constexpr qsizetype kMaxColumnName = 64;
@@ -185,7 +204,10 @@ QString duration(int minutes, bool inMinutes)
     return u"%1d"_s.arg(minutes / 1440);
 }
 
+} // namespace
+
 // ---- a small SQL reader: just what tsmigrate sends ----
+namespace sqlread {
 
 struct Token
 {
@@ -243,7 +265,10 @@ bool tokenize(const QString &sql, QList<Token> &tokens, QString &problem)
         const bool sign = (c == u'-' || c == u'+') && i + 1 < n && sql.at(i + 1).isDigit();
         if (c.isDigit() || sign) {
             qsizetype j = i + 1;
-            while (j < n && (sql.at(j).isDigit() || sql.at(j).isLetter()))
+            // Digits, a unit ("3650d"), a fraction and an exponent ("-1.5e+20").
+            while (j < n && (sql.at(j).isDigit() || sql.at(j).isLetter() || sql.at(j) == u'.' ||
+                             ((sql.at(j) == u'+' || sql.at(j) == u'-') &&
+                              (sql.at(j - 1) == u'e' || sql.at(j - 1) == u'E'))))
                 ++j;
             tokens.append({Token::Number, sql.mid(i, j - i)});
             i = j;
@@ -340,6 +365,11 @@ private:
     const QList<Token> &m_tokens;
     qsizetype m_at = 0;
 };
+
+} // namespace sqlread
+using namespace sqlread;
+
+namespace {
 
 /// "3650", "3650d", "87600h", "5256000m" in minutes; -1 when not a duration.
 qint64 durationMinutes(const QString &text)
@@ -1180,7 +1210,13 @@ TestHttpServer::Reply TDengine3Emulator::sql(const TestHttpServer::Request &requ
             const auto found = m_databases.find(dbName);
             if (found == m_databases.end())
                 return restError({kDbNotExist, u"Database not exist"_s});
-            const auto st = found->second->stables.find(table);
+            auto st = found->second->stables.find(table);
+            if (st == found->second->stables.end()) {
+                // A child table is described with its super table's columns and tags.
+                const auto child = found->second->children.find(table);
+                if (child != found->second->children.end())
+                    st = found->second->stables.find(child->second.stable);
+            }
             if (st == found->second->stables.end())
                 return restError({kTableNotExist, u"Table does not exist"_s});
             QJsonArray data;
@@ -1194,8 +1230,406 @@ TestHttpServer::Reply TDengine3Emulator::sql(const TestHttpServer::Request &requ
                           data);
         }
     }
+    {
+        Cursor c(tokens);
+        if (c.word(u"CREATE"_s) && (c.word(u"STABLE"_s) || c.word(u"STABLES"_s)))
+            return createStable(c, defaultDb);
+    }
+    {
+        Cursor c(tokens);
+        if (c.word(u"CREATE"_s) && c.word(u"TABLE"_s))
+            return createTables(c, defaultDb);
+    }
+    {
+        Cursor c(tokens);
+        if (c.word(u"INSERT"_s) && c.word(u"INTO"_s))
+            return insert(c, defaultDb);
+    }
     Cursor c(tokens);
     return syntaxError(c);
+}
+
+} // namespace tsm::test
+
+// ---- typed tables: CREATE STABLE, CREATE TABLE … USING, INSERT INTO ----
+
+namespace tsm::test {
+
+namespace {
+
+bool tableName(Cursor &c, const QString &defaultDb, QString &db, QString &table)
+{
+    const auto first = c.name();
+    if (!first)
+        return false;
+    if (c.symbol(u"."_s)) {
+        const auto second = c.name();
+        if (!second)
+            return false;
+        db = *first;
+        table = *second;
+    } else {
+        db = defaultDb;
+        table = *first;
+    }
+    return true;
+}
+
+/// A column type as CREATE STABLE declares it; length 0 and an error text when unknown.
+TDengine3Emulator::Column columnType(Cursor &c, QString &problem)
+{
+    TDengine3Emulator::Column column;
+    static const QList<QPair<QString, int>> fixed{
+        {u"TIMESTAMP"_s, 8}, {u"BOOL"_s, 1},  {u"TINYINT"_s, 1}, {u"SMALLINT"_s, 2}, {u"INT"_s, 4},
+        {u"BIGINT"_s, 8},    {u"FLOAT"_s, 4}, {u"DOUBLE"_s, 8},  {u"JSON"_s, 4095}};
+    for (const auto &[name, size] : fixed) {
+        if (c.word(name)) {
+            column.type = name;
+            column.length = size;
+            if (name.endsWith(u"INT"_s) && c.word(u"UNSIGNED"_s))
+                column.type += u" UNSIGNED"_s;
+            return column;
+        }
+    }
+    for (const QString &name : {u"BINARY"_s, u"VARCHAR"_s, u"NCHAR"_s}) {
+        if (c.word(name)) {
+            column.type = name == u"NCHAR"_s ? u"NCHAR"_s : u"VARCHAR"_s;
+            const auto size = c.symbol(u"("_s) ? c.number() : std::nullopt;
+            bool ok = false;
+            column.length = size ? size->toInt(&ok) : 0;
+            if (!ok || !c.symbol(u")"_s) || column.length < 1 || column.length > 65517) {
+                problem = u"Invalid binary/nchar column length"_s;
+                column.length = 0;
+            }
+            return column;
+        }
+    }
+    problem = u"syntax error near \"%1\" (invalid data type)"_s.arg(c.here());
+    return column;
+}
+
+/// Reads one value for `column`: nothing for NULL, or the typed value; false with the error.
+bool typedValue(Cursor &c, const TDengine3Emulator::Column &column, std::optional<lp::Field> &out,
+                QString &text, TdError &error)
+{
+    out.reset();
+    if (c.word(u"NULL"_s))
+        return true;
+    const QString &type = column.type;
+    lp::Field field;
+    auto wrongType = [&](const QString &near) {
+        error = {kWrongValueType, u"Invalid value type: \"%1\" for column %2 of type %3"_s.arg(
+                                      near, column.name, type)};
+        return false;
+    };
+    if (type == u"BOOL"_s) {
+        if (c.word(u"true"_s))
+            field.b = true;
+        else if (c.word(u"false"_s))
+            field.b = false;
+        else
+            return wrongType(c.here());
+        field.type = FieldType::Boolean;
+        text = field.b ? u"true"_s : u"false"_s;
+    } else if (type == u"VARCHAR"_s || type == u"NCHAR"_s || type == u"JSON"_s) {
+        const auto value = c.string();
+        if (!value)
+            return wrongType(c.here());
+        const qsizetype size = type == u"NCHAR"_s ? value->toUcs4().size() : value->toUtf8().size();
+        if (type != u"JSON"_s && size > column.length) {
+            error = {kValueTooLong, u"Value too long for column/tag: %1"_s.arg(column.name)};
+            return false;
+        }
+        field.type = FieldType::String;
+        field.s = value->toStdString();
+        text = *value;
+    } else {
+        const auto value = c.number();
+        if (!value)
+            return wrongType(c.here());
+        bool ok = false;
+        if (type == u"FLOAT"_s || type == u"DOUBLE"_s) {
+            field.type = FieldType::Float;
+            field.f = value->toDouble(&ok);
+            if (!ok || (type == u"FLOAT"_s && std::abs(field.f) > 3.4028234663852886e38))
+                return wrongType(*value);
+            text = *value;
+        } else if (type.endsWith(u" UNSIGNED"_s)) {
+            field.type = FieldType::Unsigned;
+            field.u = value->toULongLong(&ok);
+            const int bytes = column.length;
+            if (!ok || (bytes < 8 && field.u >= (quint64(1) << (8 * bytes))))
+                return wrongType(*value);
+            text = QString::number(field.u);
+        } else {
+            field.type = FieldType::Integer;
+            field.i = value->toLongLong(&ok);
+            const int bytes = column.length;
+            if (!ok || (bytes < 8 && (field.i >= (qint64(1) << (8 * bytes - 1)) ||
+                                      field.i < -(qint64(1) << (8 * bytes - 1)))))
+                return wrongType(*value);
+            text = QString::number(field.i);
+        }
+    }
+    out = field;
+    return true;
+}
+
+} // namespace
+
+TestHttpServer::Reply TDengine3Emulator::createStable(Cursor &c, const QString &defaultDb)
+{
+    auto syntax = [&] {
+        return restError({kSyntaxError, u"syntax error near \"%1\""_s.arg(c.here())});
+    };
+    bool ifNotExists = false;
+    if (c.word(u"IF"_s)) {
+        if (!c.word(u"NOT"_s) || !c.word(u"EXISTS"_s))
+            return syntax();
+        ifNotExists = true;
+    }
+    QString dbName, table;
+    if (!tableName(c, defaultDb, dbName, table) || !c.symbol(u"("_s))
+        return syntax();
+    StableDef def;
+    std::set<QString> names;
+    auto readList = [&](bool tags) -> std::optional<TestHttpServer::Reply> {
+        do {
+            const auto name = c.name();
+            if (!name)
+                return syntax();
+            QString problem;
+            Column column = columnType(c, problem);
+            if (!problem.isEmpty())
+                return restError({kSyntaxError, problem});
+            column.name = *name;
+            column.tag = tags;
+            if (name->isEmpty() || name->toUtf8().size() > kMaxColumnName)
+                return restError({kColumnLength, u"Invalid column name: %1"_s.arg(*name)});
+            if (!names.insert(name->toLower()).second)
+                return restError({kDuplicatedColumn, u"Duplicated column names"_s});
+            if (column.type == u"JSON"_s && !tags)
+                return restError({kSyntaxError, u"Only tag can be json type"_s});
+            (tags ? def.tags : def.columns).append(column);
+        } while (c.symbol(u","_s));
+        if (!c.symbol(u")"_s))
+            return syntax();
+        return std::nullopt;
+    };
+    if (auto error = readList(false))
+        return *error;
+    if (!c.word(u"TAGS"_s) || !c.symbol(u"("_s))
+        return syntax();
+    if (auto error = readList(true))
+        return *error;
+    if (!c.atEnd())
+        return syntax();
+    if (def.columns.isEmpty() || def.columns.front().type != u"TIMESTAMP"_s)
+        return restError({kSyntaxError, u"The first column should be primary timestamp column"_s});
+    if (def.columns.size() < 2)
+        return restError({kSyntaxError, u"Invalid number of columns"_s});
+    if (def.tags.isEmpty() || def.tags.size() > kMaxTags)
+        return restError({kInvalidTagsNum, u"Invalid number of tag columns"_s});
+    for (const Column &tag : def.tags)
+        if (tag.type == u"JSON"_s && def.tags.size() > 1)
+            return restError({kSyntaxError, u"Only one tag if there is a json tag"_s});
+    int tagBytes = 0;
+    for (const Column &tag : def.tags)
+        tagBytes += rowBytes(tag);
+    if (tagBytes > kMaxTagsBytes)
+        return restError({kTagsLength, u"Invalid tag length"_s});
+    if (dbName.isEmpty())
+        return restError({kDbNotSpecified, u"Database not specified"_s});
+    const auto found = m_databases.find(dbName);
+    if (found == m_databases.end())
+        return restError({kDbNotExist, u"Database not exist"_s});
+    Database &db = *found->second;
+    if (db.stables.count(table) || db.children.count(table)) {
+        if (ifNotExists)
+            return TestHttpServer::Reply::json(
+                200,
+                R"({"code":0,"column_meta":[["affected_rows","INT",4]],"data":[[0]],"rows":1})");
+        return restError({kStableAlreadyExist, u"STable already exists"_s});
+    }
+    db.stables[table] = def;
+    return TestHttpServer::Reply::json(
+        200, R"({"code":0,"column_meta":[["affected_rows","INT",4]],"data":[[0]],"rows":1})");
+}
+
+TestHttpServer::Reply TDengine3Emulator::createTables(Cursor &c, const QString &defaultDb)
+{
+    auto syntax = [&] {
+        return restError({kSyntaxError, u"syntax error near \"%1\""_s.arg(c.here())});
+    };
+    struct Pending
+    {
+        Database *db = nullptr;
+        QString name;
+        ChildTable child;
+    };
+    QList<Pending> pending;
+    do {
+        bool ifNotExists = false;
+        if (c.word(u"IF"_s)) {
+            if (!c.word(u"NOT"_s) || !c.word(u"EXISTS"_s))
+                return syntax();
+            ifNotExists = true;
+        }
+        QString dbName, table, stableDb, stable;
+        if (!tableName(c, defaultDb, dbName, table) || !c.word(u"USING"_s) ||
+            !tableName(c, defaultDb, stableDb, stable) || !c.word(u"TAGS"_s) || !c.symbol(u"("_s))
+            return syntax();
+        if (dbName.isEmpty() || stableDb.isEmpty())
+            return restError({kDbNotSpecified, u"Database not specified"_s});
+        const auto found = m_databases.find(dbName);
+        if (found == m_databases.end() || stableDb != dbName)
+            return restError({kDbNotExist, u"Database not exist"_s});
+        Database &db = *found->second;
+        const auto st = db.stables.find(stable);
+        if (st == db.stables.end())
+            return restError({kTableNotExist, u"Table does not exist"_s});
+        if (table.isEmpty() || table.toUtf8().size() > kMaxTableName)
+            return restError({kTableIdLength, u"Invalid table name: %1"_s.arg(table)});
+        Pending p;
+        p.db = &db;
+        p.name = table;
+        p.child.stable = stable;
+        for (qsizetype i = 0; i < st->second.tags.size(); ++i) {
+            if (i > 0 && !c.symbol(u","_s))
+                return restError({kInvalidTagsNum, u"Invalid number of tag columns"_s});
+            std::optional<lp::Field> value;
+            QString text;
+            TdError error;
+            if (!typedValue(c, st->second.tags.at(i), value, text, error))
+                return restError(error);
+            if (value)
+                p.child.tags.insert(st->second.tags.at(i).name, text);
+        }
+        if (!c.symbol(u")"_s))
+            return restError({kInvalidTagsNum, u"Invalid number of tag columns"_s});
+        if (db.stables.count(table))
+            return restError({kStableAlreadyExist, u"Table already exists"_s});
+        const auto existing = db.children.find(table);
+        if (existing != db.children.end()) {
+            if (!ifNotExists || existing->second.stable != stable)
+                return restError({kTableAlreadyExist, u"Table already exists"_s});
+            continue; // kept as it is, tags too
+        }
+        pending.append(p);
+    } while (!c.atEnd());
+    for (Pending &p : pending)
+        p.db->children.emplace(p.name, std::move(p.child));
+    return TestHttpServer::Reply::json(
+        200, R"({"code":0,"column_meta":[["affected_rows","INT",4]],"data":[[0]],"rows":1})");
+}
+
+TestHttpServer::Reply TDengine3Emulator::insert(Cursor &c, const QString &defaultDb)
+{
+    auto syntax = [&] {
+        return restError({kSyntaxError, u"syntax error near \"%1\""_s.arg(c.here())});
+    };
+    struct Pending
+    {
+        ChildTable *child = nullptr;
+        qint64 ts = 0;
+        QMap<QString, lp::Field> values;
+    };
+    QList<Pending> pending;
+    const qint64 nowNs = QDateTime::currentMSecsSinceEpoch() * 1000000;
+    do {
+        QString dbName, table;
+        if (!tableName(c, defaultDb, dbName, table))
+            return syntax();
+        if (dbName.isEmpty())
+            return restError({kDbNotSpecified, u"Database not specified"_s});
+        const auto found = m_databases.find(dbName);
+        if (found == m_databases.end())
+            return restError({kDbNotExist, u"Database not exist"_s});
+        Database &db = *found->second;
+        const auto child = db.children.find(table);
+        if (child == db.children.end())
+            return restError({kTableNotExist, u"Table does not exist"_s});
+        const StableDef &def = db.stables.at(child->second.stable);
+        QList<int> order;
+        if (c.symbol(u"("_s)) {
+            do {
+                const auto name = c.name();
+                const int at = name ? def.columnIndex(*name) : -1;
+                if (at < 0)
+                    return restError({kInvalidColumn,
+                                      u"Invalid column name: %1"_s.arg(name.value_or(c.here()))});
+                if (order.contains(at))
+                    return restError({kDuplicatedColumn, u"Duplicated column names"_s});
+                order.append(at);
+            } while (c.symbol(u","_s));
+            if (!c.symbol(u")"_s))
+                return syntax();
+        } else {
+            for (int i = 0; i < def.columns.size(); ++i)
+                order.append(i);
+        }
+        if (!order.contains(0))
+            return restError({kSyntaxError, u"Primary timestamp column should not be null"_s});
+        if (!c.word(u"VALUES"_s))
+            return syntax();
+        int tuples = 0;
+        while (c.symbol(u"("_s)) {
+            Pending row;
+            row.child = &child->second;
+            bool hasTs = false;
+            for (int k = 0; k < order.size(); ++k) {
+                if (k > 0 && !c.symbol(u","_s))
+                    return restError({kSyntaxError, u"Illegal number of columns"_s});
+                const Column &column = def.columns.at(order.at(k));
+                std::optional<lp::Field> value;
+                QString text;
+                TdError error;
+                if (!typedValue(c, column, value, text, error))
+                    return restError(error);
+                if (order.at(k) == 0) {
+                    if (!value)
+                        return restError(
+                            {kSyntaxError, u"Primary timestamp column should not be null"_s});
+                    row.ts = value->i;
+                    hasTs = true;
+                } else if (value) {
+                    row.values.insert(column.name, *value);
+                }
+            }
+            if (!c.symbol(u")"_s))
+                return restError({kSyntaxError, u"Illegal number of columns"_s});
+            if (!hasTs)
+                return syntax();
+            const qint64 oldest =
+                nowNs / precisionFactor(db.precision) -
+                qint64(db.keepMinutes) * kNsPerMinute / precisionFactor(db.precision);
+            if (row.ts < oldest)
+                return restError({kTimestampOutOfRange, u"Timestamp data out of range"_s});
+            pending.append(row);
+            ++tuples;
+        }
+        if (tuples == 0)
+            return syntax();
+    } while (!c.atEnd());
+    for (const Pending &row : pending)
+        row.child->rows[row.ts] = row.values;
+    const QByteArray body = R"({"code":0,"column_meta":[["affected_rows","INT",4]],"data":[[)" +
+                            QByteArray::number(pending.size()) + "]],\"rows\":1}";
+    return TestHttpServer::Reply::json(200, body);
+}
+
+QMap<QString, QMap<QString, QString>> TDengine3Emulator::childTables(const QString &database,
+                                                                     const QString &stable) const
+{
+    QMutexLocker lock(&m_mutex);
+    QMap<QString, QMap<QString, QString>> tables;
+    const auto it = m_databases.find(database);
+    if (it == m_databases.end())
+        return tables;
+    for (const auto &[name, child] : it->second->children)
+        if (child.stable == stable)
+            tables.insert(name, child.tags);
+    return tables;
 }
 
 } // namespace tsm::test

@@ -12,6 +12,10 @@
 
 namespace tsm::test {
 
+namespace sqlread {
+class Cursor;
+}
+
 /**
  * TDengine 3.x as taosAdapter presents it on port 6041, for tests: the schemaless InfluxDB
  * endpoint POST /influxdb/v1/write and SQL on POST /rest/sql, on a TestHttpServer. It keeps
@@ -77,6 +81,9 @@ public:
     int storingWriteRequests() const;
     /// Every SQL statement received on /rest/sql, in order.
     QStringList statements() const;
+    /// Child tables of `stable` with their non-NULL tag values as text.
+    QMap<QString, QMap<QString, QString>> childTables(const QString &database,
+                                                      const QString &stable) const;
 
     /// "t_" + MD5 of "stable,k1=v1,k2=v2" with the tags sorted by key as TDengine sorts them
     /// (case-insensitively, shorter first on a tie); `stable` after '.' became '_'.
@@ -98,6 +105,11 @@ private:
     TestHttpServer::Reply handle(const TestHttpServer::Request &request);
     TestHttpServer::Reply write(const TestHttpServer::Request &request);
     TestHttpServer::Reply sql(const TestHttpServer::Request &request);
+    // CREATE STABLE, CREATE TABLE … USING … TAGS (several tables per statement) and INSERT INTO
+    // (several tables per statement), with the cursor after their first keywords.
+    TestHttpServer::Reply createStable(sqlread::Cursor &c, const QString &defaultDb);
+    TestHttpServer::Reply createTables(sqlread::Cursor &c, const QString &defaultDb);
+    TestHttpServer::Reply insert(sqlread::Cursor &c, const QString &defaultDb);
     bool authorized(const TestHttpServer::Request &request, bool &sent) const;
 
     mutable QMutex m_mutex;

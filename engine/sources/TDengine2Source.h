@@ -1,0 +1,96 @@
+#pragma once
+
+#include "core/Source.h"
+#include "tdengine/SuperTable.h"
+#include "tdengine/TDengineRest.h"
+
+#include <QHash>
+#include <atomic>
+#include <mutex>
+
+namespace tsm {
+
+/**
+ * Reads TDengine 2.x through its REST interface (the built-in httpd of taosd or taosAdapter 2.x,
+ * port 6041): every statement on POST /rest/sqlt, whose timestamps are integers in the
+ * database's precision (read from SHOW DATABASES), answers parsed by TDengineRest.
+ *
+ * Measurements are super tables (SHOW db.STABLES), their columns and tags come from DESCRIBE,
+ * their subtables and tag values from SELECT TBNAME, tags… FROM stb. A read unit is one subtable
+ * over one time window (`measurement` = super table, `context` = subtable), planned only where
+ * the subtable has data (FIRST/LAST per subtable, GROUP BY TBNAME); a unit without a subtable
+ * reads every subtable with data in its window (what a realtime poll of a super table asks). Every
+ * listing and every read is paged, because the built-in httpd silently cuts an answer at
+ * restfulRowLimit (10240 rows by default): data by keyset on the timestamp, listings by
+ * OFFSET/SOFFSET. A page shorter than asked ends the listing only once the server has shown that it
+ * returns full pages; before that, only an empty page does.
+ *
+ * Points become line protocol: super table → measurement, the subtable's name → tag `tbname`
+ * (two subtables may have the same tag values, and a TDengine 3 target writes by name), non-NULL
+ * tags → tags (as text), non-NULL columns → fields typed by the column (BOOL boolean, TINYINT…
+ * BIGINT and TIMESTAMP columns integer, the unsigned types unsigned, FLOAT/DOUBLE float,
+ * BINARY/NCHAR/JSON string), the timestamp converted to nanoseconds.
+ */
+class TDengine2Source : public Source, public SuperTableCatalog
+{
+public:
+    TDengine2Source(TDengineEndpoint endpoint, RetryPolicy retry);
+
+    QString describe() const override;
+    ConnectionInfo checkConnection(const CancelToken &cancel) override;
+    QStringList listDatabases(const CancelToken &cancel) override;
+    QStringList listMeasurements(const QString &database, const CancelToken &cancel) override;
+    MeasurementSchema schema(const QString &database, const QString &measurement,
+                             const CancelToken &cancel) override;
+    std::optional<TimeRange> timeBounds(const QString &database, const QString &measurement,
+                                        const CancelToken &cancel) override;
+    QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
+    void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
+              BatchOutput &out, const CancelToken &cancel) override;
+
+    QList<SuperTableDef> superTables(const QString &database, const QStringList &measurements,
+                                     bool withSubtables, const CancelToken &cancel) override;
+
+    /// Rows asked for per page; below the built-in httpd's default cap of 10240.
+    static constexpr int kPageRows = 10000;
+
+    /// A name for 2.x SQL: plain identifiers as they are (every 2.x release reads them),
+    /// anything else back-quoted (2.3 and later).
+    static QString sqlName(const QString &name);
+    /// Nanoseconds per unit of a database precision ("ms", "us", "ns"); 0 when unknown.
+    static qint64 nsPer(const QString &precision);
+
+private:
+    /// The database's precision (SHOW DATABASES, cached). Throws NotFound for a missing one.
+    QString precisionOf(const QString &database, const CancelToken &cancel);
+    /// DESCRIBE of a super table, cached.
+    SuperTableDef definition(const QString &database, const QString &stable,
+                             const CancelToken &cancel);
+    /// Subtables with tag values, cached per super table.
+    QList<TdSubtable> subtables(const QString &database, const SuperTableDef &def,
+                                const CancelToken &cancel);
+    /// Subtables of `def` with data in `range`, each with the part of `range` it has data in
+    /// (FIRST/LAST GROUP BY TBNAME, a page of subtables per statement).
+    QList<QPair<QString, TimeRange>> dataSpans(const QString &database, const SuperTableDef &def,
+                                               const TimeRange &range, const CancelToken &cancel);
+    /// The subtable's tag values; the list is read again once when it is not in it (new ones).
+    QJsonArray tagsOf(const QString &database, const SuperTableDef &def, const QString &subtable,
+                      const CancelToken &cancel);
+    void readSubtable(const QString &database, const SuperTableDef &def, const QString &subtable,
+                      const TimeRange &range, const LpDialect &dialect, BatchOutput &out,
+                      const CancelToken &cancel);
+    SqlResult query(const QString &sql, const CancelToken &cancel);
+    /// Is a page of `rows` rows (asked for kPageRows) the last one?
+    bool lastPage(qsizetype rows);
+    static void checkDatabaseName(const QString &database);
+
+    TDengineRest m_rest;
+    std::mutex m_mutex;     ///< guards the caches
+    std::mutex m_listMutex; ///< one reader lists a super table's subtables at a time
+    QHash<QString, QString> m_precision;
+    QHash<QString, SuperTableDef> m_definitions;         ///< "db\nstable"
+    QHash<QString, QHash<QString, QJsonArray>> m_tagsOf; ///< "db\nstable" -> subtable -> tags
+    std::atomic<bool> m_fullPagesSeen{false};
+};
+
+} // namespace tsm

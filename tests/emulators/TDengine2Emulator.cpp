@@ -1,0 +1,549 @@
+// TDengine 2.x's REST interface, emulated for tests (TDengine 2.x cannot be installed here).
+//
+// Follows /work/shared/PROTOCOLS.md §6:
+//  - POST /rest/sql, /rest/sqlt, /rest/sqlutc, each also as /<endpoint>/<db>; Basic
+//    authentication (root/taosdata unless set); any other method or path is 404.
+//  - Answers {"status":"succ","head":[names],"column_meta":[[name, type code, bytes]],
+//    "data":[[...]],"rows":N} with the numeric type codes 1 BOOL, 2 TINYINT, 3 SMALLINT, 4 INT,
+//    5 BIGINT, 6 FLOAT, 7 DOUBLE, 8 BINARY, 9 TIMESTAMP, 10 NCHAR, 11–14 unsigned TINYINT…BIGINT,
+//    15 JSON; statement errors as HTTP 200 {"status":"error","code":N,"desc":"..."};
+//    credentials refused with 401 and the same body.
+//  - Timestamps: /rest/sqlt integers in the database's precision, /rest/sql
+//    "2018-10-03 14:38:05.000" in the server's local time (UTC here), /rest/sqlutc
+//    "2018-10-03T14:38:05.000+0000"; more fraction digits for us and ns databases.
+//  - Every answer is cut to restfulRowLimit rows (10240 by default), silently.
+//  - Names: plain identifiers folded to lower case, back-quoted ones as written.
+// Statements answered (anything else is an "invalid SQL" error, code 0x0216):
+//  SELECT SERVER_VERSION(); SHOW DATABASES (name … precision … status); SHOW [db.]STABLES
+//  (name, created_time, columns, tags, tables); DESCRIBE [db.]table (Field, Type, Length, Note;
+//  Note "TAG" on tags); SELECT TBNAME and tags FROM stb [LIMIT n [OFFSET m]] (one row per
+//  subtable: a tag query); SELECT FIRST(ts), LAST(ts) FROM stb [WHERE ts <op> N [AND …]]
+//  [GROUP BY TBNAME [SLIMIT n [SOFFSET m]]] (per subtable with data, tbname last);
+//  SELECT * | columns FROM subtable [WHERE ts <op> N [AND …]] [LIMIT n [OFFSET m]] (ascending
+//  time). Unknown database: 0x0388 "Invalid database name"; unknown table: 0x0362 "Table does
+//  not exist"; a tag named in a query of a subtable's rows, or a column in a tag query, is
+//  refused. Not covered: writes over REST, quoted time literals, ORDER BY, INTERVAL, JOIN,
+//  Taosd tokens, gzip, taosAdapter 2.x (no row cap there).
+#include "emulators/TDengine2Emulator.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMutexLocker>
+#include <QRegularExpression>
+#include <limits>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm::test {
+
+namespace {
+
+constexpr int kInvalidSql = 0x0216;
+constexpr int kInvalidDb = 0x0388;
+constexpr int kTableNotExist = 0x0362;
+constexpr int kAuthFailure = 0x0357;
+
+TestHttpServer::Reply error(int code, const QString &desc, int status = 200)
+{
+    const QJsonObject body{{u"status"_s, u"error"_s}, {u"code"_s, code}, {u"desc"_s, desc}};
+    return TestHttpServer::Reply::json(status, QJsonDocument(body).toJson(QJsonDocument::Compact));
+}
+
+int typeCode(const QString &type)
+{
+    static const QStringList names{u"NULL"_s,
+                                   u"BOOL"_s,
+                                   u"TINYINT"_s,
+                                   u"SMALLINT"_s,
+                                   u"INT"_s,
+                                   u"BIGINT"_s,
+                                   u"FLOAT"_s,
+                                   u"DOUBLE"_s,
+                                   u"BINARY"_s,
+                                   u"TIMESTAMP"_s,
+                                   u"NCHAR"_s,
+                                   u"TINYINT UNSIGNED"_s,
+                                   u"SMALLINT UNSIGNED"_s,
+                                   u"INT UNSIGNED"_s,
+                                   u"BIGINT UNSIGNED"_s,
+                                   u"JSON"_s};
+    return int(names.indexOf(type));
+}
+
+int typeBytes(const QString &type, int length)
+{
+    if (type == u"BINARY"_s || type == u"NCHAR"_s || type == u"JSON"_s)
+        return length;
+    if (type == u"BOOL"_s || type.startsWith(u"TINYINT"_s))
+        return 1;
+    if (type.startsWith(u"SMALLINT"_s))
+        return 2;
+    if (type.startsWith(u"INT"_s) || type == u"FLOAT"_s)
+        return 4;
+    return 8;
+}
+
+qint64 unitsPerMs(const QString &precision)
+{
+    return precision == u"ns"_s ? 1000000 : precision == u"us"_s ? 1000 : 1;
+}
+
+/// A timestamp as the endpoint shows it: 0 /rest/sql, 1 /rest/sqlt, 2 /rest/sqlutc.
+QJsonValue timeValue(qint64 ts, const QString &precision, int format)
+{
+    if (format == 1)
+        return ts;
+    const qint64 per = unitsPerMs(precision);
+    qint64 ms = ts / per;
+    qint64 rest = ts % per;
+    if (rest < 0) {
+        rest += per;
+        --ms;
+    }
+    const QDateTime time = QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
+    QString text =
+        time.toString(format == 0 ? u"yyyy-MM-dd HH:mm:ss.zzz"_s : u"yyyy-MM-ddTHH:mm:ss.zzz"_s);
+    if (per > 1)
+        text += u"%1"_s.arg(rest, per == 1000 ? 3 : 6, 10, QLatin1Char('0'));
+    if (format == 2)
+        text += u"+0000"_s;
+    return text;
+}
+
+const QString kName = u"(\\w+|`[^`]+`)"_s;
+
+QString unquote(const QString &name)
+{
+    if (name.startsWith(u'`'))
+        return name.mid(1, name.size() - 2);
+    return name.toLower();
+}
+
+struct Bounds
+{
+    qint64 from = std::numeric_limits<qint64>::min();
+    qint64 to = std::numeric_limits<qint64>::max(); ///< exclusive
+};
+
+/// "ts >= 1 AND ts < 5" on the timestamp column `ts`; false with the reason otherwise.
+bool parseWhere(const QString &where, const QString &ts, Bounds &bounds, QString &problem)
+{
+    if (where.isEmpty())
+        return true;
+    static const QRegularExpression condition(
+        u"^\\s*(\\w+|`[^`]+`)\\s*(>=|<=|>|<|=)\\s*(-?\\d+)\\s*$"_s);
+    for (const QString &part : where.split(
+             QRegularExpression(u"\\s+AND\\s+"_s, QRegularExpression::CaseInsensitiveOption))) {
+        const QRegularExpressionMatch m = condition.match(part);
+        if (!m.hasMatch() || unquote(m.captured(1)) != ts) {
+            problem = u"invalid SQL: the emulator filters on the timestamp column %1 with "
+                      u"integers only: %2"_s.arg(ts, part);
+            return false;
+        }
+        bool ok = false;
+        const qint64 v = m.captured(3).toLongLong(&ok);
+        if (!ok) {
+            problem = u"invalid SQL: %1"_s.arg(part);
+            return false;
+        }
+        const QString op = m.captured(2);
+        if (op == u">="_s)
+            bounds.from = std::max(bounds.from, v);
+        else if (op == u">"_s)
+            bounds.from = std::max(bounds.from, v + 1);
+        else if (op == u"<"_s)
+            bounds.to = std::min(bounds.to, v);
+        else if (op == u"<="_s)
+            bounds.to = std::min(bounds.to, v + 1);
+        else {
+            bounds.from = std::max(bounds.from, v);
+            bounds.to = std::min(bounds.to, v + 1);
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+TDengine2Emulator::TDengine2Emulator()
+{
+    m_server.setHandler([this](const TestHttpServer::Request &request) { return handle(request); });
+}
+
+TDengine2Emulator::~TDengine2Emulator()
+{
+    m_server.setHandler({});
+}
+
+void TDengine2Emulator::setCredentials(const QString &user, const QString &password)
+{
+    QMutexLocker lock(&m_mutex);
+    m_user = user;
+    m_password = password;
+}
+
+void TDengine2Emulator::setRowLimit(int rows)
+{
+    QMutexLocker lock(&m_mutex);
+    m_rowLimit = rows;
+}
+
+void TDengine2Emulator::createDatabase(const QString &name, const QString &precision)
+{
+    QMutexLocker lock(&m_mutex);
+    m_databases[name].precision = precision;
+}
+
+void TDengine2Emulator::createStable(const QString &database, const QString &name,
+                                     const QList<Column> &columns, const QList<Column> &tags)
+{
+    QMutexLocker lock(&m_mutex);
+    Stable &stable = m_databases[database].stables[name];
+    stable.columns = columns;
+    stable.tags = tags;
+    for (QList<Column> *list : {&stable.columns, &stable.tags})
+        for (Column &c : *list)
+            c.length = typeBytes(c.type, c.length);
+}
+
+void TDengine2Emulator::createSubtable(const QString &database, const QString &stable,
+                                       const QString &name, const QJsonArray &tags)
+{
+    QMutexLocker lock(&m_mutex);
+    Subtable &subtable = m_databases[database].subtables[name];
+    subtable.stable = stable;
+    subtable.tags = tags;
+}
+
+void TDengine2Emulator::insert(const QString &database, const QString &subtable, qint64 ts,
+                               const QJsonArray &values)
+{
+    QMutexLocker lock(&m_mutex);
+    m_databases[database].subtables[subtable].rows[ts] = values;
+}
+
+QStringList TDengine2Emulator::statements() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_statements;
+}
+
+int TDengine2Emulator::truncatedAnswers() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_truncated;
+}
+
+TestHttpServer::Reply TDengine2Emulator::handle(const TestHttpServer::Request &request)
+{
+    QMutexLocker lock(&m_mutex);
+    static const QRegularExpression path(u"^/rest/(sql|sqlt|sqlutc)(?:/([^/]+))?$"_s);
+    const QRegularExpressionMatch route = path.match(QString::fromUtf8(request.path));
+    if (!route.hasMatch() || request.method != "POST")
+        return TestHttpServer::Reply::text(404, "404 page not found");
+    const QByteArray header = request.header("authorization");
+    const QByteArray credentials = QByteArray::fromBase64(header.mid(6).trimmed());
+    const qsizetype colon = credentials.indexOf(':');
+    if (!header.startsWith("Basic ") || colon <= 0 ||
+        QString::fromUtf8(credentials.left(colon)) != m_user ||
+        QString::fromUtf8(credentials.mid(colon + 1)) != m_password)
+        return error(kAuthFailure, u"Authentication failure"_s, 401);
+    const int format = route.captured(1) == u"sql"_s ? 0 : route.captured(1) == u"sqlt"_s ? 1 : 2;
+    QString sql = QString::fromUtf8(request.body).trimmed();
+    while (sql.endsWith(u';'))
+        sql.chop(1);
+    m_statements.append(sql);
+    if (sql.isEmpty())
+        return error(kInvalidSql, u"invalid SQL: no sql input"_s);
+    return select(sql, route.captured(2).toLower(), format);
+}
+
+TestHttpServer::Reply TDengine2Emulator::select(const QString &sql, const QString &defaultDb,
+                                                int timeFormat)
+{
+    constexpr auto ci = QRegularExpression::CaseInsensitiveOption;
+    QJsonArray head, meta, data;
+    auto column = [&](const QString &name, const QString &type, int bytes) {
+        head.append(name);
+        meta.append(QJsonArray{name, typeCode(type), bytes});
+    };
+    auto answer = [&]() {
+        if (data.size() > m_rowLimit) {
+            while (data.size() > m_rowLimit)
+                data.removeLast();
+            ++m_truncated;
+        }
+        const QJsonObject body{{u"status"_s, u"succ"_s},
+                               {u"head"_s, head},
+                               {u"column_meta"_s, meta},
+                               {u"data"_s, data},
+                               {u"rows"_s, data.size()}};
+        return TestHttpServer::Reply::json(200, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    };
+    auto findDb = [&](const QString &name) -> Database * {
+        const auto it = m_databases.find(name);
+        return it == m_databases.end() ? nullptr : &it->second;
+    };
+
+    static const QRegularExpression version(u"^SELECT\\s+SERVER_VERSION\\(\\s*\\)$"_s, ci);
+    if (version.match(sql).hasMatch()) {
+        column(u"server_version()"_s, u"BINARY"_s, 64);
+        data.append(QJsonArray{u"2.4.0.16"_s});
+        return answer();
+    }
+    static const QRegularExpression showDatabases(u"^SHOW\\s+DATABASES$"_s, ci);
+    if (showDatabases.match(sql).hasMatch()) {
+        for (const auto &[name, type] :
+             QList<QPair<QString, QString>>{{u"name"_s, u"BINARY"_s},
+                                            {u"created_time"_s, u"TIMESTAMP"_s},
+                                            {u"ntables"_s, u"INT"_s},
+                                            {u"vgroups"_s, u"INT"_s},
+                                            {u"replica"_s, u"SMALLINT"_s},
+                                            {u"quorum"_s, u"SMALLINT"_s},
+                                            {u"days"_s, u"SMALLINT"_s},
+                                            {u"keep"_s, u"BINARY"_s},
+                                            {u"cache(MB)"_s, u"INT"_s},
+                                            {u"blocks"_s, u"INT"_s},
+                                            {u"minrows"_s, u"INT"_s},
+                                            {u"maxrows"_s, u"INT"_s},
+                                            {u"wallevel"_s, u"TINYINT"_s},
+                                            {u"fsync"_s, u"INT"_s},
+                                            {u"comp"_s, u"TINYINT"_s},
+                                            {u"cachelast"_s, u"TINYINT"_s},
+                                            {u"precision"_s, u"BINARY"_s},
+                                            {u"update"_s, u"TINYINT"_s},
+                                            {u"status"_s, u"BINARY"_s}})
+            column(name, type, typeBytes(type, 16));
+        for (const auto &[name, db] : m_databases)
+            data.append(QJsonArray{name, timeValue(0, u"ms"_s, timeFormat),
+                                   qint64(db.subtables.size()), 1, 1, 1, 10, u"3650,3650,3650"_s,
+                                   16, 6, 100, 4096, 1, 3000, 2, 0, db.precision, 0, u"ready"_s});
+        return answer();
+    }
+    static const QRegularExpression showStables(u"^SHOW\\s+(?:%1\\.)?STABLES$"_s.arg(kName), ci);
+    if (const auto m = showStables.match(sql); m.hasMatch()) {
+        const QString dbName = m.captured(1).isEmpty() ? defaultDb : unquote(m.captured(1));
+        const Database *db = findDb(dbName);
+        if (!db)
+            return error(kInvalidDb, u"Invalid database name"_s);
+        column(u"name"_s, u"BINARY"_s, 192);
+        column(u"created_time"_s, u"TIMESTAMP"_s, 8);
+        column(u"columns"_s, u"SMALLINT"_s, 2);
+        column(u"tags"_s, u"SMALLINT"_s, 2);
+        column(u"tables"_s, u"INT"_s, 4);
+        for (const auto &[name, stable] : db->stables) {
+            int tables = 0;
+            for (const auto &entry : db->subtables)
+                tables += entry.second.stable == name ? 1 : 0;
+            data.append(QJsonArray{name, timeValue(0, u"ms"_s, timeFormat),
+                                   int(stable.columns.size()), int(stable.tags.size()), tables});
+        }
+        return answer();
+    }
+    static const QRegularExpression describe(u"^DESC(?:RIBE)?\\s+(?:%1\\.)?%1$"_s.arg(kName), ci);
+    if (const auto m = describe.match(sql); m.hasMatch()) {
+        const QString dbName = m.captured(1).isEmpty() ? defaultDb : unquote(m.captured(1));
+        const Database *db = findDb(dbName);
+        if (!db)
+            return error(kInvalidDb, u"Invalid database name"_s);
+        const QString table = unquote(m.captured(2));
+        QString stableName = table;
+        if (const auto sub = db->subtables.find(table); sub != db->subtables.end())
+            stableName = sub->second.stable;
+        const auto stable = db->stables.find(stableName);
+        if (stable == db->stables.end())
+            return error(kTableNotExist, u"Table does not exist"_s);
+        column(u"Field"_s, u"BINARY"_s, 64);
+        column(u"Type"_s, u"BINARY"_s, 16);
+        column(u"Length"_s, u"INT"_s, 4);
+        column(u"Note"_s, u"BINARY"_s, 8);
+        for (const Column &c : stable->second.columns)
+            data.append(QJsonArray{c.name, c.type, c.length, QString()});
+        for (const Column &c : stable->second.tags)
+            data.append(QJsonArray{c.name, c.type, c.length, u"TAG"_s});
+        return answer();
+    }
+
+    static const QRegularExpression query(
+        u"^SELECT\\s+(.+?)\\s+FROM\\s+(?:%1\\.)?%1(?:\\s+WHERE\\s+(.+?))?(\\s+GROUP\\s+BY\\s+"
+        u"TBNAME)?(?:\\s+SLIMIT\\s+(\\d+)(?:\\s+SOFFSET\\s+(\\d+))?)?(?:\\s+LIMIT\\s+(\\d+)"
+        u"(?:\\s+OFFSET\\s+(\\d+))?)?$"_s.arg(kName),
+        ci | QRegularExpression::DotMatchesEverythingOption);
+    const QRegularExpressionMatch m = query.match(sql);
+    if (!m.hasMatch())
+        return error(kInvalidSql, u"invalid SQL: %1"_s.arg(sql.left(60)));
+    const QString dbName = m.captured(2).isEmpty() ? defaultDb : unquote(m.captured(2));
+    Database *db = findDb(dbName);
+    if (!db)
+        return error(kInvalidDb, u"Invalid database name"_s);
+    const QString table = unquote(m.captured(3));
+    const QString where = m.captured(4);
+    const bool groupByTbname = !m.captured(5).isEmpty();
+    const qint64 slimit = m.captured(6).isEmpty() ? -1 : m.captured(6).toLongLong();
+    const qint64 soffset = m.captured(7).toLongLong();
+    const qint64 limit = m.captured(8).isEmpty() ? -1 : m.captured(8).toLongLong();
+    const qint64 offset = m.captured(9).toLongLong();
+    QStringList items;
+    for (const QString &item : m.captured(1).split(u','))
+        items.append(item.trimmed());
+
+    if (const auto stableIt = db->stables.find(table); stableIt != db->stables.end()) {
+        const Stable &stable = stableIt->second;
+        const QString ts = stable.columns.front().name;
+        static const QRegularExpression aggregate(u"^(FIRST|LAST)\\((\\w+|`[^`]+`)\\)$"_s, ci);
+        const bool aggregates = std::all_of(items.begin(), items.end(), [&](const QString &item) {
+            const auto a = aggregate.match(item);
+            return a.hasMatch() && unquote(a.captured(2)) == ts;
+        });
+        if (aggregates) {
+            Bounds bounds;
+            QString problem;
+            if (!parseWhere(where, ts, bounds, problem))
+                return error(kInvalidSql, problem);
+            for (const QString &item : items)
+                column(item.toLower(), u"TIMESTAMP"_s, 8);
+            QList<QPair<QString, QPair<qint64, qint64>>> groups;
+            for (const auto &[name, sub] : db->subtables) {
+                if (sub.stable != table)
+                    continue;
+                const auto first = sub.rows.lower_bound(bounds.from);
+                if (first == sub.rows.end() || first->first >= bounds.to)
+                    continue;
+                auto last = sub.rows.lower_bound(bounds.to);
+                --last;
+                groups.append({name, {first->first, last->first}});
+            }
+            auto row = [&](qint64 first, qint64 last) {
+                QJsonArray r;
+                for (const QString &item : items)
+                    r.append(
+                        timeValue(item.startsWith(u"FIRST"_s, Qt::CaseInsensitive) ? first : last,
+                                  db->precision, timeFormat));
+                return r;
+            };
+            if (groupByTbname) {
+                column(u"tbname"_s, u"BINARY"_s, 192);
+                for (qsizetype i = soffset; i < groups.size(); ++i) {
+                    if (slimit >= 0 && i >= soffset + slimit)
+                        break;
+                    QJsonArray r = row(groups.at(i).second.first, groups.at(i).second.second);
+                    r.append(groups.at(i).first);
+                    data.append(r);
+                }
+            } else if (!groups.isEmpty()) {
+                qint64 first = std::numeric_limits<qint64>::max();
+                qint64 last = std::numeric_limits<qint64>::min();
+                for (const auto &g : groups) {
+                    first = std::min(first, g.second.first);
+                    last = std::max(last, g.second.second);
+                }
+                data.append(row(first, last));
+            }
+            return answer();
+        }
+        // A tag query: TBNAME and tags only, one row per subtable.
+        QList<int> tagIndex;
+        for (const QString &item : items) {
+            if (item.compare(u"TBNAME"_s, Qt::CaseInsensitive) == 0) {
+                tagIndex.append(-1);
+                continue;
+            }
+            const QString name = unquote(item);
+            int at = -1;
+            for (int i = 0; i < stable.tags.size(); ++i)
+                if (stable.tags.at(i).name == name)
+                    at = i;
+            if (at < 0)
+                return error(kInvalidSql,
+                             u"invalid SQL: the emulator answers tag queries and FIRST/LAST on "
+                             u"super table %1, not \"%2\""_s.arg(table, item));
+            tagIndex.append(at);
+        }
+        if (!where.isEmpty() || groupByTbname)
+            return error(kInvalidSql, u"invalid SQL: the emulator filters no tag query"_s);
+        for (int at : tagIndex) {
+            if (at < 0)
+                column(u"tbname"_s, u"BINARY"_s, 192);
+            else
+                column(stable.tags.at(at).name, stable.tags.at(at).type, stable.tags.at(at).length);
+        }
+        qint64 index = 0;
+        for (const auto &[name, sub] : db->subtables) {
+            if (sub.stable != table)
+                continue;
+            if (index++ < offset)
+                continue;
+            if (limit >= 0 && data.size() >= limit)
+                break;
+            QJsonArray r;
+            for (int at : tagIndex) {
+                if (at < 0)
+                    r.append(name);
+                else if (stable.tags.at(at).type == u"TIMESTAMP"_s && !sub.tags.at(at).isNull())
+                    r.append(timeValue(sub.tags.at(at).toInteger(), db->precision, timeFormat));
+                else
+                    r.append(sub.tags.at(at));
+            }
+            data.append(r);
+        }
+        return answer();
+    }
+
+    const auto subIt = db->subtables.find(table);
+    if (subIt == db->subtables.end())
+        return error(kTableNotExist, u"Table does not exist"_s);
+    if (groupByTbname || slimit >= 0)
+        return error(kInvalidSql, u"invalid SQL: GROUP BY TBNAME on a subtable"_s);
+    const Subtable &sub = subIt->second;
+    const Stable &stable = db->stables.at(sub.stable);
+    QList<int> columns;
+    if (items == QStringList{u"*"_s}) {
+        for (int i = 0; i < stable.columns.size(); ++i)
+            columns.append(i);
+    } else {
+        for (const QString &item : items) {
+            const QString name = unquote(item);
+            int at = -1;
+            for (int i = 0; i < stable.columns.size(); ++i)
+                if (stable.columns.at(i).name == name)
+                    at = i;
+            if (at < 0)
+                return error(kInvalidSql,
+                             u"invalid SQL: the emulator reads columns of %1, not \"%2\""_s.arg(
+                                 table, item));
+            columns.append(at);
+        }
+    }
+    Bounds bounds;
+    QString problem;
+    if (!parseWhere(where, stable.columns.front().name, bounds, problem))
+        return error(kInvalidSql, problem);
+    for (int at : columns)
+        column(stable.columns.at(at).name, stable.columns.at(at).type,
+               stable.columns.at(at).length);
+    qint64 index = 0;
+    for (auto it = sub.rows.lower_bound(bounds.from); it != sub.rows.end() && it->first < bounds.to;
+         ++it) {
+        if (index++ < offset)
+            continue;
+        if (limit >= 0 && data.size() >= limit)
+            break;
+        QJsonArray r;
+        for (int at : columns) {
+            if (at == 0) {
+                r.append(timeValue(it->first, db->precision, timeFormat));
+                continue;
+            }
+            const QJsonValue v = it->second.at(at - 1);
+            if (stable.columns.at(at).type == u"TIMESTAMP"_s && !v.isNull())
+                r.append(timeValue(v.toInteger(), db->precision, timeFormat));
+            else
+                r.append(v);
+        }
+        data.append(r);
+    }
+    return answer();
+}
+
+} // namespace tsm::test

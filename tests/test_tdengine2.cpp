@@ -1,0 +1,688 @@
+// TDengine 2.x as a source, end to end through tsmigrate-cli: the TDengine 2.x emulator into the
+// TDengine 3 emulator with schema sync always (types, tag values and subtable names identical)
+// and none (existing tables reused; a missing one named), the 10240-row cap of the built-in
+// httpd, and into a line-protocol file (types mapped as documented). Also the time to sync the
+// schema of 10 000 subtables, printed for information.
+#include "emulators/TDengine2Emulator.h"
+#include "emulators/TDengine3Emulator.h"
+#include "lp/LineParser.h"
+#include "sinks/TDengineSqlSink.h"
+#include "sources/TDengine2Source.h"
+#include "support/InfluxdFixture.h"
+#include "support/TestProfiles.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <TimeText.h>
+
+using namespace Qt::StringLiterals;
+using namespace tsm;
+using namespace tsm::test;
+
+namespace {
+
+constexpr qint64 kMsPerDay = 86400000LL;
+using Col = TDengine2Emulator::Column;
+
+/// Sixty days ago at midnight, in milliseconds: inside TDengine 3's default KEEP.
+qint64 baseMs()
+{
+    static const qint64 base =
+        (TimeText::nowNs() / 1000000 - 60 * kMsPerDay) / kMsPerDay * kMsPerDay;
+    return base;
+}
+
+QList<Col> meterColumns()
+{
+    return {{u"ts"_s, u"TIMESTAMP"_s, 0}, {u"current"_s, u"FLOAT"_s, 0},
+            {u"voltage"_s, u"INT"_s, 0},  {u"phase"_s, u"DOUBLE"_s, 0},
+            {u"ok"_s, u"BOOL"_s, 0},      {u"note"_s, u"BINARY"_s, 16},
+            {u"label"_s, u"NCHAR"_s, 8},  {u"big"_s, u"BIGINT UNSIGNED"_s, 0},
+            {u"tiny"_s, u"TINYINT"_s, 0}, {u"seen"_s, u"TIMESTAMP"_s, 0}};
+}
+
+QList<Col> meterTags()
+{
+    return {{u"location"_s, u"BINARY"_s, 24},
+            {u"groupid"_s, u"INT"_s, 0},
+            {u"ratio"_s, u"FLOAT"_s, 0},
+            {u"city"_s, u"NCHAR"_s, 10}};
+}
+
+/// The source: database "power" (ms) with super table meters (every type), three subtables,
+/// two of them with the same tag values, one with NULL tags; a subtable "bulk" of 12 000 rows
+/// in one window; and a super table "empty" whose subtable has no rows.
+void fill(TDengine2Emulator &td)
+{
+    td.createDatabase(u"power"_s, u"ms"_s);
+    td.createStable(u"power"_s, u"meters"_s, meterColumns(), meterTags());
+    td.createSubtable(u"power"_s, u"meters"_s, u"d1001"_s,
+                      QJsonArray{u"California.SanFrancisco"_s, 2, 0.5, u"旧金山"_s});
+    td.createSubtable(u"power"_s, u"meters"_s, u"d1002"_s,
+                      QJsonArray{u"California.SanFrancisco"_s, 2, 0.5, u"旧金山"_s});
+    td.createSubtable(u"power"_s, u"meters"_s, u"d1003"_s,
+                      QJsonArray{QJsonValue(), 3, QJsonValue(), QJsonValue()});
+    const qint64 t = baseMs();
+    td.insert(u"power"_s, u"d1001"_s, t,
+              QJsonArray{10.3, 219, 0.31, true, u"it's \"q\""_s, u"电流"_s,
+                         qint64(9007199254740993LL), -128, t - 5});
+    td.insert(u"power"_s, u"d1001"_s, t + 1,
+              QJsonArray{QJsonValue(), 220, QJsonValue(), false, QJsonValue(), QJsonValue(),
+                         QJsonValue(), 127, QJsonValue()});
+    // Same time and tags as d1001's first row: a different subtable, so a different point.
+    td.insert(u"power"_s, u"d1002"_s, t,
+              QJsonArray{11.75, 221, -1e-300, true, u"b"_s, u"x"_s, 0, 0, QJsonValue()});
+    td.insert(u"power"_s, u"d1003"_s, t + 3600000,
+              QJsonArray{-0.1, -2147483648LL, 1.5e300, false, u""_s, u""_s, 1, 1, t});
+    td.createStable(u"power"_s, u"bulk"_s, {{u"ts"_s, u"TIMESTAMP"_s, 0}, {u"v"_s, u"BIGINT"_s, 0}},
+                    {{u"id"_s, u"INT"_s, 0}});
+    td.createSubtable(u"power"_s, u"bulk"_s, u"b1"_s, QJsonArray{1});
+    for (qint64 i = 0; i < 12000; ++i)
+        td.insert(u"power"_s, u"b1"_s, t + 7200000 + i, QJsonArray{i});
+    td.createStable(u"power"_s, u"empty"_s,
+                    {{u"ts"_s, u"TIMESTAMP"_s, 0}, {u"v"_s, u"DOUBLE"_s, 0}},
+                    {{u"id"_s, u"BIGINT"_s, 0}});
+    td.createSubtable(u"power"_s, u"empty"_s, u"e1"_s, QJsonArray{7});
+}
+
+TaskProfile profile(const QString &name, const QString &sourceUrl, const QString &targetType,
+                    const QString &targetUrl)
+{
+    TaskProfile p = TaskProfile::withDefaults();
+    p.name = name;
+    const QUrl source(sourceUrl);
+    p.source.type = u"tdengine2"_s;
+    p.source.host = source.host();
+    p.source.port = source.port();
+    p.target.type = targetType;
+    if (!targetUrl.isEmpty()) {
+        const QUrl target(targetUrl);
+        p.target.host = target.host();
+        p.target.port = target.port();
+    }
+    p.target.user = u"root"_s;
+    p.target.password = u"taosdata"_s;
+    p.target.database = u"dst"_s;
+    p.target.createDatabase = true;
+    p.task.bucket = u"power"_s;
+    p.task.start = TimeText::format((baseMs() - kMsPerDay) * 1000000);
+    p.task.end = TimeText::format((baseMs() + kMsPerDay) * 1000000);
+    p.task.windowMinutes = 60;
+    p.advanced.readConcurrency = 3;
+    p.advanced.writeConcurrency = 2;
+    p.advanced.batchSize = 1000;
+    p.advanced.retryAttempts = 2;
+    return p;
+}
+
+QString typeOf(const TDengine3Emulator &td, const QString &stable, const QString &column)
+{
+    for (const auto &c : td.columns(u"dst"_s, stable))
+        if (c.name == column)
+            return c.type +
+                   (c.type == u"VARCHAR"_s || c.type == u"NCHAR"_s ? u"(%1)"_s.arg(c.length)
+                                                                   : QString()) +
+                   (c.tag ? u" TAG"_s : QString());
+    return QString();
+}
+
+/** Collects what a source reads. */
+class Collector : public BatchOutput
+{
+public:
+    QByteArray &buffer() override { return batch.lines; }
+    void lineAppended() override { ++batch.points; }
+    void reject(const QByteArray &description, const QString &reason) override
+    {
+        rejects.append(QString::fromUtf8(description) + u": "_s + reason);
+    }
+    Batch batch;
+    QStringList rejects;
+};
+
+} // namespace
+
+class TestTDengine2 : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY2(!cliPath().isEmpty(), "TSM_CLI is not set"); }
+
+    void schemaAlwaysKeepsTypesNamesAndTags()
+    {
+        TDengine2Emulator source;
+        fill(source);
+        TDengine3Emulator target;
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        QVERIFY(saveProfile(profile(u"always"_s, source.url(), u"tdengine3"_s, target.url()),
+                            profilePath));
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+
+        // Super tables with the same column and tag types (BINARY is VARCHAR in TDengine 3).
+        QCOMPARE(target.stables(u"dst"_s), (QStringList{u"bulk"_s, u"empty"_s, u"meters"_s}));
+        const QStringList expected{u"ts TIMESTAMP"_s,
+                                   u"current FLOAT"_s,
+                                   u"voltage INT"_s,
+                                   u"phase DOUBLE"_s,
+                                   u"ok BOOL"_s,
+                                   u"note VARCHAR(16)"_s,
+                                   u"label NCHAR(8)"_s,
+                                   u"big BIGINT UNSIGNED"_s,
+                                   u"tiny TINYINT"_s,
+                                   u"seen TIMESTAMP"_s,
+                                   u"location VARCHAR(24) TAG"_s,
+                                   u"groupid INT TAG"_s,
+                                   u"ratio FLOAT TAG"_s,
+                                   u"city NCHAR(10) TAG"_s};
+        QStringList got;
+        for (const auto &c : target.columns(u"dst"_s, u"meters"_s))
+            got.append(c.name + u' ' + typeOf(target, u"meters"_s, c.name));
+        QCOMPARE(got, expected);
+
+        // Subtables with the same names and tag values; NULL tags stay NULL; the subtable
+        // without rows exists too.
+        const auto children = target.childTables(u"dst"_s, u"meters"_s);
+        QCOMPARE(children.keys(), (QStringList{u"d1001"_s, u"d1002"_s, u"d1003"_s}));
+        const QMap<QString, QString> sf{{u"location"_s, u"California.SanFrancisco"_s},
+                                        {u"groupid"_s, u"2"_s},
+                                        {u"ratio"_s, u"0.5"_s},
+                                        {u"city"_s, u"旧金山"_s}};
+        QCOMPARE(children.value(u"d1001"_s), sf);
+        QCOMPARE(children.value(u"d1002"_s), sf);
+        QCOMPARE(children.value(u"d1003"_s), (QMap<QString, QString>{{u"groupid"_s, u"3"_s}}));
+        QCOMPARE(target.childTables(u"dst"_s, u"empty"_s).keys(), QStringList{u"e1"_s});
+
+        // Values exact, NULLs kept, timestamps in nanoseconds.
+        const qint64 t = baseMs() * 1000000;
+        QMap<QString, QMap<qint64, QMap<QString, lp::Field>>> rows;
+        for (const auto &row : target.rows(u"dst"_s, u"meters"_s))
+            rows[row.childTable][row.ts] = row.values;
+        QCOMPARE(rows.value(u"d1001"_s).size(), 2);
+        const auto first = rows.value(u"d1001"_s).value(t);
+        QCOMPARE(first.value(u"current"_s).f, 10.3);
+        QCOMPARE(first.value(u"voltage"_s).i, 219);
+        QCOMPARE(first.value(u"phase"_s).f, 0.31);
+        QCOMPARE(first.value(u"ok"_s).b, true);
+        QCOMPARE(QString::fromStdString(first.value(u"note"_s).s), u"it's \"q\""_s);
+        QCOMPARE(QString::fromStdString(first.value(u"label"_s).s), u"电流"_s);
+        QCOMPARE(first.value(u"big"_s).u, quint64(9007199254740993ULL));
+        QCOMPARE(first.value(u"tiny"_s).i, -128);
+        QCOMPARE(first.value(u"seen"_s).i, t - 5 * 1000000);
+        const auto second = rows.value(u"d1001"_s).value(t + 1000000);
+        QCOMPARE(second.keys(), (QStringList{u"ok"_s, u"tiny"_s, u"voltage"_s}));
+        QCOMPARE(rows.value(u"d1002"_s).value(t).value(u"current"_s).f, 11.75);
+        QCOMPARE(rows.value(u"d1002"_s).value(t).value(u"phase"_s).f, -1e-300);
+        const auto third = rows.value(u"d1003"_s).value(t + 3600LL * 1000000000);
+        QCOMPARE(third.value(u"voltage"_s).i, -2147483648LL);
+        QCOMPARE(third.value(u"phase"_s).f, 1.5e300);
+        QCOMPARE(QString::fromStdString(third.value(u"note"_s).s), QString());
+
+        // 12 000 rows of one subtable in one window, past the 10240-row cap: all of them.
+        QCOMPARE(target.rows(u"dst"_s, u"bulk"_s).size(), 12000);
+        QCOMPARE(target.rowCount(u"dst"_s), 12004);
+
+        // A second run finds everything done and changes nothing.
+        const CliResult again =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.output));
+        QCOMPARE(target.rowCount(u"dst"_s), 12004);
+    }
+
+    void smallRowCapStillReadsEverything()
+    {
+        // An httpd configured with a lower restfulRowLimit than the pages asked for: answers
+        // are cut silently, and paging on the timestamp still reads every row.
+        TDengine2Emulator source;
+        fill(source);
+        source.setRowLimit(2500);
+        TDengine3Emulator target;
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile p = profile(u"cap"_s, source.url(), u"tdengine3"_s, target.url());
+        p.task.measurements = {u"bulk"_s};
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QVERIFY(source.truncatedAnswers() > 0);
+        QCOMPARE(target.rows(u"dst"_s, u"bulk"_s).size(), 12000);
+    }
+
+    void schemaNoneUsesExistingTablesAndNamesMissingOnes()
+    {
+        TDengine2Emulator source;
+        fill(source);
+        TDengine3Emulator target;
+        target.createDatabase(u"dst"_s, u"ms"_s); // as fine as the source: fine
+        TDengineRest rest(TDengineEndpoint{target.url(), {}, u"root"_s, u"taosdata"_s}, {});
+        CancelToken cancel;
+        rest.query(u"CREATE STABLE dst.bulk (ts TIMESTAMP, v BIGINT, extra DOUBLE) TAGS (id INT, "
+                   u"site BINARY(8))"_s,
+                   cancel);
+        rest.query(u"CREATE TABLE dst.b1 USING dst.bulk TAGS (1, 'x')"_s, cancel);
+
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile p = profile(u"none"_s, source.url(), u"tdengine3"_s, target.url());
+        p.task.schemaSync = u"none"_s;
+        p.task.measurements = {u"bulk"_s};
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        // The existing tables were used as they are: no DDL was sent.
+        const auto bulk = target.rows(u"dst"_s, u"bulk"_s);
+        QCOMPARE(bulk.size(), 12000);
+        QCOMPARE(bulk.front().ts, baseMs() + 7200000); // milliseconds, as the database keeps them
+        QCOMPARE(bulk.front().values.value(u"v"_s).i, 0);
+        QVERIFY(!bulk.front().values.contains(u"extra"_s));
+        int ddl = 0;
+        for (const QString &statement : target.statements())
+            ddl += statement.startsWith(u"CREATE"_s) ? 1 : 0;
+        QCOMPARE(ddl, 2); // the two of this test
+
+        // meters exists, but only one of its subtables: the run stops naming the others.
+        rest.query(u"CREATE STABLE dst.meters (ts TIMESTAMP, current FLOAT, voltage INT, phase "
+                   u"DOUBLE, ok BOOL, note BINARY(16), label NCHAR(8), big BIGINT UNSIGNED, "
+                   u"tiny TINYINT, seen TIMESTAMP) TAGS (location BINARY(24), groupid INT, "
+                   u"ratio FLOAT, city NCHAR(10))"_s,
+                   cancel);
+        rest.query(u"CREATE TABLE dst.d1001 USING dst.meters TAGS ('a', 1, 1.0, 'b')"_s, cancel);
+        p.name = u"none-missing"_s;
+        p.task.measurements = {u"meters"_s};
+        p.advanced.readConcurrency = 1;
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult missing =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(missing.exitCode == 2, qPrintable(missing.output));
+        QVERIFY2(missing.output.contains(u"Subtables missing in database \"dst\""_s) &&
+                     missing.output.contains(u": d1002, d1003."_s),
+                 qPrintable(missing.output));
+        // Nothing was lost: once the subtables exist, the same task completes.
+        rest.query(u"CREATE TABLE dst.d1002 USING dst.meters TAGS ('a', 1, 1.0, 'b') dst.d1003 "
+                   u"USING dst.meters TAGS (NULL, 3, NULL, NULL)"_s,
+                   cancel);
+        const CliResult resumed =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.output));
+        QCOMPARE(target.rows(u"dst"_s, u"meters"_s).size(), 4);
+
+        // A missing super table is named before anything is written.
+        p.name = u"none-nostable"_s;
+        p.task.measurements = {u"empty"_s};
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult noStable =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QCOMPARE(noStable.exitCode, 2);
+        QVERIFY2(noStable.output.contains(u"Super tables missing"_s) &&
+                     noStable.output.contains(u"empty"_s),
+                 qPrintable(noStable.output));
+
+        // A super table whose column types differ is refused with the column named.
+        rest.query(u"CREATE STABLE dst.empty (ts TIMESTAMP, v FLOAT) TAGS (id BIGINT)"_s, cancel);
+        p.name = u"none-different"_s;
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult different =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QCOMPARE(different.exitCode, 2);
+        QVERIFY2(different.output.contains(u"\"v\" is FLOAT, the source's is DOUBLE"_s),
+                 qPrintable(different.output));
+
+        // A source finer than the target database would lose digits: refused, saying so.
+        source.createDatabase(u"micro"_s, u"us"_s);
+        source.createStable(u"micro"_s, u"bulk"_s,
+                            {{u"ts"_s, u"TIMESTAMP"_s, 0}, {u"v"_s, u"BIGINT"_s, 0}},
+                            {{u"id"_s, u"INT"_s, 0}});
+        p.name = u"none-micro"_s;
+        p.task.bucket = u"micro"_s;
+        p.task.measurements = {u"bulk"_s};
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult micro =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QCOMPARE(micro.exitCode, 2);
+        QVERIFY2(micro.output.contains(u"precision 'ms', coarser than the source's 'us'"_s),
+                 qPrintable(micro.output));
+    }
+
+    void toLineProtocolFileMapsTypes()
+    {
+        TDengine2Emulator source;
+        fill(source);
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile p = profile(u"file"_s, source.url(), u"lpfile"_s, QString());
+        p.target.path = dir.filePath(u"out.lp"_s);
+        p.target.database = QString();
+        p.task.measurements = {u"meters"_s};
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QFile file(p.target.path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QMap<QString, lp::Point> points; // "subtable time" -> point
+        for (const QByteArray &line : file.readAll().split('\n')) {
+            if (line.isEmpty() || line.startsWith('#'))
+                continue;
+            lp::Point point;
+            QString why;
+            QVERIFY2(
+                lp::parseLine(std::string_view(line.constData(), size_t(line.size())), point, &why),
+                qPrintable(why));
+            QString subtable;
+            for (const auto &[k, v] : point.tags)
+                if (k == "tbname")
+                    subtable = QString::fromStdString(v);
+            points.insert(u"%1 %2"_s.arg(subtable).arg(point.time), point);
+        }
+        QCOMPARE(points.size(), 4);
+        const qint64 t = baseMs() * 1000000;
+        const lp::Point first = points.value(u"d1001 %1"_s.arg(t));
+        QCOMPARE(first.measurement, std::string("meters"));
+        const std::vector<std::pair<std::string, std::string>> tags{
+            {"tbname", "d1001"},
+            {"location", "California.SanFrancisco"},
+            {"groupid", "2"},
+            {"ratio", "0.5"},
+            {"city", "旧金山"}};
+        QCOMPARE(first.tags, tags);
+        QMap<QString, QPair<FieldType, QString>> fields;
+        for (const lp::Field &f : first.fields) {
+            QString value;
+            switch (f.type) {
+            case FieldType::Float:
+                value = QString::number(f.f, 'g', 17);
+                break;
+            case FieldType::Integer:
+                value = QString::number(f.i);
+                break;
+            case FieldType::Unsigned:
+                value = QString::number(f.u);
+                break;
+            case FieldType::String:
+                value = QString::fromStdString(f.s);
+                break;
+            case FieldType::Boolean:
+                value = f.b ? u"true"_s : u"false"_s;
+                break;
+            }
+            fields.insert(QString::fromStdString(f.key), {f.type, value});
+        }
+        QCOMPARE(fields.value(u"current"_s), qMakePair(FieldType::Float, u"10.300000000000001"_s));
+        QCOMPARE(fields.value(u"voltage"_s), qMakePair(FieldType::Integer, u"219"_s));
+        QCOMPARE(fields.value(u"phase"_s).first, FieldType::Float);
+        QCOMPARE(fields.value(u"ok"_s), qMakePair(FieldType::Boolean, u"true"_s));
+        QCOMPARE(fields.value(u"note"_s), qMakePair(FieldType::String, u"it's \"q\""_s));
+        QCOMPARE(fields.value(u"label"_s), qMakePair(FieldType::String, u"电流"_s));
+        QCOMPARE(fields.value(u"big"_s), qMakePair(FieldType::Unsigned, u"9007199254740993"_s));
+        QCOMPARE(fields.value(u"tiny"_s), qMakePair(FieldType::Integer, u"-128"_s));
+        QCOMPARE(fields.value(u"seen"_s),
+                 qMakePair(FieldType::Integer, QString::number(t - 5000000)));
+        // Two subtables with the same tags and time stay two points; NULL tags are left out.
+        QVERIFY(points.contains(u"d1002 %1"_s.arg(t)));
+        const lp::Point third = points.value(u"d1003 %1"_s.arg(t + 3600LL * 1000000000));
+        QCOMPARE(third.tags, (std::vector<std::pair<std::string, std::string>>{{"tbname", "d1003"},
+                                                                               {"groupid", "3"}}));
+    }
+
+    void intoRealInfluxDb()
+    {
+        // TDengine 2.x into a real InfluxDB 1.6.7: super table → measurement, the subtable's
+        // name and the tags → tags, columns → fields of the documented types (1.x OSS has no
+        // unsigned type: BIGINT UNSIGNED becomes an integer).
+        TSM_SKIP_WITHOUT_INFLUXD();
+        TDengine2Emulator source;
+        fill(source);
+        InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile p = profile(u"influx"_s, source.url(), u"influxdb1"_s, influx.url());
+        p.target.user.clear();
+        p.target.password.clear();
+        p.task.measurements = {u"meters"_s};
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+
+        QStringList fields;
+        for (const QJsonValue &row : influx.select(u"SHOW FIELD KEYS FROM meters"_s, u"dst"_s))
+            fields.append(row.toArray().at(0).toString() + u' ' + row.toArray().at(1).toString());
+        QCOMPARE(fields, (QStringList{u"big integer"_s, u"current float"_s, u"label string"_s,
+                                      u"note string"_s, u"ok boolean"_s, u"phase float"_s,
+                                      u"seen integer"_s, u"tiny integer"_s, u"voltage integer"_s}));
+        QStringList tags;
+        for (const QJsonValue &row : influx.select(u"SHOW TAG KEYS FROM meters"_s, u"dst"_s))
+            tags.append(row.toArray().at(0).toString());
+        QCOMPARE(tags,
+                 (QStringList{u"city"_s, u"groupid"_s, u"location"_s, u"ratio"_s, u"tbname"_s}));
+        // Four points: d1001 and d1002 share tags and time but stay apart through tbname.
+        const QJsonArray rows = influx.select(
+            u"SELECT tbname, big, current, voltage FROM meters WHERE time >= %1"_s.arg(
+                (baseMs() - 1) * 1000000),
+            u"dst"_s);
+        QCOMPARE(rows.size(), 4);
+        const QJsonArray first = rows.at(0).toArray();
+        QCOMPARE(first.at(0).toInteger(), baseMs() * 1000000);
+        QCOMPARE(first.at(1).toString(), u"d1001"_s);
+        QCOMPARE(first.at(2).toInteger(), 9007199254740993LL);
+        QCOMPARE(first.at(3).toDouble(), 10.3);
+        QCOMPARE(rows.at(1).toArray().at(1).toString(), u"d1002"_s);
+    }
+
+    void schemaSyncOfTenThousandSubtables()
+    {
+        TDengine2Emulator source;
+        source.createDatabase(u"fleet"_s, u"ms"_s);
+        source.createStable(u"fleet"_s, u"sensors"_s,
+                            {{u"ts"_s, u"TIMESTAMP"_s, 0}, {u"v"_s, u"DOUBLE"_s, 0}},
+                            {{u"site"_s, u"BINARY"_s, 16}, {u"n"_s, u"INT"_s, 0}});
+        constexpr int kSubtables = 10000;
+        for (int i = 0; i < kSubtables; ++i)
+            source.createSubtable(u"fleet"_s, u"sensors"_s, u"s%1"_s.arg(i),
+                                  QJsonArray{u"site%1"_s.arg(i % 37), i});
+        TDengine3Emulator target;
+        const TDengineEndpoint targetEndpoint{target.url(), {}, u"root"_s, u"taosdata"_s};
+        TDengineSqlSink sink(targetEndpoint, {}, u"dst"_s, true);
+        TDengine2Source reader(TDengineEndpoint{source.url(), {}, u"root"_s, u"taosdata"_s}, {});
+        CancelToken cancel;
+        sink.prepare(cancel);
+        const int statementsBefore = int(target.statements().size());
+        QElapsedTimer timer;
+        timer.start();
+        sink.syncSchema(reader, u"fleet"_s, {}, true, cancel);
+        const qint64 ms = timer.elapsed();
+        const int statements = int(target.statements().size()) - statementsBefore;
+        qInfo("schema sync of %d subtables: %lld ms, %d statements to TDengine 3, %d to TDengine "
+              "2.x",
+              kSubtables, ms, statements, int(source.statements().size()));
+        const auto children = target.childTables(u"dst"_s, u"sensors"_s);
+        QCOMPARE(children.size(), kSubtables);
+        QCOMPARE(children.value(u"s4242"_s),
+                 (QMap<QString, QString>{{u"site"_s, u"site24"_s}, {u"n"_s, u"4242"_s}}));
+        // DDL in batches: far fewer statements than subtables, on both sides.
+        QVERIFY2(statements <= kSubtables / 100, qPrintable(QString::number(statements)));
+        QVERIFY(source.statements().size() <= kSubtables / 100);
+
+        // Planning: one statement per page of subtables as well.
+        const qint64 t = baseMs();
+        for (int i = 0; i < kSubtables; ++i)
+            source.insert(u"fleet"_s, u"s%1"_s.arg(i), t + i, QJsonArray{i * 0.5});
+        PlanRequest request;
+        request.database = u"fleet"_s;
+        request.range = TimeRange{(t - kMsPerDay) * 1000000, (t + kMsPerDay) * 1000000};
+        request.windowNs = 3600LL * 1000000000;
+        const int before = int(source.statements().size());
+        timer.restart();
+        const QList<PlannedUnit> units = reader.plan(request, cancel);
+        const qint64 planMs = timer.elapsed();
+        const int planStatements = int(source.statements().size()) - before;
+        qInfo("planning %d subtables: %lld ms, %d statements", kSubtables, planMs, planStatements);
+        QCOMPARE(units.size(), kSubtables);
+        QVERIFY(planStatements <= kSubtables / 100);
+
+        // The whole migration of 10 000 one-row subtables, for information.
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile p = profile(u"fleet"_s, source.url(), u"tdengine3"_s, target.url());
+        p.task.bucket = u"fleet"_s;
+        p.advanced.readConcurrency = 8;
+        QVERIFY(saveProfile(p, profilePath));
+        timer.restart();
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        qInfo("migrating %d subtables of one row each (sync, plan, 10000 units): %lld ms",
+              kSubtables, timer.elapsed());
+        QCOMPARE(target.rowCount(u"dst"_s), kSubtables);
+    }
+
+    void wholeSuperTableWindowsAndLaterSubtables()
+    {
+        // A unit without a subtable (what a realtime poll of a super table reads) covers every
+        // subtable with data in its window; a subtable the source gained after the sync is
+        // created from the point's tags with schema sync always.
+        TDengine2Emulator source;
+        fill(source);
+        TDengine3Emulator target;
+        TDengineSqlSink sink(TDengineEndpoint{target.url(), {}, u"root"_s, u"taosdata"_s}, {},
+                             u"dst"_s, true);
+        TDengine2Source reader(TDengineEndpoint{source.url(), {}, u"root"_s, u"taosdata"_s}, {});
+        CancelToken cancel;
+        sink.prepare(cancel);
+        sink.syncSchema(reader, u"power"_s, {u"meters"_s}, true, cancel);
+        QCOMPARE(target.childTables(u"dst"_s, u"meters"_s).size(), 3);
+
+        const qint64 t = baseMs();
+        source.createSubtable(u"power"_s, u"meters"_s, u"d1004"_s,
+                              QJsonArray{u"LA"_s, 5, 1.25, u"洛杉矶"_s});
+        source.insert(u"power"_s, u"d1004"_s, t + 10,
+                      QJsonArray{1.5, 1, 2.5, true, u"n"_s, u"l"_s, 3, 4, QJsonValue()});
+        // Above INT64_MAX the JSON answer cannot carry an unsigned value exactly: rejected with
+        // the reason, never altered.
+        source.insert(
+            u"power"_s, u"d1004"_s, t + 11,
+            QJsonArray{1.5, 1, 2.5, true, u"n"_s, u"l"_s, 18446744073709551615.0, 4, QJsonValue()});
+        ReadUnit unit;
+        unit.id = 1;
+        unit.measurement = u"meters"_s;
+        unit.start = t * 1000000;
+        unit.end = (t + 60000) * 1000000;
+        PlanRequest request;
+        request.database = u"power"_s;
+        Collector out;
+        reader.read(unit, request, sink.dialect(), out, cancel);
+        QCOMPARE(out.rejects.size(), 1);
+        QVERIFY2(out.rejects.front().contains(u"\"big\" holds 1.8446744073709552e+19"_s),
+                 qPrintable(out.rejects.front()));
+
+        QVERIFY(out.batch.lines.contains("tbname=d1004"));
+        out.batch.shares.push_back({1, 0, out.batch.points});
+        const WriteResult written = sink.write(out.batch, cancel);
+        QCOMPARE(written.written, 4);
+        QCOMPARE(target.childTables(u"dst"_s, u"meters"_s).value(u"d1004"_s),
+                 (QMap<QString, QString>{{u"location"_s, u"LA"_s},
+                                         {u"groupid"_s, u"5"_s},
+                                         {u"ratio"_s, u"1.25"_s},
+                                         {u"city"_s, u"洛杉矶"_s}}));
+        QCOMPARE(target.rowCount(u"dst"_s), 4);
+    }
+
+    void strictEmulators()
+    {
+        // TDengine 3 refuses what TDengine refuses.
+        TDengine3Emulator target;
+        target.createDatabase(u"dst"_s, u"ms"_s); // as fine as the source: fine
+        TDengineRest rest(TDengineEndpoint{target.url(), {}, u"root"_s, u"taosdata"_s}, {});
+        CancelToken cancel;
+        rest.query(u"CREATE STABLE dst.m (ts TIMESTAMP, v TINYINT, s NCHAR(2)) TAGS (t INT)"_s,
+                   cancel);
+        QCOMPARE(rest.query(u"INSERT INTO dst.nosuch VALUES (1, 2, 'x')"_s, cancel, {0x2603}).code,
+                 0x2603);
+        rest.query(u"CREATE TABLE dst.c USING dst.m TAGS (1)"_s, cancel);
+        QCOMPARE(rest.query(u"INSERT INTO dst.c VALUES (1, 'abc', 'x')"_s, cancel, {0x2608}).code,
+                 0x2608);
+        QCOMPARE(rest.query(u"INSERT INTO dst.c VALUES (1, 300, 'x')"_s, cancel, {0x2608}).code,
+                 0x2608);
+        QCOMPARE(rest.query(u"INSERT INTO dst.c VALUES (1, 3, 'xyz')"_s, cancel, {0x2653}).code,
+                 0x2653);
+        QCOMPARE(rest.query(u"CREATE TABLE dst.d USING dst.m TAGS ('a')"_s, cancel, {0x2608}).code,
+                 0x2608);
+
+        // TDengine 2.x: numeric type codes, errors as HTTP 200, the three time formats.
+        TDengine2Emulator source;
+        fill(source);
+        TDengineRest two(TDengineEndpoint{source.url(), {}, u"root"_s, u"taosdata"_s}, {});
+        const QString sql = u"SELECT ts, voltage FROM power.d1001 LIMIT 1"_s;
+        const SqlResult t = two.query(sql, cancel, {}, "/rest/sqlt");
+        QCOMPARE(t.columns.at(0).second, u"TIMESTAMP"_s);
+        QCOMPARE(t.columns.at(1).second, u"INT"_s);
+        QCOMPARE(t.rows.at(0).toArray().at(0).toInteger(), baseMs());
+        const SqlResult local = two.query(sql, cancel, {}, "/rest/sql");
+        QCOMPARE(local.rows.at(0).toArray().at(0).toString(),
+                 QDateTime::fromMSecsSinceEpoch(baseMs(), Qt::UTC)
+                     .toString(u"yyyy-MM-dd HH:mm:ss.zzz"_s));
+        const SqlResult utc = two.query(sql, cancel, {}, "/rest/sqlutc");
+        QVERIFY(utc.rows.at(0).toArray().at(0).toString().endsWith(u"+0000"_s));
+        QCOMPARE(two.query(u"SELECT * FROM power.nosuch"_s, cancel, {0x0362}, "/rest/sqlt").code,
+                 0x0362);
+        try {
+            two.query(u"SELECT * FROM nodb.x"_s, cancel, {}, "/rest/sqlt");
+            QFAIL("an unknown database was answered");
+        } catch (const Error &error) {
+            QCOMPARE(error.kind(), ErrorKind::NotFound);
+        }
+    }
+
+    void wrongCredentialsStopTheTask()
+    {
+        TDengine2Emulator source;
+        fill(source);
+        source.setCredentials(u"reader"_s, u"secret"_s);
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile p = profile(u"auth"_s, source.url(), u"lpfile"_s, QString());
+        p.target.path = dir.filePath(u"out.lp"_s);
+        p.source.user = u"reader"_s;
+        p.source.password = u"wrong"_s;
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QCOMPARE(run.exitCode, 4);
+        QVERIFY2(run.output.contains(u"refused the credentials of user \"reader\""_s),
+                 qPrintable(run.output));
+        const CliResult good =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)}, 300000,
+                   {u"TSMIGRATE_SOURCE_PASSWORD=secret"_s});
+        QVERIFY2(good.exitCode == 0, qPrintable(good.output));
+    }
+
+    void schemaCommandListsSuperTables()
+    {
+        TDengine2Emulator source;
+        fill(source);
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile p = profile(u"schema"_s, source.url(), u"lpfile"_s, QString());
+        p.target.path = dir.filePath(u"out.lp"_s);
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult schema = runCli({u"schema"_s, profilePath});
+        QVERIFY2(schema.exitCode == 0, qPrintable(schema.output));
+        QVERIFY2(schema.output.contains(u"meters"_s) && schema.output.contains(u"bulk"_s) &&
+                     schema.output.contains(u"location"_s),
+                 qPrintable(schema.output));
+        const CliResult check = runCli({u"check"_s, profilePath});
+        QVERIFY2(check.output.contains(u"TDengine 2.4.0.16"_s), qPrintable(check.output));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTDengine2)
+#include "test_tdengine2.moc"
