@@ -2,6 +2,7 @@
 // submit, start, and the data arrives; invalid fields block Next with their message.
 // Screenshots of every page go to $TSM_SCREENSHOT_DIR when it is set.
 #include "MainWindow.h"
+#include "emulators/TDengine2Emulator.h"
 #include "emulators/TDengine3Emulator.h"
 #include "forms/OptionEditor.h"
 #include "support/InfluxDump.h"
@@ -10,6 +11,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -20,6 +22,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <TaskOptions.h>
+#include <TimeText.h>
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
@@ -397,6 +400,95 @@ private Q_SLOTS:
         QVERIFY2(checkedText >= 7, qPrintable(QString::number(checkedText)));
         // ports, window, delay, concurrency, batch size, retries
         QVERIFY2(checkedNumbers >= 7, qPrintable(QString::number(checkedNumbers)));
+    }
+
+    /// The same form for a TDengine 2.x source into TDengine 3: Check connection names the
+    /// server, Get schema lists its databases and super tables, the run syncs the schema and
+    /// moves every row.
+    void tdengine2IntoTdengine3()
+    {
+        TDengine2Emulator source;
+        source.createDatabase(u"power"_s, u"ms"_s);
+        source.createStable(u"power"_s, u"meters"_s,
+                            {{u"ts"_s, u"TIMESTAMP"_s, 0},
+                             {u"current"_s, u"FLOAT"_s, 0},
+                             {u"voltage"_s, u"INT"_s, 0}},
+                            {{u"location"_s, u"BINARY"_s, 24}, {u"groupid"_s, u"INT"_s, 0}});
+        source.createSubtable(u"power"_s, u"meters"_s, u"d1001"_s,
+                              QJsonArray{u"California.SanFrancisco"_s, 2});
+        source.createSubtable(u"power"_s, u"meters"_s, u"d1002"_s,
+                              QJsonArray{u"California.LosAngeles"_s, 3});
+        // A day ago, inside TDengine 3's default KEEP.
+        const qint64 t0 = (TimeText::nowNs() / 1000000 - 86400000) / 60000 * 60000;
+        for (int i = 0; i < 50; ++i)
+            source.insert(u"power"_s, i % 2 ? u"d1001"_s : u"d1002"_s, t0 + i * 1000,
+                          QJsonArray{10.5 + i, 220 + i});
+        TDengine3Emulator target;
+
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        find<QAction>(&window, u"addDataSourceAction"_s)->trigger();
+        TaskWizard *wizard = window.wizard();
+        auto *next = wizard->button(QWizard::NextButton);
+        type(wizard, u"nameLineEdit"_s, u"td2 to td3"_s);
+        choose(wizard, u"sourceTypeComboBox"_s, u"tdengine2"_s);
+        choose(wizard, u"targetTypeComboBox"_s, u"tdengine3"_s);
+        type(wizard, u"targetHostLineEdit"_s, u"127.0.0.1"_s);
+        find<QSpinBox>(wizard, u"targetPortSpinBox"_s)->setValue(target.port());
+        type(wizard, u"targetAuthPasswordLineEdit"_s, u"taosdata"_s);
+        type(wizard, u"targetDatabaseLineEdit"_s, u"power3"_s);
+        QVERIFY(next->isEnabled());
+        QTest::mouseClick(next, Qt::LeftButton);
+        type(wizard, u"sourceHostLineEdit"_s, u"127.0.0.1"_s);
+        find<QSpinBox>(wizard, u"sourcePortSpinBox"_s)->setValue(source.port());
+        QTest::mouseClick(next, Qt::LeftButton);
+        QCOMPARE(wizard->currentId(), int(TaskWizard::AuthenticationPage));
+        // User and password of TDengine 2.x; a wrong password fails with the server's reason.
+        auto *tabs = find<QTabWidget>(wizard, u"authTabWidget"_s);
+        QVERIFY(tabs->isVisible());
+        QCOMPARE(tabs->tabText(0), u"TDengine 2.x"_s);
+        QVERIFY(!tabs->isTabVisible(1));
+        type(wizard, u"sourceAuthUserLineEdit"_s, u"root"_s);
+        type(wizard, u"sourceAuthPasswordLineEdit"_s, u"wrong"_s);
+        auto *check = find<QPushButton>(wizard, u"checkConnectionButton"_s);
+        auto *status = find<QLabel>(wizard, u"connectionStatusLabel"_s);
+        QTest::mouseClick(check, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Failed"_s), 15000);
+        find<QLineEdit>(wizard, u"sourceAuthPasswordLineEdit"_s)->clear();
+        type(wizard, u"sourceAuthPasswordLineEdit"_s, u"taosdata"_s);
+        QTest::mouseClick(check, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Connected"_s), 15000);
+        QVERIFY2(status->text().contains(u"TDengine"_s), qPrintable(status->text()));
+        screenshot(wizard, u"3-authentication-tdengine2"_s);
+        QTest::mouseClick(next, Qt::LeftButton);
+
+        QTest::mouseClick(find<QPushButton>(wizard, u"getSchemaButton"_s), Qt::LeftButton);
+        auto *bucket = find<QComboBox>(wizard, u"bucketComboBox"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(bucket->findText(u"power"_s) >= 0, 15000);
+        choose(wizard, u"bucketComboBox"_s, u"power"_s);
+        auto *measurements = find<QListWidget>(wizard, u"measurementsListWidget"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(!measurements->findItems(u"meters"_s, Qt::MatchExactly).isEmpty(),
+                                 15000);
+        type(wizard, u"taskStartLineEdit"_s, TimeText::format((t0 - 60000) * 1000000));
+        type(wizard, u"taskEndLineEdit"_s, TimeText::format((t0 + 3600000) * 1000000));
+        choose(wizard, u"taskSchemaSyncComboBox"_s, u"always"_s);
+        screenshot(wizard, u"4-task-tdengine2"_s);
+        QVERIFY(next->isEnabled());
+        while (wizard->currentId() != TaskWizard::SummaryPage)
+            QTest::mouseClick(next, Qt::LeftButton);
+        QTest::mouseClick(wizard->button(QWizard::FinishButton), Qt::LeftButton);
+
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
+        find<QTableView>(&window, u"taskTableView"_s)->selectRow(0);
+        find<QAction>(&window, u"startAction"_s)->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.model()->row(0)->state == u"completed"_s ||
+                                     window.model()->row(0)->state == u"failed"_s,
+                                 60000);
+        QVERIFY2(window.model()->row(0)->state == u"completed"_s,
+                 qPrintable(window.model()->row(0)->lastError));
+        QVERIFY(target.stables(u"power3"_s).contains(u"meters"_s));
+        QCOMPARE(target.rowCount(u"power3"_s), 50);
     }
 
 private:

@@ -65,9 +65,17 @@ void AuthenticationPage::refresh()
 {
     const TaskProfile p = taskWizard()->profile();
     const bool influx = p.source.type == u"influxdb";
-    m_tabs->setVisible(influx);
+    const bool tdengine2 = p.source.type == u"tdengine2";
+    // TDengine 2.x has a user and a password only: the first tab, named for it.
+    m_tabs->setVisible(influx || tdengine2);
     m_tabs->setTabVisible(1, influx);
-    const int wanted = p.source.apiVersion == u"2.x" ? 1 : 0;
+    m_tabs->setTabText(0, tdengine2 ? tr("TDengine 2.x") : tr("1.x version"));
+    setSubTitle(influx      ? tr("Different versions of InfluxDB need different authentication; "
+                                      "choose the tab of your server.")
+                : tdengine2 ? tr("The TDengine 2.x user; left empty, TDengine's default user "
+                                 "root with its default password is used.")
+                            : tr("A line-protocol file needs no authentication."));
+    const int wanted = influx && p.source.apiVersion == u"2.x" ? 1 : 0;
     if (m_tabs->currentIndex() != wanted) {
         const QSignalBlocker blocker(m_tabs);
         m_tabs->setCurrentIndex(wanted);
