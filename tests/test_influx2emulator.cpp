@@ -279,7 +279,9 @@ private Q_SLOTS:
         QCOMPARE(response.header("transfer-encoding"), "chunked");
         // One msgpack document per chunk of 10 rows, as influxd sent them.
         msgpack_unpacker unpacker;
-        QVERIFY(msgpack_unpacker_init(&unpacker, size_t(body.size())));
+        QVERIFY(msgpack_unpacker_init(&unpacker, MSGPACK_UNPACKER_INIT_BUFFER_SIZE));
+        // The unpacker keeps a reference counter at the front of its buffer: reserve, then copy.
+        QVERIFY(msgpack_unpacker_reserve_buffer(&unpacker, size_t(body.size())));
         std::memcpy(msgpack_unpacker_buffer(&unpacker), body.constData(), size_t(body.size()));
         msgpack_unpacker_buffer_consumed(&unpacker, size_t(body.size()));
         msgpack_unpacked document;
