@@ -473,6 +473,7 @@ RunOutcome Runner::execute()
     // Moves every unit of the ledger that is not done through the pipeline; a second pass
     // retries units that failed for a transient reason.
     qint64 lastSampleMs = 0;
+    PlanRequest active = request; ///< what the units at work belong to: history or a cycle
     QList<ErrorKind> failedKinds; ///< why units failed in the last pass of runUnfinished()
     auto runUnfinished = [&]() -> Pipeline::Result {
         Pipeline::Result result;
@@ -493,7 +494,7 @@ RunOutcome Runner::execute()
             if (pass > 1)
                 log(EventLevel::Info, u"Retrying %1 failed units"_s.arg(work.size()));
 
-            Pipeline pipeline(*source, *sink, request, sink->dialect(), settings, recorder);
+            Pipeline pipeline(*source, *sink, active, sink->dialect(), settings, recorder);
             std::mutex doneMutex;
             std::condition_variable doneCondition;
             bool done = false;
@@ -652,9 +653,9 @@ RunOutcome Runner::execute()
         try {
             if (!store.deleteUnitsFrom(*taskId, watermark))
                 throw Error(ErrorKind::Io, store.lastError());
-            PlanRequest cycle = request;
-            cycle.range = TimeRange{watermark, upper};
-            const QList<PlannedUnit> planned = source->plan(cycle, m_cancel);
+            active = request;
+            active.range = TimeRange{watermark, upper};
+            const QList<PlannedUnit> planned = source->plan(active, m_cancel);
             QList<UnitRecord> units;
             units.reserve(planned.size());
             for (const PlannedUnit &p : planned) {
