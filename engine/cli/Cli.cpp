@@ -242,7 +242,8 @@ int commandRun(const QString &profilePath, const QStringList &settings, const QS
             std::fprintf(stderr, "\r\033[K%s", line.toLocal8Bit().constData());
             std::fflush(stderr);
             progressShown = true;
-        } else if (p.elapsedMs - lastPlainMs >= 5000) {
+        } else if (p.elapsedMs - lastPlainMs >= (p.phase == u"following" ? 60000 : 5000)) {
+            // A log file of a task that follows for days: a line a minute is plenty.
             lastPlainMs = p.elapsedMs;
             err(u"progress: "_s + line);
         }
