@@ -5,6 +5,7 @@
 // run by the same poller, is how long the source itself takes to show a batch just written.
 //
 //   bench_follow [points/s] [seconds] [delay s]      (defaults: 2000, 20, 1)
+//   bench_follow --smoke                             (200 points/s for 3 s: does it run)
 #include "core/Runner.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
@@ -56,9 +57,10 @@ Stats stats(std::vector<qint64> values)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    const int rate = argc > 1 ? std::max(10, std::atoi(argv[1])) : 2000;
-    const int seconds = argc > 2 ? std::max(3, std::atoi(argv[2])) : 20;
-    const int delay = argc > 3 ? std::clamp(std::atoi(argv[3]), 1, 30) : 1;
+    const bool smoke = argc > 1 && qstrcmp(argv[1], "--smoke") == 0;
+    const int rate = smoke ? 200 : argc > 1 ? std::max(10, std::atoi(argv[1])) : 2000;
+    const int seconds = smoke ? 3 : argc > 2 ? std::max(3, std::atoi(argv[2])) : 20;
+    const int delay = !smoke && argc > 3 ? std::clamp(std::atoi(argv[3]), 1, 30) : 1;
     const int perTick = std::max(1, rate * kTickMs / 1000);
 
     test::InfluxdFixture influx;
