@@ -388,6 +388,76 @@ private Q_SLOTS:
               *std::max_element(lags.begin(), lags.end()), qint64(lags.size()));
     }
 
+    /// The target goes away while the task follows: the task keeps running, says it will try
+    /// again, and once the target is back catches up with no gap.
+    void targetOutageWhileFollowing()
+    {
+        InfluxdFixture source;
+        InfluxdFixture target;
+        QVERIFY2(source.start(), qPrintable(source.errorString()));
+        QVERIFY2(target.start(), qPrintable(target.errorString()));
+        QVERIFY(source.query(u"CREATE DATABASE src"_s));
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const QString name = u"outage"_s;
+        TaskProfile profile = followProfile(name, source.url(), u"realtime"_s);
+        const TaskProfile targetSide =
+            influxToInflux(name, source.url(), u"src"_s, target.url(), u"dst"_s);
+        profile.target = targetSide.target;
+        profile.advanced.retryAttempts = 2;
+
+        QThread thread;
+        auto *runner = new Runner(profile, state);
+        runner->moveToThread(&thread);
+        const auto cleanup = qScopeGuard([&] {
+            runner->requestStop();
+            thread.quit();
+            thread.wait();
+            delete runner;
+        });
+        QStringList warnings;
+        connect(runner, &Runner::event, this, [&](int level, const QString &message) {
+            if (level == int(EventLevel::Warn))
+                warnings.append(message);
+        });
+        QSignalSpy finished(runner, &Runner::finished);
+        thread.start();
+        QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection);
+        QTRY_VERIFY_WITH_TIMEOUT(readTask(state, name) && readTask(state, name)->watermarkNs != 0,
+                                 30000);
+        const qint64 origin = readTask(state, name)->planEndNs;
+        QTest::qWait(1000);
+
+        Writer writer(source);
+        QVERIFY(writer.writeFor(2000));
+        target.stop();
+        QVERIFY(writer.writeFor(3000));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::any_of(warnings.begin(), warnings.end(),
+                        [](const QString &w) { return w.contains(u"following again in"_s); }),
+            30000);
+        QCOMPARE(finished.count(), 0); // still following
+        const qint64 stuck = readTask(state, name)->watermarkNs;
+        QVERIFY(stuck < writer.last());
+        QVERIFY2(target.start(), qPrintable(target.errorString()));
+        QVERIFY(writer.writeFor(1000));
+        QVERIFY(waitForWatermark(state, name, writer.last(), 60000));
+        runner->requestStop();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QCOMPARE(finished.at(0).at(0).value<RunOutcome>().status, RunOutcome::Status::Stopped);
+
+        InfluxDump sourceDump(source.url());
+        InfluxDump targetDump(target.url());
+        const QStringList expected =
+            within(sourceDump.dump(u"src"_s), origin, readTask(state, name)->watermarkNs);
+        const QStringList actual = targetDump.dump(u"dst"_s);
+        QVERIFY2(sourceDump.error().isEmpty() && targetDump.error().isEmpty(),
+                 qPrintable(sourceDump.error() + targetDump.error()));
+        QCOMPARE(InfluxDump::pointCount(actual), writer.written());
+        const QString diff = compareDumps(expected, actual);
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+
     /// A follow that reaches its end time completes, and takes nothing after it.
     void followStopsAtEndTime()
     {
