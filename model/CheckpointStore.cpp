@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QStandardPaths>
+#include <algorithm>
 #include <deque>
 #include <sqlite3.h>
 
@@ -957,6 +958,104 @@ UnitTotals CheckpointStore::unitTotals(qint64 taskId)
     totals.pointsWritten = s.int64(6);
     totals.pointsRejected = s.int64(7);
     return totals;
+}
+
+std::optional<int> CheckpointStore::deleteUnitsFrom(qint64 taskId, qint64 fromNs)
+{
+    const QString what = u"Could not delete the units of task %1 from %2"_s.arg(taskId).arg(fromNs);
+    if (!writable(m_db, m_readOnly, what, m_path, m_lastError))
+        return std::nullopt;
+    if (!runUpdate(
+            m_db, "DELETE FROM units WHERE task_id = ?1 AND range_start >= ?2",
+            [&](Statement &s) {
+                s.bind(1, taskId);
+                s.bind(2, fromNs);
+            },
+            what, m_path, m_lastError, false))
+        return std::nullopt;
+    return sqlite3_changes(m_db);
+}
+
+bool CheckpointStore::mergeDoneUnits(qint64 taskId, qint64 fromNs, qint64 toNs)
+{
+    const QString what = u"Could not merge the done units of task %1"_s.arg(taskId);
+    if (!writable(m_db, m_readOnly, what, m_path, m_lastError))
+        return false;
+    Transaction tx(m_db);
+    if (!tx.active()) {
+        m_lastError = failText(m_db, what, m_path);
+        return false;
+    }
+    QList<UnitRecord> units;
+    {
+        Statement s(m_db, (QByteArray(kUnitColumns) +
+                           "WHERE task_id = ?1 AND status = 'done' AND range_start >= ?2 AND "
+                           "range_end <= ?3 ORDER BY measurement, context, range_start")
+                              .constData());
+        if (!s.ok()) {
+            m_lastError = failText(m_db, what, m_path);
+            return false;
+        }
+        s.bind(1, taskId);
+        s.bind(2, fromNs);
+        s.bind(3, toNs);
+        int rc = SQLITE_ROW;
+        while ((rc = s.step()) == SQLITE_ROW)
+            units.append(readUnit(s));
+        if (rc != SQLITE_DONE) {
+            m_lastError = failText(m_db, what, m_path);
+            return false;
+        }
+    }
+    Statement keep(m_db,
+                   "UPDATE units SET range_end = ?2, attempts = ?3, points_read = ?4, "
+                   "points_written = ?5, points_rejected = ?6, updated_ms = ?7 WHERE id = ?1");
+    Statement drop(m_db, "DELETE FROM units WHERE id = ?1");
+    if (!keep.ok() || !drop.ok()) {
+        m_lastError = failText(m_db, what, m_path);
+        return false;
+    }
+    const qint64 now = nowMs();
+    for (qsizetype first = 0; first < units.size();) {
+        UnitRecord merged = units.at(first);
+        qsizetype next = first + 1;
+        for (; next < units.size() && units.at(next).measurement == merged.measurement &&
+               units.at(next).context == merged.context;
+             ++next) {
+            const UnitRecord &u = units.at(next);
+            merged.rangeEnd = std::max(merged.rangeEnd, u.rangeEnd);
+            merged.attempts += u.attempts;
+            merged.pointsRead += u.pointsRead;
+            merged.pointsWritten += u.pointsWritten;
+            merged.pointsRejected += u.pointsRejected;
+            drop.bind(1, u.id);
+            if (drop.step() != SQLITE_DONE) {
+                m_lastError = failText(m_db, what, m_path);
+                return false;
+            }
+            drop.reset();
+        }
+        if (next > first + 1) {
+            keep.bind(1, merged.id);
+            keep.bind(2, merged.rangeEnd);
+            keep.bind(3, qint64(merged.attempts));
+            keep.bind(4, merged.pointsRead);
+            keep.bind(5, merged.pointsWritten);
+            keep.bind(6, merged.pointsRejected);
+            keep.bind(7, now);
+            if (keep.step() != SQLITE_DONE) {
+                m_lastError = failText(m_db, what, m_path);
+                return false;
+            }
+            keep.reset();
+        }
+        first = next;
+    }
+    if (!tx.commit()) {
+        m_lastError = failText(m_db, what, m_path);
+        return false;
+    }
+    return true;
 }
 
 // ---- Samples and events

@@ -180,6 +180,13 @@ public:
     /// Applies the changes in one transaction.
     bool updateUnits(const QList<UnitUpdate> &updates);
     UnitTotals unitTotals(qint64 taskId);
+    /// Following new data: deletes the units that start at or after `fromNs` (what is left of
+    /// an interrupted follow cycle, before that span is planned again); returns how many.
+    std::optional<int> deleteUnitsFrom(qint64 taskId, qint64 fromNs);
+    /// Following new data: merges the done units lying within [fromNs, toNs) into one unit per
+    /// measurement and context (earliest start, latest end, summed counts), so that a task that
+    /// follows for days keeps a small ledger with exact totals.
+    bool mergeDoneUnits(qint64 taskId, qint64 fromNs, qint64 toNs);
 
     // Progress samples and events.
     bool addSample(const ProgressSample &sample);

@@ -510,9 +510,11 @@ std::vector<OptionSpec> declareOptions()
                     .field([](auto &p) -> auto & { return p.task.end; })
                     .def(QString())
                     .help(u"The end time of the data in the source to migrate. Without an end "
-                          u"time, the latest data keeps being synchronized; with one, "
-                          u"synchronization stops at that time. A time without an offset is read "
-                          u"in the task's time zone. Optional."_s)
+                          u"time, the latest data keeps being synchronized (realtime and both "
+                          u"modes; history migrates up to the moment the task was first "
+                          u"planned); with one, synchronization stops at that time and the task "
+                          u"completes. A time without an offset is read in the task's time zone. "
+                          u"Optional."_s)
                     .take());
     o.push_back(Declare(u"task.timeZone"_s, task, OptionKind::Text, u"Time Zone"_s)
                     .field([](auto &p) -> auto & { return p.task.timeZone; })
@@ -546,9 +548,13 @@ std::vector<OptionSpec> declareOptions()
                     .def(u"history"_s)
                     .choices({u"history"_s, u"realtime"_s, u"both"_s})
                     .required()
-                    .help(u"history: migrate the data in the time range, then stop. realtime: "
-                          u"synchronize data from the time the task is created onwards until it "
-                          u"is stopped. both: first history, then realtime."_s)
+                    .help(u"history: migrate the data from the start time to the end time (or, "
+                          u"without one, to the moment the task is first run), then stop. "
+                          u"realtime: synchronize data from the moment the task first runs "
+                          u"onwards, every few seconds up to now minus the delay, until it is "
+                          u"stopped or reaches the end time. both: first history up to now minus "
+                          u"the delay, then realtime. A line-protocol file source supports "
+                          u"history only."_s)
                     .take());
     o.push_back(Declare(u"task.schemaSync"_s, task, OptionKind::Choice, u"Schema Sync"_s)
                     .field([](auto &p) -> auto & { return p.task.schemaSync; })
@@ -749,6 +755,12 @@ QList<FieldError> validateProfile(const TaskProfile &profile)
     const auto end = TimeText::parse(profile.task.end.trimmed(), parseZone);
     if (start && end && *end <= *start) {
         errors.append({u"task.end"_s, u"End time must be after start time"_s});
+    }
+    if (profile.source.type == kLpfile &&
+        (profile.task.mode == u"realtime" || profile.task.mode == u"both")) {
+        errors.append({u"task.mode"_s,
+                       u"A line-protocol file source cannot be followed: mode "
+                       u"\"%1\" needs a database source; use history"_s.arg(profile.task.mode)});
     }
     static const QRegularExpression hex(u"^[0-9a-fA-F]+$"_s);
     for (const QString &key : {u"source.auth.orgId"_s, u"target.auth.orgId"_s}) {

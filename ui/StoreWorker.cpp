@@ -1,10 +1,13 @@
 #include "StoreWorker.h"
 
+#include "core/TaskPhase.h"
+
 #include <ProfileJson.h>
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <TaskOptions.h>
+#include <TimeText.h>
 
 using namespace Qt::StringLiterals;
 
@@ -40,6 +43,7 @@ void StoreWorker::refresh()
             choiceLabel(*findOption(u"target.type"_s), profile.profile.target.type));
         const UnitTotals totals = m_store.unitTotals(task.id);
         row.percent = totals.total > 0 ? 100.0 * totals.done / totals.total : 0;
+        row.phase = TaskPhase::describe(task, totals, TimeText::nowNs());
         row.pointsWritten = totals.pointsWritten;
         const QList<ProgressSample> recent =
             m_store.samples(task.id, QDateTime::currentMSecsSinceEpoch() - 5000);

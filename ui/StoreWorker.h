@@ -13,6 +13,7 @@ struct TaskRow
     QString route; ///< "influxdb → influxdb1"
     QString state;
     double percent = 0;
+    QString phase; ///< "history 42.0%", "following, lag 3 s"; empty before the first run
     qint64 pointsWritten = 0;
     double rate = 0; ///< points/s from the last two samples
     QString lastError;

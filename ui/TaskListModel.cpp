@@ -37,7 +37,8 @@ QVariant TaskListModel::data(const QModelIndex &index, int role) const
     case Status:
         return r.state;
     case Progress:
-        return u"%1%"_s.arg(r.percent, 0, 'f', 1);
+        // Following tasks show their lag instead of a percentage that no longer means much.
+        return r.phase.startsWith(u"following"_s) ? r.phase : u"%1%"_s.arg(r.percent, 0, 'f', 1);
     case Points:
         return locale.toString(r.pointsWritten);
     case Rate:

@@ -3,6 +3,7 @@
 #include "core/Endpoints.h"
 #include "core/Error.h"
 #include "core/Runner.h"
+#include "core/TaskPhase.h"
 
 #include <CheckpointStore.h>
 #include <ProfileJson.h>
@@ -293,19 +294,29 @@ int commandRun(const ProfileRef &profileRef, const QStringList &settings, const 
                 err(u"planning…"_s);
             return;
         }
-        const QString line = u"%1 points written (%2 read, %3 rejected), %4 points/s, units "
-                             "%5/%6, elapsed %7, ETA %8"_s.arg(p.pointsWritten)
-                                 .arg(p.pointsRead)
-                                 .arg(p.pointsRejected)
-                                 .arg(qint64(p.writeRate))
-                                 .arg(p.unitsDone)
-                                 .arg(p.unitsTotal)
-                                 .arg(duration(p.elapsedMs / 1000), duration(p.etaSeconds));
+        const QString line =
+            p.phase == u"following"
+                ? u"following, lag %1 s: %2 points written (%3 read, %4 rejected), %5 points/s, "
+                  "elapsed %6"_s.arg(p.lagSeconds)
+                      .arg(p.pointsWritten)
+                      .arg(p.pointsRead)
+                      .arg(p.pointsRejected)
+                      .arg(qint64(p.writeRate))
+                      .arg(duration(p.elapsedMs / 1000))
+                : u"%1 points written (%2 read, %3 rejected), %4 points/s, units %5/%6, elapsed "
+                  "%7, ETA %8"_s.arg(p.pointsWritten)
+                      .arg(p.pointsRead)
+                      .arg(p.pointsRejected)
+                      .arg(qint64(p.writeRate))
+                      .arg(p.unitsDone)
+                      .arg(p.unitsTotal)
+                      .arg(duration(p.elapsedMs / 1000), duration(p.etaSeconds));
         if (tty) {
             std::fprintf(stderr, "\r\033[K%s", line.toLocal8Bit().constData());
             std::fflush(stderr);
             progressShown = true;
-        } else if (p.elapsedMs - lastPlainMs >= 5000) {
+        } else if (p.elapsedMs - lastPlainMs >= (p.phase == u"following" ? 60000 : 5000)) {
+            // A log file of a task that follows for days: a line a minute is plenty.
             lastPlainMs = p.elapsedMs;
             err(u"progress: "_s + line);
         }
@@ -444,22 +455,26 @@ int commandStatus(const QString &statePath, const QString &taskName)
             continue;
         found = true;
         const UnitTotals totals = store.unitTotals(task.id);
-        const double percent = totals.total > 0 ? 100.0 * totals.done / totals.total : 0.0;
-        out(u"%1: %2, %3% (%4/%5 units done, %6 failed), %7 points written, %8 rejected"_s
-                .arg(task.name, taskStateName(task.state))
-                .arg(percent, 0, 'f', 1)
+        QString phase = TaskPhase::describe(task, totals, TimeText::nowNs());
+        if (phase.isEmpty())
+            phase = u"history 0.0%"_s;
+        out(u"%1: %2, %3 (%4/%5 units done, %6 failed), %7 points written, %8 rejected"_s
+                .arg(task.name, taskStateName(task.state), phase)
                 .arg(totals.done)
                 .arg(totals.total)
                 .arg(totals.failed)
                 .arg(totals.pointsWritten)
                 .arg(totals.pointsRejected));
-        if (task.planned)
+        if (task.planned && task.planStartNs < task.planEndNs)
             out(u"  range: %1 .. %2"_s.arg(TimeText::format(task.planStartNs),
                                            TimeText::format(task.planEndNs)));
+        if (task.watermarkNs != 0)
+            out(u"  following: everything before %1 is in the target"_s.arg(
+                TimeText::format(task.watermarkNs)));
         if (!task.lastError.isEmpty())
             out(u"  last error: %1"_s.arg(task.lastError));
         if (!taskName.isEmpty()) {
-            for (const EventRecord &e : store.events(task.id, 0, EventLevel::Warn))
+            for (const EventRecord &e : store.events(task.id, 0, EventLevel::Info))
                 out(u"  %1 %2: %3"_s.arg(
                     QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(Qt::ISODate),
                     eventLevelName(e.level), e.message));

@@ -24,7 +24,8 @@ namespace tsm {
 
 namespace {
 
-constexpr qint64 kNsPerMinute = 60LL * 1000000000LL;
+constexpr qint64 kNsPerSecond = 1000000000LL;
+constexpr qint64 kNsPerMinute = 60 * kNsPerSecond;
 
 EventLevel levelOf(const QString &logLevel)
 {
@@ -287,11 +288,19 @@ RunOutcome Runner::execute()
     std::unique_ptr<Source> source;
     std::unique_ptr<Sink> sink;
     PlanRequest request;
+    const bool follow = m_profile.task.mode == u"realtime" || m_profile.task.mode == u"both";
+    const qint64 delayNs = qint64(std::clamp(m_profile.task.delaySeconds, 1, 30)) * kNsPerSecond;
+    std::optional<qint64> stopAt; ///< the end time, when there is one
+    qint64 followFrom = 0;        ///< where following starts: the end of the history range
     try {
-        if (m_profile.task.mode != u"history")
+        if (m_profile.task.mode != u"history" && !follow)
             throw Error(ErrorKind::Config,
-                        u"Mode \"%1\" is not supported by this version yet; use history"_s.arg(
+                        u"Mode \"%1\" is unknown; use history, realtime or both"_s.arg(
                             m_profile.task.mode));
+        if (follow && m_profile.source.type == u"lpfile")
+            throw Error(ErrorKind::Config,
+                        u"task.mode: a line-protocol file source cannot be followed; use mode "
+                        "history"_s);
         source = Endpoints::createSource(m_profile);
         sink = Endpoints::createSink(m_profile);
         log(EventLevel::Info, u"Starting task \"%1\": %2 → %3"_s.arg(
@@ -318,25 +327,55 @@ RunOutcome Runner::execute()
                 throw Error(ErrorKind::Config,
                             u"End time \"%1\" is not a valid time"_s.arg(m_profile.task.end));
         }
+        stopAt = end;
         const auto record = store.task(*taskId);
-        if (!end) // history without an end: up to the moment the task was first planned
-            end = (record && record->planned && record->planStartNs == *start) ? record->planEndNs
-                                                                               : TimeText::nowNs();
+        const bool planned = record && record->planned;
+        const qint64 now = TimeText::nowNs();
+        qint64 historyStart = *start;
+        qint64 historyEnd = 0;
+        if (!follow) {
+            // History without an end: up to the moment the task was first planned.
+            historyEnd =
+                end ? *end : (planned && record->planStartNs == *start ? record->planEndNs : now);
+        } else if (m_profile.task.mode == u"both") {
+            // History up to now minus the delay (late points still arrive before that), or to
+            // the end time when it is earlier; following takes over from there.
+            const bool keep = planned && record->planStartNs == *start &&
+                              record->planEndNs >= *start && (!end || record->planEndNs <= *end);
+            historyEnd = keep ? record->planEndNs
+                              : std::max(*start, std::min(now - delayNs, end.value_or(now)));
+        } else {
+            // Realtime: from the moment the task first started (or its start, when later); the
+            // history range is empty and only marks where following began.
+            const bool keep =
+                planned && record->planStartNs == record->planEndNs && record->planEndNs >= *start;
+            historyStart = historyEnd = keep ? record->planEndNs : std::max(*start, now);
+        }
+        followFrom = historyEnd;
 
         request.database = m_profile.task.bucket;
         request.retentionPolicy = m_profile.task.retentionPolicy;
         request.measurements = m_profile.task.measurements;
-        request.range = TimeRange{*start, *end};
+        request.range = TimeRange{historyStart, historyEnd};
         request.windowNs = qint64(std::max(1, m_profile.task.windowMinutes)) * kNsPerMinute;
 
-        if (!record || !record->planned || record->planStartNs != *start ||
-            record->planEndNs != *end) {
+        if (follow && record && record->watermarkNs != 0 && record->watermarkNs >= historyEnd &&
+            planned && record->planEndNs == historyEnd) {
+            // Following had begun: what is left of the cycle that was interrupted is planned
+            // again from the watermark.
+            if (!store.deleteUnitsFrom(*taskId, record->watermarkNs))
+                throw Error(ErrorKind::Io, store.lastError());
+        } else if (historyStart == historyEnd) {
+            if (!planned || record->planStartNs != historyStart || record->planEndNs != historyEnd)
+                store.setPlan(*taskId, true, historyStart, historyEnd);
+        } else if (!planned || record->planStartNs != historyStart ||
+                   record->planEndNs != historyEnd) {
             store.setTaskState(*taskId, TaskState::Planning);
             RunProgress planning;
             planning.phase = u"planning"_s;
             Q_EMIT progress(planning);
-            log(EventLevel::Info,
-                u"Planning %1 .. %2"_s.arg(TimeText::format(*start), TimeText::format(*end)));
+            log(EventLevel::Info, u"Planning %1 .. %2"_s.arg(TimeText::format(historyStart),
+                                                             TimeText::format(historyEnd)));
             const QList<PlannedUnit> planned = source->plan(request, m_cancel);
             QList<UnitRecord> units;
             units.reserve(planned.size());
@@ -352,7 +391,7 @@ RunOutcome Runner::execute()
             const auto added = store.addUnits(*taskId, units);
             if (!added)
                 throw Error(ErrorKind::Io, store.lastError());
-            store.setPlan(*taskId, true, *start, *end);
+            store.setPlan(*taskId, true, historyStart, historyEnd);
             log(EventLevel::Info,
                 u"Planned %1 read units (%2 new)"_s.arg(planned.size()).arg(*added));
         }
@@ -381,130 +420,155 @@ RunOutcome Runner::execute()
     };
     std::deque<RateWindow> window;
     qint64 runRead = 0, runWritten = 0, runRejected = 0, runRetries = 0;
+    // The counters of the pipeline at work (none between follow cycles), on top of the pass's.
+    const PipelineCounters *live = nullptr;
+    qint64 passRead = 0, passWritten = 0, passRejected = 0, passRetries = 0;
+    QString phase = u"history"_s;
+    qint64 watermark = 0; ///< following: everything before it is in the target
 
-    Pipeline::Result result;
-    for (int pass = 1;; ++pass) {
-        QList<ReadUnit> work;
-        for (const UnitRecord &u : store.unfinishedUnits(*taskId)) {
-            ReadUnit unit;
-            unit.id = u.id;
-            unit.measurement = u.measurement;
-            unit.context = u.context;
-            unit.start = u.rangeStart;
-            unit.end = u.rangeEnd;
-            work.append(unit);
+    auto sample = [&] {
+        if (live) {
+            runRead = passRead + live->pointsRead.load();
+            runWritten = passWritten + live->pointsWritten.load();
+            runRejected = passRejected + live->pointsRejected.load();
+            runRetries = passRetries + live->retries.load();
         }
-        if (work.isEmpty())
-            break;
-        if (pass > 1)
-            log(EventLevel::Info, u"Retrying %1 failed units"_s.arg(work.size()));
+        const UnitTotals totals = store.unitTotals(*taskId);
+        ProgressSample s;
+        s.taskId = *taskId;
+        s.timeMs = QDateTime::currentMSecsSinceEpoch();
+        s.pointsRead = baseRead + runRead;
+        s.pointsWritten = baseWritten + runWritten;
+        s.pointsRejected = baseRejected + runRejected;
+        s.unitsDone = totals.done;
+        s.unitsTotal = totals.total;
+        s.retries = baseRetries + runRetries;
+        s.readersBusy = live ? live->readersBusy.load() : 0;
+        s.writersBusy = live ? live->writersBusy.load() : 0;
+        store.addSample(s);
 
-        Pipeline pipeline(*source, *sink, request, sink->dialect(), settings, recorder);
-        std::mutex doneMutex;
-        std::condition_variable doneCondition;
-        bool done = false;
-        std::thread worker([&] {
-            Pipeline::Result r = pipeline.run(work, m_cancel);
-            std::lock_guard<std::mutex> lock(doneMutex);
-            result = std::move(r);
-            done = true;
-            doneCondition.notify_all();
-        });
+        window.push_back({s.timeMs, s.pointsRead, s.pointsWritten, s.unitsDone});
+        while (window.size() > 2 && window.back().timeMs - window.front().timeMs > 30000)
+            window.pop_front();
+        RunProgress p;
+        p.phase = phase;
+        p.pointsRead = s.pointsRead;
+        p.pointsWritten = s.pointsWritten;
+        p.pointsRejected = s.pointsRejected;
+        p.unitsDone = s.unitsDone;
+        p.unitsTotal = s.unitsTotal;
+        p.retries = s.retries;
+        p.elapsedMs = elapsed.elapsed();
+        if (phase == u"following") {
+            p.watermarkNs = watermark;
+            p.lagSeconds = std::max<qint64>(0, (TimeText::nowNs() - watermark) / kNsPerSecond);
+        }
+        if (window.size() >= 2) {
+            const double seconds = (window.back().timeMs - window.front().timeMs) / 1000.0;
+            if (seconds > 0) {
+                p.writeRate = (window.back().written - window.front().written) / seconds;
+                p.readRate = (window.back().read - window.front().read) / seconds;
+                const double unitRate =
+                    (window.back().unitsDone - window.front().unitsDone) / seconds;
+                if (unitRate > 0 && phase == u"history")
+                    p.etaSeconds = qint64((s.unitsTotal - s.unitsDone) / unitRate);
+            }
+        }
+        Q_EMIT progress(p);
+    };
 
-        const qint64 passRead = runRead, passWritten = runWritten, passRejected = runRejected,
-                     passRetries = runRetries;
-        qint64 lastSampleMs = 0;
-        auto drain = [&] {
-            Recorder::Drained drained = recorder.drain();
-            const bool anyDone =
-                std::any_of(drained.updates.begin(), drained.updates.end(),
-                            [](const UnitUpdate &u) { return u.status == UnitStatus::Done; });
-            if (anyDone) {
-                try {
-                    sink->flush(); // durable before the ledger says done
-                } catch (const Error &error) {
-                    log(EventLevel::Error, error.message());
-                    for (UnitUpdate &u : drained.updates)
-                        if (u.status == UnitStatus::Done)
-                            u.status = UnitStatus::Pending;
+    // Moves every unit of the ledger that is not done through the pipeline; a second pass
+    // retries units that failed for a transient reason.
+    qint64 lastSampleMs = 0;
+    PlanRequest active = request; ///< what the units at work belong to: history or a cycle
+    QList<ErrorKind> failedKinds; ///< why units failed in the last pass of runUnfinished()
+    auto runUnfinished = [&]() -> Pipeline::Result {
+        Pipeline::Result result;
+        failedKinds.clear();
+        for (int pass = 1;; ++pass) {
+            QList<ReadUnit> work;
+            for (const UnitRecord &u : store.unfinishedUnits(*taskId)) {
+                ReadUnit unit;
+                unit.id = u.id;
+                unit.measurement = u.measurement;
+                unit.context = u.context;
+                unit.start = u.rangeStart;
+                unit.end = u.rangeEnd;
+                work.append(unit);
+            }
+            if (work.isEmpty())
+                break;
+            if (pass > 1)
+                log(EventLevel::Info, u"Retrying %1 failed units"_s.arg(work.size()));
+
+            Pipeline pipeline(*source, *sink, active, sink->dialect(), settings, recorder);
+            std::mutex doneMutex;
+            std::condition_variable doneCondition;
+            bool done = false;
+            std::thread worker([&] {
+                Pipeline::Result r = pipeline.run(work, m_cancel);
+                std::lock_guard<std::mutex> lock(doneMutex);
+                result = std::move(r);
+                done = true;
+                doneCondition.notify_all();
+            });
+
+            passRead = runRead;
+            passWritten = runWritten;
+            passRejected = runRejected;
+            passRetries = runRetries;
+            live = &pipeline.counters();
+            auto drain = [&] {
+                Recorder::Drained drained = recorder.drain();
+                const bool anyDone =
+                    std::any_of(drained.updates.begin(), drained.updates.end(),
+                                [](const UnitUpdate &u) { return u.status == UnitStatus::Done; });
+                if (anyDone) {
+                    try {
+                        sink->flush(); // durable before the ledger says done
+                    } catch (const Error &error) {
+                        log(EventLevel::Error, error.message());
+                        for (UnitUpdate &u : drained.updates)
+                            if (u.status == UnitStatus::Done)
+                                u.status = UnitStatus::Pending;
+                    }
+                }
+                if (!drained.updates.isEmpty() && !store.updateUnits(drained.updates))
+                    log(EventLevel::Error, u"Cannot record progress: %1"_s.arg(store.lastError()));
+                flushEvents(drained.events);
+            };
+
+            for (;;) {
+                {
+                    std::unique_lock<std::mutex> lock(doneMutex);
+                    doneCondition.wait_for(lock, std::chrono::milliseconds(250),
+                                           [&] { return done; });
+                    if (done)
+                        break;
+                }
+                drain();
+                const qint64 now = elapsed.elapsed();
+                if (now - lastSampleMs >= 1000) {
+                    lastSampleMs = now;
+                    sample();
                 }
             }
-            if (!drained.updates.isEmpty() && !store.updateUnits(drained.updates))
-                log(EventLevel::Error, u"Cannot record progress: %1"_s.arg(store.lastError()));
-            flushEvents(drained.events);
-        };
-        auto sample = [&] {
-            const PipelineCounters &c = pipeline.counters();
-            runRead = passRead + c.pointsRead.load();
-            runWritten = passWritten + c.pointsWritten.load();
-            runRejected = passRejected + c.pointsRejected.load();
-            runRetries = passRetries + c.retries.load();
-            const UnitTotals totals = store.unitTotals(*taskId);
-            ProgressSample s;
-            s.taskId = *taskId;
-            s.timeMs = QDateTime::currentMSecsSinceEpoch();
-            s.pointsRead = baseRead + runRead;
-            s.pointsWritten = baseWritten + runWritten;
-            s.pointsRejected = baseRejected + runRejected;
-            s.unitsDone = totals.done;
-            s.unitsTotal = totals.total;
-            s.retries = baseRetries + runRetries;
-            s.readersBusy = c.readersBusy.load();
-            s.writersBusy = c.writersBusy.load();
-            store.addSample(s);
-
-            window.push_back({s.timeMs, s.pointsRead, s.pointsWritten, s.unitsDone});
-            while (window.size() > 2 && window.back().timeMs - window.front().timeMs > 30000)
-                window.pop_front();
-            RunProgress p;
-            p.phase = u"history"_s;
-            p.pointsRead = s.pointsRead;
-            p.pointsWritten = s.pointsWritten;
-            p.pointsRejected = s.pointsRejected;
-            p.unitsDone = s.unitsDone;
-            p.unitsTotal = s.unitsTotal;
-            p.retries = s.retries;
-            p.elapsedMs = elapsed.elapsed();
-            if (window.size() >= 2) {
-                const double seconds = (window.back().timeMs - window.front().timeMs) / 1000.0;
-                if (seconds > 0) {
-                    p.writeRate = (window.back().written - window.front().written) / seconds;
-                    p.readRate = (window.back().read - window.front().read) / seconds;
-                    const double unitRate =
-                        (window.back().unitsDone - window.front().unitsDone) / seconds;
-                    if (unitRate > 0)
-                        p.etaSeconds = qint64((s.unitsTotal - s.unitsDone) / unitRate);
-                }
-            }
-            Q_EMIT progress(p);
-        };
-
-        for (;;) {
-            {
-                std::unique_lock<std::mutex> lock(doneMutex);
-                doneCondition.wait_for(lock, std::chrono::milliseconds(250), [&] { return done; });
-                if (done)
-                    break;
-            }
+            worker.join();
             drain();
-            const qint64 now = elapsed.elapsed();
-            if (now - lastSampleMs >= 1000) {
-                lastSampleMs = now;
-                sample();
-            }
+            sample();
+            live = nullptr;
+
+            if (result.status != Pipeline::Result::Status::Finished || result.unitsFailed == 0)
+                break;
+            failedKinds = recorder.takeFailedKinds();
+            const bool retryable = std::any_of(failedKinds.begin(), failedKinds.end(), isTransient);
+            if (pass >= 2 || !retryable)
+                break;
         }
-        worker.join();
-        drain();
-        sample();
+        return result;
+    };
 
-        if (result.status != Pipeline::Result::Status::Finished || result.unitsFailed == 0)
-            break;
-        const QList<ErrorKind> kinds = recorder.takeFailedKinds();
-        const bool retryable = std::any_of(kinds.begin(), kinds.end(), isTransient);
-        if (pass >= 2 || !retryable)
-            break;
-    }
-
+    Pipeline::Result result = runUnfinished();
     if (result.status == Pipeline::Result::Status::Fatal && result.fatal)
         return failWith(*result.fatal);
     if (result.status == Pipeline::Result::Status::Cancelled)
@@ -520,12 +584,148 @@ RunOutcome Runner::execute()
                             .arg(totals.total);
         return finishWith(TaskState::Failed, final);
     }
-    final.status = RunOutcome::Status::Completed;
-    final.message = u"History complete: %1 points written, %2 rejected, %3 read units"_s
-                        .arg(totals.pointsWritten)
-                        .arg(totals.pointsRejected)
-                        .arg(totals.total);
-    return finishWith(TaskState::Completed, final);
+    if (!follow) {
+        final.status = RunOutcome::Status::Completed;
+        final.message = u"History complete: %1 points written, %2 rejected, %3 read units"_s
+                            .arg(totals.pointsWritten)
+                            .arg(totals.pointsRejected)
+                            .arg(totals.total);
+        return finishWith(TaskState::Completed, final);
+    }
+
+    // ---- Following: every few seconds, [watermark, now - delay) is planned into the ledger as
+    // one more set of units, moved through the same pipeline, and the watermark moves to its
+    // end once every one of them is done. Done units below the watermark are merged, one per
+    // measurement, so the ledger stays small however long the task follows.
+    {
+        const auto record = store.task(*taskId);
+        watermark = std::max(record ? record->watermarkNs : 0, followFrom);
+        if (!record || record->watermarkNs != watermark)
+            store.setWatermark(*taskId, watermark);
+        if (record && record->planStartNs < record->planEndNs && record->watermarkNs == 0)
+            log(EventLevel::Info,
+                u"History complete: %1 points written, %2 rejected, %3 read units"_s
+                    .arg(totals.pointsWritten)
+                    .arg(totals.pointsRejected)
+                    .arg(totals.total));
+    }
+    phase = u"following"_s;
+    log(EventLevel::Info,
+        u"Following new data from %1%2, reading up to now − %3 s"_s
+            .arg(TimeText::format(watermark),
+                 stopAt ? u" until %1"_s.arg(TimeText::format(*stopAt)) : QString())
+            .arg(delayNs / kNsPerSecond));
+    sample();
+    const qint64 intervalMs = std::clamp<qint64>(delayNs / 2 / 1000000, 1000, 5000);
+    int troubledCycles = 0; // consecutive cycles that failed for a transient reason
+    qint64 nextCycleMs = 0;
+    for (;;) {
+        if (stopAt && watermark >= *stopAt) {
+            const UnitTotals t = store.unitTotals(*taskId);
+            final.status = RunOutcome::Status::Completed;
+            final.message = u"Followed new data up to the end time %1: %2 points written, %3 "
+                            "rejected"_s.arg(TimeText::format(*stopAt))
+                                .arg(t.pointsWritten)
+                                .arg(t.pointsRejected);
+            return finishWith(TaskState::Completed, final);
+        }
+        // Wait for the next cycle; pause and stop end the wait at once.
+        while (elapsed.elapsed() < nextCycleMs && !m_cancel.isCancelled()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(
+                std::clamp<qint64>(nextCycleMs - elapsed.elapsed(), 1, 100)));
+            flushEvents(recorder.drain().events);
+            if (elapsed.elapsed() - lastSampleMs >= 1000) {
+                lastSampleMs = elapsed.elapsed();
+                sample();
+            }
+        }
+        if (m_cancel.isCancelled())
+            return failWith(Error(ErrorKind::Cancelled, u"Cancelled"_s));
+        nextCycleMs = elapsed.elapsed() + intervalMs;
+
+        qint64 upper = TimeText::nowNs() - delayNs;
+        if (stopAt)
+            upper = std::min(upper, *stopAt);
+        if (upper <= watermark)
+            continue;
+
+        auto troubled = [&](const QString &message) {
+            ++troubledCycles;
+            const qint64 backoffMs =
+                std::min<qint64>(60000, intervalMs << std::min(troubledCycles, 6));
+            log(EventLevel::Warn,
+                u"%1; following again in %2 s"_s.arg(message).arg(backoffMs / 1000));
+            nextCycleMs = elapsed.elapsed() + backoffMs;
+        };
+        try {
+            if (!store.deleteUnitsFrom(*taskId, watermark))
+                throw Error(ErrorKind::Io, store.lastError());
+            active = request;
+            active.range = TimeRange{watermark, upper};
+            const QList<PlannedUnit> planned = source->plan(active, m_cancel);
+            QList<UnitRecord> units;
+            units.reserve(planned.size());
+            for (const PlannedUnit &p : planned) {
+                UnitRecord unit;
+                unit.taskId = *taskId;
+                unit.measurement = p.measurement;
+                unit.context = p.context;
+                unit.rangeStart = p.start;
+                unit.rangeEnd = p.end;
+                units.append(unit);
+            }
+            if (!units.isEmpty() && !store.addUnits(*taskId, units))
+                throw Error(ErrorKind::Io, store.lastError());
+            if (!units.isEmpty())
+                log(EventLevel::Debug,
+                    u"Following %1 .. %2: %3 read units"_s
+                        .arg(TimeText::format(watermark), TimeText::format(upper))
+                        .arg(units.size()));
+        } catch (const Error &error) {
+            if (error.kind() == ErrorKind::Cancelled || m_cancel.isCancelled())
+                return failWith(Error(ErrorKind::Cancelled, u"Cancelled"_s));
+            if (!isTransient(error.kind()))
+                return failWith(error);
+            troubled(error.message());
+            continue;
+        }
+
+        result = runUnfinished();
+        if (result.status == Pipeline::Result::Status::Cancelled)
+            return failWith(Error(ErrorKind::Cancelled, u"Cancelled"_s));
+        if (result.status == Pipeline::Result::Status::Fatal && result.fatal) {
+            if (!isTransient(result.fatal->kind()))
+                return failWith(*result.fatal);
+            m_cancel.reset(); // the pipeline fired it to stop its threads
+            if (m_requested.load() != 0)
+                return failWith(Error(ErrorKind::Cancelled, u"Cancelled"_s));
+            troubled(result.fatal->message());
+            continue;
+        }
+        const UnitTotals after = store.unitTotals(*taskId);
+        if (after.done < after.total) {
+            if (failedKinds.isEmpty() ||
+                !std::all_of(failedKinds.begin(), failedKinds.end(), isTransient)) {
+                final.status = RunOutcome::Status::Failed;
+                final.errorKind = ErrorKind::Query;
+                final.message =
+                    u"%1 read units after %2 failed; run the task again to retry them (see the "
+                    "event log for the reasons)"_s.arg(after.total - after.done)
+                        .arg(TimeText::format(watermark));
+                return finishWith(TaskState::Failed, final);
+            }
+            troubled(u"%1 read units after %2 failed"_s.arg(after.total - after.done)
+                         .arg(TimeText::format(watermark)));
+            continue;
+        }
+        // Every unit below `upper` is acknowledged: move the watermark, then fold the ledger.
+        if (!store.setWatermark(*taskId, upper))
+            return failWith(Error(ErrorKind::Io, store.lastError()));
+        watermark = upper;
+        troubledCycles = 0;
+        if (!store.mergeDoneUnits(*taskId, followFrom, watermark))
+            log(EventLevel::Warn, store.lastError());
+    }
 }
 
 } // namespace tsm

@@ -15,7 +15,7 @@ namespace tsm {
 /** A snapshot of a running task, as the runner reports it once a second. */
 struct RunProgress
 {
-    QString phase; ///< "planning", "history"
+    QString phase; ///< "planning", "history", "following"
     qint64 pointsRead = 0;
     qint64 pointsWritten = 0;
     qint64 pointsRejected = 0;
@@ -26,6 +26,8 @@ struct RunProgress
     double readRate = 0;
     qint64 etaSeconds = -1; ///< -1 while unknown
     qint64 elapsedMs = 0;
+    qint64 watermarkNs = 0; ///< following: everything before it is in the target
+    qint64 lagSeconds = -1; ///< following: how far the target is behind now (delay included)
 };
 
 /** How a run ended. */
@@ -33,7 +35,7 @@ struct RunOutcome
 {
     enum class Status
     {
-        Completed, ///< every unit done
+        Completed, ///< every unit done (history), or followed up to the end time
         Paused,    ///< pause requested; resumable
         Stopped,   ///< stop requested; resumable
         Failed,    ///< a fatal error or failed units; the next run retries what is not done
@@ -46,7 +48,10 @@ struct RunOutcome
 
 /**
  * Runs one task: plans it into the checkpoint store's ledger (once), then moves every unit not
- * done yet through the pipeline, recording unit results, progress samples and events. Lives on
+ * done yet through the pipeline, recording unit results, progress samples and events. In
+ * realtime and both modes it then follows new data: every few seconds it plans
+ * [watermark, now − delay) into the ledger, runs it the same way and moves the watermark once
+ * every unit below it is done, until the end time (if any) or until paused or stopped. Lives on
  * its own QThread; run() blocks that thread until the run ends. requestPause() and
  * requestStop() may be called from any thread.
  */

@@ -354,6 +354,12 @@ QList<PlannedUnit> InfluxSource::plan(const PlanRequest &request, const CancelTo
 QList<PlannedUnit> InfluxSource::planUnits(const PlanRequest &request, const QString &rp,
                                            const CancelToken &cancel)
 {
+    {
+        // Field types are read again after each plan: a task that follows new data plans every
+        // few seconds, and a field added meanwhile must not be read with no type (JSON).
+        std::lock_guard<std::mutex> lock(m_cacheMutex);
+        m_fieldTypeCache.clear();
+    }
     QStringList measurements = request.measurements;
     if (measurements.isEmpty())
         measurements = listMeasurements(request.database, cancel);

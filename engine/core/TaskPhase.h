@@ -1,0 +1,19 @@
+#pragma once
+
+#include <CheckpointStore.h>
+#include <QString>
+
+namespace tsm {
+
+/** Which phase a task is in, read from the checkpoint store, for the CLI and the task list. */
+namespace TaskPhase {
+
+/// Whether a mode keeps following new data after its history ("realtime", "both").
+bool follows(const QString &mode);
+
+/// "history 42.0%", "following, lag 3 s" (running) or "following, up to <time>" (not running);
+/// empty for a task that has not begun.
+QString describe(const TaskRecord &task, const UnitTotals &totals, qint64 nowNs);
+
+} // namespace TaskPhase
+} // namespace tsm

@@ -1,0 +1,71 @@
+// The task list says which phase a task is in: a task following new data shows its lag (or,
+// when not running, how far it got) in the progress column, read from the store as the CLI
+// leaves it.
+#include "MainWindow.h"
+#include "TaskListModel.h"
+
+#include <CheckpointStore.h>
+#include <ProfileJson.h>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <TimeText.h>
+
+using namespace Qt::StringLiterals;
+using namespace tsm;
+
+/** The phase in the task list. */
+class TestRealtimeTaskList : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void followingTaskShowsItsLag()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"tasks.sqlite"_s);
+        qint64 following = 0;
+        qint64 history = 0;
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(path));
+            TaskProfile profile = TaskProfile::withDefaults();
+            profile.task.mode = u"realtime"_s;
+            following = *store.saveTask(u"follower"_s, ProfileJson::toJson(profile, false));
+            profile.task.mode = u"history"_s;
+            history = *store.saveTask(u"history"_s, ProfileJson::toJson(profile, false));
+            UnitRecord unit;
+            unit.measurement = u"m"_s;
+            unit.rangeStart = 0;
+            unit.rangeEnd = 10;
+            QVERIFY(store.addUnits(history, {unit}));
+            unit.rangeStart = 10;
+            QVERIFY(store.addUnits(history, {unit}));
+            QVERIFY(store.setPlan(history, true, 0, 20));
+            QVERIFY(store.updateUnits({UnitUpdate{store.units(history).at(0).id, UnitStatus::Done,
+                                                  1, 1, 1, 0, std::nullopt}}));
+            QVERIFY(store.setTaskState(history, TaskState::Running));
+            const qint64 now = TimeText::nowNs();
+            QVERIFY(store.setPlan(following, true, now - 60000000000LL, now - 60000000000LL));
+            QVERIFY(store.setWatermark(following, now - 4000000000LL));
+            QVERIFY(store.setTaskState(following, TaskState::Running));
+        }
+
+        MainWindow window(path);
+        window.show();
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 2, 10000);
+        auto progressOf = [&](const QString &name) {
+            const int row = window.model()->indexOf(name);
+            return window.model()
+                ->data(window.model()->index(row, TaskListModel::Progress))
+                .toString();
+        };
+        QVERIFY2(progressOf(u"follower"_s).startsWith(u"following, lag "_s),
+                 qPrintable(progressOf(u"follower"_s)));
+        QCOMPARE(progressOf(u"history"_s), u"50.0%"_s);
+    }
+};
+
+QTEST_MAIN(TestRealtimeTaskList)
+#include "test_realtime_tasklist.moc"

@@ -1,0 +1,494 @@
+// Following new data (realtime and both modes) against a real influxd: points are written while
+// the task follows, some out of order within the delay; the task is paused, stopped, killed and
+// run again; the target must equal the source below the watermark, point by point.
+#include "core/Runner.h"
+#include "support/InfluxDump.h"
+#include "support/InfluxdFixture.h"
+#include "support/TestProfiles.h"
+
+#include <CheckpointStore.h>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QScopeGuard>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QtTest>
+#include <TaskOptions.h>
+#include <TimeText.h>
+#include <algorithm>
+#include <csignal>
+
+using namespace Qt::StringLiterals;
+using namespace tsm;
+using namespace tsm::test;
+
+namespace {
+
+constexpr qint64 kNsPerMs = 1000000LL;
+
+/**
+ * Writes points stamped "now" into `src` of a real influxd, a batch every 100 ms, each batch
+ * shuffled and its times up to 700 ms in the past: out of order, but within a 1 s delay.
+ * Every point has its own series and time, so none overwrites another.
+ */
+class Writer
+{
+public:
+    explicit Writer(InfluxdFixture &influx) : m_influx(influx) {}
+
+    void setMeasurements(const QList<QByteArray> &measurements) { m_measurements = measurements; }
+
+    bool writeFor(int ms)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < ms) {
+            QList<QByteArray> lines;
+            const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+            for (int i = 0; i < 12; ++i) {
+                const QByteArray &m = m_measurements.at(i % m_measurements.size());
+                const qint64 t =
+                    (nowMs - qint64(QRandomGenerator::global()->bounded(700))) * kNsPerMs +
+                    (m_counter % kNsPerMs);
+                ++m_counter;
+                m_last = std::max(m_last, t);
+                m_first = m_first == 0 ? t : std::min(m_first, t);
+                lines.append(m + ",host=h" + QByteArray::number(i % 3) +
+                             " v=" + QByteArray::number(m_counter * 0.25) +
+                             ",n=" + QByteArray::number(m_counter) + "i,s=\"p" +
+                             QByteArray::number(m_counter) + "\" " + QByteArray::number(t) + '\n');
+            }
+            std::shuffle(lines.begin(), lines.end(), *QRandomGenerator::global());
+            if (!m_influx.write(u"src"_s, lines.join()))
+                return false;
+            m_written += lines.size();
+            QTest::qWait(100);
+        }
+        return true;
+    }
+
+    qint64 last() const { return m_last; }
+    qint64 written() const { return m_written; }
+
+private:
+    InfluxdFixture &m_influx;
+    QList<QByteArray> m_measurements{"power", "temp"};
+    qint64 m_counter = 0;
+    qint64 m_first = 0;
+    qint64 m_last = 0;
+    qint64 m_written = 0;
+};
+
+/// The values of a dump whose time lies in [from, to).
+QStringList within(const QStringList &dump, qint64 from, qint64 to)
+{
+    QStringList out;
+    for (const QString &line : dump) {
+        const qint64 t = line.section(u'|', 2, 2).toLongLong();
+        if (t >= from && t < to)
+            out.append(line);
+    }
+    return out;
+}
+
+std::optional<TaskRecord> readTask(const QString &state, const QString &name)
+{
+    CheckpointStore store;
+    if (!QFileInfo::exists(state) || !store.open(state, CheckpointStore::Mode::ReadOnly))
+        return std::nullopt;
+    return store.task(name);
+}
+
+/// Waits until the task's watermark is past `time` (everything up to it is in the target).
+bool waitForWatermark(const QString &state, const QString &name, qint64 time, int timeoutMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs) {
+        const auto task = readTask(state, name);
+        if (task && task->watermarkNs > time)
+            return true;
+        QTest::qWait(100);
+    }
+    return false;
+}
+
+TaskProfile followProfile(const QString &name, const QString &url, const QString &mode)
+{
+    TaskProfile profile = influxToInflux(name, url, u"src"_s, url, u"dst"_s);
+    profile.task.mode = mode;
+    profile.task.start = u"2020-01-01T00:00:00Z"_s;
+    profile.task.end.clear();
+    profile.task.delaySeconds = 1;
+    profile.advanced.readConcurrency = 2;
+    profile.advanced.writeConcurrency = 2;
+    return profile;
+}
+
+} // namespace
+
+/** Realtime and both modes: following new data with no gap and no duplicate. */
+class TestRealtime : public QObject
+{
+    Q_OBJECT
+
+private:
+    /// The target holds exactly the source's values in [from, to), nothing else.
+    static void verifyCopy(InfluxdFixture &influx, qint64 from, qint64 to, qint64 minPoints)
+    {
+        InfluxDump dump(influx.url());
+        const QStringList source = within(dump.dump(u"src"_s), from, to);
+        const QStringList target = dump.dump(u"dst"_s);
+        QVERIFY2(dump.error().isEmpty(), qPrintable(dump.error()));
+        QVERIFY2(InfluxDump::pointCount(source) >= minPoints,
+                 qPrintable(u"only %1 points to compare"_s.arg(InfluxDump::pointCount(source))));
+        const QString diff = compareDumps(source, target);
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+
+    static void startRun(QProcess &process, const QString &profilePath, const QString &state)
+    {
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.start(cliPath(), {u"run"_s, profilePath, u"--state"_s, state});
+        QVERIFY(process.waitForStarted());
+    }
+
+    static void interrupt(QProcess &process)
+    {
+        ::kill(pid_t(process.processId()), SIGINT);
+        QVERIFY(process.waitForFinished(30000));
+        const QString output = QString::fromUtf8(process.readAll());
+        QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 5,
+                 qPrintable(output));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        TSM_SKIP_WITHOUT_INFLUXD();
+        QVERIFY2(!cliPath().isEmpty(), "TSM_CLI is not set");
+        QStandardPaths::setTestModeEnabled(true);
+    }
+
+    void fileSourceCannotFollow()
+    {
+        TaskProfile profile = TaskProfile::withDefaults();
+        profile.name = u"file"_s;
+        profile.source.type = u"lpfile"_s;
+        profile.source.path = u"/data/in.lp"_s;
+        profile.target.type = u"lpfile"_s;
+        profile.target.path = u"/data/out.lp"_s;
+        profile.task.start = u"2020-01-01T00:00:00Z"_s;
+        const QList<FieldError> history = validateProfile(profile);
+        QVERIFY(std::none_of(history.begin(), history.end(),
+                             [](const FieldError &e) { return e.key == u"task.mode"_s; }));
+        for (const QString &mode : {u"realtime"_s, u"both"_s}) {
+            profile.task.mode = mode;
+            const QList<FieldError> errors = validateProfile(profile);
+            QVERIFY(std::any_of(errors.begin(), errors.end(), [&](const FieldError &e) {
+                return e.key == u"task.mode"_s && e.message.contains(mode) &&
+                       e.message.contains(u"line-protocol file"_s);
+            }));
+        }
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"file.json"_s);
+        QVERIFY(saveProfile(profile, path));
+        const CliResult result =
+            runCli({u"run"_s, path, u"--state"_s, dir.filePath(u"state.sqlite"_s)});
+        QCOMPARE(result.exitCode, 2);
+        QVERIFY2(result.output.contains(u"task.mode"_s), qPrintable(result.output));
+    }
+
+    /// Realtime from the CLI: writes go on while it follows, while it is stopped and after it
+    /// runs again; new measurements are picked up; the ledger stays small.
+    void followStopAndRestart()
+    {
+        InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        QVERIFY(influx.query(u"CREATE DATABASE src"_s));
+        // Older than the moment the task starts: realtime leaves it out.
+        const qint64 hourAgo = (QDateTime::currentMSecsSinceEpoch() - 3600000) * kNsPerMs;
+        QVERIFY(influx.write(u"src"_s, "power,host=old v=1 " + QByteArray::number(hourAgo)));
+
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const QString profilePath = dir.filePath(u"task.json"_s);
+        const QString name = u"follow me"_s;
+        QVERIFY(saveProfile(followProfile(name, influx.url(), u"realtime"_s), profilePath));
+
+        QProcess first;
+        startRun(first, profilePath, state);
+        QTRY_VERIFY_WITH_TIMEOUT(readTask(state, name) && readTask(state, name)->watermarkNs != 0,
+                                 30000);
+        const qint64 origin = readTask(state, name)->planEndNs;
+        QCOMPARE(readTask(state, name)->watermarkNs, origin);
+        QTest::qWait(1000); // the writer's times reach 0.7 s back: keep them after the origin
+
+        Writer writer(influx);
+        QVERIFY(writer.writeFor(4000));
+        QVERIFY(waitForWatermark(state, name, origin + 1000 * kNsPerMs, 30000));
+        const CliResult running = runCli({u"status"_s, u"--state"_s, state});
+        QVERIFY2(running.output.contains(u"follow me: running, following, lag "_s),
+                 qPrintable(running.output));
+        interrupt(first);
+        QCOMPARE(readTask(state, name)->state, TaskState::Paused);
+
+        QVERIFY(writer.writeFor(2000)); // nobody follows meanwhile
+
+        QProcess second;
+        startRun(second, profilePath, state);
+        writer.setMeasurements({"power", "temp", "humidity"}); // a new measurement appears
+        QVERIFY(writer.writeFor(3000));
+        QVERIFY2(waitForWatermark(state, name, writer.last(), 30000),
+                 "the watermark did not pass the last point written");
+        interrupt(second);
+
+        const qint64 watermark = readTask(state, name)->watermarkNs;
+        verifyCopy(influx, origin, watermark, writer.written() / 2);
+        // Everything written is below the watermark, so the target has every point.
+        InfluxDump dump(influx.url());
+        QCOMPARE(InfluxDump::pointCount(dump.dump(u"dst"_s)), writer.written());
+
+        // Done units below the watermark are merged: one per measurement, however many cycles.
+        CheckpointStore store;
+        QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
+        const auto task = store.task(name);
+        const QList<UnitRecord> units = store.units(task->id);
+        QVERIFY2(units.size() <= 3, qPrintable(u"%1 units in the ledger"_s.arg(units.size())));
+        QCOMPARE(store.unitTotals(task->id).pointsWritten, writer.written());
+
+        const CliResult status = runCli({u"status"_s, u"--state"_s, state});
+        QVERIFY2(status.output.contains(u"follow me: paused, following, up to "_s),
+                 qPrintable(status.output));
+    }
+
+    /// SIGKILL while following, then run again: no gap, no duplicate.
+    void killWhileFollowing()
+    {
+        InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        QVERIFY(influx.query(u"CREATE DATABASE src"_s));
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const QString profilePath = dir.filePath(u"task.json"_s);
+        const QString name = u"kill me"_s;
+        QVERIFY(saveProfile(followProfile(name, influx.url(), u"realtime"_s), profilePath));
+
+        QProcess first;
+        startRun(first, profilePath, state);
+        QTRY_VERIFY_WITH_TIMEOUT(readTask(state, name) && readTask(state, name)->watermarkNs != 0,
+                                 30000);
+        const qint64 origin = readTask(state, name)->planEndNs;
+        QTest::qWait(1000);
+        Writer writer(influx);
+        QVERIFY(writer.writeFor(3000));
+        QVERIFY(waitForWatermark(state, name, origin + 1000 * kNsPerMs, 30000));
+        QVERIFY(writer.writeFor(700)); // kill while there is work in flight
+        QVERIFY(first.state() == QProcess::Running);
+        ::kill(pid_t(first.processId()), SIGKILL);
+        QVERIFY(first.waitForFinished());
+        QCOMPARE(first.exitStatus(), QProcess::CrashExit);
+        const qint64 killedAt = readTask(state, name)->watermarkNs;
+
+        QVERIFY(writer.writeFor(1500));
+        QProcess second;
+        startRun(second, profilePath, state);
+        QVERIFY(writer.writeFor(2500));
+        QVERIFY(waitForWatermark(state, name, writer.last(), 30000));
+        interrupt(second);
+
+        QVERIFY(readTask(state, name)->watermarkNs > killedAt);
+        verifyCopy(influx, origin, readTask(state, name)->watermarkNs, writer.written() / 2);
+        InfluxDump dump(influx.url());
+        QCOMPARE(InfluxDump::pointCount(dump.dump(u"dst"_s)), writer.written());
+    }
+
+    /// Both modes: a day of history, then following; the phase switch shows in the progress,
+    /// the events and `tsmigrate-cli status`; pause and resume continue from the watermark.
+    void historyThenFollow()
+    {
+        InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        QVERIFY(influx.query(u"CREATE DATABASE src"_s));
+        const qint64 nowNs = QDateTime::currentMSecsSinceEpoch() * kNsPerMs;
+        const qint64 dayAgo = nowNs - 24LL * 3600 * 1000000000LL;
+        QByteArray day;
+        for (int minute = 0; minute < 24 * 60; ++minute)
+            for (int s = 0; s < 2; ++s)
+                day += "power,host=d" + QByteArray::number(s) +
+                       " v=" + QByteArray::number(minute * 1.5) + " " +
+                       QByteArray::number(dayAgo + qint64(minute) * 60000000000LL + s) + '\n';
+        QVERIFY(influx.write(u"src"_s, day));
+
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const QString name = u"both"_s;
+        TaskProfile profile = followProfile(name, influx.url(), u"both"_s);
+        profile.task.start = TimeText::format(dayAgo - 3600LL * 1000000000LL);
+        QThread thread;
+        auto *runner = new Runner(profile, state);
+        runner->moveToThread(&thread);
+        const auto cleanup = qScopeGuard([&] {
+            runner->requestStop();
+            thread.quit();
+            thread.wait();
+            delete runner;
+        });
+        QList<QString> phases;
+        QList<qint64> lags;
+        connect(runner, &Runner::progress, this, [&](const RunProgress &p) {
+            if (phases.isEmpty() || phases.last() != p.phase)
+                phases.append(p.phase);
+            if (p.phase == u"following")
+                lags.append(p.lagSeconds);
+        });
+        QSignalSpy finished(runner, &Runner::finished);
+        thread.start();
+        QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection);
+        QTRY_VERIFY_WITH_TIMEOUT(phases.contains(u"following"_s), 60000);
+        QVERIFY2(phases.indexOf(u"history"_s) >= 0 &&
+                     phases.indexOf(u"history"_s) < phases.indexOf(u"following"_s),
+                 qPrintable(phases.join(u", "_s)));
+
+        const auto task = readTask(state, name);
+        QVERIFY(task);
+        const qint64 historyEnd = task->planEndNs;
+        QVERIFY(historyEnd > nowNs - 2000 * kNsPerMs); // up to now − delay when it started
+        QCOMPARE(task->planStartNs, dayAgo - 3600LL * 1000000000LL);
+        const CliResult following = runCli({u"status"_s, u"--state"_s, state, u"--task"_s, name});
+        QVERIFY2(following.output.contains(u"both: running, following, lag "_s),
+                 qPrintable(following.output));
+        // The switch is in the log, history first.
+        const qsizetype historyDone = following.output.indexOf(u"History complete: 2880 points"_s);
+        const qsizetype followFrom = following.output.indexOf(u"Following new data from"_s);
+        QVERIFY2(historyDone >= 0 && followFrom > historyDone, qPrintable(following.output));
+
+        Writer writer(influx);
+        QVERIFY(writer.writeFor(2500));
+        runner->requestPause();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QCOMPARE(finished.at(0).at(0).value<RunOutcome>().status, RunOutcome::Status::Paused);
+        QVERIFY(writer.writeFor(1500));
+        QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection); // resume
+        QVERIFY(writer.writeFor(2000));
+        QVERIFY(waitForWatermark(state, name, writer.last(), 30000));
+        runner->requestStop();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 10000);
+        QCOMPARE(finished.at(1).at(0).value<RunOutcome>().status, RunOutcome::Status::Stopped);
+
+        verifyCopy(influx, task->planStartNs, readTask(state, name)->watermarkNs,
+                   2880 + writer.written() / 2);
+        InfluxDump dump(influx.url());
+        QCOMPARE(InfluxDump::pointCount(dump.dump(u"dst"_s)), 2880 + writer.written());
+        QVERIFY(!lags.isEmpty());
+        qInfo("lag while following (delay 1 s): %lld s at most of %lld samples",
+              *std::max_element(lags.begin(), lags.end()), qint64(lags.size()));
+    }
+
+    /// The target goes away while the task follows: the task keeps running, says it will try
+    /// again, and once the target is back catches up with no gap.
+    void targetOutageWhileFollowing()
+    {
+        InfluxdFixture source;
+        InfluxdFixture target;
+        QVERIFY2(source.start(), qPrintable(source.errorString()));
+        QVERIFY2(target.start(), qPrintable(target.errorString()));
+        QVERIFY(source.query(u"CREATE DATABASE src"_s));
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const QString name = u"outage"_s;
+        TaskProfile profile = followProfile(name, source.url(), u"realtime"_s);
+        const TaskProfile targetSide =
+            influxToInflux(name, source.url(), u"src"_s, target.url(), u"dst"_s);
+        profile.target = targetSide.target;
+        profile.advanced.retryAttempts = 2;
+
+        QThread thread;
+        auto *runner = new Runner(profile, state);
+        runner->moveToThread(&thread);
+        const auto cleanup = qScopeGuard([&] {
+            runner->requestStop();
+            thread.quit();
+            thread.wait();
+            delete runner;
+        });
+        QStringList warnings;
+        connect(runner, &Runner::event, this, [&](int level, const QString &message) {
+            if (level == int(EventLevel::Warn))
+                warnings.append(message);
+        });
+        QSignalSpy finished(runner, &Runner::finished);
+        thread.start();
+        QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection);
+        QTRY_VERIFY_WITH_TIMEOUT(readTask(state, name) && readTask(state, name)->watermarkNs != 0,
+                                 30000);
+        const qint64 origin = readTask(state, name)->planEndNs;
+        QTest::qWait(1000);
+
+        Writer writer(source);
+        QVERIFY(writer.writeFor(2000));
+        target.stop();
+        QVERIFY(writer.writeFor(3000));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::any_of(warnings.begin(), warnings.end(),
+                        [](const QString &w) { return w.contains(u"following again in"_s); }),
+            30000);
+        QCOMPARE(finished.count(), 0); // still following
+        const qint64 stuck = readTask(state, name)->watermarkNs;
+        QVERIFY(stuck < writer.last());
+        QVERIFY2(target.start(), qPrintable(target.errorString()));
+        QVERIFY(writer.writeFor(1000));
+        QVERIFY(waitForWatermark(state, name, writer.last(), 60000));
+        runner->requestStop();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QCOMPARE(finished.at(0).at(0).value<RunOutcome>().status, RunOutcome::Status::Stopped);
+
+        InfluxDump sourceDump(source.url());
+        InfluxDump targetDump(target.url());
+        const QStringList expected =
+            within(sourceDump.dump(u"src"_s), origin, readTask(state, name)->watermarkNs);
+        const QStringList actual = targetDump.dump(u"dst"_s);
+        QVERIFY2(sourceDump.error().isEmpty() && targetDump.error().isEmpty(),
+                 qPrintable(sourceDump.error() + targetDump.error()));
+        QCOMPARE(InfluxDump::pointCount(actual), writer.written());
+        const QString diff = compareDumps(expected, actual);
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+
+    /// A follow that reaches its end time completes, and takes nothing after it.
+    void followStopsAtEndTime()
+    {
+        InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        QVERIFY(influx.query(u"CREATE DATABASE src"_s));
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const QString profilePath = dir.filePath(u"task.json"_s);
+        const QString name = u"until"_s;
+        TaskProfile profile = followProfile(name, influx.url(), u"realtime"_s);
+        const qint64 end = (QDateTime::currentMSecsSinceEpoch() + 4000) * kNsPerMs;
+        profile.task.end = TimeText::format(end);
+        QVERIFY(saveProfile(profile, profilePath));
+
+        QProcess run;
+        startRun(run, profilePath, state);
+        Writer writer(influx);
+        QVERIFY(writer.writeFor(6000)); // the last two seconds lie past the end
+        // It may have finished while the writer waited between batches.
+        QVERIFY(run.state() == QProcess::NotRunning || run.waitForFinished(30000));
+        const QString output = QString::fromUtf8(run.readAll());
+        QVERIFY2(run.exitStatus() == QProcess::NormalExit && run.exitCode() == 0,
+                 qPrintable(output));
+        QVERIFY2(output.contains(u"Followed new data up to the end time"_s), qPrintable(output));
+        const auto task = readTask(state, name);
+        QCOMPARE(task->state, TaskState::Completed);
+        QCOMPARE(task->watermarkNs, end);
+        verifyCopy(influx, task->planEndNs, end, writer.written() / 4);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRealtime)
+#include "test_realtime.moc"
