@@ -2,6 +2,7 @@
 // submit, start, and the data arrives; invalid fields block Next with their message.
 // Screenshots of every page go to $TSM_SCREENSHOT_DIR when it is set.
 #include "MainWindow.h"
+#include "TaskListModel.h"
 #include "emulators/TDengine2Emulator.h"
 #include "emulators/TDengine3Emulator.h"
 #include "forms/OptionEditor.h"
@@ -9,6 +10,8 @@
 #include "support/InfluxdFixture.h"
 #include "wizard/TaskWizard.h"
 
+#include <CheckpointStore.h>
+#include <ProfileJson.h>
 #include <QAction>
 #include <QComboBox>
 #include <QJsonArray>
@@ -489,6 +492,54 @@ private Q_SLOTS:
                  qPrintable(window.model()->row(0)->lastError));
         QVERIFY(target.stables(u"power3"_s).contains(u"meters"_s));
         QCOMPARE(target.rowCount(u"power3"_s), 50);
+    }
+
+    /// A task in mode "both" without an end time, started from the list: history first, then
+    /// it keeps following, and the list says so while it runs; Stop ends it.
+    void followingTaskInTheList()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(u"tasks.sqlite"_s);
+        TaskProfile profile = TaskProfile::withDefaults();
+        profile.name = u"weather, live"_s;
+        profile.source.type = u"influxdb"_s;
+        profile.source.host = u"127.0.0.1"_s;
+        profile.source.port = m_influx->port();
+        profile.target.type = u"influxdb1"_s;
+        profile.target.host = u"127.0.0.1"_s;
+        profile.target.port = m_influx->port();
+        profile.target.database = u"live"_s;
+        profile.target.createDatabase = true;
+        profile.task.bucket = u"src"_s;
+        profile.task.start = u"2023-11-01T00:00:00Z"_s;
+        profile.task.mode = u"both"_s;
+        profile.task.delaySeconds = 1;
+        profile.advanced.readConcurrency = 4;
+        profile.advanced.writeConcurrency = 2;
+        QVERIFY(validateProfile(profile).isEmpty());
+        {
+            CheckpointStore s;
+            QVERIFY(s.open(store));
+            QVERIFY(s.saveTask(profile.name, ProfileJson::toJson(profile, false)));
+        }
+        MainWindow window(store);
+        window.show();
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
+        find<QTableView>(&window, u"taskTableView"_s)->selectRow(0);
+        find<QAction>(&window, u"startAction"_s)->trigger();
+        auto progress = [&] {
+            return window.model()
+                ->data(window.model()->index(0, TaskListModel::Progress))
+                .toString();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(progress().startsWith(u"following"_s), 60000);
+        QCOMPARE(window.model()->row(0)->state, u"running"_s);
+        QVERIFY(find<QAction>(&window, u"stopAction"_s)->isEnabled());
+        QVERIFY(!find<QAction>(&window, u"editAction"_s)->isEnabled());
+        screenshot(&window, u"7-task-list-following"_s);
+        find<QAction>(&window, u"stopAction"_s)->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->row(0)->state, u"stopped"_s, 30000);
+        QVERIFY(find<QAction>(&window, u"editAction"_s)->isEnabled());
     }
 
 private:
