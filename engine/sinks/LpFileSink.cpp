@@ -303,18 +303,30 @@ WriteResult LpFileSink::write(const Batch &batch, const CancelToken &cancel)
 
 void LpFileSink::flush()
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    if (m_fd < 0)
-        return;
-    if (m_gz && gzflush(asGz(m_gz), Z_SYNC_FLUSH) != Z_OK) {
-        int code = 0;
-        const char *message = gzerror(asGz(m_gz), &code);
-        throw Error(ErrorKind::Io,
-                    u"Cannot flush %1: %2"_s.arg(
-                        m_path, code == Z_ERRNO ? systemError(errno) : QString::fromUtf8(message)));
+    // Everything written before this call must be on disk when it returns. The fsync runs on a
+    // duplicate of the descriptor outside the lock, so writers go on meanwhile (what they add
+    // is synced next time) instead of waiting for the disk.
+    int fd = -1;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_fd < 0)
+            return;
+        if (m_gz && gzflush(asGz(m_gz), Z_SYNC_FLUSH) != Z_OK) {
+            int code = 0;
+            const char *message = gzerror(asGz(m_gz), &code);
+            throw Error(ErrorKind::Io, u"Cannot flush %1: %2"_s.arg(
+                                           m_path, code == Z_ERRNO ? systemError(errno)
+                                                                   : QString::fromUtf8(message)));
+        }
+        fd = ::dup(m_fd);
+        if (fd < 0)
+            fail(u"Cannot sync"_s, errno);
     }
-    if (::fsync(m_fd) != 0)
-        fail(u"Cannot sync"_s, errno);
+    const int synced = ::fsync(fd);
+    const int error = errno;
+    ::close(fd);
+    if (synced != 0)
+        fail(u"Cannot sync"_s, error);
 }
 
 void LpFileSink::closeLocked()
