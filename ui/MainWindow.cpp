@@ -2,6 +2,7 @@
 
 #include "StoreWorker.h"
 #include "core/Runner.h"
+#include "monitor/MonitorWindow.h"
 #include "wizard/TaskWizard.h"
 
 #include <ProfileJson.h>
@@ -78,6 +79,7 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
     add(u"pauseAction"_s, tr("Pause"), &MainWindow::pauseTask);
     add(u"resumeAction"_s, tr("Resume"), &MainWindow::startTask);
     add(u"stopAction"_s, tr("Stop"), &MainWindow::stopTask);
+    add(u"openMonitorAction"_s, tr("Monitor"), &MainWindow::openMonitor);
     toolbar->addSeparator();
     add(u"deleteAction"_s, tr("Delete"), &MainWindow::deleteTask);
     toolbar->addSeparator();
@@ -113,6 +115,7 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
     refresh->start(1000);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::updateActions);
+    connect(m_table, &QTableView::doubleClicked, this, &MainWindow::openMonitor);
     resize(1000, 480);
     updateActions();
 }
@@ -162,6 +165,7 @@ void MainWindow::updateActions()
     m_actions[u"stopAction"_s]->setEnabled(running);
     m_actions[u"deleteAction"_s]->setEnabled(selected && !running);
     m_actions[u"exportAction"_s]->setEnabled(selected);
+    m_actions[u"openMonitorAction"_s]->setEnabled(selected);
 }
 
 void MainWindow::showMessage(const QString &text)
@@ -258,6 +262,26 @@ void MainWindow::deleteTask()
         return;
     m_sessionProfiles.remove(name);
     Q_EMIT deleteRequested(name);
+}
+
+MonitorWindow *MainWindow::monitor(const QString &taskName) const
+{
+    return m_monitors.value(taskName);
+}
+
+void MainWindow::openMonitor()
+{
+    const QString name = selectedName();
+    if (name.isEmpty())
+        return;
+    QPointer<MonitorWindow> &window = m_monitors[name];
+    if (!window) {
+        window = new MonitorWindow(m_storePath, name, this);
+        window->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    window->show();
+    window->raise();
+    window->activateWindow();
 }
 
 void MainWindow::importProfile()

@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <QPointer>
 #include <TaskProfile.h>
 #include <functional>
 
@@ -14,6 +15,7 @@ class QThread;
 
 namespace tsm {
 
+class MonitorWindow;
 class Runner;
 class StoreWorker;
 class TaskWizard;
@@ -34,6 +36,8 @@ public:
     TaskListModel *model() const { return m_model; }
     /// The wizard currently open, if any (tests drive it).
     TaskWizard *wizard() const { return m_wizard; }
+    /// The monitor open on a task, if any.
+    MonitorWindow *monitor(const QString &taskName) const;
 
     /// Seams for tests: how questions and file choices are answered.
     static std::function<bool(QWidget *, const QString &title, const QString &text)> &askYesNo();
@@ -47,6 +51,8 @@ public Q_SLOTS:
     void pauseTask();
     void stopTask();
     void deleteTask();
+    /// Opens (or brings forward) the monitor of the selected task; one per task, several open.
+    void openMonitor();
     void importProfile();
     void exportProfile();
 
@@ -79,6 +85,7 @@ private:
     /// Profiles with their secrets for this session (the store keeps them without).
     QHash<QString, TaskProfile> m_sessionProfiles;
     QHash<QString, QAction *> m_actions;
+    QHash<QString, QPointer<MonitorWindow>> m_monitors;
 };
 
 } // namespace tsm

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "core/CancelToken.h"
+#include "core/Source.h"
+
+#include <QString>
+#include <thread>
+
+namespace tsm {
+
+/**
+ * Estimates the points a task will move, measurement by measurement, with cheap count queries
+ * at the source, and records them in the checkpoint store for the monitor, on a thread and a
+ * store connection of its own so the migration does not wait for it. A measurement that
+ * already has an estimate (an earlier run) is not asked again. Stops and joins on destruction.
+ */
+class Estimator
+{
+public:
+    Estimator(Source &source, PlanRequest request, QString statePath, qint64 taskId);
+    ~Estimator();
+    Estimator(const Estimator &) = delete;
+    Estimator &operator=(const Estimator &) = delete;
+
+    /// Starts estimating the measurements of the task's ledger.
+    void start();
+    /// Waits until every estimate is recorded (or estimating failed).
+    void wait();
+
+private:
+    void run();
+
+    Source &m_source;
+    PlanRequest m_request;
+    QString m_statePath;
+    qint64 m_taskId;
+    CancelToken m_cancel;
+    std::thread m_thread;
+};
+
+} // namespace tsm

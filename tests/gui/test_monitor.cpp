@@ -1,0 +1,419 @@
+// The monitor window: it reads the checkpoint store, so it shows a task that tsmigrate-cli ran
+// (or runs) in another process exactly as the store and `tsmigrate-cli status` report it.
+#include "MainWindow.h"
+#include "monitor/MonitorWindow.h"
+#include "support/InfluxdFixture.h"
+#include "support/TestProfiles.h"
+
+#include <ProfileJson.h>
+#include <QAbstractItemModel>
+#include <QAction>
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QLineSeries>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <csignal>
+
+using namespace Qt::StringLiterals;
+using namespace tsm;
+using namespace tsm::test;
+
+namespace {
+
+constexpr qint64 kT0 = 1700000000000000000LL;
+constexpr qint64 kSecond = 1000000000LL;
+
+/// Three measurements, one with a space in its name: 4×3600 + 2×1800 + 300 = 18,300 points.
+void fillSmall(InfluxdFixture &influx)
+{
+    QVERIFY(influx.query(u"CREATE DATABASE src"_s));
+    QByteArray lp;
+    for (int s = 0; s < 4; ++s)
+        for (int i = 0; i < 3600; ++i)
+            lp += "cpu,host=h" + QByteArray::number(s) + " usage=" + QByteArray::number(i * 0.25) +
+                  ",n=" + QByteArray::number(i) + "i " + QByteArray::number(kT0 + i * kSecond) +
+                  '\n';
+    for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < 1800; ++i)
+            lp += "mem,host=h" + QByteArray::number(s) + " free=" + QByteArray::number(i) + "i " +
+                  QByteArray::number(kT0 + i * 2 * kSecond) + '\n';
+    for (int i = 0; i < 300; ++i)
+        lp += "disk\\ io read=" + QByteArray::number(i) + "i,state=\"ok\" " +
+              QByteArray::number(kT0 + i * 12 * kSecond) + '\n';
+    QVERIFY(influx.write(u"src"_s, lp));
+}
+
+/// 57,600 points of one measurement over 40 hours: in one-minute windows, long enough to watch.
+void fillLarge(InfluxdFixture &influx)
+{
+    QVERIFY(influx.query(u"CREATE DATABASE src"_s));
+    QByteArray lp;
+    for (int s = 0; s < 4; ++s)
+        for (int i = 0; i < 14400; ++i)
+            lp += "meter,site=s" + QByteArray::number(s) + " kwh=" + QByteArray::number(i * 0.5) +
+                  " " + QByteArray::number(kT0 + qint64(i) * 10 * kSecond) + '\n';
+    QVERIFY(influx.write(u"src"_s, lp));
+}
+
+/// Selects the task in the main window's list and opens its monitor through the action.
+MonitorWindow *openMonitor(MainWindow &window, const QString &name)
+{
+    auto *table = window.findChild<QTableView *>(u"taskTableView"_s);
+    auto *action = window.findChild<QAction *>(u"openMonitorAction"_s);
+    if (!table || !action)
+        return nullptr;
+    if (!QTest::qWaitFor([&] { return window.model()->indexOf(name) >= 0; }, 10000))
+        return nullptr;
+    table->selectRow(window.model()->indexOf(name));
+    if (!action->isEnabled())
+        return nullptr;
+    action->trigger();
+    return window.monitor(name);
+}
+
+/// The monitor's per-measurement table, raw values by measurement and column.
+QHash<QString, QList<QVariant>> tableRows(MonitorWindow *monitor)
+{
+    QHash<QString, QList<QVariant>> rows;
+    const QAbstractItemModel *model =
+        monitor->findChild<QTableView *>(u"measurementTableView"_s)->model();
+    for (int r = 0; r < model->rowCount(); ++r) {
+        QList<QVariant> values;
+        for (int c = 0; c < model->columnCount(); ++c)
+            values.append(model->index(r, c).data(Qt::UserRole));
+        rows.insert(model->index(r, 0).data().toString(), values);
+    }
+    return rows;
+}
+
+QString labelText(MonitorWindow *monitor, const QString &name)
+{
+    const auto *label = monitor->findChild<QLabel *>(name);
+    return label ? label->text() : u"(no label %1)"_s.arg(name);
+}
+
+void screenshot(QWidget *widget, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("TSM_SCREENSHOT_DIR");
+    if (dir.isEmpty())
+        return;
+    QDir().mkpath(dir);
+    QVERIFY(widget->grab().save(dir + u'/' + name));
+}
+
+} // namespace
+
+/** The monitor window against tasks run by tsmigrate-cli on a real influxd. */
+class TestMonitor : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        TSM_SKIP_WITHOUT_INFLUXD();
+        QVERIFY2(!cliPath().isEmpty(), "TSM_CLI is not set");
+        QStandardPaths::setTestModeEnabled(true);
+    }
+
+    void showsACompletedCliRun()
+    {
+        InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        fillSmall(influx);
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const QString profilePath = dir.filePath(u"task.json"_s);
+        TaskProfile profile =
+            influxToInflux(u"watched"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s);
+        profile.task.windowMinutes = 5;
+        profile.advanced.readConcurrency = 1;
+        profile.advanced.writeConcurrency = 1;
+        profile.advanced.batchSize = 50;
+        QVERIFY(saveProfile(profile, profilePath));
+        const CliResult run = runCli({u"run"_s, profilePath, u"--state"_s, state});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+
+        MainWindow window(state);
+        window.show();
+        MonitorWindow *monitor = openMonitor(window, u"watched"_s);
+        QVERIFY(monitor);
+        QVERIFY(QTest::qWaitForWindowExposed(monitor));
+        // The estimate is written by the run; once shown, everything the run left is shown.
+        QTRY_VERIFY_WITH_TIMEOUT(monitor->figures().estimatedTotal >= 0, 10000);
+
+        CheckpointStore store;
+        QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
+        const auto task = store.task(u"watched"_s);
+        QVERIFY(task);
+        const QList<ProgressSample> samples = store.samples(task->id);
+        QVERIFY(!samples.isEmpty());
+
+        // The charts' series hold the samples.
+        QCOMPARE(monitor->samples().size(), samples.size());
+        const QList<QPointF> written = monitor->writtenSeries()->points();
+        const QList<QPointF> writeRate = monitor->writeRateSeries()->points();
+        const QList<QPointF> readRate = monitor->readRateSeries()->points();
+        QCOMPARE(written.size(), samples.size());
+        QCOMPARE(writeRate.size(), samples.size());
+        QCOMPARE(readRate.size(), samples.size());
+        for (qsizetype i = 0; i < samples.size(); ++i) {
+            QCOMPARE(qint64(written.at(i).x()), samples.at(i).timeMs);
+            QCOMPARE(qint64(written.at(i).y()), samples.at(i).pointsWritten);
+            if (i > 0) {
+                const qint64 dt = samples.at(i).timeMs - samples.at(i - 1).timeMs;
+                const double expected =
+                    (samples.at(i).pointsWritten - samples.at(i - 1).pointsWritten) * 1000.0 /
+                    double(dt);
+                QVERIFY(qAbs(writeRate.at(i).y() - expected) < 1e-6);
+            }
+        }
+        QCOMPARE(qint64(written.last().y()), 18300);
+
+        // The per-measurement table matches the ledger.
+        struct Sums
+        {
+            qint64 total = 0, done = 0, written = 0, rejected = 0;
+        };
+        QHash<QString, Sums> ledger;
+        for (const UnitRecord &u : store.units(task->id)) {
+            Sums &s = ledger[u.measurement];
+            ++s.total;
+            s.done += u.status == UnitStatus::Done;
+            s.written += u.pointsWritten;
+            s.rejected += u.pointsRejected;
+        }
+        QCOMPARE(ledger.size(), 3);
+        const auto rows = tableRows(monitor);
+        QCOMPARE(rows.size(), ledger.size());
+        const QHash<QString, qint64> counts{
+            {u"cpu"_s, 14400}, {u"mem"_s, 3600}, {u"disk io"_s, 300}};
+        for (auto it = ledger.cbegin(); it != ledger.cend(); ++it) {
+            QVERIFY2(rows.contains(it.key()), qPrintable(it.key()));
+            const QList<QVariant> &row = rows.value(it.key());
+            QCOMPARE(row.at(1).toString(), u"done"_s);
+            QCOMPARE(row.at(2).toLongLong(), it->done);
+            QCOMPARE(row.at(3).toDouble(), 1.0);
+            QCOMPARE(row.at(4).toLongLong(), it->written);
+            QCOMPARE(row.at(5).toLongLong(), counts.value(it.key())); // the source's count
+            QCOMPARE(row.at(6).toLongLong(), it->rejected);
+            QCOMPARE(it->written, counts.value(it.key()));
+        }
+
+        // The figures match tsmigrate-cli status.
+        const CliResult status =
+            runCli({u"status"_s, u"--state"_s, state, u"--task"_s, u"watched"_s});
+        QCOMPARE(status.exitCode, 0);
+        const QRegularExpression line(
+            uR"(watched: (\w+), [\d.]+% \((\d+)/(\d+) units done, (\d+) failed\), (\d+) points )"
+            uR"(written, (\d+) rejected)"_s);
+        const QRegularExpressionMatch m = line.match(status.output);
+        QVERIFY2(m.hasMatch(), qPrintable(status.output));
+        const MonitorFigures &f = monitor->figures();
+        QCOMPARE(f.state, m.captured(1));
+        QCOMPARE(labelText(monitor, u"stateValueLabel"_s), m.captured(1));
+        QCOMPARE(f.unitsDone, m.captured(2).toLongLong());
+        QCOMPARE(f.unitsTotal, m.captured(3).toLongLong());
+        QCOMPARE(f.pointsWritten, m.captured(5).toLongLong());
+        QCOMPARE(f.pointsRejected, m.captured(6).toLongLong());
+        QCOMPARE(f.estimatedTotal, 18300);
+        QCOMPARE(f.etaSeconds, -1); // nothing left to wait for
+        QCOMPARE(labelText(monitor, u"etaValueLabel"_s), u"done"_s);
+        QVERIFY2(labelText(monitor, u"messageLabel"_s).startsWith(u"Completed"_s),
+                 qPrintable(labelText(monitor, u"messageLabel"_s)));
+        QCOMPARE(monitor->estimateSeries()->count(), 2);
+        QCOMPARE(qint64(monitor->estimateSeries()->at(0).y()), 18300);
+
+        // The log holds the run's events; the level filter hides the info ones.
+        auto *log = monitor->findChild<QTableView *>(u"eventTableView"_s);
+        const int all = log->model()->rowCount();
+        QCOMPARE(all, int(store.events(task->id).size()));
+        QVERIFY(all > 0);
+        auto *level = monitor->findChild<QComboBox *>(u"logLevelComboBox"_s);
+        level->setCurrentIndex(level->findText(u"warn"_s));
+        QCOMPARE(log->model()->rowCount(), int(store.events(task->id, 0, EventLevel::Warn).size()));
+        level->setCurrentIndex(level->findText(u"trace"_s));
+        QCOMPARE(log->model()->rowCount(), all);
+
+        // Sorting by points written, largest first.
+        auto *table = monitor->findChild<QTableView *>(u"measurementTableView"_s);
+        table->sortByColumn(4, Qt::DescendingOrder);
+        QCOMPARE(table->model()->index(0, 0).data().toString(), u"cpu"_s);
+        QCOMPARE(table->model()->index(2, 0).data().toString(), u"disk io"_s);
+
+        // One monitor per task: opening again brings the same window forward.
+        QCOMPARE(openMonitor(window, u"watched"_s), monitor);
+
+        // Exports: the samples as CSV, the charts as PNG.
+        QString target;
+        MonitorWindow::chooseExportFile() = [&](QWidget *, const QString &, const QString &) {
+            return target;
+        };
+        QSignalSpy exported(monitor, &MonitorWindow::exported);
+        target = dir.filePath(u"samples.csv"_s);
+        monitor->findChild<QPushButton *>(u"exportCsvButton"_s)->click();
+        QTRY_COMPARE(exported.count(), 1);
+        QCOMPARE(exported.at(0).at(0).toString(), target);
+        QFile csv(target);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = csv.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), samples.size() + 1);
+        QVERIFY(lines.first().startsWith("time,points_read,points_written"));
+        QCOMPARE(lines.last().split(',').at(2).toLongLong(), samples.last().pointsWritten);
+        target = dir.filePath(u"charts.png"_s);
+        monitor->findChild<QPushButton *>(u"exportPngButton"_s)->click();
+        QTRY_COMPARE(exported.count(), 2);
+        QCOMPARE(exported.at(1).at(0).toString(), target);
+        QImage image(target);
+        QVERIFY(image.width() > 600 && image.height() > 200);
+        target = dir.filePath(u"no/such/folder/x.png"_s);
+        monitor->findChild<QPushButton *>(u"exportPngButton"_s)->click();
+        QTRY_COMPARE(exported.count(), 3);
+        QVERIFY(exported.at(2).at(0).toString().isEmpty());
+        QVERIFY2(exported.at(2).at(1).toString().contains(target), "the error names the file");
+
+        screenshot(monitor, u"monitor-completed.png"_s);
+    }
+
+    void growsWhileTheCliRuns()
+    {
+        InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        fillLarge(influx);
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const QString profilePath = dir.filePath(u"task.json"_s);
+        TaskProfile profile =
+            influxToInflux(u"live"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s);
+        profile.task.windowMinutes = 1; // 2400 windows
+        profile.advanced.readConcurrency = 1;
+        profile.advanced.writeConcurrency = 1;
+        profile.advanced.batchSize = 10;
+        QVERIFY(saveProfile(profile, profilePath));
+
+        QProcess cli;
+        cli.setProcessChannelMode(QProcess::MergedChannels);
+        cli.start(cliPath(), {u"run"_s, profilePath, u"--state"_s, state});
+        QVERIFY(cli.waitForStarted());
+        const auto stopCli = qScopeGuard([&] {
+            if (cli.state() == QProcess::Running) {
+                cli.kill();
+                cli.waitForFinished();
+            }
+        });
+        CheckpointStore watcher;
+        QVERIFY2(waitForUnitsDone(cli, watcher, state, u"live"_s, 2),
+                 qPrintable(QString::fromUtf8(cli.readAll())));
+
+        MainWindow window(state);
+        window.show();
+        MonitorWindow *monitor = openMonitor(window, u"live"_s);
+        QVERIFY(monitor);
+        QTRY_VERIFY_WITH_TIMEOUT(!monitor->samples().isEmpty(), 5000);
+        // New samples show within 2 s, again and again.
+        for (int round = 0; round < 3; ++round) {
+            const qsizetype before = monitor->writtenSeries()->count();
+            const qint64 writtenBefore = monitor->figures().pointsWritten;
+            QTRY_VERIFY_WITH_TIMEOUT(monitor->writtenSeries()->count() > before, 2000);
+            QVERIFY(monitor->writeRateSeries()->count() == monitor->writtenSeries()->count());
+            QVERIFY(monitor->figures().pointsWritten >= writtenBefore);
+            QVERIFY2(cli.state() == QProcess::Running, "the run ended before it could be watched");
+        }
+        QCOMPARE(monitor->figures().state, u"running"_s);
+        QVERIFY(monitor->figures().writeRate > 0);
+        // From the recent rate: it is known, and the total is estimated by now.
+        QTRY_VERIFY_WITH_TIMEOUT(monitor->figures().etaSeconds >= 0, 5000);
+        QCOMPARE(monitor->figures().estimatedTotal, 57600);
+        QVERIFY2(labelText(monitor, u"messageLabel"_s).startsWith(u"Running"_s),
+                 qPrintable(labelText(monitor, u"messageLabel"_s)));
+        screenshot(monitor, u"monitor-running.png"_s);
+
+        // Stopped with Ctrl-C: the monitor says so, and keeps the history.
+        ::kill(pid_t(cli.processId()), SIGINT);
+        QVERIFY(cli.waitForFinished(30000));
+        QTRY_COMPARE_WITH_TIMEOUT(monitor->figures().state, u"paused"_s, 5000);
+        QCOMPARE(labelText(monitor, u"etaValueLabel"_s), u"—"_s);
+        QVERIFY(monitor->writtenSeries()->count() >= 3);
+    }
+
+    void noSamplesAndFailure()
+    {
+        InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+
+        // A task saved but never run.
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(state));
+            const TaskProfile idle =
+                influxToInflux(u"never run"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s);
+            QVERIFY(store.saveTask(idle.name, ProfileJson::toJson(idle, false)));
+        }
+        {
+            MonitorWindow monitor(state, u"never run"_s);
+            monitor.show();
+            QTRY_VERIFY(monitor.refreshCount() > 0);
+            QCOMPARE(monitor.figures().state, u"idle"_s);
+            QVERIFY2(labelText(&monitor, u"messageLabel"_s).contains(u"has not run yet"_s),
+                     qPrintable(labelText(&monitor, u"messageLabel"_s)));
+            QCOMPARE(monitor.writtenSeries()->count(), 0);
+            QCOMPARE(monitor.estimateSeries()->count(), 0);
+            QCOMPARE(labelText(&monitor, u"totalValueLabel"_s), u"—"_s);
+            QCOMPARE(
+                monitor.findChild<QTableView *>(u"measurementTableView"_s)->model()->rowCount(), 0);
+            screenshot(&monitor, u"monitor-never-run.png"_s);
+        }
+
+        // A task that failed: its source database does not exist.
+        const QString profilePath = dir.filePath(u"task.json"_s);
+        const TaskProfile failing =
+            influxToInflux(u"failing"_s, influx.url(), u"nosuchdb"_s, influx.url(), u"dst"_s);
+        QVERIFY(saveProfile(failing, profilePath));
+        const CliResult run = runCli({u"run"_s, profilePath, u"--state"_s, state});
+        QVERIFY2(run.exitCode != 0, qPrintable(run.output));
+        {
+            MonitorWindow monitor(state, u"failing"_s);
+            monitor.show();
+            QTRY_VERIFY(monitor.refreshCount() > 0);
+            QCOMPARE(monitor.figures().state, u"failed"_s);
+            const QString message = labelText(&monitor, u"messageLabel"_s);
+            QVERIFY2(message.contains(u"Failed"_s) && message.contains(u"nosuchdb"_s),
+                     qPrintable(message));
+            QVERIFY2(labelText(&monitor, u"lastErrorLabel"_s).contains(u"nosuchdb"_s),
+                     qPrintable(labelText(&monitor, u"lastErrorLabel"_s)));
+            QCOMPARE(monitor.writtenSeries()->count(), 0);
+            // The log has the error too.
+            auto *log = monitor.findChild<QTableView *>(u"eventTableView"_s);
+            auto *level = monitor.findChild<QComboBox *>(u"logLevelComboBox"_s);
+            level->setCurrentIndex(level->findText(u"error"_s));
+            QVERIFY(log->model()->rowCount() >= 1);
+            QVERIFY(log->model()->index(0, 2).data().toString().contains(u"nosuchdb"_s));
+            screenshot(&monitor, u"monitor-failed.png"_s);
+        }
+
+        // A state file that is not there, or a task it does not hold.
+        {
+            MonitorWindow monitor(dir.filePath(u"missing.sqlite"_s), u"x"_s);
+            QTRY_VERIFY(monitor.refreshCount() > 0);
+            QVERIFY(labelText(&monitor, u"messageLabel"_s).contains(u"does not exist"_s));
+        }
+        {
+            MonitorWindow monitor(state, u"nobody"_s);
+            QTRY_VERIFY(monitor.refreshCount() > 0);
+            QVERIFY(labelText(&monitor, u"messageLabel"_s).contains(u"no task named"_s));
+        }
+    }
+};
+
+QTEST_MAIN(TestMonitor)
+#include "test_monitor.moc"
