@@ -11,13 +11,18 @@ Q_LOGGING_CATEGORY(lcEstimator, "tsm.engine.estimator")
 
 namespace tsm {
 
-Estimator::Estimator(Source &source, PlanRequest request, QString statePath, qint64 taskId)
+Estimator::Estimator(Source &source, PlanRequest request, QString statePath, qint64 taskId,
+                     const CancelToken &run)
     : m_source(source), m_request(std::move(request)), m_statePath(std::move(statePath)),
-      m_taskId(taskId)
+      m_taskId(taskId), m_run(run)
 {}
 
 Estimator::~Estimator()
 {
+    if (m_thread.joinable() && !m_run.isCancelled()) {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        m_finished.wait_for(lock, std::chrono::seconds(2), [this] { return m_done; });
+    }
     m_cancel.cancel();
     wait();
 }
@@ -36,13 +41,21 @@ void Estimator::wait()
 
 void Estimator::run()
 {
+    estimate();
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_done = true;
+    m_finished.notify_all();
+}
+
+void Estimator::estimate()
+{
     CheckpointStore store;
     if (!store.open(m_statePath)) {
         qCWarning(lcEstimator) << "cannot open the state file:" << store.lastError();
         return;
     }
     for (const MeasurementProgress &m : store.measurementProgress(m_taskId)) {
-        if (m_cancel.isCancelled())
+        if (m_cancel.isCancelled() || m_run.isCancelled())
             return;
         if (m.estimatedPoints != kNotEstimated)
             continue;

@@ -4,6 +4,8 @@
 #include "core/Source.h"
 
 #include <QString>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace tsm {
@@ -12,12 +14,15 @@ namespace tsm {
  * Estimates the points a task will move, measurement by measurement, with cheap count queries
  * at the source, and records them in the checkpoint store for the monitor, on a thread and a
  * store connection of its own so the migration does not wait for it. A measurement that
- * already has an estimate (an earlier run) is not asked again. Stops and joins on destruction.
+ * already has an estimate (an earlier run) is not asked again. On destruction it is given a
+ * moment to finish (a short run ends before its counts come back), then cancelled.
  */
 class Estimator
 {
 public:
-    Estimator(Source &source, PlanRequest request, QString statePath, qint64 taskId);
+    /// `run` is the run's token: when the run is paused or stopped, estimating stops at once.
+    Estimator(Source &source, PlanRequest request, QString statePath, qint64 taskId,
+              const CancelToken &run);
     ~Estimator();
     Estimator(const Estimator &) = delete;
     Estimator &operator=(const Estimator &) = delete;
@@ -29,13 +34,18 @@ public:
 
 private:
     void run();
+    void estimate();
 
     Source &m_source;
     PlanRequest m_request;
     QString m_statePath;
     qint64 m_taskId;
+    const CancelToken &m_run;
     CancelToken m_cancel;
     std::thread m_thread;
+    std::mutex m_mutex;
+    std::condition_variable m_finished;
+    bool m_done = false;
 };
 
 } // namespace tsm

@@ -356,7 +356,7 @@ RunOutcome Runner::execute()
 
     store.setTaskState(*taskId, TaskState::Running);
     // The estimated total for the monitor, on a thread of its own: the migration does not wait.
-    Estimator estimator(*source, request, m_statePath, *taskId);
+    Estimator estimator(*source, request, m_statePath, *taskId, m_cancel);
     estimator.start();
     const auto previous = store.lastSample(*taskId);
     const qint64 baseRead = previous ? previous->pointsRead : 0;

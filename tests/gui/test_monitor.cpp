@@ -225,6 +225,8 @@ private Q_SLOTS:
         QCOMPARE(f.pointsWritten, m.captured(5).toLongLong());
         QCOMPARE(f.pointsRejected, m.captured(6).toLongLong());
         QCOMPARE(f.estimatedTotal, 18300);
+        QVERIFY2(status.output.contains(u"estimated at the source: 18300 points"_s),
+                 qPrintable(status.output));
         QCOMPARE(f.etaSeconds, -1); // nothing left to wait for
         QCOMPARE(labelText(monitor, u"etaValueLabel"_s), u"done"_s);
         QVERIFY2(labelText(monitor, u"messageLabel"_s).startsWith(u"Completed"_s),
