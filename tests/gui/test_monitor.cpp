@@ -137,7 +137,7 @@ private Q_SLOTS:
         profile.task.windowMinutes = 5;
         profile.advanced.readConcurrency = 1;
         profile.advanced.writeConcurrency = 1;
-        profile.advanced.batchSize = 50;
+        profile.advanced.batchSize = 5; // a few seconds: a few samples
         QVERIFY(saveProfile(profile, profilePath));
         const CliResult run = runCli({u"run"_s, profilePath, u"--state"_s, state});
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
@@ -282,7 +282,7 @@ private Q_SLOTS:
         QVERIFY(exported.at(2).at(0).toString().isEmpty());
         QVERIFY2(exported.at(2).at(1).toString().contains(target), "the error names the file");
 
-        screenshot(monitor, u"monitor-completed.png"_s);
+        screenshot(monitor, u"11-monitor-completed.png"_s);
     }
 
     void growsWhileTheCliRuns()
@@ -336,7 +336,7 @@ private Q_SLOTS:
         QCOMPARE(monitor->figures().estimatedTotal, 57600);
         QVERIFY2(labelText(monitor, u"messageLabel"_s).startsWith(u"Running"_s),
                  qPrintable(labelText(monitor, u"messageLabel"_s)));
-        screenshot(monitor, u"monitor-running.png"_s);
+        screenshot(monitor, u"9-monitor-running.png"_s);
 
         // Stopped with Ctrl-C: the monitor says so, and keeps the history.
         ::kill(pid_t(cli.processId()), SIGINT);
@@ -344,6 +344,77 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(monitor->figures().state, u"paused"_s, 5000);
         QCOMPARE(labelText(monitor, u"etaValueLabel"_s), u"—"_s);
         QVERIFY(monitor->writtenSeries()->count() >= 3);
+    }
+
+    void failsMidRun()
+    {
+        InfluxdFixture source;
+        InfluxdFixture target;
+        QVERIFY2(source.start(), qPrintable(source.errorString()));
+        QVERIFY2(target.start(), qPrintable(target.errorString()));
+        fillLarge(source);
+        // "alarm" is read first; the target already has its field as a string: rejected.
+        QByteArray alarms;
+        for (int i = 0; i < 10; ++i)
+            alarms += "alarm level=" + QByteArray::number(i) + "i " +
+                      QByteArray::number(kT0 + i * kSecond) + '\n';
+        QVERIFY(source.write(u"src"_s, alarms));
+        QVERIFY(target.query(u"CREATE DATABASE dst"_s));
+        QVERIFY(target.write(u"dst"_s, "alarm level=\"high\" " + QByteArray::number(kT0) + '\n'));
+
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const QString profilePath = dir.filePath(u"task.json"_s);
+        TaskProfile profile =
+            influxToInflux(u"breaks"_s, source.url(), u"src"_s, target.url(), u"dst"_s);
+        profile.task.windowMinutes = 1;
+        profile.advanced.readConcurrency = 1;
+        profile.advanced.writeConcurrency = 1;
+        profile.advanced.batchSize = 10;
+        profile.advanced.retryAttempts = 1;
+        QVERIFY(saveProfile(profile, profilePath));
+        QProcess cli;
+        cli.setProcessChannelMode(QProcess::MergedChannels);
+        cli.start(cliPath(), {u"run"_s, profilePath, u"--state"_s, state});
+        QVERIFY(cli.waitForStarted());
+        const auto stopCli = qScopeGuard([&] {
+            if (cli.state() == QProcess::Running) {
+                cli.kill();
+                cli.waitForFinished();
+            }
+        });
+        CheckpointStore watcher;
+        QVERIFY2(waitForUnitsDone(cli, watcher, state, u"breaks"_s, 5),
+                 qPrintable(QString::fromUtf8(cli.readAll())));
+        MonitorWindow monitor(state, u"breaks"_s);
+        monitor.show();
+        QTRY_VERIFY_WITH_TIMEOUT(!monitor.samples().isEmpty(), 5000);
+
+        target.stop(); // the target goes away in the middle of the run
+        QVERIFY(cli.waitForFinished(120000));
+        const QString output = QString::fromUtf8(cli.readAll());
+        QVERIFY2(cli.exitCode() != 0, qPrintable(output));
+        QTRY_COMPARE_WITH_TIMEOUT(monitor.figures().state, u"failed"_s, 5000);
+
+        const auto task = watcher.task(u"breaks"_s);
+        QVERIFY(task);
+        QVERIFY(!task->lastError.isEmpty());
+        const QString message = labelText(&monitor, u"messageLabel"_s);
+        QVERIFY2(message.startsWith(u"Failed at"_s) && message.contains(task->lastError),
+                 qPrintable(message));
+        QVERIFY(monitor.figures().pointsWritten > 0);
+        QCOMPARE(monitor.figures().pointsRejected, 10);
+        QCOMPARE(monitor.samples().size(), watcher.samples(task->id).size());
+        // The failed units with their errors, and the rejects file.
+        const QList<UnitRecord> failed = watcher.failedUnits(task->id);
+        auto *table = monitor.findChild<QTableWidget *>(u"failedUnitsTableWidget"_s);
+        QTRY_COMPARE(table->rowCount(), int(failed.size()));
+        for (int row = 0; row < table->rowCount(); ++row)
+            QCOMPARE(table->item(row, 3)->text(), failed.at(row).lastError);
+        const QString rejects = labelText(&monitor, u"rejectsLinkLabel"_s);
+        QVERIFY2(rejects.contains(u"breaks.lp"_s) && rejects.contains(u"<a href=\"file://"_s),
+                 qPrintable(rejects));
+        screenshot(&monitor, u"10-monitor-failed.png"_s);
     }
 
     void noSamplesAndFailure()
@@ -371,9 +442,9 @@ private Q_SLOTS:
             QCOMPARE(monitor.writtenSeries()->count(), 0);
             QCOMPARE(monitor.estimateSeries()->count(), 0);
             QCOMPARE(labelText(&monitor, u"totalValueLabel"_s), u"—"_s);
+            QCOMPARE(labelText(&monitor, u"elapsedValueLabel"_s), u"—"_s);
             QCOMPARE(
                 monitor.findChild<QTableView *>(u"measurementTableView"_s)->model()->rowCount(), 0);
-            screenshot(&monitor, u"monitor-never-run.png"_s);
         }
 
         // A task that failed: its source database does not exist.
@@ -400,7 +471,77 @@ private Q_SLOTS:
             level->setCurrentIndex(level->findText(u"error"_s));
             QVERIFY(log->model()->rowCount() >= 1);
             QVERIFY(log->model()->index(0, 2).data().toString().contains(u"nosuchdb"_s));
-            screenshot(&monitor, u"monitor-failed.png"_s);
+        }
+
+        // Units that failed (as a run leaves them when a server keeps refusing a window): each
+        // with its last error, the measurement marked failed.
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(state));
+            const auto id = store.saveTask(u"units failed"_s, "{}");
+            QVERIFY(id);
+            UnitRecord a, b, c;
+            a.measurement = b.measurement = u"cpu"_s;
+            c.measurement = u"mem"_s;
+            a.rangeStart = kT0;
+            a.rangeEnd = b.rangeStart = kT0 + 60 * kSecond;
+            b.rangeEnd = c.rangeEnd = kT0 + 120 * kSecond;
+            c.rangeStart = kT0;
+            QVERIFY(store.addUnits(*id, {a, b, c}));
+            const QList<UnitRecord> units = store.units(*id);
+            UnitUpdate failA;
+            failA.unitId = units.at(0).id;
+            failA.status = UnitStatus::Failed;
+            failA.attemptsDelta = 2;
+            failA.lastError = u"partial write: field type conflict"_s;
+            UnitUpdate doneB{units.at(1).id, UnitStatus::Done, 1, 5, 5, 0, std::nullopt};
+            UnitUpdate failC;
+            failC.unitId = units.at(2).id;
+            failC.status = UnitStatus::Failed;
+            failC.attemptsDelta = 3;
+            failC.lastError = u"timeout after 30 s"_s;
+            QVERIFY(store.updateUnits({failA, doneB, failC}));
+            QVERIFY(store.setTaskState(*id, TaskState::Failed, u"2 of 3 read units failed"_s));
+        }
+        {
+            MonitorWindow monitor(state, u"units failed"_s);
+            QTRY_VERIFY(monitor.refreshCount() > 0);
+            auto *failedTable = monitor.findChild<QTableWidget *>(u"failedUnitsTableWidget"_s);
+            QCOMPARE(failedTable->rowCount(), 2);
+            QCOMPARE(failedTable->item(0, 0)->text(), u"cpu"_s);
+            QCOMPARE(failedTable->item(0, 2)->text(), u"2"_s);
+            QCOMPARE(failedTable->item(0, 3)->text(), u"partial write: field type conflict"_s);
+            QVERIFY2(failedTable->item(0, 1)->text().startsWith(u"2023-11-14T22:13:20Z"_s),
+                     qPrintable(failedTable->item(0, 1)->text()));
+            QCOMPARE(failedTable->item(1, 3)->text(), u"timeout after 30 s"_s);
+            const auto rows = tableRows(&monitor);
+            QCOMPARE(rows.value(u"cpu"_s).at(1).toString(), u"failed"_s);
+            QCOMPARE(rows.value(u"cpu"_s).at(7).toString(),
+                     u"partial write: field type conflict"_s);
+            QCOMPARE(rows.value(u"cpu"_s).at(4).toLongLong(), 5);
+            QCOMPARE(rows.value(u"mem"_s).at(7).toString(), u"timeout after 30 s"_s);
+            QCOMPARE(monitor.figures().unitsDone, 1);
+            QCOMPARE(monitor.figures().unitsTotal, 3);
+            // The source never counted: not "estimating" for ever once the task is over.
+            QCOMPARE(labelText(&monitor, u"totalValueLabel"_s), u"not estimated"_s);
+        }
+
+        // Several monitors open at once, one per task.
+        {
+            MainWindow window(state);
+            window.show();
+            MonitorWindow *idle = openMonitor(window, u"never run"_s);
+            MonitorWindow *failed = openMonitor(window, u"failing"_s);
+            QVERIFY(idle && failed && idle != failed);
+            QVERIFY(idle->isVisible() && failed->isVisible());
+            QTRY_VERIFY(idle->refreshCount() > 0 && failed->refreshCount() > 0);
+            QCOMPARE(idle->figures().state, u"idle"_s);
+            QCOMPARE(failed->figures().state, u"failed"_s);
+            // Closing one leaves the other; opening it again makes a new one.
+            idle->close();
+            QTRY_VERIFY(!window.monitor(u"never run"_s));
+            QCOMPARE(window.monitor(u"failing"_s), failed);
+            QVERIFY(openMonitor(window, u"never run"_s));
         }
 
         // A state file that is not there, or a task it does not hold.

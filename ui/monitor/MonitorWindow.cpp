@@ -191,8 +191,8 @@ MonitorWindow::MonitorWindow(QString storePath, QString taskName, QWidget *paren
                        1);
     figures->addWidget(makeFigure(tr("Rejected"), u"rejectedValueLabel"_s, m_rejected), 1, 2);
     figures->addWidget(makeFigure(tr("Retries"), u"retriesValueLabel"_s, m_retries), 1, 3);
-    figures->addWidget(
-        makeFigure(tr("Reading / writing now"), u"concurrencyValueLabel"_s, m_concurrency), 1, 4);
+    figures->addWidget(makeFigure(tr("In flight now"), u"concurrencyValueLabel"_s, m_concurrency),
+                       1, 4);
     root->addLayout(figures);
 
     // Charts with their range and exports.
@@ -385,7 +385,6 @@ void MonitorWindow::apply(const MonitorSnapshot &snap)
 {
     if (snap.restarted) {
         m_samples.clear();
-        m_maxRate = 0;
         for (QLineSeries *s : {m_readRate, m_writeRate, m_written})
             s->clear();
         m_events->clear();
@@ -394,9 +393,15 @@ void MonitorWindow::apply(const MonitorSnapshot &snap)
     m_events->append(snap.newEvents);
     if (snap.taskFound)
         m_measurements->setRows(snap.measurements);
+    const MonitorFigures before = m_figures;
     updateFigures(snap);
     updateErrors(snap);
-    updateAxes();
+    // The charts change only with new samples or new figures they draw: most polls between two
+    // samples redraw nothing.
+    if (snap.restarted || !snap.newSamples.isEmpty() || m_refreshes == 0 ||
+        before.state != m_figures.state || before.estimatedTotal != m_figures.estimatedTotal ||
+        before.etaSeconds != m_figures.etaSeconds)
+        updateAxes();
     ++m_refreshes;
     Q_EMIT refreshed();
 }
@@ -440,15 +445,31 @@ void MonitorWindow::updateAxes()
         first = std::max(first, last - 5 * 60000);
     else if (m_range == Range::LastHour)
         first = std::max(first, last - 3600000);
-    if (last - first < 60000) // at least a minute, so a fresh run does not fill the axis
-        last = first + 60000;
+    // At least a minute: a running task grows from the left edge, a short finished run sits in
+    // the middle; a little room at both ends keeps the first and last points off the axes.
+    const qint64 dataFirst = first;
+    if (last - first < 60000) {
+        if (m_figures.state == u"running")
+            last = first + 60000;
+        else {
+            first -= (60000 - (last - first)) / 2;
+            last = first + 60000;
+        }
+    }
+    const qint64 pad = std::max<qint64>(1000, (last - first) / 50);
+    first -= pad;
+    if (m_figures.state != u"running")
+        last += pad;
     // The visible part decides the scale of the rate axis.
     double maxRate = 0;
     for (QLineSeries *series : {m_readRate, m_writeRate}) {
         const QList<QPointF> points = series->points();
-        for (auto it = points.crbegin(); it != points.crend() && it->x() >= first; ++it)
+        for (auto it = points.crbegin(); it != points.crend() && it->x() >= dataFirst; ++it)
             maxRate = std::max(maxRate, it->y());
     }
+    // Without samples the time axis has nothing to show times of.
+    m_rateTime->setLabelsVisible(!m_samples.isEmpty());
+    m_cumulativeTime->setLabelsVisible(!m_samples.isEmpty());
     const QString format = last - first > 2 * 86400000LL ? u"MM-dd HH:mm"_s : u"HH:mm:ss"_s;
     m_rateTime->setFormat(format);
     m_rateTime->setRange(QDateTime::fromMSecsSinceEpoch(first),
@@ -556,7 +577,7 @@ void MonitorWindow::updateFigures(const MonitorSnapshot &snap)
     m_figures = f;
 
     m_state->setText(f.state);
-    m_elapsed->setText(duration(f.elapsedMs / 1000));
+    m_elapsed->setText(m_samples.isEmpty() ? u"—"_s : duration(f.elapsedMs / 1000));
     if (task.state == TaskState::Completed)
         m_eta->setText(tr("done"));
     else if (!active)
@@ -566,24 +587,26 @@ void MonitorWindow::updateFigures(const MonitorSnapshot &snap)
     m_units->setText(u"%1 / %2"_s.arg(locale.toString(f.unitsDone), locale.toString(f.unitsTotal)));
     if (f.estimatedTotal >= 0)
         m_total->setText(locale.toString(f.estimatedTotal));
+    else if (unknown)
+        m_total->setText(tr("unknown"));
+    else if (estimating && active)
+        m_total->setText(tr("estimating…"));
     else
-        m_total->setText(estimating && (active || !snap.measurements.isEmpty())
-                             ? tr("estimating…")
-                             : (unknown ? tr("unknown") : u"—"_s));
+        m_total->setText(snap.measurements.isEmpty() ? u"—"_s : tr("not estimated"));
     m_total->setToolTip(unknown ? tr("The source cannot count its points cheaply.") : QString());
     m_read->setText(locale.toString(f.pointsRead));
     m_writtenLabel->setText(locale.toString(f.pointsWritten));
     m_rejected->setText(locale.toString(f.pointsRejected));
     m_retries->setText(locale.toString(f.retries));
     if (active && last)
-        m_concurrency->setText(tr("%1 of %2 / %3 of %4")
+        m_concurrency->setText(tr("reads %1/%2 · writes %3/%4")
                                    .arg(last->readersBusy)
                                    .arg(snap.readConcurrency)
                                    .arg(last->writersBusy)
                                    .arg(snap.writeConcurrency));
     else
         m_concurrency->setText(
-            tr("— (max %1 / %2)").arg(snap.readConcurrency).arg(snap.writeConcurrency));
+            tr("— (at most %1/%2)").arg(snap.readConcurrency).arg(snap.writeConcurrency));
 
     // One sentence on what happened.
     QString message;

@@ -103,7 +103,6 @@ private:
 
     QList<ProgressSample> m_samples;
     MonitorFigures m_figures;
-    qint64 m_maxRate = 0;
 
     QLabel *m_message;
     QLabel *m_state, *m_elapsed, *m_eta, *m_read, *m_writtenLabel, *m_rejected, *m_retries,
