@@ -530,6 +530,9 @@ private Q_SLOTS:
         {
             MainWindow window(state);
             window.show();
+            // Nothing selected, nothing to monitor.
+            QTRY_COMPARE(window.model()->rowCount(), 3);
+            QVERIFY(!window.findChild<QAction *>(u"openMonitorAction"_s)->isEnabled());
             MonitorWindow *idle = openMonitor(window, u"never run"_s);
             MonitorWindow *failed = openMonitor(window, u"failing"_s);
             QVERIFY(idle && failed && idle != failed);

@@ -103,7 +103,8 @@ public:
         bar.textVisible = true;
         bar.textAlignment = Qt::AlignCenter;
         bar.state = option.state | QStyle::State_Horizontal;
-        QApplication::style()->drawControl(QStyle::CE_ProgressBar, &bar, painter);
+        QStyle *style = option.widget ? option.widget->style() : QApplication::style();
+        style->drawControl(QStyle::CE_ProgressBar, &bar, painter, option.widget);
     }
 };
 
@@ -363,7 +364,9 @@ MonitorWindow::MonitorWindow(QString storePath, QString taskName, QWidget *paren
     connect(m_thread, &QThread::finished, m_reader, &QObject::deleteLater);
     connect(m_reader, &MonitorReader::snapshot, this, &MonitorWindow::apply);
     m_thread->start();
-    QMetaObject::invokeMethod(m_reader, "start", Qt::QueuedConnection, Q_ARG(int, kPollMs));
+    MonitorReader *reader = m_reader;
+    QMetaObject::invokeMethod(
+        reader, [reader] { reader->start(kPollMs); }, Qt::QueuedConnection);
 }
 
 MonitorWindow::~MonitorWindow()
