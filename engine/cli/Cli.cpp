@@ -397,7 +397,7 @@ int commandStatus(const QString &statePath, const QString &taskName)
         if (!measurements.isEmpty() && cannot == 0)
             out(estimated == measurements.size()
                     ? u"  estimated at the source: %1 points"_s.arg(estimate)
-                    : u"  estimated at the source: estimating (%1 of %2 measurements counted)"_s
+                    : u"  estimated at the source: not yet (%1 of %2 measurements counted)"_s
                           .arg(estimated)
                           .arg(measurements.size()));
         if (!task.lastError.isEmpty())

@@ -57,8 +57,8 @@ void Estimator::estimate()
     for (const MeasurementProgress &m : store.measurementProgress(m_taskId)) {
         if (m_cancel.isCancelled() || m_run.isCancelled())
             return;
-        if (m.estimatedPoints != kNotEstimated)
-            continue;
+        if (m.estimatedPoints >= 0)
+            continue; // counted by an earlier run; one that could not count is asked again
         qint64 points = kCannotEstimate;
         try {
             points = m_source.estimatePoints(m_request, m.measurement, m_cancel)

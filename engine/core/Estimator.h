@@ -13,8 +13,8 @@ namespace tsm {
 /**
  * Estimates the points a task will move, measurement by measurement, with cheap count queries
  * at the source, and records them in the checkpoint store for the monitor, on a thread and a
- * store connection of its own so the migration does not wait for it. A measurement that
- * already has an estimate (an earlier run) is not asked again. On destruction it is given a
+ * store connection of its own so the migration does not wait for it. A measurement counted by
+ * an earlier run is not asked again. On destruction it is given a
  * moment to finish (a short run ends before its counts come back), then cancelled.
  */
 class Estimator
