@@ -40,9 +40,10 @@ namespace tsm {
 
 namespace {
 
-constexpr int kPollMs = 500;        // samples come once a second: new points show within 1.5 s
-constexpr qint64 kGapMs = 5000;     // samples further apart belong to different runs
-constexpr qint64 kRecentMs = 30000; // the ETA follows the rate of the last 30 s
+constexpr int kPollMs = 500;          // samples come once a second: new points show within 1.5 s
+constexpr qint64 kGapMs = 5000;       // samples further apart belong to different runs
+constexpr qint64 kRecentMs = 30000;   // the ETA follows the rate of the last 30 s
+constexpr qsizetype kMaxDrawn = 2000; // points per series drawn, whatever the range holds
 
 /// Points/s between two samples of the same run; 0 across a gap between runs.
 double rateBetween(const ProgressSample &a, const ProgressSample &b, bool written)
@@ -388,8 +389,9 @@ void MonitorWindow::apply(const MonitorSnapshot &snap)
 {
     if (snap.restarted) {
         m_samples.clear();
-        for (QLineSeries *s : {m_readRate, m_writeRate, m_written})
-            s->clear();
+        m_readPoints.clear();
+        m_writePoints.clear();
+        m_writtenPoints.clear();
         m_events->clear();
     }
     appendSamples(snap.newSamples);
@@ -411,12 +413,6 @@ void MonitorWindow::apply(const MonitorSnapshot &snap)
 
 void MonitorWindow::appendSamples(const QList<ProgressSample> &samples)
 {
-    if (samples.isEmpty())
-        return;
-    QList<QPointF> read, write, written;
-    read.reserve(samples.size());
-    write.reserve(samples.size());
-    written.reserve(samples.size());
     for (const ProgressSample &s : samples) {
         double readRate = 0, writeRate = 0;
         if (!m_samples.isEmpty()) {
@@ -424,17 +420,46 @@ void MonitorWindow::appendSamples(const QList<ProgressSample> &samples)
             writeRate = rateBetween(m_samples.last(), s, true);
         }
         const qreal x = qreal(s.timeMs);
-        read.append(QPointF(x, readRate));
-        write.append(QPointF(x, writeRate));
-        written.append(QPointF(x, qreal(s.pointsWritten)));
+        m_readPoints.append(QPointF(x, readRate));
+        m_writePoints.append(QPointF(x, writeRate));
+        m_writtenPoints.append(QPointF(x, qreal(s.pointsWritten)));
         m_samples.append(s);
     }
-    // One append per series: a chart redraws once per call, not once per point.
-    m_readRate->append(read);
-    m_writeRate->append(write);
-    m_written->append(written);
+}
+
+void MonitorWindow::updateSeries(qint64 from)
+{
+    // The samples within the range, at most kMaxDrawn per series: a day has 86,400 samples,
+    // and a chart draws (and strokes) every point it is given. Beyond that, each bucket keeps
+    // its lowest and highest point, so peaks and dips stay visible.
+    const auto begin =
+        std::lower_bound(m_writtenPoints.cbegin(), m_writtenPoints.cend(), qreal(from),
+                         [](const QPointF &p, qreal x) { return p.x() < x; });
+    const qsizetype offset = begin - m_writtenPoints.cbegin();
+    const qsizetype count = m_writtenPoints.size() - offset;
+    const auto visible = [&](const QList<QPointF> &all) {
+        if (count <= kMaxDrawn)
+            return all.mid(offset);
+        QList<QPointF> drawn;
+        drawn.reserve(kMaxDrawn);
+        const qsizetype bucket = (count + kMaxDrawn / 2 - 1) / (kMaxDrawn / 2);
+        for (qsizetype b = offset; b < all.size(); b += bucket) {
+            const auto first = all.cbegin() + b;
+            const auto end = all.cbegin() + std::min(b + bucket, all.size());
+            const auto [low, high] = std::minmax_element(
+                first, end, [](const QPointF &l, const QPointF &r) { return l.y() < r.y(); });
+            drawn.append(low < high ? *low : *high);
+            if (low != high)
+                drawn.append(low < high ? *high : *low);
+        }
+        return drawn;
+    };
+    // replace(): one update of the chart, where append() redraws once per point.
+    m_readRate->replace(visible(m_readPoints));
+    m_writeRate->replace(visible(m_writePoints));
+    m_written->replace(visible(m_writtenPoints));
     // A short run has few samples: show them as dots, or one sample would be invisible.
-    const bool dots = m_samples.size() <= 60;
+    const bool dots = count <= 60;
     for (QLineSeries *series : {m_readRate, m_writeRate, m_written})
         series->setPointsVisible(dots);
 }
@@ -463,13 +488,12 @@ void MonitorWindow::updateAxes()
     first -= pad;
     if (m_figures.state != u"running")
         last += pad;
+    updateSeries(dataFirst);
     // The visible part decides the scale of the rate axis.
     double maxRate = 0;
-    for (QLineSeries *series : {m_readRate, m_writeRate}) {
-        const QList<QPointF> points = series->points();
-        for (auto it = points.crbegin(); it != points.crend() && it->x() >= dataFirst; ++it)
-            maxRate = std::max(maxRate, it->y());
-    }
+    for (QLineSeries *series : {m_readRate, m_writeRate})
+        for (const QPointF &p : series->points())
+            maxRate = std::max(maxRate, p.y());
     // Without samples the time axis has nothing to show times of.
     m_rateTime->setLabelsVisible(!m_samples.isEmpty());
     m_cumulativeTime->setLabelsVisible(!m_samples.isEmpty());

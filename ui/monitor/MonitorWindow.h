@@ -3,6 +3,7 @@
 #include "MonitorReader.h"
 
 #include <QList>
+#include <QPointF>
 #include <QWidget>
 #include <functional>
 
@@ -65,6 +66,7 @@ public:
     QString taskName() const { return m_taskName; }
     const MonitorFigures &figures() const { return m_figures; }
     const QList<ProgressSample> &samples() const { return m_samples; }
+    /// The series hold the samples in the range shown, thinned out beyond 2000.
     QLineSeries *readRateSeries() const { return m_readRate; }
     QLineSeries *writeRateSeries() const { return m_writeRate; }
     QLineSeries *writtenSeries() const { return m_written; }
@@ -90,6 +92,7 @@ private:
     void apply(const MonitorSnapshot &snap);
     void appendSamples(const QList<ProgressSample> &samples);
     void updateAxes();
+    void updateSeries(qint64 from);
     void updateFigures(const MonitorSnapshot &snap);
     void updateErrors(const MonitorSnapshot &snap);
     QWidget *makeFigure(const QString &title, const QString &objectName, QLabel *&value);
@@ -102,6 +105,9 @@ private:
     int m_refreshes = 0;
 
     QList<ProgressSample> m_samples;
+    QList<QPointF> m_readPoints; ///< every sample's point; the series hold what is drawn
+    QList<QPointF> m_writePoints;
+    QList<QPointF> m_writtenPoints;
     MonitorFigures m_figures;
 
     QLabel *m_message;
