@@ -417,6 +417,62 @@ private Q_SLOTS:
         screenshot(&monitor, u"10-monitor-failed.png"_s);
     }
 
+    void longHistoryAndRanges()
+    {
+        // Three hours of samples, one a second, with one burst: the history of a task that ran
+        // yesterday.
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const int count = 3 * 3600;
+        const qint64 t0 = QDateTime::currentMSecsSinceEpoch() - 86400000LL;
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(state));
+            const auto id = store.saveTask(u"yesterday"_s, "{}");
+            QVERIFY(id);
+            qint64 written = 0;
+            for (int i = 0; i < count; ++i) {
+                written += i == 5000 ? 900000 : 1000;
+                ProgressSample p;
+                p.taskId = *id;
+                p.timeMs = t0 + i * 1000LL;
+                p.pointsRead = written;
+                p.pointsWritten = written;
+                QVERIFY(store.addSample(p));
+            }
+            QVERIFY(store.setTaskState(*id, TaskState::Completed));
+        }
+        MonitorWindow monitor(state, u"yesterday"_s);
+        monitor.show();
+        QTRY_COMPARE_WITH_TIMEOUT(monitor.samples().size(), count, 10000);
+        const auto maxY = [](QLineSeries *series) {
+            qreal m = 0;
+            for (const QPointF &p : series->points())
+                m = std::max(m, p.y());
+            return m;
+        };
+        // All: thinned out, the burst and both ends kept.
+        QLineSeries *written = monitor.writtenSeries();
+        QVERIFY2(written->count() <= 2000 && written->count() >= 1000,
+                 qPrintable(QString::number(written->count())));
+        QCOMPARE(qint64(written->at(0).x()), t0);
+        QCOMPARE(qint64(written->at(written->count() - 1).x()), t0 + (count - 1) * 1000LL);
+        QCOMPARE(qint64(maxY(written)), monitor.samples().last().pointsWritten);
+        QCOMPARE(maxY(monitor.writeRateSeries()), 900000.0);
+        // The last 5 minutes: those samples, every one.
+        auto *range = monitor.findChild<QComboBox *>(u"rangeComboBox"_s);
+        range->setCurrentIndex(range->findData(int(MonitorWindow::Range::LastFiveMinutes)));
+        QCOMPARE(written->count(), 301);
+        QCOMPARE(qint64(written->at(0).x()), t0 + (count - 301) * 1000LL);
+        QCOMPARE(maxY(monitor.writeRateSeries()), 1000.0);
+        // The last hour: 3601 samples, thinned out again.
+        range->setCurrentIndex(range->findData(int(MonitorWindow::Range::LastHour)));
+        QVERIFY(written->count() <= 2000);
+        QCOMPARE(qint64(written->at(0).x()), t0 + (count - 3601) * 1000LL);
+        // Elapsed: three hours of samples.
+        QCOMPARE(monitor.figures().elapsedMs, qint64(count - 1) * 1000 + 1000);
+    }
+
     void noSamplesAndFailure()
     {
         InfluxdFixture influx;
