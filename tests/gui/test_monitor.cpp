@@ -51,7 +51,7 @@ void fillSmall(InfluxdFixture &influx)
     QVERIFY(influx.write(u"src"_s, lp));
 }
 
-/// 57,600 points of one measurement over 40 hours: in one-minute windows, long enough to watch.
+/// 57,600 points of one measurement over 80 hours: in one-minute windows, long enough to watch.
 void fillLarge(InfluxdFixture &influx)
 {
     QVERIFY(influx.query(u"CREATE DATABASE src"_s));
@@ -59,7 +59,7 @@ void fillLarge(InfluxdFixture &influx)
     for (int s = 0; s < 4; ++s)
         for (int i = 0; i < 14400; ++i)
             lp += "meter,site=s" + QByteArray::number(s) + " kwh=" + QByteArray::number(i * 0.5) +
-                  " " + QByteArray::number(kT0 + qint64(i) * 10 * kSecond) + '\n';
+                  " " + QByteArray::number(kT0 + qint64(i) * 20 * kSecond) + '\n';
     QVERIFY(influx.write(u"src"_s, lp));
 }
 
@@ -295,10 +295,10 @@ private Q_SLOTS:
         const QString profilePath = dir.filePath(u"task.json"_s);
         TaskProfile profile =
             influxToInflux(u"live"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s);
-        profile.task.windowMinutes = 1; // 2400 windows
+        profile.task.windowMinutes = 1; // 4800 windows
         profile.advanced.readConcurrency = 1;
         profile.advanced.writeConcurrency = 1;
-        profile.advanced.batchSize = 10;
+        profile.advanced.batchSize = 5;
         QVERIFY(saveProfile(profile, profilePath));
 
         QProcess cli;
