@@ -402,12 +402,12 @@ std::optional<qint64> InfluxSource::estimatePoints(const PlanRequest &request,
 {
     // COUNT(*) counts each field; a point has at least one field, so the largest count is the
     // number of points when every point carries that field, and a close lower bound otherwise.
-    const auto result = m_api.query(
-        u"SELECT COUNT(*) FROM %1 WHERE time >= %2 AND time < %3"_s
-            .arg(fromClause(request.database, request.retentionPolicy, measurement))
-            .arg(request.range.start)
-            .arg(request.range.end),
-        request.database, cancel);
+    const auto result =
+        m_api.query(u"SELECT COUNT(*) FROM %1 WHERE time >= %2 AND time < %3"_s
+                        .arg(fromClause(request.database, request.retentionPolicy, measurement))
+                        .arg(request.range.start)
+                        .arg(request.range.end),
+                    request.database, cancel);
     qint64 points = 0;
     for (const QuerySeries &series : result)
         for (const QJsonValue &row : series.values) {
