@@ -14,7 +14,7 @@ namespace tsm {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 // Long enough for the other process's write transaction (at most one batch of units) to end.
 constexpr int kBusyTimeoutMs = 5000;
 
@@ -71,6 +71,7 @@ public:
         const auto *data = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, column));
         return QString::fromUtf8(data, sqlite3_column_bytes(m_stmt, column));
     }
+    bool isNull(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
     QByteArray bytes(int column) const
     {
         const auto *data = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, column));
@@ -310,6 +311,17 @@ CREATE TABLE events (
     message TEXT NOT NULL
 );
 CREATE INDEX events_task_id ON events (task_id, id);
+)sql";
+
+/// Schema version 2: the source's estimate of the points of each measurement of a task.
+constexpr const char *kSchemaV2 = R"sql(
+CREATE TABLE estimates (
+    task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    measurement TEXT NOT NULL,
+    points INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (task_id, measurement)
+);
 )sql";
 
 } // namespace
@@ -569,7 +581,13 @@ bool CheckpointStore::migrate()
         m_lastError = u"Could not create the checkpoint store's tables: "_s + error;
         return false;
     }
-    // Later versions: if (version < 2 && !exec(kSchemaV2)) ...
+    if (version < 2 && !exec(kSchemaV2)) {
+        const QString error = m_lastError;
+        exec("ROLLBACK");
+        m_lastError = u"Could not upgrade the checkpoint store to schema version 2: "_s + error;
+        return false;
+    }
+    // Later versions: if (version < 3 && !exec(kSchemaV3)) ...
     const QByteArray setVersion = "PRAGMA user_version=" + QByteArray::number(kSchemaVersion);
     if (!exec(setVersion.constData()) || !exec("COMMIT")) {
         const QString error = m_lastError;
@@ -740,7 +758,7 @@ bool CheckpointStore::deleteTask(qint64 taskId)
     const auto bindId = [&](Statement &s) { s.bind(1, taskId); };
     for (const char *sql :
          {"DELETE FROM units WHERE task_id = ?1", "DELETE FROM samples WHERE task_id = ?1",
-          "DELETE FROM events WHERE task_id = ?1"}) {
+          "DELETE FROM events WHERE task_id = ?1", "DELETE FROM estimates WHERE task_id = ?1"}) {
         if (!runUpdate(m_db, sql, bindId, what, m_path, m_lastError, false))
             return false;
     }
@@ -766,7 +784,7 @@ bool CheckpointStore::resetTask(qint64 taskId)
     const auto bindId = [&](Statement &s) { s.bind(1, taskId); };
     for (const char *sql :
          {"DELETE FROM units WHERE task_id = ?1", "DELETE FROM samples WHERE task_id = ?1",
-          "DELETE FROM events WHERE task_id = ?1"}) {
+          "DELETE FROM events WHERE task_id = ?1", "DELETE FROM estimates WHERE task_id = ?1"}) {
         if (!runUpdate(m_db, sql, bindId, what, m_path, m_lastError, false))
             return false;
     }
@@ -1179,6 +1197,102 @@ QList<EventRecord> CheckpointStore::events(qint64 taskId, qint64 afterId, EventL
     if (rc != SQLITE_DONE)
         m_lastError = failText(m_db, what, m_path);
     return list;
+}
+
+// ---- Per-measurement progress and estimates
+
+QList<MeasurementProgress> CheckpointStore::measurementProgress(qint64 taskId)
+{
+    QList<MeasurementProgress> list;
+    const QString what = u"Could not read the progress by measurement of task %1"_s.arg(taskId);
+    if (!m_db) {
+        m_lastError = failText(m_db, what, m_path);
+        return list;
+    }
+    // The last error is the one of the failed unit updated last (ties: the higher id).
+    Statement s(m_db,
+                "SELECT u.measurement, COUNT(*), COALESCE(SUM(u.status = 'done'), 0), "
+                "COALESCE(SUM(u.status = 'running'), 0), COALESCE(SUM(u.status = 'failed'), 0), "
+                "COALESCE(SUM(u.points_read), 0), COALESCE(SUM(u.points_written), 0), "
+                "COALESCE(SUM(u.points_rejected), 0), "
+                "(SELECT f.last_error FROM units f WHERE f.task_id = ?1 AND "
+                "f.measurement = u.measurement AND f.status = 'failed' "
+                "ORDER BY f.updated_ms DESC, f.id DESC LIMIT 1), "
+                "(SELECT e.points FROM estimates e WHERE e.task_id = ?1 AND "
+                "e.measurement = u.measurement) "
+                "FROM units u WHERE u.task_id = ?1 GROUP BY u.measurement ORDER BY MIN(u.id)");
+    if (!s.ok()) {
+        m_lastError = failText(m_db, what, m_path);
+        return list;
+    }
+    s.bind(1, taskId);
+    int rc = SQLITE_ROW;
+    while ((rc = s.step()) == SQLITE_ROW) {
+        MeasurementProgress m;
+        m.measurement = s.text(0);
+        m.unitsTotal = s.int64(1);
+        m.unitsDone = s.int64(2);
+        m.unitsRunning = s.int64(3);
+        m.unitsFailed = s.int64(4);
+        m.pointsRead = s.int64(5);
+        m.pointsWritten = s.int64(6);
+        m.pointsRejected = s.int64(7);
+        m.lastError = s.text(8);
+        m.estimatedPoints = s.isNull(9) ? kNotEstimated : s.int64(9);
+        list.append(m);
+    }
+    if (rc != SQLITE_DONE)
+        m_lastError = failText(m_db, what, m_path);
+    return list;
+}
+
+bool CheckpointStore::setEstimate(qint64 taskId, const QString &measurement, qint64 points)
+{
+    const QString what =
+        u"Could not save the estimate for \"%1\" of task %2"_s.arg(measurement).arg(taskId);
+    if (!writable(m_db, m_readOnly, what, m_path, m_lastError))
+        return false;
+    return runUpdate(
+        m_db,
+        "INSERT INTO estimates (task_id, measurement, points, updated_ms) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (task_id, measurement) DO UPDATE SET points = excluded.points, "
+        "updated_ms = excluded.updated_ms",
+        [&](Statement &st) {
+            st.bind(1, taskId);
+            st.bind(2, measurement);
+            st.bind(3, points);
+            st.bind(4, nowMs());
+        },
+        what, m_path, m_lastError);
+}
+
+QHash<QString, qint64> CheckpointStore::estimates(qint64 taskId)
+{
+    QHash<QString, qint64> map;
+    const QString what = u"Could not read the estimates of task %1"_s.arg(taskId);
+    if (!m_db) {
+        m_lastError = failText(m_db, what, m_path);
+        return map;
+    }
+    Statement s(m_db, "SELECT measurement, points FROM estimates WHERE task_id = ?1");
+    if (!s.ok()) {
+        m_lastError = failText(m_db, what, m_path);
+        return map;
+    }
+    s.bind(1, taskId);
+    int rc = SQLITE_ROW;
+    while ((rc = s.step()) == SQLITE_ROW)
+        map.insert(s.text(0), s.int64(1));
+    if (rc != SQLITE_DONE)
+        m_lastError = failText(m_db, what, m_path);
+    return map;
+}
+
+QList<UnitRecord> CheckpointStore::failedUnits(qint64 taskId)
+{
+    return queryUnits(m_db, "WHERE task_id = ?1 AND status = 'failed' ORDER BY id", taskId,
+                      u"Could not read the failed units of task %1"_s.arg(taskId), m_path,
+                      m_lastError);
 }
 
 } // namespace tsm

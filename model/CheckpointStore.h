@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <optional>
@@ -123,6 +124,26 @@ struct UnitTotals
     qint64 pointsRejected = 0;
 };
 
+/// An estimate not made yet (measurementProgress(); estimates() has no entry then).
+constexpr qint64 kNotEstimated = -2;
+/// The source cannot estimate (e.g. a line-protocol file): stored as the estimate.
+constexpr qint64 kCannotEstimate = -1;
+
+/** The ledger of one measurement of a task, summed, with the source's estimate of its points. */
+struct MeasurementProgress
+{
+    QString measurement;
+    qint64 unitsTotal = 0;
+    qint64 unitsDone = 0;
+    qint64 unitsRunning = 0;
+    qint64 unitsFailed = 0;
+    qint64 pointsRead = 0;
+    qint64 pointsWritten = 0;
+    qint64 pointsRejected = 0;
+    QString lastError; ///< of the failed unit updated last; empty when none failed
+    qint64 estimatedPoints = kNotEstimated; ///< or kCannotEstimate, or the count
+};
+
 /**
  * The SQLite checkpoint store shared by the GUI and the CLI: tasks with their profiles, the
  * ledger of read units, progress samples and the event log. WAL mode, schema version in
@@ -187,6 +208,15 @@ public:
     /// measurement and context (earliest start, latest end, summed counts), so that a task that
     /// follows for days keeps a small ledger with exact totals.
     bool mergeDoneUnits(qint64 taskId, qint64 fromNs, qint64 toNs);
+    /// The ledger summed per measurement, in plan order, with the estimates.
+    QList<MeasurementProgress> measurementProgress(qint64 taskId);
+    /// Failed units, in plan order, with their last errors.
+    QList<UnitRecord> failedUnits(qint64 taskId);
+
+    // Estimates of the points the source holds per measurement (within the task's range).
+    /// Sets (or replaces) one; `points` may be kCannotEstimate.
+    bool setEstimate(qint64 taskId, const QString &measurement, qint64 points);
+    QHash<QString, qint64> estimates(qint64 taskId);
 
     // Progress samples and events.
     bool addSample(const ProgressSample &sample);

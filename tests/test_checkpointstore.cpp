@@ -157,7 +157,7 @@ private slots:
         }
         QCOMPARE(rawPragma(m_path, "PRAGMA user_version"),
                  QString::number(CheckpointStore::schemaVersion()));
-        QCOMPARE(CheckpointStore::schemaVersion(), 1);
+        QCOMPARE(CheckpointStore::schemaVersion(), 2);
         // WAL is a property of the file: it stays after closing.
         QCOMPARE(rawPragma(m_path, "PRAGMA journal_mode"), u"wal"_s);
 
@@ -215,7 +215,7 @@ private slots:
             QVERIFY(store.open(m_path));
             newTask(store);
         }
-        QVERIFY(rawExec(m_path, "PRAGMA user_version=2"));
+        QVERIFY(rawExec(m_path, "PRAGMA user_version=3"));
         CheckpointStore store;
         QVERIFY(!store.open(m_path));
         QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
@@ -223,7 +223,93 @@ private slots:
         QVERIFY(!store.open(m_path, CheckpointStore::Mode::ReadOnly));
         QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
         // Refusing did not touch the version.
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"3"_s);
+    }
+
+    void migratesFromVersion1()
+    {
+        qint64 id = 0;
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(m_path));
+            id = newTask(store, u"old"_s);
+            store.addUnits(id, {unit(u"cpu"_s, 0, 10)});
+        }
+        // Version 2 is version 1 plus the estimates table: this is a file of version 1.
+        QVERIFY(rawExec(m_path, "DROP TABLE estimates; PRAGMA user_version=1"));
+        {
+            // Read-only cannot upgrade, and says how to.
+            CheckpointStore reader;
+            QVERIFY(!reader.open(m_path, CheckpointStore::Mode::ReadOnly));
+            QVERIFY2(reader.lastError().contains(u"old schema version 1"_s),
+                     qPrintable(reader.lastError()));
+        }
+        CheckpointStore store;
+        QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
         QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"2"_s);
+        // What version 1 held is still there, and estimates work.
+        QCOMPARE(store.task(u"old"_s)->id, id);
+        QCOMPARE(store.units(id).size(), 1);
+        QVERIFY(store.estimates(id).isEmpty());
+        QVERIFY2(store.setEstimate(id, u"cpu"_s, 42), qPrintable(store.lastError()));
+        QCOMPARE(store.estimates(id).value(u"cpu"_s), 42);
+    }
+
+    void measurementProgressAndEstimates()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        const qint64 other = newTask(store, u"other"_s);
+        store.addUnits(id, {unit(u"mem"_s, 0, 1), unit(u"cpu"_s, 0, 1), unit(u"cpu"_s, 1, 2),
+                            unit(u"cpu"_s, 2, 3), unit(u"mem"_s, 1, 2)});
+        store.addUnits(other, {unit(u"cpu"_s, 0, 1)});
+        const QList<UnitRecord> units = store.units(id);
+        UnitUpdate cpuDone = update(units.at(1).id, UnitStatus::Done);
+        cpuDone.pointsRead = 10;
+        cpuDone.pointsWritten = 8;
+        cpuDone.pointsRejected = 2;
+        UnitUpdate cpuFailed = update(units.at(2).id, UnitStatus::Failed);
+        cpuFailed.lastError = u"timeout"_s;
+        UnitUpdate memDone = update(units.at(0).id, UnitStatus::Done);
+        memDone.pointsRead = 3;
+        memDone.pointsWritten = 3;
+        QVERIFY(store.updateUnits(
+            {cpuDone, cpuFailed, memDone, update(units.at(3).id, UnitStatus::Running)}));
+
+        QVERIFY(store.setEstimate(id, u"cpu"_s, 100));
+        QVERIFY(store.setEstimate(id, u"cpu"_s, 30)); // replaces
+        QVERIFY(store.setEstimate(other, u"cpu"_s, 7));
+        QVERIFY(!store.setEstimate(9999, u"cpu"_s, 1)); // no such task
+
+        const QList<MeasurementProgress> list = store.measurementProgress(id);
+        QCOMPARE(list.size(), 2);
+        // Plan order: mem was added first.
+        QCOMPARE(list.at(0).measurement, u"mem"_s);
+        QCOMPARE(list.at(0).unitsTotal, 2);
+        QCOMPARE(list.at(0).unitsDone, 1);
+        QCOMPARE(list.at(0).pointsWritten, 3);
+        QCOMPARE(list.at(0).estimatedPoints, kNotEstimated);
+        QCOMPARE(list.at(0).lastError, QString());
+        const MeasurementProgress &cpu = list.at(1);
+        QCOMPARE(cpu.unitsTotal, 3);
+        QCOMPARE(cpu.unitsDone, 1);
+        QCOMPARE(cpu.unitsRunning, 1);
+        QCOMPARE(cpu.unitsFailed, 1);
+        QCOMPARE(cpu.pointsRead, 10);
+        QCOMPARE(cpu.pointsWritten, 8);
+        QCOMPARE(cpu.pointsRejected, 2);
+        QCOMPARE(cpu.lastError, u"timeout"_s);
+        QCOMPARE(cpu.estimatedPoints, 30);
+        QCOMPARE(store.failedUnits(id).size(), 1);
+        QCOMPARE(store.failedUnits(id).first().lastError, u"timeout"_s);
+
+        // A reset forgets the estimates with the ledger; the other task keeps its own.
+        QVERIFY(store.resetTask(id));
+        QVERIFY(store.estimates(id).isEmpty());
+        QCOMPARE(store.estimates(other).value(u"cpu"_s), 7);
+        QVERIFY(store.deleteTask(other));
+        QVERIFY(store.estimates(other).isEmpty());
     }
 
     void saveTaskUpsertsByName()

@@ -3,6 +3,7 @@
 #include "StoreWorker.h"
 #include "core/Runner.h"
 #include "secrets/SecretStore.h"
+#include "monitor/MonitorWindow.h"
 #include "wizard/TaskWizard.h"
 
 #include <ProfileJson.h>
@@ -79,6 +80,7 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
     add(u"pauseAction"_s, tr("Pause"), &MainWindow::pauseTask);
     add(u"resumeAction"_s, tr("Resume"), &MainWindow::startTask);
     add(u"stopAction"_s, tr("Stop"), &MainWindow::stopTask);
+    add(u"openMonitorAction"_s, tr("Monitor"), &MainWindow::openMonitor);
     toolbar->addSeparator();
     add(u"deleteAction"_s, tr("Delete"), &MainWindow::deleteTask);
     toolbar->addSeparator();
@@ -124,6 +126,7 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
                             .arg(m_secrets->unavailableReason()));
     });
     m_secrets->probe();
+    connect(m_table, &QTableView::doubleClicked, this, &MainWindow::openMonitor);
     resize(1000, 480);
     updateActions();
 }
@@ -242,6 +245,7 @@ void MainWindow::updateActions()
     m_actions[u"stopAction"_s]->setEnabled(running);
     m_actions[u"deleteAction"_s]->setEnabled(selected && !running);
     m_actions[u"exportAction"_s]->setEnabled(selected);
+    m_actions[u"openMonitorAction"_s]->setEnabled(selected);
 }
 
 void MainWindow::showMessage(const QString &text)
@@ -354,6 +358,26 @@ void MainWindow::deleteTask()
     m_sessionProfiles.remove(name);
     m_secrets->remove(name);
     Q_EMIT deleteRequested(name);
+}
+
+MonitorWindow *MainWindow::monitor(const QString &taskName) const
+{
+    return m_monitors.value(taskName);
+}
+
+void MainWindow::openMonitor()
+{
+    const QString name = selectedName();
+    if (name.isEmpty())
+        return;
+    QPointer<MonitorWindow> &window = m_monitors[name];
+    if (!window) {
+        window = new MonitorWindow(m_storePath, name, this);
+        window->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    window->show();
+    window->raise();
+    window->activateWindow();
 }
 
 void MainWindow::importProfile()

@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <QPointer>
 #include <TaskProfile.h>
 #include <functional>
 
@@ -14,6 +15,7 @@ class QThread;
 
 namespace tsm {
 
+class MonitorWindow;
 class Runner;
 class SecretStore;
 class StoreWorker;
@@ -37,6 +39,8 @@ public:
     TaskWizard *wizard() const { return m_wizard; }
     /// Where passwords and tokens are kept.
     SecretStore *secrets() const { return m_secrets; }
+    /// The monitor open on a task, if any.
+    MonitorWindow *monitor(const QString &taskName) const;
 
     /// Seams for tests: how questions and file choices are answered.
     static std::function<bool(QWidget *, const QString &title, const QString &text)> &askYesNo();
@@ -50,6 +54,8 @@ public Q_SLOTS:
     void pauseTask();
     void stopTask();
     void deleteTask();
+    /// Opens (or brings forward) the monitor of the selected task; one per task, several open.
+    void openMonitor();
     void importProfile();
     void exportProfile();
 
@@ -92,6 +98,7 @@ private:
     QHash<QString, TaskProfile> m_sessionProfiles;
     QHash<QString, QAction *> m_actions;
     SecretStore *m_secrets;
+    QHash<QString, QPointer<MonitorWindow>> m_monitors;
 };
 
 } // namespace tsm

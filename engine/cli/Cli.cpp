@@ -471,6 +471,23 @@ int commandStatus(const QString &statePath, const QString &taskName)
         if (task.watermarkNs != 0)
             out(u"  following: everything before %1 is in the target"_s.arg(
                 TimeText::format(task.watermarkNs)));
+        qint64 estimate = 0;
+        int estimated = 0, cannot = 0;
+        const QList<MeasurementProgress> measurements = store.measurementProgress(task.id);
+        for (const MeasurementProgress &m : measurements) {
+            if (m.estimatedPoints >= 0) {
+                estimate += m.estimatedPoints;
+                ++estimated;
+            } else if (m.estimatedPoints == kCannotEstimate) {
+                ++cannot;
+            }
+        }
+        if (!measurements.isEmpty() && cannot == 0)
+            out(estimated == measurements.size()
+                    ? u"  estimated at the source: %1 points"_s.arg(estimate)
+                    : u"  estimated at the source: not yet (%1 of %2 measurements counted)"_s
+                          .arg(estimated)
+                          .arg(measurements.size()));
         if (!task.lastError.isEmpty())
             out(u"  last error: %1"_s.arg(task.lastError));
         if (!taskName.isEmpty()) {

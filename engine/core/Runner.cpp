@@ -1,6 +1,7 @@
 #include "core/Runner.h"
 
 #include "core/Endpoints.h"
+#include "core/Estimator.h"
 #include "core/Pipeline.h"
 
 #include <ProfileJson.h>
@@ -400,6 +401,9 @@ RunOutcome Runner::execute()
     }
 
     store.setTaskState(*taskId, TaskState::Running);
+    // The estimated total for the monitor, on a thread of its own: the migration does not wait.
+    Estimator estimator(*source, request, m_statePath, *taskId, m_cancel);
+    estimator.start();
     const auto previous = store.lastSample(*taskId);
     const qint64 baseRead = previous ? previous->pointsRead : 0;
     const qint64 baseWritten = previous ? previous->pointsWritten : 0;

@@ -137,6 +137,17 @@ public:
                                                 const CancelToken &cancel) = 0;
     /// Split the task into read units, clipped to where data is.
     virtual QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) = 0;
+    /// The points of `measurement` within the request's range, from a cheap query (a count, not a
+    /// read); nothing when this source cannot tell. Throws tsm::Error on failure.
+    virtual std::optional<qint64> estimatePoints(const PlanRequest &request,
+                                                 const QString &measurement,
+                                                 const CancelToken &cancel)
+    {
+        Q_UNUSED(request);
+        Q_UNUSED(measurement);
+        Q_UNUSED(cancel);
+        return std::nullopt;
+    }
     /// Read one unit as line protocol for the given dialect. Throws tsm::Error on failure.
     virtual void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
                       BatchOutput &out, const CancelToken &cancel) = 0;

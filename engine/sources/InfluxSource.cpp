@@ -402,6 +402,28 @@ QList<PlannedUnit> InfluxSource::planUnits(const PlanRequest &request, const QSt
     return units;
 }
 
+std::optional<qint64> InfluxSource::estimatePoints(const PlanRequest &request,
+                                                   const QString &measurement,
+                                                   const CancelToken &cancel)
+{
+    // COUNT(*) counts each field; a point has at least one field, so the largest count is the
+    // number of points when every point carries that field, and a close lower bound otherwise.
+    const auto result =
+        m_api.query(u"SELECT COUNT(*) FROM %1 WHERE time >= %2 AND time < %3"_s
+                        .arg(fromClause(request.database, request.retentionPolicy, measurement))
+                        .arg(request.range.start)
+                        .arg(request.range.end),
+                    request.database, cancel);
+    qint64 points = 0;
+    for (const QuerySeries &series : result)
+        for (const QJsonValue &row : series.values) {
+            const QJsonArray values = row.toArray();
+            for (qsizetype i = 1; i < values.size(); ++i)
+                points = std::max(points, values.at(i).toInteger());
+        }
+    return points;
+}
+
 void InfluxSource::read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
                         BatchOutput &out, const CancelToken &cancel)
 {

@@ -31,6 +31,8 @@ public:
     std::optional<TimeRange> timeBounds(const QString &database, const QString &measurement,
                                         const CancelToken &cancel) override;
     QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
+    std::optional<qint64> estimatePoints(const PlanRequest &request, const QString &measurement,
+                                         const CancelToken &cancel) override;
     void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
               BatchOutput &out, const CancelToken &cancel) override;
 

@@ -1,0 +1,90 @@
+#include "MonitorReader.h"
+
+#include "core/Runner.h"
+
+#include <ProfileJson.h>
+#include <QFileInfo>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+MonitorReader::MonitorReader(QString storePath, QString taskName)
+    : m_path(std::move(storePath)), m_taskName(std::move(taskName))
+{
+    qRegisterMetaType<tsm::MonitorSnapshot>();
+}
+
+void MonitorReader::start(int intervalMs)
+{
+    if (!m_timer) {
+        m_timer = new QTimer(this);
+        connect(m_timer, &QTimer::timeout, this, &MonitorReader::poll);
+    }
+    m_timer->start(intervalMs);
+    poll();
+}
+
+void MonitorReader::poll()
+{
+    MonitorSnapshot snap;
+    if (!m_store.isOpen()) {
+        if (!QFileInfo::exists(m_path)) {
+            snap.storeError = tr("The state file %1 does not exist (yet).").arg(m_path);
+            Q_EMIT snapshot(snap);
+            return;
+        }
+        // Read-only: watching never writes, and never takes a lock the migration waits for.
+        if (!m_store.open(m_path, CheckpointStore::Mode::ReadOnly)) {
+            snap.storeError = m_store.lastError();
+            Q_EMIT snapshot(snap);
+            return;
+        }
+    }
+    const auto task = m_store.task(m_taskName);
+    if (!task) {
+        snap.storeError = tr("There is no task named \"%1\" in %2.").arg(m_taskName, m_path);
+        Q_EMIT snapshot(snap);
+        return;
+    }
+    snap.taskFound = true;
+    snap.task = *task;
+    const auto last = m_store.lastSample(task->id);
+    // A task deleted and saved again, or reset (--restart): its samples start over.
+    if (task->id != m_taskId || (m_lastSampleMs >= 0 && (!last || last->timeMs < m_lastSampleMs))) {
+        snap.restarted = m_taskId != 0;
+        m_taskId = task->id;
+        m_lastSampleMs = -1;
+        m_lastEventId = 0;
+    }
+    snap.newSamples = m_store.samples(task->id, m_lastSampleMs);
+    if (!snap.newSamples.isEmpty())
+        m_lastSampleMs = snap.newSamples.last().timeMs;
+    snap.newEvents = m_store.events(task->id, m_lastEventId);
+    if (!snap.newEvents.isEmpty())
+        m_lastEventId = snap.newEvents.last().id;
+    snap.measurements = m_store.measurementProgress(task->id);
+    for (const MeasurementProgress &m : std::as_const(snap.measurements)) {
+        snap.totals.total += m.unitsTotal;
+        snap.totals.done += m.unitsDone;
+        snap.totals.running += m.unitsRunning;
+        snap.totals.failed += m.unitsFailed;
+        snap.totals.pointsRead += m.pointsRead;
+        snap.totals.pointsWritten += m.pointsWritten;
+        snap.totals.pointsRejected += m.pointsRejected;
+    }
+    snap.totals.pending =
+        snap.totals.total - snap.totals.done - snap.totals.running - snap.totals.failed;
+    if (snap.totals.failed > 0)
+        snap.failedUnits = m_store.failedUnits(task->id);
+    const ProfileJson::LoadResult profile = ProfileJson::fromJson(task->profileJson);
+    snap.readConcurrency = profile.profile.advanced.readConcurrency;
+    snap.writeConcurrency = profile.profile.advanced.writeConcurrency;
+    const QString rejects = Runner::rejectsPath(m_path, m_taskName);
+    if (QFileInfo::exists(rejects))
+        snap.rejectsFile = rejects;
+    Q_EMIT snapshot(snap);
+}
+
+} // namespace tsm

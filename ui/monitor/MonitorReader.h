@@ -1,0 +1,62 @@
+#pragma once
+
+#include <CheckpointStore.h>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+class QTimer;
+
+namespace tsm {
+
+/** What the store holds about one task at one poll; samples and events only the new ones. */
+struct MonitorSnapshot
+{
+    QString storeError; ///< why the store or the task cannot be read; empty when fine
+    bool taskFound = false;
+    TaskRecord task;
+    bool restarted = false; ///< the task was reset since the last poll: drop what was shown
+    QList<ProgressSample> newSamples;
+    QList<EventRecord> newEvents;
+    QList<MeasurementProgress> measurements;
+    QList<UnitRecord> failedUnits;
+    UnitTotals totals;
+    int readConcurrency = 0; ///< as the task's profile sets them
+    int writeConcurrency = 0;
+    QString rejectsFile; ///< set when the task's rejects file exists
+};
+
+/**
+ * Reads one task's progress from the checkpoint store for the monitor window: on its own thread
+ * with its own read-only connection, polling on a timer, and incrementally (only samples and
+ * events newer than the last poll). Works the same whether the task runs in this process or in
+ * tsmigrate-cli elsewhere, or ran long ago.
+ */
+class MonitorReader : public QObject
+{
+    Q_OBJECT
+
+public:
+    MonitorReader(QString storePath, QString taskName);
+
+public Q_SLOTS:
+    /// Polls now and then every `intervalMs`; call on the reader's thread.
+    void start(int intervalMs);
+    void poll();
+
+Q_SIGNALS:
+    void snapshot(const tsm::MonitorSnapshot &snapshot);
+
+private:
+    QString m_path;
+    QString m_taskName;
+    CheckpointStore m_store;
+    QTimer *m_timer = nullptr;
+    qint64 m_taskId = 0;
+    qint64 m_lastSampleMs = -1;
+    qint64 m_lastEventId = 0;
+};
+
+} // namespace tsm
+
+Q_DECLARE_METATYPE(tsm::MonitorSnapshot)
