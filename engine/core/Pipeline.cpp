@@ -58,6 +58,7 @@ public:
     {
         if (m_batch.points == 0)
             return;
+        m_lastBatchBytes = m_batch.lines.size();
         m_pipeline.enqueue(std::move(m_batch));
         reset();
     }
@@ -68,13 +69,18 @@ public:
 private:
     void reset()
     {
+        // Reserve what the last batch of this reader needed, and a little more, so a batch is
+        // allocated once at about its size instead of growing (and doubling) line by line.
         m_batch = Batch();
-        m_batch.lines.reserve(qsizetype(m_pipeline.m_settings.batchSize) * 96);
+        m_batch.lines.reserve(m_lastBatchBytes > 0
+                                  ? m_lastBatchBytes + m_lastBatchBytes / 16
+                                  : qsizetype(m_pipeline.m_settings.batchSize) * 96);
         m_unitInBatch = false;
     }
 
     Pipeline &m_pipeline;
     Batch m_batch;
+    qsizetype m_lastBatchBytes = 0; ///< size of the last batch handed over
     qint64 m_unitId = 0;
     bool m_unitInBatch = false;
     qint64 m_read = 0;

@@ -318,8 +318,10 @@ QByteArray HttpClient::gzip(const QByteArray &data)
     // at level 1 already and the writers must not become CPU-bound.
     if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         throw Error(ErrorKind::Protocol, u"Cannot initialise gzip compression"_s);
+    // Line protocol shrinks several times even at level 1: start at a quarter of the input and
+    // grow when needed, rather than holding the worst-case bound for every write in flight.
     QByteArray out;
-    out.resize(qsizetype(deflateBound(&stream, uLong(data.size()))) + 64);
+    out.resize(data.size() / 4 + 1024);
     stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
     stream.avail_in = uInt(data.size());
     stream.next_out = reinterpret_cast<Bytef *>(out.data());
