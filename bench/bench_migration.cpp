@@ -174,8 +174,10 @@ int main(int argc, char **argv)
         ok = ok && run.ok;
         row("read limit: raw msgpack reads alone, output discarded", readLimit, points);
         row("tsmigrate -> .lp file (fsynced)", run.seconds, points);
-        std::printf("  throughput vs read limit: %.0f%% (goal >= 90%%); file %.0f MB\n",
-                    100.0 * readLimit / run.seconds, double(QFileInfo(p.target.path).size()) / 1e6);
+        std::printf("  throughput vs read limit: %.0f%% (goal >= 90%%); file %.0f MB; tsmigrate "
+                    "CPU %.2f s, influxd CPU %.2f s\n",
+                    100.0 * readLimit / run.seconds, double(QFileInfo(p.target.path).size()) / 1e6,
+                    run.ownCpu, run.serverCpu);
     }
 
     if (only.contains(u"twostep"_s)) {
