@@ -10,12 +10,13 @@
 //            the file) against the pipelined migration, first with source and target in one
 //            influxd, then with source and target influxd pinned to different cores, so reads
 //            and writes do not compete, as on two machines.
+//   gzip     posting the same batches with and without gzip request bodies.
 //   sparse   ten years of range with data on three days: planning and run overhead beyond the
 //            limit of moving the same points.
 //   scaling  throughput for read concurrency 1, 2, 4, 8, 50 and write concurrency 1, 2, 4, 8.
 //
 //   bench_migration [--points 2000000] [--concurrency 4] [--scaling-points 500000]
-//                   [--only e2e,lpfile,twostep,sparse,scaling] [--smoke]
+//                   [--only e2e,gzip,lpfile,twostep,sparse,scaling] [--smoke]
 #include "core/Endpoints.h"
 #include "core/Runner.h"
 #include "support/BenchSupport.h"
@@ -116,7 +117,8 @@ int main(int argc, char **argv)
     const qint64 points = args.number("points", smoke ? 20000 : 2000000);
     const int concurrency = int(args.number("concurrency", 4));
     const qint64 scalingPoints = args.number("scaling-points", smoke ? 10000 : 500000);
-    const QStringList only = args.text("only", u"e2e,lpfile,twostep,sparse,scaling"_s).split(u',');
+    const QStringList only =
+        args.text("only", u"e2e,gzip,lpfile,twostep,sparse,scaling"_s).split(u',');
     const int cores = int(std::thread::hardware_concurrency());
     bool ok = true;
 
@@ -155,6 +157,25 @@ int main(int argc, char **argv)
                     "same migration (goal <= 15%%; influxd %.1f s, %.1f s during the limit)\n",
                     run.ownCpu / (double(points) / 1e6), 100.0 * run.ownCpu / run.serverCpu,
                     run.serverCpu, limitServerCpu);
+    }
+
+    if (only.contains(u"gzip"_s)) {
+        std::printf("\n[gzip] posting the same batches with and without gzip request bodies, "
+                    "concurrency %d\n",
+                    concurrency);
+        for (const bool gzip : {false, true, true, false}) { // alternated: no order bias
+            const QString db = freshDb(gzip ? u"gzip"_s : u"plain"_s);
+            influx.query(u"CREATE DATABASE "_s + db);
+            const double cpuBefore = processCpuSeconds();
+            const double serverBefore = processCpuSeconds(pid);
+            QElapsedTimer timer;
+            timer.start();
+            ok = post(url, db, batches, concurrency, gzip) && ok;
+            const double seconds = double(timer.elapsed()) / 1000.0;
+            row(gzip ? "gzip bodies (level 1)" : "plain bodies", seconds, points);
+            std::printf("  %-58s client CPU %.2f s, influxd CPU %.2f s\n", "",
+                        processCpuSeconds() - cpuBefore, processCpuSeconds(pid) - serverBefore);
+        }
     }
 
     if (only.contains(u"lpfile"_s)) {

@@ -121,6 +121,16 @@ private slots:
         QVERIFY(seen.header("content-length").toLongLong() < lines.size() / 4);
     }
 
+    void loopbackHosts()
+    {
+        for (const char *url : {"http://127.0.0.1:8086", "http://127.1.2.3", "https://localhost:1",
+                                "http://LOCALHOST", "http://[::1]:8086", "http://db.localhost"})
+            QVERIFY2(tsm::HttpClient::isLoopback(QString::fromLatin1(url)), url);
+        for (const char *url : {"http://10.0.0.1:8086", "https://influx.example.com",
+                                "http://[2001:db8::1]", "http://128.0.0.1", "http://local"})
+            QVERIFY2(!tsm::HttpClient::isLoopback(QString::fromLatin1(url)), url);
+    }
+
     void gzipRoundTrip()
     {
         const QByteArray data = QByteArray("line protocol\n").repeated(1000);

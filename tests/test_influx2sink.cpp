@@ -147,7 +147,7 @@ private Q_SLOTS:
             QCOMPARE(request.queryItem(u"bucket"_s), u"dst"_s);
             QCOMPARE(request.queryItem(u"precision"_s), u"ns"_s);
             QCOMPARE(request.header("authorization"), "Token " + m_emulator->token().toUtf8());
-            QVERIFY(request.bodyWasGzip);
+            QVERIFY(!request.bodyWasGzip); // a server on this machine gets plain bodies
             tooLarge += request.body.size() > m_emulator->options().maxWriteBytes;
             partial += request.body.contains("conflict,host=a v=2i");
         }

@@ -311,6 +311,13 @@ QByteArray HttpClient::percentEncode(const QString &text)
     return QUrl::toPercentEncoding(text);
 }
 
+bool HttpClient::isLoopback(const QString &baseUrl)
+{
+    const QString host = QUrl(baseUrl).host().toLower();
+    return host == u"localhost" || host.endsWith(u".localhost") || host.startsWith(u"127.") ||
+           host == u"::1";
+}
+
 QByteArray HttpClient::gzip(const QByteArray &data)
 {
     z_stream stream{};

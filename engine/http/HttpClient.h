@@ -72,6 +72,9 @@ public:
     /// The value of an "Authorization: Basic ..." header.
     static QByteArray basicAuthorization(const QString &user, const QString &password);
     static QByteArray gzip(const QByteArray &data);
+    /// Whether a base URL ("http://127.0.0.1:8086") names this machine (localhost, 127.0.0.0/8,
+    /// ::1): there, compressing request bodies costs more CPU than the bytes it saves.
+    static bool isLoopback(const QString &baseUrl);
 
 private:
     HttpOptions m_options;

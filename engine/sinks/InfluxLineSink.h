@@ -18,6 +18,8 @@ namespace tsm {
 class InfluxLineSink : public Sink
 {
 public:
+    /// Compress request bodies with gzip; on by default except towards this machine.
+    void setCompressRequests(bool compress) { m_gzip = compress; }
     WriteResult write(const Batch &batch, const CancelToken &cancel) override;
 
     /// BatchBisector::split(), where the InfluxDB sinks' callers look for it.
@@ -38,6 +40,7 @@ protected:
     QString where() const;
 
     InfluxApi m_api;
+    bool m_gzip; ///< compress request bodies (not to a server on this machine)
 
 private:
     /// POST with retries; returns the answers send() interprets (2xx, 400, 413, 422).
