@@ -96,7 +96,7 @@ double measureLimit(const QString &sourceUrl, const QString &sourceDb, const QSt
     timer.start();
     std::thread reader(
         [&] { readRaw(sourceUrl, sourceDb, start, end, kHourNs, concurrency, true, false); });
-    post(targetUrl, limitDb, batches, concurrency);
+    post(targetUrl, limitDb, batches, concurrency, false); // plain, as tsmigrate posts on loopback
     reader.join();
     return double(timer.elapsed()) / 1000.0;
 }
@@ -280,7 +280,7 @@ int main(int argc, char **argv)
                 readRaw(url, u"sparse"_s, day, day + 86400LL * 1000000000LL, kHourNs, concurrency,
                         true, false);
         });
-        post(url, limitDb, all, concurrency);
+        post(url, limitDb, all, concurrency, false);
         reader.join();
         const double limit = double(timer.elapsed()) / 1000.0;
 
