@@ -575,8 +575,13 @@ RunOutcome Runner::execute()
     Pipeline::Result result = runUnfinished();
     if (result.status == Pipeline::Result::Status::Fatal && result.fatal)
         return failWith(*result.fatal);
-    if (result.status == Pipeline::Result::Status::Cancelled)
-        return failWith(Error(ErrorKind::Cancelled, u"Cancelled"_s));
+    if (result.status == Pipeline::Result::Status::Cancelled) {
+        // A pause or stop that came when every unit was already done changes nothing for a
+        // history task: it is complete. (A following task pauses before it follows.)
+        const UnitTotals now = store.unitTotals(*taskId);
+        if (follow || now.total == 0 || now.done < now.total)
+            return failWith(Error(ErrorKind::Cancelled, u"Cancelled"_s));
+    }
 
     const UnitTotals totals = store.unitTotals(*taskId);
     RunOutcome final;

@@ -466,6 +466,8 @@ private Q_SLOTS:
         screenshot(wizard, u"3-authentication-tdengine2"_s);
         QTest::mouseClick(next, Qt::LeftButton);
 
+        QCOMPARE(find<QLabel>(wizard, u"bucketLabel"_s)->text(), u"Database *"_s);
+        QCOMPARE(find<QLabel>(wizard, u"measurementsLabel"_s)->text(), u"Super Tables"_s);
         QTest::mouseClick(find<QPushButton>(wizard, u"getSchemaButton"_s), Qt::LeftButton);
         auto *bucket = find<QComboBox>(wizard, u"bucketComboBox"_s);
         QTRY_VERIFY_WITH_TIMEOUT(bucket->findText(u"power"_s) >= 0, 15000);

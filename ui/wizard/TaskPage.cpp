@@ -58,7 +58,9 @@ TaskPage::TaskPage(TaskWizard *wizard)
     m_schemaStatus->setObjectName(u"schemaStatusLabel"_s);
     m_schemaStatus->setWordWrap(true);
     bucketColumn->addWidget(m_schemaStatus);
-    formLayout->insertRow(0, findOption(u"task.bucket"_s)->label + u" *"_s, bucketColumn);
+    m_bucketLabel = new QLabel(findOption(u"task.bucket"_s)->label + u" *"_s, this);
+    m_bucketLabel->setObjectName(u"bucketLabel"_s);
+    formLayout->insertRow(0, m_bucketLabel, bucketColumn);
 
     auto *measurementColumn = new QVBoxLayout;
     m_filter = new QLineEdit(this);
@@ -75,7 +77,9 @@ TaskPage::TaskPage(TaskWizard *wizard)
     measurementColumn->addWidget(m_filter);
     measurementColumn->addWidget(m_measurements);
     measurementColumn->addWidget(m_measurementsHint);
-    formLayout->insertRow(1, findOption(u"task.measurements"_s)->label, measurementColumn);
+    m_measurementsLabel = new QLabel(findOption(u"task.measurements"_s)->label, this);
+    m_measurementsLabel->setObjectName(u"measurementsLabel"_s);
+    formLayout->insertRow(1, m_measurementsLabel, measurementColumn);
     addExtraKey(u"task.bucket"_s, bucketError);
 
     if (auto *zone = qobject_cast<QLineEdit *>(form->editor(u"task.timeZone"_s)->widget())) {
@@ -100,10 +104,19 @@ TaskPage::TaskPage(TaskWizard *wizard)
 void TaskPage::initializePage()
 {
     const TaskProfile p = taskWizard()->profile();
+    // TDengine 2.x speaks of databases and super tables where InfluxDB has buckets and
+    // measurements.
+    const bool tdengine2 = p.source.type == u"tdengine2";
+    m_bucketLabel->setText((tdengine2 ? tr("Database") : findOption(u"task.bucket"_s)->label) +
+                           u" *"_s);
+    m_measurementsLabel->setText(tdengine2 ? tr("Super Tables")
+                                           : findOption(u"task.measurements"_s)->label);
+    m_filter->setPlaceholderText(tdengine2 ? tr("Filter super tables") : tr("Filter measurements"));
     if (m_bucket->currentText() != p.task.bucket)
         m_bucket->setEditText(p.task.bucket);
     if (m_measurements->count() == 0)
         loadMeasurements(p.task.measurements);
+    storeMeasurements(); // the hint below the list, in the words of this source
     FormPage::initializePage();
 }
 
@@ -151,9 +164,14 @@ void TaskPage::getSchema()
             if (m_bucket->currentText() != current)
                 taskWizard()->setProfileOption(u"task.bucket"_s, m_bucket->currentText());
             loadMeasurements(result.measurements);
-            m_schemaStatus->setText(tr("%n bucket(s), ", nullptr, int(result.buckets.size())) +
-                                    tr("%n measurement(s) in the selected bucket", nullptr,
-                                       int(result.measurements.size())));
+            const bool tdengine2 = taskWizard()->profile().source.type == u"tdengine2";
+            const int buckets = int(result.buckets.size());
+            const int tables = int(result.measurements.size());
+            m_schemaStatus->setText(
+                tdengine2 ? tr("%n database(s), ", nullptr, buckets) +
+                                tr("%n super table(s) in the selected database", nullptr, tables)
+                          : tr("%n bucket(s), ", nullptr, buckets) +
+                                tr("%n measurement(s) in the selected bucket", nullptr, tables));
         });
 }
 
@@ -190,9 +208,13 @@ void TaskPage::storeMeasurements()
     for (int i = 0; i < m_measurements->count(); ++i)
         if (m_measurements->item(i)->checkState() == Qt::Checked)
             checked.append(m_measurements->item(i)->text());
+    const bool tdengine2 = taskWizard()->profile().source.type == u"tdengine2";
     m_measurementsHint->setText(
-        checked.isEmpty() ? tr("None checked: all measurements are migrated.")
-                          : tr("%n measurement(s) checked.", nullptr, int(checked.size())));
+        checked.isEmpty()
+            ? (tdengine2 ? tr("None checked: all super tables are migrated.")
+                         : tr("None checked: all measurements are migrated."))
+            : (tdengine2 ? tr("%n super table(s) checked.", nullptr, int(checked.size()))
+                         : tr("%n measurement(s) checked.", nullptr, int(checked.size()))));
     if (checked != taskWizard()->profile().task.measurements)
         taskWizard()->setProfileOption(u"task.measurements"_s, checked);
 }

@@ -34,6 +34,8 @@ private:
     QLineEdit *m_filter;
     QListWidget *m_measurements;
     QLabel *m_measurementsHint;
+    QLabel *m_bucketLabel = nullptr;
+    QLabel *m_measurementsLabel = nullptr;
 };
 
 } // namespace tsm
