@@ -4,8 +4,8 @@
 //
 //   bench_monitor [points] [rounds] [concurrency]     (defaults: 1000000 points, 3 rounds, 4)
 #include "core/Runner.h"
-#include "http/HttpClient.h"
 #include "monitor/MonitorWindow.h"
+#include "support/BenchSupport.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
 
@@ -15,9 +15,7 @@
 #include <QTemporaryDir>
 #include <QThread>
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
-#include <sys/resource.h>
 #include <thread>
 #include <vector>
 
@@ -26,70 +24,7 @@ using namespace tsm;
 
 namespace {
 
-constexpr qint64 kT0 = 1700000000000000000LL;
-constexpr qint64 kStepNs = 10LL * 1000000000LL;
 constexpr int kSeries = 100;
-
-double cpuSeconds()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-           double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
-/// The points of bench_migration: 4 fields per point, a quarter of them with a string.
-std::vector<QByteArray> generate(qint64 points, int batchSize)
-{
-    std::vector<QByteArray> batches;
-    QByteArray batch;
-    int inBatch = 0;
-    for (qint64 i = 0; i < points / kSeries; ++i) {
-        for (int s = 0; s < kSeries; ++s) {
-            const qint64 n = i * kSeries + s;
-            batch += "machine,host=h" + QByteArray::number(s) + ",dc=dc" +
-                     QByteArray::number(s % 4) +
-                     " temp=" + QByteArray::number(20 + (n % 1000) * 0.013, 'g', 10) +
-                     ",load=" + QByteArray::number(n % 977) + "i,ok=" + (n % 3 ? "true" : "false");
-            if (n % 4 == 0)
-                batch += ",state=\"running step " + QByteArray::number(n % 50) + "\"";
-            else
-                batch += ",rpm=" + QByteArray::number(1000 + n % 5000) + "i";
-            batch += ' ' + QByteArray::number(kT0 + i * kStepNs) + '\n';
-            if (++inBatch == batchSize) {
-                batches.push_back(std::move(batch));
-                batch = QByteArray();
-                inBatch = 0;
-            }
-        }
-    }
-    if (inBatch)
-        batches.push_back(std::move(batch));
-    return batches;
-}
-
-bool post(const QString &url, const std::vector<QByteArray> &batches, int concurrency)
-{
-    std::atomic<size_t> next{0};
-    std::atomic<bool> ok{true};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < concurrency; ++t)
-        threads.emplace_back([&] {
-            HttpClient client;
-            for (size_t i = next++; i < batches.size(); i = next++) {
-                HttpRequest request;
-                request.method = "POST";
-                request.url = (url + u"/write?db=src"_s).toUtf8();
-                request.body = batches[i];
-                request.gzipBody = true;
-                if (client.perform(request).status != 204)
-                    ok = false;
-            }
-        });
-    for (auto &t : threads)
-        t.join();
-    return ok;
-}
 
 struct RunResult
 {
@@ -119,14 +54,14 @@ RunResult migrate(const TaskProfile &profile, const QString &statePath, bool wat
         monitor = std::make_unique<MonitorWindow>(statePath, profile.name);
         monitor->show();
     }
-    const double cpuBefore = cpuSeconds();
+    const double cpuBefore = bench::processCpuSeconds();
     QElapsedTimer timer;
     timer.start();
     thread.start();
     QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection);
     loop.exec();
     result.seconds = timer.elapsed() / 1000.0;
-    result.cpuSeconds = cpuSeconds() - cpuBefore;
+    result.cpuSeconds = bench::processCpuSeconds() - cpuBefore;
     if (monitor)
         result.monitorRefreshes = monitor->refreshCount();
     thread.quit();
@@ -159,7 +94,7 @@ int main(int argc, char **argv)
     }
     influx.query(u"CREATE DATABASE src"_s);
     std::printf("loading %lld points (%d series, 4 fields each)\n", points, kSeries);
-    if (!post(influx.url(), generate(points, 5000), concurrency)) {
+    if (!bench::post(influx.url(), u"src"_s, bench::generate(points, 5000, kSeries), concurrency)) {
         std::fprintf(stderr, "loading the source failed\n");
         return 1;
     }
