@@ -25,6 +25,23 @@ namespace tsm {
 
 namespace {
 
+/// The ledger's records of planned units, not yet in the store.
+QList<UnitRecord> ledgerUnits(qint64 taskId, const QList<PlannedUnit> &planned)
+{
+    QList<UnitRecord> units;
+    units.reserve(planned.size());
+    for (const PlannedUnit &p : planned) {
+        UnitRecord unit;
+        unit.taskId = taskId;
+        unit.measurement = p.measurement;
+        unit.context = p.context;
+        unit.rangeStart = p.start;
+        unit.rangeEnd = p.end;
+        units.append(unit);
+    }
+    return units;
+}
+
 constexpr qint64 kNsPerSecond = 1000000000LL;
 constexpr qint64 kNsPerMinute = 60 * kNsPerSecond;
 
@@ -378,17 +395,7 @@ RunOutcome Runner::execute()
             log(EventLevel::Info, u"Planning %1 .. %2"_s.arg(TimeText::format(historyStart),
                                                              TimeText::format(historyEnd)));
             const QList<PlannedUnit> planned = source->plan(request, m_cancel);
-            QList<UnitRecord> units;
-            units.reserve(planned.size());
-            for (const PlannedUnit &p : planned) {
-                UnitRecord unit;
-                unit.taskId = *taskId;
-                unit.measurement = p.measurement;
-                unit.context = p.context;
-                unit.rangeStart = p.start;
-                unit.rangeEnd = p.end;
-                units.append(unit);
-            }
+            const QList<UnitRecord> units = ledgerUnits(*taskId, planned);
             const auto added = store.addUnits(*taskId, units);
             if (!added)
                 throw Error(ErrorKind::Io, store.lastError());
@@ -672,17 +679,7 @@ RunOutcome Runner::execute()
             active = request;
             active.range = TimeRange{watermark, upper};
             const QList<PlannedUnit> planned = source->plan(active, m_cancel);
-            QList<UnitRecord> units;
-            units.reserve(planned.size());
-            for (const PlannedUnit &p : planned) {
-                UnitRecord unit;
-                unit.taskId = *taskId;
-                unit.measurement = p.measurement;
-                unit.context = p.context;
-                unit.rangeStart = p.start;
-                unit.rangeEnd = p.end;
-                units.append(unit);
-            }
+            const QList<UnitRecord> units = ledgerUnits(*taskId, planned);
             if (!units.isEmpty() && !store.addUnits(*taskId, units))
                 throw Error(ErrorKind::Io, store.lastError());
             if (!units.isEmpty())
