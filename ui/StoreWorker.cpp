@@ -26,32 +26,50 @@ void StoreWorker::open()
     refresh();
 }
 
+QString StoreWorker::routeOf(const QByteArray &profileJson)
+{
+    // Parsed once per profile, not on every refresh.
+    auto it = m_routes.find(profileJson);
+    if (it == m_routes.end()) {
+        const ProfileJson::LoadResult profile = ProfileJson::fromJson(profileJson);
+        it = m_routes.insert(
+            profileJson,
+            u"%1 → %2"_s.arg(
+                choiceLabel(*findOption(u"source.type"_s), profile.profile.source.type),
+                choiceLabel(*findOption(u"target.type"_s), profile.profile.target.type)));
+    }
+    return it.value();
+}
+
 void StoreWorker::refresh()
 {
     if (!m_store.isOpen())
         return;
     QList<TaskRow> rows;
+    if (m_routes.size() > 256)
+        m_routes.clear();
     for (const TaskRecord &task : m_store.tasks()) {
         TaskRow row;
         row.name = task.name;
         row.state = taskStateName(task.state);
         row.lastError = task.lastError;
         row.profileJson = task.profileJson;
-        const ProfileJson::LoadResult profile = ProfileJson::fromJson(task.profileJson);
-        row.route = u"%1 → %2"_s.arg(
-            choiceLabel(*findOption(u"source.type"_s), profile.profile.source.type),
-            choiceLabel(*findOption(u"target.type"_s), profile.profile.target.type));
+        row.route = routeOf(task.profileJson);
         const UnitTotals totals = m_store.unitTotals(task.id);
         row.percent = totals.total > 0 ? 100.0 * totals.done / totals.total : 0;
         row.phase = TaskPhase::describe(task, totals, TimeText::nowNs());
         row.pointsWritten = totals.pointsWritten;
-        const QList<ProgressSample> recent =
-            m_store.samples(task.id, QDateTime::currentMSecsSinceEpoch() - 5000);
-        if (task.state == TaskState::Running && recent.size() >= 2) {
-            const ProgressSample &a = recent.at(recent.size() - 2);
-            const ProgressSample &b = recent.last();
-            if (b.timeMs > a.timeMs)
-                row.rate = (b.pointsWritten - a.pointsWritten) * 1000.0 / (b.timeMs - a.timeMs);
+        // The rate of a running task from its last two samples; the others have none, so
+        // their samples are not read every second.
+        if (task.state == TaskState::Running) {
+            const QList<ProgressSample> recent =
+                m_store.samples(task.id, QDateTime::currentMSecsSinceEpoch() - 5000);
+            if (recent.size() >= 2) {
+                const ProgressSample &a = recent.at(recent.size() - 2);
+                const ProgressSample &b = recent.last();
+                if (b.timeMs > a.timeMs)
+                    row.rate = (b.pointsWritten - a.pointsWritten) * 1000.0 / (b.timeMs - a.timeMs);
+            }
         }
         rows.append(row);
     }

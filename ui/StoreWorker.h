@@ -1,6 +1,7 @@
 #pragma once
 
 #include <CheckpointStore.h>
+#include <QHash>
 #include <QObject>
 #include <QString>
 
@@ -43,8 +44,12 @@ Q_SIGNALS:
     void failed(const QString &message);
 
 private:
+    /// "InfluxDB → InfluxDB 1.x" for a profile.
+    QString routeOf(const QByteArray &profileJson);
+
     QString m_path;
     CheckpointStore m_store;
+    QHash<QByteArray, QString> m_routes;
 };
 
 } // namespace tsm

@@ -22,6 +22,7 @@ void MonitorReader::start(int intervalMs)
         m_timer = new QTimer(this);
         connect(m_timer, &QTimer::timeout, this, &MonitorReader::poll);
     }
+    m_intervalMs = intervalMs;
     m_timer->start(intervalMs);
     poll();
 }
@@ -84,6 +85,15 @@ void MonitorReader::poll()
     const QString rejects = Runner::rejectsPath(m_path, m_taskName);
     if (QFileInfo::exists(rejects))
         snap.rejectsFile = rejects;
+
+    const bool quiet =
+        snap.newSamples.isEmpty() && snap.newEvents.isEmpty() && task->updatedMs == m_lastUpdatedMs;
+    m_lastUpdatedMs = task->updatedMs;
+    m_quietPolls = quiet ? m_quietPolls + 1 : 0;
+    const bool idle = task->state != TaskState::Running && task->state != TaskState::Planning;
+    const int interval = idle && m_quietPolls >= 4 ? 10 * m_intervalMs : m_intervalMs;
+    if (m_timer && m_timer->interval() != interval)
+        m_timer->setInterval(interval);
     Q_EMIT snapshot(snap);
 }
 

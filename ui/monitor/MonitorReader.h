@@ -40,7 +40,9 @@ public:
     MonitorReader(QString storePath, QString taskName);
 
 public Q_SLOTS:
-    /// Polls now and then every `intervalMs`; call on the reader's thread.
+    /// Polls now and then every `intervalMs`; call on the reader's thread. A task that is not
+    /// running and has not changed for a few polls is polled ten times less often, until it
+    /// changes again.
     void start(int intervalMs);
     void poll();
 
@@ -55,6 +57,9 @@ private:
     qint64 m_taskId = 0;
     qint64 m_lastSampleMs = -1;
     qint64 m_lastEventId = 0;
+    int m_intervalMs = 500;
+    qint64 m_lastUpdatedMs = -1; ///< the task's updatedMs at the last poll
+    int m_quietPolls = 0;        ///< polls in a row that found nothing new
 };
 
 } // namespace tsm
