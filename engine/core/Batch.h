@@ -26,6 +26,14 @@ struct Batch
     std::vector<UnitShare> shares;
 
     bool isEmpty() const { return points == 0; }
+    /// Counts one more line of unit `unitId`, just appended to `lines`.
+    void countLine(qint64 unitId)
+    {
+        if (shares.empty() || shares.back().unitId != unitId)
+            shares.push_back({unitId, points, 0});
+        ++shares.back().lines;
+        ++points;
+    }
 };
 
 /** The outcome of writing one batch: every point was either written or rejected. */

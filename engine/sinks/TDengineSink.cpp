@@ -580,11 +580,7 @@ WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
         if (encoded != original)
             originalOf.insert(encoded, original);
         converted.lines.append('\n');
-        const qint64 unit = BatchBisector::unitOfLine(batch, i);
-        if (converted.shares.empty() || converted.shares.back().unitId != unit)
-            converted.shares.push_back({unit, converted.points, 0});
-        ++converted.shares.back().lines;
-        ++converted.points;
+        converted.countLine(BatchBisector::unitOfLine(batch, i));
     }
     for (qint64 i = lineCount; i < batch.points; ++i)
         BatchBisector::reject(batch, i, {}, u"the batch holds fewer lines than its point count"_s,

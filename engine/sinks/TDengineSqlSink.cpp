@@ -16,12 +16,6 @@ namespace {
 
 constexpr int kTableNotExist = 0x2603;
 
-QString normalType(const QString &type)
-{
-    const QString upper = type.trimmed().toUpper();
-    return upper == u"VARCHAR"_s ? u"BINARY"_s : upper;
-}
-
 bool isText(const QString &type)
 {
     return type == u"BINARY"_s || type == u"NCHAR"_s;
@@ -177,26 +171,7 @@ std::optional<SuperTableDef> TDengineSqlSink::describeTarget(const QString &stab
                      cancel, {kTableNotExist});
     if (result.code == kTableNotExist)
         return std::nullopt;
-    const int field = result.column(u"field"_s);
-    const int type = result.column(u"type"_s);
-    const int length = result.column(u"length"_s);
-    const int note = result.column(u"note"_s);
-    if (field < 0 || type < 0 || length < 0 || note < 0)
-        throw Error(ErrorKind::Protocol,
-                    u"%1 answered DESCRIBE without the columns field, type, length and note"_s.arg(
-                        rest().where()));
-    SuperTableDef def;
-    def.name = stable;
-    for (const QJsonValue &value : result.rows) {
-        const QJsonArray row = value.toArray();
-        TdColumn column{row.at(field).toString(), normalType(row.at(type).toString()),
-                        int(row.at(length).toInteger())};
-        if (row.at(note).toString().compare(u"TAG"_s, Qt::CaseInsensitive) == 0)
-            def.tags.append(column);
-        else
-            def.columns.append(column);
-    }
-    return def;
+    return superTableFromDescribe(result, stable, rest().where());
 }
 
 QString TDengineSqlSink::mismatch(const SuperTableDef &source, const SuperTableDef &target,
@@ -457,11 +432,7 @@ WriteResult TDengineSqlSink::write(const Batch &batch, const CancelToken &cancel
         }
         checked.lines.append(line);
         checked.lines.append('\n');
-        const qint64 unit = BatchBisector::unitOfLine(batch, i);
-        if (checked.shares.empty() || checked.shares.back().unitId != unit)
-            checked.shares.push_back({unit, checked.points, 0});
-        ++checked.shares.back().lines;
-        ++checked.points;
+        checked.countLine(BatchBisector::unitOfLine(batch, i));
     }
     for (qint64 i = lineCount; i < batch.points; ++i)
         BatchBisector::reject(batch, i, {}, u"the batch holds fewer lines than its point count"_s,

@@ -35,12 +35,6 @@ std::optional<qint64> toNs(qint64 value, qint64 factor)
     return ns;
 }
 
-QString normalType(const QString &type)
-{
-    const QString upper = type.trimmed().toUpper();
-    return upper == u"VARCHAR"_s ? u"BINARY"_s : upper;
-}
-
 bool isUnsigned(const QString &type)
 {
     return type.endsWith(u" UNSIGNED"_s);
@@ -268,32 +262,14 @@ SuperTableDef TDengine2Source::definition(const QString &database, const QString
                             stable, database, error.message()));
         throw;
     }
-    const int field = result.column(u"Field"_s);
-    const int type = result.column(u"Type"_s);
-    const int length = result.column(u"Length"_s);
-    const int note = result.column(u"Note"_s);
-    if (field < 0 || type < 0 || length < 0 || note < 0)
-        throw Error(ErrorKind::Protocol,
-                    u"%1 answered \"%2\" without the columns Field, Type, Length and Note"_s.arg(
-                        m_rest.where(), sql));
-    SuperTableDef def;
-    def.name = stable;
+    SuperTableDef def = superTableFromDescribe(result, stable, m_rest.where());
     def.nsPerUnit = factor;
-    for (const QJsonValue &value : result.rows) {
-        const QJsonArray row = value.toArray();
-        TdColumn column;
-        column.name = row.at(field).toString();
-        column.type = normalType(row.at(type).toString());
-        column.length = int(row.at(length).toInteger());
-        if (column.name.compare(subtableTagKey(), Qt::CaseInsensitive) == 0)
-            throw Error(ErrorKind::Config,
-                        u"Super table \"%1\" has a column or tag called \"%2\", the tag that "
-                        u"carries the subtable's name"_s.arg(stable, column.name));
-        if (row.at(note).toString().compare(u"TAG"_s, Qt::CaseInsensitive) == 0)
-            def.tags.append(column);
-        else
-            def.columns.append(column);
-    }
+    for (const QList<TdColumn> *list : {&def.columns, &def.tags})
+        for (const TdColumn &column : *list)
+            if (column.name.compare(subtableTagKey(), Qt::CaseInsensitive) == 0)
+                throw Error(ErrorKind::Config,
+                            u"Super table \"%1\" has a column or tag called \"%2\", the tag "
+                            u"that carries the subtable's name"_s.arg(stable, column.name));
     if (def.columns.isEmpty() || def.columns.front().type != u"TIMESTAMP"_s)
         throw Error(ErrorKind::NotFound,
                     u"\"%1\" of database \"%2\" is not a super table with a timestamp column "

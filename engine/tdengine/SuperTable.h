@@ -60,6 +60,17 @@ public:
                                              const CancelToken &cancel) = 0;
 };
 
+struct SqlResult;
+
+/// A column type as the engine compares it: upper case, VARCHAR read as BINARY (its alias).
+QString normalColumnType(const QString &type);
+
+/// The columns and tags of super table `stable` from the answer to its DESCRIBE (TDengine 2.x
+/// names the columns Field, Type, Length and Note, 3.x in lower case). Throws Error(Protocol),
+/// naming `where`, when the answer lacks them.
+SuperTableDef superTableFromDescribe(const SqlResult &result, const QString &stable,
+                                     const QString &where);
+
 /// The tag that names a point's subtable in the line protocol a TDengine 2.x source produces.
 inline QString subtableTagKey()
 {
