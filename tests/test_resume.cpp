@@ -1,6 +1,7 @@
 // Resume after SIGKILL: tsmigrate-cli is killed mid-run and run again on the same state; the
 // target must end identical to the source, and units finished before the kill not redone.
 #include "core/Runner.h"
+#include "support/FaultProxy.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
@@ -40,9 +41,13 @@ private:
         QVERIFY(influx.write(u"src"_s, lp));
     }
 
-    static TaskProfile slowProfile(const QString &name, const QString &url)
+    /// 120 units in about 580 writes of 100 points, to `targetUrl` (the same server, or a proxy
+    /// in front of it).
+    static TaskProfile slowProfile(const QString &name, const QString &url,
+                                   const QString &targetUrl = {})
     {
-        TaskProfile profile = influxToInflux(name, url, u"src"_s, url, u"dst"_s);
+        TaskProfile profile =
+            influxToInflux(name, url, u"src"_s, targetUrl.isEmpty() ? url : targetUrl, u"dst"_s);
         profile.task.windowMinutes = 2; // 120 units
         profile.advanced.readConcurrency = 1;
         profile.advanced.writeConcurrency = 1;
@@ -75,10 +80,15 @@ private Q_SLOTS:
         QVERIFY2(influx.start(), qPrintable(influx.errorString()));
         fill(influx);
 
+        // Writes are held after the 300th, so the run is surely mid-way when it is killed,
+        // however fast the machine.
+        FaultProxy proxy(influx.url());
+        proxy.tripAfter("/write", 300, FaultProxy::Fault::Hold);
+
         QTemporaryDir dir;
         const QString state = dir.filePath(u"state.sqlite"_s);
         const QString profilePath = dir.filePath(u"task.json"_s);
-        const TaskProfile profile = slowProfile(u"resume me"_s, influx.url());
+        const TaskProfile profile = slowProfile(u"resume me"_s, influx.url(), proxy.url());
         QVERIFY(saveProfile(profile, profilePath));
 
         QProcess first;
@@ -95,6 +105,7 @@ private Q_SLOTS:
         ::kill(pid_t(first.processId()), SIGKILL);
         QVERIFY(first.waitForFinished());
         QCOMPARE(first.exitStatus(), QProcess::CrashExit);
+        proxy.up();
 
         const auto task = watcher.task(u"resume me"_s);
         QVERIFY(task);
@@ -139,7 +150,10 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString state = dir.filePath(u"state.sqlite"_s);
         const QString profilePath = dir.filePath(u"task.json"_s);
-        QVERIFY(saveProfile(slowProfile(u"interrupt me"_s, influx.url()), profilePath));
+        FaultProxy proxy(influx.url());
+        proxy.tripAfter("/write", 300, FaultProxy::Fault::Hold);
+        QVERIFY(
+            saveProfile(slowProfile(u"interrupt me"_s, influx.url(), proxy.url()), profilePath));
 
         QProcess first;
         first.setProcessChannelMode(QProcess::MergedChannels);
@@ -149,6 +163,7 @@ private Q_SLOTS:
         waitForUnitsDone(first, watcher, state, u"interrupt me"_s, 5);
         QVERIFY2(first.state() == QProcess::Running, "finished before it could be interrupted");
         ::kill(pid_t(first.processId()), SIGINT);
+        proxy.up(); // the held write goes through; the run stops after it
         QVERIFY(first.waitForFinished(30000));
         const QString output = QString::fromUtf8(first.readAll());
         QVERIFY2(first.exitStatus() == QProcess::NormalExit && first.exitCode() == 5,

@@ -54,8 +54,8 @@ private Q_SLOTS:
 
         const QString sample = dir.filePath(u"demo/sample.lp"_s);
         const QString output = dir.filePath(u"demo/demo-output.lp"_s);
-        const qint64 expected = pointLines(QString::fromLocal8Bit(qgetenv("TSM_SOURCE_DIR")) +
-                                           u"/resources/sample.lp"_s);
+        // The sample the app carries, so the test holds from any working directory.
+        const qint64 expected = pointLines(u":/demo/sample.lp"_s);
         QVERIFY(expected > 1000);
         QCOMPARE(pointLines(sample), expected);
         QCOMPARE(pointLines(output), expected);

@@ -51,7 +51,15 @@ bool saveProfile(const TaskProfile &profile, const QString &path)
 
 QString cliPath()
 {
-    return qEnvironmentVariable("TSM_CLI");
+    // ctest sets TSM_CLI; a test started by hand, from any folder, finds the one built with it.
+    const QString path = qEnvironmentVariable("TSM_CLI");
+    return path.isEmpty() ? QStringLiteral(TSM_BUILT_CLI) : path;
+}
+
+QString sourceDir()
+{
+    const QString path = qEnvironmentVariable("TSM_SOURCE_DIR");
+    return path.isEmpty() ? QStringLiteral(TSM_BUILT_SOURCE_DIR) : path;
 }
 
 CliResult runCli(const QStringList &arguments, int timeoutMs, const QStringList &extraEnvironment)

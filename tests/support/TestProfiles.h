@@ -17,8 +17,12 @@ TaskProfile influxToInflux(const QString &name, const QString &sourceUrl, const 
 /// Writes the profile (with secrets) to `path`; false on failure.
 bool saveProfile(const TaskProfile &profile, const QString &path);
 
-/// The tsmigrate-cli built with the tests (TSM_CLI, set by CMake).
+/// The tsmigrate-cli built with the tests (TSM_CLI when set, as ctest does).
 QString cliPath();
+
+/// The source tree the tests were built from (TSM_SOURCE_DIR when set), whatever the
+/// working directory.
+QString sourceDir();
 
 /// Runs tsmigrate-cli with `arguments`, waits up to `timeoutMs`; output is stdout + stderr.
 struct CliResult
