@@ -6,7 +6,8 @@ target_compile_definitions(tsm_common INTERFACE
     QT_NO_CAST_TO_ASCII
     QT_NO_CONTEXTLESS_CONNECT
     QT_NO_FOREACH
-    QT_NO_URL_CAST_FROM_STRING)
+    QT_NO_URL_CAST_FROM_STRING
+    TSM_VERSION="${PROJECT_VERSION}")
 if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(tsm_common INTERFACE -Wall -Wextra -Wold-style-cast)
     if(TSM_WERROR)

@@ -2,8 +2,8 @@
 
 #include "StoreWorker.h"
 #include "core/Runner.h"
-#include "secrets/SecretStore.h"
 #include "monitor/MonitorWindow.h"
+#include "secrets/SecretStore.h"
 #include "wizard/TaskWizard.h"
 
 #include <ProfileJson.h>
@@ -13,6 +13,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QMessageBox>
+#include <QScreen>
 #include <QStatusBar>
 #include <QTableView>
 #include <QThread>
@@ -127,7 +128,11 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
     });
     m_secrets->probe();
     connect(m_table, &QTableView::doubleClicked, this, &MainWindow::openMonitor);
-    resize(1000, 480);
+    // 1000 x 480, or less on a small screen (a laptop at 150% scale is 682 x 466 logical pixels).
+    QSize size(1000, 480);
+    if (const QScreen *shown = screen())
+        size = size.boundedTo(shown->availableGeometry().size() * 0.95);
+    resize(size);
     updateActions();
 }
 

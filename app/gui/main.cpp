@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QIcon>
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
@@ -13,7 +14,10 @@ int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(u"tsmigrate"_s);
-    QApplication::setApplicationVersion(u"0.1.0"_s);
+    QApplication::setApplicationVersion(QStringLiteral(TSM_VERSION));
+    // The menu entry's name (Wayland and the desktop match windows to it) and its icon.
+    QGuiApplication::setDesktopFileName(u"org.tsmigrate.tsmigrate"_s);
+    QApplication::setWindowIcon(QIcon(u":/icons/tsmigrate-256.png"_s));
     QCommandLineParser parser;
     parser.setApplicationDescription(u"Migrates time-series data; the desktop app."_s);
     parser.addHelpOption();

@@ -527,7 +527,7 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"tsmigrate"_s);
-    QCoreApplication::setApplicationVersion(u"0.1.0"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(TSM_VERSION));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
