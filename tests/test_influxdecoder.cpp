@@ -280,7 +280,7 @@ constexpr qint64 kInt64Max = std::numeric_limits<qint64>::max();
 
 } // namespace
 
-/** InfluxResponseDecoder: InfluxQL answers (msgpack and NDJSON) to line protocol. */
+/** InfluxResponseDecoder: InfluxQL answers (msgpack and streamed JSON) to line protocol. */
 class TestInfluxDecoder : public QObject
 {
     Q_OBJECT
@@ -303,6 +303,8 @@ private slots:
     void jsonStringsEscaped();
     void jsonIntegerLimits();
     void jsonLineAcrossFeeds();
+    void jsonChunksWhateverSeparates_data();
+    void jsonChunksWhateverSeparates();
     void unsignedForTargetsWithout();
 };
 
@@ -700,10 +702,49 @@ void TestInfluxDecoder::jsonLineAcrossFeeds()
     }
     for (qsizetype size = 1; size <= 7; ++size)
         QCOMPARE(decode(body, LpDialect{true}, {}, [size] { return size; }).text, expected);
-    // The last line without its newline is handled by finish().
+    // The last document without its newline is complete all the same.
     QCOMPARE(decode(body.chopped(1)).text, expected);
     // A cut JSON document is not a complete answer.
     QCOMPARE(decodeError(chunk1 + chunk2.left(40)).kind(), ErrorKind::Protocol);
+}
+
+void TestInfluxDecoder::jsonChunksWhateverSeparates_data()
+{
+    // 1.x and 2.x end each chunk with "\n", InfluxDB 3.0–3.6 with "\r\n" (http/v1.rs
+    // extend_with_crlf), 3.7+ with nothing (iox_v1_query_api response/json.rs).
+    QTest::addColumn<QByteArray>("separator");
+    QTest::newRow("LF") << QByteArray("\n");
+    QTest::newRow("CRLF") << QByteArray("\r\n");
+    QTest::newRow("none") << QByteArray();
+}
+
+void TestInfluxDecoder::jsonChunksWhateverSeparates()
+{
+    QFETCH(QByteArray, separator);
+    // 3.7+ print a float without fraction as an integer: the field keys say it is a float.
+    const QHash<QString, QList<FieldType>> types = {{u"f"_s, {FieldType::Float}},
+                                                    {u"s"_s, {FieldType::String}}};
+    const QByteArray chunk1 =
+        "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":[\"time\","
+        "\"f\",\"s\"],\"values\":[[1,100,\"}{\\\"[\"]],\"partial\":true}],\"partial\":true}]}";
+    const QByteArray chunk2 =
+        "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\","
+        "\"columns\":[\"time\",\"f\",\"s\"],\"values\":[[2,2.5,\"\\\\\"]]}]}]}";
+    const QByteArray body = chunk1 + separator + chunk2 + separator;
+    const QByteArray expected = "m f=100,s=\"}{\\\"[\" 1\n"
+                                "m f=2.5,s=\"\\\\\" 2\n";
+    QCOMPARE(decode(body, LpDialect{true}, types).text, expected);
+    for (qsizetype cut = 1; cut < body.size(); ++cut) {
+        CollectingOutput out;
+        InfluxResponseDecoder decoder(out, LpDialect{true}, types);
+        decoder.feed(body.constData(), size_t(cut));
+        decoder.feed(body.constData() + cut, size_t(body.size() - cut));
+        decoder.finish();
+        QCOMPARE(out.text, expected);
+    }
+    QCOMPARE(decode(body, LpDialect{true}, types, [] { return 1; }).text, expected);
+    // Something other than a document between two is no InfluxQL answer.
+    QCOMPARE(decodeError(chunk1 + " x" + chunk2).kind(), ErrorKind::Protocol);
 }
 
 void TestInfluxDecoder::unsignedForTargetsWithout()

@@ -1,12 +1,15 @@
 // Which InfluxDB answers: checkConnection() names product and version for a real 1.x, the 2.x
-// emulator and an InfluxDB 3-style /ping (200 with JSON), through the engine and the CLI; a
-// profile for the wrong major version says which to choose. InfluxDB 3 sources and targets
-// against a scripted server: unqualified names, no shard planning, token auth, partial writes.
+// emulator and InfluxDB 3 (200 with JSON), through the engine and the CLI; a profile for the
+// wrong major version says which to choose. InfluxDB 3 sources and targets against the 3.x
+// emulator, version by version: reads keep every value's type, writes reject exactly the
+// refused lines.
 #include "core/Endpoints.h"
 #include "core/Runner.h"
 #include "emulators/Influx2Emulator.h"
+#include "emulators/Influx3Emulator.h"
 #include "sinks/InfluxV3Sink.h"
 #include "sources/InfluxSource.h"
+#include "sources/InfluxV3Source.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestHttpServer.h"
 #include "support/TestProfiles.h"
@@ -25,93 +28,50 @@ using namespace tsm::test;
 namespace {
 
 constexpr qint64 kT0 = 1704103200LL * 1000000000LL;
+constexpr qint64 kHour = 3600LL * 1000000000LL;
 
-QByteArray influxqlAnswer(const QJsonArray &series)
+/** Collects what a source reads. */
+class CollectingOutput : public BatchOutput
 {
-    return QJsonDocument(
-               QJsonObject{{u"results"_s, QJsonArray{QJsonObject{{u"statement_id"_s, 0},
-                                                                 {u"series"_s, series}}}}})
-        .toJson(QJsonDocument::Compact);
-}
-
-/// Rows as a JSON array of arrays (a braced single QJsonArray would be copied, not wrapped).
-QJsonArray rows(std::initializer_list<QJsonArray> list)
-{
-    QJsonArray array;
-    for (const QJsonArray &row : list)
-        array.append(row);
-    return array;
-}
-
-QJsonObject series(const QString &name, const QStringList &columns, const QJsonArray &values,
-                   const QJsonObject &tags = {})
-{
-    QJsonObject object{{u"name"_s, name},
-                       {u"columns"_s, QJsonArray::fromStringList(columns)},
-                       {u"values"_s, values}};
-    if (!tags.isEmpty())
-        object.insert(u"tags"_s, tags);
-    return object;
-}
-
-/// An InfluxDB 3 Core as far as /ping, /query and /api/v2/write go, with one database "db3"
-/// holding measurement "m": two series, three points.
-TestHttpServer::Reply influxDb3(const TestHttpServer::Request &request, const QString &token)
-{
-    using Reply = TestHttpServer::Reply;
-    if (request.path == "/ping")
-        return Reply::json(200, R"({"version":"3.0.1","revision":"x"})");
-    if (request.header("authorization") != "Token " + token.toUtf8())
-        return Reply::json(401, R"({"error":"the request was not authorized"})");
-    if (request.path == "/api/v2/write") {
-        // [U] the shape of InfluxDB 3's partial write answer.
-        if (request.body.contains("bad"))
-            return Reply::json(
-                400,
-                R"({"error":"partial write of line protocol occurred","data":[{"original_line":"bad","line_number":1,"error_message":"invalid column type for column 'v', expected iox::column_type::field::float, got iox::column_type::field::integer"}]})");
-        return Reply::empty(204);
+public:
+    QByteArray &buffer() override { return text; }
+    void lineAppended() override {}
+    void reject(const QByteArray &description, const QString &reason) override
+    {
+        rejects.append(QString::fromUtf8(description) + u": "_s + reason);
     }
-    if (request.path != "/query")
-        return Reply::json(404, R"({"error":"not found"})");
-    const QString q = request.queryItem(u"q"_s);
-    // InfluxDB 3 has databases, no retention policies and no shards to ask for.
-    if (q.contains(u"\"db3\"."_s) || q.contains(u"SHOW SHARDS"_s) ||
-        q.contains(u"RETENTION POLICIES"_s))
-        return Reply::json(200, R"({"results":[{"statement_id":0,"error":"not supported here"}]})");
-    auto answer = [](const QJsonObject &one) {
-        return TestHttpServer::Reply::json(200, influxqlAnswer({one}));
-    };
-    const QStringList timeUV{u"time"_s, u"u"_s, u"v"_s};
-    if (q == u"SHOW DATABASES")
-        return answer(series(u"databases"_s, {u"name"_s}, rows({{u"db3"_s}})));
-    if (request.queryItem(u"db"_s) != u"db3")
-        return Reply::json(200, R"({"results":[{"statement_id":0,"error":"database not found"}]})");
-    if (q.startsWith(u"SHOW MEASUREMENTS"_s))
-        return answer(series(u"measurements"_s, {u"name"_s}, rows({{u"m"_s}})));
-    if (q.startsWith(u"SHOW TAG KEYS"_s))
-        return answer(series(u"m"_s, {u"tagKey"_s}, rows({{u"host"_s}})));
-    if (q.startsWith(u"SHOW FIELD KEYS"_s))
-        return answer(series(u"m"_s, {u"fieldKey"_s, u"fieldType"_s},
-                             rows({{u"v"_s, u"float"_s}, {u"u"_s, u"unsigned"_s}})));
-    if (q.endsWith(u"ORDER BY time DESC LIMIT 1"_s))
-        return answer(series(u"m"_s, timeUV, rows({{kT0 + 7200000000000LL, 7, 3.5}})));
-    if (q.endsWith(u"LIMIT 1"_s))
-        return answer(series(u"m"_s, timeUV, rows({{kT0, 5, 1.5}})));
-    if (q.startsWith(u"SELECT * FROM \"m\" WHERE"_s) && q.endsWith(u"GROUP BY *"_s)) {
-        Reply reply;
-        reply.headers.emplaceBack("Content-Type", "application/json");
-        reply.chunks.append(
-            influxqlAnswer(
-                {series(u"m"_s, timeUV, rows({{kT0, 5, 1.5}, {kT0 + 3600000000000LL, 6, 2.5}}),
-                        {{u"host"_s, u"a"_s}})}) +
-            '\n');
-        reply.chunks.append(
-            influxqlAnswer({series(u"m"_s, timeUV, rows({{kT0 + 7200000000000LL, 7, 3.5}}),
-                                   {{u"host"_s, u"b"_s}})}) +
-            '\n');
-        return reply;
-    }
-    return Reply::json(400, R"({"error":"unexpected statement"})");
+
+    QByteArray text;
+    QStringList rejects;
+};
+
+/// Points of every type, a float without fraction (100.0) among them, on two series.
+QByteArray sampleLines()
+{
+    const auto t = [](qint64 hours) { return QByteArray::number(kT0 + hours * kHour); };
+    return "m,host=a b=true,f=100,i=5i,s=\"x\",u=7u " + t(0) + "\n" +
+           "m,host=a b=false,f=1.5,i=-3i,s=\"y\",u=8u " + t(1) + "\n" + "m,host=b f=-2,i=6i " +
+           t(2) + "\n" + "m,host=b f=0.25,u=18u " + t(3) + "\n";
+}
+
+/// What reading sampleLines() back must give, exact types kept: 100 and -2 are floats.
+QList<QByteArray> expectedLines()
+{
+    const auto t = [](qint64 hours) { return QByteArray::number(kT0 + hours * kHour); };
+    return {"m,host=a b=true,f=100,i=5i,s=\"x\",u=7u " + t(0),
+            "m,host=a b=false,f=1.5,i=-3i,s=\"y\",u=8u " + t(1), "m,host=b f=-2,i=6i " + t(2),
+            "m,host=b f=0.25,u=18u " + t(3)};
+}
+
+TaskProfile influxDb3Profile(const QString &url, const QString &token)
+{
+    TaskProfile profile = influxToInflux(u"v3"_s, url, u"db3"_s, url, u"db3"_s);
+    profile.source.apiVersion = u"2.x"_s;
+    profile.source.version = u"3 Core"_s;
+    profile.source.token = token;
+    profile.target.type = u"influxdb3"_s;
+    profile.target.token = token;
+    return profile;
 }
 
 } // namespace
@@ -122,11 +82,7 @@ class TestInfluxVersions : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        m_v3.setHandler([](const TestHttpServer::Request &r) { return influxDb3(r, u"t3"_s); });
-    }
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
     void influxDb1()
     {
@@ -196,26 +152,44 @@ private Q_SLOTS:
         }
     }
 
+    void influxDb3Ping_data()
+    {
+        QTest::addColumn<QString>("version");
+        QTest::addColumn<bool>("enterprise");
+        QTest::newRow("3.0.1") << u"3.0.1"_s << false;           // no X-Influxdb-* headers yet
+        QTest::newRow("3.6.0 Enterprise") << u"3.6.0"_s << true; // X-Influxdb-Build only
+        QTest::newRow("3.9.0") << u"3.9.0"_s << false;
+        QTest::newRow("3.9.0 Enterprise") << u"3.9.0"_s << true; // product_name
+    }
+
     void influxDb3Ping()
     {
-        TaskProfile profile = influxToInflux(u"v3"_s, m_v3.url(), u"db3"_s, m_v3.url(), u"db3"_s);
-        profile.source.apiVersion = u"2.x"_s;
-        profile.source.version = u"3.0.1"_s;
-        profile.source.orgId = u"0000000000000000"_s;
-        profile.source.token = u"t3"_s;
-        profile.target.type = u"influxdb3"_s;
-        profile.target.token = u"t3"_s;
+        QFETCH(QString, version);
+        QFETCH(bool, enterprise);
+        Influx3Emulator server(version, u"t3"_s);
+        server.setEnterprise(enterprise);
+        QVERIFY(server.load(u"db3"_s, sampleLines()).isEmpty());
+        const QString product = enterprise ? u"InfluxDB 3 Enterprise"_s : u"InfluxDB 3 Core"_s;
+
+        TaskProfile profile = influxDb3Profile(server.url(), u"t3"_s);
+        profile.source.version = version;
         CancelToken cancel;
         auto source = Endpoints::createSource(profile);
-        QCOMPARE(source->describe(), u"InfluxDB 3 at %1"_s.arg(m_v3.url()));
+        QCOMPARE(source->describe(), u"InfluxDB 3 at %1"_s.arg(server.url()));
         const ConnectionInfo info = source->checkConnection(cancel);
-        QCOMPARE(info.product, u"InfluxDB 3 Core"_s);
-        QCOMPARE(info.version, u"3.0.1"_s);
-        QCOMPARE(info.detail, u"revision x, 1 databases visible"_s);
+        // 3.0 names no edition: it is taken for Core.
+        QCOMPARE(info.product, version == u"3.0.1" ? u"InfluxDB 3 Core"_s : product);
+        QCOMPARE(info.version, version);
+        QCOMPARE(info.detail, u"revision 1f0d5c4, 1 databases visible"_s);
         QCOMPARE(InfluxApi::majorVersion(info), 3);
+        // /ping carries the token: InfluxDB 3 authenticates it like any other path.
+        const auto pings = server.server().requests();
+        QVERIFY(std::any_of(pings.begin(), pings.end(), [](const TestHttpServer::Request &r) {
+            return r.path == "/ping" && r.header("authorization") == "Token t3";
+        }));
 
         const ConnectionInfo target = Endpoints::createSink(profile)->checkConnection(cancel);
-        QCOMPARE(target.product, u"InfluxDB 3 Core"_s);
+        QCOMPARE(target.product, info.product);
         QVERIFY2(target.detail.contains(u"database \"db3\" exists"_s), qPrintable(target.detail));
 
         QTemporaryDir dir;
@@ -223,10 +197,11 @@ private Q_SLOTS:
         QVERIFY(saveProfile(profile, path));
         const CliResult check = runCli({u"check"_s, path});
         QVERIFY2(check.exitCode == 0, qPrintable(check.output));
-        QVERIFY2(check.output.contains(u"source: OK — InfluxDB 3 Core 3.0.1 (revision x"_s),
+        QVERIFY2(check.output.contains(
+                     u"source: OK — %1 %2 (revision 1f0d5c4"_s.arg(info.product, version)),
                  qPrintable(check.output));
 
-        // A wrong token is refused by /query even though /ping answered.
+        // A wrong token is refused, by /ping already.
         profile.source.token = u"wrong"_s;
         try {
             Endpoints::createSource(profile)->checkConnection(cancel);
@@ -236,13 +211,26 @@ private Q_SLOTS:
         }
     }
 
-    void influxDb3ToFile()
+    void influxDb3Read_data()
     {
+        QTest::addColumn<QString>("version");
+        // 3.0–3.6: no msgpack (500), chunks end in "\r\n", SHOW DATABASES breaks off on /query.
+        QTest::newRow("3.0.1") << u"3.0.1"_s;
+        QTest::newRow("3.6.0") << u"3.6.0"_s;
+        // 3.7+: msgpack as arrays, chunks back to back, 100.0 sent as 100.
+        QTest::newRow("3.7.0") << u"3.7.0"_s;
+        QTest::newRow("3.10.1") << u"3.10.1"_s;
+    }
+
+    void influxDb3Read()
+    {
+        QFETCH(QString, version);
+        Influx3Emulator server(version, u"t3"_s);
+        QVERIFY(server.load(u"db3"_s, sampleLines()).isEmpty());
+
+        // The whole task, into a file.
         QTemporaryDir dir;
-        TaskProfile profile = influxToInflux(u"v3 file"_s, m_v3.url(), u"db3"_s, QString(), {});
-        profile.source.apiVersion = u"2.x"_s;
-        profile.source.version = u"3 Core"_s;
-        profile.source.token = u"t3"_s;
+        TaskProfile profile = influxDb3Profile(server.url(), u"t3"_s);
         profile.target.type = u"lpfile"_s;
         profile.target.path = dir.filePath(u"out.lp"_s);
         profile.task.windowMinutes = 24 * 60;
@@ -252,46 +240,144 @@ private Q_SLOTS:
                  qPrintable(runner.outcome().message));
         QFile file(profile.target.path);
         QVERIFY(file.open(QIODevice::ReadOnly));
-        const QByteArray written = file.readAll();
-        // Unsigned values keep their "u" (the target accepts them), floats stay floats.
-        for (const QByteArray &line :
-             {"m,host=a u=5u,v=1.5 " + QByteArray::number(kT0),
-              "m,host=a u=6u,v=2.5 " + QByteArray::number(kT0 + 3600000000000LL),
-              "m,host=b u=7u,v=3.5 " + QByteArray::number(kT0 + 7200000000000LL)})
-            QVERIFY2(written.contains(line + '\n'), written.constData());
+        QList<QByteArray> written;
+        for (const QByteArray &line : file.readAll().split('\n'))
+            if (!line.isEmpty() && !line.startsWith('#')) // the file's context header
+                written.append(line);
+        std::sort(written.begin(), written.end());
+        QList<QByteArray> expected = expectedLines();
+        std::sort(expected.begin(), expected.end());
+        QCOMPARE(written, expected);
+
+        // One row per chunk: every chunk boundary of the version's stream is crossed.
+        InfluxEndpoint endpoint;
+        endpoint.baseUrl = server.url();
+        endpoint.token = u"t3"_s;
+        InfluxV3Source source(endpoint, RetryPolicy{});
+        source.setChunkSize(1);
+        CancelToken cancel;
+        ReadUnit unit;
+        unit.measurement = u"m"_s;
+        unit.start = kT0;
+        unit.end = kT0 + 4 * kHour;
+        PlanRequest request;
+        request.database = u"db3"_s;
+        CollectingOutput out;
+        server.server().clearRecords();
+        source.read(unit, request, LpDialect{}, out, cancel);
+        QVERIFY2(out.rejects.isEmpty(), qPrintable(out.rejects.join(u'\n')));
+        QList<QByteArray> lines = out.text.split('\n');
+        lines.removeAll(QByteArray());
+        std::sort(lines.begin(), lines.end());
+        QCOMPARE(lines, expected);
+        const auto requests = server.server().requests();
+        for (const TestHttpServer::Request &r : requests)
+            if (r.queryItem(u"q"_s).endsWith(u"GROUP BY *"_s)) // the streamed read
+                QCOMPARE(r.header("accept"), QByteArray("application/json"));
     }
 
-    void influxDb3Target()
+    void influxDb3Write_data()
     {
+        QTest::addColumn<QString>("version");
+        QTest::newRow("3.0.1") << u"3.0.1"_s; // precision: full names only
+        QTest::newRow("3.6.0") << u"3.6.0"_s;
+        QTest::newRow("3.9.0") << u"3.9.0"_s; // original_line cut to 20 bytes
+    }
+
+    void influxDb3Write()
+    {
+        QFETCH(QString, version);
+        Influx3Emulator server(version, u"t3"_s);
+        QVERIFY(server.load(u"db3"_s, "m,host=a v=0.5 1\n").isEmpty()); // v is a float
+
+        QTemporaryDir dir;
+        const QString input = dir.filePath(u"in.lp"_s);
+        QFile file(input);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        // Small timestamps: precision "auto" would read them as seconds.
+        const QByteArray bad = "m,host=a,rack=r1 note=\"this line is long\",v=2i 20";
+        file.write("m,host=a v=1.5 10\n" + bad + "\nm,host=b v=2.5 30\nm,host=b v=3 40\n");
+        file.close();
+
+        TaskProfile profile = influxDb3Profile(server.url(), u"t3"_s);
+        profile.source.type = u"lpfile"_s;
+        profile.source.path = input;
+        profile.task.bucket.clear();
+        profile.target.createDatabase = true;
+        server.server().clearRecords();
+        Runner runner(profile, dir.filePath(u"state.sqlite"_s));
+        runner.run();
+        QVERIFY2(runner.outcome().status == RunOutcome::Status::Completed,
+                 qPrintable(runner.outcome().message));
+
+        // The rest is stored, at the times sent.
+        QStringList stored;
+        for (const Influx3Emulator::Point &point : server.points(u"db3"_s))
+            stored.append(u"%1 %2 %3"_s.arg(point.tags.value(u"host"_s))
+                              .arg(point.fields.value(u"v"_s).f)
+                              .arg(point.time));
+        stored.sort();
+        QCOMPARE(stored, (QStringList{u"a 0.5 1"_s, u"a 1.5 10"_s, u"b 2.5 30"_s, u"b 3 40"_s}));
+
+        // Exactly the bad line is in the rejects file, whole, with the server's reason.
+        QFile rejects(runner.outcome().rejectsFile);
+        QVERIFY2(rejects.open(QIODevice::ReadOnly), qPrintable(rejects.fileName()));
+        const QList<QByteArray> rejected = rejects.readAll().split('\n');
+        QCOMPARE(rejected.size(), 3); // reason, line, ""
+        QVERIFY2(rejected.at(0).endsWith(
+                     ": invalid column type for column 'v', expected "
+                     "iox::column_type::field::float, got iox::column_type::field::integer"),
+                 rejected.at(0).constData());
+        QCOMPARE(rejected.at(1), bad);
+
+        // One request, to write_lp, precision spelled out.
+        const auto requests = server.server().requests();
+        qsizetype writes = 0;
+        for (const TestHttpServer::Request &r : requests) {
+            QVERIFY2(r.path != "/api/v2/write", r.target.constData());
+            if (r.path != "/api/v3/write_lp")
+                continue;
+            ++writes;
+            QCOMPARE(r.queryItem(u"db"_s), u"db3"_s);
+            QCOMPARE(r.queryItem(u"precision"_s), u"nanosecond"_s);
+            QCOMPARE(r.queryItem(u"accept_partial"_s), u"true"_s);
+        }
+        QCOMPARE(writes, 1);
+    }
+
+    void influxDb3CloudTarget()
+    {
+        // An organization means Cloud Serverless: /api/v2/write, where a refused line fails
+        // the whole request (here with the 3.9 Core wording) and halving finds it.
+        Influx3Emulator server(u"3.9.0"_s, u"t3"_s);
+        QVERIFY(server.load(u"db3"_s, "m v=0.5 1\n").isEmpty());
         InfluxEndpoint endpoint;
-        endpoint.baseUrl = m_v3.url();
+        endpoint.baseUrl = server.url();
         endpoint.token = u"t3"_s;
         RetryPolicy retry;
         retry.attempts = 1;
-        InfluxV3Sink sink(endpoint, retry, u"db3"_s, QString(), false);
+        InfluxV3Sink sink(endpoint, retry, u"db3"_s, u"0a1b2c3d4e5f6071"_s, false);
         CancelToken cancel;
         sink.prepare(cancel);
         QVERIFY(sink.dialect().unsignedSupported);
         Batch batch;
-        batch.lines = "m v=1.5 1\nbad v=2i 2\nm v=2.5 3\n";
+        batch.lines = "m v=1.5 1000000000\nm v=2i 2000000000\nm v=2.5 3000000000\n";
         batch.points = 3;
-        m_v3.clearRecords();
+        server.server().clearRecords();
         const WriteResult result = sink.write(batch, cancel);
         QCOMPARE(result.written, 2);
         QCOMPARE(result.rejected, 1);
-        QCOMPARE(result.rejects.at(0).line, QByteArray("bad v=2i 2"));
-        QVERIFY2(result.rejects.at(0).reason.contains(u"partial write of line protocol occurred; "
-                                                      u"invalid column type"_s),
+        QCOMPARE(result.rejects.at(0).line, QByteArray("m v=2i 2000000000"));
+        QVERIFY2(result.rejects.at(0).reason.contains(u"line protocol parse failed: invalid "
+                                                      u"column type for column 'v'"_s),
                  qPrintable(result.rejects.at(0).reason));
-        const auto requests = m_v3.requests();
+        QCOMPARE(server.points(u"db3"_s).size(), 3);
+        const auto requests = server.server().requests();
         QCOMPARE(requests.first().path, "/api/v2/write");
         QCOMPARE(requests.first().queryItem(u"bucket"_s), u"db3"_s);
+        QCOMPARE(requests.first().queryItem(u"org"_s), u"0a1b2c3d4e5f6071"_s);
         QCOMPARE(requests.first().queryItem(u"precision"_s), u"ns"_s);
-        QVERIFY(!requests.first().hasQueryItem(u"org"_s));
     }
-
-private:
-    TestHttpServer m_v3;
 };
 
 QTEST_GUILESS_MAIN(TestInfluxVersions)

@@ -114,10 +114,12 @@ ConnectionInfo InfluxApi::ping(const CancelToken &cancel)
                         u"%1 answered /ping with 200 but no version: is this InfluxDB?"_s.arg(what),
                         200);
         info.version = object.value(u"version"_s).toString();
-        // Core unless the server says otherwise; how Enterprise tells itself apart is [U].
-        const bool enterprise =
-            build.toLower().contains("enterprise") ||
-            object.value(u"product"_s).toString().contains(u"enterprise"_s, Qt::CaseInsensitive);
+        // The edition: product_name from 3.9 ("InfluxDB 3 Enterprise"), X-Influxdb-Build
+        // ("Core"/"Enterprise") from 3.1 (influxdb3_server http.rs ping); 3.0 says neither.
+        const bool enterprise = build.toLower().contains("enterprise") ||
+                                object.value(u"product_name"_s)
+                                    .toString()
+                                    .contains(u"enterprise"_s, Qt::CaseInsensitive);
         info.product = enterprise ? u"InfluxDB 3 Enterprise"_s : u"InfluxDB 3 Core"_s;
         const QString revision = object.value(u"revision"_s).toString();
         if (!revision.isEmpty())
@@ -239,6 +241,27 @@ QStringList InfluxApi::databases(const CancelToken &cancel)
     for (const QuerySeries &series : query(u"SHOW DATABASES"_s, QString(), cancel))
         for (const QJsonValue &row : series.values)
             names.append(row.toArray().at(0).toString());
+    return names;
+}
+
+QStringList InfluxApi::influxDb3Databases(const CancelToken &cancel)
+{
+    HttpRequest request;
+    request.url = url("/api/v3/configure/database", {{"format", u"json"_s}});
+    // Not there (Cloud products) or not allowed for this token: SHOW DATABASES decides.
+    const HttpResponse response =
+        call(request, cancel, {401, 403, 404, 405}, u"InfluxDB at "_s + m_endpoint.baseUrl);
+    if (response.status != 200)
+        return databases(cancel);
+    const QJsonDocument document = QJsonDocument::fromJson(response.body);
+    if (!document.isArray())
+        throw Error(
+            ErrorKind::Protocol,
+            u"InfluxDB at %1 listed its databases in an unknown shape"_s.arg(m_endpoint.baseUrl),
+            response.status);
+    QStringList names;
+    for (const QJsonValue &row : document.array())
+        names.append(row.toObject().value(u"iox::database"_s).toString());
     return names;
 }
 

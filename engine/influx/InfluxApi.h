@@ -48,9 +48,10 @@ public:
     const RetryPolicy &retryPolicy() const { return m_retry; }
     HttpClientPool &pool() { return m_pool; }
 
-    /// GET /ping: product and version from X-Influxdb-Version / X-Influxdb-Build (1.x: 204,
-    /// "1.8.10"; 2.x: 204, "v2.7.1" shown as "2.7.1") or the JSON body of InfluxDB 3 (200,
-    /// product "InfluxDB 3 Core"). Throws Error (Network, Timeout, Tls, Auth, Protocol).
+    /// GET /ping with the credentials (InfluxDB 3 authenticates it): product and version from
+    /// X-Influxdb-Version / X-Influxdb-Build (1.x: 204, "1.8.10"; 2.x: 204, "v2.7.1" shown as
+    /// "2.7.1") or the JSON body of InfluxDB 3 Core/Enterprise (200, product "InfluxDB 3 Core").
+    /// Throws Error (Network, Timeout, Tls, Auth, Protocol).
     ConnectionInfo ping(const CancelToken &cancel);
     /// 1, 2 or 3 for what ping() found; 0 when the server did not say.
     static int majorVersion(const ConnectionInfo &info);
@@ -70,6 +71,10 @@ public:
 
     /// SHOW DATABASES: the names, in the server's order.
     QStringList databases(const CancelToken &cancel);
+    /// The databases of the InfluxDB 3 family: GET /api/v3/configure/database where the server
+    /// has it (3 Core and Enterprise; their 3.0–3.6 break SHOW DATABASES off on /query), else
+    /// SHOW DATABASES (Cloud Dedicated, Clustered; 3.7+ answer both).
+    QStringList influxDb3Databases(const CancelToken &cancel);
 
     /// Adds the authentication header of this endpoint.
     void authorize(HttpRequest &request) const;

@@ -95,10 +95,8 @@ void InfluxResponseDecoder::feed(const char *data, size_t size)
 
 void InfluxResponseDecoder::finish()
 {
-    if (m_format == Format::Json && !m_jsonPending.trimmed().isEmpty()) {
-        handleJsonLine(m_jsonPending);
-        m_jsonPending.clear();
-    }
+    if (m_format == Format::Json && m_jsonDepth > 0)
+        throw Error(ErrorKind::Protocol, u"The answer ended in the middle of a JSON document"_s);
     // message_size counts the bytes of the unfinished document: those the unpacker has already
     // taken into its state (parsed_size) plus those still waiting in its buffer.
     if (m_format == Format::Msgpack && msgpack_unpacker_message_size(&m_msgpack->unpacker) > 0)
@@ -243,31 +241,51 @@ void InfluxResponseDecoder::feedMsgpack(const char *data, size_t size)
 
 void InfluxResponseDecoder::feedJson(const char *data, size_t size)
 {
-    const char *end = data + size;
-    const char *p = data;
-    while (p < end) {
-        const char *nl = static_cast<const char *>(std::memchr(p, '\n', size_t(end - p)));
-        if (!nl) {
-            m_jsonPending.append(p, qsizetype(end - p));
-            return;
+    size_t start = 0; // where the current object starts in `data` (0 when it began earlier)
+    for (size_t i = 0; i < size; ++i) {
+        const char c = data[i];
+        if (m_jsonDepth == 0) {
+            if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+                continue;
+            if (c != '{')
+                throw Error(ErrorKind::Protocol,
+                            u"The server sent malformed JSON: byte 0x%1 between documents"_s.arg(
+                                static_cast<unsigned char>(c), 2, 16, QLatin1Char('0')));
+            start = i;
+            m_jsonDepth = 1;
+            continue;
         }
-        if (m_jsonPending.isEmpty()) {
-            handleJsonLine(QByteArray::fromRawData(p, qsizetype(nl - p)));
-        } else {
-            m_jsonPending.append(p, qsizetype(nl - p));
-            handleJsonLine(m_jsonPending);
-            m_jsonPending.clear();
+        if (m_jsonInString) {
+            if (m_jsonEscape)
+                m_jsonEscape = false;
+            else if (c == '\\')
+                m_jsonEscape = true;
+            else if (c == '"')
+                m_jsonInString = false;
+            continue;
         }
-        p = nl + 1;
+        if (c == '"') {
+            m_jsonInString = true;
+        } else if (c == '{' || c == '[') {
+            ++m_jsonDepth;
+        } else if ((c == '}' || c == ']') && --m_jsonDepth == 0) {
+            if (m_jsonPending.isEmpty()) {
+                handleJsonObject(QByteArray::fromRawData(data + start, qsizetype(i + 1 - start)));
+            } else {
+                m_jsonPending.append(data + start, qsizetype(i + 1 - start));
+                handleJsonObject(m_jsonPending);
+                m_jsonPending.clear();
+            }
+        }
     }
+    if (m_jsonDepth > 0)
+        m_jsonPending.append(data + start, qsizetype(size - start));
 }
 
-void InfluxResponseDecoder::handleJsonLine(const QByteArray &line)
+void InfluxResponseDecoder::handleJsonObject(const QByteArray &object)
 {
-    if (line.trimmed().isEmpty())
-        return;
     QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(line, &parseError);
+    const QJsonDocument doc = QJsonDocument::fromJson(object, &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject())
         throw Error(ErrorKind::Protocol, u"The server sent malformed JSON: %1 at offset %2"_s
                                              .arg(parseError.errorString())

@@ -13,11 +13,14 @@
 namespace tsm {
 
 /**
- * Turns a streamed InfluxQL answer (`chunked=true`, `epoch=ns`, msgpack or NDJSON, detected from
- * the first byte) into line protocol, chunk by chunk, without holding the whole answer.
+ * Turns a streamed InfluxQL answer (`chunked=true`, `epoch=ns`, msgpack or JSON, detected from
+ * the first byte) into line protocol, chunk by chunk, without holding the whole answer. JSON
+ * chunks are told apart as complete top-level objects, whatever comes between them: 1.x and 2.x
+ * end each with "\n", InfluxDB 3.0–3.6 with "\r\n", 3.7+ write them back to back.
  *
  * Value types: msgpack keeps int64, float64, string and bool apart, so each value keeps its own
- * type. JSON prints the float 1.0 as `1`, so there the field's type comes from `SHOW FIELD KEYS`
+ * type. JSON prints the float 1.0 as `1` (1.x, 2.x, InfluxDB 3.7+), so there the field's type
+ * comes from `SHOW FIELD KEYS`
  * (`fieldTypes`); a field listed with several types is resolved per value as well as JSON allows
  * (a number with a fraction or exponent is a float).
  */
@@ -72,7 +75,7 @@ private:
 
     void feedMsgpack(const char *data, size_t size);
     void feedJson(const char *data, size_t size);
-    void handleJsonLine(const QByteArray &line);
+    void handleJsonObject(const QByteArray &object);
 
     // Series assembly shared by both formats.
     void beginSeries(std::string_view name, std::vector<std::pair<std::string, std::string>> tags,
@@ -89,7 +92,10 @@ private:
     QHash<QString, QList<FieldType>> m_fieldTypes;
     Format m_format = Format::Unknown;
     std::unique_ptr<Msgpack> m_msgpack;
-    QByteArray m_jsonPending;
+    QByteArray m_jsonPending; ///< the start of an object whose end has not arrived
+    int m_jsonDepth = 0;      ///< open braces and brackets of the current object
+    bool m_jsonInString = false;
+    bool m_jsonEscape = false;
     bool m_expectMore = false; ///< the last result said partial: more must follow
 
     // Current series.

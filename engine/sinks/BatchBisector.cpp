@@ -111,6 +111,19 @@ std::vector<std::pair<qsizetype, qsizetype>> BatchBisector::lineSpans(const QByt
     return spans;
 }
 
+std::vector<std::pair<qsizetype, qsizetype>> BatchBisector::recordSpans(const QByteArray &lines)
+{
+    std::vector<std::pair<qsizetype, qsizetype>> spans = lineSpans(lines);
+    spans.erase(std::remove_if(spans.begin(), spans.end(),
+                               [&lines](const std::pair<qsizetype, qsizetype> &span) {
+                                   const std::string_view line(lines.constData() + span.first,
+                                                               size_t(span.second - span.first));
+                                   return lp::isBlankLine(line) || lp::isCommentLine(line);
+                               }),
+                spans.end());
+    return spans;
+}
+
 qint64 BatchBisector::unitOfLine(const Batch &batch, qint64 line)
 {
     for (const UnitShare &share : batch.shares) {

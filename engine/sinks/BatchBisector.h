@@ -53,6 +53,10 @@ public:
     /// Byte range [begin, end) of every line, without the terminating '\n' (quote-aware).
     static std::vector<std::pair<qsizetype, qsizetype>> lineSpans(const QByteArray &lines);
 
+    /// lineSpans() without blank and comment lines: the lines a parser numbers (InfluxDB 3's
+    /// write_lp counts line_number over these, from 1).
+    static std::vector<std::pair<qsizetype, qsizetype>> recordSpans(const QByteArray &lines);
+
     /// The read unit line `line` of `batch` belongs to (0 when none).
     static qint64 unitOfLine(const Batch &batch, qint64 line);
 };

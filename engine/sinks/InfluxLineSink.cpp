@@ -21,10 +21,18 @@ QString writeMessage(const HttpResponse &response)
 }
 
 /// Answers that are about particular lines (the rest of the batch was written, or nothing could
-/// be parsed), as opposed to a request the server refuses as a whole.
+/// be parsed), as opposed to a request the server refuses as a whole. InfluxDB 3's
+/// /api/v2/write stops at the first invalid line and writes nothing: 3.0–3.4 "parsing failed
+/// for write_lp endpoint", 3.5–3.8 "write buffer error: parsing for line protocol failed", 3.9+
+/// "write buffer error: line protocol parse failed: <reason>" (influxdb3_server http.rs,
+/// V2WriteApiError; influxdb3_write write_buffer Error::ParseError).
 bool isLineLevel(const QString &message)
 {
-    return message.startsWith(u"partial write"_s) || message.startsWith(u"unable to parse"_s);
+    static const QRegularExpression influxDb3(
+        u"^(parsing failed for write_lp endpoint|write buffer error: (parsing for line protocol "
+        u"failed|line protocol parse failed))"_s);
+    return message.startsWith(u"partial write"_s) || message.startsWith(u"unable to parse"_s) ||
+           influxDb3.match(message).hasMatch();
 }
 
 /// "partial write: X dropped=N" (1.12 and 2.x append " for database: D for retention
@@ -121,6 +129,8 @@ BatchBisector::Answer InfluxLineSink::send(const Batch &part, WriteResult &resul
                     InfluxApi::messageOf(response))};
     // 400 (1.x; 2.x parse errors) or 422 (2.x): the valid points were written and some were
     // dropped, or lines could not be parsed.
+    if (settleListedLines(part, response, result))
+        return {BatchBisector::Verdict::Settled, {}};
     const QString message = writeMessage(response);
     if (!isLineLevel(message))
         throw Error(

@@ -12,8 +12,8 @@ namespace tsm {
  * What every InfluxDB write endpoint shares: gzip bodies of nanosecond line protocol, retries
  * of transient failures, batches the server finds too large split in half, and partial writes
  * (1.x: 400, 2.x: 422 "failure writing points to database: partial write: ...") pinned down to
- * the exact lines that were dropped, with the server's reason. Subclasses say where to POST
- * and what their other error answers mean.
+ * the exact lines that were dropped, with the server's reason. Subclasses say where to POST,
+ * what their other error answers mean, and may read a list of refused lines themselves.
  */
 class InfluxLineSink : public Sink
 {
@@ -36,6 +36,14 @@ protected:
     /// The Error an answer other than 2xx, 413 or a 400/422 about lines means: by default
     /// InfluxApi::errorFromResponse(); subclasses name their database or bucket on 404.
     virtual Error writeError(const HttpResponse &response) const;
+    /// A 400 or 422 that names the refused lines one by one: the subclass records them and the
+    /// rest as written and returns true. False (the default) leaves the answer to send().
+    virtual bool settleListedLines(const Batch &part, const HttpResponse &response,
+                                   WriteResult &result)
+    {
+        (void)part, (void)response, (void)result;
+        return false;
+    }
     /// "InfluxDB at <url>", for messages.
     QString where() const;
 

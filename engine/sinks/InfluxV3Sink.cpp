@@ -1,5 +1,10 @@
 #include "sinks/InfluxV3Sink.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <map>
+
 using namespace Qt::StringLiterals;
 
 namespace tsm {
@@ -18,7 +23,7 @@ QString InfluxV3Sink::describe() const
 std::optional<QStringList> InfluxV3Sink::databases(const CancelToken &cancel)
 {
     try {
-        return m_api.databases(cancel);
+        return m_api.influxDb3Databases(cancel);
     } catch (const Error &error) {
         if (error.kind() == ErrorKind::Query)
             return std::nullopt; // a product without it (Serverless lists mappings instead)
@@ -34,7 +39,7 @@ ConnectionInfo InfluxV3Sink::checkConnection(const CancelToken &cancel)
         throw Error(ErrorKind::Config,
                     u"%1 is InfluxDB %2, not InfluxDB 3: choose target type InfluxDB %3"_s.arg(
                         where(), info.version, major == 1 ? u"1.x"_s : u"2.x"_s));
-    // /ping needs no token; SHOW DATABASES proves it.
+    // InfluxDB 3 checks the token on /ping already; listing the databases proves it reads.
     const auto names = databases(cancel);
     const QString database =
         !names                        ? u"database \"%1\" not checked"_s.arg(m_database)
@@ -49,6 +54,7 @@ void InfluxV3Sink::prepare(const CancelToken &cancel)
 {
     if (m_database.isEmpty())
         throw Error(ErrorKind::Config, u"The task names no target database"_s);
+    m_writeLp = detectWriteLp(cancel);
     if (m_createDatabase)
         return;
     const auto names = databases(cancel);
@@ -58,8 +64,26 @@ void InfluxV3Sink::prepare(const CancelToken &cancel)
                     u"create it)"_s.arg(m_database, where()));
 }
 
+bool InfluxV3Sink::detectWriteLp(const CancelToken &cancel)
+{
+    if (!m_orgId.isEmpty())
+        return false; // an organization: Cloud Serverless
+    try {
+        // 3 Core and Enterprise answer 200 with JSON; Cloud Dedicated and Clustered 204.
+        return InfluxApi::majorVersion(m_api.ping(cancel)) == 3;
+    } catch (const Error &error) {
+        if (error.kind() == ErrorKind::Auth || error.kind() == ErrorKind::Cancelled)
+            throw;
+        return false;
+    }
+}
+
 QByteArray InfluxV3Sink::writeUrl() const
 {
+    if (m_writeLp)
+        return m_api.url(
+            "/api/v3/write_lp",
+            {{"db", m_database}, {"precision", u"nanosecond"_s}, {"accept_partial", u"true"_s}});
     QList<QPair<QByteArray, QString>> parameters{{"bucket", m_database}, {"precision", u"ns"_s}};
     if (!m_orgId.isEmpty())
         parameters.append({"org", m_orgId});
@@ -74,6 +98,36 @@ Error InfluxV3Sink::writeError(const HttpResponse &response) const
                          m_database, where(), InfluxApi::messageOf(response)),
                      404);
     return InfluxLineSink::writeError(response);
+}
+
+bool InfluxV3Sink::settleListedLines(const Batch &part, const HttpResponse &response,
+                                     WriteResult &result)
+{
+    if (!m_writeLp)
+        return false;
+    const QJsonObject body = QJsonDocument::fromJson(response.body).object();
+    const QJsonArray data = body.value(u"data"_s).toArray();
+    if (data.isEmpty())
+        return false;
+    const auto spans = BatchBisector::recordSpans(part.lines);
+    if (qint64(spans.size()) != part.points)
+        return false;
+    const QString limit = response.status == 422 ? u"limit reached: "_s : QString();
+    std::map<qint64, QString> refused; // line index -> reason
+    for (const QJsonValue &entry : data) {
+        const QJsonObject line = entry.toObject();
+        const qint64 number = line.value(u"line_number"_s).toInteger(0);
+        if (number < 1 || number > qint64(spans.size()))
+            return false;
+        refused[number - 1] = limit + line.value(u"error_message"_s).toString();
+    }
+    for (const auto &[index, reason] : refused) {
+        const auto &span = spans[size_t(index)];
+        BatchBisector::reject(part, index, part.lines.mid(span.first, span.second - span.first),
+                              reason, result);
+    }
+    result.written += part.points - qint64(refused.size());
+    return true;
 }
 
 } // namespace tsm

@@ -441,7 +441,7 @@ void InfluxSource::read(const ReadUnit &unit, const PlanRequest &request, const 
                                     {"epoch", u"ns"_s},
                                     {"chunked", u"true"_s},
                                     {"chunk_size", QString::number(m_chunkSize)}});
-    http.headers.append(qMakePair(QByteArray("Accept"), QByteArray("application/x-msgpack")));
+    http.headers.append(qMakePair(QByteArray("Accept"), readFormat()));
     m_api.authorize(http);
 
     const RetryPolicy &policy = m_api.retryPolicy();

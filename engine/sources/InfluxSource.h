@@ -11,8 +11,8 @@ namespace tsm {
 /**
  * Reads InfluxDB through InfluxQL on /query (1.x with Basic auth; 2.x/3.x with a token through the
  * same v1 surface): schema from SHOW statements, data streamed chunk by chunk in msgpack (JSON
- * when the server has no msgpack). Read units never span two shard groups, because a query
- * across shards coerces or drops values whose type differs between them.
+ * when the server has no msgpack, and always for InfluxDB 3). Read units never span two shard
+ * groups, because a query across shards coerces or drops values whose type differs between them.
  */
 class InfluxSource : public Source
 {
@@ -60,6 +60,8 @@ protected:
     /// measurements × shard groups × windows, clipped to where data is.
     QList<PlannedUnit> planUnits(const PlanRequest &request, const QString &retentionPolicy,
                                  const CancelToken &cancel);
+    /// The Accept header of read(): msgpack, which keeps value types apart in 1.x and 2.x.
+    virtual QByteArray readFormat() const { return QByteArrayLiteral("application/x-msgpack"); }
     /// How a measurement is named in FROM: "db"."rp"."m" ("db".."m" without a policy).
     virtual QString fromClause(const QString &database, const QString &retentionPolicy,
                                const QString &measurement) const;

@@ -20,11 +20,16 @@ ConnectionInfo InfluxV3Source::checkConnection(const CancelToken &cancel)
                     u"InfluxDB at %1 is InfluxDB %2, not InfluxDB 3: set the source's version "
                     u"to %3"_s.arg(api().endpoint().baseUrl, info.version,
                                    major == 1 ? u"1.x"_s : u"2.x"_s));
-    // /ping needs no token; SHOW DATABASES proves it.
+    // InfluxDB 3 checks the token on /ping already; listing the databases proves it reads.
     const QStringList databases = listDatabases(cancel);
     const QString found = u"%1 databases visible"_s.arg(databases.size());
     info.detail = info.detail.isEmpty() ? found : info.detail + u", "_s + found;
     return info;
+}
+
+QStringList InfluxV3Source::listDatabases(const CancelToken &cancel)
+{
+    return api().influxDb3Databases(cancel);
 }
 
 QList<PlannedUnit> InfluxV3Source::plan(const PlanRequest &request, const CancelToken &cancel)

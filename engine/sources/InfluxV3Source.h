@@ -16,12 +16,16 @@ public:
 
     QString describe() const override;
     ConnectionInfo checkConnection(const CancelToken &cancel) override;
+    QStringList listDatabases(const CancelToken &cancel) override;
     QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
     /// The whole range: InfluxDB 3 has no shard groups with types of their own.
     QList<TimeRange> shardGroups(const QString &database, const QString &retentionPolicy,
                                  const TimeRange &range, const CancelToken &cancel) override;
 
 protected:
+    /// JSON: 3.0–3.6 have no msgpack (500) and 3.7+ send it as positional arrays; the decoder
+    /// types JSON numbers from SHOW FIELD KEYS, as 3.x prints a float 100.0 as 100 (3.7+).
+    QByteArray readFormat() const override { return QByteArrayLiteral("application/json"); }
     /// "m" alone, read in the database named by the db parameter.
     QString fromClause(const QString &database, const QString &retentionPolicy,
                        const QString &measurement) const override;

@@ -495,7 +495,7 @@ void TestHttpServer::sendReply(const std::shared_ptr<Connection> &connection, co
         return;
     }
     if (chunked) {
-        sendChunk(connection, reply.chunks, reply.chunkDelayMs, close);
+        sendChunk(connection, reply.chunks, reply.chunkDelayMs, close, reply.abortBody);
         return;
     }
     socket->write(reply.body);
@@ -503,7 +503,7 @@ void TestHttpServer::sendReply(const std::shared_ptr<Connection> &connection, co
 }
 
 void TestHttpServer::sendChunk(const std::shared_ptr<Connection> &connection,
-                               QList<QByteArray> chunks, int delayMs, bool close)
+                               QList<QByteArray> chunks, int delayMs, bool close, bool abort)
 {
     QTcpSocket *socket = connection->socket;
     if (!socket)
@@ -511,14 +511,18 @@ void TestHttpServer::sendChunk(const std::shared_ptr<Connection> &connection,
     const QByteArray chunk = chunks.takeFirst();
     if (!chunk.isEmpty()) // an empty chunk would end the body early
         socket->write(QByteArray::number(chunk.size(), 16) + "\r\n" + chunk + "\r\n");
+    if (chunks.isEmpty() && abort) {
+        socket->disconnectFromHost(); // what was written goes out, the last chunk never does
+        return;
+    }
     if (chunks.isEmpty()) {
         socket->write("0\r\n\r\n");
         finishReply(connection, close);
         return;
     }
     socket->flush();
-    QTimer::singleShot(delayMs, m_context, [this, connection, chunks, delayMs, close] {
-        sendChunk(connection, chunks, delayMs, close);
+    QTimer::singleShot(delayMs, m_context, [this, connection, chunks, delayMs, close, abort] {
+        sendChunk(connection, chunks, delayMs, close, abort);
     });
 }
 

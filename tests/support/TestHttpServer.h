@@ -81,6 +81,9 @@ public:
         int delayMs = 0;                 ///< wait this long before the status line
         bool closeWithoutAnswer = false; ///< read the request, then drop the connection
         bool closeAfter = false;         ///< answer with Connection: close and close
+        /// With `chunks`: after the last one, drop the connection without ending the body, as
+        /// a server does whose answer failed after its head went out.
+        bool abortBody = false;
         /// When set, the body comes from this stream as it is produced (`body` and `chunks`
         /// are then ignored).
         std::shared_ptr<ReplyStream> stream;
@@ -124,7 +127,7 @@ private:
     void sendReply(const std::shared_ptr<Connection> &connection, const Reply &reply, bool head,
                    bool close);
     void sendChunk(const std::shared_ptr<Connection> &connection, QList<QByteArray> chunks,
-                   int delayMs, bool close);
+                   int delayMs, bool close, bool abort);
     void finishReply(const std::shared_ptr<Connection> &connection, bool close);
     void drainStream(const std::shared_ptr<Connection> &connection,
                      const std::shared_ptr<ReplyStream> &stream, bool close);
