@@ -567,6 +567,19 @@ std::vector<OptionSpec> declareOptions()
                           u"many subtables. none: when the target database is known to have the "
                           u"same table structure already, skip it to save time."_s)
                     .take());
+    o.push_back(Declare(u"source.acceptRoundedFloats"_s, task, OptionKind::Boolean,
+                        u"Accept Rounded Floats"_s)
+                    .field([](auto &p) -> auto & { return p.source.acceptRoundedFloats; })
+                    .def(false)
+                    .when([](const TaskProfile &p) { return p.source.type == kTdengine2; })
+                    .help(u"TDengine 2.0 to 2.3 serve REST through taosd's built-in HTTP server, "
+                          u"which writes FLOAT values with 5 decimals and DOUBLE values with 9: "
+                          u"1e-300 arrives as 0 and pi as 3.141592654. Super tables with FLOAT or "
+                          u"DOUBLE columns or tags are therefore refused from such a server; "
+                          u"switch this on to migrate them with the values rounded so. TDengine "
+                          u"2.4 and later (taosAdapter) send every value in full and need "
+                          u"nothing."_s)
+                    .take());
 
     // ---- Advanced options.
     o.push_back(Declare(u"advanced.logLevel"_s, advanced, OptionKind::Choice, u"Log Level"_s)

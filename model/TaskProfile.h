@@ -28,6 +28,8 @@ struct SourceSettings
     QString token;
     bool addDbrp = false;
     QString path; ///< lpfile: a .lp or .lp.gz file
+    /// tdengine2 before 2.4: read FLOAT/DOUBLE although the built-in httpd rounds them.
+    bool acceptRoundedFloats = false;
 };
 
 /** Where data goes. `type`: tdengine3 | influxdb1 | influxdb2 | influxdb3 | lpfile. */

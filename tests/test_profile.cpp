@@ -121,6 +121,7 @@ TaskProfile populatedProfile()
     p.source.orgId = u"0123456789abcdef"_s;
     p.source.token = u"tok==/+"_s;
     p.source.addDbrp = true;
+    p.source.acceptRoundedFloats = true;
     p.source.path = u"/data/in.lp.gz"_s;
     p.target.type = u"influxdb2"_s;
     p.target.protocol = u"https"_s;
@@ -171,6 +172,7 @@ void compareProfiles(const TaskProfile &a, const TaskProfile &b)
     QCOMPARE(a.source.orgId, b.source.orgId);
     QCOMPARE(a.source.token, b.source.token);
     QCOMPARE(a.source.addDbrp, b.source.addDbrp);
+    QCOMPARE(a.source.acceptRoundedFloats, b.source.acceptRoundedFloats);
     QCOMPARE(a.source.path, b.source.path);
     QCOMPARE(a.target.type, b.target.type);
     QCOMPARE(a.target.protocol, b.target.protocol);
@@ -286,8 +288,8 @@ private slots:
             }
         }
         QCOMPARE(findOption(u"no.such.key"_s), nullptr);
-        // Every field of TaskProfile has a declaration (44 fields, version is the format's).
-        QCOMPARE(keys.size(), 44);
+        // Every field of TaskProfile has a declaration (45 fields, version is the format's).
+        QCOMPARE(keys.size(), 45);
 
         // Form order: basic information first, advanced options last.
         const auto &options = taskOptions();
@@ -527,7 +529,8 @@ private slots:
         for (const QString &key : theirs)
             QVERIFY2(ours.contains(key), qPrintable(u"missing: "_s + key));
         ours.subtract(theirs);
-        QCOMPARE(ours, QSet<QString>({u"advanced.retryAttempts"_s}));
+        QCOMPARE(ours,
+                 QSet<QString>({u"advanced.retryAttempts"_s, u"source.acceptRoundedFloats"_s}));
     }
 
     void secretsOnlyWhenAsked()

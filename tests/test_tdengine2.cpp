@@ -1,8 +1,10 @@
 // TDengine 2.x as a source, end to end through tsmigrate-cli: the TDengine 2.x emulator into the
 // TDengine 3 emulator with schema sync always (types, tag values and subtable names identical)
-// and none (existing tables reused; a missing one named), the 10240-row cap of the built-in
-// httpd, and into a line-protocol file (types mapped as documented). Also the time to sync the
-// schema of 10 000 subtables, printed for information.
+// and none (existing tables reused; a missing one named), the silent row cap of the built-in
+// httpd, and into a line-protocol file (types mapped as documented). The two REST servers of 2.x
+// as they write values: taosAdapter (2.4+) in full, the built-in httpd of 2.0–2.3 with BOOL as
+// 0/1 (read as booleans) and FLOAT/DOUBLE rounded (refused unless accepted). Also the time to
+// sync the schema of 10 000 subtables, printed for information.
 #include "emulators/TDengine2Emulator.h"
 #include "emulators/TDengine3Emulator.h"
 #include "lp/LineParser.h"
@@ -17,6 +19,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <TimeText.h>
+#include <cstring>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
@@ -86,6 +90,78 @@ void fill(TDengine2Emulator &td)
                     {{u"ts"_s, u"TIMESTAMP"_s, 0}, {u"v"_s, u"DOUBLE"_s, 0}},
                     {{u"id"_s, u"BIGINT"_s, 0}});
     td.createSubtable(u"power"_s, u"empty"_s, u"e1"_s, QJsonArray{7});
+}
+
+constexpr float kPiF = 3.14159265358979323846f;
+constexpr double kPi = 3.14159265358979323846;
+
+/// Database "plant" (ms): super table switches with BOOL tags and columns, and super table
+/// precise with FLOAT and DOUBLE values that a fixed number of decimals cannot carry.
+void fillTypes(TDengine2Emulator &td)
+{
+    td.createDatabase(u"plant"_s, u"ms"_s);
+    td.createStable(
+        u"plant"_s, u"switches"_s,
+        {{u"ts"_s, u"TIMESTAMP"_s, 0}, {u"on"_s, u"BOOL"_s, 0}, {u"level"_s, u"INT"_s, 0}},
+        {{u"active"_s, u"BOOL"_s, 0}, {u"site"_s, u"BINARY"_s, 8}});
+    td.createSubtable(u"plant"_s, u"switches"_s, u"s1"_s, QJsonArray{true, u"a"_s});
+    td.createSubtable(u"plant"_s, u"switches"_s, u"s2"_s, QJsonArray{false, u"b"_s});
+    const qint64 t = baseMs();
+    td.insert(u"plant"_s, u"s1"_s, t, QJsonArray{true, 1});
+    td.insert(u"plant"_s, u"s1"_s, t + 1, QJsonArray{false, 2});
+    td.insert(u"plant"_s, u"s2"_s, t, QJsonArray{false, 3});
+    td.createStable(
+        u"plant"_s, u"precise"_s,
+        {{u"ts"_s, u"TIMESTAMP"_s, 0}, {u"f"_s, u"FLOAT"_s, 0}, {u"d"_s, u"DOUBLE"_s, 0}},
+        {{u"id"_s, u"INT"_s, 0}});
+    td.createSubtable(u"plant"_s, u"precise"_s, u"p1"_s, QJsonArray{1});
+    td.insert(u"plant"_s, u"p1"_s, t, QJsonArray{double(kPiF), kPi});
+    td.insert(u"plant"_s, u"p1"_s, t + 1,
+              QJsonArray{double(std::numeric_limits<float>::max()), 1e-300});
+    td.insert(u"plant"_s, u"p1"_s, t + 2, QJsonArray{u"-0"_s, u"-0"_s}); // Qt keeps no -0.0
+    td.insert(u"plant"_s, u"p1"_s, t + 3,
+              QJsonArray{double(std::numeric_limits<float>::denorm_min()),
+                         std::numeric_limits<double>::max()});
+}
+
+/// The points of a line-protocol file by "subtable time".
+QMap<QString, lp::Point> readLpFile(const QString &path)
+{
+    QMap<QString, lp::Point> points;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return points;
+    for (const QByteArray &line : file.readAll().split('\n')) {
+        if (line.isEmpty() || line.startsWith('#'))
+            continue;
+        lp::Point point;
+        if (!lp::parseLine(std::string_view(line.constData(), size_t(line.size())), point, nullptr))
+            continue;
+        QString subtable;
+        for (const auto &[k, v] : point.tags)
+            if (k == "tbname")
+                subtable = QString::fromStdString(v);
+        points.insert(u"%1 %2"_s.arg(subtable).arg(point.time), point);
+    }
+    return points;
+}
+
+/// The field `key` of `point`; a string field "missing" when there is none.
+lp::Field fieldOf(const lp::Point &point, const char *key)
+{
+    for (const lp::Field &f : point.fields)
+        if (f.key == key)
+            return f;
+    lp::Field missing;
+    missing.type = FieldType::String;
+    missing.s = "missing";
+    return missing;
+}
+
+/// Same bits: -0.0 is not 0.0 here.
+bool sameDouble(double a, double b)
+{
+    return std::memcmp(&a, &b, sizeof a) == 0;
 }
 
 TaskProfile profile(const QString &name, const QString &sourceUrl, const QString &targetType,
@@ -206,7 +282,7 @@ private Q_SLOTS:
             rows[row.childTable][row.ts] = row.values;
         QCOMPARE(rows.value(u"d1001"_s).size(), 2);
         const auto first = rows.value(u"d1001"_s).value(t);
-        QCOMPARE(first.value(u"current"_s).f, 10.3);
+        QCOMPARE(float(first.value(u"current"_s).f), 10.3f); // FLOAT: a float's value
         QCOMPARE(first.value(u"voltage"_s).i, 219);
         QCOMPARE(first.value(u"phase"_s).f, 0.31);
         QCOMPARE(first.value(u"ok"_s).b, true);
@@ -224,7 +300,7 @@ private Q_SLOTS:
         QCOMPARE(third.value(u"phase"_s).f, 1.5e300);
         QCOMPARE(QString::fromStdString(third.value(u"note"_s).s), QString());
 
-        // 12 000 rows of one subtable in one window, past the 10240-row cap: all of them.
+        // 12 000 rows of one subtable in one window, more than a page: all of them.
         QCOMPARE(target.rows(u"dst"_s, u"bulk"_s).size(), 12000);
         QCOMPARE(target.rowCount(u"dst"_s), 12004);
 
@@ -237,9 +313,9 @@ private Q_SLOTS:
 
     void smallRowCapStillReadsEverything()
     {
-        // An httpd configured with a lower restfulRowLimit than the pages asked for: answers
-        // are cut silently, and paging on the timestamp still reads every row.
-        TDengine2Emulator source;
+        // A built-in httpd configured with a lower restfulRowLimit than the pages asked for:
+        // answers are cut silently, and paging on the timestamp still reads every row.
+        TDengine2Emulator source(u"2.3.6.0"_s);
         fill(source);
         source.setRowLimit(2500);
         TDengine3Emulator target;
@@ -596,6 +672,172 @@ private Q_SLOTS:
         QCOMPARE(target.rowCount(u"dst"_s), 4);
     }
 
+    void builtInHttpdBooleansArriveAsBooleans()
+    {
+        // The built-in httpd of 2.0–2.3 sends BOOL as 0 and 1; tags and columns still arrive as
+        // booleans, in TDengine 3 and in line protocol.
+        TDengine2Emulator source(u"2.3.6.0"_s);
+        fillTypes(source);
+        TDengine3Emulator target;
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile p = profile(u"bools"_s, source.url(), u"tdengine3"_s, target.url());
+        p.task.bucket = u"plant"_s;
+        p.task.measurements = {u"switches"_s};
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QCOMPARE(typeOf(target, u"switches"_s, u"active"_s), u"BOOL TAG"_s);
+        const auto children = target.childTables(u"dst"_s, u"switches"_s);
+        QCOMPARE(children.value(u"s1"_s).value(u"active"_s), u"true"_s);
+        QCOMPARE(children.value(u"s2"_s).value(u"active"_s), u"false"_s);
+        QMap<QString, QMap<qint64, QMap<QString, lp::Field>>> rows;
+        for (const auto &row : target.rows(u"dst"_s, u"switches"_s))
+            rows[row.childTable][row.ts] = row.values;
+        const qint64 t = baseMs() * 1000000;
+        QCOMPARE(rows.value(u"s1"_s).size(), 2);
+        QCOMPARE(rows.value(u"s1"_s).value(t).value(u"on"_s).type, FieldType::Boolean);
+        QCOMPARE(rows.value(u"s1"_s).value(t).value(u"on"_s).b, true);
+        QCOMPARE(rows.value(u"s1"_s).value(t + 1000000).value(u"on"_s).b, false);
+        QCOMPARE(rows.value(u"s2"_s).value(t).value(u"on"_s).b, false);
+
+        p.name = u"bools-file"_s;
+        p.target.type = u"lpfile"_s;
+        p.target.path = dir.filePath(u"out.lp"_s);
+        p.target.database = QString();
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult file =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(file.exitCode == 0, qPrintable(file.output));
+        const QMap<QString, lp::Point> points = readLpFile(p.target.path);
+        QCOMPARE(points.size(), 3);
+        const lp::Point s2 = points.value(u"s2 %1"_s.arg(t));
+        QCOMPARE(s2.tags, (std::vector<std::pair<std::string, std::string>>{
+                              {"tbname", "s2"}, {"active", "false"}, {"site", "b"}}));
+        QCOMPARE(fieldOf(s2, "on").type, FieldType::Boolean);
+        QCOMPARE(fieldOf(s2, "on").b, false);
+        const lp::Point s1 = points.value(u"s1 %1"_s.arg(t));
+        QCOMPARE(s1.tags.at(1), (std::pair<std::string, std::string>{"active", "true"}));
+        QCOMPARE(fieldOf(s1, "on").type, FieldType::Boolean);
+        QCOMPARE(fieldOf(s1, "on").b, true);
+    }
+
+    void builtInHttpdRoundedFloatsRefusedUnlessAccepted()
+    {
+        // Before 2.4 the built-in httpd writes FLOAT with 5 decimals and DOUBLE with 9: check and
+        // schema say so, a task with such columns is refused naming them, the source side and
+        // why, and with source.acceptRoundedFloats it runs and says the values are rounded.
+        TDengine2Emulator source(u"2.3.6.0"_s);
+        fillTypes(source);
+        TDengine3Emulator target;
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile p = profile(u"rounded"_s, source.url(), u"tdengine3"_s, target.url());
+        p.task.bucket = u"plant"_s;
+        QVERIFY(saveProfile(p, profilePath));
+
+        const CliResult check = runCli({u"check"_s, profilePath});
+        QVERIFY2(check.exitCode == 0, qPrintable(check.output));
+        QVERIFY2(check.output.contains(u"REST by taosd's built-in HTTP server"_s) &&
+                     check.output.contains(u"source: note — TDengine 2.3.6.0: before 2.4"_s) &&
+                     check.output.contains(u"FLOAT with 5 decimals and DOUBLE with 9"_s) &&
+                     check.output.contains(u"refused unless source.acceptRoundedFloats"_s),
+                 qPrintable(check.output));
+        const CliResult schema = runCli({u"schema"_s, profilePath});
+        QVERIFY2(schema.exitCode == 0, qPrintable(schema.output));
+        QVERIFY2(schema.output.contains(u"note: TDengine 2.3.6.0: before 2.4"_s) &&
+                     schema.output.contains(u"f (float), d (float)"_s),
+                 qPrintable(schema.output));
+
+        const CliResult refused =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.output.contains(
+                     u"Source super table \"precise\" of database \"plant\": column \"f\" "
+                     u"(FLOAT), column \"d\" (DOUBLE) cannot be read exactly from TDengine "
+                     u"2.3.6.0"_s) &&
+                     refused.output.contains(u"writes FLOAT with 5 decimals and DOUBLE with 9 "
+                                             u"(1e-300 arrives as 0, pi as 3.141592654)"_s) &&
+                     refused.output.contains(u"source.acceptRoundedFloats"_s),
+                 qPrintable(refused.output));
+        QVERIFY(!target.stables(u"dst"_s).contains(u"precise"_s)); // refused before any DDL
+
+        // Accepted: the task says so and the values arrive as the server rounded them.
+        p.source.acceptRoundedFloats = true;
+        p.task.measurements = {u"precise"_s};
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult accepted =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(accepted.exitCode == 0, qPrintable(accepted.output));
+        QVERIFY2(accepted.output.contains(u"warn: Source: TDengine 2.3.6.0"_s) &&
+                     accepted.output.contains(u"migrated rounded so, as source.acceptRoundedFloats "
+                                              u"accepts"_s),
+                 qPrintable(accepted.output));
+        QMap<qint64, QMap<QString, lp::Field>> rows;
+        for (const auto &row : target.rows(u"dst"_s, u"precise"_s))
+            rows[row.ts] = row.values;
+        QCOMPARE(rows.size(), 4);
+        const qint64 t = baseMs() * 1000000;
+        QCOMPARE(float(rows.value(t).value(u"f"_s).f), 3.14159f);
+        QCOMPARE(rows.value(t).value(u"d"_s).f, 3.141592654);
+        QCOMPARE(rows.value(t + 1000000).value(u"d"_s).f, 0.0); // 1e-300
+        QCOMPARE(rows.value(t + 3000000).value(u"d"_s).f, std::numeric_limits<double>::max());
+    }
+
+    void taosAdapterFloatsArriveExact()
+    {
+        // taosAdapter (2.4+) writes the shortest text of each float: 1e-300, π, -0 and FLOAT's
+        // maximum arrive as they were, in TDengine 3 and in line protocol.
+        TDengine2Emulator source(u"2.4.0.16"_s);
+        fillTypes(source);
+        TDengine3Emulator target;
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile p = profile(u"floats"_s, source.url(), u"tdengine3"_s, target.url());
+        p.task.bucket = u"plant"_s;
+        p.task.measurements = {u"precise"_s};
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QMap<qint64, QMap<QString, lp::Field>> rows;
+        for (const auto &row : target.rows(u"dst"_s, u"precise"_s))
+            rows[row.ts] = row.values;
+        QCOMPARE(rows.size(), 4);
+        const qint64 t = baseMs(); // the rows are a millisecond apart; dst is in nanoseconds
+        auto f = [&](qint64 ms) { return float(rows.value(ms * 1000000).value(u"f"_s).f); };
+        auto d = [&](qint64 ms) { return rows.value(ms * 1000000).value(u"d"_s).f; };
+        QCOMPARE(f(t), kPiF);
+        QVERIFY(sameDouble(d(t), kPi));
+        QCOMPARE(f(t + 1), std::numeric_limits<float>::max());
+        QVERIFY(sameDouble(d(t + 1), 1e-300));
+        QVERIFY(std::signbit(f(t + 2)) && f(t + 2) == 0.0f);
+        QVERIFY(sameDouble(d(t + 2), -0.0));
+        QCOMPARE(f(t + 3), std::numeric_limits<float>::denorm_min());
+        QVERIFY(sameDouble(d(t + 3), std::numeric_limits<double>::max()));
+
+        p.name = u"floats-file"_s;
+        p.target.type = u"lpfile"_s;
+        p.target.path = dir.filePath(u"out.lp"_s);
+        p.target.database = QString();
+        QVERIFY(saveProfile(p, profilePath));
+        const CliResult file =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(file.exitCode == 0, qPrintable(file.output));
+        const QMap<QString, lp::Point> points = readLpFile(p.target.path);
+        QCOMPARE(points.size(), 4);
+        auto point = [&](qint64 ms) { return points.value(u"p1 %1"_s.arg(ms * 1000000)); };
+        QCOMPARE(float(fieldOf(point(t), "f").f), kPiF);
+        QVERIFY(sameDouble(fieldOf(point(t), "d").f, kPi));
+        QCOMPARE(float(fieldOf(point(t + 1), "f").f), std::numeric_limits<float>::max());
+        QVERIFY(sameDouble(fieldOf(point(t + 1), "d").f, 1e-300));
+        QVERIFY(std::signbit(fieldOf(point(t + 2), "f").f));
+        QVERIFY(sameDouble(fieldOf(point(t + 2), "d").f, -0.0));
+        QCOMPARE(float(fieldOf(point(t + 3), "f").f), std::numeric_limits<float>::denorm_min());
+        QVERIFY(sameDouble(fieldOf(point(t + 3), "d").f, std::numeric_limits<double>::max()));
+    }
+
     void strictEmulators()
     {
         // TDengine 3 refuses what TDengine refuses.
@@ -630,8 +872,52 @@ private Q_SLOTS:
         QCOMPARE(local.rows.at(0).toArray().at(0).toString(),
                  QDateTime::fromMSecsSinceEpoch(baseMs(), Qt::UTC)
                      .toString(u"yyyy-MM-dd HH:mm:ss.zzz"_s));
+        // taosAdapter (2.4+): Go's RFC3339Nano, BOOL as true/false, floats in full.
         const SqlResult utc = two.query(sql, cancel, {}, "/rest/sqlutc");
-        QVERIFY(utc.rows.at(0).toArray().at(0).toString().endsWith(u"+0000"_s));
+        QCOMPARE(
+            utc.rows.at(0).toArray().at(0).toString(),
+            QDateTime::fromMSecsSinceEpoch(baseMs(), Qt::UTC).toString(u"yyyy-MM-ddTHH:mm:ssZ"_s));
+        fillTypes(source);
+        const QString floats = u"SELECT ts, f, d FROM plant.p1"_s;
+        const QJsonArray exact = two.query(floats, cancel, {}, "/rest/sqlt").rows;
+        QCOMPARE(exact.at(0).toArray().at(1).toDouble(), 3.1415927); // shortest float32 text
+        QCOMPARE(exact.at(0).toArray().at(2).toDouble(), kPi);
+        QCOMPARE(exact.at(1).toArray().at(2).toDouble(), 1e-300);
+        const QJsonValue on = two.query(u"SELECT ts, on FROM plant.s1"_s, cancel, {}, "/rest/sqlt")
+                                  .rows.at(0)
+                                  .toArray()
+                                  .at(1);
+        QVERIFY(on.isBool() && on.toBool());
+
+        // taosd's built-in httpd (before 2.4): "%z" offsets, BOOL as 0/1, 5 and 9 decimals.
+        source.setServerVersion(u"2.3.6.0"_s);
+        QCOMPARE(source.restServer(), TDengine2Emulator::RestServer::BuiltInHttpd);
+        QVERIFY(two.query(sql, cancel, {}, "/rest/sqlutc")
+                    .rows.at(0)
+                    .toArray()
+                    .at(0)
+                    .toString()
+                    .endsWith(u".000+0000"_s));
+        const QJsonArray rounded = two.query(floats, cancel, {}, "/rest/sqlt").rows;
+        QCOMPARE(rounded.at(0).toArray().at(1).toDouble(), 3.14159);
+        QCOMPARE(rounded.at(0).toArray().at(2).toDouble(), 3.141592654);
+        QCOMPARE(rounded.at(1).toArray().at(1).toDouble(), 3.40282e+38);
+        QCOMPARE(rounded.at(1).toArray().at(2).toDouble(), 0.0);
+        QCOMPARE(rounded.at(3).toArray().at(1).toDouble(), 0.0); // FLOAT's smallest
+        // DOUBLE's maximum as 1.797693135e+308, above it: read as the largest double.
+        QCOMPARE(rounded.at(3).toArray().at(2).toDouble(), std::numeric_limits<double>::max());
+        QCOMPARE(two.query(u"SELECT ts, on FROM plant.s1"_s, cancel, {}, "/rest/sqlt")
+                     .rows.at(0)
+                     .toArray()
+                     .at(1)
+                     .toInteger(),
+                 1);
+        QCOMPARE(two.query(u"SELECT TBNAME, active FROM plant.switches"_s, cancel, {}, "/rest/sqlt")
+                     .rows.at(1)
+                     .toArray()
+                     .at(1)
+                     .toInteger(-1),
+                 0);
         QCOMPARE(two.query(u"SELECT * FROM power.nosuch"_s, cancel, {0x0362}, "/rest/sqlt").code,
                  0x0362);
         try {

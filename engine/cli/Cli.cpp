@@ -373,6 +373,16 @@ int commandRun(const ProfileRef &profileRef, const QStringList &settings, const 
     return exitCode;
 }
 
+QStringList notesOf(Source &source, const CancelToken &cancel)
+{
+    return source.notes(cancel);
+}
+
+QStringList notesOf(Sink &, const CancelToken &)
+{
+    return {};
+}
+
 int commandCheck(const ProfileRef &profileRef, const QStringList &settings)
 {
     const LoadedProfile loaded = loadProfile(profileRef, settings);
@@ -386,6 +396,8 @@ int commandCheck(const ProfileRef &profileRef, const QStringList &settings)
             const ConnectionInfo info = endpoint->checkConnection(cancel);
             out(u"%1: OK — %2 %3 (%4) at %5"_s.arg(side, info.product, info.version, info.detail,
                                                    endpoint->describe()));
+            for (const QString &note : notesOf(*endpoint, cancel))
+                out(u"%1: note — %2"_s.arg(side, note));
         } catch (const Error &error) {
             out(u"%1: FAILED — %2"_s.arg(side, error.message()));
             if (exitCode == ExitOk)
@@ -407,6 +419,8 @@ int commandSchema(const ProfileRef &profileRef, const QStringList &settings)
         auto source = Endpoints::createSource(loaded.profile);
         const QStringList databases = source->listDatabases(cancel);
         out(u"%1"_s.arg(source->describe()));
+        for (const QString &note : source->notes(cancel))
+            out(u"note: %1"_s.arg(note));
         out(u"databases: %1"_s.arg(databases.join(u", "_s)));
         QStringList scope = databases;
         if (!loaded.profile.task.bucket.isEmpty())

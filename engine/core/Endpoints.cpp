@@ -94,7 +94,9 @@ std::unique_ptr<Source> createSource(const TaskProfile &profile)
         // TDengine's own user and password unless the profile names a user.
         endpoint.user = s.user.isEmpty() ? u"root"_s : s.user;
         endpoint.password = s.user.isEmpty() && s.password.isEmpty() ? u"taosdata"_s : s.password;
-        return std::make_unique<TDengine2Source>(endpoint, retryPolicy(profile));
+        auto source = std::make_unique<TDengine2Source>(endpoint, retryPolicy(profile));
+        source->setAcceptRoundedFloats(s.acceptRoundedFloats);
+        return source;
     }
     throw Error(ErrorKind::Config,
                 u"Source type \"%1\" is not supported by this version yet"_s.arg(type));

@@ -327,6 +327,8 @@ RunOutcome Runner::execute()
         const ConnectionInfo sourceInfo = source->checkConnection(m_cancel);
         log(EventLevel::Info,
             u"Source: %1 %2 (%3)"_s.arg(sourceInfo.product, sourceInfo.version, sourceInfo.detail));
+        for (const QString &note : source->notes(m_cancel))
+            log(EventLevel::Warn, u"Source: "_s + note);
         const ConnectionInfo targetInfo = sink->checkConnection(m_cancel);
         log(EventLevel::Info,
             u"Target: %1 %2 (%3)"_s.arg(targetInfo.product, targetInfo.version, targetInfo.detail));

@@ -148,6 +148,13 @@ public:
         Q_UNUSED(cancel);
         return std::nullopt;
     }
+    /// What a person should know about the values this source delivers, in sentences (e.g. that
+    /// the server rounds some of them); empty for most sources. Throws tsm::Error on failure.
+    virtual QStringList notes(const CancelToken &cancel)
+    {
+        Q_UNUSED(cancel);
+        return {};
+    }
     /// Read one unit as line protocol for the given dialect. Throws tsm::Error on failure.
     virtual void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
                       BatchOutput &out, const CancelToken &cancel) = 0;

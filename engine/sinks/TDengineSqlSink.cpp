@@ -6,6 +6,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <cmath>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -26,6 +27,19 @@ QString floatText(double value)
     QByteArray text;
     lp::appendFloat(text, value);
     return QString::fromLatin1(text);
+}
+
+/// A value for a FLOAT or DOUBLE column. For FLOAT the float it stands for, written in full: the
+/// source's shortest float text ("3.4028235e+38" for FLOAT's maximum) is a double above
+/// FLT_MAX, which TDengine refuses for a FLOAT; the float's own value is not.
+QString columnFloatText(double value, const QString &type)
+{
+    if (type == u"FLOAT"_s) {
+        const float f = float(value);
+        if (std::isfinite(f))
+            value = double(f);
+    }
+    return floatText(value);
 }
 
 /// A line-protocol field as a value of `column`'s type, or why it cannot be one.
@@ -63,7 +77,7 @@ bool fieldValue(const lp::Field &field, const TdColumn &column, QString &out, QS
     if (type == u"FLOAT"_s || type == u"DOUBLE"_s) {
         if (field.type != FieldType::Float)
             return wrong("a float");
-        out = floatText(field.f);
+        out = columnFloatText(field.f, type);
         return true;
     }
     if (isText(type) || type == u"JSON"_s) {
@@ -84,12 +98,13 @@ bool tagValue(const std::string &text, const TdColumn &column, QString &out, QSt
     const QString value = QString::fromStdString(text);
     const QString &type = column.type;
     bool ok = true;
+    double number = 0;
     if (type == u"BOOL"_s)
         ok = value == u"true"_s || value == u"false"_s;
     else if (type.endsWith(u" UNSIGNED"_s))
         value.toULongLong(&ok);
     else if (type == u"FLOAT"_s || type == u"DOUBLE"_s)
-        value.toDouble(&ok);
+        number = value.toDouble(&ok);
     else if (!isText(type) && type != u"JSON"_s)
         value.toLongLong(&ok); // TINYINT…BIGINT, TIMESTAMP (nanoseconds)
     if (!ok) {
@@ -98,7 +113,10 @@ bool tagValue(const std::string &text, const TdColumn &column, QString &out, QSt
                 u"tag \"%1\" is \"%2\", not a value of its type %3"_s.arg(column.name, value, type);
         return false;
     }
-    out = isText(type) || type == u"JSON"_s ? TDengineRest::quoteString(value) : value;
+    if (type == u"FLOAT"_s || type == u"DOUBLE"_s)
+        out = columnFloatText(number, type);
+    else
+        out = isText(type) || type == u"JSON"_s ? TDengineRest::quoteString(value) : value;
     return true;
 }
 
@@ -150,7 +168,7 @@ QString TDengineSqlSink::sqlValue(const QJsonValue &value, const TdColumn &colum
     if (type == u"TIMESTAMP"_s)
         return QString::number(value.toInteger() * nsPerUnit / targetUnit);
     if (type == u"FLOAT"_s || type == u"DOUBLE"_s)
-        return floatText(value.toDouble());
+        return columnFloatText(TDengineRest::doubleOf(value), type);
     if (isText(type) || type == u"JSON"_s) {
         if (value.isObject())
             return TDengineRest::quoteString(

@@ -78,6 +78,23 @@ std::optional<quint64> unsignedOf(const QJsonValue &value)
     return std::nullopt;
 }
 
+/// What the built-in httpd of 2.0–2.3 does to FLOAT and DOUBLE, for messages.
+const char *const kRoundingText =
+    "before 2.4 its REST interface is taosd's built-in HTTP server, which writes FLOAT with 5 "
+    "decimals and DOUBLE with 9 (1e-300 arrives as 0, pi as 3.141592654)";
+
+bool isFloat(const QString &type)
+{
+    return type == u"FLOAT"_s || type == u"DOUBLE"_s;
+}
+
+/// A BOOL value: true/false from taosAdapter, 1/0 from the built-in httpd of 2.0–2.3
+/// (httpRestJson.c restBuildSqlJson writes BOOL as its TINYINT).
+bool boolOf(const QJsonValue &value)
+{
+    return value.isBool() ? value.toBool() : integerOf(value) != 0;
+}
+
 std::string textOf(const QJsonValue &value)
 {
     if (value.isString())
@@ -137,6 +154,75 @@ void TDengine2Source::checkDatabaseName(const QString &database)
                     u"underscores, not starting with a digit)"_s.arg(database));
 }
 
+bool TDengine2Source::servedByBuiltInHttpd(const QString &version)
+{
+    const QStringList parts = version.trimmed().split(u'.');
+    bool ok = false;
+    const int major = parts.value(0).toInt(&ok);
+    if (!ok)
+        return false;
+    return major < 2 || (major == 2 && parts.value(1).toInt() < 4);
+}
+
+QString TDengine2Source::serverVersion(const CancelToken &cancel)
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (!m_serverVersion.isEmpty())
+            return m_serverVersion;
+    }
+    const SqlResult version = query(u"SELECT SERVER_VERSION()"_s, cancel);
+    const QString text =
+        version.rows.isEmpty() ? QString() : version.rows.at(0).toArray().at(0).toString();
+    if (text.isEmpty())
+        throw Error(ErrorKind::Protocol,
+                    u"%1 answered SELECT SERVER_VERSION() without a version"_s.arg(m_rest.where()));
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_serverVersion = text;
+    return text;
+}
+
+QStringList TDengine2Source::notes(const CancelToken &cancel)
+{
+    const QString version = serverVersion(cancel);
+    if (!servedByBuiltInHttpd(version))
+        return {};
+    const QString what = u"TDengine %1: %2"_s.arg(version, QLatin1String(kRoundingText));
+    if (m_acceptRoundedFloats)
+        return {what + u"; FLOAT and DOUBLE values are migrated rounded so, as "
+                       u"source.acceptRoundedFloats accepts"_s};
+    return {what + u"; super tables with FLOAT or DOUBLE columns or tags are refused unless "
+                   u"source.acceptRoundedFloats is set (or read through taosAdapter, TDengine "
+                   u"2.4 and later)"_s};
+}
+
+SuperTableDef TDengine2Source::readableDefinition(const QString &database, const QString &stable,
+                                                  const CancelToken &cancel)
+{
+    SuperTableDef def = definition(database, stable, cancel);
+    if (m_acceptRoundedFloats)
+        return def;
+    QStringList rounded;
+    for (qsizetype i = 1; i < def.columns.size(); ++i)
+        if (isFloat(def.columns.at(i).type))
+            rounded.append(
+                u"column \"%1\" (%2)"_s.arg(def.columns.at(i).name, def.columns.at(i).type));
+    for (const TdColumn &tag : def.tags)
+        if (isFloat(tag.type))
+            rounded.append(u"tag \"%1\" (%2)"_s.arg(tag.name, tag.type));
+    if (rounded.isEmpty())
+        return def;
+    const QString version = serverVersion(cancel);
+    if (!servedByBuiltInHttpd(version))
+        return def;
+    throw Error(ErrorKind::Config,
+                u"Source super table \"%1\" of database \"%2\": %3 cannot be read exactly from "
+                u"TDengine %4 at %5: %6. Read it through taosAdapter (TDengine 2.4 or later), "
+                u"or set source.acceptRoundedFloats to migrate the values rounded"_s.arg(
+                    stable, database, rounded.join(u", "_s), version, m_rest.endpoint().baseUrl,
+                    QLatin1String(kRoundingText)));
+}
+
 SqlResult TDengine2Source::query(const QString &sql, const CancelToken &cancel)
 {
     constexpr int kRpcAuthFailure = 0x0003; // 2.x's "Authentication failure"
@@ -163,17 +249,15 @@ ConnectionInfo TDengine2Source::checkConnection(const CancelToken &cancel)
 {
     ConnectionInfo info;
     info.product = u"TDengine"_s;
-    const SqlResult version = query(u"SELECT SERVER_VERSION()"_s, cancel);
-    if (version.rows.isEmpty())
-        throw Error(ErrorKind::Protocol,
-                    u"%1 answered SELECT SERVER_VERSION() without a version"_s.arg(m_rest.where()));
-    info.version = version.rows.at(0).toArray().at(0).toString();
+    info.version = serverVersion(cancel);
     if (!info.version.startsWith(u"2."_s))
         throw Error(ErrorKind::Config,
                     u"%1 is TDengine %2, not 2.x: choose the source type that matches"_s.arg(
                         m_rest.where(), info.version));
     const QStringList databases = listDatabases(cancel);
-    info.detail = u"%1 databases"_s.arg(databases.size());
+    info.detail = u"%1 databases, REST by %2"_s.arg(databases.size())
+                      .arg(servedByBuiltInHttpd(info.version) ? u"taosd's built-in HTTP server"_s
+                                                              : u"taosAdapter"_s);
     return info;
 }
 
@@ -411,7 +495,7 @@ QList<PlannedUnit> TDengine2Source::plan(const PlanRequest &request, const Cance
     }
     QList<PlannedUnit> units;
     for (const QString &stable : stables) {
-        const SuperTableDef def = definition(request.database, stable, cancel);
+        const SuperTableDef def = readableDefinition(request.database, stable, cancel);
         for (const auto &[subtable, span] :
              dataSpans(request.database, def, request.range, cancel)) {
             for (PlannedUnit unit : Planner::windows(stable, span, request.windowNs)) {
@@ -431,7 +515,7 @@ QList<SuperTableDef> TDengine2Source::superTables(const QString &database,
         measurements.isEmpty() ? listMeasurements(database, cancel) : measurements;
     QList<SuperTableDef> defs;
     for (const QString &stable : stables) {
-        SuperTableDef def = definition(database, stable, cancel);
+        SuperTableDef def = readableDefinition(database, stable, cancel);
         if (withSubtables)
             def.subtables = subtables(database, def, cancel);
         defs.append(def);
@@ -442,7 +526,7 @@ QList<SuperTableDef> TDengine2Source::superTables(const QString &database,
 void TDengine2Source::read(const ReadUnit &unit, const PlanRequest &request,
                            const LpDialect &dialect, BatchOutput &out, const CancelToken &cancel)
 {
-    const SuperTableDef def = definition(request.database, unit.measurement, cancel);
+    const SuperTableDef def = readableDefinition(request.database, unit.measurement, cancel);
     const TimeRange range{unit.start, unit.end};
     if (!unit.context.isEmpty()) {
         readSubtable(request.database, def, unit.context, range, dialect, out, cancel);
@@ -514,6 +598,8 @@ void TDengine2Source::readSubtable(const QString &database, const SuperTableDef 
         if (def.tags.at(i).type == u"TIMESTAMP"_s) {
             const auto ns = toNs(integerOf(value), factor);
             text = ns ? std::to_string(*ns) : textOf(value);
+        } else if (def.tags.at(i).type == u"BOOL"_s) {
+            text = boolOf(value) ? "true" : "false"; // a TDengine 3 BOOL tag takes these only
         } else {
             text = textOf(value);
         }
@@ -551,7 +637,7 @@ void TDengine2Source::readSubtable(const QString &database, const SuperTableDef 
                 field.type = fieldTypeOf(column.type);
                 switch (field.type) {
                 case FieldType::Boolean:
-                    field.b = v.isBool() ? v.toBool() : integerOf(v) != 0;
+                    field.b = boolOf(v);
                     break;
                 case FieldType::Unsigned:
                     if (const auto u = unsignedOf(v)) {
@@ -563,7 +649,7 @@ void TDengine2Source::readSubtable(const QString &database, const SuperTableDef 
                     }
                     break;
                 case FieldType::Float:
-                    field.f = v.toDouble();
+                    field.f = TDengineRest::doubleOf(v);
                     break;
                 case FieldType::String:
                     field.s = textOf(v);

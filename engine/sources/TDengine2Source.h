@@ -30,11 +30,22 @@ namespace tsm {
  * tags → tags (as text), non-NULL columns → fields typed by the column (BOOL boolean, TINYINT…
  * BIGINT and TIMESTAMP columns integer, the unsigned types unsigned, FLOAT/DOUBLE float,
  * BINARY/NCHAR/JSON string), the timestamp converted to nanoseconds.
+ *
+ * Which program serves the REST interface matters for the values, and the server version says
+ * which (SELECT SERVER_VERSION(); taosAdapter is part of the server from 2.4.0.0). taosAdapter
+ * writes every value in full and BOOL as true/false. Before 2.4, taosd's built-in httpd writes
+ * BOOL as 0/1, read here as booleans, and FLOAT with 5 decimals and DOUBLE with 9
+ * (src/plugins/http/src/httpJson.c, httpJsonFloat/httpJsonDouble): super tables with FLOAT or
+ * DOUBLE columns or tags are refused from such a server, naming them, unless the task accepts
+ * the rounding (source.acceptRoundedFloats); notes() says which applies.
  */
 class TDengine2Source : public Source, public SuperTableCatalog
 {
 public:
     TDengine2Source(TDengineEndpoint endpoint, RetryPolicy retry);
+
+    /// Read FLOAT and DOUBLE from a server before 2.4 although its built-in httpd rounds them.
+    void setAcceptRoundedFloats(bool accept) { m_acceptRoundedFloats = accept; }
 
     QString describe() const override;
     ConnectionInfo checkConnection(const CancelToken &cancel) override;
@@ -47,6 +58,7 @@ public:
     QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
     void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
               BatchOutput &out, const CancelToken &cancel) override;
+    QStringList notes(const CancelToken &cancel) override;
 
     QList<SuperTableDef> superTables(const QString &database, const QStringList &measurements,
                                      bool withSubtables, const CancelToken &cancel) override;
@@ -59,10 +71,19 @@ public:
     static QString sqlName(const QString &name);
     /// Nanoseconds per unit of a database precision ("ms", "us", "ns"); 0 when unknown.
     static qint64 nsPer(const QString &precision);
+    /// Whether a server of this version (SELECT SERVER_VERSION()) serves REST through taosd's
+    /// built-in httpd, i.e. is older than 2.4.
+    static bool servedByBuiltInHttpd(const QString &version);
 
 private:
     /// The database's precision (SHOW DATABASES, cached). Throws NotFound for a missing one.
     QString precisionOf(const QString &database, const CancelToken &cancel);
+    /// SELECT SERVER_VERSION(), read once.
+    QString serverVersion(const CancelToken &cancel);
+    /// definition(), refused (Error Config, naming the columns and tags) when it has FLOAT or
+    /// DOUBLE values that the server would round and the task has not accepted that.
+    SuperTableDef readableDefinition(const QString &database, const QString &stable,
+                                     const CancelToken &cancel);
     /// DESCRIBE of a super table, cached.
     SuperTableDef definition(const QString &database, const QString &stable,
                              const CancelToken &cancel);
@@ -88,6 +109,8 @@ private:
     std::mutex m_mutex;     ///< guards the caches
     std::mutex m_listMutex; ///< one reader lists a super table's subtables at a time
     QHash<QString, QString> m_precision;
+    QString m_serverVersion;
+    bool m_acceptRoundedFloats = false;
     QHash<QString, SuperTableDef> m_definitions;         ///< "db\nstable"
     QHash<QString, QHash<QString, QJsonArray>> m_tagsOf; ///< "db\nstable" -> subtable -> tags
     std::atomic<bool> m_fullPagesSeen{false};

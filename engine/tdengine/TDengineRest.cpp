@@ -4,7 +4,12 @@
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QRegularExpression>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <iterator>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -66,6 +71,73 @@ QString typeName(const QJsonValue &type)
     if (code >= 0 && code < int(std::size(names)))
         return QString::fromLatin1(names[code]);
     return QString::number(code);
+}
+
+/// What a number of a row becomes before Qt's JSON reader sees it, or nothing to keep it:
+///  - a negative zero ("-0", taosAdapter's FLOAT or DOUBLE -0.0) the string "-0", since a
+///    QJsonValue keeps no sign on zero;
+///  - a number beyond DOUBLE's range DOUBLE's largest, since the reader refuses the whole
+///    answer for it: taosd's built-in httpd of 2.0–2.3 writes DOUBLE's maximum with 9 decimals,
+///    as 1.797693135e+308, which is above it.
+std::optional<QByteArray> replacedNumber(const QByteArray &token)
+{
+    bool zero = true;
+    for (const char d : token) {
+        if (d == 'e' || d == 'E')
+            break;
+        if (d != '-' && d != '0' && d != '.')
+            zero = false;
+    }
+    if (zero && token.startsWith('-'))
+        return QByteArray("\"-0\"");
+    if (!token.contains('e') && !token.contains('E'))
+        return std::nullopt;
+    errno = 0;
+    const double value = std::strtod(token.constData(), nullptr);
+    if (errno == ERANGE && std::isinf(value))
+        return QByteArray(value < 0 ? "-1.7976931348623157e+308" : "1.7976931348623157e+308");
+    return std::nullopt;
+}
+
+/// The numbers among the values of the rows ("data": [[...]], depth 3) as replacedNumber()
+/// says; strings and JSON tag objects are left as they are.
+void prepareNumbers(QByteArray &body)
+{
+    if (!body.contains("-0") && !body.contains("e+3") && !body.contains("E+3"))
+        return;
+    QByteArray prepared;
+    prepared.reserve(body.size() + 16);
+    int depth = 0;
+    bool inString = false;
+    for (qsizetype i = 0; i < body.size(); ++i) {
+        const char c = body.at(i);
+        if (inString) {
+            prepared += c;
+            if (c == '\\' && i + 1 < body.size())
+                prepared += body.at(++i);
+            else if (c == '"')
+                inString = false;
+            continue;
+        }
+        if (c == '"')
+            inString = true;
+        else if (c == '[' || c == '{')
+            ++depth;
+        else if (c == ']' || c == '}')
+            --depth;
+        if (depth == 3 && (c == '-' || (c >= '0' && c <= '9'))) {
+            qsizetype end = i;
+            while (end < body.size() && (std::isdigit(uchar(body.at(end))) ||
+                                         QByteArrayView("+-.eE").contains(body.at(end))))
+                ++end;
+            const QByteArray token = body.mid(i, end - i);
+            prepared += replacedNumber(token).value_or(token);
+            i = end - 1;
+            continue;
+        }
+        prepared += c;
+    }
+    body = std::move(prepared);
 }
 
 QString codeText(int code, const QString &desc)
@@ -150,6 +222,13 @@ ErrorKind TDengineRest::kindOfCode(int code)
     }
 }
 
+double TDengineRest::doubleOf(const QJsonValue &value)
+{
+    if (value.isString() && value.toString() == u"-0"_s)
+        return -0.0;
+    return value.toDouble();
+}
+
 int TDengineRest::errorCodeIn(const QString &message)
 {
     static const QRegularExpression pattern(u"\\[0x([0-9a-fA-F]{1,8})\\]"_s);
@@ -216,6 +295,8 @@ SqlResult TDengineRest::query(const QString &sql, const CancelToken &cancel,
         m_retry, cancel,
         [&] {
             response = m_pool.acquire()->perform(request, &cancel);
+            if (response.status == 200)
+                prepareNumbers(response.body);
             const int status = response.status;
             code = 0;
             desc.clear();

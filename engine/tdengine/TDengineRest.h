@@ -29,7 +29,10 @@ struct SqlResult
     QString desc;
     /// name, TDengine type ("BIGINT", "VARCHAR", ...; 2.x type codes are given their names)
     QList<QPair<QString, QString>> columns;
-    QJsonArray rows; ///< one array per row, int64 kept exact
+    /// One array per row, int64 kept exact. A FLOAT or DOUBLE -0.0 comes as the string "-0"
+    /// (a QJsonValue keeps no sign on zero): read them with TDengineRest::doubleOf(). A number
+    /// beyond DOUBLE's range (the built-in httpd's 1.797693135e+308) comes as DOUBLE's largest.
+    QJsonArray rows;
 
     /// Index of the column called `name` (case-insensitive, as TDengine names are), or -1.
     int column(const QString &name) const;
@@ -75,6 +78,8 @@ public:
     static QString quoteIdentifier(const QString &name);
     /// 'text' with TDengine's string escapes (\' \" \\ and friends).
     static QString quoteString(const QString &text);
+    /// A FLOAT or DOUBLE value of SqlResult::rows, -0.0 included.
+    static double doubleOf(const QJsonValue &value);
     /// "[0x388] Database not exist" from taosAdapter's error texts, or -1 when there is none.
     static int errorCodeIn(const QString &message);
     /// What an error code means for the engine: Auth, NotFound, Server (transient), or Query.

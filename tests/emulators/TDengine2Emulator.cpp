@@ -9,10 +9,32 @@
 //    15 JSON; statement errors as HTTP 200 {"status":"error","code":N,"desc":"..."};
 //    credentials refused with 401 and the same body.
 //  - Timestamps: /rest/sqlt integers in the database's precision, /rest/sql
-//    "2018-10-03 14:38:05.000" in the server's local time (UTC here), /rest/sqlutc
-//    "2018-10-03T14:38:05.000+0000"; more fraction digits for us and ns databases.
-//  - Every answer is cut to restfulRowLimit rows (10240 by default), silently.
+//    "2018-10-03 14:38:05.000" in the server's local time (UTC here); more fraction digits for
+//    us and ns databases.
 //  - Names: plain identifiers folded to lower case, back-quoted ones as written.
+//
+// Two programs serve this interface, and they write values differently; the server version
+// (what SELECT SERVER_VERSION() answers) picks one, as it does in a real installation, where
+// taosAdapter is part of the server from 2.4.0.0 on:
+//  - taosd's built-in httpd (2.0–2.3), src/plugins/http/src of TDengine 2.x:
+//    · httpRestJson.c restBuildSqlJson: BOOL shares the TINYINT case and goes out through
+//      httpJsonInt, as 0 or 1; NULL is httpJsonOriginString "null" (a bare null); FLOAT and
+//      DOUBLE go through httpJson.c httpJsonFloat / httpJsonDouble: "%.5f" and "%.9f", or "%.5e"
+//      and "%.9e" beyond ±1e10, infinities and NaN as null. 1e-300 arrives as 0.000000000,
+//      π as 3.141592654, FLOAT's maximum as 3.40282e+38.
+//    · /rest/sqlutc: httpJson.c httpJsonUtcTimestamp, strftime "%Y-%m-%dT%H:%M:%S" + fraction
+//      + "%z": "2018-10-03T14:38:05.000+0000" here.
+//    · every answer cut at restfulRowLimit rows (10240 by default), silently (restBuildSqlJson
+//      stops at tsRestRowLimit).
+//  - taosAdapter (2.4 and later), github.com/taosdata/taosadapter, branch develop (2.x):
+//    · tools/ctools/json.go JsonWriteRowValue: BOOL as true/false; FLOAT and DOUBLE through
+//      tools/jsonbuilder/stream_float.go WriteFloat32 / WriteFloat64, strconv.AppendFloat with
+//      precision -1 (the shortest text that reads back as the same float32 or float64), 'f'
+//      format unless |v| < 1e-6 or >= 1e21, then 'e': 1e-300, 3.141592653589793, -0,
+//      3.4028235e+38.
+//    · /rest/sqlutc: controller/rest/restful.go sqlutc, Go's time.RFC3339Nano (fraction without
+//      trailing zeros, "Z" for UTC).
+//    · no row cap: config/config.go restfulRowLimit defaults to -1.
 // Statements answered (anything else is an "invalid SQL" error, code 0x0216):
 //  SELECT SERVER_VERSION(); SHOW DATABASES (name … precision … status); SHOW [db.]STABLES
 //  (name, created_time, columns, tags, tables); DESCRIBE [db.]table (Field, Type, Length, Note;
@@ -23,7 +45,8 @@
 //  time). Unknown database: 0x0388 "Invalid database name"; unknown table: 0x0362 "Table does
 //  not exist"; a tag named in a query of a subtable's rows, or a column in a tag query, is
 //  refused. Not covered: writes over REST, quoted time literals, ORDER BY, INTERVAL, JOIN,
-//  Taosd tokens, gzip, taosAdapter 2.x (no row cap there).
+//  Taosd tokens, gzip, the built-in httpd's string escaping (only " and \ there), 2.0's
+//  answers without column_meta.
 #include "emulators/TDengine2Emulator.h"
 
 #include <QDateTime>
@@ -31,6 +54,10 @@
 #include <QJsonObject>
 #include <QMutexLocker>
 #include <QRegularExpression>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -89,8 +116,9 @@ qint64 unitsPerMs(const QString &precision)
     return precision == u"ns"_s ? 1000000 : precision == u"us"_s ? 1000 : 1;
 }
 
-/// A timestamp as the endpoint shows it: 0 /rest/sql, 1 /rest/sqlt, 2 /rest/sqlutc.
-QJsonValue timeValue(qint64 ts, const QString &precision, int format)
+/// A timestamp as the endpoint shows it: 0 /rest/sql, 1 /rest/sqlt, 2 /rest/sqlutc (taosd's
+/// strftime "%z" offset, or taosAdapter's RFC3339Nano when `rfc3339`).
+QJsonValue timeValue(qint64 ts, const QString &precision, int format, bool rfc3339 = false)
 {
     if (format == 1)
         return ts;
@@ -106,9 +134,57 @@ QJsonValue timeValue(qint64 ts, const QString &precision, int format)
         time.toString(format == 0 ? u"yyyy-MM-dd HH:mm:ss.zzz"_s : u"yyyy-MM-ddTHH:mm:ss.zzz"_s);
     if (per > 1)
         text += u"%1"_s.arg(rest, per == 1000 ? 3 : 6, 10, QLatin1Char('0'));
+    if (format == 2 && rfc3339) {
+        // Go's RFC3339Nano drops the fraction's trailing zeros, and the dot with the last one.
+        while (text.endsWith(u'0') && text.contains(u'.'))
+            text.chop(1);
+        if (text.endsWith(u'.'))
+            text.chop(1);
+        return text + u"Z"_s;
+    }
     if (format == 2)
         text += u"+0000"_s;
     return text;
+}
+
+constexpr int kBool = 1;
+constexpr int kFloat = 6;
+constexpr int kDouble = 7;
+
+/// httpJson.c httpJsonFloat (taosd's built-in httpd): 5 decimals, an exponent beyond ±1e10.
+QByteArray builtInFloat(float num)
+{
+    if (std::isinf(num) || std::isnan(num))
+        return "null";
+    char text[25]; // MAX_NUM_STR_SZ
+    std::snprintf(text, sizeof text, num > 1E10 || num < -1E10 ? "%.5e" : "%.5f", double(num));
+    return text;
+}
+
+/// httpJson.c httpJsonDouble (taosd's built-in httpd): 9 decimals, an exponent beyond ±1e10.
+QByteArray builtInDouble(double num)
+{
+    if (std::isinf(num) || std::isnan(num))
+        return "null";
+    char text[25]; // MAX_NUM_STR_SZ
+    std::snprintf(text, sizeof text, num > 1E10 || num < -1E10 ? "%.9e" : "%.9f", num);
+    return text;
+}
+
+/// jsonbuilder WriteFloat32 / WriteFloat64 (taosAdapter): the shortest text that reads back
+/// as the same value, 'e' format below 1e-6 and from 1e21.
+template<typename F> QByteArray adapterFloat(F num)
+{
+    if (std::isinf(num) || std::isnan(num))
+        return "null"; // taosAdapter fails the stream; no such value is stored here
+    const F abs = std::fabs(num);
+    const bool exponent = abs != 0 && (abs < F(1e-6) || abs >= F(1e21));
+    char text[64];
+    const auto end =
+        std::to_chars(text, text + sizeof text, num,
+                      exponent ? std::chars_format::scientific : std::chars_format::fixed)
+            .ptr;
+    return QByteArray(text, end - text);
 }
 
 const QString kName = u"(\\w+|`[^`]+`)"_s;
@@ -166,8 +242,9 @@ bool parseWhere(const QString &where, const QString &ts, Bounds &bounds, QString
 
 } // namespace
 
-TDengine2Emulator::TDengine2Emulator()
+TDengine2Emulator::TDengine2Emulator(const QString &serverVersion)
 {
+    setServerVersion(serverVersion);
     m_server.setHandler([this](const TestHttpServer::Request &request) { return handle(request); });
 }
 
@@ -181,6 +258,48 @@ void TDengine2Emulator::setCredentials(const QString &user, const QString &passw
     QMutexLocker lock(&m_mutex);
     m_user = user;
     m_password = password;
+}
+
+void TDengine2Emulator::setServerVersion(const QString &version)
+{
+    QMutexLocker lock(&m_mutex);
+    m_version = version;
+    const QStringList parts = version.split(u'.');
+    const bool before24 =
+        parts.value(0).toInt() < 2 || (parts.value(0).toInt() == 2 && parts.value(1).toInt() < 4);
+    m_restServer = before24 ? RestServer::BuiltInHttpd : RestServer::TaosAdapter;
+    m_rowLimit = before24 ? 10240 : -1;
+}
+
+TDengine2Emulator::RestServer TDengine2Emulator::restServer() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_restServer;
+}
+
+QByteArray TDengine2Emulator::valueText(const QJsonValue &value, int typeCode) const
+{
+    const bool builtIn = m_restServer == RestServer::BuiltInHttpd;
+    if (value.isNull() || value.isUndefined())
+        return "null";
+    if (typeCode == kBool) {
+        const bool b = value.isBool() ? value.toBool() : value.toInteger() != 0;
+        if (builtIn)
+            return b ? "1" : "0"; // restBuildSqlJson: case TSDB_DATA_TYPE_BOOL → httpJsonInt
+        return b ? "true" : "false";
+    }
+    // Text stands for a number a QJsonValue cannot hold: "-0".
+    const double number = value.isString()
+                              ? std::strtod(value.toString().toLatin1().constData(), nullptr)
+                              : value.toDouble();
+    if (typeCode == kFloat) {
+        const float f = float(number); // what a FLOAT column keeps
+        return builtIn ? builtInFloat(f) : adapterFloat(f);
+    }
+    if (typeCode == kDouble)
+        return builtIn ? builtInDouble(number) : adapterFloat(number);
+    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return array.mid(1, array.size() - 2);
 }
 
 void TDengine2Emulator::setRowLimit(int rows)
@@ -269,18 +388,31 @@ TestHttpServer::Reply TDengine2Emulator::select(const QString &sql, const QStrin
         meta.append(QJsonArray{name, typeCode(type), bytes});
     };
     auto answer = [&]() {
-        if (data.size() > m_rowLimit) {
+        if (m_rowLimit >= 0 && data.size() > m_rowLimit) {
             while (data.size() > m_rowLimit)
                 data.removeLast();
             ++m_truncated;
         }
-        const QJsonObject body{{u"status"_s, u"succ"_s},
-                               {u"head"_s, head},
-                               {u"column_meta"_s, meta},
-                               {u"data"_s, data},
-                               {u"rows"_s, data.size()}};
-        return TestHttpServer::Reply::json(200, QJsonDocument(body).toJson(QJsonDocument::Compact));
+        // Written by hand: the numbers are the server's text, not Qt's.
+        QByteArray body = R"({"status":"succ","head":)";
+        body += QJsonDocument(head).toJson(QJsonDocument::Compact);
+        body += R"(,"column_meta":)";
+        body += QJsonDocument(meta).toJson(QJsonDocument::Compact);
+        body += R"(,"data":[)";
+        for (qsizetype r = 0; r < data.size(); ++r) {
+            const QJsonArray row = data.at(r).toArray();
+            body += r == 0 ? "[" : ",[";
+            for (qsizetype c = 0; c < row.size(); ++c) {
+                if (c > 0)
+                    body += ',';
+                body += valueText(row.at(c), meta.at(c).toArray().at(1).toInt());
+            }
+            body += ']';
+        }
+        body += R"(],"rows":)" + QByteArray::number(data.size()) + '}';
+        return TestHttpServer::Reply::json(200, body);
     };
+    const bool rfc3339 = m_restServer == RestServer::TaosAdapter;
     auto findDb = [&](const QString &name) -> Database * {
         const auto it = m_databases.find(name);
         return it == m_databases.end() ? nullptr : &it->second;
@@ -289,7 +421,7 @@ TestHttpServer::Reply TDengine2Emulator::select(const QString &sql, const QStrin
     static const QRegularExpression version(u"^SELECT\\s+SERVER_VERSION\\(\\s*\\)$"_s, ci);
     if (version.match(sql).hasMatch()) {
         column(u"server_version()"_s, u"BINARY"_s, 64);
-        data.append(QJsonArray{u"2.4.0.16"_s});
+        data.append(QJsonArray{m_version});
         return answer();
     }
     static const QRegularExpression showDatabases(u"^SHOW\\s+DATABASES$"_s, ci);
@@ -316,7 +448,7 @@ TestHttpServer::Reply TDengine2Emulator::select(const QString &sql, const QStrin
                                             {u"status"_s, u"BINARY"_s}})
             column(name, type, typeBytes(type, 16));
         for (const auto &[name, db] : m_databases)
-            data.append(QJsonArray{name, timeValue(0, u"ms"_s, timeFormat),
+            data.append(QJsonArray{name, timeValue(0, u"ms"_s, timeFormat, rfc3339),
                                    qint64(db.subtables.size()), 1, 1, 1, 10, u"3650,3650,3650"_s,
                                    16, 6, 100, 4096, 1, 3000, 2, 0, db.precision, 0, u"ready"_s});
         return answer();
@@ -336,7 +468,7 @@ TestHttpServer::Reply TDengine2Emulator::select(const QString &sql, const QStrin
             int tables = 0;
             for (const auto &entry : db->subtables)
                 tables += entry.second.stable == name ? 1 : 0;
-            data.append(QJsonArray{name, timeValue(0, u"ms"_s, timeFormat),
+            data.append(QJsonArray{name, timeValue(0, u"ms"_s, timeFormat, rfc3339),
                                    int(stable.columns.size()), int(stable.tags.size()), tables});
         }
         return answer();
@@ -419,7 +551,7 @@ TestHttpServer::Reply TDengine2Emulator::select(const QString &sql, const QStrin
                 for (const QString &item : items)
                     r.append(
                         timeValue(item.startsWith(u"FIRST"_s, Qt::CaseInsensitive) ? first : last,
-                                  db->precision, timeFormat));
+                                  db->precision, timeFormat, rfc3339));
                 return r;
             };
             if (groupByTbname) {
@@ -481,7 +613,8 @@ TestHttpServer::Reply TDengine2Emulator::select(const QString &sql, const QStrin
                 if (at < 0)
                     r.append(name);
                 else if (stable.tags.at(at).type == u"TIMESTAMP"_s && !sub.tags.at(at).isNull())
-                    r.append(timeValue(sub.tags.at(at).toInteger(), db->precision, timeFormat));
+                    r.append(
+                        timeValue(sub.tags.at(at).toInteger(), db->precision, timeFormat, rfc3339));
                 else
                     r.append(sub.tags.at(at));
             }
@@ -532,12 +665,12 @@ TestHttpServer::Reply TDengine2Emulator::select(const QString &sql, const QStrin
         QJsonArray r;
         for (int at : columns) {
             if (at == 0) {
-                r.append(timeValue(it->first, db->precision, timeFormat));
+                r.append(timeValue(it->first, db->precision, timeFormat, rfc3339));
                 continue;
             }
             const QJsonValue v = it->second.at(at - 1);
             if (stable.columns.at(at).type == u"TIMESTAMP"_s && !v.isNull())
-                r.append(timeValue(v.toInteger(), db->precision, timeFormat));
+                r.append(timeValue(v.toInteger(), db->precision, timeFormat, rfc3339));
             else
                 r.append(v);
         }

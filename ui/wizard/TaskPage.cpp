@@ -36,9 +36,10 @@ TaskPage::TaskPage(TaskWizard *wizard)
     : FormPage(wizard, tr("Task"), tr("What to migrate, and over which time range."))
 {
     // One form for the whole page, so every label and field lines up.
-    OptionForm *form = addForm({u"task.retentionPolicy"_s, u"task.start"_s, u"task.end"_s,
-                                u"task.timeZone"_s, u"task.windowMinutes"_s, u"task.delaySeconds"_s,
-                                u"task.mode"_s, u"task.schemaSync"_s});
+    OptionForm *form =
+        addForm({u"task.retentionPolicy"_s, u"task.start"_s, u"task.end"_s, u"task.timeZone"_s,
+                 u"task.windowMinutes"_s, u"task.delaySeconds"_s, u"task.mode"_s,
+                 u"task.schemaSync"_s, u"source.acceptRoundedFloats"_s});
     QFormLayout *formLayout = form->formLayout();
     auto *bucketRow = new QHBoxLayout;
     m_bucket = new QComboBox(this);
