@@ -254,6 +254,110 @@ private Q_SLOTS:
                  u"not implemented: CREATE DATABASE"_s);
     }
 
+    void upgradedBucketsResolveAs2xDoes()
+    {
+        // What `influxd upgrade` makes of 1.x database telegraf with policies autogen (the
+        // default) and one_year: buckets "telegraf/autogen" and "telegraf/one_year" with stored
+        // mappings; statements without a policy read the default one.
+        for (const QString &version : {u"2.0.9"_s, u"2.7.1"_s}) {
+            Influx2Emulator::Options options;
+            options.version = version;
+            Influx2Emulator emulator(options);
+            QVERIFY2(emulator.start(), qPrintable(emulator.errorString()));
+            emulator.addBucket(u"telegraf/autogen"_s);
+            emulator.addBucket(u"telegraf/one_year"_s);
+            emulator.addDbrp(u"telegraf/autogen"_s, u"telegraf"_s, u"autogen"_s, true);
+            emulator.addDbrp(u"telegraf/one_year"_s, u"telegraf"_s, u"one_year"_s, false);
+            QVERIFY(emulator.influxd().write(emulator.storageDatabase(u"telegraf/autogen"_s),
+                                             "cpu,host=a v=1i 1704103200000000000\n"));
+            QVERIFY(emulator.influxd().write(emulator.storageDatabase(u"telegraf/one_year"_s),
+                                             "cpu,dc=x,rack=1 v=1.5 1704103200000000000\n"
+                                             "yearly w=2i 1704103200000000000\n"));
+            auto ask = [&emulator](const QString &statement, const QString &rp = {}) {
+                HttpRequest request;
+                request.url = emulator.url().toUtf8() +
+                              "/query?db=telegraf&q=" + HttpClient::percentEncode(statement);
+                if (!rp.isEmpty())
+                    request.url += "&rp=" + HttpClient::percentEncode(rp);
+                request.headers.emplaceBack("Authorization", "Token " + emulator.token().toUtf8());
+                HttpClient client;
+                return client.perform(request);
+            };
+            auto values = [](const HttpResponse &response) {
+                return result(response)
+                    .value(u"series"_s)
+                    .toArray()
+                    .at(0)
+                    .toObject()
+                    .value(u"values"_s)
+                    .toArray();
+            };
+            QCOMPARE(values(ask(u"SHOW MEASUREMENTS ON \"telegraf\""_s)),
+                     QJsonArray{QJsonArray{u"cpu"_s}});
+            QCOMPARE(values(ask(u"SHOW TAG KEYS FROM \"telegraf\".\"one_year\".\"cpu\""_s)),
+                     QJsonArray{QJsonArray{u"host"_s}});
+            QCOMPARE(values(ask(u"SHOW FIELD KEYS FROM \"cpu\""_s)),
+                     (QJsonArray{QJsonArray{u"v"_s, u"integer"_s}}));
+            QCOMPARE(values(ask(u"SHOW FIELD KEYS FROM \"telegraf\".\"one_year\".\"cpu\""_s)),
+                     (QJsonArray{QJsonArray{u"v"_s, u"float"_s}}));
+            QCOMPARE(values(ask(u"SHOW FIELD KEYS FROM \"cpu\""_s, u"one_year"_s)),
+                     (QJsonArray{QJsonArray{u"v"_s, u"float"_s}}));
+            QCOMPARE(values(ask(u"SELECT * FROM \"telegraf\".\"one_year\"./.*/ LIMIT 1"_s)).size(),
+                     1); // one series per measurement; the first is cpu
+            QCOMPARE(result(ask(u"SELECT * FROM \"telegraf\".\"nope\".\"cpu\""_s))
+                         .value(u"error"_s)
+                         .toString(),
+                     u"retention policy not found: nope"_s);
+            const HttpResponse onPolicy = ask(u"SHOW MEASUREMENTS ON \"telegraf\".\"one_year\""_s);
+            if (version.startsWith(u"2.0"_s)) {
+                // influxql before 2.1 has no ON db.rp: a parse error.
+                QCOMPARE(onPolicy.status, 400);
+                QVERIFY2(message(onPolicy).startsWith(u"failed to parse query: "_s),
+                         onPolicy.body.constData());
+            } else {
+                const QJsonObject series =
+                    result(onPolicy).value(u"series"_s).toArray().at(0).toObject();
+                QCOMPARE(series.value(u"columns"_s).toArray(),
+                         (QJsonArray{u"name"_s, u"database"_s, u"retention policy"_s}));
+                QCOMPARE(series.value(u"values"_s).toArray(),
+                         (QJsonArray{QJsonArray{u"cpu"_s, u"telegraf"_s, u"one_year"_s},
+                                     QJsonArray{u"yearly"_s, u"telegraf"_s, u"one_year"_s}}));
+            }
+        }
+    }
+
+    void shadowedVirtualMapping()
+    {
+        // 2.4+: bucket "shared" has the virtual mapping shared/autogen, but bucket "other" holds
+        // a stored one of the same db/rp. Under a bucketID filter the virtual one is listed;
+        // db+rp without it gives the stored one, which is what queries read.
+        Influx2Emulator emulator; // 2.7
+        QVERIFY2(emulator.start(), qPrintable(emulator.errorString()));
+        const QString shared = emulator.addBucket(u"shared"_s);
+        const QString other = emulator.addBucket(u"other"_s);
+        emulator.addDbrp(u"other"_s, u"shared"_s, u"autogen"_s, true);
+        QVERIFY(emulator.influxd().write(u"other"_s, "fromother v=1i 1704103200000000000\n"));
+        auto list = [&emulator](const QByteArray &filter) {
+            HttpRequest request;
+            request.url = emulator.url().toUtf8() +
+                          "/api/v2/dbrps?orgID=" + emulator.options().orgId.toUtf8() + filter;
+            request.headers.emplaceBack("Authorization", "Token " + emulator.token().toUtf8());
+            HttpClient client;
+            return QJsonDocument::fromJson(client.perform(request).body)
+                .object()
+                .value(u"content"_s)
+                .toArray();
+        };
+        const QJsonArray byBucket = list("&bucketID=" + shared.toUtf8());
+        QCOMPARE(byBucket.size(), 1);
+        QCOMPARE(byBucket.at(0)[u"virtual"_s].toBool(), true);
+        QCOMPARE(byBucket.at(0)[u"default"_s].toBool(), true);
+        const QJsonArray byName = list("&db=shared&rp=autogen");
+        QCOMPARE(byName.size(), 1);
+        QCOMPARE(byName.at(0)[u"bucketID"_s].toString(), other);
+        QCOMPARE(byName.at(0)[u"virtual"_s].toBool(), false);
+    }
+
     void streamsChunks()
     {
         QByteArray lp;

@@ -113,6 +113,50 @@ private:
                                     .arg(unit.rangeEnd)));
     }
 
+    /// Runs the task and compares the target (created with `shardDuration`) with what the
+    /// bucket holds, value by value.
+    void migrateExactly(const TaskProfile &profile, Influx2Emulator &emulator,
+                        const QString &bucket, const QString &shardDuration, qint64 points)
+    {
+        QVERIFY(emulator.influxd().query(u"CREATE DATABASE %1 WITH SHARD DURATION %2"_s.arg(
+            profile.target.database, shardDuration)));
+        QTemporaryDir dir;
+        Runner runner(profile, dir.filePath(u"state.sqlite"_s));
+        runner.run();
+        QVERIFY2(runner.outcome().status == RunOutcome::Status::Completed,
+                 qPrintable(runner.outcome().message));
+        QCOMPARE(runner.outcome().pointsRejected, 0);
+        InfluxDump dump(emulator.influxd().url());
+        const QStringList source = dump.dump(emulator.storageDatabase(bucket));
+        const QStringList target = dump.dump(profile.target.database);
+        QVERIFY2(dump.error().isEmpty(), qPrintable(dump.error()));
+        QCOMPARE(InfluxDump::pointCount(source), points);
+        const QString diff = compareDumps(source, target);
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+
+    /// What `influxd upgrade` makes of 1.x database telegraf with policies autogen and
+    /// one_year: the non-default policy has a measurement of its own, and its cpu has other
+    /// tag keys and field types than the default policy's. Returns the points of one_year.
+    qint64 addUpgradedTelegraf(Influx2Emulator &emulator, const QString &autogenBucket)
+    {
+        emulator.addBucket(autogenBucket, 0, 24 * 3600);
+        emulator.addBucket(u"telegraf/one_year"_s, 365 * 24 * 3600LL * 10, 24 * 3600);
+        QByteArray autogen = "cpu,host=a v=1i,w=2i " + QByteArray::number(kMonday) + "\n" +
+                             "onlyautogen x=1 " + QByteArray::number(kMonday) + "\n";
+        QByteArray yearly;
+        for (int i = 0; i < 200; ++i)
+            yearly += "cpu,dc=x,rack=r" + QByteArray::number(i % 3) +
+                      " v=" + QByteArray::number(i) + ".25,note=\"n" + QByteArray::number(i) +
+                      "\" " + QByteArray::number(kMonday + qint64(i) * 3001 * kSecond) + "\n";
+        yearly +=
+            "onlyyear,site=s1 flag=true,count=7i " + QByteArray::number(kMonday + kDay) + "\n";
+        if (!emulator.influxd().write(emulator.storageDatabase(autogenBucket), autogen) ||
+            !emulator.influxd().write(emulator.storageDatabase(u"telegraf/one_year"_s), yearly))
+            return 0;
+        return 201;
+    }
+
     QString addBucketWithData(Influx2Emulator &emulator, const QString &bucket)
     {
         const QString id = emulator.addBucket(bucket, 0, 24 * 3600);
@@ -290,6 +334,104 @@ private Q_SLOTS:
         QVERIFY2(check.output.contains(m_v27->options().orgId) &&
                      check.output.contains(u"not its ID"_s),
                  qPrintable(check.output));
+    }
+
+    void upgradedBucketWithNonDefaultPolicy()
+    {
+        // Stored mappings as the upgrade makes them, on 2.0 (no ON db.rp) and 2.7.
+        for (const QString &version : {u"2.0.9"_s, u"2.7.1"_s}) {
+            Influx2Emulator::Options options;
+            options.version = version;
+            Influx2Emulator emulator(options);
+            QVERIFY2(emulator.start(), qPrintable(emulator.errorString()));
+            const qint64 points = addUpgradedTelegraf(emulator, u"telegraf/autogen"_s);
+            QVERIFY(points > 0);
+            emulator.addDbrp(u"telegraf/autogen"_s, u"telegraf"_s, u"autogen"_s, true);
+            emulator.addDbrp(u"telegraf/one_year"_s, u"telegraf"_s, u"one_year"_s, false);
+            const TaskProfile profile =
+                fromInflux2(u"upgraded"_s, emulator, u"telegraf/one_year"_s, u"fromyear"_s);
+            migrateExactly(profile, emulator, u"telegraf/one_year"_s, u"1d"_s, points);
+            if (QTest::currentTestFailed())
+                return;
+
+            // The schema command shows the policy's own tag keys and field types.
+            QTemporaryDir dir;
+            const QString path = dir.filePath(u"p.json"_s);
+            QVERIFY(saveProfile(profile, path));
+            const CliResult schema = runCli({u"schema"_s, path});
+            QVERIFY2(schema.exitCode == 0 && schema.output.contains(u"onlyyear"_s) &&
+                         schema.output.contains(u"dc, rack"_s) &&
+                         schema.output.contains(u"v (float)"_s) &&
+                         !schema.output.contains(u"onlyautogen"_s),
+                     qPrintable(schema.output));
+        }
+    }
+
+    void virtualDbrpBucketOn27()
+    {
+        // 2.4+ without stored mappings: bucket "telegraf/one_year" is telegraf/one_year, not
+        // the default; bucket "telegraf" is telegraf/autogen, the default.
+        Influx2Emulator emulator;
+        QVERIFY2(emulator.start(), qPrintable(emulator.errorString()));
+        const qint64 points = addUpgradedTelegraf(emulator, u"telegraf"_s);
+        QVERIFY(points > 0);
+        migrateExactly(
+            fromInflux2(u"virtual db/rp"_s, emulator, u"telegraf/one_year"_s, u"fromvirtual"_s),
+            emulator, u"telegraf/one_year"_s, u"1d"_s, points);
+        QCOMPARE(postsTo(emulator, "/api/v2/dbrps"), 0);
+    }
+
+    void shadowedVirtualMapping()
+    {
+        // Bucket "shared"'s virtual mapping shared/autogen is shadowed by the stored one of
+        // bucket "other": InfluxQL through it reads "other".
+        Influx2Emulator emulator;
+        QVERIFY2(emulator.start(), qPrintable(emulator.errorString()));
+        emulator.addBucket(u"shared"_s, 0, 24 * 3600);
+        const QString other = emulator.addBucket(u"other"_s, 0, 24 * 3600);
+        emulator.addDbrp(u"other"_s, u"shared"_s, u"autogen"_s, true);
+        QVERIFY(emulator.influxd().write(u"shared"_s,
+                                         "mine v=1i " + QByteArray::number(kMonday) + "\n"));
+        QVERIFY(emulator.influxd().write(u"other"_s,
+                                         "theirs v=2i " + QByteArray::number(kMonday) + "\n"));
+        TaskProfile profile = fromInflux2(u"shadowed"_s, emulator, u"shared"_s, u"fromshared"_s);
+        {
+            QTemporaryDir dir;
+            Runner runner(profile, dir.filePath(u"state.sqlite"_s));
+            runner.run();
+            const RunOutcome &outcome = runner.outcome();
+            QCOMPARE(outcome.status, RunOutcome::Status::Failed);
+            QCOMPARE(outcome.errorKind, std::optional<ErrorKind>(ErrorKind::Config));
+            QVERIFY2(outcome.message.contains(u"shared/autogen"_s) &&
+                         outcome.message.contains(other) &&
+                         outcome.message.contains(u"influx v1 dbrp create"_s),
+                     qPrintable(outcome.message));
+        }
+        // With a mapping of its own the bucket is read through that one.
+        emulator.addDbrp(u"shared"_s, u"sharedcopy"_s, u"autogen"_s, true);
+        profile.name = u"shadowed, own mapping"_s;
+        profile.target.database = u"fromsharedcopy"_s;
+        migrateExactly(profile, emulator, u"shared"_s, u"1d"_s, 1);
+    }
+
+    void shardGroupDurationChanged()
+    {
+        // Groups of 1 h hold z as a string from 10:00 and as a float from 11:00; the bucket's
+        // groups are 1 day now, whose boundaries do not separate those two.
+        Influx2Emulator emulator;
+        QVERIFY2(emulator.start(), qPrintable(emulator.errorString()));
+        emulator.addBucket(u"resized"_s, 0, 3600);
+        QByteArray lp;
+        for (int i = 0; i < 60; ++i) {
+            lp += "mixed,k=a z=\"s" + QByteArray::number(i) + "\",y=1i " +
+                  QByteArray::number(kMonday + qint64(i) * 60 * kSecond) + "\n";
+            lp += "mixed,k=a z=" + QByteArray::number(i) + ".5,y=2i " +
+                  QByteArray::number(kMonday + 3600 * kSecond + qint64(i) * 60 * kSecond) + "\n";
+        }
+        QVERIFY(emulator.influxd().write(u"resized"_s, lp));
+        emulator.setShardGroupDuration(u"resized"_s, 24 * 3600);
+        TaskProfile profile = fromInflux2(u"resized"_s, emulator, u"resized"_s, u"fromresized"_s);
+        migrateExactly(profile, emulator, u"resized"_s, u"1h"_s, 120);
     }
 
     void bucketsArePaginated()

@@ -164,9 +164,24 @@ QString InfluxApi::messageOf(const HttpResponse &response)
 QList<QuerySeries> InfluxApi::query(const QString &statement, const QString &database,
                                     const CancelToken &cancel, bool write)
 {
+    return runQuery(statement, database, QString(), cancel, write);
+}
+
+QList<QuerySeries> InfluxApi::query(const QString &statement, const QString &database,
+                                    const QString &retentionPolicy, const CancelToken &cancel)
+{
+    return runQuery(statement, database, retentionPolicy, cancel, false);
+}
+
+QList<QuerySeries> InfluxApi::runQuery(const QString &statement, const QString &database,
+                                       const QString &retentionPolicy, const CancelToken &cancel,
+                                       bool write)
+{
     QList<QPair<QByteArray, QString>> parameters;
     if (!database.isEmpty())
         parameters.append({"db", database});
+    if (!retentionPolicy.isEmpty())
+        parameters.append({"rp", retentionPolicy});
     parameters.append({"epoch", u"ns"_s});
 
     HttpRequest request;

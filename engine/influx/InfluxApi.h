@@ -68,6 +68,10 @@ public:
     /// the retries.
     QList<QuerySeries> query(const QString &statement, const QString &database,
                              const CancelToken &cancel, bool write = false);
+    /// query() with rp=`retentionPolicy` (when not empty): the policy the statement's names
+    /// without one read (on 2.x, instead of the database's default mapping).
+    QList<QuerySeries> query(const QString &statement, const QString &database,
+                             const QString &retentionPolicy, const CancelToken &cancel);
 
     /// SHOW DATABASES: the names, in the server's order.
     QStringList databases(const CancelToken &cancel);
@@ -94,6 +98,10 @@ public:
     static QString messageOf(const HttpResponse &response);
 
 private:
+    QList<QuerySeries> runQuery(const QString &statement, const QString &database,
+                                const QString &retentionPolicy, const CancelToken &cancel,
+                                bool write);
+
     InfluxEndpoint m_endpoint;
     RetryPolicy m_retry;
     HttpClientPool m_pool;

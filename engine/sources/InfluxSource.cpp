@@ -76,6 +76,7 @@ std::optional<qint64> parseShardTime(const QJsonValue &value)
 }
 
 constexpr qint64 kMaxTime = std::numeric_limits<qint64>::max();
+constexpr qint64 kHour = 3600LL * 1000000000LL;
 
 /// Seconds from Go's zero time (0001-01-01T00:00:00Z) to the Unix epoch.
 constexpr qint64 kGoZeroToUnixSeconds = 62135596800LL;
@@ -118,6 +119,19 @@ QStringList InfluxSource::listDatabases(const CancelToken &cancel)
     return m_api.databases(cancel);
 }
 
+QStringList InfluxSource::listMeasurementsIn(const QString &database, const QString &,
+                                             const CancelToken &cancel)
+{
+    return InfluxSource::listMeasurements(database, cancel);
+}
+
+QList<QuerySeries> InfluxSource::queryIn(const QString &statement, const QString &database,
+                                         const QString &retentionPolicy, const CancelToken &cancel)
+{
+    return m_namesRetentionPolicy ? m_api.query(statement, database, retentionPolicy, cancel)
+                                  : m_api.query(statement, database, cancel);
+}
+
 QStringList InfluxSource::listMeasurements(const QString &database, const CancelToken &cancel)
 {
     QStringList names;
@@ -139,7 +153,7 @@ MeasurementSchema InfluxSource::schema(const QString &database, const QString &m
          m_api.query(u"SHOW TAG KEYS FROM %1"_s.arg(from), database, cancel))
         for (const QJsonValue &row : series.values)
             schema.tagKeys.append(row.toArray().at(0).toString());
-    const auto types = fieldTypes(database, measurement, cancel);
+    const auto types = fieldTypes(database, QString(), measurement, cancel);
     for (auto it = types.begin(); it != types.end(); ++it)
         schema.fields.append(FieldInfo{it.key(), it.value()});
     std::sort(schema.fields.begin(), schema.fields.end(),
@@ -148,10 +162,12 @@ MeasurementSchema InfluxSource::schema(const QString &database, const QString &m
 }
 
 QHash<QString, QList<FieldType>> InfluxSource::fieldTypes(const QString &database,
+                                                          const QString &retentionPolicy,
                                                           const QString &measurement,
                                                           const CancelToken &cancel)
 {
-    const QString cacheKey = database + u'\n' + measurement;
+    const QString rp = m_namesRetentionPolicy ? retentionPolicy : QString();
+    const QString cacheKey = database + u'\n' + rp + u'\n' + measurement;
     {
         std::lock_guard<std::mutex> lock(m_cacheMutex);
         const auto it = m_fieldTypeCache.constFind(cacheKey);
@@ -159,9 +175,10 @@ QHash<QString, QList<FieldType>> InfluxSource::fieldTypes(const QString &databas
             return *it;
     }
     QHash<QString, QList<FieldType>> types;
-    const auto result =
-        m_api.query(u"SHOW FIELD KEYS FROM %1"_s.arg(InfluxApi::quoteIdentifier(measurement)),
-                    database, cancel);
+    const auto result = queryIn(
+        u"SHOW FIELD KEYS FROM %1"_s.arg(rp.isEmpty() ? InfluxApi::quoteIdentifier(measurement)
+                                                      : fromClause(database, rp, measurement)),
+        database, rp, cancel);
     for (const QuerySeries &series : result) {
         const int keyColumn = std::max(0, series.column(u"fieldKey"_s));
         const int typeColumn =
@@ -193,15 +210,15 @@ QString InfluxSource::fromClause(const QString &database, const QString &retenti
 }
 
 std::optional<qint64> InfluxSource::edgeTime(const QString &from, const QString &database,
-                                             const TimeRange &range, bool last,
-                                             const CancelToken &cancel)
+                                             const QString &retentionPolicy, const TimeRange &range,
+                                             bool last, const CancelToken &cancel)
 {
     const auto result =
-        m_api.query(u"SELECT * FROM %1 WHERE time >= %2 AND time < %3%4 LIMIT 1"_s.arg(from)
-                        .arg(range.start)
-                        .arg(range.end)
-                        .arg(last ? u" ORDER BY time DESC"_s : QString()),
-                    database, cancel);
+        queryIn(u"SELECT * FROM %1 WHERE time >= %2 AND time < %3%4 LIMIT 1"_s.arg(from)
+                    .arg(range.start)
+                    .arg(range.end)
+                    .arg(last ? u" ORDER BY time DESC"_s : QString()),
+                database, retentionPolicy, cancel);
     for (const QuerySeries &series : result)
         for (const QJsonValue &row : series.values)
             return row.toArray().at(0).toInteger();
@@ -209,13 +226,14 @@ std::optional<qint64> InfluxSource::edgeTime(const QString &from, const QString 
 }
 
 std::optional<TimeRange> InfluxSource::boundsWithin(const QString &from, const QString &database,
+                                                    const QString &retentionPolicy,
                                                     const TimeRange &range,
                                                     const CancelToken &cancel)
 {
-    const auto first = edgeTime(from, database, range, false, cancel);
+    const auto first = edgeTime(from, database, retentionPolicy, range, false, cancel);
     if (!first)
         return std::nullopt;
-    const auto last = edgeTime(from, database, range, true, cancel);
+    const auto last = edgeTime(from, database, retentionPolicy, range, true, cancel);
     return TimeRange{*first, (last ? *last : *first) + 1};
 }
 
@@ -223,7 +241,16 @@ std::optional<TimeRange> InfluxSource::timeBounds(const QString &database,
                                                   const QString &measurement,
                                                   const CancelToken &cancel)
 {
-    return boundsWithin(fromClause(database, QString(), measurement), database,
+    return timeBoundsIn(database, QString(), measurement, cancel);
+}
+
+std::optional<TimeRange> InfluxSource::timeBoundsIn(const QString &database,
+                                                    const QString &retentionPolicy,
+                                                    const QString &measurement,
+                                                    const CancelToken &cancel)
+{
+    return boundsWithin(fromClause(database, retentionPolicy, measurement), database,
+                        retentionPolicy,
                         TimeRange{std::numeric_limits<qint64>::min() + 1, kMaxTime}, cancel);
 }
 
@@ -362,7 +389,7 @@ QList<PlannedUnit> InfluxSource::planUnits(const PlanRequest &request, const QSt
     }
     QStringList measurements = request.measurements;
     if (measurements.isEmpty())
-        measurements = listMeasurements(request.database, cancel);
+        measurements = listMeasurementsIn(request.database, rp, cancel);
     const QList<TimeRange> groups = shardGroups(request.database, rp, request.range, cancel);
 
     QList<PlannedUnit> units;
@@ -370,9 +397,15 @@ QList<PlannedUnit> InfluxSource::planUnits(const PlanRequest &request, const QSt
         if (cancel.isCancelled())
             throw Error(ErrorKind::Cancelled, u"Planning cancelled"_s);
         const QString from = fromClause(request.database, rp, measurement);
-        const auto bounds = boundsWithin(from, request.database, request.range, cancel);
+        const auto bounds = boundsWithin(from, request.database, rp, request.range, cancel);
         if (!bounds)
             continue; // no data in the task's range
+        bool mixedTypes = false;
+        if (m_namesRetentionPolicy) {
+            const auto types = fieldTypes(request.database, rp, measurement, cancel);
+            mixedTypes = std::any_of(types.begin(), types.end(),
+                                     [](const QList<FieldType> &t) { return t.size() > 1; });
+        }
         // Shard group by shard group, from one point to the next, so that units never span two
         // groups and empty stretches cost nothing: two queries per group with data, however
         // many empty groups lie between (computed groups cover every day of a century).
@@ -380,7 +413,7 @@ QList<PlannedUnit> InfluxSource::planUnits(const PlanRequest &request, const QSt
         while (cursor < bounds->end) {
             const auto first = cursor == bounds->start
                                    ? std::optional<qint64>(cursor)
-                                   : edgeTime(from, request.database,
+                                   : edgeTime(from, request.database, rp,
                                               TimeRange{cursor, bounds->end}, false, cancel);
             if (!first)
                 break;
@@ -393,9 +426,15 @@ QList<PlannedUnit> InfluxSource::planUnits(const PlanRequest &request, const QSt
             const TimeRange within = Planner::intersect(group, TimeRange{*first, bounds->end});
             const auto last = within.end >= bounds->end
                                   ? std::optional<qint64>(bounds->end - 1)
-                                  : edgeTime(from, request.database, within, true, cancel);
-            units.append(Planner::windows(measurement, TimeRange{*first, last.value_or(*first) + 1},
-                                          request.windowNs));
+                                  : edgeTime(from, request.database, rp, within, true, cancel);
+            const TimeRange span{*first, last.value_or(*first) + 1};
+            if (mixedTypes) {
+                // Shard groups of an earlier duration may start at any hour in this group.
+                for (const TimeRange &hour : alignedShardGroups(span, kHour))
+                    units.append(Planner::windows(measurement, hour, request.windowNs));
+            } else {
+                units.append(Planner::windows(measurement, span, request.windowNs));
+            }
             cursor = within.end;
         }
     }
@@ -432,15 +471,18 @@ void InfluxSource::read(const ReadUnit &unit, const PlanRequest &request, const 
                                   .arg(fromClause(request.database, rp, unit.measurement))
                                   .arg(unit.start)
                                   .arg(unit.end);
-    const auto types = fieldTypes(request.database, unit.measurement, cancel);
+    const auto types = fieldTypes(request.database, rp, unit.measurement, cancel);
 
     HttpRequest http;
     http.method = "GET";
-    http.url = m_api.url("/query", {{"db", request.database},
-                                    {"q", statement},
-                                    {"epoch", u"ns"_s},
-                                    {"chunked", u"true"_s},
-                                    {"chunk_size", QString::number(m_chunkSize)}});
+    QList<QPair<QByteArray, QString>> parameters{{"db", request.database},
+                                                 {"q", statement},
+                                                 {"epoch", u"ns"_s},
+                                                 {"chunked", u"true"_s},
+                                                 {"chunk_size", QString::number(m_chunkSize)}};
+    if (m_namesRetentionPolicy && !rp.isEmpty())
+        parameters.append({"rp", rp});
+    http.url = m_api.url("/query", parameters);
     http.headers.append(qMakePair(QByteArray("Accept"), readFormat()));
     m_api.authorize(http);
 

@@ -66,20 +66,42 @@ protected:
     virtual QString fromClause(const QString &database, const QString &retentionPolicy,
                                const QString &measurement) const;
 
+    /// For servers that read every name without a retention policy from the database's default
+    /// one (InfluxDB 2.x's default mapping): the policy is then named in every statement about
+    /// a measurement and sent as rp= with it, and a measurement with a field of more than one
+    /// type is read in units of at most an hour, as shard groups keep the duration they were
+    /// created with (at least an hour) and the policy's current one need not cut at theirs.
+    void setNamesRetentionPolicy(bool on) { m_namesRetentionPolicy = on; }
+    /// The measurements plan() reads in database/rp; here those of the database.
+    virtual QStringList listMeasurementsIn(const QString &database, const QString &retentionPolicy,
+                                           const CancelToken &cancel);
+    /// timeBounds() of database/rp ("db".."m" without a policy).
+    std::optional<TimeRange> timeBoundsIn(const QString &database, const QString &retentionPolicy,
+                                          const QString &measurement, const CancelToken &cancel);
+    /// The types of each field of the measurement; of database/rp with setNamesRetentionPolicy.
+    QHash<QString, QList<FieldType>> fieldTypes(const QString &database,
+                                                const QString &retentionPolicy,
+                                                const QString &measurement,
+                                                const CancelToken &cancel);
+    /// A statement on database with rp= where setNamesRetentionPolicy asks for it.
+    QList<QuerySeries> queryIn(const QString &statement, const QString &database,
+                               const QString &retentionPolicy, const CancelToken &cancel);
+
 private:
     std::optional<TimeRange> boundsWithin(const QString &from, const QString &database,
-                                          const TimeRange &range, const CancelToken &cancel);
+                                          const QString &retentionPolicy, const TimeRange &range,
+                                          const CancelToken &cancel);
     /// The time of the first (or last) point of `from` within `range`.
     std::optional<qint64> edgeTime(const QString &from, const QString &database,
-                                   const TimeRange &range, bool last, const CancelToken &cancel);
-    QHash<QString, QList<FieldType>> fieldTypes(const QString &database, const QString &measurement,
-                                                const CancelToken &cancel);
+                                   const QString &retentionPolicy, const TimeRange &range,
+                                   bool last, const CancelToken &cancel);
 
     InfluxApi m_api;
     int m_chunkSize = 10000;
+    bool m_namesRetentionPolicy = false;
     std::mutex m_cacheMutex;
     QHash<QString, QHash<QString, QList<FieldType>>>
-        m_fieldTypeCache; ///< key db + '\n' + measurement
+        m_fieldTypeCache; ///< key db + '\n' + rp + '\n' + measurement
 };
 
 } // namespace tsm

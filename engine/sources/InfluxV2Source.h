@@ -27,6 +27,7 @@ public:
         QString database;
         QString retentionPolicy;
         InfluxV2Api::Bucket bucket;
+        bool isDefault = false; ///< what statements without a policy read for the database
     };
 
     QString describe() const override;
@@ -39,17 +40,38 @@ public:
     std::optional<TimeRange> timeBounds(const QString &bucket, const QString &measurement,
                                         const CancelToken &cancel) override;
     QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
+    std::optional<qint64> estimatePoints(const PlanRequest &request, const QString &measurement,
+                                         const CancelToken &cancel) override;
     void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
               BatchOutput &out, const CancelToken &cancel) override;
     /// Aligned to the shard group duration of the bucket behind database/rp.
     QList<TimeRange> shardGroups(const QString &database, const QString &retentionPolicy,
                                  const TimeRange &range, const CancelToken &cancel) override;
 
-    /// The mapping InfluxQL reads `bucket` through: the bucket's default one, else any; when
-    /// there is none it is created (with addDbrp) or Error(Config) says how to add it.
+    /// The mapping InfluxQL reads `bucket` through: the bucket's default one, else any, that
+    /// queries resolve to this bucket; when there is none it is created (with addDbrp) or
+    /// Error(Config) says how to add one.
     Mapping mapping(const QString &bucket, const CancelToken &cancel);
 
+protected:
+    /// SHOW MEASUREMENTS ON "db"."rp" (2.1+); before 2.1, where the mapping is not the
+    /// database's default one, the measurements a regex FROM "db"."rp"./.*/ finds.
+    QStringList listMeasurementsIn(const QString &database, const QString &retentionPolicy,
+                                   const CancelToken &cancel) override;
+
 private:
+    /// The bucket called `name`, looked up by name: with a token scoped to some buckets 2.x
+    /// filters each page of the list after paging it, so a short page is not the list's end.
+    InfluxV2Api::Bucket bucketNamed(const QString &name, const CancelToken &cancel);
+    /// The mappings of `bucket` that queries resolve to it, the default one first; `shadowed`
+    /// gets those another bucket's stored mapping takes.
+    QList<InfluxV2Api::Dbrp> usableMappings(const InfluxV2Api::Bucket &bucket,
+                                            QStringList *shadowed, const CancelToken &cancel);
+    /// Tag keys of database/rp's measurement; SHOW TAG KEYS reads only the default mapping.
+    QStringList tagKeys(const Mapping &mapping, const QString &measurement,
+                        const CancelToken &cancel);
+    bool isDefaultMapping(const QString &database, const QString &retentionPolicy);
+
     /// The request with the bucket replaced by its database and retention policy.
     PlanRequest inInfluxQl(const PlanRequest &request, const CancelToken &cancel);
 

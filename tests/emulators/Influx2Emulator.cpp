@@ -12,17 +12,23 @@
 //         does ("168h0m0s" whatever the bucket's shard groups), SHOW SHARDS and DDL answered
 //         "not implemented: ...". Messages are those of influxdb 2.7's source (S11–S14).
 //   §1.2–1.4, §2, §9  everything else a query or a write does is done by a real influxd 1.x
-//         behind it: bucket B is influxd database B (retention policy autogen, the bucket's
-//         shard group duration); /query is relayed to it, Accept, chunked and chunk_size passed
-//         through and the answer streamed chunk by chunk as influxd produces it.
+//         behind it: each bucket is an influxd database of its own (storageDatabase(), policy
+//         autogen, the bucket's shard group duration), as 2.x keeps bucket <id> as the v1
+//         database <id>; /query is resolved to a bucket as 2.x resolves it
+//         (v1/coordinator/statement_executor.go: SHOW MEASUREMENTS ON db[.rp], SHOW TAG KEYS
+//         and VALUES from the default mapping whatever FROM says, FROM db.rp.m and the rp
+//         parameter through normalizeMeasurement; mappings from dbrp/service.go FindMany,
+//         virtual ones for "db/rp" buckets included) and relayed to that database, Accept,
+//         chunked and chunk_size passed through and the answer streamed chunk by chunk.
 // Not covered: Flux (/api/v2/query), the v1 /write, /api/v2/delete, labels, users and token
 // management; more than one organization; per-token permissions (every token may do anything
-// in the organization); the `after` paging parameter; buckets named "db/rp" (2.4 maps those to
-// db and rp); /query through a mapping whose database is not the bucket's name or whose policy
-// is not autogen, and more than one statement per request (both answered 501 "not covered");
-// 2.x refusing a whole write that has an unparsable line (influxd stores the valid lines before
-// the emulator answers 400); the emulator's own InfluxQL answers are JSON even when msgpack is
-// asked for (the engine detects the format from the first byte).
+// in the organization); the `after` paging parameter; the system buckets' virtual mappings;
+// statements with more than one source, ON *, or other than SELECT and SHOW (answered 501),
+// and more than one statement per request (501); 2.7 shortening a new shard group so that it
+// does not overlap an older one of another duration; 2.x refusing a whole write that has an
+// unparsable line (influxd stores the valid lines before the emulator answers 400); the
+// emulator's own InfluxQL answers are JSON even when msgpack is asked for (the engine detects
+// the format from the first byte).
 #include "emulators/Influx2Emulator.h"
 
 #include "http/HttpClient.h"
@@ -108,7 +114,78 @@ QString unquote(const QString &identifier)
     return out;
 }
 
-const QString kIdentifier = uR"(("(?:[^"\\]|\\.)*"|[A-Za-z_][A-Za-z0-9_]*))"_s;
+/// Where `keyword` stands in `statement` as a word outside quoted names and strings; -1 when
+/// it does not.
+qsizetype keywordAt(const QString &statement, QLatin1StringView keyword)
+{
+    QChar quote;
+    for (qsizetype i = 0; i < statement.size(); ++i) {
+        const QChar c = statement.at(i);
+        if (!quote.isNull()) {
+            if (c == u'\\')
+                ++i;
+            else if (c == quote)
+                quote = QChar();
+            continue;
+        }
+        if (c == u'"' || c == u'\'') {
+            quote = c;
+            continue;
+        }
+        const qsizetype after = i + keyword.size();
+        if ((i == 0 || statement.at(i - 1).isSpace()) &&
+            QStringView(statement).mid(i, keyword.size()).compare(keyword, Qt::CaseInsensitive) ==
+                0 &&
+            (after == statement.size() || statement.at(after).isSpace()))
+            return i;
+    }
+    return -1;
+}
+
+/// A dotted name as InfluxQL writes a source (db.rp.m, rp.m, m) or an ON clause (db.rp).
+struct DottedName
+{
+    QStringList parts; ///< unquoted; an empty one where a part is left out ("db".."m")
+    QString last;      ///< the last part as written: a name (quoted or not) or a /regex/
+    qsizetype start = 0;
+    qsizetype firstEnd = 0; ///< where the first part ends
+    qsizetype end = 0;      ///< one past the name
+};
+
+DottedName readDottedName(const QString &text, qsizetype at, bool allowRegex)
+{
+    DottedName name;
+    while (at < text.size() && text.at(at).isSpace())
+        ++at;
+    name.start = at;
+    for (;;) {
+        const qsizetype partStart = at;
+        if (at < text.size() && (text.at(at) == u'"' || (allowRegex && text.at(at) == u'/'))) {
+            const QChar close = text.at(at);
+            for (++at; at < text.size() && text.at(at) != close; ++at)
+                if (text.at(at) == u'\\')
+                    ++at;
+            at = std::min(at + 1, text.size());
+        } else {
+            while (at < text.size() && (text.at(at).isLetterOrNumber() || text.at(at) == u'_'))
+                ++at;
+        }
+        name.last = text.mid(partStart, at - partStart);
+        name.parts.append(unquote(name.last));
+        if (name.parts.size() == 1)
+            name.firstEnd = at;
+        if (at >= text.size() || text.at(at) != u'.' || name.parts.size() == 3)
+            break;
+        ++at;
+    }
+    name.end = at;
+    return name;
+}
+
+QString quoted(const QString &name)
+{
+    return u'"' + QString(name).replace(u'\\', u"\\\\"_s).replace(u'"', u"\\\""_s) + u'"';
+}
 
 } // namespace
 
@@ -117,8 +194,9 @@ Influx2Emulator::Influx2Emulator() : Influx2Emulator(Options{}) {}
 Influx2Emulator::Influx2Emulator(Options options) : m_options(std::move(options))
 {
     // Every organization has these two; they are listed with the user buckets.
-    m_buckets.append({bucketIdFor(m_nextId++), u"_monitoring"_s, u"system"_s, 7 * kDay, 0});
-    m_buckets.append({bucketIdFor(m_nextId++), u"_tasks"_s, u"system"_s, 3 * kDay, 0});
+    m_buckets.append(
+        {bucketIdFor(m_nextId++), u"_monitoring"_s, u"system"_s, 7 * kDay, 0, QString()});
+    m_buckets.append({bucketIdFor(m_nextId++), u"_tasks"_s, u"system"_s, 3 * kDay, 0, QString()});
     m_server.setHandler([this](const Request &request) { return handle(request); });
 }
 
@@ -192,21 +270,54 @@ QString Influx2Emulator::influxdStatement(const QString &statement) const
 QString Influx2Emulator::addBucket(const QString &name, qint64 retentionSeconds,
                                    qint64 shardGroupSeconds)
 {
-    Bucket bucket{QString(), name, u"user"_s, retentionSeconds, shardGroupSeconds};
+    Bucket bucket{QString(), name, u"user"_s, retentionSeconds, shardGroupSeconds, QString()};
+    {
+        QMutexLocker locker(&m_mutex);
+        bucket.id = bucketIdFor(m_nextId++);
+    }
+    // influxd refuses '/' and '\\' in database names (meta.ValidName).
+    bucket.storage = name.contains(u'/') || name.contains(u'\\') ? u"bucket_"_s + bucket.id : name;
     const QString duration =
         retentionSeconds > 0 ? QString::number(retentionSeconds) + u's' : u"INF"_s;
     const QString problem = influxdStatement(
         u"CREATE DATABASE %1 WITH DURATION %2 SHARD DURATION %3s NAME \"autogen\""_s
-            .arg(u'"' + QString(name).replace(u'\\', u"\\\\"_s).replace(u'"', u"\\\""_s) + u'"',
+            .arg(u'"' + QString(bucket.storage).replace(u'\\', u"\\\\"_s).replace(u'"', u"\\\""_s) +
+                     u'"',
                  duration)
             .arg(this->shardGroupSeconds(bucket)));
     if (!problem.isEmpty())
         qWarning("Influx2Emulator: influxd refused bucket %s: %s", qPrintable(name),
                  qPrintable(problem));
     QMutexLocker locker(&m_mutex);
-    bucket.id = bucketIdFor(m_nextId++);
     m_buckets.append(bucket);
     return bucket.id;
+}
+
+QString Influx2Emulator::storageDatabase(const QString &bucket) const
+{
+    const auto found = bucketByName(bucket);
+    return found ? found->storage : QString();
+}
+
+void Influx2Emulator::setShardGroupDuration(const QString &bucketName, qint64 seconds)
+{
+    // NormalisedShardDuration (v1/services/meta/data.go): 0 picks one for the retention, less
+    // than an hour becomes an hour. The existing groups keep the duration they were made
+    // with (CreateShardGroup truncates a new group's start by the policy's duration then).
+    // Not followed: 2.7 shortens a new group so that it does not overlap an older one;
+    // influxd 1.6 does not, so tests write no data where old and new groups would overlap.
+    QMutexLocker locker(&m_mutex);
+    for (Bucket &bucket : m_buckets) {
+        if (bucket.name != bucketName)
+            continue;
+        bucket.shardGroupSeconds = seconds == 0 ? 0 : std::max<qint64>(seconds, 3600);
+        const QString problem = influxdStatement(
+            u"ALTER RETENTION POLICY \"autogen\" ON \"%1\" SHARD DURATION %2s"_s.arg(bucket.storage)
+                .arg(shardGroupSeconds(bucket)));
+        if (!problem.isEmpty())
+            qWarning("Influx2Emulator: influxd refused the shard duration of %s: %s",
+                     qPrintable(bucketName), qPrintable(problem));
+    }
 }
 
 void Influx2Emulator::addDbrp(const QString &bucket, const QString &database,
@@ -233,22 +344,111 @@ std::optional<Influx2Emulator::Bucket> Influx2Emulator::bucketByName(const QStri
     return std::nullopt;
 }
 
-QList<Influx2Emulator::Dbrp> Influx2Emulator::allDbrps() const
+std::optional<Influx2Emulator::Bucket> Influx2Emulator::bucketById(const QString &id) const
 {
     QMutexLocker locker(&m_mutex);
-    QList<Dbrp> all = m_dbrps;
+    for (const Bucket &bucket : m_buckets)
+        if (bucket.id == id)
+            return bucket;
+    return std::nullopt;
+}
+
+QList<Influx2Emulator::Dbrp> Influx2Emulator::findMany(const DbrpFilter &filter) const
+{
+    auto passes = [&filter](const Dbrp &d) {
+        return (filter.bucketId.isEmpty() || d.bucketId == filter.bucketId) &&
+               (filter.database.isEmpty() || d.database == filter.database) &&
+               (filter.retentionPolicy.isEmpty() || d.retentionPolicy == filter.retentionPolicy) &&
+               (!filter.isDefault || d.isDefault == *filter.isDefault);
+    };
+    QMutexLocker locker(&m_mutex);
+    QList<Dbrp> found;
+    for (const Dbrp &d : std::as_const(m_dbrps))
+        if (passes(d))
+            found.append(d);
     if (!hasVirtualDbrps())
-        return all;
-    for (const Bucket &bucket : m_buckets) {
-        if (bucket.type != u"user")
+        return found;
+    // dbrp/service.go FindMany and bucketToMapping (2.4+): bucket "db/rp" is db, rp; any other
+    // name is name/autogen, the default. A virtual mapping is compared only with the stored
+    // mappings that passed the filter: under a bucketID filter it is listed even when another
+    // bucket's stored mapping has the same db/rp, which is what queries resolve db/rp to.
+    const qsizetype stored = found.size();
+    for (const Bucket &bucket : std::as_const(m_buckets)) {
+        if (bucket.type != u"user" || (!filter.bucketId.isEmpty() && bucket.id != filter.bucketId))
             continue;
-        const bool taken = std::any_of(m_dbrps.begin(), m_dbrps.end(), [&](const Dbrp &d) {
-            return d.database == bucket.name && d.retentionPolicy == u"autogen";
-        });
-        if (!taken)
-            all.append({bucket.id, bucket.name, u"autogen"_s, bucket.id, true});
+        const qsizetype slash = bucket.name.indexOf(u'/');
+        Dbrp virtualDbrp{bucket.id,
+                         slash < 0 ? bucket.name : bucket.name.left(slash),
+                         slash < 0 ? u"autogen"_s : bucket.name.mid(slash + 1),
+                         bucket.id,
+                         slash < 0,
+                         true};
+        bool shadowed = false;
+        for (qsizetype i = 0; i < stored; ++i) {
+            const Dbrp &m = found.at(i);
+            if (m.database != virtualDbrp.database)
+                continue;
+            if (m.retentionPolicy == virtualDbrp.retentionPolicy) {
+                shadowed = true;
+                break;
+            }
+            if (m.isDefault && virtualDbrp.isDefault) {
+                virtualDbrp.isDefault = false;
+                break;
+            }
+        }
+        if (!shadowed && passes(virtualDbrp))
+            found.append(virtualDbrp);
     }
-    return all;
+    return found;
+}
+
+std::optional<Influx2Emulator::Dbrp> Influx2Emulator::defaultMapping(const QString &database,
+                                                                     QString *problem) const
+{
+    // v1/coordinator/statement_executor.go getDefaultRP.
+    const QList<Dbrp> found = findMany({QString(), database, QString(), true});
+    if (found.isEmpty())
+        *problem = u"default retention policy not set for: "_s + database;
+    else if (found.size() > 1)
+        *problem = u"finding DBRP mappings: expected 1, found %1"_s.arg(found.size());
+    else
+        return found.first();
+    return std::nullopt;
+}
+
+std::optional<Influx2Emulator::Dbrp>
+Influx2Emulator::sourceMapping(const QString &database, const QString &retentionPolicy,
+                               const QString &defaultRetentionPolicy, QString *problem) const
+{
+    // statement_executor.go normalizeMeasurement: no policy in FROM takes the rp parameter,
+    // else the database's default mapping; shard_mapper.go then finds db+rp's one mapping.
+    if (database.isEmpty()) {
+        *problem = u"database name required"_s;
+        return std::nullopt;
+    }
+    const QList<Dbrp> ofDatabase = findMany({QString(), database, QString(), std::nullopt});
+    if (ofDatabase.isEmpty()) {
+        *problem = u"database not found: "_s + database;
+        return std::nullopt;
+    }
+    QString rp = retentionPolicy.isEmpty() ? defaultRetentionPolicy : retentionPolicy;
+    if (rp.isEmpty())
+        for (const Dbrp &d : ofDatabase)
+            if (d.isDefault && rp.isEmpty())
+                rp = d.retentionPolicy;
+    if (rp.isEmpty()) {
+        *problem = u"default retention policy not set for: "_s + database;
+        return std::nullopt;
+    }
+    const QList<Dbrp> found = findMany({QString(), database, rp, std::nullopt});
+    if (found.isEmpty())
+        *problem = u"retention policy not found: "_s + rp;
+    else if (found.size() > 1)
+        *problem = u"finding DBRP mappings: expected 1, found %1"_s.arg(found.size());
+    else
+        return found.first();
+    return std::nullopt;
 }
 
 QString Influx2Emulator::tokenOf(const Request &request, bool v1) const
@@ -521,16 +721,11 @@ TestHttpServer::Reply Influx2Emulator::handleDbrps(const Request &request)
         return error(400, u"invalid"_s, u"invalid default parameter"_s);
     QJsonArray content;
     if (orgId == m_options.orgId) {
-        const QList<Dbrp> stored = dbrps();
-        for (const Dbrp &d : allDbrps()) {
-            if ((!bucketId.isEmpty() && d.bucketId != bucketId) ||
-                (!db.isEmpty() && d.database != db) || (!rp.isEmpty() && d.retentionPolicy != rp) ||
-                (!isDefault.isEmpty() && d.isDefault != (isDefault == u"true")))
-                continue;
-            const bool isVirtual = std::none_of(stored.begin(), stored.end(),
-                                                [&](const Dbrp &s) { return s.id == d.id; });
-            content.append(dbrpJson(d, isVirtual));
-        }
+        const DbrpFilter filter{bucketId, db, rp,
+                                isDefault.isEmpty() ? std::nullopt
+                                                    : std::optional<bool>(isDefault == u"true")};
+        for (const Dbrp &d : findMany(filter))
+            content.append(dbrpJson(d, d.isVirtual));
     }
     return Reply::json(200, json({{u"content"_s, content}}));
 }
@@ -578,7 +773,7 @@ TestHttpServer::Reply Influx2Emulator::handleWrite(const Request &request)
 
     HttpRequest forward;
     forward.method = "POST";
-    QList<QPair<QByteArray, QString>> parameters{{"db", bucket->name}};
+    QList<QPair<QByteArray, QString>> parameters{{"db", bucket->storage}};
     if (precision != u"ns")
         parameters.append({"precision", precision == u"us" ? u"u"_s : precision});
     forward.url = m_influxd.url().toUtf8() + "/write?";
@@ -653,11 +848,10 @@ TestHttpServer::Reply Influx2Emulator::handleQuery(const Request &request)
         if (upper.startsWith(op))
             return statementError(u"not implemented: "_s + op, chunked);
 
-    const QList<Dbrp> mappings = allDbrps();
     if (upper == u"SHOW DATABASES") {
         QJsonArray values;
         QStringList seen;
-        for (const Dbrp &d : mappings)
+        for (const Dbrp &d : findMany({}))
             if (!seen.contains(d.database)) {
                 seen.append(d.database);
                 values.append(QJsonArray{d.database});
@@ -668,33 +862,43 @@ TestHttpServer::Reply Influx2Emulator::handleQuery(const Request &request)
         return influxqlResult({{u"series"_s, QJsonArray{series}}}, chunked);
     }
 
-    // The database and retention policy the statement reads: ON x, FROM "db"."rp"."m", else
-    // the db and rp parameters.
-    QString database = parameter(u"db"_s);
-    QString rp = parameter(u"rp"_s);
-    static const QRegularExpression on(u"\\bON\\s+"_s + kIdentifier,
-                                       QRegularExpression::CaseInsensitiveOption);
-    static const QRegularExpression from(u"\\bFROM\\s+"_s + kIdentifier + u"\\.("_s + kIdentifier +
-                                             u"?)\\."_s,
-                                         QRegularExpression::CaseInsensitiveOption);
-    if (const auto match = on.match(single); match.hasMatch()) {
-        database = unquote(match.captured(1));
-    } else if (const auto match = from.match(single); match.hasMatch()) {
-        database = unquote(match.captured(1));
-        if (!match.captured(2).isEmpty())
-            rp = unquote(match.captured(2));
+    // The statement is run on the influxd database of the bucket that 2.x resolves it to
+    // (v1/coordinator/statement_executor.go), with its ON clause taken out and its source
+    // named "<that database>"."autogen".m: the database holds that bucket alone, as 2.x keeps
+    // each bucket as a database of its own.
+    QString rest = single;
+    QString onDatabase;
+    QString onPolicy;
+    if (const qsizetype on = keywordAt(single, "ON"_L1); on >= 0 && upper.startsWith(u"SHOW"_s)) {
+        const DottedName name = readDottedName(single, on + 2, false);
+        if (name.parts.first().isEmpty())
+            return error(501, u"not implemented"_s,
+                         u"ON without a database name is not covered by the emulator"_s);
+        onDatabase = name.parts.first();
+        if (name.parts.size() > 1) {
+            // influxql parses ON db.rp in SHOW MEASUREMENTS from 2.1 on (the wildcards change,
+            // influxdb#22396); nowhere else. The "expected" list of the real message is longer.
+            if (!upper.startsWith(u"SHOW MEASUREMENTS"_s) || m_options.version.startsWith(u"2.0"_s))
+                return error(400, u"invalid"_s,
+                             u"failed to parse query: found ., expected ; at line 1, char %1"_s.arg(
+                                 name.firstEnd + 1));
+            onPolicy = name.parts.at(1);
+        }
+        rest = single.left(on) + single.mid(name.end);
     }
-    if (database.isEmpty())
-        return statementError(u"database name required"_s, chunked);
-
-    QList<Dbrp> ofDatabase;
-    for (const Dbrp &d : mappings)
-        if (d.database == database)
-            ofDatabase.append(d);
+    const QString database = onDatabase.isEmpty() ? parameter(u"db"_s) : onDatabase;
+    auto storageOf = [this](const Dbrp &mapping) {
+        const auto bucket = bucketById(mapping.bucketId);
+        return bucket ? bucket->storage : QString();
+    };
+    QString problem;
 
     if (upper.startsWith(u"SHOW RETENTION POLICIES"_s)) {
+        // executeShowRetentionPoliciesStatement: the database's mappings, constant durations.
+        if (database.isEmpty())
+            return statementError(u"database name required"_s, chunked);
         QJsonArray values;
-        for (const Dbrp &d : ofDatabase)
+        for (const Dbrp &d : findMany({QString(), database, QString(), std::nullopt}))
             values.append(QJsonArray{d.retentionPolicy, u"0s"_s, u"168h0m0s"_s, 1, d.isDefault});
         QJsonObject series{
             {u"columns"_s, QJsonArray{u"name"_s, u"duration"_s, u"shardGroupDuration"_s,
@@ -704,34 +908,117 @@ TestHttpServer::Reply Influx2Emulator::handleQuery(const Request &request)
         return influxqlResult({{u"series"_s, QJsonArray{series}}}, chunked);
     }
 
-    const Dbrp *mapping = nullptr;
-    for (const Dbrp &d : ofDatabase)
-        if (rp.isEmpty() ? d.isDefault : d.retentionPolicy == rp)
-            mapping = &d;
-    if (!mapping) {
-        if (ofDatabase.isEmpty() && upper.startsWith(u"SHOW MEASUREMENTS"_s))
+    if (upper.startsWith(u"SHOW MEASUREMENTS"_s)) {
+        if (database.isEmpty())
+            return statementError(u"database name required"_s, chunked);
+        if (m_options.version.startsWith(u"2.0"_s)) {
+            // 2.0: getDefaultRP(q.Database), the default mapping's bucket only.
+            const auto mapping = defaultMapping(database, &problem);
+            if (!mapping)
+                return statementError(problem, chunked);
+            return forwardQuery(request, rest, storageOf(*mapping));
+        }
+        // 2.1+: the mappings of db/rp (the default one without rp), the measurements of each
+        // of their buckets; with a policy named, as rows of name, database, retention policy.
+        QList<Dbrp> mappings =
+            findMany({QString(), database, onPolicy,
+                      onPolicy.isEmpty() ? std::optional<bool>(true) : std::nullopt});
+        std::sort(mappings.begin(), mappings.end(), [](const Dbrp &a, const Dbrp &b) {
+            return a.database != b.database ? a.database < b.database
+                                            : a.retentionPolicy < b.retentionPolicy;
+        });
+        QJsonArray values;
+        for (const Dbrp &mapping : std::as_const(mappings)) {
+            const QJsonArray series = influxdSeries(storageOf(mapping), rest, &problem);
+            if (!problem.isEmpty())
+                return statementError(problem, chunked);
+            for (const QJsonValue &one : series)
+                for (const QJsonValue &row : one.toObject().value(u"values"_s).toArray()) {
+                    const QString name = row.toArray().at(0).toString();
+                    values.append(onPolicy.isEmpty() ? QJsonArray{name}
+                                                     : QJsonArray{name, mapping.database,
+                                                                  mapping.retentionPolicy});
+                }
+        }
+        if (values.isEmpty())
             return influxqlResult({}, chunked);
-        if (ofDatabase.isEmpty() &&
-            (upper.startsWith(u"SHOW TAG KEYS"_s) || upper.startsWith(u"SHOW TAG VALUES"_s)))
-            return statementError(u"default retention policy not set for: "_s + database, chunked);
-        if (ofDatabase.isEmpty())
-            return statementError(u"database not found: "_s + database, chunked);
-        return statementError(rp.isEmpty() ? u"default retention policy not set for: "_s + database
-                                           : u"retention policy not found: "_s + rp,
-                              chunked);
+        const QJsonArray columns =
+            onPolicy.isEmpty() ? QJsonArray{u"name"_s}
+                               : QJsonArray{u"name"_s, u"database"_s, u"retention policy"_s};
+        const QJsonObject series{
+            {u"name"_s, u"measurements"_s}, {u"columns"_s, columns}, {u"values"_s, values}};
+        return influxqlResult({{u"series"_s, QJsonArray{series}}}, chunked);
     }
-    std::optional<Bucket> bucket;
-    {
-        QMutexLocker locker(&m_mutex);
-        for (const Bucket &b : std::as_const(m_buckets))
-            if (b.id == mapping->bucketId)
-                bucket = b;
+
+    if (upper.startsWith(u"SHOW TAG KEYS"_s) || upper.startsWith(u"SHOW TAG VALUES"_s)) {
+        // executeShowTagKeys / executeShowTagValues: always getDefaultRP(q.Database); FROM only
+        // names measurements (a condition on their names), whatever db and rp it gives.
+        if (database.isEmpty())
+            return statementError(u"database name required"_s, chunked);
+        const auto mapping = defaultMapping(database, &problem);
+        if (!mapping)
+            return statementError(problem, chunked);
+        if (const qsizetype from = keywordAt(rest, "FROM"_L1); from >= 0) {
+            const DottedName name = readDottedName(rest, from + 4, true);
+            rest = rest.left(name.start) + name.last + rest.mid(name.end);
+        }
+        return forwardQuery(request, rest, storageOf(*mapping));
     }
-    if (!bucket || bucket->name != database || mapping->retentionPolicy != u"autogen")
-        return error(501, u"not implemented"_s,
-                     u"the mapping %1/%2 does not name its bucket as is: not covered by the "
-                     u"emulator"_s.arg(database, mapping->retentionPolicy));
-    return forwardQuery(request, single, bucket->name);
+
+    if (upper.startsWith(u"SELECT"_s) || upper.startsWith(u"SHOW FIELD KEYS"_s) ||
+        upper.startsWith(u"SHOW SERIES"_s)) {
+        // normalizeMeasurement: FROM's db, else the db parameter (SHOW: ON); FROM's rp, else
+        // the rp parameter, else the database's default mapping. A statement without FROM
+        // reads the default source of its database (rewriteSources).
+        QString sourceDatabase = database;
+        QString sourcePolicy;
+        const qsizetype from = keywordAt(rest, "FROM"_L1);
+        DottedName name;
+        if (from >= 0) {
+            name = readDottedName(rest, from + 4, true);
+            if (name.parts.size() == 3 && !name.parts.first().isEmpty())
+                sourceDatabase = name.parts.first();
+            if (name.parts.size() > 1)
+                sourcePolicy = name.parts.at(name.parts.size() - 2);
+        }
+        const auto mapping =
+            sourceMapping(sourceDatabase, sourcePolicy, parameter(u"rp"_s), &problem);
+        if (!mapping)
+            return statementError(problem, chunked);
+        const QString storage = storageOf(*mapping);
+        if (storage.isEmpty())
+            return statementError(u"database not found: "_s + mapping->bucketId, chunked);
+        if (from >= 0)
+            rest = rest.left(name.start) + quoted(storage) + u".\"autogen\"."_s + name.last +
+                   rest.mid(name.end);
+        return forwardQuery(request, rest, storage);
+    }
+    return error(501, u"not implemented"_s,
+                 u"the statement \"%1\" is not covered by the emulator"_s.arg(single));
+}
+
+QJsonArray Influx2Emulator::influxdSeries(const QString &database, const QString &statement,
+                                          QString *problem) const
+{
+    HttpClient client;
+    HttpRequest request;
+    request.url = m_influxd.url().toUtf8() + "/query?db=" + HttpClient::percentEncode(database) +
+                  "&q=" + HttpClient::percentEncode(statement);
+    try {
+        const HttpResponse response = client.perform(request);
+        const QJsonObject root = QJsonDocument::fromJson(response.body).object();
+        const QJsonObject result = root.value(u"results"_s).toArray().at(0).toObject();
+        const QString message =
+            result.value(u"error"_s).toString(root.value(u"error"_s).toString());
+        if (response.status != 200 || !message.isEmpty()) {
+            *problem = message.isEmpty() ? QString::fromUtf8(response.body) : message;
+            return {};
+        }
+        return result.value(u"series"_s).toArray();
+    } catch (const std::exception &e) {
+        *problem = QString::fromUtf8(e.what());
+        return {};
+    }
 }
 
 TestHttpServer::Reply Influx2Emulator::forwardQuery(const Request &request,
@@ -742,7 +1029,8 @@ TestHttpServer::Reply Influx2Emulator::forwardQuery(const Request &request,
     };
     QByteArray url = m_influxd.url().toUtf8() + "/query?db=" + HttpClient::percentEncode(bucket) +
                      "&q=" + HttpClient::percentEncode(statement);
-    for (const QString &name : {u"rp"_s, u"epoch"_s, u"chunked"_s, u"chunk_size"_s, u"params"_s}) {
+    // No rp: the database holds the bucket alone, in its policy autogen.
+    for (const QString &name : {u"epoch"_s, u"chunked"_s, u"chunk_size"_s, u"params"_s}) {
         const QString value = parameter(name);
         if (!value.isEmpty())
             url += '&' + name.toUtf8() + '=' + HttpClient::percentEncode(value);

@@ -3,6 +3,7 @@
 #include "support/InfluxdFixture.h"
 #include "support/TestHttpServer.h"
 
+#include <QJsonArray>
 #include <QList>
 #include <QMutex>
 #include <QString>
@@ -44,6 +45,7 @@ public:
         QString retentionPolicy;
         QString bucketId;
         bool isDefault = true;
+        bool isVirtual = false; ///< 2.4+: derived from a bucket's name, not stored
     };
 
     Influx2Emulator();
@@ -58,7 +60,7 @@ public:
 
     /// The emulated InfluxDB 2.x: "http://127.0.0.1:<port>".
     QString url() const { return m_server.url(); }
-    /// The real influxd holding the data; bucket B is its database B.
+    /// The real influxd holding the data, one database per bucket (storageDatabase()).
     InfluxdFixture &influxd() { return m_influxd; }
     const Options &options() const { return m_options; }
     QString token() const { return m_options.tokens.value(0); }
@@ -67,6 +69,13 @@ public:
     /// duration); returns its ID. 0 seconds: forever / InfluxDB's choice for the retention.
     QString addBucket(const QString &name, qint64 retentionSeconds = 0,
                       qint64 shardGroupSeconds = 0);
+    /// The influxd database that holds `bucket` (with its one policy, autogen): the bucket's
+    /// name, or for a name influxd refuses ("db/rp") one made from the bucket's ID, as 2.x keeps
+    /// every bucket as the v1 database <bucket ID> with policy autogen.
+    QString storageDatabase(const QString &bucket) const;
+    /// `influx bucket update --shard-group-duration`: new shard groups get the new duration
+    /// (under 1 h: 1 h), the existing ones keep theirs.
+    void setShardGroupDuration(const QString &bucket, qint64 seconds);
     /// Adds a stored mapping of database/rp to the bucket called `bucket`.
     void addDbrp(const QString &bucket, const QString &database,
                  const QString &retentionPolicy = QStringLiteral("autogen"), bool isDefault = true);
@@ -84,6 +93,15 @@ private:
         QString type; ///< "user" or "system"
         qint64 retentionSeconds = 0;
         qint64 shardGroupSeconds = 0;
+        QString storage; ///< the influxd database holding it
+    };
+    /// What GET /api/v2/dbrps filters on; empty / unset: any.
+    struct DbrpFilter
+    {
+        QString bucketId;
+        QString database;
+        QString retentionPolicy;
+        std::optional<bool> isDefault;
     };
     using Request = TestHttpServer::Request;
     using Reply = TestHttpServer::Reply;
@@ -97,9 +115,19 @@ private:
     /// The token of the request (Token header; on the 1.x routes also Basic and u/p).
     QString tokenOf(const Request &request, bool v1) const;
     QString bucketIdFor(int n) const;
-    /// The mappings of the organization as 2.x lists them: stored ones, plus (2.4+) a virtual
-    /// one per user bucket whose database/rp no stored mapping takes.
-    QList<Dbrp> allDbrps() const;
+    /// The organization's mappings that pass `filter`, as 2.x's dbrp Service::FindMany finds
+    /// them: the stored ones, then (2.4+) a virtual one per user bucket.
+    QList<Dbrp> findMany(const DbrpFilter &filter) const;
+    /// The mapping statements without a policy read (getDefaultRP); else sets `problem`.
+    std::optional<Dbrp> defaultMapping(const QString &database, QString *problem) const;
+    /// The mapping a FROM source db/rp reads (normalizeMeasurement, then the shard mapper).
+    std::optional<Dbrp> sourceMapping(const QString &database, const QString &retentionPolicy,
+                                      const QString &defaultRetentionPolicy,
+                                      QString *problem) const;
+    std::optional<Bucket> bucketById(const QString &id) const;
+    /// The series influxd answers to `statement` on `database`; else sets `problem`.
+    QJsonArray influxdSeries(const QString &database, const QString &statement,
+                             QString *problem) const;
     bool hasVirtualDbrps() const;
     qint64 shardGroupSeconds(const Bucket &bucket) const;
     /// Runs an InfluxQL statement on the influxd behind (POST); empty or the error.
