@@ -457,7 +457,8 @@ private Q_SLOTS:
                 QCOMPARE(request.queryItem(u"limit"_s), u"100"_s);
                 QCOMPARE(request.queryItem(u"offset"_s), QString::number((pages - 1) * 100));
             }
-        QCOMPARE(pages, 2);
+        // 132 buckets with the system ones: two pages, then an empty one ends the list.
+        QCOMPARE(pages, 3);
 
         // The schema command lists the buckets and reads one through its virtual mapping.
         QVERIFY(emulator.influxd().write(u"b007"_s, "m,t=x f=1i 1704103200000000000\n"));
@@ -471,6 +472,46 @@ private Q_SLOTS:
                      !schema.output.contains(u"_monitoring"_s) &&
                      schema.output.contains(u"fields: f (integer)"_s),
                  qPrintable(schema.output));
+    }
+
+    void scopedTokenSeesBucketsPastAShortPage()
+    {
+        // A token made with `influx auth create --read-bucket ...` for three of 250 buckets:
+        // 2.x pages first and filters afterwards, so it gets one bucket per page of 100 and no
+        // links.next. Listing must not stop at the first short page.
+        Influx2Emulator::Options options;
+        options.scopedTokens.insert(u"scoped-token"_s, {u"b005"_s, u"b150"_s, u"b240"_s});
+        Influx2Emulator emulator(options);
+        QVERIFY2(emulator.start(), qPrintable(emulator.errorString()));
+        for (int i = 0; i < 250; ++i)
+            emulator.addBucket(u"b%1"_s.arg(i, 3, 10, QLatin1Char('0')), 0, 24 * 3600);
+        InfluxEndpoint endpoint;
+        endpoint.baseUrl = emulator.url();
+        endpoint.token = u"scoped-token"_s;
+        InfluxV2Source source(endpoint, RetryPolicy{}, options.orgId, false);
+        CancelToken cancel;
+        QCOMPARE(source.listDatabases(cancel), (QStringList{u"b005"_s, u"b150"_s, u"b240"_s}));
+        QStringList offsets;
+        for (const auto &request : emulator.requests())
+            if (request.path == "/api/v2/buckets" && request.hasQueryItem(u"offset"_s))
+                offsets.append(request.queryItem(u"offset"_s));
+        QCOMPARE(offsets, (QStringList{u"0"_s, u"100"_s, u"200"_s, u"300"_s}));
+
+        // The scoped token runs a task of the last of its buckets, found by name.
+        QVERIFY(emulator.influxd().write(emulator.storageDatabase(u"b240"_s), testData()));
+        TaskProfile profile = fromInflux2(u"scoped"_s, emulator, u"b240"_s, u"dst_scoped"_s);
+        profile.source.token = u"scoped-token"_s;
+        migrateAndCompare(profile, emulator, emulator.storageDatabase(u"b240"_s));
+
+        // A token of another bucket sees nothing of these and is told so, naming the org.
+        endpoint.token = u"unknown-token"_s;
+        InfluxV2Source stranger(endpoint, RetryPolicy{}, options.orgId, false);
+        try {
+            stranger.listDatabases(cancel);
+            QFAIL("an unknown token listed buckets");
+        } catch (const Error &error) {
+            QVERIFY2(error.message().contains(u"unauthorized"_s), qPrintable(error.message()));
+        }
     }
 
 private:

@@ -21,8 +21,9 @@
 //         virtual ones for "db/rp" buckets included) and relayed to that database, Accept,
 //         chunked and chunk_size passed through and the answer streamed chunk by chunk.
 // Not covered: Flux (/api/v2/query), the v1 /write, /api/v2/delete, labels, users and token
-// management; more than one organization; per-token permissions (every token may do anything
-// in the organization); the `after` paging parameter; the system buckets' virtual mappings;
+// management; more than one organization; per-token permissions beyond what a token scoped to
+// buckets sees of the organization, its buckets and their mappings (/query and /api/v2/write do
+// not check the scope); the `after` paging parameter; the system buckets' virtual mappings;
 // statements with more than one source, ON *, or other than SELECT and SHOW (answered 501),
 // and more than one statement per request (501); 2.7 shortening a new shard group so that it
 // does not overlap an older one of another duration; 2.x refusing a whole write that has an
@@ -39,6 +40,7 @@
 #include <QMutexLocker>
 #include <QRegularExpression>
 #include <QWaitCondition>
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -484,17 +486,20 @@ TestHttpServer::Reply Influx2Emulator::handle(const Request &request)
                                        {u"version"_s, m_options.version},
                                        {u"commit"_s, u"emulator"_s}}));
     } else if (path == "/query") {
-        reply = m_options.tokens.contains(tokenOf(request, true)) ? handleQuery(request)
-                                                                  : unauthorized();
+        reply = knownToken(tokenOf(request, true)) ? handleQuery(request) : unauthorized();
     } else if (path.startsWith("/api/v2/")) {
-        if (!m_options.tokens.contains(tokenOf(request, false)))
+        const QString token = tokenOf(request, false);
+        const auto scoped = m_options.scopedTokens.constFind(token);
+        const QStringList *scope =
+            scoped == m_options.scopedTokens.cend() ? nullptr : &scoped.value();
+        if (!knownToken(token))
             reply = unauthorized();
         else if (path == "/api/v2/orgs" || path.startsWith("/api/v2/orgs/"))
-            reply = handleOrgs(request);
+            reply = handleOrgs(request, scope);
         else if (path == "/api/v2/buckets")
-            reply = handleBuckets(request);
+            reply = handleBuckets(request, scope);
         else if (path == "/api/v2/dbrps")
-            reply = handleDbrps(request);
+            reply = handleDbrps(request, scope);
         else if (path == "/api/v2/write" && request.method == "POST")
             reply = handleWrite(request);
         else
@@ -511,7 +516,19 @@ TestHttpServer::Reply Influx2Emulator::handle(const Request &request)
     return reply;
 }
 
-TestHttpServer::Reply Influx2Emulator::handleOrgs(const Request &request)
+bool Influx2Emulator::knownToken(const QString &token) const
+{
+    return m_options.tokens.contains(token) || m_options.scopedTokens.contains(token);
+}
+
+bool Influx2Emulator::mayRead(const QStringList *scope, const Bucket &bucket) const
+{
+    // authorizer/authorize.go AuthorizeReadBucket: a system bucket needs read:orgs/<org>
+    // (authorizeReadSystemBucket), which a token scoped to buckets does not have.
+    return !scope || (bucket.type == u"user" && scope->contains(bucket.name));
+}
+
+TestHttpServer::Reply Influx2Emulator::handleOrgs(const Request &request, const QStringList *scope)
 {
     const QJsonObject org{
         {u"id"_s, m_options.orgId},
@@ -524,10 +541,17 @@ TestHttpServer::Reply Influx2Emulator::handleOrgs(const Request &request)
         const QString id = QString::fromUtf8(request.path.mid(13));
         if (const QString problem = idProblem(id); !problem.isEmpty())
             return error(400, u"invalid"_s, problem);
+        // tenant/middleware_org_auth.go FindOrganizationByID: AuthorizeReadOrg first, whose
+        // refusal (authorizer/authorize.go isAllowedAll) reads "<permission> is unauthorized".
+        if (scope)
+            return error(401, u"unauthorized"_s, u"read:orgs/%1 is unauthorized"_s.arg(id));
         if (id != m_options.orgId)
             return error(404, u"not found"_s, u"organization not found"_s);
         return Reply::json(200, json(org));
     }
+    if (scope) // FindOrganizations keeps only the organizations the token may read
+        return Reply::json(200, json({{u"links"_s, QJsonObject{{u"self"_s, u"/api/v2/orgs"_s}}},
+                                      {u"orgs"_s, QJsonArray()}}));
     if (request.hasQueryItem(u"org"_s) && request.queryItem(u"org"_s) != m_options.orgName)
         return error(404, u"not found"_s,
                      u"organization name \"%1\" not found"_s.arg(request.queryItem(u"org"_s)));
@@ -535,7 +559,8 @@ TestHttpServer::Reply Influx2Emulator::handleOrgs(const Request &request)
                                   {u"orgs"_s, QJsonArray{org}}}));
 }
 
-TestHttpServer::Reply Influx2Emulator::handleBuckets(const Request &request)
+TestHttpServer::Reply Influx2Emulator::handleBuckets(const Request &request,
+                                                     const QStringList *scope)
 {
     auto bucketJson = [this](const Bucket &b) {
         QJsonArray rules;
@@ -614,11 +639,21 @@ TestHttpServer::Reply Influx2Emulator::handleBuckets(const Request &request)
             if (visible && (name.isEmpty() || b.name == name))
                 matching.append(b);
     }
-    if (!name.isEmpty() && !orgId.isEmpty() && matching.isEmpty())
+    if (!name.isEmpty() && !orgId.isEmpty() &&
+        std::none_of(matching.cbegin(), matching.cend(),
+                     [&](const Bucket &b) { return mayRead(scope, b); }))
         return error(404, u"not found"_s, u"bucket \"%1\" not found"_s.arg(name));
+    // The store pages first, the authorizer filters the page afterwards
+    // (tenant/middleware_bucket_auth.go FindBuckets → authorizer.AuthorizeFindBuckets), and
+    // links.next is there only when what is left fills the page (paging.go NewPagingLinks):
+    // to a scoped token a short page, even an empty one, is not the end of the list.
     QJsonArray page;
-    for (qsizetype i = offset; i < matching.size() && page.size() < limit; ++i)
-        page.append(bucketJson(matching.at(i)));
+    qsizetype kept = 0;
+    for (qsizetype i = offset; i < matching.size() && i < offset + limit; ++i)
+        if (mayRead(scope, matching.at(i))) {
+            page.append(bucketJson(matching.at(i)));
+            ++kept;
+        }
 
     auto link = [&](int at) {
         QString link = u"/api/v2/buckets?descending=false&limit=%1&offset=%2"_s.arg(limit).arg(at);
@@ -627,14 +662,14 @@ TestHttpServer::Reply Influx2Emulator::handleBuckets(const Request &request)
         return link;
     };
     QJsonObject links{{u"self"_s, link(offset)}};
-    if (page.size() >= limit)
+    if (kept >= limit)
         links.insert(u"next"_s, link(offset + limit));
     if (offset > 0)
         links.insert(u"prev"_s, link(std::max(0, offset - limit)));
     return Reply::json(200, json({{u"links"_s, links}, {u"buckets"_s, page}}));
 }
 
-TestHttpServer::Reply Influx2Emulator::handleDbrps(const Request &request)
+TestHttpServer::Reply Influx2Emulator::handleDbrps(const Request &request, const QStringList *scope)
 {
     auto dbrpJson = [this](const Dbrp &d, bool isVirtual) {
         return QJsonObject{{u"id"_s, d.id},
@@ -724,8 +759,11 @@ TestHttpServer::Reply Influx2Emulator::handleDbrps(const Request &request)
         const DbrpFilter filter{bucketId, db, rp,
                                 isDefault.isEmpty() ? std::nullopt
                                                     : std::optional<bool>(isDefault == u"true")};
+        // dbrp/middleware_auth.go FindMany: only mappings of buckets the token may read
+        // (authorizer.AuthorizeFindDBRPs).
         for (const Dbrp &d : findMany(filter))
-            content.append(dbrpJson(d, d.isVirtual));
+            if (const auto bucket = bucketById(d.bucketId); bucket && mayRead(scope, *bucket))
+                content.append(dbrpJson(d, d.isVirtual));
     }
     return Reply::json(200, json({{u"content"_s, content}}));
 }

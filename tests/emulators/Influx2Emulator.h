@@ -3,6 +3,7 @@
 #include "support/InfluxdFixture.h"
 #include "support/TestHttpServer.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QList>
 #include <QMutex>
@@ -31,6 +32,10 @@ public:
         QString version = QStringLiteral("2.7.1");
         /// Accepted tokens, all with every permission in the organization.
         QStringList tokens = {QStringLiteral("emulator-token")};
+        /// Tokens that may read and write only the buckets named (`influx auth create
+        /// --read-bucket ID --write-bucket ID`): no permission on the organization itself, so
+        /// the system buckets and GET /api/v2/orgs/{id} are refused to them.
+        QHash<QString, QStringList> scopedTokens;
         QString orgName = QStringLiteral("acme");
         QString orgId = QStringLiteral("0a1b2c3d4e5f6071");
         /// Uncompressed /api/v2/write bodies above this size are answered 413.
@@ -107,13 +112,18 @@ private:
     using Reply = TestHttpServer::Reply;
 
     Reply handle(const Request &request);
-    Reply handleOrgs(const Request &request);
-    Reply handleBuckets(const Request &request);
-    Reply handleDbrps(const Request &request);
+    /// `scope`: the buckets a scoped token may read; nullptr for a token that may read all.
+    Reply handleOrgs(const Request &request, const QStringList *scope);
+    Reply handleBuckets(const Request &request, const QStringList *scope);
+    Reply handleDbrps(const Request &request, const QStringList *scope);
     Reply handleWrite(const Request &request);
     Reply handleQuery(const Request &request);
     /// The token of the request (Token header; on the 1.x routes also Basic and u/p).
     QString tokenOf(const Request &request, bool v1) const;
+    /// Whether the request's token is accepted at all, full or scoped.
+    bool knownToken(const QString &token) const;
+    /// Whether a token with `scope` may read the bucket (authorizer.AuthorizeReadBucket).
+    bool mayRead(const QStringList *scope, const Bucket &bucket) const;
     QString bucketIdFor(int n) const;
     /// The organization's mappings that pass `filter`, as 2.x's dbrp Service::FindMany finds
     /// them: the stored ones, then (2.4+) a virtual one per user bucket.
