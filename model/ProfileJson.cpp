@@ -1,5 +1,7 @@
 #include "ProfileJson.h"
 
+#include "Kinds.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -212,6 +214,18 @@ LoadResult fromJson(const QByteArray &json)
             continue;
         }
         spec.set(result.profile, converted.value);
+    }
+    // Before the API family was a choice of its own, the version field named InfluxDB 3.
+    SourceSettings &source = result.profile.source;
+    if (const SourceKind *kind = kinds::source(source);
+        kind && !kinds::apisOf(source.type).isEmpty() && kinds::namesInfluxDb3(source.version)) {
+        // InfluxDB 3 took the token as the password on the 1.x tab; it is the token now.
+        if (kind->auth == AuthStyle::UserPassword && source.token.isEmpty()) {
+            source.token = source.password;
+            source.password.clear();
+            source.user.clear();
+        }
+        source.apiVersion = kinds::source(SourceId::Influx3)->api;
     }
     return result;
 }

@@ -1,5 +1,6 @@
 #include "TaskOptions.h"
 
+#include "Kinds.h"
 #include "TimeText.h"
 
 #include <QRegularExpression>
@@ -14,21 +15,7 @@ namespace tsm {
 
 namespace {
 
-// Source and target types, the one place they are spelt; constexpr so that they are ready
-// whenever taskOptions() is first called.
-constexpr QLatin1String kInfluxdb("influxdb");
-constexpr QLatin1String kTdengine2("tdengine2");
-constexpr QLatin1String kLpfile("lpfile");
-constexpr QLatin1String kTdengine3("tdengine3");
-constexpr QLatin1String kInfluxdb1("influxdb1");
-constexpr QLatin1String kInfluxdb2("influxdb2");
-constexpr QLatin1String kInfluxdb3("influxdb3");
-
-/// The TDengine user that exists on every server; InfluxDB has no such user.
-QString defaultTargetUser(const QString &targetType)
-{
-    return targetType == kTdengine3 ? u"root"_s : QString();
-}
+using kinds::defaultTargetUser;
 
 QVariant toVariant(const QString &value)
 {
@@ -78,9 +65,16 @@ void followPort(int &port, const QString &oldType, const QString &newType)
     if (newDefault == 0)
         return;
     const int oldDefault = defaultPort(oldType);
-    const bool untouched =
-        port == 0 || port == oldDefault ||
-        (oldDefault == 0 && (port == defaultPort(kInfluxdb) || port == defaultPort(kTdengine3)));
+    auto isSomeDefault = [port] {
+        for (const SourceKind &row : kinds::sources())
+            if (row.defaultPort == port)
+                return true;
+        for (const TargetKind &row : kinds::targets())
+            if (row.defaultPort == port)
+                return true;
+        return false;
+    };
+    const bool untouched = port == 0 || port == oldDefault || (oldDefault == 0 && isSomeDefault());
     if (untouched)
         port = newDefault;
 }
@@ -157,17 +151,35 @@ private:
     OptionSpec m_spec;
 };
 
-bool sourceIsInflux(const TaskProfile &p)
+/// Whether the source type has API families to choose from (InfluxDB's 1.x, 2.x and 3).
+bool sourceHasApis(const TaskProfile &p)
 {
-    return p.source.type == kInfluxdb;
+    return !kinds::apisOf(p.source.type).isEmpty();
 }
 bool sourceIsServer(const TaskProfile &p)
 {
-    return p.source.type != kLpfile;
+    const SourceKind *kind = kinds::source(p.source);
+    return !kind || !kind->isFile();
 }
 bool sourceIsFile(const TaskProfile &p)
 {
-    return p.source.type == kLpfile;
+    const SourceKind *kind = kinds::source(p.source);
+    return kind && kind->isFile();
+}
+AuthStyle sourceAuth(const TaskProfile &p)
+{
+    const SourceKind *kind = kinds::source(p.source);
+    return kind ? kind->auth : AuthStyle::None;
+}
+AuthStyle targetAuth(const TaskProfile &p)
+{
+    const TargetKind *kind = kinds::target(p.target);
+    return kind ? kind->auth : AuthStyle::None;
+}
+bool sourceHasTypedTables(const TaskProfile &p)
+{
+    const SourceKind *kind = kinds::source(p.source);
+    return kind && kind->typedTables;
 }
 bool sourceUsesTls(const TaskProfile &p)
 {
@@ -175,19 +187,21 @@ bool sourceUsesTls(const TaskProfile &p)
 }
 bool sourceAuth1(const TaskProfile &p)
 {
-    return p.source.type == kTdengine2 || (sourceIsInflux(p) && p.source.apiVersion != u"2.x"_s);
+    return sourceAuth(p) == AuthStyle::UserPassword;
 }
 bool sourceAuth2(const TaskProfile &p)
 {
-    return sourceIsInflux(p) && p.source.apiVersion == u"2.x"_s;
+    return sourceAuth(p) == AuthStyle::Token || sourceAuth(p) == AuthStyle::TokenAndOrg;
 }
 bool targetIsServer(const TaskProfile &p)
 {
-    return p.target.type != kLpfile;
+    const TargetKind *kind = kinds::target(p.target);
+    return !kind || !kind->isFile();
 }
 bool targetIsFile(const TaskProfile &p)
 {
-    return p.target.type == kLpfile;
+    const TargetKind *kind = kinds::target(p.target);
+    return kind && kind->isFile();
 }
 bool targetUsesTls(const TaskProfile &p)
 {
@@ -195,11 +209,11 @@ bool targetUsesTls(const TaskProfile &p)
 }
 bool targetUsesUser(const TaskProfile &p)
 {
-    return p.target.type == kTdengine3 || p.target.type == kInfluxdb1;
+    return targetAuth(p) == AuthStyle::UserPassword;
 }
 bool targetUsesToken(const TaskProfile &p)
 {
-    return p.target.type == kInfluxdb2 || p.target.type == kInfluxdb3;
+    return targetAuth(p) == AuthStyle::Token || targetAuth(p) == AuthStyle::TokenAndOrg;
 }
 
 std::vector<OptionSpec> declareOptions()
@@ -211,14 +225,15 @@ std::vector<OptionSpec> declareOptions()
     const QString task = u"task"_s;
     const QString advanced = u"advanced"_s;
     const QStringList protocols = {u"http"_s, u"https"_s};
-    const QString defaultSourceType = kInfluxdb;
-    const QString defaultTargetType = kTdengine3;
+    const SourceKind &defaultSource = *kinds::source(SourceId::Influx1);
+    const QString defaultSourceType = defaultSource.type;
+    const QString defaultTargetType = kinds::target(TargetId::TDengine3)->type;
     const QString orgIdHelp =
         u"A string of hexadecimal characters, not the organization name. It is shown on the "
         u"Organization → About page of the InfluxDB console."_s;
     const QString portHelp = u"InfluxDB listens on port %1 by default; TDengine's REST interface "
-                             u"(taosAdapter) on port %2."_s.arg(defaultPort(kInfluxdb))
-                                 .arg(defaultPort(kTdengine3));
+                             u"(taosAdapter) on port %2."_s.arg(defaultSource.defaultPort)
+                                 .arg(kinds::target(TargetId::TDengine3)->defaultPort);
 
     std::vector<OptionSpec> o;
 
@@ -231,21 +246,22 @@ std::vector<OptionSpec> declareOptions()
                           u"by its name: running a profile whose task already has progress "
                           u"resumes it."_s)
                     .take());
-    o.push_back(Declare(u"source.type"_s, basic, OptionKind::Choice, u"Type"_s)
-                    .field([](auto &p) -> auto & { return p.source.type; })
-                    .setter([](TaskProfile &p, const QVariant &v) {
-                        const QString type = v.toString();
-                        followPort(p.source.port, p.source.type, type);
-                        p.source.type = type;
-                    })
-                    .def(defaultSourceType)
-                    .choices({kInfluxdb, kTdengine2, kLpfile})
-                    .labels({u"InfluxDB"_s, u"TDengine 2.x"_s, u"Line-protocol file"_s})
-                    .required()
-                    .help(u"Where the data comes from: InfluxDB (1.x, 2.x or Cloud), TDengine 2.x, "
-                          u"or a line-protocol file. The fields of the form change with the "
-                          u"type."_s)
-                    .take());
+    o.push_back(
+        Declare(u"source.type"_s, basic, OptionKind::Choice, u"Type"_s)
+            .field([](auto &p) -> auto & { return p.source.type; })
+            .setter([](TaskProfile &p, const QVariant &v) {
+                const QString type = v.toString();
+                followPort(p.source.port, p.source.type, type);
+                p.source.type = type;
+            })
+            .def(defaultSourceType)
+            .choices(kinds::sourceTypes())
+            .labels(kinds::sourceTypeLabels())
+            .required()
+            .help(u"Where the data comes from: InfluxDB (1.x, 2.x, Cloud or 3), TDengine 2.x, "
+                  u"or a line-protocol file. The fields of the form change with the "
+                  u"type."_s)
+            .take());
     o.push_back(Declare(u"target.type"_s, basic, OptionKind::Choice, u"Target Type"_s)
                     .field([](auto &p) -> auto & { return p.target.type; })
                     .setter([](TaskProfile &p, const QVariant &v) {
@@ -256,9 +272,8 @@ std::vector<OptionSpec> declareOptions()
                         p.target.type = type;
                     })
                     .def(defaultTargetType)
-                    .choices({kTdengine3, kInfluxdb1, kInfluxdb2, kInfluxdb3, kLpfile})
-                    .labels({u"TDengine 3.x"_s, u"InfluxDB 1.x"_s, u"InfluxDB 2.x"_s,
-                             u"InfluxDB 3.x"_s, u"Line-protocol file"_s})
+                    .choices(kinds::targetTypes())
+                    .labels(kinds::targetTypeLabels())
                     .required()
                     .help(u"Where the data goes: TDengine 3.x (through taosAdapter), InfluxDB "
                           u"1.x, 2.x or 3.x, or a line-protocol file."_s)
@@ -339,7 +354,7 @@ std::vector<OptionSpec> declareOptions()
             .field([](auto &p) -> auto & { return p.target.orgId; })
             .def(QString())
             .required()
-            .when([](const TaskProfile &p) { return p.target.type == kInfluxdb2; })
+            .when([](const TaskProfile &p) { return targetAuth(p) == AuthStyle::TokenAndOrg; })
             .help(u"The organization ID of the target InfluxDB 2.x. "_s + orgIdHelp)
             .take());
     o.push_back(Declare(u"target.auth.token"_s, basic, OptionKind::Secret, u"Target Token"_s)
@@ -417,21 +432,22 @@ std::vector<OptionSpec> declareOptions()
     // ---- Authentication: the 1.x and 2.x tabs.
     o.push_back(Declare(u"source.auth.apiVersion"_s, auth1, OptionKind::Choice, u"Authentication"_s)
                     .field([](auto &p) -> auto & { return p.source.apiVersion; })
-                    .def(u"1.x"_s)
-                    .choices({u"1.x"_s, u"2.x"_s})
+                    .def(defaultSource.api)
+                    .choices(kinds::apisOf(defaultSourceType))
+                    .labels(kinds::apiLabelsOf(defaultSourceType))
                     .required()
-                    .when(sourceIsInflux)
+                    .when(sourceHasApis)
                     .help(u"Different versions of InfluxDB require different authentication "
                           u"parameters, and the APIs differ significantly: choose the 1.x "
-                          u"version or the 2.x version tab to match the source (InfluxDB Cloud "
-                          u"is 2.x)."_s)
+                          u"version, the 2.x version (InfluxDB Cloud is 2.x) or the 3.x version "
+                          u"(Core, Enterprise, Cloud Dedicated, Clustered) to match the source."_s)
                     .take());
     o.push_back(Declare(u"source.auth.version"_s, auth1, OptionKind::Text, u"Version"_s)
                     .field([](auto &p) -> auto & { return p.source.version; })
                     .def(QString())
-                    .when(sourceIsInflux)
-                    .help(u"The version of the source InfluxDB, e.g. 1.8 or 2.7 (on both "
-                          u"tabs)."_s)
+                    .when(sourceHasApis)
+                    .help(u"The version of the source InfluxDB, e.g. 1.8, 2.7 or 3.0 (on "
+                          u"every tab); the tab, not this text, chooses the API."_s)
                     .take());
     o.push_back(Declare(u"source.auth.user"_s, auth1, OptionKind::Text, u"User"_s)
                     .field([](auto &p) -> auto & { return p.source.user; })
@@ -446,16 +462,15 @@ std::vector<OptionSpec> declareOptions()
                     .when(sourceAuth1)
                     .help(u"The password of the user above in the source database."_s)
                     .take());
-    o.push_back(Declare(u"source.auth.orgId"_s, auth2, OptionKind::Text, u"Organization ID"_s)
-                    .field([](auto &p) -> auto & { return p.source.orgId; })
-                    .def(QString())
-                    .required()
-                    // InfluxDB 3 has no organizations.
-                    .when([](const TaskProfile &p) {
-                        return sourceAuth2(p) && !isInfluxDb3(p.source.version);
-                    })
-                    .help(u"The organization ID of the source InfluxDB. "_s + orgIdHelp)
-                    .take());
+    o.push_back(
+        Declare(u"source.auth.orgId"_s, auth2, OptionKind::Text, u"Organization ID"_s)
+            .field([](auto &p) -> auto & { return p.source.orgId; })
+            .def(QString())
+            .required()
+            // InfluxDB 3 has no organizations.
+            .when([](const TaskProfile &p) { return sourceAuth(p) == AuthStyle::TokenAndOrg; })
+            .help(u"The organization ID of the source InfluxDB. "_s + orgIdHelp)
+            .take());
     o.push_back(Declare(u"source.auth.token"_s, auth2, OptionKind::Secret, u"Token"_s)
                     .field([](auto &p) -> auto & { return p.source.token; })
                     .def(QString())
@@ -464,16 +479,17 @@ std::vector<OptionSpec> declareOptions()
                     .help(u"The access token for the source InfluxDB; it must have read access "
                           u"in the organization."_s)
                     .take());
-    o.push_back(Declare(u"source.auth.addDbrp"_s, auth2, OptionKind::Boolean,
-                        u"Add Database Retention Policy"_s)
-                    .field([](auto &p) -> auto & { return p.source.addDbrp; })
-                    .def(false)
-                    .when(sourceAuth2)
-                    .help(u"InfluxQL requires a combination of database and retention policy "
-                          u"(DBRP) to query data. Some 2.x versions and InfluxDB Cloud require "
-                          u"this mapping to be added by hand; with this switch on, the mapping "
-                          u"is added automatically when the task runs."_s)
-                    .take());
+    o.push_back(
+        Declare(u"source.auth.addDbrp"_s, auth2, OptionKind::Boolean,
+                u"Add Database Retention Policy"_s)
+            .field([](auto &p) -> auto & { return p.source.addDbrp; })
+            .def(false)
+            .when([](const TaskProfile &p) { return sourceAuth(p) == AuthStyle::TokenAndOrg; })
+            .help(u"InfluxQL requires a combination of database and retention policy "
+                  u"(DBRP) to query data. Some 2.x versions and InfluxDB Cloud require "
+                  u"this mapping to be added by hand; with this switch on, the mapping "
+                  u"is added automatically when the task runs."_s)
+            .take());
 
     // ---- Task.
     o.push_back(Declare(u"task.bucket"_s, task, OptionKind::Text, u"Bucket"_s)
@@ -488,7 +504,10 @@ std::vector<OptionSpec> declareOptions()
     o.push_back(Declare(u"task.retentionPolicy"_s, task, OptionKind::Text, u"Retention Policy"_s)
                     .field([](auto &p) -> auto & { return p.task.retentionPolicy; })
                     .def(QString())
-                    .when(sourceIsInflux)
+                    .when([](const TaskProfile &p) {
+                        const SourceKind *kind = kinds::source(p.source);
+                        return kind && kind->retentionPolicies;
+                    })
                     .help(u"The retention policy to read; empty means the database's default "
                           u"one."_s)
                     .take());
@@ -561,25 +580,26 @@ std::vector<OptionSpec> declareOptions()
                     .def(u"always"_s)
                     .choices({u"always"_s, u"none"_s})
                     .required()
-                    .when([](const TaskProfile &p) { return p.source.type == kTdengine2; })
+                    .when(sourceHasTypedTables)
                     .help(u"always: synchronize the structure of the tables to the target "
                           u"database before migrating data; this may take longer when there are "
                           u"many subtables. none: when the target database is known to have the "
                           u"same table structure already, skip it to save time."_s)
                     .take());
-    o.push_back(Declare(u"source.acceptRoundedFloats"_s, task, OptionKind::Boolean,
-                        u"Accept Rounded Floats"_s)
-                    .field([](auto &p) -> auto & { return p.source.acceptRoundedFloats; })
-                    .def(false)
-                    .when([](const TaskProfile &p) { return p.source.type == kTdengine2; })
-                    .help(u"TDengine 2.0 to 2.3 serve REST through taosd's built-in HTTP server, "
-                          u"which writes FLOAT values with 5 decimals and DOUBLE values with 9: "
-                          u"1e-300 arrives as 0 and pi as 3.141592654. Super tables with FLOAT or "
-                          u"DOUBLE columns or tags are therefore refused from such a server; "
-                          u"switch this on to migrate them with the values rounded so. TDengine "
-                          u"2.4 and later (taosAdapter) send every value in full and need "
-                          u"nothing."_s)
-                    .take());
+    o.push_back(
+        Declare(u"source.acceptRoundedFloats"_s, task, OptionKind::Boolean,
+                u"Accept Rounded Floats"_s)
+            .field([](auto &p) -> auto & { return p.source.acceptRoundedFloats; })
+            .def(false)
+            .when([](const TaskProfile &p) { return kinds::is(p.source, SourceId::TDengine2); })
+            .help(u"TDengine 2.0 to 2.3 serve REST through taosd's built-in HTTP server, "
+                  u"which writes FLOAT values with 5 decimals and DOUBLE values with 9: "
+                  u"1e-300 arrives as 0 and pi as 3.141592654. Super tables with FLOAT or "
+                  u"DOUBLE columns or tags are therefore refused from such a server; "
+                  u"switch this on to migrate them with the values rounded so. TDengine "
+                  u"2.4 and later (taosAdapter) send every value in full and need "
+                  u"nothing."_s)
+            .take());
 
     // ---- Advanced options.
     o.push_back(Declare(u"advanced.logLevel"_s, advanced, OptionKind::Choice, u"Log Level"_s)
@@ -654,11 +674,11 @@ std::pair<QString, QString> sentenceNoun(const QString &label)
 /// Why an option is required here, when the reason is not obvious from the form.
 QString requiredContext(const OptionSpec &spec, const TaskProfile &p)
 {
-    if (spec.group == u"auth2"_s)
-        return u" for the 2.x version"_s;
-    if (spec.key.startsWith(u"source."_s) && p.source.type == kLpfile)
+    if (const SourceKind *kind = kinds::source(p.source); kind && spec.group == u"auth2"_s)
+        return u" for the "_s + kind->authTab;
+    if (spec.key.startsWith(u"source."_s) && sourceIsFile(p))
         return u" for a line-protocol file source"_s;
-    if (spec.key.startsWith(u"target."_s) && p.target.type == kLpfile)
+    if (spec.key.startsWith(u"target."_s) && targetIsFile(p))
         return u" for a line-protocol file target"_s;
     return QString();
 }
@@ -694,9 +714,7 @@ const OptionSpec *findOption(const QString &key)
 
 bool isInfluxDb3(const QString &version)
 {
-    const QString v = version.trimmed().toLower();
-    return v.startsWith(u'3') || v.startsWith(u"v3"_s) || v.contains(u"clustered"_s) ||
-           v.contains(u"dedicated"_s);
+    return kinds::namesInfluxDb3(version);
 }
 
 QString choiceLabel(const OptionSpec &spec, const QString &value)
@@ -707,11 +725,7 @@ QString choiceLabel(const OptionSpec &spec, const QString &value)
 
 int defaultPort(const QString &type)
 {
-    if (type == kInfluxdb || type == kInfluxdb1 || type == kInfluxdb2 || type == kInfluxdb3)
-        return 8086;
-    if (type == kTdengine2 || type == kTdengine3)
-        return 6041;
-    return 0;
+    return kinds::defaultPort(type);
 }
 
 QList<FieldError> validateProfile(const TaskProfile &profile)
@@ -769,7 +783,8 @@ QList<FieldError> validateProfile(const TaskProfile &profile)
     if (start && end && *end <= *start) {
         errors.append({u"task.end"_s, u"End time must be after start time"_s});
     }
-    if (profile.source.type == kLpfile &&
+    const SourceKind *sourceKind = kinds::source(profile.source);
+    if (sourceKind && !sourceKind->canFollow &&
         (profile.task.mode == u"realtime" || profile.task.mode == u"both")) {
         errors.append({u"task.mode"_s,
                        u"A line-protocol file source cannot be followed: mode "
@@ -786,7 +801,7 @@ QList<FieldError> validateProfile(const TaskProfile &profile)
         }
     }
     // InfluxDB 3 Core can run without authentication; 2.x never does.
-    if (profile.target.type == kInfluxdb2 && profile.target.token.isEmpty()) {
+    if (targetAuth(profile) == AuthStyle::TokenAndOrg && profile.target.token.isEmpty()) {
         errors.append({u"target.auth.token"_s, u"Target token is required for an InfluxDB 2.x "
                                                u"target"_s});
     }

@@ -66,7 +66,7 @@ QList<QByteArray> expectedLines()
 TaskProfile influxDb3Profile(const QString &url, const QString &token)
 {
     TaskProfile profile = influxToInflux(u"v3"_s, url, u"db3"_s, url, u"db3"_s);
-    profile.source.apiVersion = u"2.x"_s;
+    profile.source.apiVersion = u"3"_s;
     profile.source.version = u"3 Core"_s;
     profile.source.token = token;
     profile.target.type = u"influxdb3"_s;
@@ -140,14 +140,15 @@ private Q_SLOTS:
                  qPrintable(check.output));
 
         // An InfluxDB 3 profile against it says so.
+        profile.source.apiVersion = u"3"_s;
         profile.source.version = u"3"_s;
         try {
             Endpoints::createSource(profile)->checkConnection(cancel);
             QFAIL("an InfluxDB 3 source accepted InfluxDB 2.x");
         } catch (const Error &error) {
             QCOMPARE(error.kind(), ErrorKind::Config);
-            QVERIFY2(error.message().contains(u"not InfluxDB 3: set the source's version to "
-                                              u"2.x"_s),
+            QVERIFY2(error.message().contains(u"not InfluxDB 3: choose the 2.x API for the "
+                                              u"source"_s),
                      qPrintable(error.message()));
         }
     }

@@ -439,12 +439,24 @@ private slots:
         for (const FieldError &e : validateProfile(p))
             orgMissing = orgMissing || e.key == u"source.auth.orgId"_s;
         QVERIFY(orgMissing); // 2.x needs its organization
+        p.source.apiVersion = u"3"_s;
+        for (const FieldError &e : validateProfile(p))
+            QVERIFY2(e.key != u"source.auth.orgId"_s, qPrintable(e.message));
+        // A profile from before the API family was a choice named InfluxDB 3 in its version:
+        // it is read as the 3 API.
         for (const QString &version : {u"3.0.1"_s, u"v3"_s, u"Clustered"_s, u"Cloud Dedicated"_s}) {
+            p.source.apiVersion = u"2.x"_s;
             p.source.version = version;
-            for (const FieldError &e : validateProfile(p))
+            const auto loaded = ProfileJson::fromJson(ProfileJson::toJson(p, true));
+            QVERIFY(loaded.errors.isEmpty());
+            QCOMPARE(loaded.profile.source.apiVersion, u"3"_s);
+            for (const FieldError &e : validateProfile(loaded.profile))
                 QVERIFY2(e.key != u"source.auth.orgId"_s,
                          qPrintable(version + u": "_s + e.message));
         }
+        p.source.version = u"2.7.1"_s;
+        QCOMPARE(ProfileJson::fromJson(ProfileJson::toJson(p, true)).profile.source.apiVersion,
+                 u"2.x"_s);
         QVERIFY(isInfluxDb3(u" 3 "_s));
         QVERIFY(!isInfluxDb3(u"2.7.1"_s));
     }

@@ -6,6 +6,7 @@
 #include "core/TaskPhase.h"
 
 #include <CheckpointStore.h>
+#include <Kinds.h>
 #include <ProfileJson.h>
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -153,13 +154,17 @@ struct LoadedProfile
 /// InfluxDB 2.x connection has none.
 void noteMissingSecrets(const TaskProfile &p)
 {
+    auto usesToken = [](AuthStyle auth) {
+        return auth == AuthStyle::Token || auth == AuthStyle::TokenAndOrg;
+    };
+    const SourceKind *source = kinds::source(p.source);
+    const TargetKind *target = kinds::target(p.target);
     QStringList missing;
-    if (p.source.type == u"influxdb" && p.source.apiVersion == u"2.x" && p.source.token.isEmpty())
+    if (source && usesToken(source->auth) && p.source.token.isEmpty())
         missing.append(u"TSMIGRATE_SOURCE_TOKEN"_s);
     else if (!p.source.user.isEmpty() && p.source.password.isEmpty())
         missing.append(u"TSMIGRATE_SOURCE_PASSWORD"_s);
-    if ((p.target.type == u"influxdb2" || p.target.type == u"influxdb3") &&
-        p.target.token.isEmpty())
+    if (target && usesToken(target->auth) && p.target.token.isEmpty())
         missing.append(u"TSMIGRATE_TARGET_TOKEN"_s);
     else if (!p.target.user.isEmpty() && p.target.password.isEmpty())
         missing.append(u"TSMIGRATE_TARGET_PASSWORD"_s);

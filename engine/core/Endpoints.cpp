@@ -13,6 +13,7 @@
 #include "sources/LpFileSource.h"
 #include "sources/TDengine2Source.h"
 
+#include <Kinds.h>
 #include <TaskOptions.h>
 #include <TimeText.h>
 
@@ -48,7 +49,7 @@ InfluxEndpoint sourceInflux(const TaskProfile &profile)
     InfluxEndpoint endpoint;
     endpoint.baseUrl = baseUrl(s.protocol, s.host, s.port);
     endpoint.http = httpOptions(s.tls);
-    if (s.apiVersion == u"2.x") {
+    if (const SourceKind *kind = kinds::source(s); kind && kind->auth != AuthStyle::UserPassword) {
         endpoint.token = s.token;
     } else {
         endpoint.user = s.user;
@@ -74,20 +75,25 @@ InfluxEndpoint targetInflux(const TaskProfile &profile)
 
 std::unique_ptr<Source> createSource(const TaskProfile &profile)
 {
-    const QString &type = profile.source.type;
-    if (type == u"influxdb") {
-        // The version field picks the InfluxDB 3 family; otherwise the tab picks 1.x or 2.x.
-        if (isInfluxDb3(profile.source.version))
-            return std::make_unique<InfluxV3Source>(sourceInflux(profile), retryPolicy(profile));
-        if (profile.source.apiVersion == u"2.x")
-            return std::make_unique<InfluxV2Source>(sourceInflux(profile), retryPolicy(profile),
-                                                    profile.source.orgId, profile.source.addDbrp);
+    const SourceKind *kind = kinds::source(profile.source);
+    if (!kind)
+        throw Error(ErrorKind::Config,
+                    u"Source type \"%1\"%2 is not supported by this version"_s.arg(
+                        profile.source.type, kinds::apisOf(profile.source.type).isEmpty()
+                                                 ? QString()
+                                                 : u" with API "_s + profile.source.apiVersion));
+    const SourceSettings &s = profile.source;
+    switch (kind->id) {
+    case SourceId::Influx1:
         return std::make_unique<InfluxSource>(sourceInflux(profile), retryPolicy(profile));
-    }
-    if (type == u"lpfile")
-        return std::make_unique<LpFileSource>(profile.source.path);
-    if (type == u"tdengine2") {
-        const SourceSettings &s = profile.source;
+    case SourceId::Influx2:
+        return std::make_unique<InfluxV2Source>(sourceInflux(profile), retryPolicy(profile),
+                                                s.orgId, s.addDbrp);
+    case SourceId::Influx3:
+        return std::make_unique<InfluxV3Source>(sourceInflux(profile), retryPolicy(profile));
+    case SourceId::LpFile:
+        return std::make_unique<LpFileSource>(s.path);
+    case SourceId::TDengine2: {
         TDengineEndpoint endpoint;
         endpoint.baseUrl = baseUrl(s.protocol, s.host, s.port);
         endpoint.http = httpOptions(s.tls);
@@ -98,54 +104,62 @@ std::unique_ptr<Source> createSource(const TaskProfile &profile)
         source->setAcceptRoundedFloats(s.acceptRoundedFloats);
         return source;
     }
-    throw Error(ErrorKind::Config,
-                u"Source type \"%1\" is not supported by this version yet"_s.arg(type));
+    }
+    Q_UNREACHABLE();
+    return nullptr;
+}
+
+static std::unique_ptr<Sink> createTDengineSink(const TaskProfile &profile)
+{
+    const TargetSettings &t = profile.target;
+    TDengineEndpoint endpoint;
+    endpoint.baseUrl = baseUrl(t.protocol, t.host, t.port);
+    endpoint.http = httpOptions(t.tls);
+    endpoint.user = t.user;
+    endpoint.password = t.password;
+    // Typed tables (TDengine 2.x) go in with SQL, into tables of the source's types and names.
+    const SourceKind *source = kinds::source(profile.source);
+    std::unique_ptr<TDengineSink> sink;
+    if (source && source->typedTables)
+        sink = std::make_unique<TDengineSqlSink>(endpoint, retryPolicy(profile), t.database,
+                                                 t.createDatabase);
+    else
+        sink = std::make_unique<TDengineSink>(endpoint, retryPolicy(profile), t.database,
+                                              t.createDatabase);
+    // The sink checks the task's time range against the database's KEEP before writing.
+    const auto start = TimeText::parse(profile.task.start, profile.task.timeZone);
+    const auto end = profile.task.end.isEmpty()
+                         ? std::optional<qint64>(TimeText::nowNs())
+                         : TimeText::parse(profile.task.end, profile.task.timeZone);
+    if (start && end)
+        sink->setTaskRange(TimeRange{*start, *end});
+    return sink;
 }
 
 std::unique_ptr<Sink> createSink(const TaskProfile &profile)
 {
-    const QString &type = profile.target.type;
-    if (type == u"influxdb1")
+    const TargetKind *kind = kinds::target(profile.target);
+    if (!kind)
+        throw Error(ErrorKind::Config, u"Target type \"%1\" is not supported by this version"_s.arg(
+                                           profile.target.type));
+    const TargetSettings &t = profile.target;
+    switch (kind->id) {
+    case TargetId::Influx1:
         return std::make_unique<InfluxV1Sink>(targetInflux(profile), retryPolicy(profile),
-                                              profile.target.database, QString(),
-                                              profile.target.createDatabase);
-    if (type == u"influxdb2")
-        return std::make_unique<InfluxV2Sink>(targetInflux(profile), retryPolicy(profile),
-                                              profile.target.orgId, profile.target.database,
-                                              profile.target.createDatabase);
-    if (type == u"influxdb3")
+                                              t.database, QString(), t.createDatabase);
+    case TargetId::Influx2:
+        return std::make_unique<InfluxV2Sink>(targetInflux(profile), retryPolicy(profile), t.orgId,
+                                              t.database, t.createDatabase);
+    case TargetId::Influx3:
         return std::make_unique<InfluxV3Sink>(targetInflux(profile), retryPolicy(profile),
-                                              profile.target.database, profile.target.orgId,
-                                              profile.target.createDatabase);
-    if (type == u"tdengine3") {
-        const TargetSettings &t = profile.target;
-        TDengineEndpoint endpoint;
-        endpoint.baseUrl = baseUrl(t.protocol, t.host, t.port);
-        endpoint.http = httpOptions(t.tls);
-        endpoint.user = t.user;
-        endpoint.password = t.password;
-        // TDengine 2.x data goes in with SQL, into tables of the source's types and names.
-        std::unique_ptr<TDengineSink> sink;
-        if (profile.source.type == u"tdengine2")
-            sink = std::make_unique<TDengineSqlSink>(endpoint, retryPolicy(profile), t.database,
-                                                     t.createDatabase);
-        else
-            sink = std::make_unique<TDengineSink>(endpoint, retryPolicy(profile), t.database,
-                                                  t.createDatabase);
-        // The sink checks the task's time range against the database's KEEP before writing.
-        const auto start = TimeText::parse(profile.task.start, profile.task.timeZone);
-        const auto end = profile.task.end.isEmpty()
-                             ? std::optional<qint64>(TimeText::nowNs())
-                             : TimeText::parse(profile.task.end, profile.task.timeZone);
-        if (start && end)
-            sink->setTaskRange(TimeRange{*start, *end});
-        return sink;
+                                              t.database, t.orgId, t.createDatabase);
+    case TargetId::TDengine3:
+        return createTDengineSink(profile);
+    case TargetId::LpFile:
+        return std::make_unique<LpFileSink>(t.path, t.compress, t.database);
     }
-    if (type == u"lpfile")
-        return std::make_unique<LpFileSink>(profile.target.path, profile.target.compress,
-                                            profile.target.database);
-    throw Error(ErrorKind::Config,
-                u"Target type \"%1\" is not supported by this version yet"_s.arg(type));
+    Q_UNREACHABLE();
+    return nullptr;
 }
 
 void applyEnvironmentSecrets(TaskProfile &profile)

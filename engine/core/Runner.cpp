@@ -4,6 +4,7 @@
 #include "core/Estimator.h"
 #include "core/Pipeline.h"
 
+#include <Kinds.h>
 #include <ProfileJson.h>
 #include <QDateTime>
 #include <QDir>
@@ -315,10 +316,11 @@ RunOutcome Runner::execute()
             throw Error(ErrorKind::Config,
                         u"Mode \"%1\" is unknown; use history, realtime or both"_s.arg(
                             m_profile.task.mode));
-        if (follow && m_profile.source.type == u"lpfile")
+        if (const SourceKind *kind = kinds::source(m_profile.source);
+            follow && kind && !kind->canFollow)
             throw Error(ErrorKind::Config,
-                        u"task.mode: a line-protocol file source cannot be followed; use mode "
-                        "history"_s);
+                        u"task.mode: a %1 source cannot be followed; use mode history"_s.arg(
+                            kind->label.toLower()));
         source = Endpoints::createSource(m_profile);
         sink = Endpoints::createSink(m_profile);
         log(EventLevel::Info, u"Starting task \"%1\": %2 → %3"_s.arg(

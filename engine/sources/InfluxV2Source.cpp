@@ -39,8 +39,8 @@ ConnectionInfo InfluxV2Source::checkConnection(const CancelToken &cancel)
 {
     ConnectionInfo info =
         m_v2.identify(cancel, u"choose the 1.x authentication (user and password)"_s,
-                      u"set the source's version to 3 (InfluxDB 3 has no organizations or "
-                      u"buckets API)"_s);
+                      u"choose the 3 API for the source (source.auth.apiVersion; InfluxDB 3 "
+                      u"has no organizations or buckets API)"_s);
     // /ping needs no token; listing the organization's buckets proves token and organization.
     const QList<InfluxV2Api::Bucket> buckets =
         m_v2.organizationBuckets(m_orgId, orgLabel(), cancel);

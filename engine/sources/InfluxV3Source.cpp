@@ -17,9 +17,9 @@ ConnectionInfo InfluxV3Source::checkConnection(const CancelToken &cancel)
     const int major = InfluxApi::majorVersion(info);
     if (major == 1 || major == 2)
         throw Error(ErrorKind::Config,
-                    u"InfluxDB at %1 is InfluxDB %2, not InfluxDB 3: set the source's version "
-                    u"to %3"_s.arg(api().endpoint().baseUrl, info.version,
-                                   major == 1 ? u"1.x"_s : u"2.x"_s));
+                    u"InfluxDB at %1 is InfluxDB %2, not InfluxDB 3: choose the %3 API for the "
+                    u"source (source.auth.apiVersion)"_s.arg(api().endpoint().baseUrl, info.version,
+                                                             major == 1 ? u"1.x"_s : u"2.x"_s));
     // InfluxDB 3 checks the token on /ping already; listing the databases proves it reads.
     const QStringList databases = listDatabases(cancel);
     const QString found = u"%1 databases visible"_s.arg(databases.size());

@@ -233,6 +233,39 @@ private Q_SLOTS:
         QCOMPARE(window.model()->rowCount(), 0); // nothing saved
     }
 
+    /// InfluxDB's API families are the tabs: each shows the fields of its API and chooses it.
+    void authenticationTabsChooseTheApi()
+    {
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        TaskWizard *wizard = toAuthenticationPage(window, u"apis"_s, 8086);
+        QCOMPARE(wizard->currentId(), int(TaskWizard::AuthenticationPage));
+        auto *tabs = find<QTabWidget>(wizard, u"authTabWidget"_s);
+        QCOMPARE(tabs->count(), 3);
+        QCOMPARE(tabs->tabText(0), u"1.x version"_s);
+        QCOMPARE(tabs->tabText(1), u"2.x version"_s);
+        QCOMPARE(tabs->tabText(2), u"3.x version"_s);
+        auto visible = [wizard](const QString &name) {
+            return find<QWidget>(wizard, name)->isVisible();
+        };
+        QCOMPARE(tabs->currentIndex(), 0);
+        QVERIFY(visible(u"sourceAuthUserLineEdit"_s) && !visible(u"sourceAuthTokenLineEdit"_s));
+
+        tabs->setCurrentIndex(2);
+        QCOMPARE(wizard->profile().source.apiVersion, u"3"_s);
+        QVERIFY(visible(u"sourceAuthTokenLineEdit"_s));
+        QVERIFY(!visible(u"sourceAuthOrgIdLineEdit"_s)); // InfluxDB 3 has no organizations
+        QVERIFY(!visible(u"sourceAuthUserLineEdit"_s));
+        screenshot(wizard, u"3-authentication-influxdb3"_s);
+
+        tabs->setCurrentIndex(1);
+        QCOMPARE(wizard->profile().source.apiVersion, u"2.x"_s);
+        QVERIFY(visible(u"sourceAuthTokenLineEdit"_s) && visible(u"sourceAuthOrgIdLineEdit"_s));
+        QVERIFY(!wizard->button(QWizard::NextButton)->isEnabled()); // org ID and token empty
+        wizard->reject();
+    }
+
     /// A real influxd with authentication: a wrong password fails with the server's reason, the
     /// right one connects; nothing is saved by checking.
     void checkConnectionWrongPassword()

@@ -6,6 +6,7 @@
 #include "forms/OptionForm.h"
 #include "wizard/TaskWizard.h"
 
+#include <Kinds.h>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -36,15 +37,19 @@ AuthenticationPage::AuthenticationPage(TaskWizard *wizard)
     m_tabs->setObjectName(u"authTabWidget"_s);
     pageLayout()->insertWidget(pageLayout()->count() - 1, m_tabs);
 
-    // The forms live in the tabs; FormPage still validates and fills them.
-    OptionForm *v1 = addForm({u"source.auth.user"_s, u"source.auth.password"_s});
-    OptionForm *v2 =
-        addForm({u"source.auth.orgId"_s, u"source.auth.token"_s, u"source.auth.addDbrp"_s});
-    m_tabs->addTab(v1, tr("1.x version"));
-    m_tabs->addTab(v2, tr("2.x version"));
+    // One tab per API family of the source type (InfluxDB: 1.x, 2.x, 3), or one named for a
+    // type with a single API. Both forms live in one box that moves to the current tab; each
+    // shows the rows that apply to the chosen API, and FormPage still validates and fills them.
+    m_authBox = new QWidget(this);
+    auto *box = new QVBoxLayout(m_authBox);
+    box->setContentsMargins(0, 0, 0, 0);
+    box->addWidget(addForm({u"source.auth.user"_s, u"source.auth.password"_s}));
+    box->addWidget(
+        addForm({u"source.auth.orgId"_s, u"source.auth.token"_s, u"source.auth.addDbrp"_s}));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
-        taskWizard()->setProfileOption(u"source.auth.apiVersion"_s,
-                                       index == 1 ? u"2.x"_s : u"1.x"_s);
+        placeAuthBox();
+        if (const QString api = m_tabApis.value(index); !api.isEmpty())
+            taskWizard()->setProfileOption(u"source.auth.apiVersion"_s, api);
     });
 
     auto *row = new QHBoxLayout;
@@ -64,23 +69,60 @@ AuthenticationPage::AuthenticationPage(TaskWizard *wizard)
 void AuthenticationPage::refresh()
 {
     const TaskProfile p = taskWizard()->profile();
-    const bool influx = p.source.type == u"influxdb";
-    const bool tdengine2 = p.source.type == u"tdengine2";
-    // TDengine 2.x has a user and a password only: the first tab, named for it.
-    m_tabs->setVisible(influx || tdengine2);
-    m_tabs->setTabVisible(1, influx);
-    m_tabs->setTabText(0, tdengine2 ? tr("TDengine 2.x") : tr("1.x version"));
-    setSubTitle(influx      ? tr("Different versions of InfluxDB need different authentication; "
-                                      "choose the tab of your server.")
-                : tdengine2 ? tr("The TDengine 2.x user; left empty, TDengine's default user "
-                                 "root with its default password is used.")
-                            : tr("A line-protocol file needs no authentication."));
-    const int wanted = influx && p.source.apiVersion == u"2.x" ? 1 : 0;
-    if (m_tabs->currentIndex() != wanted) {
+    const SourceKind *kind = kinds::source(p.source);
+    QStringList apis = kinds::apisOf(p.source.type);
+    if (apis.isEmpty() && kind && kind->auth != AuthStyle::None)
+        apis.append(QString()); // one tab, named for the type
+    if (apis != m_tabApis || (!apis.isEmpty() && m_tabs->count() == 0))
+        rebuildTabs(p.source.type, apis);
+    m_tabs->setVisible(!m_tabApis.isEmpty());
+    const bool families = m_tabApis.size() > 1;
+    setSubTitle(families ? tr("Different versions of InfluxDB need different authentication; "
+                              "choose the tab of your server.")
+                : !m_tabApis.isEmpty()
+                    ? tr("The %1 user; left empty, TDengine's default user root with its default "
+                         "password is used.")
+                          .arg(kind->label)
+                    : tr("A line-protocol file needs no authentication."));
+    const int wanted = std::max(0, int(m_tabApis.indexOf(p.source.apiVersion)));
+    if (!m_tabApis.isEmpty() && m_tabs->currentIndex() != wanted) {
         const QSignalBlocker blocker(m_tabs);
         m_tabs->setCurrentIndex(wanted);
     }
+    placeAuthBox();
     FormPage::refresh();
+}
+
+void AuthenticationPage::rebuildTabs(const QString &sourceType, const QStringList &apis)
+{
+    const QSignalBlocker blocker(m_tabs);
+    m_authBox->setParent(this); // out of the tab page that goes
+    m_authBox->hide();
+    while (m_tabs->count() > 0) {
+        QWidget *page = m_tabs->widget(0);
+        m_tabs->removeTab(0);
+        delete page;
+    }
+    m_tabApis = apis;
+    for (const QString &api : apis) {
+        SourceSettings settings;
+        settings.type = sourceType;
+        settings.apiVersion = api;
+        const SourceKind *kind = kinds::source(settings);
+        auto *page = new QWidget(m_tabs);
+        auto *layout = new QVBoxLayout(page);
+        layout->setContentsMargins(0, 0, 0, 0);
+        m_tabs->addTab(page, kind ? kind->authTab : api);
+    }
+}
+
+void AuthenticationPage::placeAuthBox()
+{
+    QWidget *page = m_tabs->currentWidget();
+    if (!page || m_authBox->parentWidget() == page)
+        return;
+    page->layout()->addWidget(m_authBox);
+    m_authBox->show();
 }
 
 void AuthenticationPage::checkConnection()

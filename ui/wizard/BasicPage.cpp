@@ -5,6 +5,7 @@
 #include "core/Error.h"
 #include "wizard/TaskWizard.h"
 
+#include <Kinds.h>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -42,7 +43,8 @@ BasicPage::BasicPage(TaskWizard *wizard)
     connect(m_createButton, &QPushButton::clicked, this, &BasicPage::createDatabase);
     connect(wizard, &TaskWizard::profileChanged, this, [this] {
         const TaskProfile p = taskWizard()->profile();
-        m_createButton->setVisible(p.target.type != u"lpfile");
+        const TargetKind *kind = kinds::target(p.target);
+        m_createButton->setVisible(!kind || !kind->isFile());
         m_createButton->setEnabled(!p.target.database.isEmpty());
     });
 }

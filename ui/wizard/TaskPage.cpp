@@ -6,6 +6,7 @@
 #include "forms/OptionForm.h"
 #include "wizard/TaskWizard.h"
 
+#include <Kinds.h>
 #include <QComboBox>
 #include <QCompleter>
 #include <QFormLayout>
@@ -29,6 +30,23 @@ struct SchemaResult
     QStringList buckets;
     QStringList measurements;
 };
+
+/// The source's kind, whose words the page uses; InfluxDB's while none is chosen.
+const SourceKind &kindOf(const TaskProfile &p)
+{
+    const SourceKind *kind = kinds::source(p.source);
+    return kind ? *kind : *kinds::source(SourceId::Influx1);
+}
+
+/// "super tables" → "Super Tables", as the form's labels are written.
+QString titleCase(const QString &words)
+{
+    QStringList parts = words.split(u' ');
+    for (QString &part : parts)
+        if (!part.isEmpty())
+            part[0] = part.at(0).toUpper();
+    return parts.join(u' ');
+}
 
 } // namespace
 
@@ -105,14 +123,12 @@ TaskPage::TaskPage(TaskWizard *wizard)
 void TaskPage::initializePage()
 {
     const TaskProfile p = taskWizard()->profile();
-    // TDengine 2.x speaks of databases and super tables where InfluxDB has buckets and
-    // measurements.
-    const bool tdengine2 = p.source.type == u"tdengine2";
-    m_bucketLabel->setText((tdengine2 ? tr("Database") : findOption(u"task.bucket"_s)->label) +
-                           u" *"_s);
-    m_measurementsLabel->setText(tdengine2 ? tr("Super Tables")
-                                           : findOption(u"task.measurements"_s)->label);
-    m_filter->setPlaceholderText(tdengine2 ? tr("Filter super tables") : tr("Filter measurements"));
+    // Each kind has its own words: TDengine 2.x speaks of databases and super tables where
+    // InfluxDB has buckets and measurements.
+    const SourceKind &nouns = kindOf(p);
+    m_bucketLabel->setText(titleCase(nouns.container) + u" *"_s);
+    m_measurementsLabel->setText(titleCase(nouns.seriesPlural));
+    m_filter->setPlaceholderText(tr("Filter %1").arg(nouns.seriesPlural));
     if (m_bucket->currentText() != p.task.bucket)
         m_bucket->setEditText(p.task.bucket);
     if (m_measurements->count() == 0)
@@ -138,8 +154,9 @@ void TaskPage::getSchema()
                 QString bucket = profile.task.bucket;
                 if (bucket.isEmpty() && !result.buckets.isEmpty())
                     bucket = result.buckets.first();
+                const SourceKind *kind = kinds::source(profile.source);
                 if (!bucket.isEmpty() &&
-                    (result.buckets.contains(bucket) || profile.source.type == u"lpfile"))
+                    (result.buckets.contains(bucket) || (kind && kind->isFile())))
                     result.measurements = source->listMeasurements(bucket, cancel);
             } catch (const Error &error) {
                 result.error = error.message();
@@ -165,14 +182,15 @@ void TaskPage::getSchema()
             if (m_bucket->currentText() != current)
                 taskWizard()->setProfileOption(u"task.bucket"_s, m_bucket->currentText());
             loadMeasurements(result.measurements);
-            const bool tdengine2 = taskWizard()->profile().source.type == u"tdengine2";
-            const int buckets = int(result.buckets.size());
-            const int tables = int(result.measurements.size());
+            const SourceKind &nouns = kindOf(taskWizard()->profile());
+            const auto buckets = result.buckets.size();
+            const auto tables = result.measurements.size();
             m_schemaStatus->setText(
-                tdengine2 ? tr("%n database(s), ", nullptr, buckets) +
-                                tr("%n super table(s) in the selected database", nullptr, tables)
-                          : tr("%n bucket(s), ", nullptr, buckets) +
-                                tr("%n measurement(s) in the selected bucket", nullptr, tables));
+                tr("%1 %2, %3 %4 in the selected %5")
+                    .arg(buckets)
+                    .arg(buckets == 1 ? nouns.container : nouns.containers)
+                    .arg(tables)
+                    .arg(tables == 1 ? nouns.series : nouns.seriesPlural, nouns.container));
         });
 }
 
@@ -209,13 +227,12 @@ void TaskPage::storeMeasurements()
     for (int i = 0; i < m_measurements->count(); ++i)
         if (m_measurements->item(i)->checkState() == Qt::Checked)
             checked.append(m_measurements->item(i)->text());
-    const bool tdengine2 = taskWizard()->profile().source.type == u"tdengine2";
+    const SourceKind &nouns = kindOf(taskWizard()->profile());
     m_measurementsHint->setText(
-        checked.isEmpty()
-            ? (tdengine2 ? tr("None checked: all super tables are migrated.")
-                         : tr("None checked: all measurements are migrated."))
-            : (tdengine2 ? tr("%n super table(s) checked.", nullptr, int(checked.size()))
-                         : tr("%n measurement(s) checked.", nullptr, int(checked.size()))));
+        checked.isEmpty() ? tr("None checked: all %1 are migrated.").arg(nouns.seriesPlural)
+                          : tr("%1 %2 checked.")
+                                .arg(checked.size())
+                                .arg(checked.size() == 1 ? nouns.series : nouns.seriesPlural));
     if (checked != taskWizard()->profile().task.measurements)
         taskWizard()->setProfileOption(u"task.measurements"_s, checked);
 }

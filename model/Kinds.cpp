@@ -1,0 +1,181 @@
+#include "Kinds.h"
+
+#include "TaskProfile.h"
+
+using namespace Qt::StringLiterals;
+
+namespace tsm::kinds {
+
+namespace {
+
+constexpr int kInfluxPort = 8086;
+constexpr int kTDenginePort = 6041; // taosAdapter's REST interface
+
+} // namespace
+
+const QList<SourceKind> &sources()
+{
+    // id, type, api, type label, label, authentication tab, port, auth, container(s), series
+    // (plural), follow, retention policies, typed tables
+    static const QList<SourceKind> rows = {
+        {SourceId::Influx1, u"influxdb"_s, u"1.x"_s, u"InfluxDB"_s, u"InfluxDB 1.x"_s,
+         u"1.x version"_s, kInfluxPort, AuthStyle::UserPassword, u"bucket"_s, u"buckets"_s,
+         u"measurement"_s, u"measurements"_s, true, true, false},
+        {SourceId::Influx2, u"influxdb"_s, u"2.x"_s, u"InfluxDB"_s, u"InfluxDB 2.x"_s,
+         u"2.x version"_s, kInfluxPort, AuthStyle::TokenAndOrg, u"bucket"_s, u"buckets"_s,
+         u"measurement"_s, u"measurements"_s, true, true, false},
+        {SourceId::Influx3, u"influxdb"_s, u"3"_s, u"InfluxDB"_s, u"InfluxDB 3"_s, u"3.x version"_s,
+         kInfluxPort, AuthStyle::Token, u"bucket"_s, u"buckets"_s, u"measurement"_s,
+         u"measurements"_s, true, true, false},
+        {SourceId::TDengine2, u"tdengine2"_s, QString(), u"TDengine 2.x"_s, u"TDengine 2.x"_s,
+         u"TDengine 2.x"_s, kTDenginePort, AuthStyle::UserPassword, u"database"_s, u"databases"_s,
+         u"super table"_s, u"super tables"_s, true, false, true},
+        {SourceId::LpFile, u"lpfile"_s, QString(), u"Line-protocol file"_s, u"Line-protocol file"_s,
+         QString(), 0, AuthStyle::None, u"file"_s, u"files"_s, u"measurement"_s, u"measurements"_s,
+         false, false, false},
+    };
+    return rows;
+}
+
+const QList<TargetKind> &targets()
+{
+    static const QList<TargetKind> rows = {
+        {TargetId::TDengine3, u"tdengine3"_s, u"TDengine 3.x"_s, kTDenginePort,
+         AuthStyle::UserPassword, u"root"_s},
+        {TargetId::Influx1, u"influxdb1"_s, u"InfluxDB 1.x"_s, kInfluxPort, AuthStyle::UserPassword,
+         QString()},
+        {TargetId::Influx2, u"influxdb2"_s, u"InfluxDB 2.x"_s, kInfluxPort, AuthStyle::TokenAndOrg,
+         QString()},
+        {TargetId::Influx3, u"influxdb3"_s, u"InfluxDB 3.x"_s, kInfluxPort, AuthStyle::Token,
+         QString()},
+        {TargetId::LpFile, u"lpfile"_s, u"Line-protocol file"_s, 0, AuthStyle::None, QString()},
+    };
+    return rows;
+}
+
+const SourceKind *source(const SourceSettings &settings)
+{
+    for (const SourceKind &row : sources())
+        if (row.type == settings.type && (row.api.isEmpty() || row.api == settings.apiVersion))
+            return &row;
+    return nullptr;
+}
+
+const SourceKind *source(SourceId id)
+{
+    for (const SourceKind &row : sources())
+        if (row.id == id)
+            return &row;
+    return nullptr;
+}
+
+const TargetKind *target(const TargetSettings &settings)
+{
+    for (const TargetKind &row : targets())
+        if (row.type == settings.type)
+            return &row;
+    return nullptr;
+}
+
+const TargetKind *target(TargetId id)
+{
+    for (const TargetKind &row : targets())
+        if (row.id == id)
+            return &row;
+    return nullptr;
+}
+
+bool is(const SourceSettings &settings, SourceId id)
+{
+    const SourceKind *row = source(settings);
+    return row && row->id == id;
+}
+
+bool is(const TargetSettings &settings, TargetId id)
+{
+    const TargetKind *row = target(settings);
+    return row && row->id == id;
+}
+
+QStringList sourceTypes()
+{
+    QStringList types;
+    for (const SourceKind &row : sources())
+        if (!types.contains(row.type))
+            types.append(row.type);
+    return types;
+}
+
+QStringList sourceTypeLabels()
+{
+    QStringList types;
+    QStringList labels;
+    for (const SourceKind &row : sources())
+        if (!types.contains(row.type)) {
+            types.append(row.type);
+            labels.append(row.typeLabel);
+        }
+    return labels;
+}
+
+QStringList apisOf(const QString &sourceType)
+{
+    QStringList apis;
+    for (const SourceKind &row : sources())
+        if (row.type == sourceType && !row.api.isEmpty())
+            apis.append(row.api);
+    return apis;
+}
+
+QStringList apiLabelsOf(const QString &sourceType)
+{
+    QStringList labels;
+    for (const SourceKind &row : sources())
+        if (row.type == sourceType && !row.api.isEmpty())
+            labels.append(row.label);
+    return labels;
+}
+
+QStringList targetTypes()
+{
+    QStringList types;
+    for (const TargetKind &row : targets())
+        types.append(row.type);
+    return types;
+}
+
+QStringList targetTypeLabels()
+{
+    QStringList labels;
+    for (const TargetKind &row : targets())
+        labels.append(row.label);
+    return labels;
+}
+
+int defaultPort(const QString &type)
+{
+    for (const SourceKind &row : sources())
+        if (row.type == type)
+            return row.defaultPort;
+    for (const TargetKind &row : targets())
+        if (row.type == type)
+            return row.defaultPort;
+    return 0;
+}
+
+QString defaultTargetUser(const QString &targetType)
+{
+    for (const TargetKind &row : targets())
+        if (row.type == targetType)
+            return row.defaultUser;
+    return QString();
+}
+
+bool namesInfluxDb3(const QString &version)
+{
+    const QString v = version.trimmed().toLower();
+    return v.startsWith(u'3') || v.startsWith(u"v3"_s) || v.contains(u"clustered"_s) ||
+           v.contains(u"dedicated"_s);
+}
+
+} // namespace tsm::kinds

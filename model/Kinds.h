@@ -1,0 +1,118 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace tsm {
+
+struct SourceSettings;
+struct TargetSettings;
+
+/** How a connection proves who it is. */
+enum class AuthStyle
+{
+    None,         ///< a file
+    UserPassword, ///< InfluxDB 1.x, TDengine
+    Token,        ///< InfluxDB 3: a token, no organization
+    TokenAndOrg,  ///< InfluxDB 2.x: a token within an organization
+};
+
+/** Every source the engine reads. The engine's connector registry switches on this, so a
+ *  new one is a compile error until it has a factory. */
+enum class SourceId
+{
+    Influx1,
+    Influx2,
+    Influx3,
+    TDengine2,
+    LpFile,
+};
+
+/** Every target the engine writes. */
+enum class TargetId
+{
+    TDengine3,
+    Influx1,
+    Influx2,
+    Influx3,
+    LpFile,
+};
+
+/**
+ * One row per source kind: what the profile stores (`type`, and for InfluxDB the API family in
+ * `source.auth.apiVersion`), what a person sees, and what the kind can do. The option
+ * declarations, validation, the wizard and the CLI read these rows; no other file compares a
+ * kind with a string.
+ */
+struct SourceKind
+{
+    SourceId id;
+    QString type;      ///< source.type in the profile
+    QString api;       ///< source.auth.apiVersion; empty where the type has one API
+    QString typeLabel; ///< the type as the Type field shows it ("InfluxDB")
+    QString label;     ///< the kind in full ("InfluxDB 2.x")
+    QString authTab;   ///< the wizard's authentication tab ("2.x version"); empty for a file
+    int defaultPort;   ///< 0: a file
+    AuthStyle auth;
+    QString container;      ///< what a task reads from, singular: "bucket", "database", "file"
+    QString containers;     ///< the plural, for counts
+    QString series;         ///< "measurement", "super table"
+    QString seriesPlural;   ///< "measurements", "super tables"
+    bool canFollow;         ///< realtime and both modes
+    bool retentionPolicies; ///< a task may name one
+    bool typedTables;       ///< columns with declared types: a TDengine 3 target takes them by SQL
+    bool isFile() const { return defaultPort == 0; }
+};
+
+/** One row per target kind. */
+struct TargetKind
+{
+    TargetId id;
+    QString type; ///< target.type in the profile
+    QString label;
+    int defaultPort; ///< 0: a file
+    AuthStyle auth;
+    QString defaultUser; ///< the user every server of the kind has ("root" for TDengine)
+    bool isFile() const { return defaultPort == 0; }
+};
+
+namespace kinds {
+
+const QList<SourceKind> &sources();
+const QList<TargetKind> &targets();
+
+/** The row of a profile's source: its type and, for InfluxDB, its API family; nullptr when the
+ *  profile names no known kind. */
+const SourceKind *source(const SourceSettings &settings);
+const SourceKind *source(SourceId id);
+/** The row of a profile's target, or nullptr. */
+const TargetKind *target(const TargetSettings &settings);
+const TargetKind *target(TargetId id);
+
+/** Whether the profile's source or target is this kind (false for an unknown kind). */
+bool is(const SourceSettings &settings, SourceId id);
+bool is(const TargetSettings &settings, TargetId id);
+
+/** The source types, once each, in the order of the Type field, with their labels. */
+QStringList sourceTypes();
+QStringList sourceTypeLabels();
+/** The API families of a source type ("1.x", "2.x", "3" for InfluxDB; empty for the rest). */
+QStringList apisOf(const QString &sourceType);
+QStringList apiLabelsOf(const QString &sourceType);
+QStringList targetTypes();
+QStringList targetTypeLabels();
+
+/** The default port of a source or target type: 0 for a file or an unknown type. */
+int defaultPort(const QString &type);
+/** The user every server of a target type has; empty where there is none. */
+QString defaultTargetUser(const QString &targetType);
+
+/** Whether a free-text version names the InfluxDB 3 family ("3", "3.0.1", "v3", "Clustered",
+ *  "Cloud Dedicated"); profiles written before the API family had a choice of its own are
+ *  upgraded with it. */
+bool namesInfluxDb3(const QString &version);
+
+} // namespace kinds
+
+} // namespace tsm
