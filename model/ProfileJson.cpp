@@ -2,6 +2,9 @@
 
 #include "Kinds.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -228,6 +231,28 @@ LoadResult fromJson(const QByteArray &json)
         source.apiVersion = kinds::source(SourceId::Influx3)->api;
     }
     return result;
+}
+
+LoadResult readFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        LoadResult result;
+        result.errors.append(
+            {QString(), u"cannot be read: %1"_s.arg(file.errorString())});
+        return result;
+    }
+    LoadResult result = fromJson(file.readAll());
+    resolvePaths(result.profile, QFileInfo(path).absolutePath());
+    return result;
+}
+
+void resolvePaths(TaskProfile &profile, const QString &folder)
+{
+    const QDir base(folder);
+    for (QString *p : {&profile.source.path, &profile.target.path})
+        if (!p->isEmpty() && QFileInfo(*p).isRelative())
+            *p = QDir::cleanPath(base.absoluteFilePath(*p));
 }
 
 QByteArray toJson(const TaskProfile &profile, bool includeSecrets)

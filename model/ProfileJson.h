@@ -21,6 +21,12 @@ struct LoadResult
 
 /// Reads a profile; missing keys take their defaults. Never throws.
 LoadResult fromJson(const QByteArray &json);
+/// Reads a profile file as the CLI and the desktop app's Import both do: fromJson, then file
+/// paths in it (source.path, target.path) made absolute against the file's folder. A file that
+/// cannot be read is an error with key "" that does not name the file (the caller does).
+LoadResult readFile(const QString &path);
+/// Makes the profile's relative file paths absolute against `folder`.
+void resolvePaths(TaskProfile &profile, const QString &folder);
 /// Writes a profile; secrets only when `includeSecrets`.
 QByteArray toJson(const TaskProfile &profile, bool includeSecrets);
 /// Whether the profile holds a password or token (a user chose to keep them in it).

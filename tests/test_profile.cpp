@@ -740,6 +740,40 @@ private slots:
         }
     }
 
+    void readFileResolvesPathsAgainstItsFolder()
+    {
+        // The CLI and the desktop app's Import read a profile file through readFile, so a
+        // relative path means the same file to both, whatever the working directory.
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath(u"profiles"_s));
+        TaskProfile p = validProfile();
+        p.source.type = u"lpfile"_s;
+        p.source.path = u"../data/in.lp.gz"_s;
+        p.target.type = u"lpfile"_s;
+        p.target.path = u"out.lp"_s;
+        const QString path = dir.filePath(u"profiles/p.json"_s);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(ProfileJson::toJson(p, false));
+        file.close();
+        const ProfileJson::LoadResult loaded = ProfileJson::readFile(path);
+        QVERIFY2(loaded.ok(), qPrintable(describe(loaded.errors)));
+        QCOMPARE(loaded.profile.source.path, QDir(dir.path()).filePath(u"data/in.lp.gz"_s));
+        QCOMPARE(loaded.profile.target.path, QDir(dir.path()).filePath(u"profiles/out.lp"_s));
+
+        // An absolute path stays as it is.
+        TaskProfile absolute = p;
+        absolute.source.path = u"/srv/in.lp"_s;
+        ProfileJson::resolvePaths(absolute, dir.path());
+        QCOMPARE(absolute.source.path, u"/srv/in.lp"_s);
+
+        // A file that cannot be read is one error for the file (key ""), naming why.
+        const ProfileJson::LoadResult missing = ProfileJson::readFile(dir.filePath(u"nope.json"_s));
+        QCOMPARE(missing.errors.size(), 1);
+        QCOMPARE(missing.errors.first().key, QString());
+        QVERIFY(missing.errors.first().message.startsWith(u"cannot be read: "_s));
+    }
+
     void validProfileHasNoErrors()
     {
         for (const TaskProfile &p : variants()) {

@@ -390,14 +390,12 @@ void MainWindow::importProfile()
     const QString path = chooseFile()(this, tr("Import Profile"), false);
     if (path.isEmpty())
         return;
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        showMessage(tr("Cannot read %1: %2").arg(path, file.errorString()));
-        return;
-    }
-    const ProfileJson::LoadResult loaded = ProfileJson::fromJson(file.readAll());
+    // Read as the CLI reads it: relative file paths start from the profile's folder.
+    const ProfileJson::LoadResult loaded = ProfileJson::readFile(path);
     if (!loaded.ok()) {
-        showMessage(tr("%1: %2").arg(path, loaded.errors.first().message));
+        const FieldError &first = loaded.errors.first();
+        showMessage(first.key.isEmpty() ? tr("%1: %2").arg(path, first.message)
+                                        : tr("%1: %2: %3").arg(path, first.key, first.message));
         return;
     }
     openWizard(loaded.profile, QString(), false);

@@ -188,17 +188,12 @@ struct ProfileRef
     }
 };
 
-/// The profile's JSON and the folder its relative file paths start from.
-std::optional<QByteArray> readProfile(const ProfileRef &ref, QDir *base)
+/// The profile as stored, and the folder its relative file paths start from.
+std::optional<ProfileJson::LoadResult> readProfile(const ProfileRef &ref, QString *base)
 {
     if (ref.taskName.isEmpty()) {
-        QFile file(ref.path);
-        if (!file.open(QIODevice::ReadOnly)) {
-            err(u"Cannot read the profile %1: %2"_s.arg(ref.path, file.errorString()));
-            return std::nullopt;
-        }
-        *base = QFileInfo(ref.path).absoluteDir();
-        return file.readAll();
+        *base = QFileInfo(ref.path).absolutePath();
+        return ProfileJson::readFile(ref.path);
     }
     if (!QFileInfo::exists(ref.statePath)) {
         err(u"The state file %1 does not exist, so it holds no task \"%2\""_s.arg(ref.statePath,
@@ -219,20 +214,20 @@ std::optional<QByteArray> readProfile(const ProfileRef &ref, QDir *base)
             ref.taskName, ref.statePath, names.isEmpty() ? u"none"_s : names.join(u", "_s)));
         return std::nullopt;
     }
-    *base = QDir::current();
-    return task->profileJson;
+    *base = QDir::currentPath();
+    return ProfileJson::fromJson(task->profileJson);
 }
 
 /// Reads, overrides, fills secrets and validates a profile; prints every problem.
 LoadedProfile loadProfile(const ProfileRef &ref, const QStringList &settings)
 {
     LoadedProfile loaded;
-    QDir base;
-    const std::optional<QByteArray> json = readProfile(ref, &base);
-    if (!json)
+    QString base;
+    const std::optional<ProfileJson::LoadResult> read = readProfile(ref, &base);
+    if (!read)
         return loaded;
     const QString label = ref.label();
-    const ProfileJson::LoadResult result = ProfileJson::fromJson(*json);
+    const ProfileJson::LoadResult &result = *read;
     if (!result.ok()) {
         for (const FieldError &e : result.errors)
             err(u"%1: %2%3"_s.arg(label, e.key.isEmpty() ? QString() : e.key + u": "_s, e.message));
@@ -251,10 +246,8 @@ LoadedProfile loadProfile(const ProfileRef &ref, const QStringList &settings)
     Endpoints::applyEnvironmentSecrets(loaded.profile);
     if (!ref.taskName.isEmpty())
         noteMissingSecrets(loaded.profile);
-    // File paths in a profile file are relative to the profile's folder.
-    for (QString *p : {&loaded.profile.source.path, &loaded.profile.target.path})
-        if (!p->isEmpty() && QFileInfo(*p).isRelative())
-            *p = QDir::cleanPath(base.absoluteFilePath(*p));
+    // File paths in a profile file, and those given with --set, are relative to its folder.
+    ProfileJson::resolvePaths(loaded.profile, base);
     applyLogLevel(loaded.profile.advanced.logLevel);
     const QList<FieldError> errors = validateProfile(loaded.profile);
     if (!errors.isEmpty()) {

@@ -5,6 +5,7 @@
 
 #include <ProfileJson.h>
 #include <QAction>
+#include <QDir>
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QTableView>
@@ -152,6 +153,37 @@ private Q_SLOTS:
         exported.close();
         QVERIFY(exported.open(QIODevice::ReadOnly));
         QCOMPARE(ProfileJson::fromJson(exported.readAll()).profile.source.password, u"s3cret"_s);
+    }
+
+    void importResolvesPathsAsTheCliDoes()
+    {
+        // A profile with relative file paths, imported while the working directory is
+        // elsewhere: the paths start from the profile's folder, as tsmigrate-cli reads them.
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath(u"profiles"_s));
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        TaskProfile profile = TaskProfile::withDefaults();
+        profile.name = u"from a file"_s;
+        profile.source.type = u"lpfile"_s;
+        profile.source.path = u"../data/in.lp"_s;
+        profile.target.type = u"lpfile"_s;
+        profile.target.path = u"out.lp"_s;
+        profile.task.bucket = u"db"_s;
+        profile.task.start = u"2024-01-01T00:00:00Z"_s;
+        const QString in = dir.filePath(u"profiles/in.json"_s);
+        QFile file(in);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(json(profile));
+        file.close();
+        MainWindow::chooseFile() = [&](QWidget *, const QString &, bool) { return in; };
+        window.findChild<QAction *>(u"importAction"_s)->trigger();
+        QVERIFY(window.wizard());
+        const TaskProfile imported = window.wizard()->profile();
+        QCOMPARE(imported.source.path, QDir(dir.path()).filePath(u"data/in.lp"_s));
+        QCOMPARE(imported.target.path, QDir(dir.path()).filePath(u"profiles/out.lp"_s));
+        QCOMPARE(imported.source.path, ProfileJson::readFile(in).profile.source.path);
+        window.wizard()->reject();
     }
 
     void deleteAsksFirst()
