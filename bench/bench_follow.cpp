@@ -6,7 +6,7 @@
 //
 //   bench_follow [points/s] [seconds] [delay s]      (defaults: 2000, 20, 1)
 //   bench_follow --smoke                             (200 points/s for 3 s: does it run)
-#include "core/Runner.h"
+#include "run/Runner.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
 

@@ -1,7 +1,7 @@
 // Following new data (realtime and both modes) against a real influxd: points are written while
 // the task follows, some out of order within the delay; the task is paused, stopped, killed and
 // run again; the target must equal the source below the watermark, point by point.
-#include "core/Runner.h"
+#include "run/Runner.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
@@ -340,9 +340,9 @@ private Q_SLOTS:
         QList<QString> phases;
         QList<qint64> lags;
         connect(runner, &Runner::progress, this, [&](const RunProgress &p) {
-            if (phases.isEmpty() || phases.last() != p.phase)
-                phases.append(p.phase);
-            if (p.phase == u"following")
+            if (phases.isEmpty() || phases.last() != phaseName(p.phase))
+                phases.append(phaseName(p.phase));
+            if (p.phase == RunPhase::Following)
                 lags.append(p.lagSeconds);
         });
         QSignalSpy finished(runner, &Runner::finished);

@@ -1,6 +1,6 @@
 // Resume after SIGKILL: tsmigrate-cli is killed mid-run and run again on the same state; the
 // target must end identical to the source, and units finished before the kill not redone.
-#include "core/Runner.h"
+#include "run/Runner.h"
 #include "support/FaultProxy.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"

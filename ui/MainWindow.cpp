@@ -1,7 +1,7 @@
 #include "MainWindow.h"
 
 #include "StoreWorker.h"
-#include "core/Runner.h"
+#include "run/Runner.h"
 #include "monitor/MonitorWindow.h"
 #include "secrets/SecretStore.h"
 #include "wizard/TaskWizard.h"

@@ -3,7 +3,7 @@
 // alternated so that both see the same machine, each into a fresh database and state file.
 //
 //   bench_monitor [points] [rounds] [concurrency]     (defaults: 1000000 points, 3 rounds, 4)
-#include "core/Runner.h"
+#include "run/Runner.h"
 #include "monitor/MonitorWindow.h"
 #include "support/BenchSupport.h"
 #include "support/InfluxdFixture.h"

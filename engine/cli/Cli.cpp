@@ -1,9 +1,9 @@
 #include "cli/Cli.h"
 
-#include "core/Endpoints.h"
+#include "connectors/Connectors.h"
 #include "core/Error.h"
-#include "core/Runner.h"
-#include "core/TaskPhase.h"
+#include "run/Runner.h"
+#include <TaskPhase.h>
 
 #include <CheckpointStore.h>
 #include <Kinds.h>
@@ -243,7 +243,7 @@ LoadedProfile loadProfile(const ProfileRef &ref, const QStringList &settings)
             return loaded;
         }
     }
-    Endpoints::applyEnvironmentSecrets(loaded.profile);
+    Connectors::applyEnvironmentSecrets(loaded.profile);
     if (!ref.taskName.isEmpty())
         noteMissingSecrets(loaded.profile);
     // File paths in a profile file, and those given with --set, are relative to its folder.
@@ -287,13 +287,13 @@ int commandRun(const ProfileRef &profileRef, const QStringList &settings, const 
     bool progressShown = false;
     qint64 lastPlainMs = 0;
     QObject::connect(runner, &Runner::progress, qApp, [&](const RunProgress &p) {
-        if (p.phase == u"planning") {
+        if (p.phase == RunPhase::Planning) {
             if (!tty)
                 err(u"planning…"_s);
             return;
         }
         const QString line =
-            p.phase == u"following"
+            p.phase == RunPhase::Following
                 ? u"following, lag %1 s: %2 points written (%3 read, %4 rejected), %5 points/s, "
                   "elapsed %6"_s.arg(p.lagSeconds)
                       .arg(p.pointsWritten)
@@ -313,7 +313,7 @@ int commandRun(const ProfileRef &profileRef, const QStringList &settings, const 
             std::fprintf(stderr, "\r\033[K%s", line.toLocal8Bit().constData());
             std::fflush(stderr);
             progressShown = true;
-        } else if (p.elapsedMs - lastPlainMs >= (p.phase == u"following" ? 60000 : 5000)) {
+        } else if (p.elapsedMs - lastPlainMs >= (p.phase == RunPhase::Following ? 60000 : 5000)) {
             // A log file of a task that follows for days: a line a minute is plenty.
             lastPlainMs = p.elapsedMs;
             err(u"progress: "_s + line);
@@ -402,8 +402,8 @@ int commandCheck(const ProfileRef &profileRef, const QStringList &settings)
                 exitCode = exitCodeFor(error.kind());
         }
     };
-    report(u"source"_s, [&] { return Endpoints::createSource(loaded.profile); });
-    report(u"target"_s, [&] { return Endpoints::createSink(loaded.profile); });
+    report(u"source"_s, [&] { return Connectors::createSource(loaded.profile); });
+    report(u"target"_s, [&] { return Connectors::createSink(loaded.profile); });
     return exitCode;
 }
 
@@ -414,7 +414,7 @@ int commandSchema(const ProfileRef &profileRef, const QStringList &settings)
         return ExitUsage;
     CancelToken cancel;
     try {
-        auto source = Endpoints::createSource(loaded.profile);
+        auto source = Connectors::createSource(loaded.profile);
         const QStringList databases = source->listDatabases(cancel);
         out(u"%1"_s.arg(source->describe()));
         for (const QString &note : source->notes(cancel))

@@ -11,7 +11,7 @@
 namespace tsm {
 
 /** Builds the engine's pieces from a task profile. */
-namespace Endpoints {
+namespace Connectors {
 
 /// "http://host:port" (IPv6 hosts in brackets).
 QString baseUrl(const QString &protocol, const QString &host, int port);
@@ -28,5 +28,5 @@ std::unique_ptr<Sink> createSink(const TaskProfile &profile);
 /// TSMIGRATE_TARGET_TOKEN replace those of the profile when set.
 void applyEnvironmentSecrets(TaskProfile &profile);
 
-} // namespace Endpoints
+} // namespace Connectors
 } // namespace tsm

@@ -1,4 +1,4 @@
-#include "core/Endpoints.h"
+#include "connectors/Connectors.h"
 
 #include "core/Error.h"
 #include "sinks/InfluxV1Sink.h"
@@ -19,7 +19,7 @@
 
 using namespace Qt::StringLiterals;
 
-namespace tsm::Endpoints {
+namespace tsm::Connectors {
 
 QString baseUrl(const QString &protocol, const QString &host, int port)
 {
@@ -174,4 +174,4 @@ void applyEnvironmentSecrets(TaskProfile &profile)
     take("TSMIGRATE_TARGET_TOKEN", profile.target.token);
 }
 
-} // namespace tsm::Endpoints
+} // namespace tsm::Connectors
