@@ -17,8 +17,8 @@
 //
 //   bench_migration [--points 2000000] [--concurrency 4] [--scaling-points 500000]
 //                   [--only e2e,gzip,lpfile,twostep,sparse,scaling] [--smoke]
-#include "core/Endpoints.h"
-#include "core/Runner.h"
+#include "connectors/Connectors.h"
+#include "run/Runner.h"
 #include "support/BenchSupport.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
@@ -290,7 +290,7 @@ int main(int argc, char **argv)
         p.task.end = u"2026-01-01T00:00:00Z"_s;
         timer.restart();
         {
-            auto source = Endpoints::createSource(p);
+            auto source = Connectors::createSource(p);
             PlanRequest request;
             request.database = p.task.bucket;
             request.range = TimeRange{1451606400000000000LL, 1767225600000000000LL};

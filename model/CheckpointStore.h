@@ -4,11 +4,15 @@
 #include <QHash>
 #include <QList>
 #include <QString>
+#include <functional>
+#include <memory>
 #include <optional>
 
-struct sqlite3;
-
 namespace tsm {
+
+namespace store {
+class Connection;
+}
 
 enum class TaskState
 {
@@ -229,10 +233,18 @@ public:
                               EventLevel maxLevel = EventLevel::Trace);
 
 private:
-    bool exec(const char *sql);
-    bool migrate();
+    enum class Access
+    {
+        Read,
+        Write
+    };
+    /// The one error path of the store: runs `body` on the open connection and turns the
+    /// failure it throws into lastError() ("what: why"). A write on a read-only store is
+    /// refused before SQLite sees it.
+    bool run(const QString &what, Access access,
+             const std::function<void(store::Connection &)> &body);
 
-    sqlite3 *m_db = nullptr;
+    std::unique_ptr<store::Connection> m_connection;
     QString m_path;
     QString m_lastError;
     bool m_readOnly = false;

@@ -171,6 +171,69 @@ QString defaultTargetUser(const QString &targetType)
     return QString();
 }
 
+namespace {
+
+struct ModeRow
+{
+    TaskMode mode;
+    QString name;
+};
+
+const QList<ModeRow> &modeRows()
+{
+    static const QList<ModeRow> rows = {
+        {TaskMode::History, u"history"_s},
+        {TaskMode::Realtime, u"realtime"_s},
+        {TaskMode::Both, u"both"_s},
+    };
+    return rows;
+}
+
+const QString kSyncAlways = u"always"_s;
+const QString kSyncNone = u"none"_s;
+
+} // namespace
+
+QStringList modeNames()
+{
+    QStringList names;
+    for (const ModeRow &row : modeRows())
+        names.append(row.name);
+    return names;
+}
+
+QString modeName(TaskMode mode)
+{
+    for (const ModeRow &row : modeRows())
+        if (row.mode == mode)
+            return row.name;
+    return QString();
+}
+
+std::optional<TaskMode> mode(const QString &name)
+{
+    for (const ModeRow &row : modeRows())
+        if (row.name == name)
+            return row.mode;
+    return std::nullopt;
+}
+
+bool follows(const QString &modeName)
+{
+    const std::optional<TaskMode> m = mode(modeName);
+    return m && *m != TaskMode::History;
+}
+
+QStringList schemaSyncNames()
+{
+    return {kSyncAlways, kSyncNone};
+}
+
+bool syncsSchema(const QString &schemaSync)
+{
+    return schemaSync != kSyncNone;
+}
+
 bool namesInfluxDb3(const QString &version)
 {
     const QString v = version.trimmed().toLower();

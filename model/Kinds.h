@@ -3,6 +3,7 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <optional>
 
 namespace tsm {
 
@@ -77,6 +78,14 @@ struct TargetKind
     bool isFile() const { return defaultPort == 0; }
 };
 
+/** How a task runs (task.mode): its history range, new data as it arrives, or both. */
+enum class TaskMode
+{
+    History,
+    Realtime,
+    Both,
+};
+
 namespace kinds {
 
 const QList<SourceKind> &sources();
@@ -107,6 +116,20 @@ QStringList targetTypeLabels();
 int defaultPort(const QString &type);
 /** The user every server of a target type has; empty where there is none. */
 QString defaultTargetUser(const QString &targetType);
+
+/** The modes as the profile names them ("history", "realtime", "both"), in the field's order. */
+QStringList modeNames();
+QString modeName(TaskMode mode);
+/** The mode a profile names; nullopt for an unknown one. */
+std::optional<TaskMode> mode(const QString &name);
+/** Whether a mode keeps following new data after its history (realtime, both); false for an
+ *  unknown one. */
+bool follows(const QString &modeName);
+
+/** The schema sync choices (task.schemaSync: "always", "none"), and whether one creates the
+ *  target's tables before data moves. */
+QStringList schemaSyncNames();
+bool syncsSchema(const QString &schemaSync);
 
 /** Whether a free-text version names the InfluxDB 3 family ("3", "3.0.1", "v3", "Clustered",
  *  "Cloud Dedicated"); profiles written before the API family had a choice of its own are

@@ -564,8 +564,8 @@ std::vector<OptionSpec> declareOptions()
                     .take());
     o.push_back(Declare(u"task.mode"_s, task, OptionKind::Choice, u"Mode"_s)
                     .field([](auto &p) -> auto & { return p.task.mode; })
-                    .def(u"history"_s)
-                    .choices({u"history"_s, u"realtime"_s, u"both"_s})
+                    .def(kinds::modeName(TaskMode::History))
+                    .choices(kinds::modeNames())
                     .required()
                     .help(u"history: migrate the data from the start time to the end time (or, "
                           u"without one, to the moment the task is first run), then stop. "
@@ -577,8 +577,8 @@ std::vector<OptionSpec> declareOptions()
                     .take());
     o.push_back(Declare(u"task.schemaSync"_s, task, OptionKind::Choice, u"Schema Sync"_s)
                     .field([](auto &p) -> auto & { return p.task.schemaSync; })
-                    .def(u"always"_s)
-                    .choices({u"always"_s, u"none"_s})
+                    .def(kinds::schemaSyncNames().first())
+                    .choices(kinds::schemaSyncNames())
                     .required()
                     .when(sourceHasTypedTables)
                     .help(u"always: synchronize the structure of the tables to the target "
@@ -784,8 +784,7 @@ QList<FieldError> validateProfile(const TaskProfile &profile)
         errors.append({u"task.end"_s, u"End time must be after start time"_s});
     }
     const SourceKind *sourceKind = kinds::source(profile.source);
-    if (sourceKind && !sourceKind->canFollow &&
-        (profile.task.mode == u"realtime" || profile.task.mode == u"both")) {
+    if (sourceKind && !sourceKind->canFollow && kinds::follows(profile.task.mode)) {
         errors.append({u"task.mode"_s,
                        u"A line-protocol file source cannot be followed: mode "
                        u"\"%1\" needs a database source; use history"_s.arg(profile.task.mode)});

@@ -729,6 +729,144 @@ private slots:
                  qPrintable(monitor.lastError()));
     }
 
+    void failingStatementRollsBackTheCall()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        QCOMPARE(store.addUnits(id, {unit(u"cpu"_s, 0, 10), unit(u"mem"_s, 0, 10)}),
+                 std::optional<int>(2));
+        // Triggers make SQLite itself fail a statement halfway through a call's transaction.
+        QVERIFY(rawExec(m_path, "CREATE TRIGGER poison_insert BEFORE INSERT ON units "
+                                "WHEN NEW.measurement = 'poison' "
+                                "BEGIN SELECT RAISE(ABORT, 'poisoned unit'); END; "
+                                "CREATE TRIGGER poison_update BEFORE UPDATE ON units "
+                                "WHEN NEW.status = 'failed' "
+                                "BEGIN SELECT RAISE(ABORT, 'poisoned update'); END; "
+                                "CREATE TRIGGER poison_delete BEFORE DELETE ON events "
+                                "BEGIN SELECT RAISE(ABORT, 'poisoned delete'); END"));
+
+        QCOMPARE(store.addUnits(id, {unit(u"disk"_s, 0, 10), unit(u"poison"_s, 0, 10)}),
+                 std::nullopt);
+        QVERIFY2(store.lastError().startsWith(u"Could not add 2 units to task %1: "_s.arg(id)),
+                 qPrintable(store.lastError()));
+        QVERIFY2(store.lastError().contains(u"poisoned unit"_s), qPrintable(store.lastError()));
+        QVERIFY2(store.lastError().contains(m_path), qPrintable(store.lastError()));
+        // All or nothing: the unit before the failing one went with it.
+        QCOMPARE(store.units(id).size(), 2);
+
+        const QList<UnitRecord> before = store.units(id);
+        QVERIFY(!store.updateUnits({update(before.at(0).id, UnitStatus::Done),
+                                    update(before.at(1).id, UnitStatus::Failed)}));
+        QVERIFY2(store.lastError().contains(u"poisoned update"_s), qPrintable(store.lastError()));
+        QCOMPARE(store.unitTotals(id).done, 0);
+
+        QVERIFY(store.addEvent(id, EventLevel::Info, u"kept"_s));
+        QVERIFY(!store.deleteTask(id));
+        QVERIFY2(store.lastError().contains(u"poisoned delete"_s), qPrintable(store.lastError()));
+        // The units, deleted before the events failed to be, are back.
+        QCOMPARE(store.units(id).size(), 2);
+        QVERIFY(store.task(id));
+
+        // No transaction was left open: this connection writes again, another one at once
+        // (a write lock still held would keep it waiting out the busy timeout, then fail).
+        QCOMPARE(store.addUnits(id, {unit(u"disk"_s, 0, 10)}), std::optional<int>(1));
+        CheckpointStore other;
+        QVERIFY(other.open(m_path));
+        QVERIFY2(other.setWatermark(id, 7), qPrintable(other.lastError()));
+        QVERIFY2(other.updateUnits({update(before.at(0).id, UnitStatus::Done)}),
+                 qPrintable(other.lastError()));
+        QCOMPARE(store.unitTotals(id).done, 1);
+    }
+
+    void refusalNamesTheCallAndTheStore()
+    {
+        {
+            CheckpointStore writer;
+            QVERIFY(writer.open(m_path));
+            newTask(writer);
+        }
+        CheckpointStore monitor;
+        QVERIFY(monitor.open(m_path, CheckpointStore::Mode::ReadOnly));
+        QCOMPARE(monitor.saveTask(u"intruder"_s, "{}"), std::nullopt);
+        QCOMPARE(monitor.lastError(),
+                 u"Could not save task \"intruder\": the store %1 is open read-only"_s.arg(m_path));
+        // A read after a refused write works and keeps the last error as it was.
+        QCOMPARE(monitor.tasks().size(), 1);
+        QVERIFY(monitor.lastError().contains(u"read-only"_s));
+
+        CheckpointStore writer;
+        QVERIFY(writer.open(m_path));
+        QVERIFY(!writer.setTaskState(987654, TaskState::Running));
+        QCOMPARE(writer.lastError(),
+                 u"Could not set the state of task 987654 to running: no such task"_s);
+        QCOMPARE(writer.addUnits(987654, {unit(u"cpu"_s, 0, 1)}), std::nullopt);
+        QCOMPARE(writer.lastError(), u"Could not add 1 units to task 987654: no such task"_s);
+
+        writer.close();
+        QVERIFY(!writer.setWatermark(1, 1));
+        QCOMPARE(writer.lastError(), u"Could not save the watermark of task 1: the store is not "
+                                     u"open (%1)"_s.arg(m_path));
+    }
+
+    void corruptFileReportsThroughEachCall()
+    {
+        qint64 id = 0;
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(m_path));
+            id = newTask(store);
+        }
+        // Page 1 holds the header and the schema; page 2 is the tasks table, created first.
+        const int pageSize = rawPragma(m_path, "PRAGMA page_size").toInt();
+        QVERIFY(pageSize > 0);
+        QFile file(m_path);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.seek(pageSize));
+        QCOMPARE(file.write(QByteArray(pageSize, '\xff')), qint64(pageSize));
+        file.close();
+
+        CheckpointStore store;
+        QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
+        QVERIFY(store.tasks().isEmpty());
+        QVERIFY2(store.lastError().startsWith(u"Could not list the tasks: "_s),
+                 qPrintable(store.lastError()));
+        QVERIFY2(store.lastError().contains(u"malformed"_s), qPrintable(store.lastError()));
+        QCOMPARE(store.task(id), std::nullopt);
+        QVERIFY2(store.lastError().contains(u"malformed"_s), qPrintable(store.lastError()));
+        QVERIFY(!store.setTaskState(id, TaskState::Running));
+        QVERIFY2(store.lastError().contains(u"malformed"_s), qPrintable(store.lastError()));
+        QCOMPARE(store.saveTask(u"another"_s, "{}"), std::nullopt);
+        QVERIFY2(store.lastError().contains(u"malformed"_s), qPrintable(store.lastError()));
+        QVERIFY(store.isOpen());
+    }
+
+    void failedUpgradeLeavesTheFileAsItWas()
+    {
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(m_path));
+            newTask(store, u"old"_s);
+        }
+        // A version-1 file that already has a table by the name version 2 creates.
+        QVERIFY(rawExec(m_path, "DROP TABLE estimates; CREATE TABLE estimates (x); "
+                                "PRAGMA user_version=1"));
+        CheckpointStore store;
+        QVERIFY(!store.open(m_path));
+        QVERIFY(!store.isOpen());
+        QVERIFY2(store.lastError().contains(u"CREATE TABLE estimates"_s),
+                 qPrintable(store.lastError()));
+        QVERIFY2(store.lastError().contains(u"already exists"_s), qPrintable(store.lastError()));
+        QVERIFY2(store.lastError().contains(m_path), qPrintable(store.lastError()));
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"1"_s);
+
+        // Nothing was left locked, and the upgrade goes through once the clash is gone.
+        QVERIFY(rawExec(m_path, "DROP TABLE estimates"));
+        QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"2"_s);
+        QVERIFY(store.task(u"old"_s));
+    }
+
     void twoWritersInTwoThreads()
     {
         {

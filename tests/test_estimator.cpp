@@ -1,7 +1,7 @@
 // The estimate of a task's points: counted at the source, recorded in the state file for the
 // monitor and `tsmigrate-cli status`, without holding the migration up.
-#include "core/Estimator.h"
-#include "core/Runner.h"
+#include "run/Estimator.h"
+#include "run/Runner.h"
 #include "sources/InfluxSource.h"
 #include "sources/LpFileSource.h"
 #include "support/InfluxdFixture.h"

@@ -3,7 +3,7 @@
 // recorded with the server's reason in the rejects file; everything else arrives, compared value
 // by value in the influxd behind the emulator. Also the bucket's creation, 413 splits, a missing
 // bucket, a wrong token and an organization name where the ID belongs.
-#include "core/Runner.h"
+#include "run/Runner.h"
 #include "emulators/Influx2Emulator.h"
 #include "sinks/InfluxV2Sink.h"
 #include "support/InfluxDump.h"

@@ -3,8 +3,8 @@
 // with and without a DBRP mapping, the Add Database Retention Policy switch on and off, 2.3
 // (no virtual mappings) and 2.7; wrong organization ID, wrong token, a name for the ID;
 // paginated buckets; read units that follow the bucket's shard groups.
-#include "core/Endpoints.h"
-#include "core/Runner.h"
+#include "connectors/Connectors.h"
+#include "run/Runner.h"
 #include "emulators/Influx2Emulator.h"
 #include "sources/InfluxV2Source.h"
 #include "support/InfluxDump.h"

@@ -3,8 +3,8 @@
 // wrong major version says which to choose. InfluxDB 3 sources and targets against the 3.x
 // emulator, version by version: reads keep every value's type, writes reject exactly the
 // refused lines.
-#include "core/Endpoints.h"
-#include "core/Runner.h"
+#include "connectors/Connectors.h"
+#include "run/Runner.h"
 #include "emulators/Influx2Emulator.h"
 #include "emulators/Influx3Emulator.h"
 #include "sinks/InfluxV3Sink.h"
@@ -104,7 +104,7 @@ private Q_SLOTS:
         profile.source.orgId = u"0a1b2c3d4e5f6071"_s;
         profile.source.token = u"t"_s;
         try {
-            Endpoints::createSource(profile)->checkConnection(cancel);
+            Connectors::createSource(profile)->checkConnection(cancel);
             QFAIL("a 2.x source accepted InfluxDB 1.x");
         } catch (const Error &error) {
             QCOMPARE(error.kind(), ErrorKind::Config);
@@ -127,7 +127,7 @@ private Q_SLOTS:
         profile.source.orgId = emulator.options().orgId;
         profile.source.token = emulator.token();
         CancelToken cancel;
-        const ConnectionInfo info = Endpoints::createSource(profile)->checkConnection(cancel);
+        const ConnectionInfo info = Connectors::createSource(profile)->checkConnection(cancel);
         QCOMPARE(info.product, u"InfluxDB"_s);
         QCOMPARE(info.version, u"2.7.1"_s); // sent as "v2.7.1"
         QCOMPARE(info.detail, u"OSS, organization %1, 1 buckets"_s.arg(emulator.options().orgId));
@@ -143,7 +143,7 @@ private Q_SLOTS:
         profile.source.apiVersion = u"3"_s;
         profile.source.version = u"3"_s;
         try {
-            Endpoints::createSource(profile)->checkConnection(cancel);
+            Connectors::createSource(profile)->checkConnection(cancel);
             QFAIL("an InfluxDB 3 source accepted InfluxDB 2.x");
         } catch (const Error &error) {
             QCOMPARE(error.kind(), ErrorKind::Config);
@@ -175,7 +175,7 @@ private Q_SLOTS:
         TaskProfile profile = influxDb3Profile(server.url(), u"t3"_s);
         profile.source.version = version;
         CancelToken cancel;
-        auto source = Endpoints::createSource(profile);
+        auto source = Connectors::createSource(profile);
         QCOMPARE(source->describe(), u"InfluxDB 3 at %1"_s.arg(server.url()));
         const ConnectionInfo info = source->checkConnection(cancel);
         // 3.0 names no edition: it is taken for Core.
@@ -189,7 +189,7 @@ private Q_SLOTS:
             return r.path == "/ping" && r.header("authorization") == "Token t3";
         }));
 
-        const ConnectionInfo target = Endpoints::createSink(profile)->checkConnection(cancel);
+        const ConnectionInfo target = Connectors::createSink(profile)->checkConnection(cancel);
         QCOMPARE(target.product, info.product);
         QVERIFY2(target.detail.contains(u"database \"db3\" exists"_s), qPrintable(target.detail));
 
@@ -205,7 +205,7 @@ private Q_SLOTS:
         // A wrong token is refused, by /ping already.
         profile.source.token = u"wrong"_s;
         try {
-            Endpoints::createSource(profile)->checkConnection(cancel);
+            Connectors::createSource(profile)->checkConnection(cancel);
             QFAIL("a wrong token was accepted");
         } catch (const Error &error) {
             QCOMPARE(error.kind(), ErrorKind::Auth);

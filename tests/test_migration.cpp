@@ -1,7 +1,7 @@
 // End-to-end migrations against a real influxd: InfluxDB → InfluxDB, InfluxDB → line-protocol
 // file → InfluxDB, and ten thousand series; the target is compared value by value and type by
 // type with an independent msgpack dump.
-#include "core/Runner.h"
+#include "run/Runner.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"

@@ -330,9 +330,9 @@ private Q_SLOTS:
         QList<QString> phases;
         QList<qint64> lags;
         connect(&runner, &RunThread::progress, this, [&](const RunProgress &p) {
-            if (phases.isEmpty() || phases.last() != p.phase)
-                phases.append(p.phase);
-            if (p.phase == u"following")
+            if (phases.isEmpty() || phases.last() != phaseName(p.phase))
+                phases.append(phaseName(p.phase));
+            if (p.phase == RunPhase::Following)
                 lags.append(p.lagSeconds);
         });
         QSignalSpy finished(&runner, &RunThread::finished);

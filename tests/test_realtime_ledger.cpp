@@ -1,7 +1,7 @@
 // The ledger of a task that follows new data: an interrupted cycle is dropped from the
 // watermark on, done units below it are merged per measurement with exact totals, and the phase
 // a task is in reads back from the store.
-#include "core/TaskPhase.h"
+#include <TaskPhase.h>
 
 #include <CheckpointStore.h>
 #include <ProfileJson.h>

@@ -3,7 +3,7 @@
 // and type by type (read independently with InfluxDump, shard group by shard group); database
 // creation and refusal, KEEP, authentication, retries and errors hidden in HTTP 200 are checked
 // the way a user meets them: exit codes and messages.
-#include "core/Runner.h"
+#include "run/Runner.h"
 #include "emulators/TDengine3Emulator.h"
 #include "lp/LineParser.h"
 #include "sinks/TDengineSink.h"

@@ -4,10 +4,13 @@
 #include "emulators/TDengine3Emulator.h"
 #include "lp/LineParser.h"
 #include "sinks/TDengineSink.h"
+#include "sources/LpFileSource.h"
 #include "support/TestHttpServer.h"
 
 #include <QCryptographicHash>
+#include <QFile>
 #include <QJsonArray>
+#include <QTemporaryDir>
 #include <QTest>
 #include <TimeText.h>
 
@@ -116,9 +119,56 @@ private Q_SLOTS:
         sink.setTaskRange({now - 20 * 365 * kNsPerDay, now});
         tsm::CancelToken cancel;
         sink.prepare(cancel);
+        // The longest KEEP a nanosecond database can compute: TDengine works out now − KEEP in
+        // int64 nanoseconds, and KEEP 365000 would overflow that and refuse every point.
         QVERIFY(td.statements().contains(
-            u"CREATE DATABASE IF NOT EXISTS `old` PRECISION 'ns' KEEP 365000"_s));
-        QCOMPARE(sink.databaseInfo(cancel)->keepMinutes, 365000LL * 1440);
+            u"CREATE DATABASE IF NOT EXISTS `old` PRECISION 'ns' KEEP 106580"_s));
+        QCOMPARE(sink.databaseInfo(cancel)->keepMinutes, 106580LL * 1440);
+        const tsm::WriteResult result = sink.write(
+            makeBatch({"m v=1 " + ns(now - 20 * 365 * kNsPerDay), "m v=2 " + ns(recentNs())}),
+            cancel);
+        QCOMPARE(result.written, 2);
+        QCOMPARE(td.rowCount(u"old"_s), 2);
+    }
+
+    void keepPastWhatNanosecondsCanComputeIsNamed()
+    {
+        // A nanosecond database made with KEEP 365000 (TDengine accepts it) refuses every point:
+        // now − 60e9 × KEEP minutes wraps in int64. The task stops before writing, saying so.
+        TDengine3Emulator td;
+        td.createDatabase(u"wrapped"_s, u"ns"_s, 365000);
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"wrapped"_s, false);
+        const qint64 now = tsm::TimeText::nowNs();
+        sink.setTaskRange({now - 20 * 365 * kNsPerDay, now});
+        tsm::CancelToken cancel;
+        try {
+            sink.prepare(cancel);
+            QFAIL("a KEEP that overflows TDengine's check was taken for no limit");
+        } catch (const tsm::Error &error) {
+            QCOMPARE(error.kind(), tsm::ErrorKind::Config);
+            QVERIFY2(error.message().contains(u"KEEP 106580"_s) &&
+                         error.message().contains(u"overflow"_s),
+                     qPrintable(error.message()));
+        }
+        QCOMPARE(td.writeRequests(), 0);
+
+        // KEEP 106580 reaches back about 291 years, not to 1677: a task starting in 1690 is
+        // older than it keeps; one starting 50 years ago is not.
+        td.createDatabase(u"longest"_s, u"ns"_s, 106580);
+        tsm::TDengineSink longest(endpointFor(td.url()), fastRetries(), u"longest"_s, false);
+        const qint64 in1690 = -8835868800LL * 1000000000LL;
+        longest.setTaskRange({in1690, now});
+        try {
+            longest.prepare(cancel);
+            QFAIL("a start older than KEEP 106580 was accepted");
+        } catch (const tsm::Error &error) {
+            QVERIFY2(error.message().contains(u"1690-01-01"_s), qPrintable(error.message()));
+        }
+        longest.setTaskRange({now - 50 * 365 * kNsPerDay, now});
+        longest.prepare(cancel);
+        QCOMPARE(
+            longest.write(makeBatch({"m v=1 " + ns(now - 50 * 365 * kNsPerDay)}), cancel).written,
+            1);
     }
 
     void refusesAMillisecondDatabase()
@@ -359,6 +409,14 @@ private Q_SLOTS:
         for (int i = 0; i < 4096; ++i)
             manyFields += (i ? "," : "") + QByteArray("f") + QByteArray::number(i) + "=1i";
         manyFields += ' ' + ns(t);
+        // 3996 fields, _ts and 100 tags: 4097 columns (tags count, smlParseLine).
+        QByteArray fieldsAndTags = "m";
+        for (int i = 0; i < 100; ++i)
+            fieldsAndTags += ",t" + QByteArray::number(i) + "=v";
+        fieldsAndTags += ' ';
+        for (int i = 0; i < 3996; ++i)
+            fieldsAndTags += (i ? "," : "") + QByteArray("f") + QByteArray::number(i) + "=1i";
+        fieldsAndTags += ' ' + ns(t);
         const QList<QPair<QByteArray, QString>> cases{
             {"m,big=" + QByteArray(4200, 'x') + " v=1 " + ns(t), u"NCHAR"_s},
             {"m,a=" + QByteArray(2100, 'x') + ",b=" + QByteArray(2100, 'y') + " v=1 " + ns(t),
@@ -368,6 +426,7 @@ private Q_SLOTS:
              u"row of 70012 bytes"_s},
             {manyTags, u"129 tags"_s},
             {manyFields, u"4096 fields"_s},
+            {fieldsAndTags, u"3996 fields and 100 tags"_s},
             {"m," + QByteArray(65, 'k') + "=v v=1 " + ns(t), u"65 bytes long"_s},
             {QByteArray(193, 'm') + " v=1 " + ns(t), u"193 bytes long"_s},
             {"m s=\"two\nlines\" " + ns(t), u"newline"_s},
@@ -396,6 +455,35 @@ private Q_SLOTS:
         // Nothing at all to send: no request.
         QCOMPARE(sink.write(makeBatch({cases.at(0).first}), cancel).rejected, 1);
         QCOMPARE(td.writeRequests(), 1);
+    }
+
+    void pointsBefore1970AreRejectedBeforeSending()
+    {
+        // TDengine's schemaless parser refuses a whole request for one timestamp at or before
+        // 1970 (0x0127): such points are rejected before sending, each with its time, and the
+        // others of the batch go in one request.
+        TDengine3Emulator td;
+        td.createDatabase(u"dst"_s, u"ns"_s, 106580);
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"dst"_s, true);
+        tsm::CancelToken cancel;
+        sink.prepare(cancel);
+        const qint64 t = recentNs();
+        const QByteArray early = "m v=2 -86400000000000";
+        const QByteArray earlier = "m v=3 -1000000000000000000";
+        const tsm::WriteResult result =
+            sink.write(makeBatch({"m v=1 " + ns(t), early, earlier, "m v=4 " + ns(t + 1)}), cancel);
+        QCOMPARE(result.written, 2);
+        QCOMPARE(result.rejected, 2);
+        QCOMPARE(result.rejects.at(0).line, early);
+        QCOMPARE(result.rejects.at(1).line, earlier);
+        for (const auto &[reason, time] :
+             {std::pair{result.rejects.at(0).reason, u"1969-12-31T00:00:00"_s},
+              std::pair{result.rejects.at(1).reason, u"1938-04-24T22:13:20"_s}}) {
+            QVERIFY2(reason.contains(time) && reason.contains(u"1970"_s), qPrintable(reason));
+            QVERIFY2(reason.contains(u"0x0127"_s), qPrintable(reason));
+        }
+        QCOMPARE(td.writeRequests(), 1);
+        QCOMPARE(td.rowCount(u"dst"_s), 2);
     }
 
     void rowLimitFollowsTheServerVersion()
@@ -513,18 +601,93 @@ private Q_SLOTS:
             sink.checkConnection(cancel);
             QFAIL("wrong credentials were accepted");
         } catch (const tsm::Error &error) {
+            // taosAdapter answers wrong credentials on /rest/sql as a statement error.
             QCOMPARE(error.kind(), tsm::ErrorKind::Auth);
-            QCOMPARE(error.httpStatus(), 401);
-            QVERIFY2(error.message().contains(u"user \"root\""_s), qPrintable(error.message()));
+            QCOMPARE(error.httpStatus(), 200);
+            QVERIFY2(error.message().contains(u"user \"root\""_s) &&
+                         error.message().contains(u"[0x0357] Authentication failure"_s),
+                     qPrintable(error.message()));
         }
         try {
+            // ... and on the schemaless endpoint as HTTP 500 with [0x357].
             sink.write(makeBatch({"m v=1 " + ns(recentNs())}), cancel);
             QFAIL("a write with wrong credentials was accepted");
         } catch (const tsm::Error &error) {
             QCOMPARE(error.kind(), tsm::ErrorKind::Auth);
+            QCOMPARE(error.httpStatus(), 500);
+            QVERIFY2(error.message().contains(u"user \"root\""_s) &&
+                         error.message().contains(u"[0x357] Authentication failure"_s),
+                     qPrintable(error.message()));
         }
         QCOMPARE(td.writeRequests(), 1); // not retried
         QCOMPARE(td.rowCount(u"dst"_s), 0);
+    }
+
+    void compressesRequestsToOtherMachines()
+    {
+        // taosAdapter decompresses gzip bodies; the sink compresses them except to this machine
+        // (HttpClient::isLoopback, as the InfluxDB sinks decide).
+        TDengine3Emulator td;
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"dst"_s, true);
+        tsm::CancelToken cancel;
+        sink.prepare(cancel);
+        const qint64 t = recentNs();
+        QCOMPARE(sink.write(makeBatch({"m v=1 " + ns(t)}), cancel).written, 1);
+        QCOMPARE(td.gzipWriteRequests(), 0);
+        sink.setCompressRequests(true);
+        QCOMPARE(sink.write(makeBatch({"m v=2 " + ns(t + 1)}), cancel).written, 1);
+        QCOMPARE(td.gzipWriteRequests(), 1);
+        QCOMPARE(td.rowCount(u"dst"_s), 2);
+    }
+
+    void measurementsThatBecomeOneSuperTableStop()
+    {
+        // '.' -> '_' makes "cpu.load" and "cpu_load" one super table, whose rows TDengine merges
+        // column by column: the task stops before writing, naming both.
+        TDengine3Emulator td;
+        tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"dst"_s, true);
+        tsm::CancelToken cancel;
+        sink.prepare(cancel);
+        const qint64 t = recentNs();
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"in.lp"_s);
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("cpu.load,h=a v=1 " + ns(t) + "\ncpu_load,h=a w=2 " + ns(t) + "\nmem v=3 " +
+                       ns(t) + "\n");
+        }
+        tsm::LpFileSource source(path);
+        for (const QStringList &measurements :
+             {QStringList{}, QStringList{u"cpu_load"_s, u"mem"_s, u"cpu.load"_s}}) {
+            try {
+                sink.syncSchema(source, QString(), measurements, true, cancel);
+                QFAIL("two measurements that become one super table were not caught");
+            } catch (const tsm::Error &error) {
+                QCOMPARE(error.kind(), tsm::ErrorKind::Config);
+                QVERIFY2(error.message().contains(u"\"cpu.load\" and \"cpu_load\""_s) &&
+                             error.message().contains(u"super table \"cpu_load\""_s),
+                         qPrintable(error.message()));
+            }
+        }
+        sink.syncSchema(source, QString(), {u"cpu.load"_s, u"mem"_s}, true, cancel);
+        QCOMPARE(td.writeRequests(), 0);
+
+        // One that appears only while writing (following new data) stops the write before it
+        // is sent.
+        QCOMPARE(sink.write(makeBatch({"cpu.load,h=a v=1 " + ns(t)}), cancel).written, 1);
+        try {
+            sink.write(makeBatch({"mem v=3 " + ns(t), "cpu_load,h=a w=2 " + ns(t)}), cancel);
+            QFAIL("a second measurement for one super table was written");
+        } catch (const tsm::Error &error) {
+            QCOMPARE(error.kind(), tsm::ErrorKind::Config);
+            QVERIFY2(error.message().contains(u"\"cpu.load\" and \"cpu_load\""_s),
+                     qPrintable(error.message()));
+        }
+        QCOMPARE(td.writeRequests(), 1);
+        const QList<TDengine3Emulator::Row> rows = td.rows(u"dst"_s, u"cpu_load"_s);
+        QCOMPARE(rows.size(), 1);
+        QCOMPARE(rows.at(0).values.keys(), QStringList{u"v"_s});
     }
 
     void retriesHonourRetryAfter()

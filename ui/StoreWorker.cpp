@@ -1,6 +1,6 @@
 #include "StoreWorker.h"
 
-#include "core/TaskPhase.h"
+#include <TaskPhase.h>
 
 #include <ProfileJson.h>
 #include <Progress.h>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/Runner.h"
+#include "run/Runner.h"
 
 #include <QObject>
 #include <QThread>

@@ -1,5 +1,6 @@
 #include "sinks/TDengineSink.h"
 
+#include "http/HttpClient.h"
 #include "lp/LineParser.h"
 #include "lp/LineProtocol.h"
 #include "sinks/BatchBisector.h"
@@ -11,6 +12,7 @@
 #include <QVersionNumber>
 #include <TimeText.h>
 #include <algorithm>
+#include <set>
 #include <unordered_set>
 
 using namespace Qt::StringLiterals;
@@ -23,27 +25,30 @@ namespace {
 constexpr size_t kMaxTableNameBytes = 192; // TSDB_TABLE_NAME_LEN - 1
 constexpr size_t kMaxColumnNameBytes = 64; // TSDB_COL_NAME_LEN - 1
 constexpr size_t kMaxTags = 128;           // TSDB_MAX_TAGS
-constexpr size_t kMaxColumns = 4096;       // TSDB_MAX_COLUMNS, the _ts column included
+constexpr size_t kMaxColumns = 4096;       // TSDB_MAX_COLUMNS: fields, _ts and tags
 constexpr qint64 kMaxTagsBytes = 16384;    // TSDB_MAX_TAGS_LEN
 constexpr qint64 kMaxVarcharBytes = 65517; // TSDB_MAX_BINARY_LEN - VARSTR_HEADER_SIZE
 constexpr qint64 kVarHeader = 2;           // VARSTR_HEADER_SIZE
 constexpr qint64 kNcharBytes = 4;          // TSDB_NCHAR_SIZE: tags are NCHAR
 constexpr int kKeepDefaultDays = 3650;
-constexpr int kKeepMaxDays = 365000;
 constexpr qint64 kNsPerMinute = 60LL * 1000000000LL;
 constexpr qint64 kNsPerDay = 1440LL * kNsPerMinute;
 
-/// The oldest nanosecond time a database with this KEEP accepts now. Nanoseconds reach back
-/// only to 1677, so a longer KEEP has no limit here.
+/// The oldest nanosecond time a database with this KEEP accepts now, worked out as TDengine's
+/// vnode does (vnodePreProcessSubmitTbData: now − tsTickPerMin × KEEP in int64, which wraps for
+/// a KEEP past keepOverflows()), so that what the sink refuses is what TDengine refuses.
 qint64 oldestKept(qint64 keepMinutes)
 {
-    const qint64 now = TimeText::nowNs();
-    // Minutes from the earliest representable time to now, in unsigned arithmetic.
-    const quint64 reach =
-        (quint64(now) - quint64(std::numeric_limits<qint64>::min())) / quint64(kNsPerMinute);
-    if (keepMinutes <= 0 || quint64(keepMinutes) >= reach)
+    if (keepMinutes <= 0)
         return std::numeric_limits<qint64>::min();
-    return now - keepMinutes * kNsPerMinute;
+    const quint64 span = quint64(kNsPerMinute) * quint64(keepMinutes);
+    return qint64(quint64(TimeText::nowNs()) - span);
+}
+
+/// Whether TDengine's now − KEEP overflows int64 nanoseconds (a KEEP over 106751 days).
+bool keepOverflows(qint64 keepMinutes)
+{
+    return keepMinutes > std::numeric_limits<qint64>::max() / kNsPerMinute;
 }
 
 QString shown(std::string_view name)
@@ -117,6 +122,7 @@ TDengineSink::TDengineSink(TDengineEndpoint endpoint, RetryPolicy retry, QString
     : m_rest(std::move(endpoint), retry), m_database(database.toLower()),
       m_databaseAsGiven(std::move(database)), m_createDatabase(createDatabase)
 {
+    m_gzip = !HttpClient::isLoopback(m_rest.endpoint().baseUrl);
     m_rest.setRetryListener([this](const QString &what, const Error &error, int attempt,
                                    int delayMs) { notifyRetry(what, error, attempt, delayMs); });
 }
@@ -183,7 +189,7 @@ int TDengineSink::maxRowBytes(const QString &version)
 }
 
 bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByteArray &out,
-                               QString *why)
+                               QString *why, std::string *measurement)
 {
     thread_local lp::Point point;
     point = lp::Point();
@@ -224,10 +230,15 @@ bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByt
     if (tagCount > kMaxTags)
         return refuse(why,
                       u"the point has %1 tags; TDengine allows %2"_s.arg(tagCount).arg(kMaxTags));
-    if (point.fields.size() + 1 > kMaxColumns)
-        return refuse(why, u"the point has %1 fields; TDengine allows %2 columns besides _ts"_s
-                               .arg(point.fields.size())
-                               .arg(kMaxColumns - 1));
+    // smlParseLine (clientSml.c) counts the fields, _ts and the tags against TSDB_MAX_COLUMNS.
+    if (point.fields.size() + 1 + tagCount > kMaxColumns)
+        return refuse(why, u"the point has %1 fields and %2 tags; TDengine allows %3 columns, "
+                           u"counting _ts and the tags%4"_s.arg(point.fields.size())
+                               .arg(point.tags.size())
+                               .arg(kMaxColumns)
+                               .arg(point.tags.empty() ? u" (a point without tags gets the tag "
+                                                         u"_tag_null)"_s
+                                                       : QString()));
 
     qint64 tagBytes = 0;
     for (const auto &[key, value] : point.tags) {
@@ -266,15 +277,21 @@ bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByt
         if (point.time == 0)
             return refuse(why, u"timestamp 0 (1970-01-01T00:00:00Z): TDengine's schemaless "
                                u"parser reads a timestamp of 0 as \"now\""_s);
-        if (point.time == -1)
-            return refuse(why, u"timestamp -1: TDengine's schemaless parser reads it as an "
-                               u"invalid timestamp"_s);
+        // smlParseInfluxString (clientSmlLine.c) refuses a timestamp <= 0 and with it the whole
+        // request; SQL would take it, but only into tables made by hand (README, TDengine 3).
+        if (point.time < 0)
+            return refuse(why, u"timestamp %1 (%2) is before 1970: TDengine's schemaless "
+                               u"writing refuses every time up to 1970-01-01T00:00:00Z "
+                               u"([0x0127] Invalid timestamp format)"_s.arg(point.time)
+                                   .arg(TimeText::format(point.time)));
         if (point.time < limits.oldestNs)
             return refuse(why,
                           u"timestamp %1 is older than the database keeps (before %2)"_s.arg(
                               TimeText::format(point.time), TimeText::format(limits.oldestNs)));
     }
 
+    if (measurement)
+        *measurement = point.measurement;
     appendName(out, point.measurement, true);
     for (const auto &[key, value] : point.tags) {
         out.append(',');
@@ -405,8 +422,9 @@ int TDengineSink::keepDaysToCreate() const
     if (age < qint64(kKeepDefaultDays - 1) * kNsPerDay)
         return 0;
     // Older data needs a longer KEEP, or TDengine would refuse it now and delete it later: the
-    // longest TDengine allows.
-    return kKeepMaxDays;
+    // longest a nanosecond database can compute (TDengine accepts up to 365000 days, but then
+    // now − KEEP overflows and every point is refused).
+    return kMaxKeepDaysNs;
 }
 
 void TDengineSink::checkPrecision(const TDengineDatabaseInfo &info) const
@@ -430,6 +448,16 @@ void TDengineSink::checkKeep(const TDengineDatabaseInfo &info) const
         return;
     const QString keep = info.keepMinutes % 1440 == 0 ? u"%1 days"_s.arg(info.keepMinutes / 1440)
                                                       : u"%1 minutes"_s.arg(info.keepMinutes);
+    if (keepOverflows(info.keepMinutes))
+        throw Error(ErrorKind::Config,
+                    u"Database \"%1\" on %2 has KEEP %3 with precision ns: TDengine works out "
+                    u"the oldest time it accepts as now − KEEP in int64 nanoseconds, which "
+                    u"overflows for a KEEP over 106751 days and then refuses points older than "
+                    u"%4, and the task starts at %5. Lower the KEEP to the longest a nanosecond "
+                    u"database can compute: ALTER DATABASE `%1` KEEP %6"_s
+                        .arg(m_database, where(), keep, TimeText::format(oldest),
+                             TimeText::format(m_taskRange->start))
+                        .arg(kMaxKeepDaysNs));
     // A day of margin, so that the advice still holds when the run starts a little later.
     const qint64 advice = (oldest / kNsPerDay + 1) * kNsPerDay;
     throw Error(ErrorKind::Config,
@@ -438,7 +466,7 @@ void TDengineSink::checkKeep(const TDengineDatabaseInfo &info) const
                 u"raise the database's KEEP (ALTER DATABASE `%1` KEEP %8)"_s
                     .arg(m_database, where(), keep, info.keepText, TimeText::format(oldest),
                          TimeText::format(m_taskRange->start), TimeText::format(advice))
-                    .arg(kKeepMaxDays));
+                    .arg(kMaxKeepDaysNs));
 }
 
 void TDengineSink::prepare(const CancelToken &cancel)
@@ -481,7 +509,14 @@ HttpResponse TDengineSink::post(const QByteArray &lines, const CancelToken &canc
     // to the schemaless parser as it is.
     request.url = m_rest.url("/influxdb/v1/write", {{"db", m_database}, {"precision", u"ns"_s}});
     request.headers.emplaceBack("Content-Type", "text/plain; charset=utf-8");
-    request.body = lines;
+    // taosAdapter decompresses Content-Encoding: gzip bodies; compressed once here, so that
+    // retries do not compress again, and not to this machine (see InfluxLineSink).
+    if (m_gzip) {
+        request.headers.emplaceBack("Content-Encoding", "gzip");
+        request.body = HttpClient::gzip(lines);
+    } else {
+        request.body = lines;
+    }
     m_rest.authorize(request);
 
     const QString what = where();
@@ -560,6 +595,7 @@ WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
     Batch converted;
     converted.lines.reserve(batch.lines.size() + batch.lines.size() / 16);
     QHash<QByteArray, QByteArray> originalOf; // converted line -> line as it came, when they differ
+    std::set<std::string> measurements;       // of the points to send
     const auto spans = BatchBisector::lineSpans(batch.lines);
     const qint64 lineCount = std::min<qint64>(qint64(spans.size()), batch.points);
     for (qint64 i = 0; i < lineCount; ++i) {
@@ -571,11 +607,13 @@ WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
         const QByteArray original = batch.lines.mid(begin, end - begin);
         const qsizetype at = converted.lines.size();
         QString why;
+        std::string measurement;
         if (!convertLine(std::string_view(original.constData(), size_t(original.size())), limits,
-                         converted.lines, &why)) {
+                         converted.lines, &why, &measurement)) {
             BatchBisector::reject(batch, i, original, why, result);
             continue;
         }
+        measurements.insert(std::move(measurement));
         const QByteArray encoded = converted.lines.mid(at);
         if (encoded != original)
             originalOf.insert(encoded, original);
@@ -585,6 +623,13 @@ WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
     for (qint64 i = lineCount; i < batch.points; ++i)
         BatchBisector::reject(batch, i, {}, u"the batch holds fewer lines than its point count"_s,
                               result);
+
+    {
+        // A measurement first met now (following new data) must not share a super table.
+        std::lock_guard<std::mutex> lock(m_mutex);
+        for (const std::string &name : measurements)
+            claimSuperTable(QString::fromStdString(name));
+    }
 
     const size_t checkedRejects = result.rejects.size();
     BatchBisector::write(
@@ -605,6 +650,39 @@ WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
         reject.line = originalOf.value(reject.line, reject.line);
     }
     return result;
+}
+
+void TDengineSink::claimSuperTable(const QString &measurement)
+{
+    const QString stable = superTableName(measurement);
+    const auto found = m_measurementOf.constFind(stable);
+    if (found == m_measurementOf.constEnd()) {
+        m_measurementOf.insert(stable, measurement);
+        return;
+    }
+    if (found.value() == measurement)
+        return;
+    const QString first = std::min(found.value(), measurement);
+    const QString second = std::max(found.value(), measurement);
+    throw Error(ErrorKind::Config,
+                u"Measurements \"%1\" and \"%2\" would both be written to the TDengine super "
+                u"table \"%3\" (TDengine's schemaless writing turns '.' into '_'), where their "
+                u"fields would mix and points with the same tags and time would merge into one "
+                u"row. Migrate one of them in a task of its own into another database, or leave "
+                u"one out of the task's measurements"_s.arg(first, second, stable));
+}
+
+void TDengineSink::syncSchema(Source &source, const QString &database,
+                              const QStringList &measurements, bool, const CancelToken &cancel)
+{
+    const QStringList names =
+        measurements.isEmpty() ? source.listMeasurements(database, cancel) : measurements;
+    std::lock_guard<std::mutex> lock(m_mutex);
+    // Sorted, so that the same pair is named whatever order the source lists them in.
+    QStringList sorted = names;
+    sorted.sort();
+    for (const QString &name : std::as_const(sorted))
+        claimSuperTable(name);
 }
 
 qint64 TDengineSink::count(const QString &stable, const TimeRange &range, const CancelToken &cancel)

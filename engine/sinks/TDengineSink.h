@@ -3,6 +3,7 @@
 #include "core/Sink.h"
 #include "tdengine/TDengineRest.h"
 
+#include <QHash>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -37,11 +38,18 @@ public:
     /// than the database keeps (TDengine would refuse every older point), and a new database is
     /// created with a KEEP that covers it.
     void setTaskRange(const TimeRange &range) { m_taskRange = range; }
+    /// Compress write bodies with gzip (taosAdapter decompresses them); on by default except
+    /// towards this machine.
+    void setCompressRequests(bool compress) { m_gzip = compress; }
 
     QString describe() const override;
     LpDialect dialect() const override;
     ConnectionInfo checkConnection(const CancelToken &cancel) override;
     void prepare(const CancelToken &cancel) override;
+    /// Stops (Error Config) when two of the task's measurements (`measurements`, or all of
+    /// the source's when empty) become one super table; write() checks the ones it meets later.
+    void syncSchema(Source &source, const QString &database, const QStringList &measurements,
+                    bool create, const CancelToken &cancel) override;
     WriteResult write(const Batch &batch, const CancelToken &cancel) override;
 
     /// Rows of super table `stable` (a TDengine name, see superTableName()) with
@@ -69,7 +77,10 @@ public:
         qint64 oldestNs = std::numeric_limits<qint64>::min();
     };
     static bool convertLine(std::string_view line, const Limits &limits, QByteArray &out,
-                            QString *why);
+                            QString *why, std::string *measurement = nullptr);
+    /// The longest KEEP, in days, a nanosecond database can compute: TDengine works out the
+    /// oldest time it accepts as now − KEEP in int64 nanoseconds (TSDB_MAX_KEEP_NS).
+    static constexpr int kMaxKeepDaysNs = 365 * 292;
 
 protected:
     /// Throw Error(Config) when the database cannot take the task's points (line protocol
@@ -88,17 +99,22 @@ private:
     void checkKeep(const TDengineDatabaseInfo &info) const;
     /// KEEP in days for a database this task creates, 0 for TDengine's default (3650).
     int keepDaysToCreate() const;
+    /// Records that `measurement` is written to its super table; throws Error(Config) when
+    /// another measurement already is. Called with m_mutex held.
+    void claimSuperTable(const QString &measurement);
 
     TDengineRest m_rest;
     QString m_database; ///< lower-cased: TDengine folds plain identifiers
     QString m_databaseAsGiven;
     bool m_createDatabase;
     std::optional<TimeRange> m_taskRange;
+    bool m_gzip = false; ///< compress write bodies (not to a server on this machine)
 
     mutable std::mutex m_mutex; ///< guards what prepare() learnt, read by writers
     QString m_version;
     Limits m_limits;
-    qint64 m_keepMinutes = 0; ///< the database's KEEP; 0 when unknown
+    qint64 m_keepMinutes = 0;                ///< the database's KEEP; 0 when unknown
+    QHash<QString, QString> m_measurementOf; ///< super table -> the measurement written to it
 };
 
 } // namespace tsm

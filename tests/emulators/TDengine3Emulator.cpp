@@ -1,31 +1,47 @@
 // TDengine 3.x behind taosAdapter, emulated for tests (TDengine cannot be installed here).
 //
-// Follows /work/shared/PROTOCOLS.md:
+// Follows /work/shared/PROTOCOLS.md and the real sources (taosdata/TDengine, taosdata/taosadapter;
+// the file and function are named beside each rule below):
 //  §5.1 REST: POST /rest/sql and /rest/sql/<db>, Basic authentication, one statement per
-//       request, statement errors as HTTP 200 {"code": err & 0xffff, "desc": "..."}, 401 for
-//       missing or wrong credentials, column_meta/data/rows answers, DML as affected_rows,
-//       CREATE DATABASE with PRECISION and KEEP (range 1..365000 days, at least 3 × DURATION),
-//       names: plain identifiers folded to lower case, back-quoted ones kept as they are.
+//       request, statement errors as HTTP 200 {"code": err & 0xffff, "desc": "..."}; missing
+//       credentials 401 with code 0x1105 (checkAuth), wrong ones HTTP 200 with code 855 = 0x357
+//       (the connection fails and TaosErrorResponse answers it as a statement error,
+//       controller/rest); column_meta/data/rows answers, DML as affected_rows, CREATE DATABASE
+//       with PRECISION and KEEP (1..365000 days whatever the precision, mndCheckDbCfg; at least
+//       3 × DURATION), names: plain identifiers folded to lower case, back-quoted ones kept.
 //  §5.2 schemaless: POST /influxdb/v1/write?db=&precision=, 204 on success, 400 "db required",
-//       401 "no auth info found", 500 {"code":"internal error","message":"[0x<code>] <text>"}
-//       (0x388 Database not exist), precision values as the client maps them (anything unknown
-//       is nanoseconds), super table per measurement with '.' replaced by '_', tags always
-//       NCHAR, time column _ts, columns typed by the value (no suffix DOUBLE, i BIGINT,
+//       401 "no auth info found" without credentials, 500 {"code":"internal error","message":
+//       "[0x<code>] <text>"} for every TDengine error, wrong credentials ([0x357]) and 0x388
+//       Database not exist included (plugin/influxdb/plugin.go); gzip bodies decompressed
+//       (system/main.go, on every route); precision values as the client maps them (anything
+//       unknown is nanoseconds), super table per measurement with '.' replaced by '_', tags
+//       always NCHAR, time column _ts, columns typed by the value (no suffix DOUBLE, i BIGINT,
 //       u BIGINT UNSIGNED, "..." VARCHAR, true/false BOOL), tag-less lines get the tag
 //       _tag_null, columns and tags added and widened as needed, child tables named "t_" + MD5
-//       of "stable,k=v,..." with the tags sorted by key, the same child table and _ts
-//       overwriting the row, timestamps converted to the database precision (a ms database
-//       truncates nanoseconds, so points in one millisecond collide), not atomic across lines.
+//       of "stable,k=v,..." with the tags sorted by key, timestamps converted to the database
+//       precision (a ms database truncates nanoseconds, so points in one millisecond collide),
+//       not atomic across lines.
+//  Rows of one child table and time are merged column by column, the newest value of each
+//       column winning and a column the newer row lacks keeping the older value (tRowMergeImpl,
+//       tdataformat.c), for schemaless and SQL rows alike; so two measurements that '.' -> '_'
+//       makes one super table share its child tables and rows.
 //  §5.1 Names and limits, as the client checks them (clientSmlLine.c, clientSml.c of 3.3):
 //       measurement 1..192 bytes (0x20A), keys 1..64 bytes (0x21F), tag values up to 16379
 //       bytes and strings up to 65517 (0x2642), tags and columns in one namespace with _ts
 //       (0x263C), a field changing type within a request (0x3004 "the type is not the same like
 //       before") or against the super table (0x3002 "point type and db type mismatch"), at most
-//       128 tags (0x364) and 4096 columns (0x2640), tag widths at most 16384 bytes (0x263D) and
+//       128 tags (0x2643) and 4096 columns counting the fields, _ts and the tags, per line and
+//       per super table (0x2640, smlParseLine), tag widths at most 16384 bytes (0x263D) and
 //       rows at most 65531 bytes, 49151 before 3.0.5.0 (0x263E), string widths rounded up to a
-//       power of two below 1024 bytes as the client sizes them. A timestamp of "0" means now.
-//  KEEP [U]: a row older than now − KEEP is refused with 0x60B "Timestamp data out of range";
-//       the rows of the request before it stay written.
+//       power of two below 1024 bytes as the client sizes them. A timestamp of "0" means now;
+//       any other that is <= 0 once converted to the database precision (every time up to
+//       1970-01-01T00:00:00Z) refuses the whole request with 0x127 "Invalid timestamp format"
+//       (smlParseInfluxTime, smlParseInfluxString).
+//  KEEP: a row older than now − tsTickPerMin × KEEP is refused with 0x60B "Timestamp data out
+//       of range", the product computed in int64 ticks and wrapping as it does in
+//       vnodePreProcessSubmitTbData (vnodeSvr.c), so that a nanosecond database with a KEEP over
+//       106751 days (365000 among them) refuses what the wrapped value says, every recent point
+//       for 365000; the rows of the request before it stay written.
 //  Typed tables (TDengine 2.x migrations, S22): CREATE STABLE [IF NOT EXISTS] db.stb (ts
 //       TIMESTAMP, col type, …) TAGS (tag type, …) with TIMESTAMP first, BOOL, TINYINT…BIGINT
 //       [UNSIGNED], FLOAT, DOUBLE, BINARY(n)/VARCHAR(n) (kept as VARCHAR), NCHAR(n), JSON (one
@@ -34,22 +50,23 @@
 //       kept with its tags); INSERT INTO db.tb [(cols)] VALUES (…)(…) [db.tb2 …]… with the
 //       timestamp column required, and DESCRIBE of a child table. Values must fit their type:
 //       a string for a number, a number for a string, a fraction or an out-of-range number for
-//       an integer type are refused (0x2608 "Invalid value type"), as is a string longer than
-//       its column (0x2653), an unknown table (0x2603 "Table does not exist") or column
-//       (0x2602); one refused value refuses the whole statement here (TDengine may keep the
-//       rows of other vgroups: not covered).
+//       an integer type are a syntax error (0x2600, buildSyntaxErrMsg of parseValueTokenImpl,
+//       parInsertSql.c), as is a string longer than its column (0x2653), a wrong number of tag
+//       values (0x2643), an unknown table (0x2603 "Table does not exist") or column (0x2602);
+//       one refused value refuses the whole statement here (TDengine may keep the rows of other
+//       vgroups: not covered). A timestamp before 1970 is accepted by SQL (parseTime has no
+//       lower bound; only KEEP limits it).
 //
 // Not covered ([U] or out of scope): the i8/i16/i32/u8/u16/u32/f32 suffixes and L"", G"", B""
 // values (never sent by tsmigrate; refused here as unreadable); table_name_key, ttl, req_id and
-// the u/p parameters; Taosd token and Bearer authentication; httpCodeServerError=true; gzip
-// request bodies (taosAdapter would hand the compressed bytes to the parser); the future-time
-// limit of a vnode; timestamps before 1970 (accepted here when KEEP allows); whether a row
-// written twice replaces the whole row or only the given columns (replaced whole here); the
-// exact texts of errors TDengine words differently between releases; SQL beyond what
-// tsmigrate sends: SELECT SERVER_VERSION(), SHOW DATABASES, SELECT * FROM
-// information_schema.ins_databases [WHERE name = '...'], CREATE/DROP DATABASE,
-// DESCRIBE db.stb and SELECT COUNT(*) FROM db.stb [WHERE _ts <op> N AND ...], and the typed
-// tables above.
+// the u/p parameters; Taosd token and Bearer authentication; httpCodeServerError=true; the
+// future-time limit of a vnode; a parser that refuses a KEEP over 106580 days for a nanosecond
+// database at CREATE (tdef.h defines TSDB_MAX_KEEP_NS; where and since when it is checked was
+// not found, so CREATE follows mndCheckDbCfg); whether a submit refused for KEEP keeps the rows
+// of its other tables or vgroups; the exact texts of errors TDengine words differently between
+// releases; SQL beyond what tsmigrate sends: SELECT SERVER_VERSION(), SHOW DATABASES, SELECT *
+// FROM information_schema.ins_databases [WHERE name = '...'], CREATE/DROP DATABASE, DESCRIBE
+// db.stb and SELECT COUNT(*) FROM db.stb [WHERE _ts <op> N AND ...], and the typed tables above.
 #include "emulators/TDengine3Emulator.h"
 
 #include <QCryptographicHash>
@@ -75,7 +92,6 @@ constexpr int kDbAlreadyExist = 0x0381;
 constexpr int kInvalidDbOption = 0x0382;
 constexpr int kDbNotExist = 0x0388;
 constexpr int kAuthFailure = 0x0357;
-constexpr int kTooManyTags = 0x0364;
 constexpr int kTableIdLength = 0x020A;
 constexpr int kColumnLength = 0x021F;
 constexpr int kSyntaxError = 0x2600;
@@ -87,14 +103,15 @@ constexpr int kRowLength = 0x263E;
 constexpr int kTooManyColumns = 0x2640;
 constexpr int kVarColumnLength = 0x2642;
 constexpr int kTimestampOutOfRange = 0x060B;
+constexpr int kInvalidTimestamp = 0x0127;
 constexpr int kSmlInvalidData = 0x3002;
 constexpr int kSmlNotSameType = 0x3004;
 constexpr int kStableAlreadyExist = 0x0360;
 constexpr int kTableAlreadyExist = 0x2601;
 constexpr int kInvalidColumn = 0x2602;
-constexpr int kWrongValueType = 0x2608;
 constexpr int kValueTooLong = 0x2653;
-constexpr int kInvalidTagsNum = 0x2605;
+constexpr int kInvalidTagsNum = 0x2643; // TSDB_CODE_PAR_INVALID_TAGS_NUM (taoserror.h)
+constexpr int kNoAuthInfo = 0x1105;     // taosAdapter's HTTP_NO_AUTH_INFO (httperror/errors.go)
 
 constexpr qsizetype kMaxTableName = 192;
 constexpr qsizetype kMaxColumnName = 64;
@@ -103,7 +120,6 @@ constexpr qsizetype kMaxVarchar = 65519 - 2;
 constexpr int kMaxTags = 128;
 constexpr int kMaxColumns = 4096;
 constexpr int kMaxTagsBytes = 16384;
-constexpr qint64 kNsPerMinute = 60LL * 1000000000LL;
 
 /** A TDengine error: code (low 16 bits) and text. */
 struct TdError
@@ -195,6 +211,19 @@ QString formatTimestamp(qint64 value, const QString &precision)
     if (precision == u"us"_s)
         return base + u"%1Z"_s.arg(rest / 1000, 3, 10, QLatin1Char('0'));
     return base + u"%1Z"_s.arg(rest, 6, 10, QLatin1Char('0'));
+}
+
+/// The oldest timestamp (in the database's precision) a write may carry, as
+/// vnodePreProcessSubmitTbData (source/dnode/vnode/src/vnd/vnodeSvr.c) computes it:
+/// now − tsTickPerMin[precision] × keep2, in int64 ticks. For nanoseconds the product overflows
+/// past 153,722,867 minutes (106,751 days); TDengine's arithmetic wraps and so does this one, so
+/// that `PRECISION 'ns' KEEP 365000` puts the oldest time in the 22nd century (cf. TDengine
+/// issue #8301, the same overflow in 2.x's tsdbScanAndConvertSubmitMsg).
+qint64 oldestKeptTick(const QString &precision, qint64 keepMinutes, qint64 nowMs)
+{
+    const qint64 ticksPerMs = precision == u"ms"_s ? 1 : precision == u"us"_s ? 1000 : 1000000;
+    const quint64 span = quint64(ticksPerMs) * 60000u * quint64(keepMinutes);
+    return qint64(quint64(nowMs) * quint64(ticksPerMs) - span);
 }
 
 QString duration(int minutes, bool inMinutes)
@@ -542,6 +571,12 @@ int TDengine3Emulator::writeRequests() const
     return m_writeRequests;
 }
 
+int TDengine3Emulator::gzipWriteRequests() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_gzipWriteRequests;
+}
+
 int TDengine3Emulator::storingWriteRequests() const
 {
     QMutexLocker lock(&m_mutex);
@@ -615,14 +650,21 @@ TestHttpServer::Reply TDengine3Emulator::handle(const TestHttpServer::Request &r
 TestHttpServer::Reply TDengine3Emulator::write(const TestHttpServer::Request &request)
 {
     ++m_writeRequests;
+    // taosAdapter's router decompresses Content-Encoding: gzip bodies of every request
+    // (system/main.go, gin-contrib/gzip's DefaultDecompressHandle); TestHttpServer does the same.
+    if (request.bodyWasGzip)
+        ++m_gzipWriteRequests;
     if (request.method != "POST")
         return TestHttpServer::Reply::text(404, "404 page not found");
+    // plugin/influxdb/plugin.go of taosAdapter: no credentials at all is 401; wrong ones are
+    // found only when the connection is made (commonpool.GetConnection), and that error is
+    // answered 500 "internal error" with TDengine's code, like any other.
     bool sent = false;
     if (!authorized(request, sent)) {
-        const QByteArray body =
-            sent ? R"({"code":"forbidden","message":"[0x357] Authentication failure"})"
-                 : R"({"code":"forbidden","message":"no auth info found"})";
-        return TestHttpServer::Reply::json(401, body);
+        if (!sent)
+            return TestHttpServer::Reply::json(
+                401, R"({"code":"forbidden","message":"no auth info found"})");
+        return writeError({kAuthFailure, u"Authentication failure"_s});
     }
     const QString dbName = request.queryItem(u"db"_s);
     if (dbName.isEmpty())
@@ -662,8 +704,6 @@ TestHttpServer::Reply TDengine3Emulator::write(const TestHttpServer::Request &re
         qint64 ts = 0; ///< database precision
     };
     std::vector<Line> lines;
-    if (request.bodyWasGzip)
-        return writeError({kSmlInvalidData, u"invalid data: the body is not line protocol"_s});
     const QList<QByteArray> rawLines = request.body.split('\n');
     int lineNumber = 0;
     for (const QByteArray &raw : rawLines) {
@@ -702,14 +742,23 @@ TestHttpServer::Reply TDengine3Emulator::write(const TestHttpServer::Request &re
             if (!names.insert(field.key).second)
                 return writeError({kDuplicatedColumn, u"Duplicated column names"_s});
         }
+        // smlParseLine (clientSml.c): at most 128 tags, and at most 4096 columns counting the
+        // fields, the time column and the tags.
+        if (qsizetype(p.tags.size()) > kMaxTags)
+            return writeError({kInvalidTagsNum, u"too many tags than 128"_s});
+        if (qsizetype(p.fields.size() + 1 + p.tags.size()) > kMaxColumns)
+            return writeError({kTooManyColumns, u"too many columns than 4096"_s});
         QString stable = QString::fromUtf8(p.measurement.data(), qsizetype(p.measurement.size()));
         stable.replace(u'.', u'_'); // smlDot2Underline, on by default
         line.stable = stable;
-        // A missing timestamp, or "0", is the current time.
+        // smlParseInfluxTime (clientSmlLine.c): a missing timestamp, or "0", is the current
+        // time; any other is converted to the database precision, and smlParseInfluxString
+        // refuses a result <= 0 (every time up to 1970-01-01T00:00:00Z, and -1, which the
+        // conversion uses for "invalid") with TSDB_CODE_INVALID_TIMESTAMP for the whole request.
         const qint64 ns = p.hasTime && p.time != 0 ? p.time * toNs : nowNs;
         line.ts = ns / dbFactor;
-        if (line.ts == -1)
-            return writeError({kSmlInvalidData, u"invalid timestamp"_s});
+        if (line.ts <= 0)
+            return writeError({kInvalidTimestamp, u"Invalid timestamp format"_s});
         lines.push_back(std::move(line));
     }
 
@@ -798,9 +847,9 @@ TestHttpServer::Reply TDengine3Emulator::write(const TestHttpServer::Request &re
                 column.length = varWidth(length, false);
         }
         if (def.tags.size() > kMaxTags)
-            return writeError({kTooManyTags, u"Too many tags"_s});
-        if (def.columns.size() > kMaxColumns)
-            return writeError({kTooManyColumns, u"Too many columns"_s});
+            return writeError({kInvalidTagsNum, u"too many tags than 128"_s});
+        if (def.columns.size() + def.tags.size() > kMaxColumns)
+            return writeError({kTooManyColumns, u"too many columns than 4096"_s});
         int tagBytes = 0;
         for (const Column &tag : def.tags)
             tagBytes += rowBytes(tag);
@@ -817,15 +866,10 @@ TestHttpServer::Reply TDengine3Emulator::write(const TestHttpServer::Request &re
 
     // 4. The rows, in order; the first one older than KEEP stops the request (those before it
     // stay written).
-    // Nanoseconds reach back only to 1677: a longer KEEP is no limit.
-    const quint64 reach =
-        (quint64(nowNs) - quint64(std::numeric_limits<qint64>::min())) / quint64(kNsPerMinute);
-    const qint64 keepNs =
-        quint64(db.keepMinutes) >= reach ? -1 : qint64(db.keepMinutes) * kNsPerMinute;
-    const qint64 oldestNs = keepNs < 0 ? std::numeric_limits<qint64>::min() : nowNs - keepNs;
+    const qint64 oldestTick = oldestKeptTick(db.precision, db.keepMinutes, nowNs / 1000000);
     bool stored = false;
     for (const Line &line : lines) {
-        if (line.ts * dbFactor < oldestNs) {
+        if (line.ts < oldestTick) {
             if (stored)
                 ++m_storingWriteRequests;
             return writeError({kTimestampOutOfRange, u"Timestamp data out of range"_s});
@@ -843,7 +887,12 @@ TestHttpServer::Reply TDengine3Emulator::write(const TestHttpServer::Request &re
         QMap<QString, lp::Field> values;
         for (const lp::Field &field : line.point.fields)
             values.insert(QString::fromStdString(field.key), field);
-        child.rows[line.ts] = values; // the same child table and _ts: the row is replaced
+        // tRowMergeImpl (source/common/src/tdataformat.c): rows of one table and time are merged
+        // column by column, the newest value of each column winning; a column the newer row
+        // does not carry (NONE, or NULL) keeps the older value.
+        QMap<QString, lp::Field> &row = child.rows[line.ts];
+        for (auto it = values.cbegin(); it != values.cend(); ++it)
+            row.insert(it.key(), it.value());
         stored = true;
     }
     if (stored)
@@ -857,8 +906,11 @@ TestHttpServer::Reply TDengine3Emulator::sql(const TestHttpServer::Request &requ
         return TestHttpServer::Reply::text(405, "405 method not allowed");
     bool sent = false;
     if (!authorized(request, sent))
-        return sent ? restError({kAuthFailure, u"Authentication failure"_s}, 401)
-                    : restError({0xffff, u"no auth info input"_s}, 401);
+        // controller/rest of taosAdapter: no credentials is 401 from its checkAuth middleware;
+        // wrong ones fail the connection, answered by TaosErrorResponse as a statement error:
+        // HTTP 200 (httpCodeServerError=false) with code 855 (0x357).
+        return sent ? restError({kAuthFailure, u"Authentication failure"_s})
+                    : restError({kNoAuthInfo, u"no auth info input"_s}, 401);
     const QString statement = QString::fromUtf8(request.body).trimmed();
     if (statement.isEmpty())
         return restError({0xffff, u"no sql input"_s}, 400);
@@ -1162,6 +1214,8 @@ TestHttpServer::Reply TDengine3Emulator::sql(const TestHttpServer::Request &requ
                 }
             }
             if (keep >= 0) {
+                // mndCheckDbCfg (source/dnode/mnode/impl/src/mndDb.c): TSDB_MIN_KEEP ..
+                // TSDB_MAX_KEEP, 1 to 365000 days whatever the precision.
                 if (keep < 1440 || keep > 365000LL * 1440)
                     return restError(
                         {kInvalidDbOption,
@@ -1318,8 +1372,11 @@ bool typedValue(Cursor &c, const TDengine3Emulator::Column &column, std::optiona
     const QString &type = column.type;
     lp::Field field;
     auto wrongType = [&](const QString &near) {
-        error = {kWrongValueType, u"Invalid value type: \"%1\" for column %2 of type %3"_s.arg(
-                                      near, column.name, type)};
+        // parseValueTokenImpl (parInsertSql.c) answers a value that does not fit its column
+        // with buildSyntaxErrMsg: TSDB_CODE_PAR_SYNTAX_ERROR.
+        error = {kSyntaxError,
+                 u"syntax error near \"%1\" (invalid data for column %2 of type %3)"_s.arg(
+                     near, column.name, type)};
         return false;
     };
     if (type == u"BOOL"_s) {
@@ -1600,10 +1657,7 @@ TestHttpServer::Reply TDengine3Emulator::insert(Cursor &c, const QString &defaul
                 return restError({kSyntaxError, u"Illegal number of columns"_s});
             if (!hasTs)
                 return syntax();
-            const qint64 oldest =
-                nowNs / precisionFactor(db.precision) -
-                qint64(db.keepMinutes) * kNsPerMinute / precisionFactor(db.precision);
-            if (row.ts < oldest)
+            if (row.ts < oldestKeptTick(db.precision, db.keepMinutes, nowNs / 1000000))
                 return restError({kTimestampOutOfRange, u"Timestamp data out of range"_s});
             pending.append(row);
             ++tuples;
@@ -1611,8 +1665,12 @@ TestHttpServer::Reply TDengine3Emulator::insert(Cursor &c, const QString &defaul
         if (tuples == 0)
             return syntax();
     } while (!c.atEnd());
-    for (const Pending &row : pending)
-        row.child->rows[row.ts] = row.values;
+    for (const Pending &row : pending) {
+        // Merged column by column, as schemaless rows are (tRowMergeImpl); NULL is no value.
+        QMap<QString, lp::Field> &stored = row.child->rows[row.ts];
+        for (auto it = row.values.cbegin(); it != row.values.cend(); ++it)
+            stored.insert(it.key(), it.value());
+    }
     const QByteArray body = R"({"code":0,"column_meta":[["affected_rows","INT",4]],"data":[[)" +
                             QByteArray::number(pending.size()) + "]],\"rows\":1}";
     return TestHttpServer::Reply::json(200, body);

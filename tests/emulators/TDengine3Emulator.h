@@ -77,6 +77,8 @@ public:
     qint64 rowCount(const QString &database) const;
     /// Requests to /influxdb/v1/write so far, whatever their answer.
     int writeRequests() const;
+    /// Requests to /influxdb/v1/write whose body came gzip-compressed.
+    int gzipWriteRequests() const;
     /// Write requests that stored at least one row.
     int storingWriteRequests() const;
     /// Every SQL statement received on /rest/sql, in order.
@@ -121,6 +123,7 @@ private:
     QStringList m_statements;
     int m_writeRequests = 0;
     int m_storingWriteRequests = 0;
+    int m_gzipWriteRequests = 0;
     /// Last, so that it stops answering before the state it answers from goes away.
     TestHttpServer m_server;
 };

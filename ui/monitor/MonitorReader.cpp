@@ -1,6 +1,6 @@
 #include "MonitorReader.h"
 
-#include "core/Runner.h"
+#include "run/Runner.h"
 
 #include <ProfileJson.h>
 #include <QFileInfo>

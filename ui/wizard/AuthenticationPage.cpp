@@ -1,7 +1,7 @@
 #include "wizard/AuthenticationPage.h"
 
 #include "BackgroundCall.h"
-#include "core/Endpoints.h"
+#include "connectors/Connectors.h"
 #include "core/Error.h"
 #include "forms/OptionForm.h"
 #include "wizard/TaskWizard.h"
@@ -137,7 +137,7 @@ void AuthenticationPage::checkConnection()
             try {
                 CancelToken cancel;
                 const ConnectionInfo info =
-                    Endpoints::createSource(profile)->checkConnection(cancel);
+                    Connectors::createSource(profile)->checkConnection(cancel);
                 return {true, QObject::tr("Connected: %1 %2 (%3)")
                                   .arg(info.product, info.version, info.detail)};
             } catch (const Error &error) {

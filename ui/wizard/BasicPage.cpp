@@ -1,7 +1,7 @@
 #include "wizard/BasicPage.h"
 
 #include "BackgroundCall.h"
-#include "core/Endpoints.h"
+#include "connectors/Connectors.h"
 #include "core/Error.h"
 #include "wizard/TaskWizard.h"
 
@@ -60,7 +60,7 @@ void BasicPage::createDatabase()
         [profile]() -> QString {
             try {
                 CancelToken cancel;
-                Endpoints::createSink(profile)->prepare(cancel);
+                Connectors::createSink(profile)->prepare(cancel);
                 return QString();
             } catch (const Error &error) {
                 return error.message();

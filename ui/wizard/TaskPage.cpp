@@ -1,7 +1,7 @@
 #include "wizard/TaskPage.h"
 
 #include "BackgroundCall.h"
-#include "core/Endpoints.h"
+#include "connectors/Connectors.h"
 #include "core/Error.h"
 #include "forms/OptionForm.h"
 #include "wizard/TaskWizard.h"
@@ -149,7 +149,7 @@ void TaskPage::getSchema()
             SchemaResult result;
             try {
                 CancelToken cancel;
-                auto source = Endpoints::createSource(profile);
+                auto source = Connectors::createSource(profile);
                 result.buckets = source->listDatabases(cancel);
                 QString bucket = profile.task.bucket;
                 if (bucket.isEmpty() && !result.buckets.isEmpty())

@@ -4,7 +4,7 @@
 #include "commands/ExitCode.h"
 #include "commands/ProfileArgument.h"
 #include "commands/SharedOptions.h"
-#include "core/Endpoints.h"
+#include "connectors/Connectors.h"
 
 using namespace Qt::StringLiterals;
 
@@ -54,14 +54,14 @@ int Check::execute(const Invocation &invocation)
 int Check::checkSource(const TaskProfile &profile)
 {
     return report(
-        u"source"_s, [&] { return Endpoints::createSource(profile); },
+        u"source"_s, [&] { return Connectors::createSource(profile); },
         [](Source &source, const CancelToken &cancel) { return source.notes(cancel); });
 }
 
 int Check::checkTarget(const TaskProfile &profile)
 {
     return report(
-        u"target"_s, [&] { return Endpoints::createSink(profile); },
+        u"target"_s, [&] { return Connectors::createSink(profile); },
         [](Sink &, const CancelToken &) { return QStringList(); });
 }
 

@@ -14,7 +14,7 @@ ProgressLine::ProgressLine(bool terminal) : m_terminal(terminal) {}
 
 QString ProgressLine::text(const RunProgress &p)
 {
-    if (p.phase == u"following")
+    if (p.phase == RunPhase::Following)
         return u"following, lag %1 s: %2 points written (%3 read, %4 rejected), %5 points/s, "
                "elapsed %6"_s.arg(p.lagSeconds)
                    .arg(p.pointsWritten)
@@ -34,7 +34,7 @@ QString ProgressLine::text(const RunProgress &p)
 
 void ProgressLine::show(const RunProgress &p)
 {
-    if (p.phase == u"planning") {
+    if (p.phase == RunPhase::Planning) {
         if (!m_terminal)
             err(u"planning…"_s);
         return;
@@ -44,7 +44,7 @@ void ProgressLine::show(const RunProgress &p)
         std::fprintf(stderr, "\r\033[K%s", line.toLocal8Bit().constData());
         std::fflush(stderr);
         m_shown = true;
-    } else if (p.elapsedMs - m_lastPlainMs >= (p.phase == u"following" ? 60000 : 5000)) {
+    } else if (p.elapsedMs - m_lastPlainMs >= (p.phase == RunPhase::Following ? 60000 : 5000)) {
         // A log file of a task that follows for days: a line a minute is plenty.
         m_lastPlainMs = p.elapsedMs;
         err(u"progress: "_s + line);

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/Runner.h"
+#include "run/Runner.h"
 
 namespace tsm::cli {
 

@@ -4,7 +4,7 @@
 #include "commands/ExitCode.h"
 #include "commands/ProfileArgument.h"
 #include "commands/SharedOptions.h"
-#include "core/Endpoints.h"
+#include "connectors/Connectors.h"
 
 using namespace Qt::StringLiterals;
 
@@ -42,7 +42,7 @@ int Schema::execute(const Invocation &invocation)
         return ExitUsage;
     CancelToken cancel;
     try {
-        auto source = Endpoints::createSource(*profile);
+        auto source = Connectors::createSource(*profile);
         const QStringList databases = source->listDatabases(cancel);
         out(u"%1"_s.arg(source->describe()));
         for (const QString &note : source->notes(cancel))

@@ -3,12 +3,12 @@
 #include "commands/Console.h"
 #include "commands/ExitCode.h"
 #include "commands/SharedOptions.h"
-#include "core/TaskPhase.h"
 
 #include <CheckpointStore.h>
 #include <Progress.h>
 #include <QDateTime>
 #include <QFileInfo>
+#include <TaskPhase.h>
 #include <TimeText.h>
 
 using namespace Qt::StringLiterals;

@@ -2,20 +2,34 @@
 
 #include "core/CancelToken.h"
 #include "core/Error.h"
+#include "core/Sink.h"
+#include "core/Source.h"
 
 #include <CheckpointStore.h>
 #include <QObject>
 #include <QString>
 #include <TaskProfile.h>
 #include <atomic>
+#include <functional>
+#include <memory>
 #include <optional>
 
 namespace tsm {
 
+/** Where a running task is. */
+enum class RunPhase
+{
+    Planning,
+    History,
+    Following,
+};
+/// "planning", "history", "following".
+QString phaseName(RunPhase phase);
+
 /** A snapshot of a running task, as the runner reports it once a second. */
 struct RunProgress
 {
-    QString phase; ///< "planning", "history", "following"
+    RunPhase phase = RunPhase::History;
     qint64 pointsRead = 0;
     qint64 pointsWritten = 0;
     qint64 pointsRejected = 0;
@@ -46,6 +60,14 @@ struct RunOutcome
     QString rejectsFile;       ///< where rejected points were recorded, when there were any
 };
 
+/** How a run builds its source and sink; an empty member uses the connector registry. Tests
+ *  hand the Runner sources and sinks of their own. */
+struct ConnectorFactory
+{
+    std::function<std::unique_ptr<Source>(const TaskProfile &)> source;
+    std::function<std::unique_ptr<Sink>(const TaskProfile &)> sink;
+};
+
 /**
  * Runs one task: plans it into the checkpoint store's ledger (once), then moves every unit not
  * done yet through the pipeline, recording unit results, progress samples and events. In
@@ -62,6 +84,9 @@ class Runner : public QObject
 public:
     Runner(TaskProfile profile, QString statePath, QObject *parent = nullptr);
     ~Runner() override;
+
+    /// Replaces how the source and the sink are built (before run()).
+    void setConnectorFactory(ConnectorFactory factory) { m_factory = std::move(factory); }
 
     void requestPause();
     void requestStop();
@@ -85,6 +110,7 @@ private:
 
     TaskProfile m_profile;
     QString m_statePath;
+    ConnectorFactory m_factory;
     CancelToken m_cancel;
     std::atomic<int> m_requested{0}; ///< 0 none, 1 pause, 2 stop
     RunOutcome m_outcome;

@@ -11,7 +11,7 @@
 namespace tsm {
 
 /** Builds the engine's pieces from a task profile. */
-namespace Endpoints {
+namespace Connectors {
 
 /// "http://host:port" (IPv6 hosts in brackets).
 QString baseUrl(const QString &protocol, const QString &host, int port);
@@ -24,5 +24,5 @@ std::unique_ptr<Source> createSource(const TaskProfile &profile);
 /// The target of the task. Throws Error(Config) for a type this build cannot write.
 std::unique_ptr<Sink> createSink(const TaskProfile &profile);
 
-} // namespace Endpoints
+} // namespace Connectors
 } // namespace tsm

@@ -1,15 +1,12 @@
 #pragma once
 
-#include <CheckpointStore.h>
+#include "CheckpointStore.h"
 #include <QString>
 
 namespace tsm {
 
 /** Which phase a task is in, read from the checkpoint store, for the CLI and the task list. */
 namespace TaskPhase {
-
-/// Whether a mode keeps following new data after its history ("realtime", "both").
-bool follows(const QString &mode);
 
 /// "history 42.0%", "following, lag 3 s" (running) or "following, up to <time>" (not running);
 /// empty for a task that has not begun.

@@ -1,23 +1,19 @@
-#include "core/TaskPhase.h"
+#include "TaskPhase.h"
 
-#include <ProfileJson.h>
-#include <TimeText.h>
+#include "Kinds.h"
+#include "ProfileJson.h"
+#include "TimeText.h"
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
 
 namespace tsm::TaskPhase {
 
-bool follows(const QString &mode)
-{
-    return mode == u"realtime" || mode == u"both";
-}
-
 QString describe(const TaskRecord &task, const UnitTotals &totals, qint64 nowNs)
 {
     const ProfileJson::LoadResult profile = ProfileJson::fromJson(task.profileJson);
     // The runner sets the watermark when following begins, after the history is complete.
-    if (follows(profile.profile.task.mode) && task.watermarkNs != 0) {
+    if (kinds::follows(profile.profile.task.mode) && task.watermarkNs != 0) {
         if (task.state == TaskState::Running)
             return u"following, lag %1 s"_s.arg(
                 std::max<qint64>(0, (nowNs - task.watermarkNs) / 1000000000LL));

@@ -1,4 +1,4 @@
-#include "core/Estimator.h"
+#include "run/Estimator.h"
 
 #include "core/Error.h"
 

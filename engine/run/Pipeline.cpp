@@ -1,4 +1,4 @@
-#include "core/Pipeline.h"
+#include "run/Pipeline.h"
 
 #include <QLoggingCategory>
 #include <chrono>

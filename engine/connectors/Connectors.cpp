@@ -1,4 +1,4 @@
-#include "core/Endpoints.h"
+#include "connectors/Connectors.h"
 
 #include "core/Error.h"
 #include "sinks/InfluxV1Sink.h"
@@ -19,7 +19,7 @@
 
 using namespace Qt::StringLiterals;
 
-namespace tsm::Endpoints {
+namespace tsm::Connectors {
 
 QString baseUrl(const QString &protocol, const QString &host, int port)
 {
@@ -162,4 +162,4 @@ std::unique_ptr<Sink> createSink(const TaskProfile &profile)
     return nullptr;
 }
 
-} // namespace tsm::Endpoints
+} // namespace tsm::Connectors

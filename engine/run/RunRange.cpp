@@ -1,0 +1,91 @@
+#include "run/RunRange.h"
+
+#include "core/Error.h"
+
+#include <Kinds.h>
+#include <TimeText.h>
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+namespace {
+
+constexpr qint64 kNsPerSecond = 1000000000LL;
+
+qint64 parseTime(const QString &text, const QString &timeZone, const QString &what)
+{
+    const auto time = TimeText::parse(text, timeZone);
+    if (!time)
+        throw Error(ErrorKind::Config, u"%1 time \"%2\" is not a valid time"_s.arg(what, text));
+    return *time;
+}
+
+/// Whether the history range a stored task planned is still the one to use, or is planned anew.
+RunRange::Ledger ledgerFor(const RunRange &range, const std::optional<TaskRecord> &stored)
+{
+    const bool planned = stored && stored->planned;
+    const bool samePlan = planned && stored->planStartNs == range.history.start &&
+                          stored->planEndNs == range.history.end;
+    if (range.follow && stored && stored->watermarkNs != 0 &&
+        stored->watermarkNs >= range.history.end && planned &&
+        stored->planEndNs == range.history.end)
+        return RunRange::Ledger::ResumeFollowing;
+    if (samePlan)
+        return RunRange::Ledger::Ready;
+    return range.history.start == range.history.end ? RunRange::Ledger::MarkOnly
+                                                    : RunRange::Ledger::Plan;
+}
+
+} // namespace
+
+RunRange decideRunRange(const TaskSettings &task, const std::optional<TaskRecord> &stored,
+                        qint64 nowNs)
+{
+    const std::optional<TaskMode> mode = kinds::mode(task.mode);
+    if (!mode)
+        throw Error(ErrorKind::Config,
+                    u"Mode \"%1\" is unknown; use %2"_s.arg(task.mode,
+                                                            kinds::modeNames().join(u", "_s)));
+    RunRange range;
+    range.follow = *mode != TaskMode::History;
+    range.delayNs = qint64(std::clamp(task.delaySeconds, 1, 30)) * kNsPerSecond;
+    const qint64 start = parseTime(task.start, task.timeZone, u"Start"_s);
+    if (!task.end.isEmpty())
+        range.stopAt = parseTime(task.end, task.timeZone, u"End"_s);
+    const std::optional<qint64> end = range.stopAt;
+    const bool planned = stored && stored->planned;
+
+    switch (*mode) {
+    case TaskMode::History:
+        // Without an end: up to the moment the task was first planned.
+        range.history = {start, end ? *end
+                                    : (planned && stored->planStartNs == start ? stored->planEndNs
+                                                                               : nowNs)};
+        break;
+    case TaskMode::Both: {
+        // Up to now minus the delay (late points still arrive before that), or to the end time
+        // when it is earlier; following takes over from there.
+        const bool keep = planned && stored->planStartNs == start && stored->planEndNs >= start &&
+                          (!end || stored->planEndNs <= *end);
+        range.history = {start, keep ? stored->planEndNs
+                                     : std::max(start, std::min(nowNs - range.delayNs,
+                                                                end.value_or(nowNs)))};
+        break;
+    }
+    case TaskMode::Realtime: {
+        // From the moment the task first started (or its start, when later); the empty history
+        // range only marks where following began.
+        const bool keep = planned && stored->planStartNs == stored->planEndNs &&
+                          stored->planEndNs >= start;
+        const qint64 from = keep ? stored->planEndNs : std::max(start, nowNs);
+        range.history = {from, from};
+        break;
+    }
+    }
+    range.ledger = ledgerFor(range, stored);
+    return range;
+}
+
+} // namespace tsm

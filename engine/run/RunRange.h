@@ -1,0 +1,42 @@
+#pragma once
+
+#include "core/Source.h"
+
+#include <CheckpointStore.h>
+#include <TaskProfile.h>
+#include <optional>
+
+namespace tsm {
+
+/** What a run of a task reads, decided from its profile, what the store remembers of it and the
+ *  current time: the history range, whether and until when it then follows new data. */
+struct RunRange
+{
+    /// What the ledger needs before units move.
+    enum class Ledger
+    {
+        Ready,           ///< the history range is planned already
+        Plan,            ///< plan the history range into the ledger
+        MarkOnly,        ///< nothing to plan (realtime): record the range as planned
+        ResumeFollowing, ///< following had begun: drop the units of the interrupted cycle
+    };
+
+    bool follow = false;         ///< realtime or both: follow new data after the history
+    TimeRange history;           ///< [start, end); empty for realtime, where following starts
+    std::optional<qint64> stopAt; ///< the end time, when there is one
+    qint64 delayNs = 0;          ///< following reads up to now minus this
+    Ledger ledger = Ledger::Plan;
+};
+
+/**
+ * The range of a run:
+ * - history: start → end, or without an end → the moment the task was first planned;
+ * - both: start → now − delay (or the end, when earlier), kept from the first run so that a
+ *   resumed task does not plan again;
+ * - realtime: the moment the task first ran (or its start, when later), an empty history.
+ * Throws Error(Config) for an unknown mode or a start or end that is not a time.
+ */
+RunRange decideRunRange(const TaskSettings &task, const std::optional<TaskRecord> &stored,
+                        qint64 nowNs);
+
+} // namespace tsm

@@ -1,0 +1,88 @@
+#include "run/Runner.h"
+
+#include "run/TaskRun.h"
+
+#include <QFileInfo>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+namespace {
+
+QString safeFileName(const QString &name)
+{
+    QString out;
+    for (const QChar c : name)
+        out += (c.isLetterOrNumber() || c == u'-' || c == u'_' || c == u'.') ? c : u'_';
+    return out.isEmpty() ? u"task"_s : out;
+}
+
+} // namespace
+
+QString phaseName(RunPhase phase)
+{
+    switch (phase) {
+    case RunPhase::Planning:
+        return u"planning"_s;
+    case RunPhase::History:
+        return u"history"_s;
+    case RunPhase::Following:
+        return u"following"_s;
+    }
+    return QString();
+}
+
+Runner::Runner(TaskProfile profile, QString statePath, QObject *parent)
+    : QObject(parent), m_profile(std::move(profile)), m_statePath(std::move(statePath))
+{
+    qRegisterMetaType<tsm::RunProgress>();
+    qRegisterMetaType<tsm::RunOutcome>();
+}
+
+Runner::~Runner() = default;
+
+void Runner::requestPause()
+{
+    m_requested.store(1);
+    m_cancel.cancel();
+}
+
+void Runner::requestStop()
+{
+    m_requested.store(2);
+    m_cancel.cancel();
+}
+
+QString Runner::rejectsPath(const QString &statePath, const QString &taskName)
+{
+    const QFileInfo state(statePath);
+    return state.absolutePath() + u'/' + state.completeBaseName() + u".rejects/"_s +
+           safeFileName(taskName) + u".lp"_s;
+}
+
+void Runner::run()
+{
+    // A pause or stop asked for before the run got going still counts; the flags are cleared
+    // when a run ends, ready for the next one (resume).
+    m_outcome = execute();
+    m_cancel.reset();
+    m_requested.store(0);
+    Q_EMIT finished(m_outcome);
+}
+
+RunOutcome Runner::execute()
+{
+    TaskRun run(*this, m_profile, m_statePath, m_factory, m_cancel, m_requested);
+    if (std::optional<RunOutcome> failed = run.open())
+        return *failed;
+    try {
+        run.connect();
+        run.plan();
+    } catch (const Error &error) {
+        return run.failWith(error);
+    }
+    return run.migrate();
+}
+
+} // namespace tsm

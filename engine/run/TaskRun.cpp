@@ -1,0 +1,553 @@
+#include "run/TaskRun.h"
+
+#include "connectors/Connectors.h"
+#include "run/Estimator.h"
+
+#include <Kinds.h>
+#include <ProfileJson.h>
+#include <QDateTime>
+#include <TimeText.h>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm {
+
+namespace {
+
+constexpr qint64 kNsPerSecond = 1000000000LL;
+constexpr qint64 kNsPerMinute = 60 * kNsPerSecond;
+constexpr qint64 kRateWindowMs = 30000; ///< rates and the ETA follow the last 30 s
+
+bool isTransient(ErrorKind kind)
+{
+    return kind == ErrorKind::Network || kind == ErrorKind::Timeout || kind == ErrorKind::Server ||
+           kind == ErrorKind::Protocol;
+}
+
+RunOutcome outcomeOf(RunOutcome::Status status, const QString &message,
+                     std::optional<ErrorKind> kind = std::nullopt)
+{
+    RunOutcome outcome;
+    outcome.status = status;
+    outcome.message = message;
+    outcome.errorKind = kind;
+    return outcome;
+}
+
+Error cancelled()
+{
+    return Error(ErrorKind::Cancelled, u"Cancelled"_s);
+}
+
+QString historyComplete(const UnitTotals &totals)
+{
+    return u"History complete: %1 points written, %2 rejected, %3 read units"_s
+        .arg(totals.pointsWritten)
+        .arg(totals.pointsRejected)
+        .arg(totals.total);
+}
+
+} // namespace
+
+TaskRun::TaskRun(Runner &runner, const TaskProfile &profile, const QString &statePath,
+                 const ConnectorFactory &factory, CancelToken &cancel,
+                 const std::atomic<int> &requested)
+    : m_runner(runner), m_profile(profile), m_statePath(statePath), m_factory(factory),
+      m_cancel(cancel), m_requested(requested)
+{
+    if (!m_factory.source)
+        m_factory.source = &Connectors::createSource;
+    if (!m_factory.sink)
+        m_factory.sink = &Connectors::createSink;
+    m_elapsed.start();
+}
+
+TaskRun::~TaskRun() = default;
+
+// ---- Opening and ending ----
+
+std::optional<RunOutcome> TaskRun::open()
+{
+    if (!m_store.open(m_statePath))
+        return outcomeOf(RunOutcome::Status::Failed,
+                         u"Cannot open the state file %1: %2"_s.arg(m_statePath,
+                                                                   m_store.lastError()),
+                         ErrorKind::Io);
+    m_maxLevel = eventLevelFromName(m_profile.advanced.logLevel).value_or(EventLevel::Info);
+    // The stored profile keeps its secrets only where the user chose to keep them there.
+    const auto stored = m_store.task(m_profile.name);
+    const bool keepSecrets =
+        stored && ProfileJson::hasSecrets(ProfileJson::fromJson(stored->profileJson).profile);
+    const auto taskId =
+        m_store.saveTask(m_profile.name, ProfileJson::toJson(m_profile, keepSecrets));
+    if (!taskId)
+        return outcomeOf(RunOutcome::Status::Failed,
+                         u"Cannot save the task in %1: %2"_s.arg(m_statePath, m_store.lastError()),
+                         ErrorKind::Io);
+    m_taskId = *taskId;
+    m_store.requeueRunningUnits(m_taskId);
+    m_rejectsFile = Runner::rejectsPath(m_statePath, m_profile.name);
+    m_recorder = std::make_unique<Recorder>(m_rejectsFile, m_maxLevel);
+    return std::nullopt;
+}
+
+RunOutcome TaskRun::finishWith(TaskState state, RunOutcome result)
+{
+    m_store.requeueRunningUnits(m_taskId);
+    result.pointsRejected = m_store.unitTotals(m_taskId).pointsRejected;
+    if (m_recorder->hasRejects() || result.pointsRejected > 0)
+        result.rejectsFile = m_rejectsFile;
+    const bool failed = result.status == RunOutcome::Status::Failed;
+    m_store.setTaskState(m_taskId, state, failed ? result.message : QString());
+    log(failed ? EventLevel::Error : EventLevel::Info, result.message);
+    return result;
+}
+
+RunOutcome TaskRun::failWith(const Error &error)
+{
+    if (error.kind() != ErrorKind::Cancelled)
+        return finishWith(TaskState::Failed,
+                          outcomeOf(RunOutcome::Status::Failed, error.message(), error.kind()));
+    if (m_requested.load() == 2)
+        return finishWith(TaskState::Stopped, outcomeOf(RunOutcome::Status::Stopped, u"Stopped"_s,
+                                                        ErrorKind::Cancelled));
+    return finishWith(TaskState::Paused,
+                      outcomeOf(RunOutcome::Status::Paused, u"Paused"_s, ErrorKind::Cancelled));
+}
+
+// ---- Connecting and planning ----
+
+void TaskRun::connect()
+{
+    if (const SourceKind *kind = kinds::source(m_profile.source);
+        kind && !kind->canFollow && kinds::follows(m_profile.task.mode))
+        throw Error(ErrorKind::Config,
+                    u"task.mode: a %1 source cannot be followed; use mode %2"_s.arg(
+                        kind->label.toLower(), kinds::modeName(TaskMode::History)));
+    m_source = m_factory.source(m_profile);
+    m_sink = m_factory.sink(m_profile);
+    log(EventLevel::Info, u"Starting task \"%1\": %2 → %3"_s.arg(
+                              m_profile.name, m_source->describe(), m_sink->describe()));
+
+    const ConnectionInfo sourceInfo = m_source->checkConnection(m_cancel);
+    log(EventLevel::Info,
+        u"Source: %1 %2 (%3)"_s.arg(sourceInfo.product, sourceInfo.version, sourceInfo.detail));
+    for (const QString &note : m_source->notes(m_cancel))
+        log(EventLevel::Warn, u"Source: "_s + note);
+    const ConnectionInfo targetInfo = m_sink->checkConnection(m_cancel);
+    log(EventLevel::Info,
+        u"Target: %1 %2 (%3)"_s.arg(targetInfo.product, targetInfo.version, targetInfo.detail));
+    m_sink->prepare(m_cancel);
+    m_sink->syncSchema(*m_source, m_profile.task.bucket, m_profile.task.measurements,
+                       kinds::syncsSchema(m_profile.task.schemaSync), m_cancel);
+}
+
+void TaskRun::plan()
+{
+    // Decided once the target is ready: "now" bounds the history of a task without an end.
+    m_range = decideRunRange(m_profile.task, m_store.task(m_taskId), TimeText::nowNs());
+    m_request.database = m_profile.task.bucket;
+    m_request.retentionPolicy = m_profile.task.retentionPolicy;
+    m_request.measurements = m_profile.task.measurements;
+    m_request.range = m_range.history;
+    m_request.windowNs = qint64(std::max(1, m_profile.task.windowMinutes)) * kNsPerMinute;
+    m_active = m_request;
+
+    const auto stored = m_store.task(m_taskId);
+    switch (m_range.ledger) {
+    case RunRange::Ledger::Ready:
+        return;
+    case RunRange::Ledger::ResumeFollowing:
+        // What is left of the cycle that was interrupted is planned again from the watermark.
+        if (!m_store.deleteUnitsFrom(m_taskId, stored->watermarkNs))
+            throw Error(ErrorKind::Io, m_store.lastError());
+        return;
+    case RunRange::Ledger::MarkOnly:
+        m_store.setPlan(m_taskId, true, m_range.history.start, m_range.history.end);
+        return;
+    case RunRange::Ledger::Plan:
+        break;
+    }
+    m_store.setTaskState(m_taskId, TaskState::Planning);
+    RunProgress planning;
+    planning.phase = RunPhase::Planning;
+    Q_EMIT m_runner.progress(planning);
+    log(EventLevel::Info, u"Planning %1 .. %2"_s.arg(TimeText::format(m_range.history.start),
+                                                     TimeText::format(m_range.history.end)));
+    const QList<PlannedUnit> planned = m_source->plan(m_request, m_cancel);
+    const qint64 added = addPlannedUnits(planned);
+    m_store.setPlan(m_taskId, true, m_range.history.start, m_range.history.end);
+    log(EventLevel::Info, u"Planned %1 read units (%2 new)"_s.arg(planned.size()).arg(added));
+}
+
+qint64 TaskRun::addPlannedUnits(const QList<PlannedUnit> &planned)
+{
+    if (planned.isEmpty())
+        return 0;
+    QList<UnitRecord> units;
+    units.reserve(planned.size());
+    for (const PlannedUnit &p : planned) {
+        UnitRecord unit;
+        unit.taskId = m_taskId;
+        unit.measurement = p.measurement;
+        unit.context = p.context;
+        unit.rangeStart = p.start;
+        unit.rangeEnd = p.end;
+        units.append(unit);
+    }
+    const auto added = m_store.addUnits(m_taskId, units);
+    if (!added)
+        throw Error(ErrorKind::Io, m_store.lastError());
+    return *added;
+}
+
+// ---- Moving units ----
+
+RunOutcome TaskRun::migrate()
+{
+    m_store.setTaskState(m_taskId, TaskState::Running);
+    // The estimated total for the monitor, on a thread of its own: the migration does not wait.
+    Estimator estimator(*m_source, m_request, m_statePath, m_taskId, m_cancel);
+    estimator.start();
+    m_previous = m_store.lastSample(m_taskId);
+    m_settings.readConcurrency = m_profile.advanced.readConcurrency;
+    m_settings.writeConcurrency = m_profile.advanced.writeConcurrency;
+    m_settings.batchSize = m_profile.advanced.batchSize;
+
+    if (std::optional<RunOutcome> ended = endOfHistory(runUnfinished()))
+        return *ended;
+    return follow();
+}
+
+std::optional<RunOutcome> TaskRun::endOfHistory(const Pipeline::Result &result)
+{
+    if (result.status == Pipeline::Result::Status::Fatal && result.fatal)
+        return failWith(*result.fatal);
+    if (result.status == Pipeline::Result::Status::Cancelled) {
+        // A pause or stop that came when every unit was already done changes nothing for a
+        // history task: it is complete. (A following task pauses before it follows.)
+        const UnitTotals now = m_store.unitTotals(m_taskId);
+        if (m_range.follow || now.total == 0 || now.done < now.total)
+            return failWith(cancelled());
+    }
+    const UnitTotals totals = m_store.unitTotals(m_taskId);
+    if (totals.done < totals.total)
+        return finishWith(TaskState::Failed,
+                          outcomeOf(RunOutcome::Status::Failed,
+                                    u"%1 of %2 read units failed; run the task again to retry "
+                                    "them (see the event log for the reasons)"_s
+                                        .arg(totals.total - totals.done)
+                                        .arg(totals.total),
+                                    ErrorKind::Query));
+    if (!m_range.follow)
+        return finishWith(TaskState::Completed,
+                          outcomeOf(RunOutcome::Status::Completed, historyComplete(totals)));
+    return std::nullopt;
+}
+
+QList<ReadUnit> TaskRun::unfinishedWork()
+{
+    QList<ReadUnit> work;
+    for (const UnitRecord &u : m_store.unfinishedUnits(m_taskId)) {
+        ReadUnit unit;
+        unit.id = u.id;
+        unit.measurement = u.measurement;
+        unit.context = u.context;
+        unit.start = u.rangeStart;
+        unit.end = u.rangeEnd;
+        work.append(unit);
+    }
+    return work;
+}
+
+Pipeline::Result TaskRun::runUnfinished()
+{
+    // A second pass retries units that failed for a transient reason.
+    Pipeline::Result result;
+    m_failedKinds.clear();
+    for (int pass = 1;; ++pass) {
+        const QList<ReadUnit> work = unfinishedWork();
+        if (work.isEmpty())
+            break;
+        if (pass > 1)
+            log(EventLevel::Info, u"Retrying %1 failed units"_s.arg(work.size()));
+        result = runPass(work);
+        if (result.status != Pipeline::Result::Status::Finished || result.unitsFailed == 0)
+            break;
+        m_failedKinds = m_recorder->takeFailedKinds();
+        const bool retryable =
+            std::any_of(m_failedKinds.begin(), m_failedKinds.end(), isTransient);
+        if (pass >= 2 || !retryable)
+            break;
+    }
+    return result;
+}
+
+Pipeline::Result TaskRun::runPass(const QList<ReadUnit> &work)
+{
+    Pipeline pipeline(*m_source, *m_sink, m_active, m_sink->dialect(), m_settings, *m_recorder);
+    Pipeline::Result result;
+    std::mutex doneMutex;
+    std::condition_variable doneCondition;
+    bool done = false;
+    std::thread worker([&] {
+        Pipeline::Result r = pipeline.run(work, m_cancel);
+        std::lock_guard<std::mutex> lock(doneMutex);
+        result = std::move(r);
+        done = true;
+        doneCondition.notify_all();
+    });
+
+    m_passRead = m_runRead;
+    m_passWritten = m_runWritten;
+    m_passRejected = m_runRejected;
+    m_passRetries = m_runRetries;
+    m_live = &pipeline.counters();
+    for (;;) {
+        {
+            std::unique_lock<std::mutex> lock(doneMutex);
+            doneCondition.wait_for(lock, std::chrono::milliseconds(250), [&] { return done; });
+            if (done)
+                break;
+        }
+        drain();
+        sampleIfDue();
+    }
+    worker.join();
+    drain();
+    sample();
+    m_live = nullptr;
+    return result;
+}
+
+void TaskRun::drain()
+{
+    Recorder::Drained drained = m_recorder->drain();
+    const bool anyDone =
+        std::any_of(drained.updates.begin(), drained.updates.end(),
+                    [](const UnitUpdate &u) { return u.status == UnitStatus::Done; });
+    if (anyDone) {
+        try {
+            m_sink->flush(); // durable before the ledger says done
+        } catch (const Error &error) {
+            log(EventLevel::Error, error.message());
+            for (UnitUpdate &u : drained.updates)
+                if (u.status == UnitStatus::Done)
+                    u.status = UnitStatus::Pending;
+        }
+    }
+    if (!drained.updates.isEmpty() && !m_store.updateUnits(drained.updates))
+        log(EventLevel::Error, u"Cannot record progress: %1"_s.arg(m_store.lastError()));
+    flushEvents(drained.events);
+}
+
+// ---- Following: every few seconds, [watermark, now - delay) is planned into the ledger as one
+// more set of units, moved through the same pipeline, and the watermark moves to its end once
+// every one of them is done. Done units below the watermark are merged, one per measurement, so
+// the ledger stays small however long the task follows.
+
+RunOutcome TaskRun::follow()
+{
+    const qint64 followFrom = m_range.history.end;
+    {
+        const auto record = m_store.task(m_taskId);
+        m_watermark = std::max(record ? record->watermarkNs : 0, followFrom);
+        if (!record || record->watermarkNs != m_watermark)
+            m_store.setWatermark(m_taskId, m_watermark);
+        if (record && record->planStartNs < record->planEndNs && record->watermarkNs == 0)
+            log(EventLevel::Info, historyComplete(m_store.unitTotals(m_taskId)));
+    }
+    m_phase = RunPhase::Following;
+    const std::optional<qint64> stopAt = m_range.stopAt;
+    log(EventLevel::Info,
+        u"Following new data from %1%2, reading up to now − %3 s"_s
+            .arg(TimeText::format(m_watermark),
+                 stopAt ? u" until %1"_s.arg(TimeText::format(*stopAt)) : QString())
+            .arg(m_range.delayNs / kNsPerSecond));
+    sample();
+    const qint64 intervalMs = std::clamp<qint64>(m_range.delayNs / 2 / 1000000, 1000, 5000);
+    for (;;) {
+        if (stopAt && m_watermark >= *stopAt) {
+            const UnitTotals t = m_store.unitTotals(m_taskId);
+            return finishWith(
+                TaskState::Completed,
+                outcomeOf(RunOutcome::Status::Completed,
+                          u"Followed new data up to the end time %1: %2 points written, %3 "
+                          "rejected"_s.arg(TimeText::format(*stopAt))
+                              .arg(t.pointsWritten)
+                              .arg(t.pointsRejected)));
+        }
+        waitForNextCycle();
+        if (m_cancel.isCancelled())
+            return failWith(cancelled());
+        m_nextCycleMs = m_elapsed.elapsed() + intervalMs;
+        qint64 upper = TimeText::nowNs() - m_range.delayNs;
+        if (stopAt)
+            upper = std::min(upper, *stopAt);
+        if (upper <= m_watermark)
+            continue;
+        if (std::optional<RunOutcome> ended = followCycle(upper, intervalMs))
+            return *ended;
+    }
+}
+
+void TaskRun::waitForNextCycle()
+{
+    // Pause and stop end the wait at once.
+    while (m_elapsed.elapsed() < m_nextCycleMs && !m_cancel.isCancelled()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(
+            std::clamp<qint64>(m_nextCycleMs - m_elapsed.elapsed(), 1, 100)));
+        flushEvents(m_recorder->drain().events);
+        sampleIfDue();
+    }
+}
+
+void TaskRun::troubled(const QString &message, qint64 intervalMs)
+{
+    ++m_troubledCycles;
+    const qint64 backoffMs = std::min<qint64>(60000, intervalMs << std::min(m_troubledCycles, 6));
+    log(EventLevel::Warn, u"%1; following again in %2 s"_s.arg(message).arg(backoffMs / 1000));
+    m_nextCycleMs = m_elapsed.elapsed() + backoffMs;
+}
+
+std::optional<RunOutcome> TaskRun::followCycle(qint64 upper, qint64 intervalMs)
+{
+    try {
+        if (!m_store.deleteUnitsFrom(m_taskId, m_watermark))
+            throw Error(ErrorKind::Io, m_store.lastError());
+        m_active = m_request;
+        m_active.range = TimeRange{m_watermark, upper};
+        const QList<PlannedUnit> planned = m_source->plan(m_active, m_cancel);
+        addPlannedUnits(planned);
+        if (!planned.isEmpty())
+            log(EventLevel::Debug, u"Following %1 .. %2: %3 read units"_s
+                                       .arg(TimeText::format(m_watermark), TimeText::format(upper))
+                                       .arg(planned.size()));
+    } catch (const Error &error) {
+        if (error.kind() == ErrorKind::Cancelled || m_cancel.isCancelled())
+            return failWith(cancelled());
+        if (!isTransient(error.kind()))
+            return failWith(error);
+        troubled(error.message(), intervalMs);
+        return std::nullopt;
+    }
+
+    const Pipeline::Result result = runUnfinished();
+    if (result.status == Pipeline::Result::Status::Cancelled)
+        return failWith(cancelled());
+    if (result.status == Pipeline::Result::Status::Fatal && result.fatal) {
+        if (!isTransient(result.fatal->kind()))
+            return failWith(*result.fatal);
+        m_cancel.reset(); // the pipeline fired it to stop its threads
+        if (m_requested.load() != 0)
+            return failWith(cancelled());
+        troubled(result.fatal->message(), intervalMs);
+        return std::nullopt;
+    }
+    const UnitTotals after = m_store.unitTotals(m_taskId);
+    if (after.done < after.total) {
+        const QString failed = u"%1 read units after %2 failed"_s.arg(after.total - after.done)
+                                   .arg(TimeText::format(m_watermark));
+        if (m_failedKinds.isEmpty() ||
+            !std::all_of(m_failedKinds.begin(), m_failedKinds.end(), isTransient))
+            return finishWith(TaskState::Failed,
+                              outcomeOf(RunOutcome::Status::Failed,
+                                        failed + u"; run the task again to retry them (see the "
+                                                 "event log for the reasons)"_s,
+                                        ErrorKind::Query));
+        troubled(failed, intervalMs);
+        return std::nullopt;
+    }
+    // Every unit below `upper` is acknowledged: move the watermark, then fold the ledger.
+    if (!m_store.setWatermark(m_taskId, upper))
+        return failWith(Error(ErrorKind::Io, m_store.lastError()));
+    m_watermark = upper;
+    m_troubledCycles = 0;
+    if (!m_store.mergeDoneUnits(m_taskId, m_range.history.end, m_watermark))
+        log(EventLevel::Warn, m_store.lastError());
+    return std::nullopt;
+}
+
+// ---- Events and progress ----
+
+void TaskRun::log(EventLevel level, const QString &message)
+{
+    if (level > m_maxLevel) // the task's log level filters what is kept and what is shown
+        return;
+    m_store.addEvent(m_taskId, level, message);
+    Q_EMIT m_runner.event(int(level), message);
+}
+
+void TaskRun::flushEvents(const QList<QPair<EventLevel, QString>> &events)
+{
+    for (const auto &[level, message] : events) {
+        m_store.addEvent(m_taskId, level, message);
+        Q_EMIT m_runner.event(int(level), message);
+    }
+}
+
+void TaskRun::sampleIfDue()
+{
+    const qint64 now = m_elapsed.elapsed();
+    if (now - m_lastSampleMs >= 1000) {
+        m_lastSampleMs = now;
+        sample();
+    }
+}
+
+void TaskRun::sample()
+{
+    if (m_live) {
+        m_runRead = m_passRead + m_live->pointsRead.load();
+        m_runWritten = m_passWritten + m_live->pointsWritten.load();
+        m_runRejected = m_passRejected + m_live->pointsRejected.load();
+        m_runRetries = m_passRetries + m_live->retries.load();
+    }
+    const UnitTotals totals = m_store.unitTotals(m_taskId);
+    ProgressSample s;
+    s.taskId = m_taskId;
+    s.timeMs = QDateTime::currentMSecsSinceEpoch();
+    s.pointsRead = (m_previous ? m_previous->pointsRead : 0) + m_runRead;
+    s.pointsWritten = (m_previous ? m_previous->pointsWritten : 0) + m_runWritten;
+    s.pointsRejected = (m_previous ? m_previous->pointsRejected : 0) + m_runRejected;
+    s.unitsDone = totals.done;
+    s.unitsTotal = totals.total;
+    s.retries = (m_previous ? m_previous->retries : 0) + m_runRetries;
+    s.readersBusy = m_live ? m_live->readersBusy.load() : 0;
+    s.writersBusy = m_live ? m_live->writersBusy.load() : 0;
+    m_store.addSample(s);
+
+    m_window.push_back({s.timeMs, s.pointsRead, s.pointsWritten, s.unitsDone});
+    while (m_window.size() > 2 && m_window.back().timeMs - m_window.front().timeMs > kRateWindowMs)
+        m_window.pop_front();
+    RunProgress p;
+    p.phase = m_phase;
+    p.pointsRead = s.pointsRead;
+    p.pointsWritten = s.pointsWritten;
+    p.pointsRejected = s.pointsRejected;
+    p.unitsDone = s.unitsDone;
+    p.unitsTotal = s.unitsTotal;
+    p.retries = s.retries;
+    p.elapsedMs = m_elapsed.elapsed();
+    if (m_phase == RunPhase::Following) {
+        p.watermarkNs = m_watermark;
+        p.lagSeconds = std::max<qint64>(0, (TimeText::nowNs() - m_watermark) / kNsPerSecond);
+    }
+    if (m_window.size() >= 2) {
+        const double seconds = (m_window.back().timeMs - m_window.front().timeMs) / 1000.0;
+        if (seconds > 0) {
+            p.writeRate = (m_window.back().written - m_window.front().written) / seconds;
+            p.readRate = (m_window.back().read - m_window.front().read) / seconds;
+            const double unitRate =
+                (m_window.back().unitsDone - m_window.front().unitsDone) / seconds;
+            if (unitRate > 0 && m_phase == RunPhase::History)
+                p.etaSeconds = qint64((s.unitsTotal - s.unitsDone) / unitRate);
+        }
+    }
+    Q_EMIT m_runner.progress(p);
+}
+
+} // namespace tsm

@@ -1,0 +1,103 @@
+#pragma once
+
+#include "core/CancelToken.h"
+#include "core/Error.h"
+#include "run/Pipeline.h"
+#include "run/Recorder.h"
+#include "run/RunRange.h"
+#include "run/Runner.h"
+
+#include <CheckpointStore.h>
+#include <QElapsedTimer>
+#include <deque>
+#include <memory>
+#include <optional>
+
+namespace tsm {
+
+/**
+ * One run of a task, as a sequence of steps the Runner calls: open the store, connect the
+ * source and the sink, decide the range and plan it, move the units that are not done, then
+ * follow new data. Holds what the steps share; lives on the runner's thread for one run.
+ */
+class TaskRun
+{
+public:
+    TaskRun(Runner &runner, const TaskProfile &profile, const QString &statePath,
+            const ConnectorFactory &factory, CancelToken &cancel,
+            const std::atomic<int> &requested);
+    ~TaskRun();
+
+    /// Opens the state file and records the task; an outcome when that fails.
+    std::optional<RunOutcome> open();
+    /// Builds and checks the source and the sink, prepares the target.
+    void connect();
+    /// Decides the range of this run and brings the ledger up to it.
+    void plan();
+    /// Moves the history's units, then (realtime, both) follows new data until the end.
+    RunOutcome migrate();
+    /// How the run ends for an error thrown by a step (a cancel is a pause or a stop).
+    RunOutcome failWith(const Error &error);
+
+private:
+    RunOutcome finishWith(TaskState state, RunOutcome result);
+    std::optional<RunOutcome> endOfHistory(const Pipeline::Result &result);
+    RunOutcome follow();
+    /// One cycle of following: plan [watermark, upper) and move it; an outcome ends the run.
+    std::optional<RunOutcome> followCycle(qint64 upper, qint64 intervalMs);
+    void troubled(const QString &message, qint64 intervalMs);
+    void waitForNextCycle();
+
+    Pipeline::Result runUnfinished();
+    Pipeline::Result runPass(const QList<ReadUnit> &work);
+    QList<ReadUnit> unfinishedWork();
+    void drain();
+    /// Records planned units in the ledger; how many were new.
+    qint64 addPlannedUnits(const QList<PlannedUnit> &planned);
+    void log(EventLevel level, const QString &message);
+    void flushEvents(const QList<QPair<EventLevel, QString>> &events);
+    void sampleIfDue();
+    void sample();
+
+    Runner &m_runner;
+    const TaskProfile &m_profile;
+    QString m_statePath;
+    ConnectorFactory m_factory;
+    CancelToken &m_cancel;
+    const std::atomic<int> &m_requested;
+
+    CheckpointStore m_store;
+    qint64 m_taskId = 0;
+    EventLevel m_maxLevel = EventLevel::Info;
+    QString m_rejectsFile;
+    std::unique_ptr<Recorder> m_recorder;
+    QElapsedTimer m_elapsed;
+    std::unique_ptr<Source> m_source;
+    std::unique_ptr<Sink> m_sink;
+    RunRange m_range;
+    PlanRequest m_request; ///< the history
+    PlanRequest m_active;  ///< what the units at work belong to: the history or a cycle
+    PipelineSettings m_settings;
+    QList<ErrorKind> m_failedKinds; ///< why units failed in the last pass of runUnfinished()
+
+    // Progress: the counts before this run, this run's, and the pipeline's at work.
+    std::optional<ProgressSample> m_previous;
+    struct RateWindow
+    {
+        qint64 timeMs;
+        qint64 read;
+        qint64 written;
+        qint64 unitsDone;
+    };
+    std::deque<RateWindow> m_window;
+    qint64 m_runRead = 0, m_runWritten = 0, m_runRejected = 0, m_runRetries = 0;
+    qint64 m_passRead = 0, m_passWritten = 0, m_passRejected = 0, m_passRetries = 0;
+    const PipelineCounters *m_live = nullptr;
+    qint64 m_lastSampleMs = 0;
+    RunPhase m_phase = RunPhase::History;
+    qint64 m_watermark = 0;      ///< following: everything before it is in the target
+    int m_troubledCycles = 0;    ///< consecutive cycles that failed for a transient reason
+    qint64 m_nextCycleMs = 0;
+};
+
+} // namespace tsm

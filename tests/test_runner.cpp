@@ -1,0 +1,247 @@
+// The Runner's decisions with a source and a sink of the test's own, handed in through its
+// connector factory: no server, no network.
+#include "run/Runner.h"
+
+#include <CheckpointStore.h>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <TimeText.h>
+#include <atomic>
+#include <mutex>
+
+using namespace Qt::StringLiterals;
+using namespace tsm;
+
+namespace {
+
+constexpr qint64 kHour = 3600LL * 1000000000LL;
+constexpr int kPointsPerUnit = 7;
+
+/** Plans one unit per hour of the range and reads kPointsPerUnit points of each; can break off
+ *  its first reads as a cut answer does. */
+class FakeSource : public Source
+{
+public:
+    std::atomic<int> cutFirstReads{0};
+
+    QString describe() const override { return u"fake source"_s; }
+    ConnectionInfo checkConnection(const CancelToken &) override
+    {
+        return {u"Fake"_s, u"1"_s, QString()};
+    }
+    QStringList listDatabases(const CancelToken &) override { return {u"db"_s}; }
+    QStringList listMeasurements(const QString &, const CancelToken &) override
+    {
+        return {u"m"_s};
+    }
+    MeasurementSchema schema(const QString &, const QString &, const CancelToken &) override
+    {
+        return {};
+    }
+    std::optional<TimeRange> timeBounds(const QString &, const QString &,
+                                        const CancelToken &) override
+    {
+        return std::nullopt;
+    }
+    QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &) override
+    {
+        QList<PlannedUnit> units;
+        for (qint64 t = request.range.start; t < request.range.end; t += kHour)
+            units.append({u"m"_s, QString(), t, std::min(t + kHour, request.range.end)});
+        return units;
+    }
+    void read(const ReadUnit &unit, const PlanRequest &, const LpDialect &, BatchOutput &out,
+              const CancelToken &cancel) override
+    {
+        if (cutFirstReads.fetch_sub(1) > 0)
+            throw Error(ErrorKind::Protocol, u"the answer ended in the middle of a chunk"_s);
+        for (int i = 0; i < kPointsPerUnit; ++i) {
+            if (cancel.isCancelled())
+                throw Error(ErrorKind::Cancelled, u"Cancelled"_s);
+            out.buffer() += "m v=" + QByteArray::number(i) + "i " +
+                            QByteArray::number(unit.start + i) + '\n';
+            out.lineAppended();
+        }
+    }
+};
+
+/** Keeps what it is given; can refuse the first writes for a transient reason, or the
+ *  credentials at prepare(). */
+class MemorySink : public Sink
+{
+public:
+    std::atomic<int> failFirstWrites{0};
+    bool refuseCredentials = false;
+    std::mutex mutex;
+    QByteArray written;
+
+    QString describe() const override { return u"memory"_s; }
+    LpDialect dialect() const override { return {}; }
+    ConnectionInfo checkConnection(const CancelToken &) override
+    {
+        return {u"Memory"_s, u"1"_s, QString()};
+    }
+    void prepare(const CancelToken &) override
+    {
+        if (refuseCredentials)
+            throw Error(ErrorKind::Auth, u"memory refused the credentials"_s);
+    }
+    WriteResult write(const Batch &batch, const CancelToken &) override
+    {
+        if (failFirstWrites.fetch_sub(1) > 0)
+            throw Error(ErrorKind::Network, u"connection reset"_s);
+        std::lock_guard<std::mutex> lock(mutex);
+        written += batch.lines;
+        WriteResult result;
+        result.written = batch.points;
+        return result;
+    }
+};
+
+TaskProfile profile(const QString &start, const QString &end)
+{
+    TaskProfile p = TaskProfile::withDefaults();
+    p.name = u"fakes"_s;
+    p.source.type = u"lpfile"_s; // any valid kind: the factory below builds the fakes
+    p.target.type = u"lpfile"_s;
+    p.task.bucket = u"db"_s;
+    p.task.start = start;
+    p.task.end = end;
+    p.advanced.readConcurrency = 2;
+    p.advanced.writeConcurrency = 2;
+    p.advanced.batchSize = 3;
+    return p;
+}
+
+/// Has the runner build a FakeSource and a MemorySink, set up by the callbacks.
+void install(Runner &runner, std::function<void(MemorySink &)> setUp = {},
+             std::function<void(FakeSource &)> setUpSource = {})
+{
+    ConnectorFactory factory;
+    factory.source = [setUpSource](const TaskProfile &) {
+        auto source = std::make_unique<FakeSource>();
+        if (setUpSource)
+            setUpSource(*source);
+        return std::unique_ptr<Source>(std::move(source));
+    };
+    factory.sink = [setUp](const TaskProfile &) {
+        auto sink = std::make_unique<MemorySink>();
+        if (setUp)
+            setUp(*sink);
+        return std::unique_ptr<Sink>(std::move(sink));
+    };
+    runner.setConnectorFactory(factory);
+}
+
+} // namespace
+
+/** Runner: history through fakes, a transient failure retried, credentials refused, a pause. */
+class TestRunner : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void historyMovesEveryUnitThroughTheFactorysPieces()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"s.sqlite"_s);
+        Runner runner(profile(u"2024-01-01T00:00:00Z"_s, u"2024-01-01T05:00:00Z"_s), state);
+        QByteArray written;
+        ConnectorFactory factory;
+        factory.source = [](const TaskProfile &) { return std::make_unique<FakeSource>(); };
+        factory.sink = [&written](const TaskProfile &) {
+            struct Keeping : MemorySink
+            {
+                QByteArray *out = nullptr;
+                ~Keeping() override { *out = MemorySink::written; }
+            };
+            auto sink = std::make_unique<Keeping>();
+            sink->out = &written;
+            return std::unique_ptr<Sink>(std::move(sink));
+        };
+        runner.setConnectorFactory(factory);
+        runner.run();
+        QCOMPARE(runner.outcome().status, RunOutcome::Status::Completed);
+        QCOMPARE(written.count('\n'), 5 * kPointsPerUnit);
+
+        CheckpointStore store;
+        QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
+        const UnitTotals totals = store.unitTotals(store.task(u"fakes"_s)->id);
+        QCOMPARE(totals.total, 5);
+        QCOMPARE(totals.done, 5);
+        QCOMPARE(totals.pointsWritten, 5 * kPointsPerUnit);
+    }
+
+    void aUnitCutShortIsReadAgainInASecondPass()
+    {
+        QTemporaryDir dir;
+        Runner runner(profile(u"2024-01-01T00:00:00Z"_s, u"2024-01-01T02:00:00Z"_s),
+                      dir.filePath(u"s.sqlite"_s));
+        install(runner, {}, [](FakeSource &source) { source.cutFirstReads = 1; });
+        QStringList events;
+        connect(&runner, &Runner::event, this,
+                [&](int, const QString &message) { events.append(message); });
+        runner.run();
+        QCOMPARE(runner.outcome().status, RunOutcome::Status::Completed);
+        QVERIFY2(events.filter(u"Retrying 1 failed units"_s).size() == 1,
+                 qPrintable(events.join(u'\n')));
+    }
+
+    void aTargetThatStaysDownStopsTheRunWithUnitsPending()
+    {
+        // The sink's own retries are exhausted: the run stops at once, nothing marked failed.
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"s.sqlite"_s);
+        Runner runner(profile(u"2024-01-01T00:00:00Z"_s, u"2024-01-01T02:00:00Z"_s), state);
+        install(runner, [](MemorySink &sink) { sink.failFirstWrites = 1000; });
+        runner.run();
+        QCOMPARE(runner.outcome().status, RunOutcome::Status::Failed);
+        QCOMPARE(runner.outcome().errorKind, std::optional<ErrorKind>(ErrorKind::Network));
+        CheckpointStore store;
+        QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
+        const UnitTotals totals = store.unitTotals(store.task(u"fakes"_s)->id);
+        QCOMPARE(totals.done, 0);
+        QCOMPARE(totals.failed, 0);
+        QCOMPARE(totals.pending, 2);
+    }
+
+    void refusedCredentialsFailBeforeAnyUnit()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"s.sqlite"_s);
+        Runner runner(profile(u"2024-01-01T00:00:00Z"_s, u"2024-01-01T02:00:00Z"_s), state);
+        install(runner, [](MemorySink &sink) { sink.refuseCredentials = true; });
+        runner.run();
+        QCOMPARE(runner.outcome().status, RunOutcome::Status::Failed);
+        QCOMPARE(runner.outcome().errorKind, std::optional<ErrorKind>(ErrorKind::Auth));
+        CheckpointStore store;
+        QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
+        const auto task = store.task(u"fakes"_s);
+        QCOMPARE(task->state, TaskState::Failed);
+        QCOMPARE(store.unitTotals(task->id).total, 0); // nothing was planned
+    }
+
+    void aPauseBeforeTheRunPausesItAndAResumeCompletes()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"s.sqlite"_s);
+        const TaskProfile p = profile(u"2024-01-01T00:00:00Z"_s, u"2024-01-01T03:00:00Z"_s);
+        {
+            Runner runner(p, state);
+            install(runner);
+            runner.requestPause();
+            runner.run();
+            QCOMPARE(runner.outcome().status, RunOutcome::Status::Paused);
+        }
+        Runner again(p, state);
+        install(again);
+        again.run();
+        QCOMPARE(again.outcome().status, RunOutcome::Status::Completed);
+        CheckpointStore store;
+        QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
+        QCOMPARE(store.unitTotals(store.task(u"fakes"_s)->id).done, 3);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRunner)
+#include "test_runner.moc"

@@ -1,0 +1,155 @@
+// The range a run reads, decided from the profile, what the store remembers of the task and
+// the current time: a pure function, tested without a server.
+#include "core/Error.h"
+#include "run/RunRange.h"
+
+#include <QtTest>
+#include <TaskProfile.h>
+#include <TimeText.h>
+
+using namespace Qt::StringLiterals;
+using namespace tsm;
+
+namespace {
+
+constexpr qint64 kSecond = 1000000000LL;
+constexpr qint64 kHour = 3600 * kSecond;
+const qint64 kStart = *TimeText::parse(u"2024-01-01T00:00:00Z"_s, u"UTC"_s);
+const qint64 kNow = kStart + 100 * kHour;
+
+TaskSettings task(const QString &mode, const QString &end = QString())
+{
+    TaskSettings t = TaskProfile::withDefaults().task;
+    t.mode = mode;
+    t.start = u"2024-01-01T00:00:00Z"_s;
+    t.end = end;
+    t.timeZone = u"UTC"_s;
+    t.delaySeconds = 10;
+    return t;
+}
+
+TaskRecord planned(qint64 start, qint64 end, qint64 watermark = 0)
+{
+    TaskRecord r;
+    r.planned = true;
+    r.planStartNs = start;
+    r.planEndNs = end;
+    r.watermarkNs = watermark;
+    return r;
+}
+
+} // namespace
+
+/** decideRunRange: history, realtime and both, first runs and resumed ones. */
+class TestRunRange : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void historyWithAnEndReadsToIt()
+    {
+        const RunRange r = decideRunRange(task(u"history"_s, u"2024-01-02T00:00:00Z"_s),
+                                          std::nullopt, kNow);
+        QVERIFY(!r.follow);
+        QCOMPARE(r.history.start, kStart);
+        QCOMPARE(r.history.end, kStart + 24 * kHour);
+        QCOMPARE(r.stopAt, std::optional<qint64>(kStart + 24 * kHour));
+        QCOMPARE(r.ledger, RunRange::Ledger::Plan);
+    }
+
+    void historyWithoutAnEndKeepsTheFirstPlannedMoment()
+    {
+        // First run: up to now. A resumed run keeps the end it planned, hours later.
+        const RunRange first = decideRunRange(task(u"history"_s), std::nullopt, kNow);
+        QCOMPARE(first.history.end, kNow);
+        QCOMPARE(first.ledger, RunRange::Ledger::Plan);
+        const RunRange resumed =
+            decideRunRange(task(u"history"_s), planned(kStart, kNow), kNow + 5 * kHour);
+        QCOMPARE(resumed.history.end, kNow);
+        QCOMPARE(resumed.ledger, RunRange::Ledger::Ready);
+    }
+
+    void bothReadsHistoryToNowMinusTheDelay()
+    {
+        const RunRange r = decideRunRange(task(u"both"_s), std::nullopt, kNow);
+        QVERIFY(r.follow);
+        QCOMPARE(r.delayNs, 10 * kSecond);
+        QCOMPARE(r.history.start, kStart);
+        QCOMPARE(r.history.end, kNow - 10 * kSecond);
+        QVERIFY(!r.stopAt);
+    }
+
+    void bothWithAnEarlierEndStopsThere()
+    {
+        const RunRange r =
+            decideRunRange(task(u"both"_s, u"2024-01-01T05:00:00Z"_s), std::nullopt, kNow);
+        QCOMPARE(r.history.end, kStart + 5 * kHour);
+        QCOMPARE(r.stopAt, std::optional<qint64>(kStart + 5 * kHour));
+    }
+
+    void bothResumedWhileFollowingDropsTheInterruptedCycle()
+    {
+        const qint64 historyEnd = kNow - 10 * kSecond;
+        const RunRange r = decideRunRange(
+            task(u"both"_s), planned(kStart, historyEnd, historyEnd + kHour), kNow + 2 * kHour);
+        QCOMPARE(r.history.end, historyEnd); // the history planned on the first run
+        QCOMPARE(r.ledger, RunRange::Ledger::ResumeFollowing);
+    }
+
+    void realtimeStartsWhenTheTaskFirstRuns()
+    {
+        const RunRange first = decideRunRange(task(u"realtime"_s), std::nullopt, kNow);
+        QVERIFY(first.follow);
+        QCOMPARE(first.history.start, kNow);
+        QCOMPARE(first.history.end, kNow);
+        QCOMPARE(first.ledger, RunRange::Ledger::MarkOnly);
+        const RunRange again =
+            decideRunRange(task(u"realtime"_s), planned(kNow, kNow), kNow + kHour);
+        QCOMPARE(again.history.end, kNow);
+        QCOMPARE(again.ledger, RunRange::Ledger::Ready);
+    }
+
+    void realtimeWithALaterStartWaitsForIt()
+    {
+        TaskSettings t = task(u"realtime"_s);
+        t.start = u"2024-02-01T00:00:00Z"_s;
+        const RunRange r = decideRunRange(t, std::nullopt, kNow);
+        QCOMPARE(r.history.start, *TimeText::parse(t.start, u"UTC"_s));
+    }
+
+    void aChangedStartPlansAgain()
+    {
+        const RunRange r = decideRunRange(task(u"history"_s, u"2024-01-02T00:00:00Z"_s),
+                                          planned(kStart - kHour, kStart + 24 * kHour), kNow);
+        QCOMPARE(r.ledger, RunRange::Ledger::Plan);
+    }
+
+    void delayIsClamped()
+    {
+        TaskSettings t = task(u"both"_s);
+        t.delaySeconds = 0;
+        QCOMPARE(decideRunRange(t, std::nullopt, kNow).delayNs, kSecond);
+        t.delaySeconds = 500;
+        QCOMPARE(decideRunRange(t, std::nullopt, kNow).delayNs, 30 * kSecond);
+    }
+
+    void unknownModeAndBadTimesAreConfigErrors()
+    {
+        for (const TaskSettings &t :
+             {task(u"sometimes"_s), task(u"history"_s, u"tomorrow"_s), [] {
+                  TaskSettings bad = task(u"history"_s);
+                  bad.start = u"yesterday"_s;
+                  return bad;
+              }()}) {
+            try {
+                decideRunRange(t, std::nullopt, kNow);
+                QFAIL("no error");
+            } catch (const Error &error) {
+                QCOMPARE(error.kind(), ErrorKind::Config);
+            }
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRunRange)
+#include "test_runrange.moc"
