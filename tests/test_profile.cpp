@@ -1,3 +1,4 @@
+#include "LogLevels.h"
 #include "ProfileJson.h"
 #include "TaskOptions.h"
 #include "TaskProfile.h"
@@ -8,6 +9,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -772,6 +774,26 @@ private slots:
         QCOMPARE(missing.errors.size(), 1);
         QCOMPARE(missing.errors.first().key, QString());
         QVERIFY(missing.errors.first().message.startsWith(u"cannot be read: "_s));
+    }
+
+    void logLevelsMapOntoEveryModulesCategory()
+    {
+        // The task's level decides what each module's category prints, in the CLI and the app.
+        const auto enabled = [](const QString &level, const char *category, QtMsgType type) {
+            LogLevels::apply(level);
+            QLoggingCategory c(category);
+            return c.isEnabled(type);
+        };
+        QVERIFY(!enabled(u"error"_s, "tsm.engine", QtWarningMsg));
+        QVERIFY(enabled(u"error"_s, "tsm.store", QtCriticalMsg));
+        QVERIFY(enabled(u"warn"_s, "tsm.engine", QtWarningMsg));
+        QVERIFY(!enabled(u"info"_s, "tsm.engine", QtDebugMsg));
+        QVERIFY(enabled(u"debug"_s, "tsm.store", QtDebugMsg));
+        QVERIFY(enabled(u"debug"_s, "tsm.ui", QtInfoMsg));
+        QVERIFY(!enabled(u"debug"_s, "tsm.http", QtDebugMsg));
+        QVERIFY(enabled(u"trace"_s, "tsm.http", QtDebugMsg));
+        QVERIFY(enabled(u"trace"_s, "tsm.cli", QtDebugMsg));
+        LogLevels::apply(u"info"_s);
     }
 
     void validProfileHasNoErrors()
