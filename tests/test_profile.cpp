@@ -1,4 +1,5 @@
 #include "CheckpointStore.h"
+#include "LogLevels.h"
 #include "ProfileJson.h"
 #include "ProfileLoader.h"
 #include "TaskOptions.h"
@@ -11,6 +12,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QScopeGuard>
+#include <QLoggingCategory>
 #include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -910,6 +912,26 @@ private slots:
         QVERIFY(!unreadable.ok());
         QVERIFY2(unreadable.problems.first().startsWith(broken + u": "_s),
                  qPrintable(unreadable.problems.first()));
+    }
+
+    void logLevelsMapOntoEveryModulesCategory()
+    {
+        // The task's level decides what each module's category prints, in the CLI and the app.
+        const auto enabled = [](const QString &level, const char *category, QtMsgType type) {
+            LogLevels::apply(level);
+            QLoggingCategory c(category);
+            return c.isEnabled(type);
+        };
+        QVERIFY(!enabled(u"error"_s, "tsm.engine", QtWarningMsg));
+        QVERIFY(enabled(u"error"_s, "tsm.store", QtCriticalMsg));
+        QVERIFY(enabled(u"warn"_s, "tsm.engine", QtWarningMsg));
+        QVERIFY(!enabled(u"info"_s, "tsm.engine", QtDebugMsg));
+        QVERIFY(enabled(u"debug"_s, "tsm.store", QtDebugMsg));
+        QVERIFY(enabled(u"debug"_s, "tsm.ui", QtInfoMsg));
+        QVERIFY(!enabled(u"debug"_s, "tsm.http", QtDebugMsg));
+        QVERIFY(enabled(u"trace"_s, "tsm.http", QtDebugMsg));
+        QVERIFY(enabled(u"trace"_s, "tsm.cli", QtDebugMsg));
+        LogLevels::apply(u"info"_s);
     }
 
     void validProfileHasNoErrors()
