@@ -3,6 +3,7 @@
 #include "StoreLog.h"
 #include "store/Connection.h"
 #include "store/EstimateTable.h"
+#include "store/VerificationTable.h"
 #include "store/EventTable.h"
 #include "store/LeaseTable.h"
 #include "store/SampleTable.h"
@@ -294,6 +295,36 @@ QHash<QString, qint64> CheckpointStore::estimates(qint64 taskId)
     run(u"Could not read the estimates of task %1"_s.arg(taskId), Access::Read,
         [&](Connection &db) { map = store::EstimateTable(db).all(taskId); });
     return map;
+}
+
+// ---- Verification
+
+bool CheckpointStore::setVerification(qint64 taskId, const QList<WindowCheck> &windows)
+{
+    return run(u"Could not save the verification of task %1"_s.arg(taskId), Access::Write,
+               [&](Connection &db) { store::VerificationTable(db).replace(taskId, windows); });
+}
+
+QList<WindowCheck> CheckpointStore::verification(qint64 taskId, bool differingOnly)
+{
+    QList<WindowCheck> list;
+    run(u"Could not read the verification of task %1"_s.arg(taskId), Access::Read,
+        [&](Connection &db) { list = store::VerificationTable(db).windows(taskId, differingOnly); });
+    return list;
+}
+
+QHash<qint64, VerificationSummary> CheckpointStore::verificationSummaries()
+{
+    QHash<qint64, VerificationSummary> map;
+    run(u"Could not read the verifications"_s, Access::Read,
+        [&](Connection &db) { map = store::VerificationTable(db).summaries(); });
+    return map;
+}
+
+bool CheckpointStore::markUnitsPending(qint64 taskId, const QList<qint64> &unitIds)
+{
+    return run(u"Could not mark %1 units of task %2 pending"_s.arg(unitIds.size()).arg(taskId),
+               Access::Write, [&](Connection &db) { store::UnitTable(db).markPending(taskId, unitIds); });
 }
 
 // ---- Samples and events

@@ -150,6 +150,30 @@ struct MeasurementProgress
     qint64 estimatedPoints = kNotEstimated; ///< or kCannotEstimate, or the count
 };
 
+/** One window of a verification: what the source and the target hold, and when it was seen. */
+struct WindowCheck
+{
+    QString measurement;
+    QString context;
+    qint64 start = 0; ///< nanoseconds
+    qint64 end = 0;
+    qint64 sourceCount = 0; ///< the figure shown: points, or the values of the fullest field
+    qint64 targetCount = 0;
+    qint64 rejected = 0; ///< points of the window the target refused (in the rejects file)
+    bool differs = false;
+    QString detail; ///< what differs: "points 10/9", "usage 10/8"
+    QList<qint64> unitIds;
+    qint64 checkedMs = 0;
+};
+
+/** A task's last verification, summed. */
+struct VerificationSummary
+{
+    qint64 windows = 0;
+    qint64 differing = 0;
+    qint64 checkedMs = 0;
+};
+
 /**
  * The SQLite checkpoint store shared by the GUI and the CLI: tasks with their profiles, the
  * ledger of read units, progress samples and the event log. WAL mode, schema version in
@@ -223,6 +247,16 @@ public:
     /// Sets (or replaces) one; `points` may be kCannotEstimate.
     bool setEstimate(qint64 taskId, const QString &measurement, qint64 points);
     QHash<QString, qint64> estimates(qint64 taskId);
+
+    // The last verification of each task (see the verify command).
+    /// Replaces the task's verification with these windows.
+    bool setVerification(qint64 taskId, const QList<WindowCheck> &windows);
+    /// The windows of the task's last verification; only those that differ when asked.
+    QList<WindowCheck> verification(qint64 taskId, bool differingOnly = false);
+    /// Every task's last verification, summed, by task id (no entry: never verified).
+    QHash<qint64, VerificationSummary> verificationSummaries();
+    /// Marks these units of the task pending again, so that the next run migrates them anew.
+    bool markUnitsPending(qint64 taskId, const QList<qint64> &unitIds);
 
     // Who runs a task (see Lease.h): one run at a time holds its lease.
     /// Grants the lease to `me`, or names the live run that holds it.

@@ -668,6 +668,16 @@ void declareAdvanced(std::vector<OptionSpec> &o)
                   u"(network error, timeout, 429 or 5xx) is final; the waits between "
                   u"tries grow exponentially. The default is {default}."_s)
             .take());
+    o.push_back(Declare(u"advanced.verify"_s, advanced, OptionKind::Boolean,
+                        u"Verify at the End"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.verify; })
+                    .def(true)
+                    .help(u"When the history is migrated, count the points of each measurement "
+                          u"and read window in the source and in the target (per field where "
+                          u"the target stores fields as columns) and report every window that "
+                          u"differs; tsmigrate-cli verify --repair migrates those again. A "
+                          u"count cannot see a changed value. On by default."_s)
+                    .take());
 }
 
 std::vector<OptionSpec> declareOptions()

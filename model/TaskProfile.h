@@ -72,6 +72,7 @@ struct AdvancedSettings
     int writeConcurrency = 0;
     int batchSize = 0;
     int retryAttempts = 0; ///< attempts per request before a transient failure is final
+    bool verify = false;   ///< a history ends by counting each window on both sides
 };
 
 /**

@@ -158,7 +158,7 @@ private slots:
         }
         QCOMPARE(rawPragma(m_path, "PRAGMA user_version"),
                  QString::number(CheckpointStore::schemaVersion()));
-        QCOMPARE(CheckpointStore::schemaVersion(), 3);
+        QCOMPARE(CheckpointStore::schemaVersion(), 4);
         // WAL is a property of the file: it stays after closing.
         QCOMPARE(rawPragma(m_path, "PRAGMA journal_mode"), u"wal"_s);
 
@@ -216,7 +216,7 @@ private slots:
             QVERIFY(store.open(m_path));
             newTask(store);
         }
-        QVERIFY(rawExec(m_path, "PRAGMA user_version=4"));
+        QVERIFY(rawExec(m_path, "PRAGMA user_version=5"));
         CheckpointStore store;
         QVERIFY(!store.open(m_path));
         QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
@@ -224,7 +224,7 @@ private slots:
         QVERIFY(!store.open(m_path, CheckpointStore::Mode::ReadOnly));
         QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
         // Refusing did not touch the version.
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"4"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"5"_s);
     }
 
     void migratesFromVersion1()
@@ -236,9 +236,10 @@ private slots:
             id = newTask(store, u"old"_s);
             store.addUnits(id, {unit(u"cpu"_s, 0, 10)});
         }
-        // Version 2 is version 1 plus the estimates table, version 3 adds the leases: this is a
-        // file of version 1.
-        QVERIFY(rawExec(m_path, "DROP TABLE estimates; DROP TABLE leases; PRAGMA user_version=1"));
+        // Version 2 is version 1 plus the estimates table, version 3 adds the leases, version 4
+        // the verifications: this is a file of version 1.
+        QVERIFY(rawExec(m_path, "DROP TABLE estimates; DROP TABLE leases; DROP TABLE "
+                                "verifications; PRAGMA user_version=1"));
         {
             // Read-only cannot upgrade, and says how to.
             CheckpointStore reader;
@@ -248,7 +249,7 @@ private slots:
         }
         CheckpointStore store;
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"3"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"4"_s);
         // What version 1 held is still there, and estimates and leases work.
         QCOMPARE(store.task(u"old"_s)->id, id);
         QCOMPARE(store.units(id).size(), 1);
@@ -256,6 +257,107 @@ private slots:
         QVERIFY2(store.setEstimate(id, u"cpu"_s, 42), qPrintable(store.lastError()));
         QCOMPARE(store.estimates(id).value(u"cpu"_s), 42);
         QVERIFY2(store.claimLease(id, Lease::thisRun())->granted, qPrintable(store.lastError()));
+    }
+
+    void migratesFromVersion3()
+    {
+        qint64 id = 0;
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(m_path));
+            id = newTask(store, u"leased"_s);
+            store.addUnits(id, {unit(u"cpu"_s, 0, 10)});
+            QVERIFY(store.claimLease(id, Lease::thisRun())->granted);
+        }
+        // Version 4 is version 3 plus the verifications table: this is a file of version 3.
+        QVERIFY(rawExec(m_path, "DROP TABLE verifications; PRAGMA user_version=3"));
+        {
+            CheckpointStore reader;
+            QVERIFY(!reader.open(m_path, CheckpointStore::Mode::ReadOnly));
+            QVERIFY2(reader.lastError().contains(u"old schema version 3"_s),
+                     qPrintable(reader.lastError()));
+        }
+        CheckpointStore store;
+        QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"4"_s);
+        // The lease and the ledger of version 3 are kept; verifications work.
+        QVERIFY(store.lease(id));
+        QCOMPARE(store.units(id).size(), 1);
+        QVERIFY(store.verification(id).isEmpty());
+        QVERIFY(!store.verificationSummaries().contains(id));
+        WindowCheck window;
+        window.measurement = u"cpu"_s;
+        window.start = 0;
+        window.end = 10;
+        window.sourceCount = 5;
+        window.targetCount = 4;
+        window.differs = true;
+        window.unitIds = {store.units(id).first().id};
+        window.checkedMs = 1000;
+        QVERIFY2(store.setVerification(id, {window}), qPrintable(store.lastError()));
+        QCOMPARE(store.verificationSummaries().value(id).differing, 1);
+    }
+
+    void verificationsReplaceAndRepair()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        store.addUnits(id, {unit(u"cpu"_s, 0, 10), unit(u"cpu"_s, 10, 20), unit(u"mem"_s, 0, 10)});
+        const QList<UnitRecord> units = store.units(id);
+        QList<UnitUpdate> done;
+        for (const UnitRecord &u : units) {
+            UnitUpdate d = update(u.id, UnitStatus::Done);
+            d.pointsWritten = 7;
+            done.append(d);
+        }
+        QVERIFY(store.updateUnits(done));
+
+        auto check = [](const QString &m, qint64 start, qint64 source, qint64 target,
+                        qint64 unitId) {
+            WindowCheck w;
+            w.measurement = m;
+            w.start = start;
+            w.end = start + 10;
+            w.sourceCount = source;
+            w.targetCount = target;
+            w.differs = source != target;
+            w.detail = w.differs ? u"points %1/%2"_s.arg(source).arg(target) : QString();
+            w.unitIds = {unitId};
+            w.checkedMs = 5000;
+            return w;
+        };
+        QVERIFY(store.setVerification(id, {check(u"cpu"_s, 0, 7, 7, units.at(0).id),
+                                           check(u"cpu"_s, 10, 7, 3, units.at(1).id),
+                                           check(u"mem"_s, 0, 7, 9, units.at(2).id)}));
+        QCOMPARE(store.verification(id).size(), 3);
+        const QList<WindowCheck> differing = store.verification(id, true);
+        QCOMPARE(differing.size(), 2);
+        QCOMPARE(differing.at(0).measurement, u"cpu"_s);
+        QCOMPARE(differing.at(0).start, 10);
+        QCOMPARE(differing.at(0).targetCount, 3);
+        QCOMPARE(differing.at(0).detail, u"points 7/3"_s);
+        QCOMPARE(differing.at(0).unitIds, QList<qint64>{units.at(1).id});
+        QCOMPARE(differing.at(1).targetCount, 9);
+        const VerificationSummary summary = store.verificationSummaries().value(id);
+        QCOMPARE(summary.windows, 3);
+        QCOMPARE(summary.differing, 2);
+        QCOMPARE(summary.checkedMs, 5000);
+
+        // A repair sets the differing windows' units pending with their counts cleared.
+        QVERIFY(store.markUnitsPending(id, {units.at(1).id, units.at(2).id}));
+        const UnitTotals totals = store.unitTotals(id);
+        QCOMPARE(totals.done, 1);
+        QCOMPARE(totals.pending, 2);
+        QCOMPARE(totals.pointsWritten, 7);
+        QCOMPARE(store.unfinishedUnits(id).size(), 2);
+
+        // A new verification replaces the old one whole; a reset forgets it.
+        QVERIFY(store.setVerification(id, {check(u"cpu"_s, 0, 7, 7, units.at(0).id)}));
+        QCOMPARE(store.verification(id).size(), 1);
+        QCOMPARE(store.verificationSummaries().value(id).differing, 0);
+        QVERIFY(store.resetTask(id));
+        QVERIFY(store.verification(id).isEmpty());
     }
 
     void measurementProgressAndEstimates()
@@ -935,8 +1037,8 @@ private slots:
             newTask(store, u"old"_s);
         }
         // A version-1 file that already has a table by the name version 2 creates.
-        QVERIFY(rawExec(m_path, "DROP TABLE estimates; DROP TABLE leases; "
-                                "CREATE TABLE estimates (x); PRAGMA user_version=1"));
+        QVERIFY(rawExec(m_path, "DROP TABLE estimates; DROP TABLE leases; DROP TABLE "
+                                "verifications; CREATE TABLE estimates (x); PRAGMA user_version=1"));
         CheckpointStore store;
         QVERIFY(!store.open(m_path));
         QVERIFY(!store.isOpen());
@@ -949,7 +1051,7 @@ private slots:
         // Nothing was left locked, and the upgrade goes through once the clash is gone.
         QVERIFY(rawExec(m_path, "DROP TABLE estimates"));
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"3"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"4"_s);
         QVERIFY(store.task(u"old"_s));
     }
 

@@ -72,6 +72,13 @@ public:
             out.lineAppended();
         }
     }
+    PointCount count(const PlanRequest &, const CountWindow &, const CancelToken &) override
+    {
+        PointCount counted;
+        counted.points = kPointsPerUnit;
+        counted.fields.insert(u"v"_s, kPointsPerUnit);
+        return counted;
+    }
 };
 
 /** Keeps what it is given; can refuse the first writes for a transient reason, or the
@@ -104,6 +111,21 @@ public:
         WriteResult result;
         result.written = batch.points;
         return result;
+    }
+    /// The lines kept whose time lies in the window ("m v=…i <time>").
+    PointCount count(const CountWindow &window, const CancelToken &) override
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        PointCount counted;
+        counted.points = 0;
+        for (const QByteArray &line : written.split('\n')) {
+            const qint64 time = line.mid(line.lastIndexOf(' ') + 1).toLongLong();
+            if (!line.isEmpty() && time >= window.start && time < window.end) {
+                ++counted.points;
+                ++counted.fields[u"v"_s];
+            }
+        }
+        return counted;
     }
 };
 

@@ -1,8 +1,10 @@
 #include "MainWindow.h"
 
+#include "BackgroundCall.h"
 #include "StoreWorker.h"
 #include "monitor/MonitorWindow.h"
 #include "run/RunThread.h"
+#include "run/Verifier.h"
 #include "secrets/SecretStore.h"
 #include "wizard/TaskWizard.h"
 
@@ -83,6 +85,7 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
     add(u"resumeAction"_s, tr("Resume"), &MainWindow::startTask);
     add(u"stopAction"_s, tr("Stop"), &MainWindow::stopTask);
     add(u"openMonitorAction"_s, tr("Monitor"), &MainWindow::openMonitor);
+    add(u"verifyAction"_s, tr("Verify"), &MainWindow::verifyTask);
     toolbar->addSeparator();
     add(u"deleteAction"_s, tr("Delete"), &MainWindow::deleteTask);
     toolbar->addSeparator();
@@ -154,19 +157,30 @@ QString MainWindow::selectedName() const
 
 std::optional<TaskProfile> MainWindow::selectedProfile() const
 {
-    const QString name = selectedName();
+    return profileNamed(selectedName());
+}
+
+std::optional<TaskProfile> MainWindow::profileNamed(const QString &name) const
+{
     if (name.isEmpty())
         return std::nullopt;
     if (m_sessionProfiles.contains(name))
         return m_sessionProfiles.value(name);
     const TaskRow *row = m_model->row(m_model->indexOf(name));
+    if (!row)
+        return std::nullopt;
     const ProfileJson::LoadResult loaded = ProfileJson::fromJson(row->profileJson);
     return loaded.profile;
 }
 
 void MainWindow::withSelectedSecrets(std::function<void(const TaskProfile &)> use)
 {
-    const auto profile = selectedProfile();
+    withSecrets(selectedName(), std::move(use));
+}
+
+void MainWindow::withSecrets(const QString &name, std::function<void(const TaskProfile &)> use)
+{
+    const auto profile = profileNamed(name);
     if (!profile)
         return;
     if (m_sessionProfiles.contains(profile->name) || ProfileJson::hasSecrets(*profile) ||
@@ -262,6 +276,9 @@ void MainWindow::updateActions()
     enable(u"deleteAction"_s, selected && !busy, busyWhy, tr("Delete the task"));
     m_actions[u"exportAction"_s]->setEnabled(selected);
     m_actions[u"openMonitorAction"_s]->setEnabled(selected);
+    enable(u"verifyAction"_s,
+           selected && !busy && !m_verifying.contains(name) && row->pointsWritten > 0, busyWhy,
+           tr("Count each window of the task in the source and the target"));
 }
 
 void MainWindow::showMessage(const QString &text)
@@ -322,22 +339,105 @@ void MainWindow::startTask()
     withSelectedSecrets([this](const TaskProfile &profile) { start(profile); });
 }
 
-void MainWindow::start(const TaskProfile &profile)
+void MainWindow::start(const TaskProfile &profile, bool repair)
 {
-    if (m_running.contains(profile.name))
+    if (m_running.contains(profile.name) || m_verifying.contains(profile.name))
         return;
     auto *run = new RunThread(profile, m_storePath, this);
+    run->setCatchUpOnly(repair);
     const QString name = profile.name;
-    connect(run, &RunThread::finished, this, [this, name](const RunOutcome &outcome) {
+    connect(run, &RunThread::finished, this, [this, name, repair,
+                                              profile](const RunOutcome &outcome) {
         m_running.take(name)->deleteLater();
         showMessage(u"%1: %2"_s.arg(name, outcome.message));
         Q_EMIT storeRefreshRequested();
         updateActions();
+        // A repair ends with a verification: the run's own, or one asked for here.
+        if (repair && outcome.status == RunOutcome::Status::Completed &&
+            outcome.windowsVerified < 0)
+            verify(profile);
     });
     m_running.insert(name, run);
     run->start();
     showMessage(tr("Started \"%1\".").arg(name));
     updateActions();
+}
+
+void MainWindow::verifyTask()
+{
+    withSelectedSecrets([this](const TaskProfile &profile) { verify(profile); });
+}
+
+void MainWindow::verify(const TaskProfile &profile)
+{
+    const QString name = profile.name;
+    if (m_running.contains(name) || m_verifying.contains(name))
+        return;
+    m_verifying.insert(name);
+    showMessage(tr("Verifying \"%1\": counting each window in the source and the target…")
+                    .arg(name));
+    updateActions();
+    struct Result
+    {
+        QString message;
+        bool agrees = false;
+    };
+    const QString storePath = m_storePath;
+    runInBackground<Result>(
+        this,
+        [profile, storePath] {
+            // The same engine code as tsmigrate-cli verify, on a thread of the pool.
+            Result result;
+            try {
+                CancelToken cancel;
+                const VerifyReport report =
+                    Verifier::verifyTask(profile, storePath, ConnectorFactory(), cancel);
+                result.agrees = report.agrees();
+                result.message = report.summary();
+            } catch (const Error &error) {
+                result.message = error.message();
+            }
+            return result;
+        },
+        [this, name](const Result &result) {
+            m_verifying.remove(name);
+            showMessage(tr("Verified \"%1\": %2").arg(name, result.message));
+            Q_EMIT storeRefreshRequested();
+            updateActions();
+            Q_EMIT verified(name, result.agrees);
+        });
+}
+
+void MainWindow::repairTask(const QString &name)
+{
+    if (m_running.contains(name) || m_verifying.contains(name))
+        return;
+    withSecrets(name, [this](const TaskProfile &profile) {
+        const QString storePath = m_storePath;
+        const QString name = profile.name;
+        // The differing windows are marked off the UI thread, then run as any start is.
+        runInBackground<QString>(
+            this,
+            [storePath, name] {
+                CheckpointStore store;
+                if (!store.open(storePath))
+                    return store.lastError();
+                const std::optional<TaskRecord> task = store.task(name);
+                if (!task)
+                    return store.lastError();
+                try {
+                    Verifier::markDifferingPending(store, task->id);
+                } catch (const Error &error) {
+                    return error.message();
+                }
+                return QString();
+            },
+            [this, profile](const QString &error) {
+                if (!error.isEmpty())
+                    return showMessage(error);
+                start(profile, true);
+            });
+    });
 }
 
 void MainWindow::pauseTask()
@@ -399,6 +499,7 @@ void MainWindow::openMonitor()
     if (!window) {
         window = new MonitorWindow(m_storePath, name, this);
         window->setAttribute(Qt::WA_DeleteOnClose);
+        connect(window, &MonitorWindow::repairRequested, this, &MainWindow::repairTask);
     }
     window->show();
     window->raise();

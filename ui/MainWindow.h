@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QMainWindow>
 #include <QPointer>
+#include <QSet>
 #include <TaskProfile.h>
 #include <functional>
 
@@ -59,6 +60,11 @@ public Q_SLOTS:
     void deleteTask();
     /// Opens (or brings forward) the monitor of the selected task; one per task, several open.
     void openMonitor();
+    /// Verifies the selected task off the UI thread, with the engine code of tsmigrate-cli
+    /// verify; the result goes to the state file (the list's Status, the monitor's tab).
+    void verifyTask();
+    /// Migrates the windows of the task's last verification that differ again, then verifies.
+    void repairTask(const QString &name);
     void importProfile();
     void exportProfile();
 
@@ -67,6 +73,8 @@ Q_SIGNALS:
     void saveRequested(const QString &name, const QByteArray &profileJson, const QString &oldName);
     void deleteRequested(const QString &name);
     void runRequested(const QString &name, int request);
+    /// A verification made here ended (`agrees`: every window agrees).
+    void verified(const QString &name, bool agrees);
 
 private:
     void openWizard(const TaskProfile &profile, const QString &oldName, bool secretsInStore);
@@ -78,7 +86,11 @@ private:
     /// Where passwords and tokens of a task saved now will be kept, in words.
     QString secretsNote() const;
     void saveSecrets(const TaskProfile &saved, const QString &oldName, bool inStore);
-    void start(const TaskProfile &profile);
+    std::optional<TaskProfile> profileNamed(const QString &name) const;
+    void withSecrets(const QString &name, std::function<void(const TaskProfile &)> use);
+    /// `repair`: migrate what is pending and end there (Runner::setCatchUpOnly).
+    void start(const TaskProfile &profile, bool repair = false);
+    void verify(const TaskProfile &profile);
     void exportTo(const TaskProfile &profile);
     QString selectedName() const;
     void updateActions();
@@ -92,6 +104,7 @@ private:
     StoreWorker *m_store;
     TaskWizard *m_wizard = nullptr;
     QHash<QString, RunThread *> m_running; ///< owned; by task name
+    QSet<QString> m_verifying;             ///< tasks this app verifies now
     /// Profiles with their secrets for this session (the store keeps them without).
     QHash<QString, TaskProfile> m_sessionProfiles;
     QHash<QString, QAction *> m_actions;

@@ -51,6 +51,7 @@ void StoreWorker::refresh()
     if (m_routes.size() > 256)
         m_routes.clear();
     const QHash<qint64, LeaseHolder> leases = m_store.leases();
+    const QHash<qint64, VerificationSummary> verifications = m_store.verificationSummaries();
     for (const TaskRecord &task : m_store.tasks()) {
         TaskRow row;
         row.name = task.name;
@@ -59,6 +60,8 @@ void StoreWorker::refresh()
         row.runningElsewhere = otherRun(task.id, leases);
         row.lastError = task.lastError;
         row.profileJson = task.profileJson;
+        if (const auto it = verifications.constFind(task.id); it != verifications.constEnd())
+            row.verification = *it;
         row.route = routeOf(task.profileJson);
         const UnitTotals totals = m_store.unitTotals(task.id);
         row.percent = totals.total > 0 ? 100.0 * totals.done / totals.total : 0;

@@ -24,6 +24,7 @@ struct TaskRow
     double rate = 0; ///< points written per second over the last 30 s (Progress::recent)
     QString lastError;
     QByteArray profileJson;
+    std::optional<VerificationSummary> verification; ///< the last one; none when never verified
 };
 
 /**

@@ -41,6 +41,11 @@ QVariant TaskListModel::data(const QModelIndex &index, int role) const
             return tr("%1 in %2 (pid %3)")
                 .arg(r.state, r.runningElsewhere->program)
                 .arg(r.runningElsewhere->pid);
+        if (r.verification && r.verification->windows > 0 && r.taskState != TaskState::Running)
+            return r.verification->differing == 0 ? tr("%1, verified").arg(r.state)
+                   : r.verification->differing == 1
+                       ? tr("%1, 1 window differs").arg(r.state)
+                       : tr("%1, %2 windows differ").arg(r.state).arg(r.verification->differing);
         return r.state;
     case Progress:
         // Following tasks show their lag instead of a percentage that no longer means much.

@@ -31,6 +31,15 @@ public:
                             const CancelToken & /*cancel*/)
     {}
     virtual WriteResult write(const Batch &batch, const CancelToken &cancel) = 0;
+    /// Called once before count() with every window verification will ask for, so a target that
+    /// is cheaper to count in one pass (a file) can do so. The default does nothing.
+    virtual void prepareCount(const QList<CountWindow> & /*windows*/,
+                              const CancelToken & /*cancel*/)
+    {}
+    /// What the target holds of a window of the source, as the target names it (a measurement
+    /// may be a super table of another name, a TDengine 2.x subtable a child table or a tag):
+    /// counted per field and, where it can, per point. Thread-safe. Throws tsm::Error.
+    virtual PointCount count(const CountWindow &window, const CancelToken &cancel) = 0;
     /// Make everything written so far durable (files: flush and fsync). Called before units are
     /// marked done in the ledger.
     virtual void flush() {}

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/CancelToken.h"
+#include "core/Count.h"
 #include "core/LpDialect.h"
 
 #include <QByteArray>
@@ -158,6 +159,17 @@ public:
     /// Read one unit as line protocol for the given dialect. Throws tsm::Error on failure.
     virtual void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
                       BatchOutput &out, const CancelToken &cancel) = 0;
+
+    /// The windows verification compares for the `done` units of the ledger: by default one
+    /// per unit. A source whose units are not time windows (a file's byte ranges) makes its own.
+    virtual QList<CountWindow> countWindows(const PlanRequest &request,
+                                            const QList<ReadUnit> &done,
+                                            const CancelToken &cancel);
+    /// What the source holds in `window` (within the request's database, policy and
+    /// measurements), counted per field and, where it can, per point. Thread-safe: verification
+    /// counts several windows at once. Throws tsm::Error on failure.
+    virtual PointCount count(const PlanRequest &request, const CountWindow &window,
+                             const CancelToken &cancel) = 0;
 };
 
 } // namespace tsm

@@ -40,6 +40,12 @@ void RunThread::requestPause()
     m_runner->requestPause();
 }
 
+void RunThread::setCatchUpOnly(bool on)
+{
+    // Read by the runner's thread only in run(), which start() queues after this.
+    m_runner->setCatchUpOnly(on);
+}
+
 void RunThread::requestStop()
 {
     m_runner->requestStop();

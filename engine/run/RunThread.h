@@ -26,6 +26,8 @@ public:
     void start();
     void requestPause();
     void requestStop();
+    /// Runner::setCatchUpOnly (before start()): a repair migrates what is pending and ends.
+    void setCatchUpOnly(bool on);
     /// Between start() and finished().
     bool isRunning() const { return m_running; }
 

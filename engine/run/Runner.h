@@ -58,6 +58,11 @@ struct RunOutcome
     std::optional<ErrorKind> errorKind;
     qint64 pointsRejected = 0; ///< over the task's life
     QString rejectsFile;       ///< where rejected points were recorded, when there were any
+    /// The verification at the end of a history (advanced.verify): windows compared (-1: none
+    /// made), how many differ, and why it could not be finished when it could not.
+    qint64 windowsVerified = -1;
+    qint64 windowsDiffering = 0;
+    std::optional<ErrorKind> verifyErrorKind;
 };
 
 /** How a run builds its source and sink; an empty member uses the connector registry. Tests
@@ -88,6 +93,11 @@ public:
     /// Replaces how the source and the sink are built (before run()).
     void setConnectorFactory(ConnectorFactory factory) { m_factory = std::move(factory); }
 
+    /// Migrate what is not done (e.g. windows a repair marked pending) and end there, instead of
+    /// following new data afterwards (before run()).
+    void setCatchUpOnly(bool on) { m_catchUpOnly = on; }
+    bool catchUpOnly() const { return m_catchUpOnly; }
+
     void requestPause();
     void requestStop();
 
@@ -113,6 +123,7 @@ private:
     ConnectorFactory m_factory;
     CancelToken m_cancel;
     std::atomic<int> m_requested{0}; ///< 0 none, 1 pause, 2 stop
+    bool m_catchUpOnly = false;
     RunOutcome m_outcome;
 };
 

@@ -3,6 +3,7 @@
 #include "connectors/Connectors.h"
 #include "run/Estimator.h"
 #include "run/LeaseKeeper.h"
+#include "run/Verifier.h"
 
 #include <Kinds.h>
 #include <ProfileJson.h>
@@ -251,7 +252,47 @@ RunOutcome TaskRun::migrate()
 
     if (std::optional<RunOutcome> ended = endOfHistory(runUnfinished()))
         return *ended;
+    if (m_runner.catchUpOnly())
+        return finishWith(TaskState::Stopped,
+                          outcomeOf(RunOutcome::Status::Completed,
+                                    u"Migrated again what was pending below the watermark; start "
+                                    "the task to follow new data again"_s));
     return follow();
+}
+
+void TaskRun::verifyAtEnd(RunOutcome &outcome)
+{
+    if (!m_profile.advanced.verify)
+        return;
+    log(EventLevel::Info, u"Verifying: counting each window in the source and the target"_s);
+    try {
+        Verifier verifier(*m_source, *m_sink, m_store, m_taskId, m_profile, m_cancel);
+        const VerifyReport report = verifier.run();
+        outcome.windowsVerified = report.windows;
+        outcome.windowsDiffering = report.differing.size();
+        log(report.agrees() ? EventLevel::Info : EventLevel::Warn,
+            u"Verified: %1 (counted in %2 s)"_s.arg(report.summary())
+                .arg(report.elapsedMs / 1000.0, 0, 'f', 1));
+        for (const WindowCheck &w : report.differing)
+            log(EventLevel::Warn, u"Differs: %1 %2 .. %3: source %4, target %5 (%6)"_s
+                                      .arg(w.measurement, TimeText::format(w.start),
+                                           TimeText::format(w.end))
+                                      .arg(w.sourceCount)
+                                      .arg(w.targetCount)
+                                      .arg(w.detail));
+        if (!report.agrees())
+            outcome.message += u"; %1 — tsmigrate-cli verify --repair migrates them again"_s.arg(
+                report.summary());
+    } catch (const Error &error) {
+        m_cancel.reset(); // a pause or stop during the counts ends only the verification
+        outcome.verifyErrorKind = error.kind();
+        const QString message =
+            error.kind() == ErrorKind::Cancelled
+                ? u"Verification interrupted; run tsmigrate-cli verify to verify"_s
+                : u"Verification failed: %1"_s.arg(error.message());
+        log(EventLevel::Error, message);
+        outcome.message += u"; "_s + message;
+    }
 }
 
 std::optional<RunOutcome> TaskRun::endOfHistory(const Pipeline::Result &result)
@@ -274,9 +315,11 @@ std::optional<RunOutcome> TaskRun::endOfHistory(const Pipeline::Result &result)
                                         .arg(totals.total - totals.done)
                                         .arg(totals.total),
                                     ErrorKind::Query));
-    if (!m_range.follow)
-        return finishWith(TaskState::Completed,
-                          outcomeOf(RunOutcome::Status::Completed, historyComplete(totals)));
+    if (!m_range.follow) {
+        RunOutcome completed = outcomeOf(RunOutcome::Status::Completed, historyComplete(totals));
+        verifyAtEnd(completed);
+        return finishWith(TaskState::Completed, completed);
+    }
     return std::nullopt;
 }
 

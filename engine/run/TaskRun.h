@@ -43,6 +43,8 @@ public:
 private:
     RunOutcome finishWith(TaskState state, RunOutcome result);
     std::optional<RunOutcome> endOfHistory(const Pipeline::Result &result);
+    /// The verification at the end of a history, when the task asks for it (advanced.verify).
+    void verifyAtEnd(RunOutcome &outcome);
     RunOutcome follow();
     /// One cycle of following: plan [watermark, upper) and move it; an outcome ends the run.
     std::optional<RunOutcome> followCycle(qint64 upper, qint64 intervalMs);

@@ -201,4 +201,30 @@ bool InfluxLineSink::resolveParseErrors(const Batch &batch, const QString &messa
     return true;
 }
 
+void InfluxLineSink::setCounter(std::unique_ptr<InfluxSource> counter, const QString &database,
+                                const QString &retentionPolicy)
+{
+    m_counter = std::move(counter);
+    m_countRequest.database = database;
+    m_countRequest.retentionPolicy = retentionPolicy;
+}
+
+void InfluxLineSink::prepareCount(const QList<CountWindow> &windows, const CancelToken &)
+{
+    // The shard groups are read once for the range of every window.
+    if (windows.isEmpty())
+        return;
+    TimeRange range{windows.first().start, windows.first().end};
+    for (const CountWindow &w : windows)
+        range = TimeRange{std::min(range.start, w.start), std::max(range.end, w.end)};
+    m_countRequest.range = range;
+}
+
+PointCount InfluxLineSink::count(const CountWindow &window, const CancelToken &cancel)
+{
+    if (!m_counter)
+        throw Error(ErrorKind::Config, u"%1 cannot be counted"_s.arg(describe()));
+    return m_counter->count(m_countRequest, window, cancel);
+}
+
 } // namespace tsm

@@ -3,6 +3,9 @@
 #include "core/Sink.h"
 #include "influx/InfluxApi.h"
 #include "sinks/BatchBisector.h"
+#include "sources/InfluxSource.h"
+
+#include <memory>
 
 #include <utility>
 
@@ -21,6 +24,9 @@ public:
     /// Compress request bodies with gzip; on by default except towards this machine.
     void setCompressRequests(bool compress) { m_gzip = compress; }
     WriteResult write(const Batch &batch, const CancelToken &cancel) override;
+    void prepareCount(const QList<CountWindow> &windows, const CancelToken &cancel) override;
+    /// Read back as a source of the same server reads: COUNT(*) per field, per shard group.
+    PointCount count(const CountWindow &window, const CancelToken &cancel) override;
 
     /// BatchBisector::split(), where the InfluxDB sinks' callers look for it.
     static std::pair<Batch, Batch> splitBatch(const Batch &batch)
@@ -46,11 +52,17 @@ protected:
     }
     /// "InfluxDB at <url>", for messages.
     QString where() const;
+    /// How count() reads the target back: a source on the same server, and where it writes.
+    void setCounter(std::unique_ptr<InfluxSource> counter, const QString &database,
+                    const QString &retentionPolicy);
 
     InfluxApi m_api;
     bool m_gzip; ///< compress request bodies (not to a server on this machine)
 
 private:
+    std::unique_ptr<InfluxSource> m_counter;
+    PlanRequest m_countRequest;
+
     /// POST with retries; returns the answers send() interprets (2xx, 400, 413, 422).
     HttpResponse post(const QByteArray &lines, const CancelToken &cancel);
     BatchBisector::Answer send(const Batch &part, WriteResult &result, const CancelToken &cancel);

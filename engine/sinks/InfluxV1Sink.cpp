@@ -1,5 +1,7 @@
 #include "sinks/InfluxV1Sink.h"
 
+#include "sources/InfluxSource.h"
+
 #include <QJsonArray>
 
 using namespace Qt::StringLiterals;
@@ -10,7 +12,10 @@ InfluxV1Sink::InfluxV1Sink(InfluxEndpoint endpoint, RetryPolicy retry, QString d
                            QString retentionPolicy, bool createDatabase)
     : InfluxLineSink(std::move(endpoint), retry), m_database(std::move(database)),
       m_retentionPolicy(std::move(retentionPolicy)), m_createDatabase(createDatabase)
-{}
+{
+    setCounter(std::make_unique<InfluxSource>(m_api.endpoint(), m_api.retryPolicy()), m_database,
+               m_retentionPolicy);
+}
 
 QString InfluxV1Sink::describe() const
 {

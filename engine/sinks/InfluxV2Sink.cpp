@@ -1,5 +1,7 @@
 #include "sinks/InfluxV2Sink.h"
 
+#include "sources/InfluxV2Source.h"
+
 using namespace Qt::StringLiterals;
 
 namespace tsm {
@@ -17,7 +19,12 @@ InfluxV2Sink::InfluxV2Sink(InfluxEndpoint endpoint, RetryPolicy retry, QString o
                            QString bucket, bool createBucket)
     : InfluxLineSink(std::move(endpoint), retry), m_v2(m_api), m_orgId(orgId.trimmed()),
       m_bucket(std::move(bucket)), m_createBucket(createBucket)
-{}
+{
+    // Counted through the bucket's mapping; one is never added here (2.4+ has one per bucket).
+    setCounter(std::make_unique<InfluxV2Source>(m_api.endpoint(), m_api.retryPolicy(), m_orgId,
+                                                false),
+               m_bucket, QString());
+}
 
 QString InfluxV2Sink::describe() const
 {

@@ -1,5 +1,7 @@
 #include "sinks/InfluxV3Sink.h"
 
+#include "sources/InfluxV3Source.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -13,7 +15,10 @@ InfluxV3Sink::InfluxV3Sink(InfluxEndpoint endpoint, RetryPolicy retry, QString d
                            QString orgId, bool createDatabase)
     : InfluxLineSink(std::move(endpoint), retry), m_database(std::move(database)),
       m_orgId(orgId.trimmed()), m_createDatabase(createDatabase)
-{}
+{
+    setCounter(std::make_unique<InfluxV3Source>(m_api.endpoint(), m_api.retryPolicy()),
+               m_database, QString());
+}
 
 QString InfluxV3Sink::describe() const
 {

@@ -1,6 +1,7 @@
 #include "sinks/LpFileSink.h"
 
 #include "core/Error.h"
+#include "sources/LpFileSource.h"
 
 #include <QDir>
 #include <QFile>
@@ -345,6 +346,45 @@ void LpFileSink::closeLocked()
     }
     if (error)
         fail(u"Cannot close"_s, error);
+}
+
+namespace {
+
+QString countKey(const CountWindow &window)
+{
+    return window.measurement + u'\n' + window.subtable + u'\n' + QString::number(window.start);
+}
+
+} // namespace
+
+void LpFileSink::prepareCount(const QList<CountWindow> &windows, const CancelToken &cancel)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    closeLocked();
+    m_counts.clear();
+    if (!QFileInfo::exists(m_path))
+        return;
+    // Read as a line-protocol file source reads it, every database of the file.
+    LpFileSource file(m_path);
+    const QList<PointCount> counts = file.countLines(PlanRequest(), windows, cancel);
+    for (qsizetype i = 0; i < windows.size(); ++i)
+        m_counts.insert(countKey(windows.at(i)), counts.at(i));
+}
+
+PointCount LpFileSink::count(const CountWindow &window, const CancelToken &cancel)
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        const auto it = m_counts.constFind(countKey(window));
+        if (it != m_counts.constEnd())
+            return *it;
+    }
+    PointCount none;
+    none.points = 0;
+    if (!QFileInfo::exists(m_path))
+        return none;
+    LpFileSource file(m_path);
+    return file.countLines(PlanRequest(), {window}, cancel).value(0, none);
 }
 
 } // namespace tsm

@@ -2,6 +2,7 @@
 
 #include "core/Sink.h"
 
+#include <QHash>
 #include <QString>
 #include <mutex>
 
@@ -31,6 +32,11 @@ public:
     void prepare(const CancelToken &cancel) override;
     WriteResult write(const Batch &batch, const CancelToken &cancel) override;
     void flush() override;
+    /// Closes the file (a gzip file gets its trailer) and counts its lines for every window in
+    /// one pass, as a line-protocol file source reads them.
+    void prepareCount(const QList<CountWindow> &windows, const CancelToken &cancel) override;
+    /// The lines of the window's measurement (and subtable, tag `tbname`) in the file.
+    PointCount count(const CountWindow &window, const CancelToken &cancel) override;
 
 private:
     void openLocked();
@@ -44,6 +50,7 @@ private:
     std::mutex m_mutex;
     int m_fd = -1;
     void *m_gz = nullptr; ///< gzFile, kept out of the header
+    QHash<QString, PointCount> m_counts; ///< prepareCount()'s, by countKey()
 };
 
 } // namespace tsm

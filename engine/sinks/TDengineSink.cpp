@@ -699,4 +699,68 @@ qint64 TDengineSink::count(const QString &stable, const TimeRange &range, const 
     return result.rows.at(0).toArray().at(0).toInteger();
 }
 
+std::optional<SuperTableDef> TDengineSink::describeTable(const QString &table,
+                                                       const CancelToken &cancel)
+{
+    constexpr int kTableNotExist = 0x2603;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        const auto it = m_described.constFind(table);
+        if (it != m_described.constEnd())
+            return *it;
+    }
+    const SqlResult result = m_rest.query(u"DESCRIBE %1.%2"_s.arg(
+                                              TDengineRest::quoteIdentifier(m_database),
+                                              TDengineRest::quoteIdentifier(table)),
+                                          cancel, {kTableNotExist});
+    std::optional<SuperTableDef> def;
+    if (result.code != kTableNotExist)
+        def = superTableFromDescribe(result, table, m_rest.where());
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_described.insert(table, def);
+    return def;
+}
+
+PointCount TDengineSink::countRows(const SuperTableDef &def, const QString &table, qint64 start,
+                                   qint64 end, const CancelToken &cancel)
+{
+    constexpr int kTableNotExist = 0x2603;
+    PointCount counted;
+    counted.points = 0;
+    if (def.columns.isEmpty())
+        return counted;
+    QStringList selected{u"COUNT(*)"_s};
+    for (qsizetype i = 1; i < def.columns.size(); ++i)
+        selected.append(
+            u"COUNT(%1)"_s.arg(TDengineRest::quoteIdentifier(def.columns.at(i).name)));
+    const QString ts = TDengineRest::quoteIdentifier(def.columns.front().name);
+    const SqlResult result =
+        m_rest.query(u"SELECT %1 FROM %2.%3 WHERE %4 >= %5 AND %4 < %6"_s
+                         .arg(selected.join(u", "_s), TDengineRest::quoteIdentifier(m_database),
+                              TDengineRest::quoteIdentifier(table), ts)
+                         .arg(start)
+                         .arg(end),
+                     cancel, {kTableNotExist});
+    if (result.code != 0 || result.rows.isEmpty())
+        return counted; // no such table, or (some releases) no row for an empty range
+    const QJsonArray row = result.rows.at(0).toArray();
+    counted.points = row.at(0).toInteger();
+    for (qsizetype i = 1; i < def.columns.size() && i < row.size(); ++i)
+        if (const qint64 values = row.at(i).toInteger(); values > 0)
+            counted.fields.insert(def.columns.at(i).name, values);
+    return counted;
+}
+
+PointCount TDengineSink::count(const CountWindow &window, const CancelToken &cancel)
+{
+    const QString stable = superTableName(window.measurement);
+    const std::optional<SuperTableDef> def = describeTable(stable, cancel);
+    if (!def) {
+        PointCount none;
+        none.points = 0;
+        return none;
+    }
+    return countRows(*def, stable, window.start, window.end, cancel);
+}
+
 } // namespace tsm

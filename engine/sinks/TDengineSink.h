@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/Sink.h"
+#include "tdengine/SuperTable.h"
 #include "tdengine/TDengineRest.h"
 
 #include <QHash>
@@ -55,6 +56,9 @@ public:
     /// Rows of super table `stable` (a TDengine name, see superTableName()) with
     /// start <= _ts < end. A super table that does not exist has none.
     qint64 count(const QString &stable, const TimeRange &range, const CancelToken &cancel);
+    /// The window's measurement as its super table (`.` → `_`): COUNT(*) for the points and
+    /// COUNT(column) for each field column, over `_ts`.
+    PointCount count(const CountWindow &window, const CancelToken &cancel) override;
 
     /// The database as TDengine reports it, or nothing when it does not exist.
     std::optional<TDengineDatabaseInfo> databaseInfo(const CancelToken &cancel);
@@ -87,6 +91,13 @@ protected:
     /// carries nanoseconds: anything but 'ns' would cut digits off).
     virtual void checkPrecision(const TDengineDatabaseInfo &info) const;
     TDengineRest &rest() { return m_rest; }
+    /// The target's DESCRIBE of `table` (cached), or nothing when it does not exist.
+    std::optional<SuperTableDef> describeTable(const QString &table, const CancelToken &cancel);
+    /// COUNT(*) and COUNT(column) of each of the definition's columns but the first (the
+    /// timestamp) in `table` of the target database, where start <= timestamp < end (in the
+    /// database's units); a table that does not exist holds nothing.
+    PointCount countRows(const SuperTableDef &def, const QString &table, qint64 start, qint64 end,
+                         const CancelToken &cancel);
     /// The target database as TDengine names it (lower case).
     const QString &database() const { return m_database; }
 
@@ -115,6 +126,7 @@ private:
     Limits m_limits;
     qint64 m_keepMinutes = 0;                ///< the database's KEEP; 0 when unknown
     QHash<QString, QString> m_measurementOf; ///< super table -> the measurement written to it
+    QHash<QString, std::optional<SuperTableDef>> m_described; ///< counted tables, by name
 };
 
 } // namespace tsm

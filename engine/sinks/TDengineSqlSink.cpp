@@ -512,4 +512,27 @@ WriteResult TDengineSqlSink::write(const Batch &batch, const CancelToken &cancel
     return result;
 }
 
+void TDengineSqlSink::prepareCount(const QList<CountWindow> &, const CancelToken &cancel)
+{
+    if (const std::optional<TDengineDatabaseInfo> info = databaseInfo(cancel))
+        checkPrecision(*info);
+}
+
+PointCount TDengineSqlSink::count(const CountWindow &window, const CancelToken &cancel)
+{
+    const std::optional<SuperTableDef> def = describeTable(window.measurement, cancel);
+    if (!def) {
+        PointCount none;
+        none.points = 0;
+        return none;
+    }
+    // The first time at or after a nanosecond bound, in the database's units.
+    const qint64 unit = m_targetUnit.load();
+    const auto ceilUnits = [unit](qint64 ns) {
+        return ns / unit + (ns % unit > 0 ? 1 : 0);
+    };
+    return countRows(*def, window.subtable.isEmpty() ? window.measurement : window.subtable,
+                     ceilUnits(window.start), ceilUnits(window.end), cancel);
+}
+
 } // namespace tsm

@@ -39,6 +39,13 @@ public:
     void syncSchema(Source &source, const QString &database, const QStringList &measurements,
                     bool create, const CancelToken &cancel) override;
     WriteResult write(const Batch &batch, const CancelToken &cancel) override;
+    using TDengineSink::count;
+    /// Reads the target database's precision, the unit count() works in.
+    void prepareCount(const QList<CountWindow> &windows, const CancelToken &cancel) override;
+    /// The window's subtable (or, without one, its super table) under the same name as in the
+    /// source: COUNT(*) and COUNT(column) over the timestamp column (`ts` as the source names
+    /// it), in the target database's precision.
+    PointCount count(const CountWindow &window, const CancelToken &cancel) override;
 
     /// Schema sync from definitions (what syncSchema() does once it has them from the source).
     void syncTables(const QList<SuperTableDef> &defs, bool create, const CancelToken &cancel);

@@ -527,4 +527,62 @@ void InfluxSource::read(const ReadUnit &unit, const PlanRequest &request, const 
     }
 }
 
+QList<TimeRange> InfluxSource::countGroups(const PlanRequest &request, const CancelToken &cancel)
+{
+    const QString key = u"%1\n%2\n%3\n%4"_s.arg(request.database, request.retentionPolicy)
+                            .arg(request.range.start)
+                            .arg(request.range.end);
+    {
+        std::lock_guard<std::mutex> lock(m_cacheMutex);
+        const auto it = m_countGroups.constFind(key);
+        if (it != m_countGroups.constEnd())
+            return *it;
+    }
+    const QString rp = resolveRetentionPolicy(request.database, request.retentionPolicy, cancel);
+    const QList<TimeRange> groups = shardGroups(request.database, rp, request.range, cancel);
+    std::lock_guard<std::mutex> lock(m_cacheMutex);
+    m_countGroups.insert(key, groups);
+    return groups;
+}
+
+PointCount InfluxSource::count(const PlanRequest &request, const CountWindow &window,
+                               const CancelToken &cancel)
+{
+    const TimeRange range{window.start, window.end};
+    QList<TimeRange> spans;
+    for (const TimeRange &group : countGroups(request, cancel)) {
+        const TimeRange span = Planner::intersect(group, range);
+        if (!span.isEmpty())
+            spans.append(span);
+    }
+    if (spans.isEmpty())
+        spans.append(range); // no group known there: the window as it is
+    const QString rp = request.retentionPolicy;
+    const QString from = fromClause(request.database, rp, window.measurement);
+    const QString subtable =
+        window.subtable.isEmpty()
+            ? QString()
+            : u" AND \"tbname\" = %1"_s.arg(InfluxApi::quoteString(window.subtable));
+    PointCount total; // COUNT(*) counts field values: the points stay unknown
+    for (const TimeRange &span : std::as_const(spans)) {
+        const auto result = queryIn(u"SELECT COUNT(*) FROM %1 WHERE time >= %2 AND time < %3%4"_s
+                                        .arg(from)
+                                        .arg(span.start)
+                                        .arg(span.end)
+                                        .arg(subtable),
+                                    request.database, rp, cancel);
+        for (const QuerySeries &series : result) {
+            for (const QJsonValue &row : series.values) {
+                const QJsonArray values = row.toArray();
+                for (qsizetype i = 0; i < values.size() && i < series.columns.size(); ++i) {
+                    const QString &column = series.columns.at(i);
+                    if (column.startsWith(u"count_"_s))
+                        total.fields[column.mid(6)] += values.at(i).toInteger();
+                }
+            }
+        }
+    }
+    return total;
+}
+
 } // namespace tsm

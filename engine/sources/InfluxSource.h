@@ -35,6 +35,10 @@ public:
                                          const CancelToken &cancel) override;
     void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
               BatchOutput &out, const CancelToken &cancel) override;
+    /// SELECT COUNT(*) over the window, per shard group as reads are (a query across groups
+    /// coerces or drops values whose type differs between them): the values of each field.
+    PointCount count(const PlanRequest &request, const CountWindow &window,
+                     const CancelToken &cancel) override;
 
     /// The retention policy a task reads: the one it names, else the database's default.
     QString resolveRetentionPolicy(const QString &database, const QString &requested,
@@ -83,6 +87,9 @@ protected:
                                                 const QString &retentionPolicy,
                                                 const QString &measurement,
                                                 const CancelToken &cancel);
+    /// The shard groups count() keeps a window within: those of the request's policy (the
+    /// database's default one when it names none) over the request's range, read once.
+    virtual QList<TimeRange> countGroups(const PlanRequest &request, const CancelToken &cancel);
     /// A statement on database with rp= where setNamesRetentionPolicy asks for it.
     QList<QuerySeries> queryIn(const QString &statement, const QString &database,
                                const QString &retentionPolicy, const CancelToken &cancel);
@@ -102,6 +109,7 @@ private:
     std::mutex m_cacheMutex;
     QHash<QString, QHash<QString, QList<FieldType>>>
         m_fieldTypeCache; ///< key db + '\n' + rp + '\n' + measurement
+    QHash<QString, QList<TimeRange>> m_countGroups; ///< key db, rp, range start and end
 };
 
 } // namespace tsm

@@ -320,4 +320,15 @@ QList<TimeRange> InfluxV2Source::shardGroups(const QString &database,
     return alignedShardGroups(range, *duration);
 }
 
+PointCount InfluxV2Source::count(const PlanRequest &request, const CountWindow &window,
+                                 const CancelToken &cancel)
+{
+    return InfluxSource::count(inInfluxQl(request, cancel), window, cancel);
+}
+
+QList<TimeRange> InfluxV2Source::countGroups(const PlanRequest &request, const CancelToken &cancel)
+{
+    return shardGroups(request.database, request.retentionPolicy, request.range, cancel);
+}
+
 } // namespace tsm

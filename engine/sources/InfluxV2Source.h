@@ -44,6 +44,9 @@ public:
                                          const CancelToken &cancel) override;
     void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
               BatchOutput &out, const CancelToken &cancel) override;
+    /// Through the bucket's mapping, as reads are.
+    PointCount count(const PlanRequest &request, const CountWindow &window,
+                     const CancelToken &cancel) override;
     /// Aligned to the shard group duration of the bucket behind database/rp.
     QList<TimeRange> shardGroups(const QString &database, const QString &retentionPolicy,
                                  const TimeRange &range, const CancelToken &cancel) override;
@@ -54,6 +57,8 @@ public:
     Mapping mapping(const QString &bucket, const CancelToken &cancel);
 
 protected:
+    /// The bucket's shard groups (the request already names its mapping).
+    QList<TimeRange> countGroups(const PlanRequest &request, const CancelToken &cancel) override;
     /// SHOW MEASUREMENTS ON "db"."rp" (2.1+); before 2.1, where the mapping is not the
     /// database's default one, the measurements a regex FROM "db"."rp"./.*/ finds.
     QStringList listMeasurementsIn(const QString &database, const QString &retentionPolicy,

@@ -50,4 +50,9 @@ QString InfluxV3Source::fromClause(const QString &, const QString &,
     return InfluxApi::quoteIdentifier(measurement);
 }
 
+QList<TimeRange> InfluxV3Source::countGroups(const PlanRequest &request, const CancelToken &)
+{
+    return {request.range};
+}
+
 } // namespace tsm

@@ -23,6 +23,8 @@ public:
                                  const TimeRange &range, const CancelToken &cancel) override;
 
 protected:
+    /// The whole range, without asking for retention policies InfluxDB 3 does not have.
+    QList<TimeRange> countGroups(const PlanRequest &request, const CancelToken &cancel) override;
     /// JSON: 3.0–3.6 have no msgpack (500) and 3.7+ send it as positional arrays; the decoder
     /// types JSON numbers from SHOW FIELD KEYS, as 3.x prints a float 100.0 as 100 (3.7+).
     QByteArray readFormat() const override { return QByteArrayLiteral("application/json"); }

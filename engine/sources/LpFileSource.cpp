@@ -1,7 +1,9 @@
 #include "sources/LpFileSource.h"
 
 #include "core/Error.h"
+#include "core/Planner.h"
 #include "lp/LineParser.h"
+#include "tdengine/SuperTable.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -10,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <fcntl.h>
 #include <map>
 #include <set>
@@ -738,6 +741,174 @@ void LpFileSource::read(const ReadUnit &unit, const PlanRequest &request, const 
     }
     if (reader->isGzip())
         m_readers->give(std::move(reader));
+}
+
+namespace {
+
+QString countKey(const QString &measurement, qint64 start)
+{
+    return measurement + u'\n' + QString::number(start);
+}
+
+/// The window of length `length` from `origin` that holds `time`.
+TimeRange windowAround(qint64 time, qint64 origin, qint64 length)
+{
+    const __int128 offset = __int128(time) - origin;
+    __int128 index = offset / length;
+    if (offset % length < 0)
+        --index;
+    const __int128 start = origin + index * length;
+    const __int128 end = start + length;
+    constexpr qint64 kMax = std::numeric_limits<qint64>::max();
+    constexpr qint64 kMin = std::numeric_limits<qint64>::min();
+    return TimeRange{start < kMin ? kMin : qint64(start), end > kMax ? kMax : qint64(end)};
+}
+
+/// The field keys of a valid line, unescaped.
+void countFields(const lp::detail::RawLine &raw, PointCount &counted)
+{
+    ++counted.points;
+    for (const lp::detail::RawField &field : raw.fields)
+        ++counted.fields[QString::fromStdString(lp::detail::unescapeFieldKey(field.key))];
+}
+
+} // namespace
+
+QList<CountWindow> LpFileSource::countWindows(const PlanRequest &request,
+                                              const QList<ReadUnit> &done,
+                                              const CancelToken &cancel)
+{
+    QList<ReadUnit> units = done;
+    std::sort(units.begin(), units.end(),
+              [](const ReadUnit &a, const ReadUnit &b) { return a.start < b.start; });
+    const LineFilter filter(request);
+    const qint64 origin = request.range.isEmpty() ? 0 : request.range.start;
+    const qint64 length = std::max<qint64>(1, request.windowNs);
+
+    std::map<std::pair<std::string, qint64>, std::pair<CountWindow, PointCount>> found;
+    LineReader reader(m_path, 0, 1, size_t(m_maxLineBytes.load()));
+    Context context;
+    lp::detail::RawLine raw;
+    std::string_view line;
+    int poll = 0;
+    while (reader.next(line)) {
+        if (++poll == kCancelPollLines) {
+            poll = 0;
+            if (cancel.isCancelled())
+                throwCancelled();
+        }
+        if (!isDataLine(line, context) || !filter.contextMatches(context))
+            continue;
+        // Only lines of done units: the others are not in the target yet.
+        const qint64 offset = reader.lineOffset();
+        const auto unit = std::upper_bound(
+            units.cbegin(), units.cend(), offset,
+            [](qint64 at, const ReadUnit &u) { return at < u.start; });
+        if (unit == units.cbegin() || std::prev(unit)->end <= offset)
+            continue;
+        line = withoutCr(line);
+        if (!lp::detail::scanRaw(line, raw, nullptr) || !raw.hasTime || hasTimeKey(line, raw))
+            continue; // rejected by read(), or stamped by the target when written
+        const std::string measurement = lp::detail::unescapeMeasurement(raw.measurement);
+        if (!filter.measurementMatches(measurement) || !filter.timeMatches(true, raw.time))
+            continue;
+        TimeRange window = windowAround(raw.time, origin, length);
+        if (!request.range.isEmpty())
+            window = Planner::intersect(window, request.range);
+        auto &[counted, points] = found[{measurement, window.start}];
+        if (counted.measurement.isEmpty()) {
+            counted.measurement = QString::fromStdString(measurement);
+            counted.start = window.start;
+            counted.end = window.end;
+            points.points = 0;
+        }
+        if (!counted.unitIds.contains(std::prev(unit)->id))
+            counted.unitIds.append(std::prev(unit)->id);
+        countFields(raw, points);
+    }
+    QList<CountWindow> windows;
+    std::lock_guard<std::mutex> lock(m_countMutex);
+    m_counts.clear();
+    for (const auto &[key, entry] : found) {
+        windows.append(entry.first);
+        m_counts.insert(countKey(entry.first.measurement, entry.first.start), entry.second);
+    }
+    return windows;
+}
+
+PointCount LpFileSource::count(const PlanRequest &request, const CountWindow &window,
+                               const CancelToken &cancel)
+{
+    {
+        std::lock_guard<std::mutex> lock(m_countMutex);
+        const auto it = m_counts.constFind(countKey(window.measurement, window.start));
+        if (it != m_counts.constEnd())
+            return *it;
+    }
+    return countLines(request, {window}, cancel).value(0);
+}
+
+QList<PointCount> LpFileSource::countLines(const PlanRequest &request,
+                                           const QList<CountWindow> &windows,
+                                           const CancelToken &cancel)
+{
+    QList<PointCount> counts(windows.size());
+    // Windows by measurement and subtable, each list sorted by start (they do not overlap).
+    std::unordered_map<std::string, std::vector<std::pair<qint64, qsizetype>>> byKey;
+    std::unordered_set<std::string> bySubtable; ///< measurements counted per subtable
+    for (qsizetype i = 0; i < windows.size(); ++i) {
+        counts[i].points = 0;
+        const CountWindow &w = windows.at(i);
+        const std::string measurement = w.measurement.toStdString();
+        if (!w.subtable.isEmpty())
+            bySubtable.insert(measurement);
+        byKey[measurement + '\n' + w.subtable.toStdString()].push_back({w.start, i});
+    }
+    for (auto &[key, list] : byKey)
+        std::sort(list.begin(), list.end());
+
+    const LineFilter filter(request);
+    LineReader reader(m_path, 0, 1, size_t(m_maxLineBytes.load()));
+    Context context;
+    lp::detail::RawLine raw;
+    lp::Point point;
+    std::string_view line;
+    std::string key;
+    int poll = 0;
+    while (reader.next(line)) {
+        if (++poll == kCancelPollLines) {
+            poll = 0;
+            if (cancel.isCancelled())
+                throwCancelled();
+        }
+        if (!isDataLine(line, context) || !filter.contextMatches(context))
+            continue;
+        line = withoutCr(line);
+        if (!lp::detail::scanRaw(line, raw, nullptr) || !raw.hasTime || hasTimeKey(line, raw))
+            continue;
+        key = lp::detail::unescapeMeasurement(raw.measurement);
+        if (!filter.measurementMatches(key) || !filter.timeMatches(true, raw.time))
+            continue;
+        const bool perSubtable = bySubtable.count(key) > 0;
+        key += '\n';
+        if (perSubtable && lp::parseLine(line, point, nullptr)) {
+            for (const auto &[tag, value] : point.tags)
+                if (tag == subtableTagKey().toStdString())
+                    key += value;
+        }
+        const auto list = byKey.find(key);
+        if (list == byKey.end())
+            continue;
+        const auto after = std::upper_bound(
+            list->second.begin(), list->second.end(), raw.time,
+            [](qint64 time, const std::pair<qint64, qsizetype> &w) { return time < w.first; });
+        if (after == list->second.begin())
+            continue;
+        const qsizetype index = std::prev(after)->second;
+        if (raw.time < windows.at(index).end)
+            countFields(raw, counts[index]);
+    }
+    return counts;
 }
 
 } // namespace tsm

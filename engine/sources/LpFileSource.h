@@ -2,6 +2,7 @@
 
 #include "core/Source.h"
 
+#include <QHash>
 #include <QString>
 #include <atomic>
 #include <memory>
@@ -51,6 +52,20 @@ public:
     QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
     void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
               BatchOutput &out, const CancelToken &cancel) override;
+    /// Units are byte ranges, so the windows are made here: one per measurement and stretch of
+    /// the request's window length (from the range's start), holding the lines of the `done`
+    /// units that read() carries, counted in the same pass.
+    QList<CountWindow> countWindows(const PlanRequest &request, const QList<ReadUnit> &done,
+                                    const CancelToken &cancel) override;
+    /// The lines (and the values of each field) of a window of countWindows(), or of any
+    /// window when the file is scanned again for it.
+    PointCount count(const PlanRequest &request, const CountWindow &window,
+                     const CancelToken &cancel) override;
+    /// One pass over the file: the lines read() carries for the request (its database,
+    /// measurements and range) that fall in each window (its measurement, its subtable as tag
+    /// `tbname` where it names one, start <= time < end), and the values of each field.
+    QList<PointCount> countLines(const PlanRequest &request, const QList<CountWindow> &windows,
+                                 const CancelToken &cancel);
 
 private:
     struct Catalog;
@@ -64,6 +79,8 @@ private:
     std::mutex m_catalogMutex;
     std::shared_ptr<const Catalog> m_catalog;
     std::unique_ptr<ReaderPool> m_readers;
+    std::mutex m_countMutex;
+    QHash<QString, PointCount> m_counts; ///< countWindows()'s, by measurement and start
 };
 
 } // namespace tsm

@@ -691,4 +691,42 @@ void TDengine2Source::readSubtable(const QString &database, const SuperTableDef 
     }
 }
 
+QList<CountWindow> TDengine2Source::countWindows(const PlanRequest &request,
+                                                 const QList<ReadUnit> &done,
+                                                 const CancelToken &cancel)
+{
+    QList<CountWindow> windows = Source::countWindows(request, done, cancel);
+    for (CountWindow &window : windows)
+        window.subtable = window.context;
+    return windows;
+}
+
+PointCount TDengine2Source::count(const PlanRequest &request, const CountWindow &window,
+                                  const CancelToken &cancel)
+{
+    const SuperTableDef def = readableDefinition(request.database, window.measurement, cancel);
+    const qint64 factor = def.nsPerUnit;
+    QStringList selected{u"COUNT(*)"_s};
+    for (qsizetype i = 1; i < def.columns.size(); ++i)
+        selected.append(u"COUNT(%1)"_s.arg(sqlName(def.columns.at(i).name)));
+    const QString ts = sqlName(def.columns.front().name);
+    const SqlResult result =
+        query(u"SELECT %1 FROM %2.%3 WHERE %4 >= %5 AND %4 < %6"_s
+                  .arg(selected.join(u", "_s), request.database.toLower(),
+                       sqlName(window.subtable.isEmpty() ? def.name : window.subtable), ts)
+                  .arg(ceilDiv(window.start, factor))
+                  .arg(ceilDiv(window.end, factor)),
+              cancel);
+    PointCount counted;
+    counted.points = 0;
+    if (result.rows.isEmpty())
+        return counted;
+    const QJsonArray row = result.rows.at(0).toArray();
+    counted.points = integerOf(row.at(0));
+    for (qsizetype i = 1; i < def.columns.size() && i < row.size(); ++i)
+        if (const qint64 values = integerOf(row.at(i)); values > 0)
+            counted.fields.insert(def.columns.at(i).name, values);
+    return counted;
+}
+
 } // namespace tsm

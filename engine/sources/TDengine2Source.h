@@ -59,6 +59,13 @@ public:
     void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
               BatchOutput &out, const CancelToken &cancel) override;
     QStringList notes(const CancelToken &cancel) override;
+    /// One window per unit, naming its subtable (the target's child table or tag `tbname`).
+    QList<CountWindow> countWindows(const PlanRequest &request, const QList<ReadUnit> &done,
+                                    const CancelToken &cancel) override;
+    /// SELECT COUNT(*), COUNT(column)… FROM db.subtable (the super table without one) over the
+    /// window, in the database's precision.
+    PointCount count(const PlanRequest &request, const CountWindow &window,
+                     const CancelToken &cancel) override;
 
     QList<SuperTableDef> superTables(const QString &database, const QStringList &measurements,
                                      bool withSubtables, const CancelToken &cancel) override;

@@ -94,8 +94,28 @@ CREATE TABLE leases (
 );
 )sql";
 
+/// Schema version 4: the last verification of each task, per window: what the source and the
+/// target hold (the figures shown), whether they differ and in what, the units of the window.
+constexpr const char *kSchemaV4 = R"sql(
+CREATE TABLE verifications (
+    task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    measurement TEXT NOT NULL,
+    context TEXT NOT NULL DEFAULT '',
+    range_start INTEGER NOT NULL,
+    range_end INTEGER NOT NULL,
+    source_count INTEGER NOT NULL,
+    target_count INTEGER NOT NULL,
+    rejected INTEGER NOT NULL DEFAULT 0,
+    differs INTEGER NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    unit_ids TEXT NOT NULL DEFAULT '',
+    checked_ms INTEGER NOT NULL,
+    PRIMARY KEY (task_id, measurement, context, range_start)
+);
+)sql";
+
 /// Step i brings a file from version i to version i + 1. A new version appends one.
-constexpr const char *kSteps[] = {kSchemaV1, kSchemaV2, kSchemaV3};
+constexpr const char *kSteps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
 static_assert(std::size(kSteps) == Schema::kVersion, "one step per schema version");
 
 } // namespace

@@ -138,6 +138,24 @@ void UnitTable::update(const QList<UnitUpdate> &updates)
     tx.commit();
 }
 
+void UnitTable::markPending(qint64 taskId, const QList<qint64> &unitIds)
+{
+    Transaction tx(m_db);
+    Statement s(m_db, "UPDATE units SET status = ?3, points_read = 0, points_written = 0, "
+                      "points_rejected = 0, last_error = '', updated_ms = ?4 "
+                      "WHERE id = ?1 AND task_id = ?2");
+    const qint64 now = nowMs();
+    for (const qint64 id : unitIds) {
+        s.bind(1, id);
+        s.bind(2, taskId);
+        s.bind(3, unitStatusName(UnitStatus::Pending));
+        s.bind(4, now);
+        s.run();
+        s.reset();
+    }
+    tx.commit();
+}
+
 UnitTotals UnitTable::totals(qint64 taskId)
 {
     Statement s(m_db, "SELECT COUNT(*), "

@@ -20,6 +20,8 @@ public:
     void requeueRunning(qint64 taskId);
     /// Applies all the changes or none.
     void update(const QList<UnitUpdate> &updates);
+    /// Sets these units of the task pending, their counts and error cleared (a repair).
+    void markPending(qint64 taskId, const QList<qint64> &unitIds);
     UnitTotals totals(qint64 taskId);
     /// Returns how many units were deleted.
     int removeFrom(qint64 taskId, qint64 fromNs);

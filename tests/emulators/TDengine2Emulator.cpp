@@ -41,6 +41,7 @@
 //  Note "TAG" on tags); SELECT TBNAME and tags FROM stb [LIMIT n [OFFSET m]] (one row per
 //  subtable: a tag query); SELECT FIRST(ts), LAST(ts) FROM stb [WHERE ts <op> N [AND …]]
 //  [GROUP BY TBNAME [SLIMIT n [SOFFSET m]]] (per subtable with data, tbname last);
+//  SELECT COUNT(*) | COUNT(column), … FROM stb-or-subtable [WHERE ts <op> N [AND …]];
 //  SELECT * | columns FROM subtable [WHERE ts <op> N [AND …]] [LIMIT n [OFFSET m]] (ascending
 //  time). Unknown database: 0x0388 "Invalid database name"; unknown table: 0x0362 "Table does
 //  not exist"; a tag named in a query of a subtable's rows, or a column in a tag query, is
@@ -519,6 +520,50 @@ TestHttpServer::Reply TDengine2Emulator::select(const QString &sql, const QStrin
     QStringList items;
     for (const QString &item : m.captured(1).split(u','))
         items.append(item.trimmed());
+
+    // COUNT(*) and COUNT(column) of a super table or a subtable (verification).
+    static const QRegularExpression countItem(u"^COUNT\\((\\*|\\w+|`[^`]+`)\\)$"_s, ci);
+    if (std::all_of(items.begin(), items.end(),
+                    [&](const QString &item) { return countItem.match(item).hasMatch(); })) {
+        const auto subIt = db->subtables.find(table);
+        const QString stableName = subIt != db->subtables.end() ? subIt->second.stable : table;
+        const auto stableIt = db->stables.find(stableName);
+        if (stableIt == db->stables.end())
+            return error(kTableNotExist, u"Table does not exist"_s);
+        const Stable &stable = stableIt->second;
+        QList<int> counted; // -1 for *, else the column
+        for (const QString &item : items) {
+            const QString name = unquote(countItem.match(item).captured(1));
+            int at = -1;
+            for (int i = 0; i < stable.columns.size(); ++i)
+                if (stable.columns.at(i).name == name)
+                    at = i;
+            if (name != u"*"_s && at < 0)
+                return error(kInvalidSql, u"invalid SQL: no column \"%1\""_s.arg(name));
+            counted.append(name == u"*"_s ? -1 : at);
+            column(item.toLower(), u"BIGINT"_s, 8);
+        }
+        Bounds bounds;
+        QString problem;
+        if (!parseWhere(where, stable.columns.front().name, bounds, problem))
+            return error(kInvalidSql, problem);
+        QList<qint64> counts(counted.size(), 0);
+        for (const auto &[name, sub] : db->subtables) {
+            if (sub.stable != stableName || (subIt != db->subtables.end() && name != table))
+                continue;
+            for (auto it = sub.rows.lower_bound(bounds.from);
+                 it != sub.rows.end() && it->first < bounds.to; ++it)
+                for (qsizetype i = 0; i < counted.size(); ++i)
+                    counts[i] += counted.at(i) <= 0 || !it->second.at(counted.at(i) - 1).isNull()
+                                     ? 1
+                                     : 0;
+        }
+        QJsonArray r;
+        for (const qint64 c : counts)
+            r.append(c);
+        data.append(r);
+        return answer();
+    }
 
     if (const auto stableIt = db->stables.find(table); stableIt != db->stables.end()) {
         const Stable &stable = stableIt->second;

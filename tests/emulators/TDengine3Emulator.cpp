@@ -66,7 +66,8 @@
 // of its other tables or vgroups; the exact texts of errors TDengine words differently between
 // releases; SQL beyond what tsmigrate sends: SELECT SERVER_VERSION(), SHOW DATABASES, SELECT *
 // FROM information_schema.ins_databases [WHERE name = '...'], CREATE/DROP DATABASE, DESCRIBE
-// db.stb and SELECT COUNT(*) FROM db.stb [WHERE _ts <op> N AND ...], and the typed tables above.
+// db.stb and SELECT COUNT(*) [, COUNT(col)]… FROM db.stb-or-child [WHERE ts <op> N AND ...], and
+// the typed tables above.
 #include "emulators/TDengine3Emulator.h"
 
 #include <QCryptographicHash>
@@ -1053,18 +1054,54 @@ TestHttpServer::Reply TDengine3Emulator::sql(const TestHttpServer::Request &requ
                               QJsonArray{QJsonArray{m_version}});
             Cursor n(tokens);
             n.skip();
-            if (n.word(u"COUNT"_s) && n.symbol(u"("_s) && n.symbol(u"*"_s) && n.symbol(u")"_s) &&
-                n.word(u"FROM"_s)) {
+            // COUNT(*) [, COUNT(column)]… of a super table or a child table (verification).
+            QStringList counted; // "" for COUNT(*)
+            bool isCount = false;
+            for (;;) {
+                if (!(n.word(u"COUNT"_s) && n.symbol(u"("_s)))
+                    break;
+                if (n.symbol(u"*"_s)) {
+                    counted.append(QString());
+                } else if (const auto column = n.name()) {
+                    counted.append(*column);
+                } else {
+                    return syntaxError(n);
+                }
+                if (!n.symbol(u")"_s))
+                    return syntaxError(n);
+                isCount = true;
+                if (!n.symbol(u","_s))
+                    break;
+            }
+            if (isCount && n.word(u"FROM"_s)) {
                 QString dbName, table;
                 if (!tableRef(n, dbName, table))
                     return syntaxError(n);
+                if (dbName.isEmpty())
+                    return restError({kDbNotSpecified, u"Database not specified"_s});
+                const auto found = m_databases.find(dbName);
+                if (found == m_databases.end())
+                    return restError({kDbNotExist, u"Database not exist"_s});
+                const Database &db = *found->second;
+                const auto child = db.children.find(table);
+                const QString stableName = child != db.children.end() ? child->second.stable : table;
+                const auto stable = db.stables.find(stableName);
+                if (stable == db.stables.end())
+                    return restError({kTableNotExist, u"Table does not exist"_s});
+                const QString tsColumn = stable->second.columns.isEmpty()
+                                             ? u"_ts"_s
+                                             : stable->second.columns.first().name;
+                for (const QString &column : std::as_const(counted))
+                    if (!column.isEmpty() && stable->second.columnIndex(column) < 0)
+                        return restError({0x2602, u"Invalid column name: %1"_s.arg(column)});
                 qint64 from = std::numeric_limits<qint64>::min();
                 qint64 to = std::numeric_limits<qint64>::max();
                 if (n.word(u"WHERE"_s)) {
                     do {
                         const auto column = n.name();
-                        if (!column || *column != u"_ts"_s)
-                            return restError({kSyntaxError, u"the emulator filters on _ts only"_s});
+                        if (!column || *column != tsColumn)
+                            return restError({kSyntaxError,
+                                              u"the emulator filters on the timestamp only"_s});
                         QString op;
                         for (const auto &candidate : {u">="_s, u"<="_s, u">"_s, u"<"_s, u"="_s}) {
                             if (n.symbol(candidate)) {
@@ -1093,21 +1130,30 @@ TestHttpServer::Reply TDengine3Emulator::sql(const TestHttpServer::Request &requ
                 }
                 if (!n.atEnd())
                     return syntaxError(n);
-                if (dbName.isEmpty())
-                    return restError({kDbNotSpecified, u"Database not specified"_s});
-                const auto found = m_databases.find(dbName);
-                if (found == m_databases.end())
-                    return restError({kDbNotExist, u"Database not exist"_s});
-                if (!found->second->stables.count(table))
-                    return restError({kTableNotExist, u"Table does not exist"_s});
-                qint64 count = 0;
-                for (const auto &[name, child] : found->second->children) {
-                    if (child.stable != table)
+                QList<qint64> counts(counted.size(), 0);
+                for (const auto &[name, entry] : db.children) {
+                    if (entry.stable != stableName ||
+                        (child != db.children.end() && name != table))
                         continue;
-                    for (const auto &entry : child.rows)
-                        count += entry.first >= from && entry.first < to ? 1 : 0;
+                    for (const auto &[time, fields] : entry.rows) {
+                        if (time < from || time >= to)
+                            continue;
+                        for (qsizetype i = 0; i < counted.size(); ++i)
+                            counts[i] += counted.at(i).isEmpty() || counted.at(i) == tsColumn ||
+                                                 fields.contains(counted.at(i))
+                                             ? 1
+                                             : 0;
+                    }
                 }
-                return result({{u"count(*)"_s, u"BIGINT"_s}}, QJsonArray{QJsonArray{count}});
+                QList<QPair<QString, QString>> columns;
+                QJsonArray row;
+                for (qsizetype i = 0; i < counted.size(); ++i) {
+                    columns.append({counted.at(i).isEmpty() ? u"count(*)"_s
+                                                            : u"count(%1)"_s.arg(counted.at(i)),
+                                    u"BIGINT"_s});
+                    row.append(counts.at(i));
+                }
+                return result(columns, QJsonArray{row});
             }
             Cursor s(tokens);
             s.skip();

@@ -3,6 +3,7 @@
 #include "BackgroundCall.h"
 #include "EventLogModel.h"
 #include "MeasurementTableModel.h"
+#include "VerificationTab.h"
 
 #include <Progress.h>
 #include <QApplication>
@@ -338,6 +339,10 @@ MonitorWindow::MonitorWindow(QString storePath, QString taskName, QWidget *paren
     m_rejectsLink->setTextInteractionFlags(Qt::TextBrowserInteraction);
     errorLayout->addWidget(m_rejectsLink);
     tabs->addTab(errorPage, tr("Errors"));
+    m_verification = new VerificationTab(m_storePath, m_taskName, this);
+    connect(m_verification, &VerificationTab::repairRequested, this,
+            &MonitorWindow::repairRequested);
+    tabs->addTab(m_verification, tr("Verification"));
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(chartBox);

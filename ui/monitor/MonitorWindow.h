@@ -25,6 +25,7 @@ namespace tsm {
 class EventLevelFilter;
 class EventLogModel;
 class MeasurementTableModel;
+class VerificationTab;
 
 /** The header figures as last shown (tests compare them with the store and the CLI). */
 struct MonitorFigures
@@ -73,6 +74,7 @@ public:
     QLineSeries *estimateSeries() const { return m_estimate; }
     /// How many snapshots of the store have been shown (tests wait for one more).
     int refreshCount() const { return m_refreshes; }
+    VerificationTab *verificationTab() const { return m_verification; }
 
     /// Seam for tests: where an export goes (empty: cancelled).
     static std::function<QString(QWidget *, const QString &title, const QString &filter)> &
@@ -87,6 +89,8 @@ Q_SIGNALS:
     void refreshed();
     /// An export finished: the path written, or an error (empty path).
     void exported(const QString &path, const QString &error);
+    /// Repair on the Verification tab: migrate the differing windows of the task again.
+    void repairRequested(const QString &taskName);
 
 private:
     void apply(const MonitorSnapshot &snap);
@@ -142,6 +146,7 @@ private:
     QTableWidget *m_failedTable;
     QLabel *m_rejectsLink;
     QLabel *m_lastError;
+    VerificationTab *m_verification;
 };
 
 } // namespace tsm

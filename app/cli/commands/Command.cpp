@@ -5,6 +5,7 @@
 #include "commands/Run.h"
 #include "commands/Schema.h"
 #include "commands/Status.h"
+#include "commands/Verify.h"
 
 namespace tsm::cli {
 
@@ -18,6 +19,7 @@ const std::vector<std::unique_ptr<Command>> &Command::all()
         list.push_back(std::make_unique<Check>());
         list.push_back(std::make_unique<Schema>());
         list.push_back(std::make_unique<Status>());
+        list.push_back(std::make_unique<Verify>());
         list.push_back(std::make_unique<Options>());
         return list;
     }();

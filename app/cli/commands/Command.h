@@ -17,6 +17,8 @@ struct Invocation
     QStringList settings;  ///< --set KEY=VALUE, in order
     QString taskName;      ///< --task
     bool restart = false;  ///< --restart
+    bool json = false;     ///< --json
+    bool repair = false;   ///< --repair
 };
 
 /**

@@ -15,6 +15,7 @@ namespace tsm::cli {
  *   4  authentication or authorization failed
  *   5  interrupted (SIGINT/SIGTERM): progress is saved, running again resumes
  *   6  history complete, but the target rejected some points (see the rejects file)
+ *   7  verify (or a run that verifies at its end): some windows differ between source and target
  *   8  the task is running in another process (the message names it); nothing was changed
  */
 enum ExitCode
@@ -26,6 +27,7 @@ enum ExitCode
     ExitAuth = 4,
     ExitInterrupted = 5,
     ExitRejected = 6,
+    ExitDiffers = 7,
     ExitBusy = 8,
 };
 

@@ -76,17 +76,21 @@ int Run::forgetProgress(const QString &taskName, const QString &statePath)
     return ExitOk;
 }
 
-int Run::runToEnd(const TaskProfile &profile, const QString &statePath)
+int Run::runToEnd(const TaskProfile &profile, const QString &statePath, bool catchUpOnly,
+                  RunOutcome *outcome)
 {
     RunThread run(profile, statePath);
+    run.setCatchUpOnly(catchUpOnly);
     ProgressLine line(::isatty(STDERR_FILENO));
     int exitCode = ExitUnitsFailed;
     QObject::connect(&run, &RunThread::progress, qApp, [&](const RunProgress &p) { line.show(p); });
     QObject::connect(&run, &RunThread::event, qApp,
                      [&](int level, const QString &message) { line.event(level, message); });
-    QObject::connect(&run, &RunThread::finished, qApp, [&](const RunOutcome &outcome) {
+    QObject::connect(&run, &RunThread::finished, qApp, [&](const RunOutcome &ended) {
         line.finish();
-        exitCode = exitCodeOf(outcome, statePath);
+        exitCode = exitCodeOf(ended, statePath);
+        if (outcome)
+            *outcome = ended;
         qApp->quit();
     });
 
@@ -110,6 +114,17 @@ int Run::exitCodeOf(const RunOutcome &outcome, const QString &statePath)
 {
     switch (outcome.status) {
     case RunOutcome::Status::Completed:
+        if (outcome.verifyErrorKind) {
+            err(u"The history is complete, but it could not be verified; run tsmigrate-cli verify "
+                "to verify it."_s);
+            return exitCodeFor(*outcome.verifyErrorKind);
+        }
+        if (outcome.windowsDiffering > 0) {
+            err(u"%1 of %2 windows differ between source and target (tsmigrate-cli verify lists "
+                "them; --repair migrates them again)."_s.arg(outcome.windowsDiffering)
+                    .arg(outcome.windowsVerified));
+            return ExitDiffers;
+        }
         if (outcome.pointsRejected == 0)
             return ExitOk;
         err(u"%1 points were rejected by the target; they are recorded with the reasons in %2"_s

@@ -18,12 +18,16 @@ public:
     Run();
     int execute(const Invocation &invocation) override;
 
+    /// Runs on the engine's thread while this one shows progress and watches for signals; the
+    /// exit code of how it ended, the outcome in `outcome` when given. `catchUpOnly`: migrate
+    /// what is not done and end (a repair), even for a task that follows new data.
+    static int runToEnd(const TaskProfile &profile, const QString &statePath,
+                        bool catchUpOnly = false, RunOutcome *outcome = nullptr);
+
 private:
     /// --restart: the task's progress is forgotten first, unless another process runs it; an
     /// exit code, ExitOk when done.
     static int forgetProgress(const QString &taskName, const QString &statePath);
-    /// Runs on the engine's thread while this one shows progress and watches for signals.
-    static int runToEnd(const TaskProfile &profile, const QString &statePath);
     /// The exit code of how the run ended, said in words where there is something to say.
     static int exitCodeOf(const RunOutcome &outcome, const QString &statePath);
 };

@@ -36,9 +36,23 @@ const QCommandLineOption &task()
 {
     static const QCommandLineOption option(
         u"task"_s,
-        u"run, check, schema: use the profile of this task saved in the state file (as the "
+        u"run, check, schema, verify: use the profile of this task saved in the state file (as the "
         "desktop app saves them); status: show one task with its log."_s,
         u"NAME"_s);
+    return option;
+}
+
+const QCommandLineOption &json()
+{
+    static const QCommandLineOption option(
+        u"json"_s, u"verify: print one JSON document instead of lines (shape in the README)."_s);
+    return option;
+}
+
+const QCommandLineOption &repair()
+{
+    static const QCommandLineOption option(
+        u"repair"_s, u"verify: migrate the windows that differ again, then verify again."_s);
     return option;
 }
 

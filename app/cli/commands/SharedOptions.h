@@ -12,6 +12,8 @@ const QCommandLineOption &state();
 const QCommandLineOption &set();
 const QCommandLineOption &restart();
 const QCommandLineOption &task();
+const QCommandLineOption &json();
+const QCommandLineOption &repair();
 
 } // namespace SharedOptions
 } // namespace tsm::cli
