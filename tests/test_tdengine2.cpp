@@ -240,6 +240,8 @@ private Q_SLOTS:
         const CliResult run =
             runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        // Verified at the end: COUNT(*) and COUNT(column) per subtable and window on both sides.
+        QVERIFY2(run.output.contains(u"windows agree"_s), qPrintable(run.output));
 
         // Super tables with the same column and tag types (BINARY is VARCHAR in TDengine 3).
         QCOMPARE(target.stables(u"dst"_s), (QStringList{u"bulk"_s, u"empty"_s, u"meters"_s}));
@@ -441,6 +443,7 @@ private Q_SLOTS:
         const CliResult run =
             runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QVERIFY2(run.output.contains(u"windows agree"_s), qPrintable(run.output));
         QFile file(p.target.path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QMap<QString, lp::Point> points; // "subtable time" -> point
@@ -528,6 +531,8 @@ private Q_SLOTS:
         const CliResult run =
             runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        // Verified: the subtable is the tag tbname in InfluxDB, counted per field.
+        QVERIFY2(run.output.contains(u"windows agree"_s), qPrintable(run.output));
 
         QStringList fields;
         for (const QJsonValue &row : influx.select(u"SHOW FIELD KEYS FROM meters"_s, u"dst"_s))

@@ -15,6 +15,7 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 #include <TimeText.h>
 
 using namespace Qt::StringLiterals;
@@ -305,6 +306,49 @@ private Q_SLOTS:
         QVERIFY2(again.exitCode == 6, qPrintable(again.output));
         QCOMPARE(td.writeRequests(), writes);
         QCOMPARE(emulatorDump(td, u"dst"_s), stored);
+    }
+
+    /// Verified against TDengine 3: COUNT(*) and COUNT(column) of the super table over _ts
+    /// against InfluxDB's COUNT(*); a point TDengine holds and the source does not is named.
+    void verifyAgainstTDengine()
+    {
+        TDengine3Emulator td;
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        QVERIFY(saveProfile(
+            toTDengine(u"verified"_s, m_influx->url(), u"simple"_s, td.url(), u"vdb"_s),
+            profilePath));
+        const CliResult run = runCli({u"run"_s, profilePath, u"--state"_s, state});
+        QVERIFY2(run.exitCode == 0 && run.output.contains(u"windows agree"_s),
+                 qPrintable(run.output));
+        const QStringList statements = td.statements();
+        QVERIFY2(std::any_of(statements.begin(), statements.end(),
+                             [](const QString &sql) {
+                                 return sql.startsWith(u"SELECT COUNT(*), COUNT(`kwh`), COUNT(`n`) "
+                                                       u"FROM `vdb`.`meter` WHERE `_ts` >= "_s);
+                             }),
+                 qPrintable(statements.join(u'\n')));
+        const CliResult clean = runCli({u"verify"_s, profilePath, u"--state"_s, state});
+        QVERIFY2(clean.exitCode == 0, qPrintable(clean.output));
+
+        // One more point in the target, in the first window.
+        TDengineEndpoint endpoint;
+        endpoint.baseUrl = td.url();
+        endpoint.password = u"taosdata"_s;
+        TDengineSink sink(endpoint, RetryPolicy(), u"vdb"_s, false);
+        CancelToken cancel;
+        sink.prepare(cancel);
+        Batch extra;
+        extra.lines = "meter,id=m1 kwh=1.5,n=1i " +
+                      QByteArray::number(baseTime() + 10 * kSecond + 1) + "\n";
+        extra.countLine(1);
+        QCOMPARE(sink.write(extra, cancel).written, 1);
+        const CliResult differs = runCli({u"verify"_s, profilePath, u"--state"_s, state});
+        QVERIFY2(differs.exitCode == 7 && differs.output.contains(u"1 of "_s) &&
+                     differs.output.contains(u"meter "_s + TimeText::format(baseTime())) &&
+                     differs.output.contains(u"kwh "_s),
+                 qPrintable(differs.output));
     }
 
     void millisecondDatabaseIsRefused()

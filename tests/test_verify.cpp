@@ -253,6 +253,45 @@ private Q_SLOTS:
                  qPrintable(differs.output));
     }
 
+    /// A line-protocol file source: its windows are made per measurement and hour, and a repair
+    /// migrates the byte ranges that hold a differing window again.
+    void lineProtocolFileSource()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"s.sqlite"_s);
+        QByteArray lines = "# DML\n# CONTEXT-DATABASE: src\n";
+        for (int i = 0; i < 240; ++i)
+            lines += "disk,dev=sd" + QByteArray::number(i % 2) + " used=" + QByteArray::number(i) +
+                     "i " + QByteArray::number(kT0 + i * kMinute) + "\n";
+        QFile in(dir.filePath(u"in.lp"_s));
+        QVERIFY(in.open(QIODevice::WriteOnly));
+        in.write(lines);
+        in.close();
+        TaskProfile profile = authProfile(u"from file"_s, u"dst_file"_s);
+        profile.source = TaskProfile::withDefaults().source;
+        profile.source.type = u"lpfile"_s;
+        profile.source.path = in.fileName();
+        const QString file = dir.filePath(u"from-file.json"_s);
+        QVERIFY(saveProfile(profile, file));
+        const CliResult run = runCli({u"run"_s, file, u"--state"_s, state});
+        QVERIFY2(run.exitCode == 0 && run.output.contains(u"5 windows agree"_s),
+                 qPrintable(run.output));
+        const qint64 hour = (kT0 / kHour + 1) * kHour; // the second window: a whole hour
+        QVERIFY(targetQuery(u"DELETE FROM disk WHERE time >= %1 AND time < %2"_s.arg(hour).arg(
+                                hour + kHour),
+                            u"dst_file"_s));
+        const CliResult differs = runCli({u"verify"_s, file, u"--state"_s, state});
+        QVERIFY2(differs.exitCode == 7 &&
+                     differs.output.contains(u"disk %1 .. %2: source 60, target 0"_s.arg(
+                         TimeText::format(hour), TimeText::format(hour + kHour))),
+                 qPrintable(differs.output));
+        const CliResult repaired =
+            runCli({u"verify"_s, file, u"--state"_s, state, u"--repair"_s});
+        QVERIFY2(repaired.exitCode == 0, qPrintable(repaired.output));
+        InfluxDump dump(m_influx->url(), m_influx->adminUser(), m_influx->adminPassword());
+        QCOMPARE(InfluxDump::pointCount(dump.dump(u"dst_file"_s)), 240);
+    }
+
 private:
     TaskProfile authProfile(const QString &name, const QString &targetDb) const
     {

@@ -782,7 +782,7 @@ QList<CountWindow> LpFileSource::countWindows(const PlanRequest &request,
     std::sort(units.begin(), units.end(),
               [](const ReadUnit &a, const ReadUnit &b) { return a.start < b.start; });
     const LineFilter filter(request);
-    const qint64 origin = request.range.isEmpty() ? 0 : request.range.start;
+    const qint64 origin = 0; // on multiples of the window, as other sources' read units are
     const qint64 length = std::max<qint64>(1, request.windowNs);
 
     std::map<std::pair<std::string, qint64>, std::pair<CountWindow, PointCount>> found;
@@ -889,24 +889,28 @@ QList<PointCount> LpFileSource::countLines(const PlanRequest &request,
         key = lp::detail::unescapeMeasurement(raw.measurement);
         if (!filter.measurementMatches(key) || !filter.timeMatches(true, raw.time))
             continue;
+        // Windows of the whole measurement, and those of its subtable (tag tbname).
+        auto countIn = [&](const std::string &windowKey) {
+            const auto list = byKey.find(windowKey);
+            if (list == byKey.end())
+                return;
+            const auto after = std::upper_bound(
+                list->second.begin(), list->second.end(), raw.time,
+                [](qint64 time, const std::pair<qint64, qsizetype> &w) { return time < w.first; });
+            if (after == list->second.begin())
+                return;
+            const qsizetype index = std::prev(after)->second;
+            if (raw.time < windows.at(index).end)
+                countFields(raw, counts[index]);
+        };
         const bool perSubtable = bySubtable.count(key) > 0;
         key += '\n';
+        countIn(key);
         if (perSubtable && lp::parseLine(line, point, nullptr)) {
             for (const auto &[tag, value] : point.tags)
                 if (tag == subtableTagKey().toStdString())
-                    key += value;
+                    countIn(key + value);
         }
-        const auto list = byKey.find(key);
-        if (list == byKey.end())
-            continue;
-        const auto after = std::upper_bound(
-            list->second.begin(), list->second.end(), raw.time,
-            [](qint64 time, const std::pair<qint64, qsizetype> &w) { return time < w.first; });
-        if (after == list->second.begin())
-            continue;
-        const qsizetype index = std::prev(after)->second;
-        if (raw.time < windows.at(index).end)
-            countFields(raw, counts[index]);
     }
     return counts;
 }

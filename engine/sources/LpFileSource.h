@@ -52,9 +52,9 @@ public:
     QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
     void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
               BatchOutput &out, const CancelToken &cancel) override;
-    /// Units are byte ranges, so the windows are made here: one per measurement and stretch of
-    /// the request's window length (from the range's start), holding the lines of the `done`
-    /// units that read() carries, counted in the same pass.
+    /// Units are byte ranges, so the windows are made here: one per measurement and window of
+    /// the request's length (on its multiples, as other sources' read units are, clipped to the
+    /// range), holding the lines of the `done` units that read() carries, counted in one pass.
     QList<CountWindow> countWindows(const PlanRequest &request, const QList<ReadUnit> &done,
                                     const CancelToken &cancel) override;
     /// The lines (and the values of each field) of a window of countWindows(), or of any
