@@ -102,6 +102,9 @@ private Q_SLOTS:
         QVERIFY2(runner.outcome().status == RunOutcome::Status::Completed,
                  qPrintable(runner.outcome().message));
         QCOMPARE(runner.outcome().pointsRejected, 1);
+        // Verified at its end: counted through the same API on both sides, every window agrees.
+        QVERIFY(runner.outcome().windowsVerified > 0);
+        QCOMPARE(runner.outcome().windowsDiffering, 0);
         QCOMPARE(runner.outcome().rejectsFile, Runner::rejectsPath(state, profile.name));
 
         // The rejects file holds that line and 2.x's reason.

@@ -91,6 +91,9 @@ private:
         QVERIFY2(runner.outcome().status == RunOutcome::Status::Completed,
                  qPrintable(runner.outcome().message));
         QCOMPARE(runner.outcome().pointsRejected, 0);
+        // Verified at its end: counted through the same API on both sides, every window agrees.
+        QVERIFY(runner.outcome().windowsVerified > 0);
+        QCOMPARE(runner.outcome().windowsDiffering, 0);
 
         InfluxDump dump(emulator.influxd().url());
         const QStringList source = dump.dump(bucket);
@@ -126,6 +129,9 @@ private:
         QVERIFY2(runner.outcome().status == RunOutcome::Status::Completed,
                  qPrintable(runner.outcome().message));
         QCOMPARE(runner.outcome().pointsRejected, 0);
+        // Verified at its end: counted through the same API on both sides, every window agrees.
+        QVERIFY(runner.outcome().windowsVerified > 0);
+        QCOMPARE(runner.outcome().windowsDiffering, 0);
         InfluxDump dump(emulator.influxd().url());
         const QStringList source = dump.dump(emulator.storageDatabase(bucket));
         const QStringList target = dump.dump(profile.target.database);

@@ -239,6 +239,9 @@ private Q_SLOTS:
         runner.run();
         QVERIFY2(runner.outcome().status == RunOutcome::Status::Completed,
                  qPrintable(runner.outcome().message));
+        // Verified at its end: counted through the same API on both sides, every window agrees.
+        QVERIFY(runner.outcome().windowsVerified > 0);
+        QCOMPARE(runner.outcome().windowsDiffering, 0);
         QFile file(profile.target.path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QList<QByteArray> written;
@@ -310,6 +313,9 @@ private Q_SLOTS:
         runner.run();
         QVERIFY2(runner.outcome().status == RunOutcome::Status::Completed,
                  qPrintable(runner.outcome().message));
+        // Verified at its end: counted through the same API on both sides, every window agrees.
+        QVERIFY(runner.outcome().windowsVerified > 0);
+        QCOMPARE(runner.outcome().windowsDiffering, 0);
 
         // The rest is stored, at the times sent.
         QStringList stored;
