@@ -14,11 +14,17 @@
 //   sparse   ten years of range with data on three days: planning and run overhead beyond the
 //            limit of moving the same points.
 //   scaling  throughput for read concurrency 1, 2, 4, 8, 50 and write concurrency 1, 2, 4, 8.
+//   verify   the migration (without its verification) against verifying it afterwards: counting
+//            every read window in source and target, and the ratio of the two.
+//
+// Runs other than [verify] leave the verification at the end of a history off, so that they
+// measure the migration alone.
 //
 //   bench_migration [--points 2000000] [--concurrency 4] [--scaling-points 500000]
-//                   [--only e2e,gzip,lpfile,twostep,sparse,scaling] [--smoke]
+//                   [--only e2e,gzip,lpfile,twostep,sparse,scaling,verify] [--smoke]
 #include "connectors/Connectors.h"
 #include "run/Runner.h"
+#include "run/Verifier.h"
 #include "support/BenchSupport.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
@@ -50,10 +56,11 @@ struct RunFigures
 
 /// Runs `profile` to its end in this process, measuring wall time, own CPU and the CPU of the
 /// influxd processes `serverPids`.
-RunFigures runTask(const TaskProfile &profile, const QList<qint64> &serverPids)
+RunFigures runTask(const TaskProfile &profile, const QList<qint64> &serverPids,
+                   const QString &statePath = QString())
 {
     QTemporaryDir dir;
-    Runner runner(profile, dir.filePath(u"state.sqlite"_s));
+    Runner runner(profile, statePath.isEmpty() ? dir.filePath(u"state.sqlite"_s) : statePath);
     double serverBefore = 0;
     for (qint64 pid : serverPids)
         serverBefore += processCpuSeconds(pid);
@@ -84,6 +91,7 @@ TaskProfile influxProfile(const QString &sourceUrl, const QString &sourceDb,
     p.advanced.writeConcurrency = writeConcurrency;
     p.advanced.batchSize = kBatchSize;
     p.advanced.logLevel = u"warn"_s;
+    p.advanced.verify = false; // the migration alone; [verify] measures the verification
     return p;
 }
 
@@ -118,7 +126,7 @@ int main(int argc, char **argv)
     const int concurrency = int(args.number("concurrency", 4));
     const qint64 scalingPoints = args.number("scaling-points", smoke ? 10000 : 500000);
     const QStringList only =
-        args.text("only", u"e2e,gzip,lpfile,twostep,sparse,scaling"_s).split(u',');
+        args.text("only", u"e2e,gzip,lpfile,twostep,sparse,scaling,verify"_s).split(u',');
     const int cores = int(std::thread::hardware_concurrency());
     bool ok = true;
 
@@ -305,6 +313,39 @@ int main(int argc, char **argv)
         row("limit: raw reads of the three days WHILE posting them", limit, moved);
         row("tsmigrate over ten years (planning included)", run.seconds, moved);
         std::printf("  overhead beyond the limit: %.2f s (goal < 2 s)\n", run.seconds - limit);
+    }
+
+    if (only.contains(u"verify"_s)) {
+        std::printf("\n[verify] InfluxDB 1.x -> InfluxDB 1.x, concurrency %d: the migration, then "
+                    "its verification (COUNT(*) per read window on both sides)\n",
+                    concurrency);
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const TaskProfile p =
+            influxProfile(url, u"src"_s, url, freshDb(u"dst"_s), concurrency, concurrency);
+        const RunFigures run = runTask(p, {pid}, state);
+        const double serverBefore = processCpuSeconds(pid);
+        const double cpuBefore = processCpuSeconds();
+        QElapsedTimer timer;
+        timer.start();
+        VerifyReport report;
+        try {
+            CancelToken cancel;
+            report = Verifier::verifyTask(p, state, ConnectorFactory(), cancel);
+        } catch (const Error &error) {
+            std::fprintf(stderr, "verification failed: %s\n", qPrintable(error.message()));
+            ok = false;
+        }
+        const double verifySeconds = double(timer.elapsed()) / 1000.0;
+        ok = ok && run.ok && report.agrees() && report.windows > 0;
+        row("migration (verification off)", run.seconds, points);
+        std::printf("  %-58s %8.2f s %12s windows (%s)\n", "verification (both sides counted)",
+                    verifySeconds, thousands(double(report.windows)).constData(),
+                    qPrintable(report.summary()));
+        std::printf("  verification / migration: %.1f%% of the migration's time; tsmigrate CPU "
+                    "%.2f s, influxd CPU %.2f s while verifying\n",
+                    100.0 * verifySeconds / run.seconds, processCpuSeconds() - cpuBefore,
+                    processCpuSeconds(pid) - serverBefore);
     }
 
     if (only.contains(u"scaling"_s)) {
