@@ -361,9 +361,13 @@ TaskPlan PlanMaker::make(const CancelToken &cancel)
                 for (const PlanFieldStretch &s : f.stretches)
                     if (s.type != earliest->type)
                         problem.points += s.values;
-                problem.reason += u" (in time order the first is %1: the %2 values of the other "
-                                  u"types would be refused)"_s.arg(fieldTypeName(earliest->type))
-                                      .arg(problem.points);
+                problem.reason +=
+                    (problem.points == 1 ? u" (the first in time is %1: the 1 value of another "
+                                           u"type would be refused)"_s
+                                         : u" (the first in time is %1: the %2 values of other "
+                                           u"types would be refused)"_s)
+                        .arg(fieldTypeName(earliest->type))
+                        .arg(problem.points);
             }
             m.problems.append(problem);
         }
@@ -418,15 +422,15 @@ TaskPlan PlanMaker::make(const CancelToken &cancel)
         total += std::max<qint64>(0, m.points);
     if (sampled.everything) {
         plan.estimatedSeconds = sampled.seconds;
-        plan.estimateNote = u"the sample read every point: reading takes about as long; the "
-                            u"write rate is unknown (the plan writes nothing)"_s;
+        plan.estimateNote = u"the time the sample took to read every point; the write rate is "
+                            u"unknown, as the plan writes nothing"_s;
     } else if (sampled.points > 0 && sampled.seconds > 0) {
         const double rate = double(sampled.points) / sampled.seconds;
         plan.estimatedSeconds = double(total) / rate;
         plan.estimateNote =
-            u"reading at the sample's rate of %1 points/s with one reader; a run reads with up "
-            u"to %2 at once and writes at the same time; the write rate is unknown (the plan "
-            u"writes nothing)"_s.arg(qint64(rate))
+            u"reading at the sample's rate of %1 points/s with one reader (a run reads with up to "
+            u"%2 at once, and writes meanwhile); the write rate is unknown, as the plan writes "
+            u"nothing"_s.arg(qint64(rate))
                 .arg(m_profile.advanced.readConcurrency);
     } else {
         plan.estimateNote = u"nothing was read in the sample: no estimate"_s;

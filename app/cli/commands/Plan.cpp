@@ -121,7 +121,7 @@ QString Plan::text(const TaskPlan &plan)
     const QString estimate = !plan.estimatedSeconds      ? u"unknown"_s
                              : *plan.estimatedSeconds < 1 ? u"under a second"_s
                                                           : duration(qint64(*plan.estimatedSeconds));
-    text += u"\nEstimated duration: %1 (an estimate: %2)\n"_s.arg(estimate, plan.estimateNote);
+    text += u"\nEstimated duration: %1 — an estimate: %2\n"_s.arg(estimate, plan.estimateNote);
     text += u"Sample: %1 points read in %2 s\n"_s.arg(plan.samplePoints)
                 .arg(plan.sampleSeconds, 0, 'f', 2);
     for (const QString &note : plan.notes)
