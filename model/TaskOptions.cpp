@@ -557,6 +557,7 @@ void declareTask(std::vector<OptionSpec> &o)
     o.push_back(Declare(u"task.timeZone"_s, task, OptionKind::Text, u"Time Zone"_s)
                     .field([](auto &p) -> auto & { return p.task.timeZone; })
                     .def(u"UTC"_s)
+                    .required()
                     .help(u"The IANA time zone, such as UTC or Asia/Shanghai, in which start and "
                           u"end times without an offset are read."_s)
                     .take());
@@ -668,6 +669,17 @@ void declareAdvanced(std::vector<OptionSpec> &o)
                   u"(network error, timeout, 429 or 5xx) is final; the waits between "
                   u"tries grow exponentially. The default is {default}."_s)
             .take());
+    o.push_back(
+        Declare(u"advanced.retryFor"_s, advanced, OptionKind::Integer, u"Retry For (minutes)"_s)
+            .field([](auto &p) -> auto & { return p.advanced.retryForMinutes; })
+            .def(60)
+            .range(0, 10080)
+            .required()
+            .help(u"How long a run waits out a failure that may pass — a server down, a "
+                  u"network gone — before it gives up: it tries again after a growing pause "
+                  u"(up to a minute), and the task shows as retrying meanwhile. 0: give up at "
+                  u"once. The default is {default} minutes."_s)
+            .take());
     o.push_back(Declare(u"advanced.verify"_s, advanced, OptionKind::Boolean,
                         u"Verify at the End"_s)
                     .field([](auto &p) -> auto & { return p.advanced.verify; })
@@ -734,7 +746,7 @@ bool isBlank(const QVariant &value)
 
 bool isKnownZone(const QString &zone)
 {
-    return zone.isEmpty() || QTimeZone(zone.toUtf8()).isValid();
+    return !zone.isEmpty() && QTimeZone(zone.toUtf8()).isValid();
 }
 
 } // namespace
@@ -817,7 +829,7 @@ QList<FieldError> validateProfile(const TaskProfile &profile)
     }
 
     // Rules across fields or beyond a range, written by hand.
-    if (!isKnownZone(zone)) {
+    if (!zone.isEmpty() && !isKnownZone(zone)) {
         errors.append({u"task.timeZone"_s, u"Time zone \"%1\" is unknown"_s.arg(zone)});
     }
     const auto start = TimeText::parse(profile.task.start.trimmed(), parseZone);

@@ -72,7 +72,8 @@ struct AdvancedSettings
     int writeConcurrency = 0;
     int batchSize = 0;
     int retryAttempts = 0; ///< attempts per request before a transient failure is final
-    bool verify = false;   ///< a history ends by counting each window on both sides
+    int retryForMinutes = 0; ///< how long a history run waits out failures that may pass
+    bool verify = false;     ///< a history ends by counting each window on both sides
 };
 
 /**

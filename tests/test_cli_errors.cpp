@@ -122,6 +122,53 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(dir.filePath(u"s"_s))); // nothing was started
     }
 
+    void stateFileThatCannotBeOpened()
+    {
+        // A damaged state file: run and status say so and what to do, and leave it as it was.
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        QFile junk(state);
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        const QByteArray garbage(8192, 'x');
+        junk.write(garbage);
+        junk.close();
+        QFile data(dir.filePath(u"in.lp"_s));
+        QVERIFY(data.open(QIODevice::WriteOnly));
+        data.write("cpu v=1 1600000000000000000\n");
+        data.close();
+        TaskProfile profile = TaskProfile::withDefaults();
+        profile.name = u"damaged"_s;
+        profile.source.type = u"lpfile"_s;
+        profile.source.path = u"in.lp"_s;
+        profile.target.type = u"lpfile"_s;
+        profile.target.path = u"out.lp"_s;
+        profile.task.start = u"2020-01-01T00:00:00Z"_s;
+        const QString path = dir.filePath(u"p.json"_s);
+        QVERIFY(saveProfile(profile, path));
+        for (const QStringList &command :
+             {QStringList{u"run"_s, path, u"--state"_s, state},
+              QStringList{u"status"_s, u"--state"_s, state}}) {
+            const CliResult result = runCli(command);
+            QCOMPARE(result.exitCode, 2);
+            QVERIFY2(result.output.contains(state) &&
+                         result.output.contains(u"left as it is"_s),
+                     qPrintable(result.output));
+        }
+        QVERIFY(junk.open(QIODevice::ReadOnly));
+        QCOMPARE(junk.readAll(), garbage);
+        QVERIFY(!QFileInfo::exists(dir.filePath(u"out.lp"_s)));
+
+        // A state file whose folder is a file: said, not taken for "no tasks yet".
+        const QString underFile = dir.filePath(u"in.lp/state.sqlite"_s);
+        const CliResult status = runCli({u"status"_s, u"--state"_s, underFile});
+        QCOMPARE(status.exitCode, 2);
+        QVERIFY2(status.output.contains(u"not a folder"_s), qPrintable(status.output));
+        const CliResult run = runCli({u"run"_s, path, u"--state"_s, underFile});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.output.contains(u"Could not create the folder %1"_s.arg(dir.filePath(u"in.lp"_s))),
+                 qPrintable(run.output));
+    }
+
     void targetStopsMidRun()
     {
         InfluxdFixture source;
@@ -150,6 +197,7 @@ private Q_SLOTS:
         profile.advanced.writeConcurrency = 1;
         profile.advanced.batchSize = 200;
         profile.advanced.retryAttempts = 3;
+        profile.advanced.retryForMinutes = 0; // give up at once: exit 3, resumable
         const QString path = dir.filePath(u"p.json"_s);
         QVERIFY(saveProfile(profile, path));
 
@@ -179,6 +227,63 @@ private Q_SLOTS:
         QVERIFY2(targetDump.error().isEmpty(), qPrintable(targetDump.error()));
         QCOMPARE(InfluxDump::pointCount(expected), 40000);
         const QString diff = compareDumps(expected, actual);
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+
+    void targetDownMidRunIsWaitedOut()
+    {
+        // With advanced.retryFor (60 min by default) the run waits the outage out: the task
+        // shows as retrying, names the target, and completes by itself once it is back.
+        InfluxdFixture source;
+        InfluxdFixture target;
+        QVERIFY2(source.start(), qPrintable(source.errorString()));
+        QVERIFY2(target.start(), qPrintable(target.errorString()));
+        QVERIFY(source.query(u"CREATE DATABASE src"_s));
+        const qint64 t0 = 1600000000000000000LL;
+        QByteArray lp;
+        for (int i = 0; i < 20000; ++i)
+            lp += "m,k=v" + QByteArray::number(i % 3) + " f=" + QByteArray::number(i) + "i " +
+                  QByteArray::number(t0 + qint64(i) * 1000000000LL) + '\n';
+        QVERIFY(source.write(u"src"_s, lp));
+        FaultProxy proxy(target.url());
+        proxy.tripAfter("/write", 3, FaultProxy::Fault::Drop);
+
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        TaskProfile profile =
+            influxToInflux(u"waits out"_s, source.url(), u"src"_s, proxy.url(), u"dst"_s);
+        profile.task.windowMinutes = 5;
+        profile.advanced.readConcurrency = 1;
+        profile.advanced.writeConcurrency = 1;
+        profile.advanced.batchSize = 200;
+        profile.advanced.retryAttempts = 2;
+        const QString path = dir.filePath(u"p.json"_s);
+        QVERIFY(saveProfile(profile, path));
+
+        QProcess run;
+        run.setProcessChannelMode(QProcess::MergedChannels);
+        run.start(cliPath(), {u"run"_s, path, u"--state"_s, state});
+        QVERIFY(run.waitForStarted());
+        CheckpointStore watcher;
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(state) &&
+                                     (watcher.isOpen() ||
+                                      watcher.open(state, CheckpointStore::Mode::ReadOnly)) &&
+                                     watcher.task(u"waits out"_s) &&
+                                     watcher.task(u"waits out"_s)->state == TaskState::Retrying,
+                                 60000);
+        const QString why = watcher.task(u"waits out"_s)->lastError;
+        QVERIFY2(why.contains(u"The target is unreachable"_s) && why.contains(u"trying again at"_s),
+                 qPrintable(why));
+        QCOMPARE(run.state(), QProcess::Running);
+
+        proxy.up();
+        QVERIFY(run.waitForFinished(120000));
+        const QString output = QString::fromUtf8(run.readAll());
+        QVERIFY2(run.exitCode() == 0, qPrintable(output));
+        QCOMPARE(watcher.task(u"waits out"_s)->state, TaskState::Completed);
+        InfluxDump sourceDump(source.url());
+        InfluxDump targetDump(target.url());
+        const QString diff = compareDumps(sourceDump.dump(u"src"_s), targetDump.dump(u"dst"_s));
         QVERIFY2(diff.isEmpty(), qPrintable(diff));
     }
 };

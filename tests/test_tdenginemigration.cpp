@@ -320,7 +320,9 @@ private Q_SLOTS:
             toTDengine(u"verified"_s, m_influx->url(), u"simple"_s, td.url(), u"vdb"_s),
             profilePath));
         const CliResult run = runCli({u"run"_s, profilePath, u"--state"_s, state});
-        QVERIFY2(run.exitCode == 0 && run.output.contains(u"windows agree"_s),
+        // One window or two: the data's hour depends on when the test runs.
+        QVERIFY2(run.exitCode == 0 && (run.output.contains(u"windows agree"_s) ||
+                                       run.output.contains(u"1 window agrees"_s)),
                  qPrintable(run.output));
         const QStringList statements = td.statements();
         QVERIFY2(std::any_of(statements.begin(), statements.end(),
@@ -452,6 +454,7 @@ private Q_SLOTS:
         TaskProfile profile =
             toTDengine(u"http200"_s, m_influx->url(), u"simple"_s, server.url(), u"dst"_s);
         profile.advanced.retryAttempts = 2;
+        profile.advanced.retryForMinutes = 0; // give up at once rather than wait it out
         QVERIFY(saveProfile(profile, profilePath));
         const CliResult check = runCli({u"check"_s, profilePath});
         QVERIFY2(check.exitCode != 0, qPrintable(check.output));

@@ -120,6 +120,9 @@ private Q_SLOTS:
             for (const WindowCheck &w : differing)
                 QVERIFY(w.checkedMs > 0 && w.sourceCount > w.targetCount);
         }
+        const CliResult status = runCli({u"status"_s, u"--state"_s, state});
+        QVERIFY2(status.output.contains(u"2 of %1 windows differ"_s.arg(units.size())),
+                 qPrintable(status.output));
         // The lines name both windows with RFC 3339 times and both counts.
         const CliResult text = runCli({u"verify"_s, file, u"--state"_s, state});
         QCOMPARE(text.exitCode, 7);

@@ -27,6 +27,9 @@ public:
     void prepareCount(const QList<CountWindow> &windows, const CancelToken &cancel) override;
     /// Read back as a source of the same server reads: COUNT(*) per field, per shard group.
     PointCount count(const CountWindow &window, const CancelToken &cancel) override;
+    /// InfluxDB 1.x and 2.x store a tag and a field of one name, and a field's type per shard
+    /// group: both kept, and said.
+    QList<TargetProblem> schemaProblems(const MeasurementSchema &schema) const override;
 
     /// BatchBisector::split(), where the InfluxDB sinks' callers look for it.
     static std::pair<Batch, Batch> splitBatch(const Batch &batch)

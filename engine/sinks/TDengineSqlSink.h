@@ -46,6 +46,10 @@ public:
     /// source: COUNT(*) and COUNT(column) over the timestamp column (`ts` as the source names
     /// it), in the target database's precision.
     PointCount count(const CountWindow &window, const CancelToken &cancel) override;
+    /// Tables keep the source's names and types: none of the schemaless rules apply.
+    QString tableNameOf(const QString &measurement) const override { return measurement; }
+    QList<TargetProblem> schemaProblems(const MeasurementSchema &) const override { return {}; }
+    QString refusal(std::string_view) const override { return QString(); }
 
     /// Schema sync from definitions (what syncSchema() does once it has them from the source).
     void syncTables(const QList<SuperTableDef> &defs, bool create, const CancelToken &cancel);

@@ -36,7 +36,8 @@ const QCommandLineOption &task()
 {
     static const QCommandLineOption option(
         u"task"_s,
-        u"run, check, schema, verify: use the profile of this task saved in the state file (as the "
+        u"run, check, schema, plan, verify: use the profile of this task saved in the state file "
+        u"(as the "
         "desktop app saves them); status: show one task with its log."_s,
         u"NAME"_s);
     return option;
@@ -45,7 +46,8 @@ const QCommandLineOption &task()
 const QCommandLineOption &json()
 {
     static const QCommandLineOption option(
-        u"json"_s, u"verify: print one JSON document instead of lines (shape in the README)."_s);
+        u"json"_s, u"plan, verify: print one JSON document instead of tables or lines (shape in "
+                   u"the README)."_s);
     return option;
 }
 

@@ -27,6 +27,13 @@ int Status::execute(const Invocation &invocation)
     const QString &statePath = invocation.statePath;
     const QString &taskName = invocation.taskName;
     if (!QFileInfo::exists(statePath)) {
+        // Nothing there yet, unless what is in the way is not a folder or cannot be read.
+        const QFileInfo folder(QFileInfo(statePath).absolutePath());
+        if (folder.exists() && (!folder.isDir() || !folder.isReadable() || !folder.isExecutable())) {
+            err(u"Cannot read the state file %1: %2 is not a folder this user can read"_s.arg(
+                statePath, folder.filePath()));
+            return ExitUsage;
+        }
         out(u"No tasks: %1 does not exist yet."_s.arg(statePath));
         return ExitOk;
     }
@@ -72,6 +79,7 @@ void Status::printTask(CheckpointStore &store, const TaskRecord &task, bool with
         out(u"  following: everything before %1 is in the target"_s.arg(
             TimeText::format(task.watermarkNs)));
     printEstimate(store, task);
+    printVerification(store, task);
     if (!task.lastError.isEmpty())
         out(u"  last error: %1"_s.arg(task.lastError));
     if (!withLog)
@@ -79,6 +87,23 @@ void Status::printTask(CheckpointStore &store, const TaskRecord &task, bool with
     for (const EventRecord &e : store.events(task.id, 0, EventLevel::Info))
         out(u"  %1 %2: %3"_s.arg(QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(Qt::ISODate),
                                  eventLevelName(e.level), e.message));
+}
+
+void Status::printVerification(CheckpointStore &store, const TaskRecord &task)
+{
+    const auto summaries = store.verificationSummaries();
+    const auto it = summaries.constFind(task.id);
+    if (it == summaries.constEnd())
+        return;
+    const QString when =
+        QDateTime::fromMSecsSinceEpoch(it->checkedMs).toString(Qt::ISODate);
+    if (it->differing == 0)
+        out(u"  verified %1: all %2 windows agree"_s.arg(when).arg(it->windows));
+    else
+        out(u"  verified %1: %2 of %3 windows differ (tsmigrate-cli verify names them; "
+            "--repair migrates them again)"_s.arg(when)
+                .arg(it->differing)
+                .arg(it->windows));
 }
 
 void Status::printEstimate(CheckpointStore &store, const TaskRecord &task)

@@ -20,6 +20,8 @@ public:
 private:
     static void printTask(CheckpointStore &store, const TaskRecord &task, bool withLog);
     static void printEstimate(CheckpointStore &store, const TaskRecord &task);
+    /// The last verification: when, and how many windows differ.
+    static void printVerification(CheckpointStore &store, const TaskRecord &task);
 };
 
 } // namespace tsm::cli
