@@ -7,6 +7,7 @@
 #include "wizard/SummaryPage.h"
 #include "wizard/TaskPage.h"
 
+#include <QScreen>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <TaskOptions.h>
@@ -83,7 +84,11 @@ TaskWizard::TaskWizard(const TaskProfile &profile, QWidget *parent)
     button(QWizard::BackButton)->setObjectName(u"backButton"_s);
     button(QWizard::FinishButton)->setObjectName(u"submitButton"_s);
     button(QWizard::CancelButton)->setObjectName(u"cancelButton"_s);
-    resize(760, 640);
+    // 760 x 640, or less on a small screen (the pages scroll).
+    QSize size(760, 640);
+    if (const QScreen *shown = screen())
+        size = size.boundedTo(shown->availableGeometry().size() * 0.95);
+    resize(size);
     refresh();
 }
 
