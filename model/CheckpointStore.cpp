@@ -1,5 +1,6 @@
 #include "CheckpointStore.h"
 
+#include "StoreLog.h"
 #include "store/Connection.h"
 #include "store/EstimateTable.h"
 #include "store/EventTable.h"
@@ -20,7 +21,6 @@ namespace tsm {
 namespace {
 
 // Debug level only: the caller reports lastError(); the statement helps whoever reads a log.
-Q_LOGGING_CATEGORY(lcStore, "tsm.store", QtInfoMsg)
 
 using store::Connection;
 using store::StoreError;

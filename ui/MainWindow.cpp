@@ -1,12 +1,13 @@
 #include "MainWindow.h"
 
 #include "StoreWorker.h"
-#include "run/Runner.h"
 #include "monitor/MonitorWindow.h"
+#include "run/RunThread.h"
 #include "secrets/SecretStore.h"
 #include "wizard/TaskWizard.h"
 
 #include <ProfileJson.h>
+#include <ProfileLoader.h>
 #include <QAction>
 #include <QFile>
 #include <QFileDialog>
@@ -138,11 +139,8 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
 
 MainWindow::~MainWindow()
 {
-    for (Running &r : m_running) {
-        r.runner->requestPause();
-        r.thread->quit();
-        r.thread->wait();
-    }
+    // Each run is paused and its thread waited for as it goes.
+    qDeleteAll(m_running);
     m_storeThread->quit();
     m_storeThread->wait();
 }
@@ -315,25 +313,16 @@ void MainWindow::start(const TaskProfile &profile)
 {
     if (m_running.contains(profile.name))
         return;
-    Running r;
-    r.thread = new QThread(this);
-    r.thread->setObjectName(u"tsm-runner"_s);
-    r.runner = new Runner(profile, m_storePath);
-    r.runner->moveToThread(r.thread);
-    connect(r.thread, &QThread::finished, r.runner, &QObject::deleteLater);
+    auto *run = new RunThread(profile, m_storePath, this);
     const QString name = profile.name;
-    connect(r.runner, &Runner::finished, this, [this, name](const RunOutcome &outcome) {
-        const Running done = m_running.take(name);
-        done.thread->quit();
-        done.thread->wait();
-        done.thread->deleteLater();
+    connect(run, &RunThread::finished, this, [this, name](const RunOutcome &outcome) {
+        m_running.take(name)->deleteLater();
         showMessage(u"%1: %2"_s.arg(name, outcome.message));
         Q_EMIT storeRefreshRequested();
         updateActions();
     });
-    m_running.insert(name, r);
-    r.thread->start();
-    QMetaObject::invokeMethod(r.runner, &Runner::run, Qt::QueuedConnection);
+    m_running.insert(name, run);
+    run->start();
     showMessage(tr("Started \"%1\".").arg(name));
     updateActions();
 }
@@ -341,13 +330,13 @@ void MainWindow::start(const TaskProfile &profile)
 void MainWindow::pauseTask()
 {
     if (auto it = m_running.find(selectedName()); it != m_running.end())
-        it->runner->requestPause();
+        (*it)->requestPause();
 }
 
 void MainWindow::stopTask()
 {
     if (auto it = m_running.find(selectedName()); it != m_running.end())
-        it->runner->requestStop();
+        (*it)->requestStop();
 }
 
 void MainWindow::deleteTask()
@@ -390,12 +379,11 @@ void MainWindow::importProfile()
     const QString path = chooseFile()(this, tr("Import Profile"), false);
     if (path.isEmpty())
         return;
-    // Read as the CLI reads it: relative file paths start from the profile's folder.
-    const ProfileJson::LoadResult loaded = ProfileJson::readFile(path);
+    // Read as the CLI reads it (relative file paths start from the profile's folder); the
+    // wizard shows what is still missing, so the profile need not be valid yet.
+    const LoadedProfile loaded = ProfileLoader(ProfileRef::file(path)).load();
     if (!loaded.ok()) {
-        const FieldError &first = loaded.errors.first();
-        showMessage(first.key.isEmpty() ? tr("%1: %2").arg(path, first.message)
-                                        : tr("%1: %2: %3").arg(path, first.key, first.message));
+        showMessage(loaded.problems.first());
         return;
     }
     openWizard(loaded.profile, QString(), false);

@@ -16,7 +16,7 @@ class QThread;
 namespace tsm {
 
 class MonitorWindow;
-class Runner;
+class RunThread;
 class SecretStore;
 class StoreWorker;
 class TaskWizard;
@@ -65,12 +65,6 @@ Q_SIGNALS:
     void deleteRequested(const QString &name);
 
 private:
-    struct Running
-    {
-        QThread *thread = nullptr;
-        Runner *runner = nullptr;
-    };
-
     void openWizard(const TaskProfile &profile, const QString &oldName, bool secretsInStore);
     /// The selected task's profile as stored (secrets only where the user chose so).
     std::optional<TaskProfile> selectedProfile() const;
@@ -93,7 +87,7 @@ private:
     QThread *m_storeThread;
     StoreWorker *m_store;
     TaskWizard *m_wizard = nullptr;
-    QHash<QString, Running> m_running;
+    QHash<QString, RunThread *> m_running; ///< owned; by task name
     /// Profiles with their secrets for this session (the store keeps them without).
     QHash<QString, TaskProfile> m_sessionProfiles;
     QHash<QString, QAction *> m_actions;

@@ -3,6 +3,7 @@
 #include <TaskPhase.h>
 
 #include <ProfileJson.h>
+#include <Progress.h>
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -59,21 +60,23 @@ void StoreWorker::refresh()
         row.percent = totals.total > 0 ? 100.0 * totals.done / totals.total : 0;
         row.phase = TaskPhase::describe(task, totals, TimeText::nowNs());
         row.pointsWritten = totals.pointsWritten;
-        // The rate of a running task from its last two samples; the others have none, so
-        // their samples are not read every second.
-        if (task.state == TaskState::Running) {
-            const QList<ProgressSample> recent =
-                m_store.samples(task.id, QDateTime::currentMSecsSinceEpoch() - 5000);
-            if (recent.size() >= 2) {
-                const ProgressSample &a = recent.at(recent.size() - 2);
-                const ProgressSample &b = recent.last();
-                if (b.timeMs > a.timeMs)
-                    row.rate = (b.pointsWritten - a.pointsWritten) * 1000.0 / (b.timeMs - a.timeMs);
-            }
-        }
+        // The rate of a running task, as the monitor and the CLI show it; the others have
+        // none, so their samples are not read every second.
+        if (task.state == TaskState::Running)
+            row.rate = recentWriteRate(task.id);
         rows.append(row);
     }
     Q_EMIT tasksLoaded(rows);
+}
+
+double StoreWorker::recentWriteRate(qint64 taskId)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const QList<ProgressSample> recent = m_store.samples(taskId, now - Progress::kRateWindowMs);
+    // A process that ended without saying so leaves its task "running" with no new samples.
+    if (recent.isEmpty() || !Progress::isCurrent(recent.last(), now))
+        return 0;
+    return Progress::recent(recent).written;
 }
 
 void StoreWorker::saveTask(const QString &name, const QByteArray &profileJson,

@@ -16,7 +16,7 @@ struct TaskRow
     double percent = 0;
     QString phase; ///< "history 42.0%", "following, lag 3 s"; empty before the first run
     qint64 pointsWritten = 0;
-    double rate = 0; ///< points/s from the last two samples
+    double rate = 0; ///< points written per second over the last 30 s (Progress::recent)
     QString lastError;
     QByteArray profileJson;
 };
@@ -46,6 +46,8 @@ Q_SIGNALS:
 private:
     /// "InfluxDB → InfluxDB 1.x" for a profile.
     QString routeOf(const QByteArray &profileJson);
+    /// Points written per second over the task's recent samples; 0 when it samples no more.
+    double recentWriteRate(qint64 taskId);
 
     QString m_path;
     CheckpointStore m_store;

@@ -1,12 +1,11 @@
 #include "run/Pipeline.h"
 
-#include <QLoggingCategory>
+#include "EngineLog.h"
+
 #include <chrono>
 #include <thread>
 
 using namespace Qt::StringLiterals;
-
-Q_LOGGING_CATEGORY(lcPipeline, "tsm.engine.pipeline")
 
 namespace tsm {
 
@@ -332,7 +331,7 @@ void Pipeline::fail(const Error &error)
         if (!m_fatal)
             m_fatal = error;
     }
-    qCWarning(lcPipeline) << "stopping the run:" << error.message();
+    qCWarning(lcEngine) << "stopping the run:" << error.message();
     m_cancel->cancel();
     m_queueNotFull.notify_all();
     m_queueNotEmpty.notify_all();

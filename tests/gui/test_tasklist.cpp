@@ -6,6 +6,7 @@
 #include "wizard/TaskWizard.h"
 
 #include <ProfileJson.h>
+#include <ProfileLoader.h>
 #include <QAction>
 #include <QDir>
 #include <QLineEdit>
@@ -124,6 +125,12 @@ private Q_SLOTS:
         QCOMPARE(imported.source.path, QDir(dir.path()).filePath(u"data/in.lp"_s));
         QCOMPARE(imported.target.path, QDir(dir.path()).filePath(u"profiles/out.lp"_s));
         QCOMPARE(imported.source.path, ProfileJson::readFile(in).profile.source.path);
+        // As the CLI's loader reads it (it adds --set, secrets from the environment and
+        // validation on top): the same profile.
+        const LoadedProfile cli =
+            ProfileLoader(ProfileRef::file(in)).withEnvironmentSecrets().validated().load();
+        QVERIFY2(cli.ok(), qPrintable(cli.problems.join(u'\n')));
+        QCOMPARE(ProfileJson::toJson(imported, false), ProfileJson::toJson(cli.profile, false));
         window.wizard()->reject();
     }
 

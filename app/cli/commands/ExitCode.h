@@ -1,11 +1,13 @@
 #pragma once
 
-namespace tsm {
+#include "core/Error.h"
+
+#include <QString>
+
+namespace tsm::cli {
 
 /**
- * tsmigrate-cli: run, check, schema and status of task profiles, headless.
- *
- * Exit codes (a contract for scripts):
+ * tsmigrate-cli's exit codes, a contract for scripts:
  *   0  success (run: history complete, nothing rejected)
  *   1  the run ended with read units that failed; running again retries them
  *   2  usage error, invalid or unreadable profile, missing database
@@ -14,8 +16,6 @@ namespace tsm {
  *   5  interrupted (SIGINT/SIGTERM): progress is saved, running again resumes
  *   6  history complete, but the target rejected some points (see the rejects file)
  */
-namespace Cli {
-
 enum ExitCode
 {
     ExitOk = 0,
@@ -27,7 +27,10 @@ enum ExitCode
     ExitRejected = 6,
 };
 
-int main(int argc, char **argv);
+/// The exit code of a command that ended with an engine error of this kind.
+ExitCode exitCodeFor(ErrorKind kind);
 
-} // namespace Cli
-} // namespace tsm
+/// The exit codes in words, for --help.
+QString exitCodesHelp();
+
+} // namespace tsm::cli
