@@ -4,6 +4,7 @@
 #include "store/Connection.h"
 #include "store/EstimateTable.h"
 #include "store/EventTable.h"
+#include "store/LeaseTable.h"
 #include "store/SampleTable.h"
 #include "store/Schema.h"
 #include "store/StoreError.h"
@@ -334,6 +335,58 @@ QList<EventRecord> CheckpointStore::events(qint64 taskId, qint64 afterId, EventL
     run(u"Could not read the events of task %1"_s.arg(taskId), Access::Read,
         [&](Connection &db) { list = store::EventTable(db).after(taskId, afterId, maxLevel); });
     return list;
+}
+
+// ---- Leases
+
+std::optional<LeaseClaim> CheckpointStore::claimLease(qint64 taskId, const LeaseHolder &me)
+{
+    std::optional<LeaseClaim> claim;
+    run(u"Could not claim task %1 for this run"_s.arg(taskId), Access::Write,
+        [&](Connection &db) { claim = store::LeaseTable(db).claim(taskId, me); });
+    return claim;
+}
+
+std::optional<LeaseHolder> CheckpointStore::lease(qint64 taskId)
+{
+    std::optional<LeaseHolder> holder;
+    run(u"Could not read who runs task %1"_s.arg(taskId), Access::Read,
+        [&](Connection &db) { holder = store::LeaseTable(db).find(taskId); });
+    return holder;
+}
+
+QHash<qint64, LeaseHolder> CheckpointStore::leases()
+{
+    QHash<qint64, LeaseHolder> all;
+    run(u"Could not read who runs the tasks"_s, Access::Read,
+        [&](Connection &db) { all = store::LeaseTable(db).all(); });
+    return all;
+}
+
+std::optional<RunRequest> CheckpointStore::renewLease(qint64 taskId, const QString &token)
+{
+    std::optional<RunRequest> request;
+    const bool ok = run(u"Could not renew the lease on task %1"_s.arg(taskId), Access::Write,
+                        [&](Connection &db) { request = store::LeaseTable(db).renew(taskId, token); });
+    if (ok && !request)
+        m_lastError = u"Another run took task %1 over"_s.arg(taskId);
+    return request;
+}
+
+bool CheckpointStore::releaseLease(qint64 taskId, const QString &token)
+{
+    return run(u"Could not release the lease on task %1"_s.arg(taskId), Access::Write,
+               [&](Connection &db) { store::LeaseTable(db).release(taskId, token); });
+}
+
+bool CheckpointStore::requestRun(qint64 taskId, RunRequest request)
+{
+    bool held = false;
+    const bool ok = run(u"Could not ask the run of task %1"_s.arg(taskId), Access::Write,
+                        [&](Connection &db) { held = store::LeaseTable(db).request(taskId, request); });
+    if (ok && !held)
+        m_lastError = u"Task %1 is not running"_s.arg(taskId);
+    return ok && held;
 }
 
 } // namespace tsm

@@ -101,6 +101,7 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
     connect(this, &MainWindow::storeRefreshRequested, m_store, &StoreWorker::refresh);
     connect(this, &MainWindow::saveRequested, m_store, &StoreWorker::saveTask);
     connect(this, &MainWindow::deleteRequested, m_store, &StoreWorker::deleteTask);
+    connect(this, &MainWindow::runRequested, m_store, &StoreWorker::requestRun);
     connect(m_store, &StoreWorker::tasksLoaded, this, [this](const QList<TaskRow> &rows) {
         const QString selected = selectedName();
         m_model->setRows(rows);
@@ -236,17 +237,29 @@ void MainWindow::updateActions()
     const TaskRow *row = m_model->row(m_model->indexOf(name));
     const bool selected = row != nullptr;
     const bool running = m_running.contains(name);
-    const QString state = row ? row->state : QString();
-    m_actions[u"editAction"_s]->setEnabled(selected && !running);
-    m_actions[u"editAction"_s]->setToolTip(running ? tr("Pause or stop the task to edit it")
-                                                   : tr("Edit the task"));
+    // A run of another process (the CLI, another window) owns the task while it works.
+    const bool elsewhere = row && row->runningElsewhere;
+    const bool busy = running || elsewhere;
+    const TaskState state = row ? row->taskState : TaskState::Idle;
+    const QString busyWhy = elsewhere ? tr("Running in %1; pause or stop it first")
+                                            .arg(row->runningElsewhere->describe())
+                                      : tr("Pause or stop the task to edit, start or delete it");
+    auto enable = [&](const QString &action, bool on, const QString &why, const QString &tip) {
+        m_actions[action]->setEnabled(on);
+        m_actions[action]->setToolTip(busy && selected ? why : tip);
+    };
+    enable(u"editAction"_s, selected && !busy, busyWhy, tr("Edit the task"));
     m_actions[u"duplicateAction"_s]->setEnabled(selected);
-    m_actions[u"startAction"_s]->setEnabled(selected && !running && state != u"paused");
-    m_actions[u"resumeAction"_s]->setEnabled(
-        selected && !running && (state == u"paused" || state == u"stopped" || state == u"failed"));
-    m_actions[u"pauseAction"_s]->setEnabled(running);
-    m_actions[u"stopAction"_s]->setEnabled(running);
-    m_actions[u"deleteAction"_s]->setEnabled(selected && !running);
+    enable(u"startAction"_s, selected && !busy && state != TaskState::Paused, busyWhy,
+           tr("Start the task"));
+    enable(u"resumeAction"_s,
+           selected && !busy &&
+               (state == TaskState::Paused || state == TaskState::Stopped ||
+                state == TaskState::Failed),
+           busyWhy, tr("Resume the task where it stopped"));
+    m_actions[u"pauseAction"_s]->setEnabled(busy);
+    m_actions[u"stopAction"_s]->setEnabled(busy);
+    enable(u"deleteAction"_s, selected && !busy, busyWhy, tr("Delete the task"));
     m_actions[u"exportAction"_s]->setEnabled(selected);
     m_actions[u"openMonitorAction"_s]->setEnabled(selected);
 }
@@ -329,14 +342,32 @@ void MainWindow::start(const TaskProfile &profile)
 
 void MainWindow::pauseTask()
 {
-    if (auto it = m_running.find(selectedName()); it != m_running.end())
-        (*it)->requestPause();
+    request(RunRequest::Pause);
 }
 
 void MainWindow::stopTask()
 {
-    if (auto it = m_running.find(selectedName()); it != m_running.end())
-        (*it)->requestStop();
+    request(RunRequest::Stop);
+}
+
+void MainWindow::request(RunRequest request)
+{
+    const QString name = selectedName();
+    if (auto it = m_running.find(name); it != m_running.end()) {
+        if (request == RunRequest::Pause)
+            (*it)->requestPause();
+        else
+            (*it)->requestStop();
+        return;
+    }
+    // Another process runs it: the request goes through the state file, which its run reads.
+    const TaskRow *row = m_model->row(m_model->indexOf(name));
+    if (row && row->runningElsewhere) {
+        Q_EMIT runRequested(name, int(request));
+        showMessage(tr("Asked %1 to %2 \"%3\".")
+                        .arg(row->runningElsewhere->describe(),
+                             request == RunRequest::Pause ? tr("pause") : tr("stop"), name));
+    }
 }
 
 void MainWindow::deleteTask()

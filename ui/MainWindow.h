@@ -2,6 +2,7 @@
 
 #include "TaskListModel.h"
 
+#include <Lease.h>
 #include <QHash>
 #include <QMainWindow>
 #include <QPointer>
@@ -53,6 +54,8 @@ public Q_SLOTS:
     void startTask();
     void pauseTask();
     void stopTask();
+    /// Pauses or stops the selected task's run, this app's own or another process's.
+    void request(RunRequest request);
     void deleteTask();
     /// Opens (or brings forward) the monitor of the selected task; one per task, several open.
     void openMonitor();
@@ -63,6 +66,7 @@ Q_SIGNALS:
     void storeRefreshRequested();
     void saveRequested(const QString &name, const QByteArray &profileJson, const QString &oldName);
     void deleteRequested(const QString &name);
+    void runRequested(const QString &name, int request);
 
 private:
     void openWizard(const TaskProfile &profile, const QString &oldName, bool secretsInStore);

@@ -4,6 +4,7 @@
 
 #include <ProfileJson.h>
 #include <Progress.h>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -49,10 +50,13 @@ void StoreWorker::refresh()
     QList<TaskRow> rows;
     if (m_routes.size() > 256)
         m_routes.clear();
+    const QHash<qint64, LeaseHolder> leases = m_store.leases();
     for (const TaskRecord &task : m_store.tasks()) {
         TaskRow row;
         row.name = task.name;
         row.state = taskStateName(task.state);
+        row.taskState = task.state;
+        row.runningElsewhere = otherRun(task.id, leases);
         row.lastError = task.lastError;
         row.profileJson = task.profileJson;
         row.route = routeOf(task.profileJson);
@@ -79,9 +83,35 @@ double StoreWorker::recentWriteRate(qint64 taskId)
     return Progress::recent(recent).written;
 }
 
+std::optional<LeaseHolder> StoreWorker::otherRun(qint64 taskId,
+                                                 const QHash<qint64, LeaseHolder> &leases)
+{
+    const auto it = leases.find(taskId);
+    if (it == leases.end() || !Lease::isLive(*it, QDateTime::currentMSecsSinceEpoch()))
+        return std::nullopt;
+    if (it->pid == QCoreApplication::applicationPid() && it->host == Lease::hostName())
+        return std::nullopt; // one of this app's own runs
+    return *it;
+}
+
+bool StoreWorker::refuseWhileRunning(const QString &name, const QString &action)
+{
+    const auto task = m_store.task(name);
+    const auto lease = task ? m_store.lease(task->id) : std::nullopt;
+    if (!lease || !Lease::isLive(*lease, QDateTime::currentMSecsSinceEpoch()))
+        return false;
+    Q_EMIT failed(tr("Cannot %1 \"%2\": it is running in %3").arg(action, name,
+                                                                   lease->describe()));
+    return true;
+}
+
 void StoreWorker::saveTask(const QString &name, const QByteArray &profileJson,
                            const QString &oldName)
 {
+    if (refuseWhileRunning(oldName.isEmpty() ? name : oldName, tr("save"))) {
+        refresh();
+        return;
+    }
     if (!oldName.isEmpty() && oldName != name)
         if (const auto old = m_store.task(oldName))
             m_store.deleteTask(old->id);
@@ -92,10 +122,21 @@ void StoreWorker::saveTask(const QString &name, const QByteArray &profileJson,
 
 void StoreWorker::deleteTask(const QString &name)
 {
+    if (refuseWhileRunning(name, tr("delete"))) {
+        refresh();
+        return;
+    }
     if (const auto task = m_store.task(name))
         if (!m_store.deleteTask(task->id))
             Q_EMIT failed(tr("Cannot delete \"%1\": %2").arg(name, m_store.lastError()));
     refresh();
+}
+
+void StoreWorker::requestRun(const QString &name, int request)
+{
+    const auto task = m_store.task(name);
+    if (!task || !m_store.requestRun(task->id, RunRequest(request)))
+        Q_EMIT failed(tr("Cannot reach the run of \"%1\": %2").arg(name, m_store.lastError()));
 }
 
 } // namespace tsm

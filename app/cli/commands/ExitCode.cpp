@@ -20,6 +20,8 @@ ExitCode exitCodeFor(ErrorKind kind)
         return ExitUsage;
     case ErrorKind::Cancelled:
         return ExitInterrupted;
+    case ErrorKind::Busy:
+        return ExitBusy;
     default:
         return ExitUnitsFailed;
     }
@@ -29,7 +31,7 @@ QString exitCodesHelp()
 {
     return u"Exit codes: 0 ok, 1 units failed (run again to retry), 2 usage or profile error,\n"
            "3 server unreachable, 4 authentication failed, 5 interrupted (resumable),\n"
-           "6 complete but the target rejected points."_s;
+           "6 complete but the target rejected points, 8 the task runs in another process."_s;
 }
 
 } // namespace tsm::cli

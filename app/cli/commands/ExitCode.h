@@ -15,6 +15,7 @@ namespace tsm::cli {
  *   4  authentication or authorization failed
  *   5  interrupted (SIGINT/SIGTERM): progress is saved, running again resumes
  *   6  history complete, but the target rejected some points (see the rejects file)
+ *   8  the task is running in another process (the message names it); nothing was changed
  */
 enum ExitCode
 {
@@ -25,6 +26,7 @@ enum ExitCode
     ExitAuth = 4,
     ExitInterrupted = 5,
     ExitRejected = 6,
+    ExitBusy = 8,
 };
 
 /// The exit code of a command that ended with an engine error of this kind.

@@ -9,6 +9,7 @@
 
 #include <CheckpointStore.h>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QTimer>
 #include <atomic>
 #include <csignal>
@@ -44,21 +45,35 @@ int Run::execute(const Invocation &invocation)
     const std::optional<TaskProfile> profile = profileOf(name, invocation);
     if (!profile)
         return ExitUsage;
-    if (invocation.restart && !forgetProgress(profile->name, invocation.statePath))
-        return ExitUsage;
+    if (invocation.restart) {
+        if (const int forgotten = forgetProgress(profile->name, invocation.statePath);
+            forgotten != ExitOk)
+            return forgotten;
+    }
     return runToEnd(*profile, invocation.statePath);
 }
 
-bool Run::forgetProgress(const QString &taskName, const QString &statePath)
+int Run::forgetProgress(const QString &taskName, const QString &statePath)
 {
     CheckpointStore store;
     if (!store.open(statePath)) {
         err(u"Cannot open the state file %1: %2"_s.arg(statePath, store.lastError()));
-        return false;
+        return ExitUsage;
     }
-    if (const auto task = store.task(taskName))
-        store.resetTask(task->id);
-    return true;
+    const auto task = store.task(taskName);
+    if (!task)
+        return ExitOk;
+    if (const auto lease = store.lease(task->id);
+        lease && Lease::isLive(*lease, QDateTime::currentMSecsSinceEpoch())) {
+        err(u"Task \"%1\" is running in %2: its progress cannot be forgotten now; stop it "
+            "there first"_s.arg(taskName, lease->describe()));
+        return ExitBusy;
+    }
+    if (!store.resetTask(task->id)) {
+        err(store.lastError());
+        return ExitUsage;
+    }
+    return ExitOk;
 }
 
 int Run::runToEnd(const TaskProfile &profile, const QString &statePath)

@@ -19,8 +19,9 @@ public:
     int execute(const Invocation &invocation) override;
 
 private:
-    /// --restart: the task's progress is forgotten first.
-    static bool forgetProgress(const QString &taskName, const QString &statePath);
+    /// --restart: the task's progress is forgotten first, unless another process runs it; an
+    /// exit code, ExitOk when done.
+    static int forgetProgress(const QString &taskName, const QString &statePath);
     /// Runs on the engine's thread while this one shows progress and watches for signals.
     static int runToEnd(const TaskProfile &profile, const QString &statePath);
     /// The exit code of how the run ended, said in words where there is something to say.
