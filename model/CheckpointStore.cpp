@@ -12,6 +12,7 @@
 #include "store/UnitTable.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QStandardPaths>
 
@@ -25,6 +26,21 @@ namespace {
 
 using store::Connection;
 using store::StoreError;
+
+/// What a person can do about a state file that cannot be opened; nothing was changed in it.
+QString whatToDo(const QString &path)
+{
+    const QFileInfo file(path);
+    const QFileInfo folder(file.absolutePath());
+    if (!folder.isDir())
+        return u"%1 is not a folder: name a state file in an existing folder"_s.arg(
+            folder.filePath());
+    if (!file.exists())
+        return u"Check that the folder %1 can be written, or name another state file"_s.arg(
+            folder.filePath());
+    return u"The file was left as it is. If it is damaged, move it away to start over (the "
+           u"progress it holds is then lost), or name another state file"_s;
+}
 
 void logFailure(const QString &reported, const StoreError &error)
 {
@@ -77,9 +93,9 @@ bool CheckpointStore::open(const QString &path, Mode mode)
         // A refusal says it all in words; a failed statement is named, as the step that failed.
         m_lastError = error.kind() == StoreError::Kind::Refused
                           ? error.message()
-                          : u"Could not open the checkpoint store %1: %2 failed: %3"_s.arg(
+                          : u"Could not open the checkpoint store %1: %2 failed: %3. %4"_s.arg(
                                 path, QString::fromUtf8(error.statement()).simplified().left(60),
-                                error.message());
+                                error.message(), whatToDo(path));
         logFailure(m_lastError, error);
         return false;
     }

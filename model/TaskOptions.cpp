@@ -557,6 +557,7 @@ void declareTask(std::vector<OptionSpec> &o)
     o.push_back(Declare(u"task.timeZone"_s, task, OptionKind::Text, u"Time Zone"_s)
                     .field([](auto &p) -> auto & { return p.task.timeZone; })
                     .def(u"UTC"_s)
+                    .required()
                     .help(u"The IANA time zone, such as UTC or Asia/Shanghai, in which start and "
                           u"end times without an offset are read."_s)
                     .take());
@@ -724,7 +725,7 @@ bool isBlank(const QVariant &value)
 
 bool isKnownZone(const QString &zone)
 {
-    return zone.isEmpty() || QTimeZone(zone.toUtf8()).isValid();
+    return !zone.isEmpty() && QTimeZone(zone.toUtf8()).isValid();
 }
 
 } // namespace
@@ -807,7 +808,7 @@ QList<FieldError> validateProfile(const TaskProfile &profile)
     }
 
     // Rules across fields or beyond a range, written by hand.
-    if (!isKnownZone(zone)) {
+    if (!zone.isEmpty() && !isKnownZone(zone)) {
         errors.append({u"task.timeZone"_s, u"Time zone \"%1\" is unknown"_s.arg(zone)});
     }
     const auto start = TimeText::parse(profile.task.start.trimmed(), parseZone);

@@ -27,6 +27,13 @@ int Status::execute(const Invocation &invocation)
     const QString &statePath = invocation.statePath;
     const QString &taskName = invocation.taskName;
     if (!QFileInfo::exists(statePath)) {
+        // Nothing there yet, unless what is in the way is not a folder or cannot be read.
+        const QFileInfo folder(QFileInfo(statePath).absolutePath());
+        if (folder.exists() && (!folder.isDir() || !folder.isReadable() || !folder.isExecutable())) {
+            err(u"Cannot read the state file %1: %2 is not a folder this user can read"_s.arg(
+                statePath, folder.filePath()));
+            return ExitUsage;
+        }
         out(u"No tasks: %1 does not exist yet."_s.arg(statePath));
         return ExitOk;
     }
