@@ -300,8 +300,8 @@ private slots:
             }
         }
         QCOMPARE(findOption(u"no.such.key"_s), nullptr);
-        // Every field of TaskProfile has a declaration (45 fields, version is the format's).
-        QCOMPARE(keys.size(), 45);
+        // Every field of TaskProfile has a declaration (46 fields, version is the format's).
+        QCOMPARE(keys.size(), 46);
 
         // Form order: basic information first, advanced options last.
         const auto &options = taskOptions();
@@ -554,7 +554,8 @@ private slots:
             QVERIFY2(ours.contains(key), qPrintable(u"missing: "_s + key));
         ours.subtract(theirs);
         QCOMPARE(ours,
-                 QSet<QString>({u"advanced.retryAttempts"_s, u"source.acceptRoundedFloats"_s}));
+                 QSet<QString>({u"advanced.retryAttempts"_s, u"advanced.retryFor"_s,
+                                u"source.acceptRoundedFloats"_s}));
     }
 
     void secretsOnlyWhenAsked()

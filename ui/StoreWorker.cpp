@@ -66,7 +66,7 @@ void StoreWorker::refresh()
         row.pointsWritten = totals.pointsWritten;
         // The rate of a running task, as the monitor and the CLI show it; the others have
         // none, so their samples are not read every second.
-        if (task.state == TaskState::Running)
+        if (isActive(task.state))
             row.rate = recentWriteRate(task.id);
         rows.append(row);
     }

@@ -43,6 +43,13 @@ Error cancelled()
     return Error(ErrorKind::Cancelled, u"Cancelled"_s);
 }
 
+Pipeline::Result cancelledPass()
+{
+    Pipeline::Result result;
+    result.status = Pipeline::Result::Status::Cancelled;
+    return result;
+}
+
 QString historyComplete(const UnitTotals &totals)
 {
     return u"History complete: %1 points written, %2 rejected, %3 read units"_s
@@ -249,9 +256,66 @@ RunOutcome TaskRun::migrate()
     m_settings.writeConcurrency = m_profile.advanced.writeConcurrency;
     m_settings.batchSize = m_profile.advanced.batchSize;
 
-    if (std::optional<RunOutcome> ended = endOfHistory(runUnfinished()))
+    if (std::optional<RunOutcome> ended = endOfHistory(runHistory()))
         return *ended;
     return follow();
+}
+
+Pipeline::Result TaskRun::runHistory()
+{
+    // A pass that a failure which may pass stopped (a server down, a network gone) is tried
+    // again after a growing pause, for as long as advanced.retryFor allows.
+    const qint64 retryForMs = qint64(m_profile.advanced.retryForMinutes) * 60000;
+    QElapsedTimer troubled;
+    for (int attempt = 0;; ++attempt) {
+        Pipeline::Result result = runUnfinished();
+        if (result.status != Pipeline::Result::Status::Fatal || !result.fatal ||
+            !isTransient(result.fatal->kind()))
+            return result;
+        m_cancel.reset(); // the pipeline fired it to stop its threads
+        if (m_requested.load() != 0)
+            return cancelledPass();
+        if (!troubled.isValid())
+            troubled.start();
+        const qint64 leftMs = retryForMs - troubled.elapsed();
+        if (leftMs <= 0) {
+            if (retryForMs > 0)
+                result.fatal = Error(result.fatal->kind(),
+                                     u"%1 (gave up after %2 min of trying again)"_s.arg(
+                                         result.fatal->message())
+                                         .arg(m_profile.advanced.retryForMinutes));
+            return result;
+        }
+        const qint64 waitMs = std::min(leftMs, std::min<qint64>(60000, 1000LL << std::min(attempt, 6)));
+        const QString why =
+            u"%1: %2; trying again at %3"_s.arg(
+                failingSide(*result.fatal), result.fatal->message(),
+                QDateTime::currentDateTime().addMSecs(waitMs).toString(u"HH:mm:ss"_s));
+        m_store.setTaskState(m_taskId, TaskState::Retrying, why);
+        log(EventLevel::Warn, why);
+        m_nextCycleMs = m_elapsed.elapsed() + waitMs;
+        waitForNextCycle();
+        if (m_cancel.isCancelled())
+            return cancelledPass();
+        m_store.setTaskState(m_taskId, TaskState::Running);
+    }
+}
+
+QString TaskRun::failingSide(const Error &error) const
+{
+    // The HTTP client names host:port in what it throws.
+    auto named = [&](const QString &host, int port) {
+        return !host.isEmpty() && error.message().contains(u"%1:%2"_s.arg(host).arg(port));
+    };
+    const bool source = named(m_profile.source.host, m_profile.source.port);
+    const bool target = named(m_profile.target.host, m_profile.target.port);
+    if (source && target)
+        return u"The source and target server is unreachable"_s;
+    if (target)
+        return u"The target is unreachable"_s;
+    if (source)
+        return u"The source is unreachable"_s;
+    return u"A failure that may pass"_s;
 }
 
 std::optional<RunOutcome> TaskRun::endOfHistory(const Pipeline::Result &result)

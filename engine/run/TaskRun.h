@@ -43,6 +43,10 @@ public:
 private:
     RunOutcome finishWith(TaskState state, RunOutcome result);
     std::optional<RunOutcome> endOfHistory(const Pipeline::Result &result);
+    /// Moves the history's units, waiting out failures that may pass (advanced.retryFor).
+    Pipeline::Result runHistory();
+    /// "The target is unreachable", from the host and port an error names.
+    QString failingSide(const Error &error) const;
     RunOutcome follow();
     /// One cycle of following: plan [watermark, upper) and move it; an outcome ends the run.
     std::optional<RunOutcome> followCycle(qint64 upper, qint64 intervalMs);

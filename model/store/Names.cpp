@@ -21,14 +21,23 @@ QString taskStateName(TaskState state)
         return u"completed"_s;
     case TaskState::Failed:
         return u"failed"_s;
+    case TaskState::Retrying:
+        return u"retrying"_s;
     }
     return QString();
+}
+
+bool isActive(TaskState state)
+{
+    return state == TaskState::Planning || state == TaskState::Running ||
+           state == TaskState::Retrying;
 }
 
 std::optional<TaskState> taskStateFromName(const QString &name)
 {
     for (TaskState s : {TaskState::Idle, TaskState::Planning, TaskState::Running, TaskState::Paused,
-                        TaskState::Stopped, TaskState::Completed, TaskState::Failed}) {
+                        TaskState::Stopped, TaskState::Completed, TaskState::Failed,
+                        TaskState::Retrying}) {
         if (name.compare(taskStateName(s), Qt::CaseInsensitive) == 0)
             return s;
     }
