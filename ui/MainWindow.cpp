@@ -1,11 +1,13 @@
 #include "MainWindow.h"
 
 #include "StoreWorker.h"
+#include "UiLog.h"
 #include "monitor/MonitorWindow.h"
 #include "run/RunThread.h"
 #include "secrets/SecretStore.h"
 #include "wizard/TaskWizard.h"
 
+#include <LogLevels.h>
 #include <ProfileJson.h>
 #include <ProfileLoader.h>
 #include <QAction>
@@ -401,6 +403,9 @@ void MainWindow::start(const TaskProfile &profile)
 {
     if (m_running.contains(profile.name))
         return;
+    // The task's log level decides what the modules log, as it does for tsmigrate-cli.
+    LogLevels::apply(profile.advanced.logLevel);
+    qCInfo(lcUi) << "starting task" << profile.name;
     auto *run = new RunThread(profile, m_storePath, this);
     const QString name = profile.name;
     connect(run, &RunThread::finished, this, [this, name](const RunOutcome &outcome) {

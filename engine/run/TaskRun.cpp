@@ -6,6 +6,7 @@
 
 #include <Kinds.h>
 #include <ProfileJson.h>
+#include <Progress.h>
 #include <QDateTime>
 #include <TimeText.h>
 #include <condition_variable>
@@ -20,7 +21,6 @@ namespace {
 
 constexpr qint64 kNsPerSecond = 1000000000LL;
 constexpr qint64 kNsPerMinute = 60 * kNsPerSecond;
-constexpr qint64 kRateWindowMs = 30000; ///< rates and the ETA follow the last 30 s
 
 bool isTransient(ErrorKind kind)
 {
@@ -616,9 +616,10 @@ void TaskRun::sample()
     s.writersBusy = m_live ? m_live->writersBusy.load() : 0;
     m_store.addSample(s);
 
-    m_window.push_back({s.timeMs, s.pointsRead, s.pointsWritten, s.unitsDone});
-    while (m_window.size() > 2 && m_window.back().timeMs - m_window.front().timeMs > kRateWindowMs)
-        m_window.pop_front();
+    // The samples of the last 30 s: the rates and the ETA as every display computes them.
+    m_window.append(s);
+    while (m_window.size() > 2 && s.timeMs - m_window.first().timeMs > Progress::kRateWindowMs)
+        m_window.removeFirst();
     RunProgress p;
     p.phase = m_phase;
     p.pointsRead = s.pointsRead;
@@ -632,17 +633,14 @@ void TaskRun::sample()
         p.watermarkNs = m_watermark;
         p.lagSeconds = std::max<qint64>(0, (TimeText::nowNs() - m_watermark) / kNsPerSecond);
     }
-    if (m_window.size() >= 2) {
-        const double seconds = (m_window.back().timeMs - m_window.front().timeMs) / 1000.0;
-        if (seconds > 0) {
-            p.writeRate = (m_window.back().written - m_window.front().written) / seconds;
-            p.readRate = (m_window.back().read - m_window.front().read) / seconds;
-            const double unitRate =
-                (m_window.back().unitsDone - m_window.front().unitsDone) / seconds;
-            if (unitRate > 0 && m_phase == RunPhase::History)
-                p.etaSeconds = qint64((s.unitsTotal - s.unitsDone) / unitRate);
-        }
-    }
+    const Progress::Rates rate = Progress::recent(m_window);
+    p.writeRate = rate.written;
+    p.readRate = rate.read;
+    if (m_phase == RunPhase::History)
+        p.etaSeconds = Progress::etaSeconds(
+            rate, Progress::remaining(Progress::estimatedTotal(m_store.measurementProgress(m_taskId)),
+                                      s.pointsWritten, s.pointsRejected, s.unitsDone,
+                                      s.unitsTotal));
     Q_EMIT m_runner.progress(p);
 }
 

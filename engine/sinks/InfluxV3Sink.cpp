@@ -1,5 +1,6 @@
 #include "sinks/InfluxV3Sink.h"
 
+#include <Kinds.h>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -37,8 +38,9 @@ ConnectionInfo InfluxV3Sink::checkConnection(const CancelToken &cancel)
     const int major = InfluxApi::majorVersion(info);
     if (major == 1 || major == 2)
         throw Error(ErrorKind::Config,
-                    u"%1 is InfluxDB %2, not InfluxDB 3: choose target type InfluxDB %3"_s.arg(
-                        where(), info.version, major == 1 ? u"1.x"_s : u"2.x"_s));
+                    u"%1 is InfluxDB %2, not InfluxDB 3: choose target type %3"_s.arg(
+                        where(), info.version,
+                        kinds::target(major == 1 ? TargetId::Influx1 : TargetId::Influx2)->label));
     // InfluxDB 3 checks the token on /ping already; listing the databases proves it reads.
     const auto names = databases(cancel);
     const QString database =

@@ -1,6 +1,7 @@
 #include "commands/Command.h"
 
 #include "commands/Check.h"
+#include "commands/CliLog.h"
 #include "commands/Options.h"
 #include "commands/Run.h"
 #include "commands/Schema.h"
@@ -27,8 +28,10 @@ const std::vector<std::unique_ptr<Command>> &Command::all()
 Command *Command::find(const QString &name)
 {
     for (const std::unique_ptr<Command> &command : all())
-        if (command->name == name)
+        if (command->name == name) {
+            qCDebug(lcCli) << "command" << name;
             return command.get();
+        }
     return nullptr;
 }
 
