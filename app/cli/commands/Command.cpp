@@ -3,6 +3,7 @@
 #include "commands/Check.h"
 #include "commands/CliLog.h"
 #include "commands/Options.h"
+#include "commands/Plan.h"
 #include "commands/Run.h"
 #include "commands/Schema.h"
 #include "commands/Status.h"
@@ -18,6 +19,7 @@ const std::vector<std::unique_ptr<Command>> &Command::all()
         list.push_back(std::make_unique<Run>());
         list.push_back(std::make_unique<Check>());
         list.push_back(std::make_unique<Schema>());
+        list.push_back(std::make_unique<Plan>());
         list.push_back(std::make_unique<Status>());
         list.push_back(std::make_unique<Options>());
         return list;
