@@ -3,6 +3,7 @@
 #include "support/FaultProxy.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestCli.h"
 #include "support/TestProfiles.h"
 
 #include <CheckpointStore.h>
@@ -22,18 +23,11 @@ class TestCliErrors : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        TSM_SKIP_WITHOUT_INFLUXD();
-        QVERIFY2(!cliPath().isEmpty(), "TSM_CLI is not set");
-        QStandardPaths::setTestModeEnabled(true);
-    }
+    void initTestCase() { TSM_INIT_CLI_TEST_CASE(); }
 
     void wrongPassword()
     {
-        InfluxdFixture::Options options;
-        options.authEnabled = true;
-        InfluxdFixture influx(options);
+        InfluxdFixture influx(InfluxdFixture::Options::withAuthentication());
         QVERIFY2(influx.start(), qPrintable(influx.errorString()));
         QTemporaryDir dir;
         TaskProfile profile =
@@ -175,13 +169,12 @@ private Q_SLOTS:
         InfluxdFixture target;
         QVERIFY2(source.start(), qPrintable(source.errorString()));
         QVERIFY2(target.start(), qPrintable(target.errorString()));
-        QVERIFY(source.query(u"CREATE DATABASE src"_s));
         const qint64 t0 = 1700000000000000000LL;
         QByteArray lp;
         for (int i = 0; i < 40000; ++i)
             lp += "m,k=v" + QByteArray::number(i % 3) + " f=" + QByteArray::number(i) + "i " +
                   QByteArray::number(t0 + qint64(i) * 1000000000LL) + '\n';
-        QVERIFY(source.write(u"src"_s, lp));
+        QVERIFY(source.fill(u"src"_s, lp));
 
         // The target "dies" after its third write, whatever the machine's speed: a proxy in
         // front of it forwards three writes, then drops every connection until it is up again.
@@ -222,12 +215,7 @@ private Q_SLOTS:
         QVERIFY2(again.exitCode == 0, qPrintable(again.output));
         InfluxDump sourceDump(source.url());
         InfluxDump targetDump(target.url());
-        const QStringList expected = sourceDump.dump(u"src"_s);
-        const QStringList actual = targetDump.dump(u"dst"_s);
-        QVERIFY2(targetDump.error().isEmpty(), qPrintable(targetDump.error()));
-        QCOMPARE(InfluxDump::pointCount(expected), 40000);
-        const QString diff = compareDumps(expected, actual);
-        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        verifyCopy(sourceDump, u"src"_s, targetDump, u"dst"_s, 40000);
     }
 
     void targetDownMidRunIsWaitedOut()

@@ -2,6 +2,7 @@
 #include "lp/LineParser.h"
 #include "sinks/LpFileSink.h"
 #include "sources/LpFileSource.h"
+#include "support/TestBatches.h"
 
 #include <QDir>
 #include <QFile>
@@ -543,11 +544,7 @@ void TestLpFile::sinkSourceRoundTrip()
         CancelToken cancel;
         sink.checkConnection(cancel);
         sink.prepare(cancel);
-        Batch batch;
-        for (const QByteArray &line : lines) {
-            batch.lines += line + '\n';
-            ++batch.points;
-        }
+        const Batch batch = test::makeBatch(lines, {});
         const WriteResult result = sink.write(batch, cancel);
         QCOMPARE(result.written, batch.points);
         QCOMPARE(result.rejected, qint64(0));

@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
+#include <QTest>
 #include <QUrl>
 #include <QUrlQuery>
 #include <algorithm>
@@ -223,6 +224,23 @@ QString compareDumps(const QStringList &expected, const QStringList &actual)
         if (!e.contains(line) && shown++ < 10)
             report.append(u"unexpected: "_s + line);
     return report.join(u'\n');
+}
+
+void verifyCopy(InfluxDump &source, const QString &sourceDb, InfluxDump &target,
+                const QString &targetDb, qint64 points)
+{
+    const QStringList expected = source.dump(sourceDb);
+    const QStringList actual = target.dump(targetDb);
+    QVERIFY2(source.error().isEmpty(), qPrintable(source.error()));
+    QVERIFY2(target.error().isEmpty(), qPrintable(target.error()));
+    QCOMPARE(InfluxDump::pointCount(expected), points);
+    const QString diff = compareDumps(expected, actual);
+    QVERIFY2(diff.isEmpty(), qPrintable(diff));
+}
+
+void verifyCopy(InfluxDump &dump, const QString &sourceDb, const QString &targetDb, qint64 points)
+{
+    verifyCopy(dump, sourceDb, dump, targetDb, points);
 }
 
 } // namespace tsm::test

@@ -318,4 +318,10 @@ bool InfluxdFixture::write(const QString &database, const QByteArray &lines)
     return false;
 }
 
+bool InfluxdFixture::fill(const QString &database, const QByteArray &lines)
+{
+    const QString quoted = QString(database).replace(u'\\', u"\\\\"_s).replace(u'"', u"\\\""_s);
+    return query(u"CREATE DATABASE \"%1\""_s.arg(quoted)) && write(database, lines);
+}
+
 } // namespace tsm::test
