@@ -646,6 +646,17 @@ std::vector<OptionSpec> declareOptions()
                   u"(network error, timeout, 429 or 5xx) is final; the waits between "
                   u"tries grow exponentially. The default is {default}."_s)
             .take());
+    o.push_back(Declare(u"advanced.idleTimeoutSeconds"_s, advanced, OptionKind::Integer,
+                        u"Idle Timeout (seconds)"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.idleTimeoutSeconds; })
+                    .def(120)
+                    .range(1, 3600)
+                    .required()
+                    .help(u"A request to the source or the target fails (and is retried) when "
+                          u"no byte of its answer arrives for this long. Raise it for a server "
+                          u"that thinks long before it answers a large read. The default is "
+                          u"{default}."_s)
+                    .take());
     return o;
 }
 

@@ -71,7 +71,8 @@ struct AdvancedSettings
     int readConcurrency = 0;
     int writeConcurrency = 0;
     int batchSize = 0;
-    int retryAttempts = 0; ///< attempts per request before a transient failure is final
+    int retryAttempts = 0;      ///< attempts per request before a transient failure is final
+    int idleTimeoutSeconds = 0; ///< a request fails when no byte arrives for this long
 };
 
 /**
