@@ -6,7 +6,7 @@
 //
 //   bench_follow [points/s] [seconds] [delay s]      (defaults: 2000, 20, 1)
 //   bench_follow --smoke                             (200 points/s for 3 s: does it run)
-#include "run/Runner.h"
+#include "run/RunThread.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
 
@@ -15,9 +15,9 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QTemporaryDir>
-#include <QThread>
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -78,11 +78,8 @@ int main(int argc, char **argv)
     profile.task.end.clear();
     profile.task.delaySeconds = delay;
 
-    QThread thread;
-    auto *runner = new Runner(profile, dir.filePath(u"state.sqlite"_s));
-    runner->moveToThread(&thread);
-    thread.start();
-    QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection);
+    auto runner = std::make_unique<RunThread>(profile, dir.filePath(u"state.sqlite"_s));
+    runner->start();
     std::this_thread::sleep_for(std::chrono::milliseconds(1500)); // let it take its origin
 
     struct Batch
@@ -130,9 +127,7 @@ int main(int argc, char **argv)
             std::this_thread::sleep_for(std::chrono::milliseconds(next - clock.elapsed()));
     }
     runner->requestStop();
-    thread.quit();
-    thread.wait();
-    delete runner;
+    runner.reset();
 
     std::vector<qint64> sourceLag, targetLag;
     qint64 missing = 0;

@@ -1,8 +1,10 @@
 #include "CheckpointStore.h"
 
+#include "StoreLog.h"
 #include "store/Connection.h"
 #include "store/EstimateTable.h"
 #include "store/EventTable.h"
+#include "store/LeaseTable.h"
 #include "store/SampleTable.h"
 #include "store/Schema.h"
 #include "store/StoreError.h"
@@ -10,6 +12,7 @@
 #include "store/UnitTable.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QStandardPaths>
 
@@ -20,10 +23,24 @@ namespace tsm {
 namespace {
 
 // Debug level only: the caller reports lastError(); the statement helps whoever reads a log.
-Q_LOGGING_CATEGORY(lcStore, "tsm.store", QtInfoMsg)
 
 using store::Connection;
 using store::StoreError;
+
+/// What a person can do about a state file that cannot be opened; nothing was changed in it.
+QString whatToDo(const QString &path)
+{
+    const QFileInfo file(path);
+    const QFileInfo folder(file.absolutePath());
+    if (!folder.isDir())
+        return u"%1 is not a folder: name a state file in an existing folder"_s.arg(
+            folder.filePath());
+    if (!file.exists())
+        return u"Check that the folder %1 can be written, or name another state file"_s.arg(
+            folder.filePath());
+    return u"The file was left as it is. If it is damaged, move it away to start over (the "
+           u"progress it holds is then lost), or name another state file"_s;
+}
 
 void logFailure(const QString &reported, const StoreError &error)
 {
@@ -76,9 +93,9 @@ bool CheckpointStore::open(const QString &path, Mode mode)
         // A refusal says it all in words; a failed statement is named, as the step that failed.
         m_lastError = error.kind() == StoreError::Kind::Refused
                           ? error.message()
-                          : u"Could not open the checkpoint store %1: %2 failed: %3"_s.arg(
+                          : u"Could not open the checkpoint store %1: %2 failed: %3. %4"_s.arg(
                                 path, QString::fromUtf8(error.statement()).simplified().left(60),
-                                error.message());
+                                error.message(), whatToDo(path));
         logFailure(m_lastError, error);
         return false;
     }
@@ -334,6 +351,58 @@ QList<EventRecord> CheckpointStore::events(qint64 taskId, qint64 afterId, EventL
     run(u"Could not read the events of task %1"_s.arg(taskId), Access::Read,
         [&](Connection &db) { list = store::EventTable(db).after(taskId, afterId, maxLevel); });
     return list;
+}
+
+// ---- Leases
+
+std::optional<LeaseClaim> CheckpointStore::claimLease(qint64 taskId, const LeaseHolder &me)
+{
+    std::optional<LeaseClaim> claim;
+    run(u"Could not claim task %1 for this run"_s.arg(taskId), Access::Write,
+        [&](Connection &db) { claim = store::LeaseTable(db).claim(taskId, me); });
+    return claim;
+}
+
+std::optional<LeaseHolder> CheckpointStore::lease(qint64 taskId)
+{
+    std::optional<LeaseHolder> holder;
+    run(u"Could not read who runs task %1"_s.arg(taskId), Access::Read,
+        [&](Connection &db) { holder = store::LeaseTable(db).find(taskId); });
+    return holder;
+}
+
+QHash<qint64, LeaseHolder> CheckpointStore::leases()
+{
+    QHash<qint64, LeaseHolder> all;
+    run(u"Could not read who runs the tasks"_s, Access::Read,
+        [&](Connection &db) { all = store::LeaseTable(db).all(); });
+    return all;
+}
+
+std::optional<RunRequest> CheckpointStore::renewLease(qint64 taskId, const QString &token)
+{
+    std::optional<RunRequest> request;
+    const bool ok = run(u"Could not renew the lease on task %1"_s.arg(taskId), Access::Write,
+                        [&](Connection &db) { request = store::LeaseTable(db).renew(taskId, token); });
+    if (ok && !request)
+        m_lastError = u"Another run took task %1 over"_s.arg(taskId);
+    return request;
+}
+
+bool CheckpointStore::releaseLease(qint64 taskId, const QString &token)
+{
+    return run(u"Could not release the lease on task %1"_s.arg(taskId), Access::Write,
+               [&](Connection &db) { store::LeaseTable(db).release(taskId, token); });
+}
+
+bool CheckpointStore::requestRun(qint64 taskId, RunRequest request)
+{
+    bool held = false;
+    const bool ok = run(u"Could not ask the run of task %1"_s.arg(taskId), Access::Write,
+                        [&](Connection &db) { held = store::LeaseTable(db).request(taskId, request); });
+    if (ok && !held)
+        m_lastError = u"Task %1 is not running"_s.arg(taskId);
+    return ok && held;
 }
 
 } // namespace tsm

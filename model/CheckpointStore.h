@@ -1,5 +1,7 @@
 #pragma once
 
+#include "Lease.h"
+
 #include <QByteArray>
 #include <QHash>
 #include <QList>
@@ -221,6 +223,20 @@ public:
     /// Sets (or replaces) one; `points` may be kCannotEstimate.
     bool setEstimate(qint64 taskId, const QString &measurement, qint64 points);
     QHash<QString, qint64> estimates(qint64 taskId);
+
+    // Who runs a task (see Lease.h): one run at a time holds its lease.
+    /// Grants the lease to `me`, or names the live run that holds it.
+    std::optional<LeaseClaim> claimLease(qint64 taskId, const LeaseHolder &me);
+    /// The lease on the task, live or stale; nullopt when none (or on failure: see lastError()).
+    std::optional<LeaseHolder> lease(qint64 taskId);
+    /// Every task's lease, by task id.
+    QHash<qint64, LeaseHolder> leases();
+    /// Renews run `token`'s lease and reads what it is asked; nullopt when it no longer holds
+    /// the lease (another run took it over) or on failure (lastError() then says why).
+    std::optional<RunRequest> renewLease(qint64 taskId, const QString &token);
+    bool releaseLease(qint64 taskId, const QString &token);
+    /// Asks the run that holds the task's lease, in whatever process, to pause or stop.
+    bool requestRun(qint64 taskId, RunRequest request);
 
     // Progress samples and events.
     bool addSample(const ProgressSample &sample);

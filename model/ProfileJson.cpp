@@ -11,6 +11,7 @@
 #include <QJsonParseError>
 #include <QJsonValue>
 #include <QSet>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -136,6 +137,117 @@ void write(const OrderedNode &node, int depth, QByteArray &out)
     out += '}';
 }
 
+/// Dotted paths of the keys that appear twice in one object of a well-formed JSON text;
+/// QJsonDocument would keep one of them silently.
+QStringList duplicatedKeys(const QByteArray &json)
+{
+    struct Level
+    {
+        bool object = false;
+        QString path;
+        QSet<QString> keys;
+        QString key; ///< the last key read
+        bool expectKey = false;
+    };
+    std::vector<Level> stack;
+    QStringList duplicates;
+    auto pathOf = [](const Level &level, const QString &key) {
+        return level.path.isEmpty() ? key : level.path + u'.' + key;
+    };
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const char c = json.at(i);
+        if (c == '"') {
+            qsizetype end = i + 1;
+            while (end < json.size() && json.at(end) != '"')
+                end += json.at(end) == '\\' ? 2 : 1;
+            if (!stack.empty() && stack.back().object && stack.back().expectKey) {
+                Level &level = stack.back();
+                const QString key = QJsonDocument::fromJson("[" + json.mid(i, end - i + 1) + "]")
+                                        .array()
+                                        .at(0)
+                                        .toString();
+                if (level.keys.contains(key))
+                    duplicates.append(pathOf(level, key));
+                level.keys.insert(key);
+                level.key = key;
+                level.expectKey = false;
+            }
+            i = end;
+        } else if (c == '{' || c == '[') {
+            Level level;
+            level.object = c == '{';
+            level.expectKey = level.object;
+            if (!stack.empty())
+                level.path = stack.back().object ? pathOf(stack.back(), stack.back().key)
+                                                 : stack.back().path;
+            stack.push_back(level);
+        } else if ((c == '}' || c == ']') && !stack.empty()) {
+            stack.pop_back();
+        } else if (c == ',' && !stack.empty() && stack.back().object) {
+            stack.back().expectKey = true;
+        }
+    }
+    return duplicates;
+}
+
+/// The number of single-character edits between two keys.
+int editDistance(const QString &a, const QString &b)
+{
+    std::vector<int> row(size_t(b.size()) + 1);
+    for (size_t j = 0; j < row.size(); ++j)
+        row[j] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        int diagonal = row[0];
+        row[0] = int(i);
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const int above = row[size_t(j)];
+            row[size_t(j)] = std::min({above + 1, row[size_t(j - 1)] + 1,
+                                       diagonal + (a.at(i - 1).toLower() == b.at(j - 1).toLower()
+                                                       ? 0
+                                                       : 1)});
+            diagonal = above;
+        }
+    }
+    return row.back();
+}
+
+/// "; did you mean advanced.batchSize?" for the nearest declared key, when one is near.
+QString nearestKeyHint(const QString &key)
+{
+    QString best;
+    int bestDistance = std::numeric_limits<int>::max();
+    for (const OptionSpec &spec : taskOptions()) {
+        const int d = editDistance(key, spec.key);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = spec.key;
+        }
+    }
+    if (bestDistance > std::max<qsizetype>(2, key.size() / 4))
+        return QString();
+    return u"; did you mean %1?"_s.arg(best);
+}
+
+/// Keys no option declares, each with the nearest one that is declared.
+void unknownKeys(const QJsonObject &object, const QString &prefix, QList<FieldError> &errors)
+{
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        const QString path = prefix.isEmpty() ? it.key() : prefix + u'.' + it.key();
+        if (path == u"version"_s || findOption(path))
+            continue;
+        const bool group = std::any_of(taskOptions().begin(), taskOptions().end(),
+                                       [&](const OptionSpec &spec) {
+                                           return spec.key.startsWith(path + u'.');
+                                       });
+        if (group && it.value().isObject()) {
+            unknownKeys(it.value().toObject(), path, errors);
+        } else if (!group) {
+            errors.append({path, u"%1 is not a profile key%2 (tsmigrate-cli options lists "
+                                 u"them)"_s.arg(path, nearestKeyHint(path))});
+        }
+    }
+}
+
 } // namespace
 
 LoadResult fromJson(const QByteArray &json)
@@ -162,6 +274,11 @@ LoadResult fromJson(const QByteArray &json)
         return result;
     }
     const QJsonObject root = doc.object();
+    for (const QString &key : duplicatedKeys(json))
+        result.errors.append({key, u"%1 is given twice"_s.arg(key)});
+    unknownKeys(root, QString(), result.errors);
+    if (!result.errors.isEmpty())
+        return result;
 
     const QJsonValue version = root.value(u"version"_s);
     if (!version.isUndefined()) {

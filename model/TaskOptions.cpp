@@ -216,28 +216,38 @@ bool targetUsesToken(const TaskProfile &p)
     return targetAuth(p) == AuthStyle::Token || targetAuth(p) == AuthStyle::TokenAndOrg;
 }
 
-std::vector<OptionSpec> declareOptions()
+// The groups of the form, and what several declarations share.
+const QString basic = u"basic"_s;
+const QString connection = u"connection"_s;
+const QString auth1 = u"auth1"_s;
+const QString auth2 = u"auth2"_s;
+const QString task = u"task"_s;
+const QString advanced = u"advanced"_s;
+const QStringList protocols = {u"http"_s, u"https"_s};
+
+const SourceKind &defaultSource()
 {
-    const QString basic = u"basic"_s;
-    const QString connection = u"connection"_s;
-    const QString auth1 = u"auth1"_s;
-    const QString auth2 = u"auth2"_s;
-    const QString task = u"task"_s;
-    const QString advanced = u"advanced"_s;
-    const QStringList protocols = {u"http"_s, u"https"_s};
-    const SourceKind &defaultSource = *kinds::source(SourceId::Influx1);
-    const QString defaultSourceType = defaultSource.type;
-    const QString defaultTargetType = kinds::target(TargetId::TDengine3)->type;
-    const QString orgIdHelp =
-        u"A string of hexadecimal characters, not the organization name. It is shown on the "
-        u"Organization → About page of the InfluxDB console."_s;
-    const QString portHelp = u"InfluxDB listens on port %1 by default; TDengine's REST interface "
-                             u"(taosAdapter) on port %2."_s.arg(defaultSource.defaultPort)
-                                 .arg(kinds::target(TargetId::TDengine3)->defaultPort);
+    return *kinds::source(SourceId::Influx1);
+}
+QString defaultTargetType()
+{
+    return kinds::target(TargetId::TDengine3)->type;
+}
+QString orgIdHelp()
+{
+    return u"A string of hexadecimal characters, not the organization name. It is shown on the "
+           u"Organization → About page of the InfluxDB console."_s;
+}
+QString portHelp()
+{
+    return u"InfluxDB listens on port %1 by default; TDengine's REST interface (taosAdapter) on "
+           u"port %2."_s.arg(defaultSource().defaultPort)
+        .arg(kinds::target(TargetId::TDengine3)->defaultPort);
+}
 
-    std::vector<OptionSpec> o;
-
-    // ---- Basic information (the form's first card), with the target next to its database.
+/// The basic information (the form's first card), with the target next to its database.
+void declareBasic(std::vector<OptionSpec> &o)
+{
     o.push_back(Declare(u"name"_s, basic, OptionKind::Text, u"Name"_s)
                     .field([](auto &p) -> auto & { return p.name; })
                     .def(QString())
@@ -254,7 +264,7 @@ std::vector<OptionSpec> declareOptions()
                 followPort(p.source.port, p.source.type, type);
                 p.source.type = type;
             })
-            .def(defaultSourceType)
+            .def(defaultSource().type)
             .choices(kinds::sourceTypes())
             .labels(kinds::sourceTypeLabels())
             .required()
@@ -271,7 +281,7 @@ std::vector<OptionSpec> declareOptions()
                             p.target.user = defaultTargetUser(type);
                         p.target.type = type;
                     })
-                    .def(defaultTargetType)
+                    .def(defaultTargetType())
                     .choices(kinds::targetTypes())
                     .labels(kinds::targetTypeLabels())
                     .required()
@@ -315,11 +325,11 @@ std::vector<OptionSpec> declareOptions()
                     .take());
     o.push_back(Declare(u"target.port"_s, basic, OptionKind::Integer, u"Target Port"_s)
                     .field([](auto &p) -> auto & { return p.target.port; })
-                    .def(defaultPort(defaultTargetType))
+                    .def(defaultPort(defaultTargetType()))
                     .range(1, 65535)
                     .required()
                     .when(targetIsServer)
-                    .help(u"The port of the target server. "_s + portHelp)
+                    .help(u"The port of the target server. "_s + portHelp())
                     .take());
     o.push_back(
         Declare(u"target.tls.verify"_s, basic, OptionKind::Boolean, u"Verify Target Certificate"_s)
@@ -338,7 +348,7 @@ std::vector<OptionSpec> declareOptions()
                     .take());
     o.push_back(Declare(u"target.auth.user"_s, basic, OptionKind::Text, u"Target User"_s)
                     .field([](auto &p) -> auto & { return p.target.user; })
-                    .def(defaultTargetUser(defaultTargetType))
+                    .def(defaultTargetUser(defaultTargetType()))
                     .when(targetUsesUser)
                     .help(u"The user of the target TDengine or InfluxDB 1.x; it must be allowed "
                           u"to write to the target database."_s)
@@ -355,7 +365,7 @@ std::vector<OptionSpec> declareOptions()
             .def(QString())
             .required()
             .when([](const TaskProfile &p) { return targetAuth(p) == AuthStyle::TokenAndOrg; })
-            .help(u"The organization ID of the target InfluxDB 2.x. "_s + orgIdHelp)
+            .help(u"The organization ID of the target InfluxDB 2.x. "_s + orgIdHelp())
             .take());
     o.push_back(Declare(u"target.auth.token"_s, basic, OptionKind::Secret, u"Target Token"_s)
                     .field([](auto &p) -> auto & { return p.target.token; })
@@ -377,8 +387,11 @@ std::vector<OptionSpec> declareOptions()
                     .when(targetIsFile)
                     .help(u"Write the line-protocol file gzip-compressed."_s)
                     .take());
+}
 
-    // ---- Connection configuration of the source.
+/// The connection of the source.
+void declareConnection(std::vector<OptionSpec> &o)
+{
     o.push_back(Declare(u"source.protocol"_s, connection, OptionKind::Choice, u"Protocol"_s)
                     .field([](auto &p) -> auto & { return p.source.protocol; })
                     .def(u"http"_s)
@@ -398,11 +411,11 @@ std::vector<OptionSpec> declareOptions()
                     .take());
     o.push_back(Declare(u"source.port"_s, connection, OptionKind::Integer, u"Port"_s)
                     .field([](auto &p) -> auto & { return p.source.port; })
-                    .def(defaultPort(defaultSourceType))
+                    .def(defaultPort(defaultSource().type))
                     .range(1, 65535)
                     .required()
                     .when(sourceIsServer)
-                    .help(u"The port of the source server. "_s + portHelp)
+                    .help(u"The port of the source server. "_s + portHelp())
                     .take());
     o.push_back(
         Declare(u"source.tls.verify"_s, connection, OptionKind::Boolean, u"Verify Certificate"_s)
@@ -428,13 +441,16 @@ std::vector<OptionSpec> declareOptions()
                           u".lp.gz, including the output of influx_inspect export with its "
                           u"DDL/DML header lines."_s)
                     .take());
+}
 
-    // ---- Authentication: the 1.x and 2.x tabs.
+/// Authentication: a tab per InfluxDB API family, and TDengine 2.x.
+void declareAuthentication(std::vector<OptionSpec> &o)
+{
     o.push_back(Declare(u"source.auth.apiVersion"_s, auth1, OptionKind::Choice, u"Authentication"_s)
                     .field([](auto &p) -> auto & { return p.source.apiVersion; })
-                    .def(defaultSource.api)
-                    .choices(kinds::apisOf(defaultSourceType))
-                    .labels(kinds::apiLabelsOf(defaultSourceType))
+                    .def(defaultSource().api)
+                    .choices(kinds::apisOf(defaultSource().type))
+                    .labels(kinds::apiLabelsOf(defaultSource().type))
                     .required()
                     .when(sourceHasApis)
                     .help(u"Different versions of InfluxDB require different authentication "
@@ -469,7 +485,7 @@ std::vector<OptionSpec> declareOptions()
             .required()
             // InfluxDB 3 has no organizations.
             .when([](const TaskProfile &p) { return sourceAuth(p) == AuthStyle::TokenAndOrg; })
-            .help(u"The organization ID of the source InfluxDB. "_s + orgIdHelp)
+            .help(u"The organization ID of the source InfluxDB. "_s + orgIdHelp())
             .take());
     o.push_back(Declare(u"source.auth.token"_s, auth2, OptionKind::Secret, u"Token"_s)
                     .field([](auto &p) -> auto & { return p.source.token; })
@@ -490,8 +506,11 @@ std::vector<OptionSpec> declareOptions()
                   u"this mapping to be added by hand; with this switch on, the mapping "
                   u"is added automatically when the task runs."_s)
             .take());
+}
 
-    // ---- Task.
+/// What the task reads, when and how.
+void declareTask(std::vector<OptionSpec> &o)
+{
     o.push_back(Declare(u"task.bucket"_s, task, OptionKind::Text, u"Bucket"_s)
                     .field([](auto &p) -> auto & { return p.task.bucket; })
                     .def(QString())
@@ -538,6 +557,7 @@ std::vector<OptionSpec> declareOptions()
     o.push_back(Declare(u"task.timeZone"_s, task, OptionKind::Text, u"Time Zone"_s)
                     .field([](auto &p) -> auto & { return p.task.timeZone; })
                     .def(u"UTC"_s)
+                    .required()
                     .help(u"The IANA time zone, such as UTC or Asia/Shanghai, in which start and "
                           u"end times without an offset are read."_s)
                     .take());
@@ -600,8 +620,11 @@ std::vector<OptionSpec> declareOptions()
                   u"2.4 and later (taosAdapter) send every value in full and need "
                   u"nothing."_s)
             .take());
+}
 
-    // ---- Advanced options.
+/// The advanced options.
+void declareAdvanced(std::vector<OptionSpec> &o)
+{
     o.push_back(Declare(u"advanced.logLevel"_s, advanced, OptionKind::Choice, u"Log Level"_s)
                     .field([](auto &p) -> auto & { return p.advanced.logLevel; })
                     .def(u"info"_s)
@@ -657,6 +680,16 @@ std::vector<OptionSpec> declareOptions()
                           u"that thinks long before it answers a large read. The default is "
                           u"{default}."_s)
                     .take());
+}
+
+std::vector<OptionSpec> declareOptions()
+{
+    std::vector<OptionSpec> o;
+    declareBasic(o);
+    declareConnection(o);
+    declareAuthentication(o);
+    declareTask(o);
+    declareAdvanced(o);
     return o;
 }
 
@@ -703,7 +736,7 @@ bool isBlank(const QVariant &value)
 
 bool isKnownZone(const QString &zone)
 {
-    return zone.isEmpty() || QTimeZone(zone.toUtf8()).isValid();
+    return !zone.isEmpty() && QTimeZone(zone.toUtf8()).isValid();
 }
 
 } // namespace
@@ -786,7 +819,7 @@ QList<FieldError> validateProfile(const TaskProfile &profile)
     }
 
     // Rules across fields or beyond a range, written by hand.
-    if (!isKnownZone(zone)) {
+    if (!zone.isEmpty() && !isKnownZone(zone)) {
         errors.append({u"task.timeZone"_s, u"Time zone \"%1\" is unknown"_s.arg(zone)});
     }
     const auto start = TimeText::parse(profile.task.start.trimmed(), parseZone);

@@ -5,6 +5,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -157,7 +158,7 @@ private slots:
         }
         QCOMPARE(rawPragma(m_path, "PRAGMA user_version"),
                  QString::number(CheckpointStore::schemaVersion()));
-        QCOMPARE(CheckpointStore::schemaVersion(), 2);
+        QCOMPARE(CheckpointStore::schemaVersion(), 3);
         // WAL is a property of the file: it stays after closing.
         QCOMPARE(rawPragma(m_path, "PRAGMA journal_mode"), u"wal"_s);
 
@@ -215,7 +216,7 @@ private slots:
             QVERIFY(store.open(m_path));
             newTask(store);
         }
-        QVERIFY(rawExec(m_path, "PRAGMA user_version=3"));
+        QVERIFY(rawExec(m_path, "PRAGMA user_version=4"));
         CheckpointStore store;
         QVERIFY(!store.open(m_path));
         QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
@@ -223,7 +224,7 @@ private slots:
         QVERIFY(!store.open(m_path, CheckpointStore::Mode::ReadOnly));
         QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
         // Refusing did not touch the version.
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"3"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"4"_s);
     }
 
     void migratesFromVersion1()
@@ -235,8 +236,9 @@ private slots:
             id = newTask(store, u"old"_s);
             store.addUnits(id, {unit(u"cpu"_s, 0, 10)});
         }
-        // Version 2 is version 1 plus the estimates table: this is a file of version 1.
-        QVERIFY(rawExec(m_path, "DROP TABLE estimates; PRAGMA user_version=1"));
+        // Version 2 is version 1 plus the estimates table, version 3 adds the leases: this is a
+        // file of version 1.
+        QVERIFY(rawExec(m_path, "DROP TABLE estimates; DROP TABLE leases; PRAGMA user_version=1"));
         {
             // Read-only cannot upgrade, and says how to.
             CheckpointStore reader;
@@ -246,13 +248,14 @@ private slots:
         }
         CheckpointStore store;
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"2"_s);
-        // What version 1 held is still there, and estimates work.
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"3"_s);
+        // What version 1 held is still there, and estimates and leases work.
         QCOMPARE(store.task(u"old"_s)->id, id);
         QCOMPARE(store.units(id).size(), 1);
         QVERIFY(store.estimates(id).isEmpty());
         QVERIFY2(store.setEstimate(id, u"cpu"_s, 42), qPrintable(store.lastError()));
         QCOMPARE(store.estimates(id).value(u"cpu"_s), 42);
+        QVERIFY2(store.claimLease(id, Lease::thisRun())->granted, qPrintable(store.lastError()));
     }
 
     void measurementProgressAndEstimates()
@@ -673,6 +676,89 @@ private slots:
         QCOMPARE(store.task(keep)->state, TaskState::Failed);
     }
 
+    void leaseIsGrantedToOneLiveRunAtATime()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        const LeaseHolder first = Lease::thisRun();
+        const auto granted = store.claimLease(id, first);
+        QVERIFY2(granted && granted->granted && !granted->other, qPrintable(store.lastError()));
+
+        // A second run, even in this very process, is refused and told who holds the task.
+        const LeaseHolder second = Lease::thisRun();
+        QVERIFY(second.token != first.token);
+        const auto refused = store.claimLease(id, second);
+        QVERIFY(refused && !refused->granted);
+        QCOMPARE(refused->other->token, first.token);
+        QVERIFY(refused->other->describe().contains(u"pid %1"_s.arg(first.pid)));
+        QCOMPARE(store.lease(id)->token, first.token); // nothing changed
+
+        // The holder claims again (a resumed step) and keeps it.
+        QVERIFY(store.claimLease(id, first)->granted);
+        // Released, the task is free for the second run.
+        QVERIFY(store.releaseLease(id, first.token));
+        QCOMPARE(store.lease(id), std::nullopt);
+        QVERIFY(store.claimLease(id, second)->granted);
+    }
+
+    void leaseOfAGoneProcessIsTakenOverAndAFarOneIsNot()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        // A run killed on this host: its process is gone, its heartbeat still fresh.
+        QProcess finished;
+        finished.start(u"true"_s, {});
+        QVERIFY(finished.waitForFinished());
+        LeaseHolder killed = Lease::thisRun();
+        killed.pid = finished.processId() > 0 ? finished.processId() : 999999;
+        QVERIFY(!Lease::processAlive(killed.pid));
+        QVERIFY(store.claimLease(id, killed)->granted);
+        const auto takeover = store.claimLease(id, Lease::thisRun());
+        QVERIFY(takeover && takeover->granted);
+        QCOMPARE(takeover->other->token, killed.token);
+
+        // A run on another host whose heartbeat is fresh is live, whatever its pid here.
+        const qint64 other = newTask(store, u"other"_s);
+        LeaseHolder far = killed;
+        far.host = u"elsewhere.example"_s;
+        QVERIFY(store.claimLease(other, far)->granted);
+        QVERIFY(!store.claimLease(other, Lease::thisRun())->granted);
+        // Its heartbeat gone stale, it is taken over.
+        LeaseHolder stale = far;
+        stale.heartbeatMs = QDateTime::currentMSecsSinceEpoch() - Lease::kStaleAfterMs - 1;
+        QVERIFY(!Lease::isLive(stale, QDateTime::currentMSecsSinceEpoch()));
+        far.heartbeatMs = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY(Lease::isLive(far, QDateTime::currentMSecsSinceEpoch()));
+    }
+
+    void requestsReachTheHolderThroughItsRenewals()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        QVERIFY(!store.requestRun(id, RunRequest::Pause)); // nobody runs it
+        QVERIFY(store.lastError().contains(u"not running"_s));
+        const LeaseHolder me = Lease::thisRun();
+        QVERIFY(store.claimLease(id, me)->granted);
+        QCOMPARE(store.renewLease(id, me.token), std::optional<RunRequest>(RunRequest::None));
+        // Another process (a second connection) asks the run to stop.
+        {
+            CheckpointStore app;
+            QVERIFY(app.open(m_path));
+            QVERIFY(app.requestRun(id, RunRequest::Stop));
+            QCOMPARE(app.leases().value(id).request, RunRequest::Stop);
+        }
+        QCOMPARE(store.renewLease(id, me.token), std::optional<RunRequest>(RunRequest::Stop));
+        // A run whose lease was taken over learns it at its next renewal.
+        QCOMPARE(store.renewLease(id, u"someone else"_s), std::nullopt);
+        QVERIFY(store.lastError().contains(u"took"_s));
+        // Deleting the task takes its lease with it.
+        QVERIFY(store.deleteTask(id));
+        QVERIFY(store.leases().isEmpty());
+    }
+
     void readOnlySeesWritesAndNeverWrites()
     {
         CheckpointStore writer;
@@ -849,8 +935,8 @@ private slots:
             newTask(store, u"old"_s);
         }
         // A version-1 file that already has a table by the name version 2 creates.
-        QVERIFY(rawExec(m_path, "DROP TABLE estimates; CREATE TABLE estimates (x); "
-                                "PRAGMA user_version=1"));
+        QVERIFY(rawExec(m_path, "DROP TABLE estimates; DROP TABLE leases; "
+                                "CREATE TABLE estimates (x); PRAGMA user_version=1"));
         CheckpointStore store;
         QVERIFY(!store.open(m_path));
         QVERIFY(!store.isOpen());
@@ -863,7 +949,7 @@ private slots:
         // Nothing was left locked, and the upgrade goes through once the clash is gone.
         QVERIFY(rawExec(m_path, "DROP TABLE estimates"));
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"2"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"3"_s);
         QVERIFY(store.task(u"old"_s));
     }
 

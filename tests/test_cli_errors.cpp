@@ -145,6 +145,53 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(dir.filePath(u"s"_s))); // nothing was started
     }
 
+    void stateFileThatCannotBeOpened()
+    {
+        // A damaged state file: run and status say so and what to do, and leave it as it was.
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        QFile junk(state);
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        const QByteArray garbage(8192, 'x');
+        junk.write(garbage);
+        junk.close();
+        QFile data(dir.filePath(u"in.lp"_s));
+        QVERIFY(data.open(QIODevice::WriteOnly));
+        data.write("cpu v=1 1600000000000000000\n");
+        data.close();
+        TaskProfile profile = TaskProfile::withDefaults();
+        profile.name = u"damaged"_s;
+        profile.source.type = u"lpfile"_s;
+        profile.source.path = u"in.lp"_s;
+        profile.target.type = u"lpfile"_s;
+        profile.target.path = u"out.lp"_s;
+        profile.task.start = u"2020-01-01T00:00:00Z"_s;
+        const QString path = dir.filePath(u"p.json"_s);
+        QVERIFY(saveProfile(profile, path));
+        for (const QStringList &command :
+             {QStringList{u"run"_s, path, u"--state"_s, state},
+              QStringList{u"status"_s, u"--state"_s, state}}) {
+            const CliResult result = runCli(command);
+            QCOMPARE(result.exitCode, 2);
+            QVERIFY2(result.output.contains(state) &&
+                         result.output.contains(u"left as it is"_s),
+                     qPrintable(result.output));
+        }
+        QVERIFY(junk.open(QIODevice::ReadOnly));
+        QCOMPARE(junk.readAll(), garbage);
+        QVERIFY(!QFileInfo::exists(dir.filePath(u"out.lp"_s)));
+
+        // A state file whose folder is a file: said, not taken for "no tasks yet".
+        const QString underFile = dir.filePath(u"in.lp/state.sqlite"_s);
+        const CliResult status = runCli({u"status"_s, u"--state"_s, underFile});
+        QCOMPARE(status.exitCode, 2);
+        QVERIFY2(status.output.contains(u"not a folder"_s), qPrintable(status.output));
+        const CliResult run = runCli({u"run"_s, path, u"--state"_s, underFile});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.output.contains(u"Could not create the folder %1"_s.arg(dir.filePath(u"in.lp"_s))),
+                 qPrintable(run.output));
+    }
+
     void targetStopsMidRun()
     {
         InfluxdFixture source;

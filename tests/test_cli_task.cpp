@@ -123,6 +123,81 @@ private Q_SLOTS:
         QVERIFY2(both.output.contains(u"not both"_s), qPrintable(both.output));
     }
 
+    /// A path given with --set starts from the profile's folder, as the profile's own paths do,
+    /// whatever the working directory.
+    void setPathStartsFromTheProfilesFolder()
+    {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath(u"profiles"_s) && QDir(dir.path()).mkpath(u"data"_s));
+        QFile data(dir.filePath(u"data/in.lp"_s));
+        QVERIFY(data.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 20; ++i)
+            data.write("cpu,host=h" + QByteArray::number(i % 3) + " v=" + QByteArray::number(i) +
+                       " " + QByteArray::number(1600000000000000000LL + qint64(i) * 1000000000) +
+                       "\n");
+        data.close();
+        TaskProfile profile = TaskProfile::withDefaults();
+        profile.name = u"relative"_s;
+        profile.source.type = u"lpfile"_s;
+        profile.source.path = u"missing.lp"_s;
+        profile.target.type = u"lpfile"_s;
+        profile.target.path = u"out.lp"_s;
+        profile.target.database = u"db"_s;
+        profile.task.start = u"2020-01-01T00:00:00Z"_s;
+        const QString path = dir.filePath(u"profiles/p.json"_s);
+        QVERIFY(saveProfile(profile, path));
+        QVERIFY(QDir::current() != QDir(dir.filePath(u"profiles"_s)));
+
+        const CliResult run = runCli({u"run"_s, path, u"--set"_s, u"source.path=../data/in.lp"_s,
+                                      u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QFile out(dir.filePath(u"profiles/out.lp"_s));
+        QVERIFY2(out.open(QIODevice::ReadOnly), qPrintable(out.fileName()));
+        QCOMPARE(out.readAll().count("cpu,host="), 20);
+    }
+
+    /// While another process holds the task's lease, run and run --restart refuse with exit 8
+    /// naming it, and change nothing; once it lets go, the run works.
+    void aTaskRunningElsewhereIsRefused()
+    {
+        QTemporaryDir dir;
+        QFile data(dir.filePath(u"in.lp"_s));
+        QVERIFY(data.open(QIODevice::WriteOnly));
+        data.write("cpu v=1 1600000000000000000\ncpu v=2 1600000001000000000\n");
+        data.close();
+        TaskProfile profile = TaskProfile::withDefaults();
+        profile.name = u"busy"_s;
+        profile.source.type = u"lpfile"_s;
+        profile.source.path = u"in.lp"_s;
+        profile.target.type = u"lpfile"_s;
+        profile.target.path = u"out.lp"_s;
+        profile.target.database = u"db"_s;
+        profile.task.start = u"2020-01-01T00:00:00Z"_s;
+        const QString path = dir.filePath(u"p.json"_s);
+        QVERIFY(saveProfile(profile, path));
+        const QString state = dir.filePath(u"s.sqlite"_s);
+
+        // This test process plays the run that holds the task.
+        CheckpointStore store;
+        QVERIFY(store.open(state));
+        const qint64 id = *store.saveTask(profile.name, ProfileJson::toJson(profile, false));
+        const LeaseHolder holder = Lease::thisRun();
+        QVERIFY(store.claimLease(id, holder)->granted);
+        const QString pid = u"pid %1"_s.arg(QCoreApplication::applicationPid());
+        for (const QStringList &extra : {QStringList(), QStringList{u"--restart"_s}}) {
+            const CliResult refused = runCli(QStringList{u"run"_s, path, u"--state"_s, state} + extra);
+            QVERIFY2(refused.exitCode == 8 && refused.output.contains(pid),
+                     qPrintable(u"exit %1: %2"_s.arg(refused.exitCode).arg(refused.output)));
+        }
+        QVERIFY(!QFile::exists(dir.filePath(u"out.lp"_s)));
+        QCOMPARE(store.task(id)->state, TaskState::Idle);
+
+        QVERIFY(store.releaseLease(id, holder.token));
+        const CliResult run = runCli({u"run"_s, path, u"--state"_s, state});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QCOMPARE(store.lease(id), std::nullopt); // the CLI let go at its end
+    }
+
 private:
     TaskProfile authProfile(const QString &name, const QString &targetDb) const
     {

@@ -1,4 +1,7 @@
+#include "CheckpointStore.h"
+#include "LogLevels.h"
 #include "ProfileJson.h"
+#include "ProfileLoader.h"
 #include "TaskOptions.h"
 #include "TaskProfile.h"
 
@@ -8,6 +11,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScopeGuard>
+#include <QLoggingCategory>
 #include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -89,6 +94,13 @@ QSet<QString> leafKeys(const QJsonObject &object, const QString &prefix = QStrin
             keys.insert(key);
     }
     return keys;
+}
+
+bool writeFile(const QString &path, const QByteArray &content)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
+           file.write(content) == content.size();
 }
 
 /// A profile that validates: the defaults plus what the form requires.
@@ -589,13 +601,19 @@ private slots:
         QCOMPARE(partial.profile.advanced.batchSize, 5000);
     }
 
-    void unknownKeysAreIgnored()
+    void unknownKeysAreRefused()
     {
+        // Each key no option declares is named, wherever it sits (issue: a misspelt key ran
+        // with the default, silently).
         const auto loaded = ProfileJson::fromJson(
             R"({"version": 1, "name": "n", "colour": "red", "extra": {"a": [1, 2]},
                 "source": {"agent": "x", "auth": {"kerberos": true}}})");
-        QVERIFY2(loaded.ok(), qPrintable(describe(loaded.errors)));
-        QCOMPARE(loaded.profile.name, u"n"_s);
+        QStringList keys;
+        for (const FieldError &e : loaded.errors)
+            keys.append(e.key);
+        keys.sort();
+        QCOMPARE(keys, (QStringList{u"colour"_s, u"extra"_s, u"source.agent"_s,
+                                    u"source.auth.kerberos"_s}));
     }
 
     void wrongTypes_data()
@@ -763,6 +781,14 @@ private slots:
         QVERIFY2(loaded.ok(), qPrintable(describe(loaded.errors)));
         QCOMPARE(loaded.profile.source.path, QDir(dir.path()).filePath(u"data/in.lp.gz"_s));
         QCOMPARE(loaded.profile.target.path, QDir(dir.path()).filePath(u"profiles/out.lp"_s));
+        // The profile loader (the CLI's and Import's) reads it the same way, whatever it adds.
+        for (const LoadedProfile &same :
+             {ProfileLoader(ProfileRef::file(path)).load(),
+              ProfileLoader(ProfileRef::file(path)).withEnvironmentSecrets().validated().load()}) {
+            QVERIFY2(same.ok(), qPrintable(same.problems.join(u'\n')));
+            QCOMPARE(ProfileJson::toJson(same.profile, true),
+                     ProfileJson::toJson(loaded.profile, true));
+        }
 
         // An absolute path stays as it is.
         TaskProfile absolute = p;
@@ -775,6 +801,186 @@ private slots:
         QCOMPARE(missing.errors.size(), 1);
         QCOMPARE(missing.errors.first().key, QString());
         QVERIFY(missing.errors.first().message.startsWith(u"cannot be read: "_s));
+    }
+
+    void loaderSetPathsStartFromTheProfilesFolder()
+    {
+        // --set source.path=relative means a file beside the profile, as in the file itself.
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath(u"profiles"_s));
+        TaskProfile p = validProfile();
+        p.source.type = u"lpfile"_s;
+        p.source.path = u"in.lp"_s;
+        p.target.type = u"lpfile"_s;
+        p.target.path = u"out.lp"_s;
+        const QString path = dir.filePath(u"profiles/p.json"_s);
+        QVERIFY(writeFile(path, ProfileJson::toJson(p, false)));
+        const LoadedProfile loaded =
+            ProfileLoader(ProfileRef::file(path))
+                .withSettings({u"source.path=../data/other.lp"_s, u"advanced.batchSize=77"_s,
+                               u"target.path=/srv/out.lp"_s, u"task.measurements=a,b"_s})
+                .validated()
+                .load();
+        QVERIFY2(loaded.ok(), qPrintable(loaded.problems.join(u'\n')));
+        QCOMPARE(loaded.profile.source.path, QDir(dir.path()).filePath(u"data/other.lp"_s));
+        QCOMPARE(loaded.profile.target.path, u"/srv/out.lp"_s);
+        QCOMPARE(loaded.profile.advanced.batchSize, 77);
+        QCOMPARE(loaded.profile.task.measurements, QStringList({u"a"_s, u"b"_s}));
+    }
+
+    void loaderTakesSecretsFromTheEnvironmentWhenAsked()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"p.json"_s);
+        TaskProfile p = validProfile();
+        p.source.user = u"reader"_s;
+        p.source.password = u"in the file"_s;
+        QVERIFY(writeFile(path, ProfileJson::toJson(p, true)));
+        qputenv("TSMIGRATE_SOURCE_PASSWORD", "from the environment");
+        qputenv("TSMIGRATE_TARGET_TOKEN", "token");
+        const auto unset = qScopeGuard([] {
+            qunsetenv("TSMIGRATE_SOURCE_PASSWORD");
+            qunsetenv("TSMIGRATE_TARGET_TOKEN");
+        });
+        const LoadedProfile cli =
+            ProfileLoader(ProfileRef::file(path)).withEnvironmentSecrets().load();
+        QCOMPARE(cli.profile.source.password, u"from the environment"_s);
+        QCOMPARE(cli.profile.target.token, u"token"_s);
+        // The desktop app's Import does not read the environment.
+        const LoadedProfile imported = ProfileLoader(ProfileRef::file(path)).load();
+        QCOMPARE(imported.profile.source.password, u"in the file"_s);
+        QVERIFY(imported.profile.target.token.isEmpty());
+    }
+
+    void loaderReadsATaskSavedInTheStateFile()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        // No state file: it holds no task, and is not created.
+        const LoadedProfile none = ProfileLoader(ProfileRef::task(u"t"_s, state)).load();
+        QCOMPARE(none.problems,
+                 QStringList{
+                     u"The state file %1 does not exist, so it holds no task \"t\""_s.arg(state)});
+        QVERIFY(!QFileInfo::exists(state));
+
+        TaskProfile p = validProfile();
+        p.source.user = u"reader"_s;
+        p.source.password = u"secret"_s;
+        {
+            CheckpointStore store;
+            QVERIFY2(store.open(state), qPrintable(store.lastError()));
+            QVERIFY(store.saveTask(u"saved"_s, ProfileJson::toJson(p, false)));
+        }
+        const LoadedProfile saved =
+            ProfileLoader(ProfileRef::task(u"saved"_s, state)).validated().load();
+        QVERIFY2(saved.ok(), qPrintable(saved.problems.join(u'\n')));
+        QCOMPARE(saved.profile.name, u"saved"_s);
+        QCOMPARE(saved.profile.source.user, u"reader"_s);
+        QVERIFY(saved.profile.source.password.isEmpty());
+        // Saved without its password: the note names the variable that gives it.
+        QCOMPARE(saved.notes.size(), 1);
+        QVERIFY2(saved.notes.first().contains(u"TSMIGRATE_SOURCE_PASSWORD"_s),
+                 qPrintable(saved.notes.first()));
+
+        const LoadedProfile other = ProfileLoader(ProfileRef::task(u"other"_s, state)).load();
+        QCOMPARE(other.problems,
+                 QStringList{u"No task named \"other\" in %1 (tasks: \"saved\")"_s.arg(state)});
+    }
+
+    void loaderSaysWhatIsWrong()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"p.json"_s);
+        TaskProfile p = validProfile();
+        p.task.start.clear();
+        QVERIFY(writeFile(path, ProfileJson::toJson(p, false)));
+
+        // Validation only when asked: the wizard shows what is missing itself.
+        QVERIFY(ProfileLoader(ProfileRef::file(path)).load().ok());
+        const LoadedProfile invalid = ProfileLoader(ProfileRef::file(path)).validated().load();
+        QVERIFY(!invalid.ok());
+        QVERIFY2(invalid.problems.first().startsWith(path + u": task.start: "_s),
+                 qPrintable(invalid.problems.join(u'\n')));
+
+        const auto problemOf = [&](const QString &setting) {
+            const LoadedProfile loaded =
+                ProfileLoader(ProfileRef::file(path)).withSettings({setting}).load();
+            return loaded.problems.value(0);
+        };
+        QCOMPARE(problemOf(u"nothing"_s), u"--set takes KEY=VALUE, got \"nothing\""_s);
+        QCOMPARE(problemOf(u"no.such=1"_s),
+                 u"Unknown option \"no.such\" (tsmigrate-cli options lists them)"_s);
+        QCOMPARE(problemOf(u"advanced.batchSize=many"_s),
+                 u"advanced.batchSize must be a whole number, got \"many\""_s);
+        QCOMPARE(problemOf(u"target.createDatabase=perhaps"_s),
+                 u"target.createDatabase must be true or false, got \"perhaps\""_s);
+
+        const QString broken = dir.filePath(u"broken.json"_s);
+        QVERIFY(writeFile(broken, "{ not json"));
+        const LoadedProfile unreadable = ProfileLoader(ProfileRef::file(broken)).load();
+        QVERIFY(!unreadable.ok());
+        QVERIFY2(unreadable.problems.first().startsWith(broken + u": "_s),
+                 qPrintable(unreadable.problems.first()));
+    }
+
+    void logLevelsMapOntoEveryModulesCategory()
+    {
+        // The task's level decides what each module's category prints, in the CLI and the app.
+        const auto enabled = [](const QString &level, const char *category, QtMsgType type) {
+            LogLevels::apply(level);
+            QLoggingCategory c(category);
+            return c.isEnabled(type);
+        };
+        QVERIFY(!enabled(u"error"_s, "tsm.engine", QtWarningMsg));
+        QVERIFY(enabled(u"error"_s, "tsm.store", QtCriticalMsg));
+        QVERIFY(enabled(u"warn"_s, "tsm.engine", QtWarningMsg));
+        QVERIFY(!enabled(u"info"_s, "tsm.engine", QtDebugMsg));
+        QVERIFY(enabled(u"debug"_s, "tsm.store", QtDebugMsg));
+        QVERIFY(enabled(u"debug"_s, "tsm.ui", QtInfoMsg));
+        QVERIFY(!enabled(u"debug"_s, "tsm.http", QtDebugMsg));
+        QVERIFY(enabled(u"trace"_s, "tsm.http", QtDebugMsg));
+        QVERIFY(enabled(u"trace"_s, "tsm.cli", QtDebugMsg));
+        LogLevels::apply(u"info"_s);
+    }
+
+    void unknownAndDuplicatedKeysAreRefused()
+    {
+        // A misspelt key would otherwise run with the default, silently.
+        const auto typo = ProfileJson::fromJson("{\"advanced\": {\"batchSise\": 10}}");
+        QCOMPARE(typo.errors.size(), 1);
+        QCOMPARE(typo.errors.first().key, u"advanced.batchSise"_s);
+        QVERIFY2(typo.errors.first().message.contains(u"did you mean advanced.batchSize?"_s),
+                 qPrintable(typo.errors.first().message));
+
+        const auto stranger = ProfileJson::fromJson("{\"sauce\": {\"type\": \"influxdb\"}}");
+        QCOMPARE(stranger.errors.size(), 1);
+        QCOMPARE(stranger.errors.first().key, u"sauce"_s);
+
+        // QJsonDocument keeps one of two equal keys; the profile says which was meant twice.
+        const auto twice = ProfileJson::fromJson("{\"task\": {\"bucket\": \"a\", \"start\": "
+                                                 "\"2024-01-01T00:00:00Z\", \"bucket\": \"b\"}}");
+        QCOMPARE(twice.errors.size(), 1);
+        QCOMPARE(twice.errors.first().key, u"task.bucket"_s);
+        QVERIFY(twice.errors.first().message.contains(u"twice"_s));
+        // The same key in two objects is no duplicate; escaped names are read as names.
+        const QByteArray apartJson =
+            "{\"source\": {\"host\": \"a\", \"tls\": {\"verify\": true}}, \"target\": "
+            "{\"host\": \"b\", \"tls\": {\"verify\": false}}, \"task\": {\"bucket\": "
+            "\"x\\\"y\", \"measurements\": [\"m\", \"m\"]}}";
+        const auto apart = ProfileJson::fromJson(apartJson);
+        QVERIFY2(apart.ok(), qPrintable(describe(apart.errors)));
+        QCOMPARE(apart.profile.task.bucket, u"x\"y"_s);
+    }
+
+    void anEmptyTimeZoneIsRefused()
+    {
+        TaskProfile p = validProfile();
+        p.task.timeZone.clear();
+        const auto errors = validateProfile(p);
+        QCOMPARE(errors.size(), 1);
+        QCOMPARE(errors.first().key, u"task.timeZone"_s);
+        QVERIFY2(errors.first().message.contains(u"required"_s),
+                 qPrintable(errors.first().message));
     }
 
     void validProfileHasNoErrors()

@@ -1,7 +1,7 @@
 // Following new data (realtime and both modes) against a real influxd: points are written while
 // the task follows, some out of order within the delay; the task is paused, stopped, killed and
 // run again; the target must equal the source below the watermark, point by point.
-#include "run/Runner.h"
+#include "run/RunThread.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
@@ -11,10 +11,8 @@
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QRandomGenerator>
-#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
-#include <QThread>
 #include <QtTest>
 #include <TaskOptions.h>
 #include <TimeText.h>
@@ -328,26 +326,17 @@ private Q_SLOTS:
         const QString name = u"both"_s;
         TaskProfile profile = followProfile(name, influx.url(), u"both"_s);
         profile.task.start = TimeText::format(dayAgo - 3600LL * 1000000000LL);
-        QThread thread;
-        auto *runner = new Runner(profile, state);
-        runner->moveToThread(&thread);
-        const auto cleanup = qScopeGuard([&] {
-            runner->requestStop();
-            thread.quit();
-            thread.wait();
-            delete runner;
-        });
+        RunThread runner(profile, state);
         QList<QString> phases;
         QList<qint64> lags;
-        connect(runner, &Runner::progress, this, [&](const RunProgress &p) {
+        connect(&runner, &RunThread::progress, this, [&](const RunProgress &p) {
             if (phases.isEmpty() || phases.last() != phaseName(p.phase))
                 phases.append(phaseName(p.phase));
             if (p.phase == RunPhase::Following)
                 lags.append(p.lagSeconds);
         });
-        QSignalSpy finished(runner, &Runner::finished);
-        thread.start();
-        QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection);
+        QSignalSpy finished(&runner, &RunThread::finished);
+        runner.start();
         QTRY_VERIFY_WITH_TIMEOUT(phases.contains(u"following"_s), 60000);
         QVERIFY2(phases.indexOf(u"history"_s) >= 0 &&
                      phases.indexOf(u"history"_s) < phases.indexOf(u"following"_s),
@@ -368,14 +357,14 @@ private Q_SLOTS:
 
         Writer writer(influx);
         QVERIFY(writer.writeFor(2500));
-        runner->requestPause();
+        runner.requestPause();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
         QCOMPARE(finished.at(0).at(0).value<RunOutcome>().status, RunOutcome::Status::Paused);
         QVERIFY(writer.writeFor(1500));
-        QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection); // resume
+        runner.start(); // resume
         QVERIFY(writer.writeFor(2000));
         QVERIFY(waitForWatermark(state, name, writer.last(), 30000));
-        runner->requestStop();
+        runner.requestStop();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 10000);
         QCOMPARE(finished.at(1).at(0).value<RunOutcome>().status, RunOutcome::Status::Stopped);
 
@@ -406,23 +395,14 @@ private Q_SLOTS:
         profile.target = targetSide.target;
         profile.advanced.retryAttempts = 2;
 
-        QThread thread;
-        auto *runner = new Runner(profile, state);
-        runner->moveToThread(&thread);
-        const auto cleanup = qScopeGuard([&] {
-            runner->requestStop();
-            thread.quit();
-            thread.wait();
-            delete runner;
-        });
+        RunThread runner(profile, state);
         QStringList warnings;
-        connect(runner, &Runner::event, this, [&](int level, const QString &message) {
+        connect(&runner, &RunThread::event, this, [&](int level, const QString &message) {
             if (level == int(EventLevel::Warn))
                 warnings.append(message);
         });
-        QSignalSpy finished(runner, &Runner::finished);
-        thread.start();
-        QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection);
+        QSignalSpy finished(&runner, &RunThread::finished);
+        runner.start();
         QTRY_VERIFY_WITH_TIMEOUT(readTask(state, name) && readTask(state, name)->watermarkNs != 0,
                                  30000);
         const qint64 origin = readTask(state, name)->planEndNs;
@@ -442,7 +422,7 @@ private Q_SLOTS:
         QVERIFY2(target.start(), qPrintable(target.errorString()));
         QVERIFY(writer.writeFor(1000));
         QVERIFY(waitForWatermark(state, name, writer.last(), 60000));
-        runner->requestStop();
+        runner.requestStop();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
         QCOMPARE(finished.at(0).at(0).value<RunOutcome>().status, RunOutcome::Status::Stopped);
 

@@ -1,6 +1,6 @@
 // Resume after SIGKILL: tsmigrate-cli is killed mid-run and run again on the same state; the
 // target must end identical to the source, and units finished before the kill not redone.
-#include "run/Runner.h"
+#include "run/RunThread.h"
 #include "support/FaultProxy.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
@@ -10,10 +10,8 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QProcess>
-#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
-#include <QThread>
 #include <QtTest>
 #include <csignal>
 
@@ -187,23 +185,14 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString state = dir.filePath(u"state.sqlite"_s);
 
-        QThread thread;
-        auto *runner = new Runner(slowProfile(u"paused"_s, influx.url()), state);
-        runner->moveToThread(&thread);
-        const auto cleanup = qScopeGuard([&] {
-            runner->requestStop();
-            thread.quit();
-            thread.wait();
-            delete runner;
-        });
-        QSignalSpy progress(runner, &Runner::progress);
-        QSignalSpy finished(runner, &Runner::finished);
-        thread.start();
-        QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection);
+        RunThread runner(slowProfile(u"paused"_s, influx.url()), state);
+        QSignalSpy progress(&runner, &RunThread::progress);
+        QSignalSpy finished(&runner, &RunThread::finished);
+        runner.start();
         // Pause from this thread as soon as the runner reports anything (it is planning, or
         // has just begun): the run must end paused, not complete.
         QTRY_VERIFY_WITH_TIMEOUT(progress.count() >= 1, 30000);
-        runner->requestPause();
+        runner.requestPause();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
         QCOMPARE(finished.at(0).at(0).value<RunOutcome>().status, RunOutcome::Status::Paused);
         CheckpointStore store;
@@ -212,7 +201,7 @@ private Q_SLOTS:
         QVERIFY(paused.done < paused.total);
         QCOMPARE(paused.running, 0);
 
-        QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection); // resume
+        runner.start(); // resume
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
         QCOMPARE(finished.at(1).at(0).value<RunOutcome>().status, RunOutcome::Status::Completed);
         verifyCopy(influx);

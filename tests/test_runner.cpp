@@ -3,11 +3,13 @@
 #include "run/Runner.h"
 
 #include <CheckpointStore.h>
+#include <QDateTime>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <TimeText.h>
 #include <atomic>
 #include <mutex>
+#include <thread>
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
@@ -23,6 +25,8 @@ class FakeSource : public Source
 {
 public:
     std::atomic<int> cutFirstReads{0};
+    /// When set, every read waits until it is opened (or the run is cancelled).
+    std::shared_ptr<std::atomic<bool>> gate;
 
     QString describe() const override { return u"fake source"_s; }
     ConnectionInfo checkConnection(const CancelToken &) override
@@ -55,6 +59,11 @@ public:
     {
         if (cutFirstReads.fetch_sub(1) > 0)
             throw Error(ErrorKind::Protocol, u"the answer ended in the middle of a chunk"_s);
+        while (gate && !gate->load()) {
+            if (cancel.isCancelled())
+                throw Error(ErrorKind::Cancelled, u"Cancelled"_s);
+            std::this_thread::yield();
+        }
         for (int i = 0; i < kPointsPerUnit; ++i) {
             if (cancel.isCancelled())
                 throw Error(ErrorKind::Cancelled, u"Cancelled"_s);
@@ -203,6 +212,86 @@ private Q_SLOTS:
         QCOMPARE(totals.done, 0);
         QCOMPARE(totals.failed, 0);
         QCOMPARE(totals.pending, 2);
+    }
+
+    void aSecondRunOfTheTaskIsRefusedWhileTheFirstWorks()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"s.sqlite"_s);
+        const TaskProfile p = profile(u"2024-01-01T00:00:00Z"_s, u"2024-01-01T02:00:00Z"_s);
+        auto gate = std::make_shared<std::atomic<bool>>(false);
+        Runner first(p, state);
+        install(first, {}, [gate](FakeSource &source) { source.gate = gate; });
+        std::thread working([&] { first.run(); });
+
+        CheckpointStore store;
+        QVERIFY(store.open(state));
+        QTRY_VERIFY_WITH_TIMEOUT(store.task(u"fakes"_s) &&
+                                     store.task(u"fakes"_s)->state == TaskState::Running,
+                                 10000);
+        const qint64 taskId = store.task(u"fakes"_s)->id;
+        const auto events = store.events(taskId).size();
+        Runner second(p, state);
+        install(second);
+        second.run();
+        QCOMPARE(second.outcome().status, RunOutcome::Status::Failed);
+        QCOMPARE(second.outcome().errorKind, std::optional<ErrorKind>(ErrorKind::Busy));
+        QVERIFY2(second.outcome().message.contains(u"pid %1"_s.arg(QCoreApplication::applicationPid())),
+                 qPrintable(second.outcome().message));
+        // The refused run changed nothing: state, ledger and log are the first run's.
+        QCOMPARE(store.task(taskId)->state, TaskState::Running);
+        QCOMPARE(store.events(taskId).size(), events);
+
+        gate->store(true);
+        working.join();
+        QCOMPARE(first.outcome().status, RunOutcome::Status::Completed);
+        QCOMPARE(store.lease(taskId), std::nullopt); // released at the end
+    }
+
+    void aStopAskedThroughTheStateFileStopsTheRun()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"s.sqlite"_s);
+        auto gate = std::make_shared<std::atomic<bool>>(false);
+        Runner runner(profile(u"2024-01-01T00:00:00Z"_s, u"2024-01-01T02:00:00Z"_s), state);
+        install(runner, {}, [gate](FakeSource &source) { source.gate = gate; });
+        std::thread working([&] { runner.run(); });
+        CheckpointStore store;
+        QVERIFY(store.open(state));
+        QTRY_VERIFY_WITH_TIMEOUT(store.task(u"fakes"_s) &&
+                                     store.lease(store.task(u"fakes"_s)->id),
+                                 10000);
+        // What the app does for a run of another process.
+        QVERIFY(store.requestRun(store.task(u"fakes"_s)->id, RunRequest::Stop));
+        working.join();
+        QCOMPARE(runner.outcome().status, RunOutcome::Status::Stopped);
+        QCOMPARE(store.task(u"fakes"_s)->state, TaskState::Stopped);
+    }
+
+    void aLeaseLeftByAKilledRunIsTakenOverAndSaidSo()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"s.sqlite"_s);
+        const TaskProfile p = profile(u"2024-01-01T00:00:00Z"_s, u"2024-01-01T02:00:00Z"_s);
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(state));
+            const qint64 id = *store.saveTask(p.name, "{}");
+            LeaseHolder killed = Lease::thisRun();
+            killed.program = u"tsmigrate-cli"_s;
+            killed.pid = 999999; // no such process
+            QVERIFY(!Lease::processAlive(killed.pid));
+            QVERIFY(store.claimLease(id, killed)->granted);
+        }
+        Runner runner(p, state);
+        install(runner);
+        QStringList events;
+        connect(&runner, &Runner::event, this,
+                [&](int, const QString &message) { events.append(message); });
+        runner.run();
+        QCOMPARE(runner.outcome().status, RunOutcome::Status::Completed);
+        QVERIFY2(events.filter(u"Took the task over from tsmigrate-cli, pid 999999"_s).size() == 1,
+                 qPrintable(events.join(u'\n')));
     }
 
     void refusedCredentialsFailBeforeAnyUnit()

@@ -1,12 +1,13 @@
 #include "MainWindow.h"
 
 #include "StoreWorker.h"
-#include "run/Runner.h"
 #include "monitor/MonitorWindow.h"
+#include "run/RunThread.h"
 #include "secrets/SecretStore.h"
 #include "wizard/TaskWizard.h"
 
 #include <ProfileJson.h>
+#include <ProfileLoader.h>
 #include <QAction>
 #include <QFile>
 #include <QFileDialog>
@@ -100,6 +101,7 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
     connect(this, &MainWindow::storeRefreshRequested, m_store, &StoreWorker::refresh);
     connect(this, &MainWindow::saveRequested, m_store, &StoreWorker::saveTask);
     connect(this, &MainWindow::deleteRequested, m_store, &StoreWorker::deleteTask);
+    connect(this, &MainWindow::runRequested, m_store, &StoreWorker::requestRun);
     connect(m_store, &StoreWorker::tasksLoaded, this, [this](const QList<TaskRow> &rows) {
         const QString selected = selectedName();
         m_model->setRows(rows);
@@ -138,11 +140,8 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
 
 MainWindow::~MainWindow()
 {
-    for (Running &r : m_running) {
-        r.runner->requestPause();
-        r.thread->quit();
-        r.thread->wait();
-    }
+    // Each run is paused and its thread waited for as it goes.
+    qDeleteAll(m_running);
     m_storeThread->quit();
     m_storeThread->wait();
 }
@@ -238,17 +237,29 @@ void MainWindow::updateActions()
     const TaskRow *row = m_model->row(m_model->indexOf(name));
     const bool selected = row != nullptr;
     const bool running = m_running.contains(name);
-    const QString state = row ? row->state : QString();
-    m_actions[u"editAction"_s]->setEnabled(selected && !running);
-    m_actions[u"editAction"_s]->setToolTip(running ? tr("Pause or stop the task to edit it")
-                                                   : tr("Edit the task"));
+    // A run of another process (the CLI, another window) owns the task while it works.
+    const bool elsewhere = row && row->runningElsewhere;
+    const bool busy = running || elsewhere;
+    const TaskState state = row ? row->taskState : TaskState::Idle;
+    const QString busyWhy = elsewhere ? tr("Running in %1; pause or stop it first")
+                                            .arg(row->runningElsewhere->describe())
+                                      : tr("Pause or stop the task to edit, start or delete it");
+    auto enable = [&](const QString &action, bool on, const QString &why, const QString &tip) {
+        m_actions[action]->setEnabled(on);
+        m_actions[action]->setToolTip(busy && selected ? why : tip);
+    };
+    enable(u"editAction"_s, selected && !busy, busyWhy, tr("Edit the task"));
     m_actions[u"duplicateAction"_s]->setEnabled(selected);
-    m_actions[u"startAction"_s]->setEnabled(selected && !running && state != u"paused");
-    m_actions[u"resumeAction"_s]->setEnabled(
-        selected && !running && (state == u"paused" || state == u"stopped" || state == u"failed"));
-    m_actions[u"pauseAction"_s]->setEnabled(running);
-    m_actions[u"stopAction"_s]->setEnabled(running);
-    m_actions[u"deleteAction"_s]->setEnabled(selected && !running);
+    enable(u"startAction"_s, selected && !busy && state != TaskState::Paused, busyWhy,
+           tr("Start the task"));
+    enable(u"resumeAction"_s,
+           selected && !busy &&
+               (state == TaskState::Paused || state == TaskState::Stopped ||
+                state == TaskState::Failed),
+           busyWhy, tr("Resume the task where it stopped"));
+    m_actions[u"pauseAction"_s]->setEnabled(busy);
+    m_actions[u"stopAction"_s]->setEnabled(busy);
+    enable(u"deleteAction"_s, selected && !busy, busyWhy, tr("Delete the task"));
     m_actions[u"exportAction"_s]->setEnabled(selected);
     m_actions[u"openMonitorAction"_s]->setEnabled(selected);
 }
@@ -315,39 +326,48 @@ void MainWindow::start(const TaskProfile &profile)
 {
     if (m_running.contains(profile.name))
         return;
-    Running r;
-    r.thread = new QThread(this);
-    r.thread->setObjectName(u"tsm-runner"_s);
-    r.runner = new Runner(profile, m_storePath);
-    r.runner->moveToThread(r.thread);
-    connect(r.thread, &QThread::finished, r.runner, &QObject::deleteLater);
+    auto *run = new RunThread(profile, m_storePath, this);
     const QString name = profile.name;
-    connect(r.runner, &Runner::finished, this, [this, name](const RunOutcome &outcome) {
-        const Running done = m_running.take(name);
-        done.thread->quit();
-        done.thread->wait();
-        done.thread->deleteLater();
+    connect(run, &RunThread::finished, this, [this, name](const RunOutcome &outcome) {
+        m_running.take(name)->deleteLater();
         showMessage(u"%1: %2"_s.arg(name, outcome.message));
         Q_EMIT storeRefreshRequested();
         updateActions();
     });
-    m_running.insert(name, r);
-    r.thread->start();
-    QMetaObject::invokeMethod(r.runner, &Runner::run, Qt::QueuedConnection);
+    m_running.insert(name, run);
+    run->start();
     showMessage(tr("Started \"%1\".").arg(name));
     updateActions();
 }
 
 void MainWindow::pauseTask()
 {
-    if (auto it = m_running.find(selectedName()); it != m_running.end())
-        it->runner->requestPause();
+    request(RunRequest::Pause);
 }
 
 void MainWindow::stopTask()
 {
-    if (auto it = m_running.find(selectedName()); it != m_running.end())
-        it->runner->requestStop();
+    request(RunRequest::Stop);
+}
+
+void MainWindow::request(RunRequest request)
+{
+    const QString name = selectedName();
+    if (auto it = m_running.find(name); it != m_running.end()) {
+        if (request == RunRequest::Pause)
+            (*it)->requestPause();
+        else
+            (*it)->requestStop();
+        return;
+    }
+    // Another process runs it: the request goes through the state file, which its run reads.
+    const TaskRow *row = m_model->row(m_model->indexOf(name));
+    if (row && row->runningElsewhere) {
+        Q_EMIT runRequested(name, int(request));
+        showMessage(tr("Asked %1 to %2 \"%3\".")
+                        .arg(row->runningElsewhere->describe(),
+                             request == RunRequest::Pause ? tr("pause") : tr("stop"), name));
+    }
 }
 
 void MainWindow::deleteTask()
@@ -390,12 +410,11 @@ void MainWindow::importProfile()
     const QString path = chooseFile()(this, tr("Import Profile"), false);
     if (path.isEmpty())
         return;
-    // Read as the CLI reads it: relative file paths start from the profile's folder.
-    const ProfileJson::LoadResult loaded = ProfileJson::readFile(path);
+    // Read as the CLI reads it (relative file paths start from the profile's folder); the
+    // wizard shows what is still missing, so the profile need not be valid yet.
+    const LoadedProfile loaded = ProfileLoader(ProfileRef::file(path)).load();
     if (!loaded.ok()) {
-        const FieldError &first = loaded.errors.first();
-        showMessage(first.key.isEmpty() ? tr("%1: %2").arg(path, first.message)
-                                        : tr("%1: %2: %3").arg(path, first.key, first.message));
+        showMessage(loaded.problems.first());
         return;
     }
     openWizard(loaded.profile, QString(), false);

@@ -2,6 +2,7 @@
 
 #include "TaskListModel.h"
 
+#include <Lease.h>
 #include <QHash>
 #include <QMainWindow>
 #include <QPointer>
@@ -16,7 +17,7 @@ class QThread;
 namespace tsm {
 
 class MonitorWindow;
-class Runner;
+class RunThread;
 class SecretStore;
 class StoreWorker;
 class TaskWizard;
@@ -53,6 +54,8 @@ public Q_SLOTS:
     void startTask();
     void pauseTask();
     void stopTask();
+    /// Pauses or stops the selected task's run, this app's own or another process's.
+    void request(RunRequest request);
     void deleteTask();
     /// Opens (or brings forward) the monitor of the selected task; one per task, several open.
     void openMonitor();
@@ -63,14 +66,9 @@ Q_SIGNALS:
     void storeRefreshRequested();
     void saveRequested(const QString &name, const QByteArray &profileJson, const QString &oldName);
     void deleteRequested(const QString &name);
+    void runRequested(const QString &name, int request);
 
 private:
-    struct Running
-    {
-        QThread *thread = nullptr;
-        Runner *runner = nullptr;
-    };
-
     void openWizard(const TaskProfile &profile, const QString &oldName, bool secretsInStore);
     /// The selected task's profile as stored (secrets only where the user chose so).
     std::optional<TaskProfile> selectedProfile() const;
@@ -93,7 +91,7 @@ private:
     QThread *m_storeThread;
     StoreWorker *m_store;
     TaskWizard *m_wizard = nullptr;
-    QHash<QString, Running> m_running;
+    QHash<QString, RunThread *> m_running; ///< owned; by task name
     /// Profiles with their secrets for this session (the store keeps them without).
     QHash<QString, TaskProfile> m_sessionProfiles;
     QHash<QString, QAction *> m_actions;

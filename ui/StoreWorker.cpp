@@ -3,6 +3,8 @@
 #include <TaskPhase.h>
 
 #include <ProfileJson.h>
+#include <Progress.h>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -48,10 +50,13 @@ void StoreWorker::refresh()
     QList<TaskRow> rows;
     if (m_routes.size() > 256)
         m_routes.clear();
+    const QHash<qint64, LeaseHolder> leases = m_store.leases();
     for (const TaskRecord &task : m_store.tasks()) {
         TaskRow row;
         row.name = task.name;
         row.state = taskStateName(task.state);
+        row.taskState = task.state;
+        row.runningElsewhere = otherRun(task.id, leases);
         row.lastError = task.lastError;
         row.profileJson = task.profileJson;
         row.route = routeOf(task.profileJson);
@@ -59,26 +64,54 @@ void StoreWorker::refresh()
         row.percent = totals.total > 0 ? 100.0 * totals.done / totals.total : 0;
         row.phase = TaskPhase::describe(task, totals, TimeText::nowNs());
         row.pointsWritten = totals.pointsWritten;
-        // The rate of a running task from its last two samples; the others have none, so
-        // their samples are not read every second.
-        if (task.state == TaskState::Running) {
-            const QList<ProgressSample> recent =
-                m_store.samples(task.id, QDateTime::currentMSecsSinceEpoch() - 5000);
-            if (recent.size() >= 2) {
-                const ProgressSample &a = recent.at(recent.size() - 2);
-                const ProgressSample &b = recent.last();
-                if (b.timeMs > a.timeMs)
-                    row.rate = (b.pointsWritten - a.pointsWritten) * 1000.0 / (b.timeMs - a.timeMs);
-            }
-        }
+        // The rate of a running task, as the monitor and the CLI show it; the others have
+        // none, so their samples are not read every second.
+        if (task.state == TaskState::Running)
+            row.rate = recentWriteRate(task.id);
         rows.append(row);
     }
     Q_EMIT tasksLoaded(rows);
 }
 
+double StoreWorker::recentWriteRate(qint64 taskId)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const QList<ProgressSample> recent = m_store.samples(taskId, now - Progress::kRateWindowMs);
+    // A process that ended without saying so leaves its task "running" with no new samples.
+    if (recent.isEmpty() || !Progress::isCurrent(recent.last(), now))
+        return 0;
+    return Progress::recent(recent).written;
+}
+
+std::optional<LeaseHolder> StoreWorker::otherRun(qint64 taskId,
+                                                 const QHash<qint64, LeaseHolder> &leases)
+{
+    const auto it = leases.find(taskId);
+    if (it == leases.end() || !Lease::isLive(*it, QDateTime::currentMSecsSinceEpoch()))
+        return std::nullopt;
+    if (it->pid == QCoreApplication::applicationPid() && it->host == Lease::hostName())
+        return std::nullopt; // one of this app's own runs
+    return *it;
+}
+
+bool StoreWorker::refuseWhileRunning(const QString &name, const QString &action)
+{
+    const auto task = m_store.task(name);
+    const auto lease = task ? m_store.lease(task->id) : std::nullopt;
+    if (!lease || !Lease::isLive(*lease, QDateTime::currentMSecsSinceEpoch()))
+        return false;
+    Q_EMIT failed(tr("Cannot %1 \"%2\": it is running in %3").arg(action, name,
+                                                                   lease->describe()));
+    return true;
+}
+
 void StoreWorker::saveTask(const QString &name, const QByteArray &profileJson,
                            const QString &oldName)
 {
+    if (refuseWhileRunning(oldName.isEmpty() ? name : oldName, tr("save"))) {
+        refresh();
+        return;
+    }
     if (!oldName.isEmpty() && oldName != name)
         if (const auto old = m_store.task(oldName))
             m_store.deleteTask(old->id);
@@ -89,10 +122,21 @@ void StoreWorker::saveTask(const QString &name, const QByteArray &profileJson,
 
 void StoreWorker::deleteTask(const QString &name)
 {
+    if (refuseWhileRunning(name, tr("delete"))) {
+        refresh();
+        return;
+    }
     if (const auto task = m_store.task(name))
         if (!m_store.deleteTask(task->id))
             Q_EMIT failed(tr("Cannot delete \"%1\": %2").arg(name, m_store.lastError()));
     refresh();
+}
+
+void StoreWorker::requestRun(const QString &name, int request)
+{
+    const auto task = m_store.task(name);
+    if (!task || !m_store.requestRun(task->id, RunRequest(request)))
+        Q_EMIT failed(tr("Cannot reach the run of \"%1\": %2").arg(name, m_store.lastError()));
 }
 
 } // namespace tsm

@@ -13,10 +13,15 @@ struct TaskRow
     QString name;
     QString route; ///< "influxdb → influxdb1"
     QString state;
+    TaskState taskState = TaskState::Idle;
+    /// The run of another process that holds the task now (its lease is live); that run, not
+    /// this app, may change the task: Start, Edit and Delete wait, Pause and Stop go through the
+    /// state file.
+    std::optional<LeaseHolder> runningElsewhere;
     double percent = 0;
     QString phase; ///< "history 42.0%", "following, lag 3 s"; empty before the first run
     qint64 pointsWritten = 0;
-    double rate = 0; ///< points/s from the last two samples
+    double rate = 0; ///< points written per second over the last 30 s (Progress::recent)
     QString lastError;
     QByteArray profileJson;
 };
@@ -38,14 +43,22 @@ public Q_SLOTS:
     void refresh();
     void saveTask(const QString &name, const QByteArray &profileJson, const QString &oldName);
     void deleteTask(const QString &name);
+    /// Asks the run of another process to pause or stop (a RunRequest).
+    void requestRun(const QString &name, int request);
 
 Q_SIGNALS:
     void tasksLoaded(const QList<tsm::TaskRow> &rows);
     void failed(const QString &message);
 
 private:
+    /// The live lease on the task held by another process, if any.
+    std::optional<LeaseHolder> otherRun(qint64 taskId, const QHash<qint64, LeaseHolder> &leases);
+    /// Whether a live run (of any process) holds the task; says so through failed().
+    bool refuseWhileRunning(const QString &name, const QString &action);
     /// "InfluxDB → InfluxDB 1.x" for a profile.
     QString routeOf(const QByteArray &profileJson);
+    /// Points written per second over the task's recent samples; 0 when it samples no more.
+    double recentWriteRate(qint64 taskId);
 
     QString m_path;
     CheckpointStore m_store;

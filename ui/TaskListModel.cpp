@@ -23,6 +23,8 @@ QVariant TaskListModel::data(const QModelIndex &index, int role) const
     const TaskRow &r = m_rows.at(index.row());
     if (role == Qt::ToolTipRole && index.column() == LastError)
         return r.lastError;
+    if (role == Qt::ToolTipRole && index.column() == Status && r.runningElsewhere)
+        return tr("Running in %1").arg(r.runningElsewhere->describe());
     if (role == Qt::TextAlignmentRole &&
         (index.column() == Progress || index.column() == Points || index.column() == Rate))
         return int(Qt::AlignRight | Qt::AlignVCenter);
@@ -35,6 +37,10 @@ QVariant TaskListModel::data(const QModelIndex &index, int role) const
     case Route:
         return r.route;
     case Status:
+        if (r.runningElsewhere)
+            return tr("%1 in %2 (pid %3)")
+                .arg(r.state, r.runningElsewhere->program)
+                .arg(r.runningElsewhere->pid);
         return r.state;
     case Progress:
         // Following tasks show their lag instead of a percentage that no longer means much.

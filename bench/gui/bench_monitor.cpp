@@ -3,8 +3,8 @@
 // alternated so that both see the same machine, each into a fresh database and state file.
 //
 //   bench_monitor [points] [rounds] [concurrency]     (defaults: 1000000 points, 3 rounds, 4)
-#include "run/Runner.h"
 #include "monitor/MonitorWindow.h"
+#include "run/RunThread.h"
 #include "support/BenchSupport.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
@@ -13,7 +13,6 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QTemporaryDir>
-#include <QThread>
 #include <algorithm>
 #include <cstdio>
 #include <thread>
@@ -37,13 +36,10 @@ struct RunResult
 /// One migration on a runner thread while this thread runs the event loop (and the monitor).
 RunResult migrate(const TaskProfile &profile, const QString &statePath, bool watch)
 {
-    QThread thread;
-    auto *runner = new Runner(profile, statePath);
-    runner->moveToThread(&thread);
-    QObject::connect(&thread, &QThread::finished, runner, &QObject::deleteLater);
+    RunThread run(profile, statePath);
     QEventLoop loop;
     RunResult result;
-    QObject::connect(runner, &Runner::finished, &loop, [&](const RunOutcome &outcome) {
+    QObject::connect(&run, &RunThread::finished, &loop, [&](const RunOutcome &outcome) {
         result.ok = outcome.status == RunOutcome::Status::Completed;
         if (!result.ok)
             std::fprintf(stderr, "migration failed: %s\n", qPrintable(outcome.message));
@@ -57,15 +53,12 @@ RunResult migrate(const TaskProfile &profile, const QString &statePath, bool wat
     const double cpuBefore = bench::processCpuSeconds();
     QElapsedTimer timer;
     timer.start();
-    thread.start();
-    QMetaObject::invokeMethod(runner, &Runner::run, Qt::QueuedConnection);
+    run.start();
     loop.exec();
     result.seconds = timer.elapsed() / 1000.0;
     result.cpuSeconds = bench::processCpuSeconds() - cpuBefore;
     if (monitor)
         result.monitorRefreshes = monitor->refreshCount();
-    thread.quit();
-    thread.wait();
     return result;
 }
 

@@ -164,16 +164,4 @@ std::unique_ptr<Sink> createSink(const TaskProfile &profile)
     return nullptr;
 }
 
-void applyEnvironmentSecrets(TaskProfile &profile)
-{
-    auto take = [](const char *name, QString &into) {
-        if (qEnvironmentVariableIsSet(name))
-            into = qEnvironmentVariable(name);
-    };
-    take("TSMIGRATE_SOURCE_PASSWORD", profile.source.password);
-    take("TSMIGRATE_SOURCE_TOKEN", profile.source.token);
-    take("TSMIGRATE_TARGET_PASSWORD", profile.target.password);
-    take("TSMIGRATE_TARGET_TOKEN", profile.target.token);
-}
-
 } // namespace tsm::Connectors

@@ -24,9 +24,5 @@ std::unique_ptr<Source> createSource(const TaskProfile &profile);
 /// The target of the task. Throws Error(Config) for a type this build cannot write.
 std::unique_ptr<Sink> createSink(const TaskProfile &profile);
 
-/// Secrets from TSMIGRATE_SOURCE_PASSWORD, TSMIGRATE_SOURCE_TOKEN, TSMIGRATE_TARGET_PASSWORD and
-/// TSMIGRATE_TARGET_TOKEN replace those of the profile when set.
-void applyEnvironmentSecrets(TaskProfile &profile);
-
 } // namespace Connectors
 } // namespace tsm

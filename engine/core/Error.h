@@ -21,6 +21,7 @@ enum class ErrorKind
     TooLarge,  ///< 413: the batch is split
     Cancelled, ///< the task was paused or stopped
     Io,        ///< local file error
+    Busy,      ///< another run holds the task (its lease in the state file is live)
 };
 
 /** The exception every engine layer throws; carries what the caller needs to decide. */

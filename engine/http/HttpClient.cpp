@@ -1,7 +1,9 @@
 #include "http/HttpClient.h"
 
 #include "core/Error.h"
+#include "http/HttpLog.h"
 
+#include <QElapsedTimer>
 #include <QUrl>
 #include <algorithm>
 #include <ctime>
@@ -255,7 +257,21 @@ HttpResponse HttpClient::perform(const HttpRequest &request, const CancelToken *
     curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
     curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
 
+    QElapsedTimer took;
+    took.start();
     const CURLcode code = curl_easy_perform(curl);
+    long status = 0;
+    if (code == CURLE_OK)
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    // At trace level, each request; without its query string, which holds statements.
+    qCDebug(lcHttp).noquote()
+        << method
+        << QUrl(QString::fromUtf8(request.url))
+               .adjusted(QUrl::RemoveQuery | QUrl::RemoveUserInfo)
+               .toString()
+        << body.size() << "bytes:"
+        << (code == CURLE_OK ? QString::number(status) : QString::fromUtf8(curl_easy_strerror(code)))
+        << "in" << took.elapsed() << "ms";
 
     // The header list and the strings it points to die with this frame: make sure the handle
     // does not keep dangling pointers until the next reset.
@@ -265,8 +281,6 @@ HttpResponse HttpClient::perform(const HttpRequest &request, const CancelToken *
     if (transfer.readerError)
         std::rethrow_exception(transfer.readerError);
     if (code == CURLE_OK) {
-        long status = 0;
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
         response.status = int(status);
         if (response.status == 400 && isPlainHttpToTlsPort(request.url, response.body))
             throw Error(

@@ -1,13 +1,11 @@
 #include "run/Estimator.h"
 
+#include "EngineLog.h"
 #include "core/Error.h"
 
 #include <CheckpointStore.h>
-#include <QLoggingCategory>
 
 using namespace Qt::StringLiterals;
-
-Q_LOGGING_CATEGORY(lcEstimator, "tsm.engine.estimator")
 
 namespace tsm {
 
@@ -51,7 +49,7 @@ void Estimator::estimate()
 {
     CheckpointStore store;
     if (!store.open(m_statePath)) {
-        qCWarning(lcEstimator) << "cannot open the state file:" << store.lastError();
+        qCWarning(lcEngine) << "cannot open the state file:" << store.lastError();
         return;
     }
     for (const MeasurementProgress &m : store.measurementProgress(m_taskId)) {
@@ -72,7 +70,7 @@ void Estimator::estimate()
                 u"Cannot estimate the points of \"%1\": %2"_s.arg(m.measurement, error.message()));
         }
         if (!store.setEstimate(m_taskId, m.measurement, points))
-            qCWarning(lcEstimator) << store.lastError();
+            qCWarning(lcEngine) << store.lastError();
     }
 }
 

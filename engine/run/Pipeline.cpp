@@ -1,14 +1,12 @@
 #include "run/Pipeline.h"
 
+#include "EngineLog.h"
 #include "http/Retry.h"
 
-#include <QLoggingCategory>
 #include <chrono>
 #include <thread>
 
 using namespace Qt::StringLiterals;
-
-Q_LOGGING_CATEGORY(lcPipeline, "tsm.engine.pipeline")
 
 namespace tsm {
 
@@ -448,7 +446,7 @@ void Pipeline::stopReading(const Error &error)
             m_fatal = error;
     }
     if (!m_readingStopped.exchange(true))
-        qCWarning(lcPipeline) << "stopping the reads:" << error.message();
+        qCWarning(lcEngine) << "stopping the reads:" << error.message();
     m_readCancel.cancel(); // the other readers stop waiting for the source too
 }
 
@@ -459,7 +457,7 @@ void Pipeline::fail(const Error &error)
         if (!m_fatal)
             m_fatal = error;
     }
-    qCWarning(lcPipeline) << "stopping the run:" << error.message();
+    qCWarning(lcEngine) << "stopping the run:" << error.message();
     m_cancel->cancel();
     m_queueNotFull.notify_all();
     m_queueNotEmpty.notify_all();

@@ -2,6 +2,7 @@
 
 #include "connectors/Connectors.h"
 #include "run/Estimator.h"
+#include "run/LeaseKeeper.h"
 
 #include <Kinds.h>
 #include <ProfileJson.h>
@@ -72,26 +73,50 @@ TaskRun::~TaskRun() = default;
 
 std::optional<RunOutcome> TaskRun::open()
 {
+    // Nothing can be recorded in the store yet (or it is another run's): said, not logged.
+    auto refuse = [this](ErrorKind kind, const QString &message) {
+        Q_EMIT m_runner.event(int(EventLevel::Error), message);
+        return outcomeOf(RunOutcome::Status::Failed, message, kind);
+    };
     if (!m_store.open(m_statePath))
-        return outcomeOf(
-            RunOutcome::Status::Failed,
-            u"Cannot open the state file %1: %2"_s.arg(m_statePath, m_store.lastError()),
-            ErrorKind::Io);
+        return refuse(ErrorKind::Io, u"Cannot open the state file %1: %2"_s.arg(
+                                         m_statePath, m_store.lastError()));
     m_maxLevel = eventLevelFromName(m_profile.advanced.logLevel).value_or(EventLevel::Info);
-    // The stored profile keeps its secrets only where the user chose to keep them there.
+    m_keeper = std::make_unique<LeaseKeeper>(m_statePath, [this](RunRequest request) {
+        if (request == RunRequest::Pause)
+            m_runner.requestPause();
+        else
+            m_runner.requestStop();
+    });
+    // The lease comes first: a task another run works on keeps its profile and ledger as they
+    // are. A new task has no run yet; it is claimed as soon as it exists.
     const auto stored = m_store.task(m_profile.name);
-    const bool keepSecrets =
-        stored && ProfileJson::hasSecrets(ProfileJson::fromJson(stored->profileJson).profile);
-    const auto taskId =
-        m_store.saveTask(m_profile.name, ProfileJson::toJson(m_profile, keepSecrets));
-    if (!taskId)
-        return outcomeOf(RunOutcome::Status::Failed,
-                         u"Cannot save the task in %1: %2"_s.arg(m_statePath, m_store.lastError()),
-                         ErrorKind::Io);
-    m_taskId = *taskId;
+    std::optional<LeaseHolder> tookOver;
+    try {
+        if (stored)
+            tookOver = m_keeper->claim(m_store, stored->id, m_profile.name);
+        // The stored profile keeps its secrets only where the user chose to keep them there.
+        const bool keepSecrets =
+            stored && ProfileJson::hasSecrets(ProfileJson::fromJson(stored->profileJson).profile);
+        const auto taskId =
+            m_store.saveTask(m_profile.name, ProfileJson::toJson(m_profile, keepSecrets));
+        if (!taskId)
+            throw Error(ErrorKind::Io, u"Cannot save the task in %1: %2"_s.arg(
+                                           m_statePath, m_store.lastError()));
+        m_taskId = *taskId;
+        if (!stored)
+            tookOver = m_keeper->claim(m_store, m_taskId, m_profile.name);
+    } catch (const Error &error) {
+        return refuse(error.kind(), error.message());
+    }
     m_store.requeueRunningUnits(m_taskId);
     m_rejectsFile = Runner::rejectsPath(m_statePath, m_profile.name);
     m_recorder = std::make_unique<Recorder>(m_rejectsFile, m_maxLevel);
+    if (tookOver)
+        log(EventLevel::Warn,
+            u"Took the task over from %1: that run ended without letting it go (its process is "
+            u"gone or it has not been heard of for %2 s)"_s.arg(tookOver->describe())
+                .arg((QDateTime::currentMSecsSinceEpoch() - tookOver->heartbeatMs) / 1000));
     return std::nullopt;
 }
 
@@ -109,6 +134,13 @@ RunOutcome TaskRun::finishWith(TaskState state, RunOutcome result)
 
 RunOutcome TaskRun::failWith(const Error &error)
 {
+    if (m_keeper->lost()) {
+        // The task is another run's now: its state and ledger are left to that run.
+        const QString message =
+            u"Another run took the task over while this one worked; this one stopped"_s;
+        log(EventLevel::Error, message);
+        return outcomeOf(RunOutcome::Status::Failed, message, ErrorKind::Busy);
+    }
     if (error.kind() != ErrorKind::Cancelled)
         return finishWith(TaskState::Failed,
                           outcomeOf(RunOutcome::Status::Failed, error.message(), error.kind()));

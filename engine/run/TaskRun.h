@@ -2,6 +2,7 @@
 
 #include "core/CancelToken.h"
 #include "core/Error.h"
+#include "run/LeaseKeeper.h"
 #include "run/Pipeline.h"
 #include "run/Recorder.h"
 #include "run/RunRange.h"
@@ -73,6 +74,7 @@ private:
     EventLevel m_maxLevel = EventLevel::Info;
     QString m_rejectsFile;
     std::unique_ptr<Recorder> m_recorder;
+    std::unique_ptr<LeaseKeeper> m_keeper; ///< released last, once the outcome is recorded
     QElapsedTimer m_elapsed;
     std::unique_ptr<Source> m_source;
     std::unique_ptr<Sink> m_sink;

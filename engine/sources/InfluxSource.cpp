@@ -1,16 +1,14 @@
 #include "sources/InfluxSource.h"
 
+#include "EngineLog.h"
 #include "core/Error.h"
 #include "core/Planner.h"
 #include "influx/InfluxResponseDecoder.h"
 
 #include <QDateTime>
-#include <QLoggingCategory>
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
-
-Q_LOGGING_CATEGORY(lcInfluxSource, "tsm.engine.influx")
 
 namespace tsm {
 
@@ -327,7 +325,7 @@ QList<TimeRange> InfluxSource::shardGroups(const QString &database, const QStrin
     } catch (const Error &error) {
         if (error.kind() == ErrorKind::Cancelled)
             throw;
-        qCInfo(lcInfluxSource) << "SHOW SHARDS not available, aligning to the shard group duration:"
+        qCInfo(lcEngine) << "SHOW SHARDS not available, aligning to the shard group duration:"
                                << error.message();
     }
 

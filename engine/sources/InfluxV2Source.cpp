@@ -1,13 +1,11 @@
 #include "sources/InfluxV2Source.h"
 
+#include "EngineLog.h"
 #include "core/Error.h"
 
-#include <QLoggingCategory>
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
-
-Q_LOGGING_CATEGORY(lcInfluxV2Source, "tsm.engine.influx2")
 
 namespace tsm {
 
@@ -126,7 +124,7 @@ InfluxV2Source::Mapping InfluxV2Source::mapping(const QString &bucketName,
     QList<InfluxV2Api::Dbrp> mappings = usableMappings(bucket, &shadowed, cancel);
     if (mappings.isEmpty() && shadowed.isEmpty() && m_addDbrp) {
         const bool created = m_v2.createDbrp(m_orgId, bucket.id, bucket.name, u"autogen"_s, cancel);
-        qCInfo(lcInfluxV2Source) << (created ? "Added" : "Asked to add") << "the mapping"
+        qCInfo(lcEngine) << (created ? "Added" : "Asked to add") << "the mapping"
                                  << bucket.name << "/ autogen for bucket" << bucket.id;
         mappings = usableMappings(bucket, &shadowed, cancel);
         if (mappings.isEmpty()) {
@@ -223,7 +221,7 @@ QStringList InfluxV2Source::listMeasurementsIn(const QString &database,
     } catch (const Error &error) {
         if (error.kind() != ErrorKind::Query || error.httpStatus() != 400)
             throw;
-        qCInfo(lcInfluxV2Source) << "SHOW MEASUREMENTS ON db.rp not understood:" << error.message();
+        qCInfo(lcEngine) << "SHOW MEASUREMENTS ON db.rp not understood:" << error.message();
     }
     if (isDefaultMapping(database, retentionPolicy))
         return InfluxSource::listMeasurementsIn(database, retentionPolicy, cancel);

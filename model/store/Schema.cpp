@@ -79,8 +79,23 @@ CREATE TABLE estimates (
 );
 )sql";
 
+/// Schema version 3: who runs a task (one lease per task, renewed by a heartbeat), and what
+/// another process asks of that run.
+constexpr const char *kSchemaV3 = R"sql(
+CREATE TABLE leases (
+    task_id INTEGER PRIMARY KEY REFERENCES tasks(id) ON DELETE CASCADE,
+    program TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    token TEXT NOT NULL,
+    started_ms INTEGER NOT NULL,
+    heartbeat_ms INTEGER NOT NULL,
+    request TEXT NOT NULL DEFAULT ''
+);
+)sql";
+
 /// Step i brings a file from version i to version i + 1. A new version appends one.
-constexpr const char *kSteps[] = {kSchemaV1, kSchemaV2};
+constexpr const char *kSteps[] = {kSchemaV1, kSchemaV2, kSchemaV3};
 static_assert(std::size(kSteps) == Schema::kVersion, "one step per schema version");
 
 } // namespace

@@ -111,6 +111,9 @@ void TaskTable::remove(qint64 taskId)
 {
     Transaction tx(m_db);
     removeRecords(taskId);
+    Statement lease(m_db, "DELETE FROM leases WHERE task_id = ?1");
+    lease.bind(1, taskId);
+    lease.run();
     Statement s(m_db, "DELETE FROM tasks WHERE id = ?1");
     s.bind(1, taskId);
     requireTask(s.run());

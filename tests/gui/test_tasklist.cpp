@@ -3,10 +3,13 @@
 #include "MainWindow.h"
 #include "wizard/TaskWizard.h"
 
+#include <CheckpointStore.h>
 #include <ProfileJson.h>
+#include <ProfileLoader.h>
 #include <QAction>
 #include <QDir>
 #include <QLineEdit>
+#include <QProcess>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -183,7 +186,58 @@ private Q_SLOTS:
         QCOMPARE(imported.source.path, QDir(dir.path()).filePath(u"data/in.lp"_s));
         QCOMPARE(imported.target.path, QDir(dir.path()).filePath(u"profiles/out.lp"_s));
         QCOMPARE(imported.source.path, ProfileJson::readFile(in).profile.source.path);
+        // As the CLI's loader reads it (it adds --set, secrets from the environment and
+        // validation on top): the same profile.
+        const LoadedProfile cli =
+            ProfileLoader(ProfileRef::file(in)).withEnvironmentSecrets().validated().load();
+        QVERIFY2(cli.ok(), qPrintable(cli.problems.join(u'\n')));
+        QCOMPARE(ProfileJson::toJson(imported, false), ProfileJson::toJson(cli.profile, false));
         window.wizard()->reject();
+    }
+
+    void aTaskRunningInAnotherProcessIsItsRunsAlone()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"tasks.sqlite"_s);
+        // Another process (a live one, not this test) holds the task's lease, as a CLI run does.
+        QProcess other;
+        other.start(u"sleep"_s, {u"60"_s});
+        QVERIFY(other.waitForStarted());
+        CheckpointStore store;
+        QVERIFY(store.open(state));
+        const qint64 id = *store.saveTask(fullProfile().name, json(fullProfile()));
+        LeaseHolder cli = Lease::thisRun();
+        cli.program = u"tsmigrate-cli"_s;
+        cli.pid = other.processId();
+        QVERIFY(store.claimLease(id, cli)->granted);
+
+        MainWindow window(state);
+        window.show();
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
+        auto *table = window.findChild<QTableView *>(u"taskTableView"_s);
+        table->selectRow(0);
+        const QModelIndex status = window.model()->index(0, TaskListModel::Status);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.model()->data(status).toString().contains(u"tsmigrate-cli (pid %1)"_s.arg(cli.pid)),
+            10000);
+        auto action = [&](const char *name) {
+            return window.findChild<QAction *>(QString::fromLatin1(name));
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!action("startAction")->isEnabled(), 10000);
+        QVERIFY(!action("editAction")->isEnabled());
+        QVERIFY(!action("deleteAction")->isEnabled());
+        QVERIFY(action("editAction")->toolTip().contains(u"pid %1"_s.arg(cli.pid)));
+        // Stop reaches that run through the state file.
+        QVERIFY(action("stopAction")->isEnabled());
+        action("stopAction")->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(store.lease(id)->request, RunRequest::Stop, 10000);
+
+        // Its process gone, the task is the app's again.
+        other.kill();
+        QVERIFY(other.waitForFinished());
+        QTRY_VERIFY_WITH_TIMEOUT(action("startAction")->isEnabled(), 10000);
+        QVERIFY(action("deleteAction")->isEnabled());
+        QVERIFY(!window.model()->data(status).toString().contains(u"tsmigrate-cli"_s));
     }
 
     void deleteAsksFirst()

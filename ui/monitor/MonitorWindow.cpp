@@ -4,6 +4,7 @@
 #include "EventLogModel.h"
 #include "MeasurementTableModel.h"
 
+#include <Progress.h>
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
@@ -40,20 +41,9 @@ namespace tsm {
 
 namespace {
 
-constexpr int kPollMs = 500;          // samples come once a second: new points show within 1.5 s
-constexpr qint64 kGapMs = 5000;       // samples further apart belong to different runs
-constexpr qint64 kRecentMs = 30000;   // the ETA follows the rate of the last 30 s
-constexpr qsizetype kMaxDrawn = 2000; // points per series drawn, whatever the range holds
-
-/// Points/s between two samples of the same run; 0 across a gap between runs.
-double rateBetween(const ProgressSample &a, const ProgressSample &b, bool written)
-{
-    const qint64 dt = b.timeMs - a.timeMs;
-    if (dt <= 0 || dt > kGapMs)
-        return 0;
-    const qint64 delta = written ? b.pointsWritten - a.pointsWritten : b.pointsRead - a.pointsRead;
-    return std::max<qint64>(0, delta) * 1000.0 / double(dt);
-}
+constexpr int kPollMs = 500; // samples come once a second: new points show within 1.5 s
+constexpr qint64 kGapMs = Progress::kRunGapMs; // samples further apart: different runs
+constexpr qsizetype kMaxDrawn = 2000;          // points per series drawn, whatever the range holds
 
 /// A round step (1, 2 or 5 × 10^n) that cuts `top` into about five intervals.
 double niceStep(double top)
@@ -414,14 +404,11 @@ void MonitorWindow::apply(const MonitorSnapshot &snap)
 void MonitorWindow::appendSamples(const QList<ProgressSample> &samples)
 {
     for (const ProgressSample &s : samples) {
-        double readRate = 0, writeRate = 0;
-        if (!m_samples.isEmpty()) {
-            readRate = rateBetween(m_samples.last(), s, false);
-            writeRate = rateBetween(m_samples.last(), s, true);
-        }
+        const Progress::Rates rate =
+            m_samples.isEmpty() ? Progress::Rates() : Progress::between(m_samples.last(), s);
         const qreal x = qreal(s.timeMs);
-        m_readPoints.append(QPointF(x, readRate));
-        m_writePoints.append(QPointF(x, writeRate));
+        m_readPoints.append(QPointF(x, rate.read));
+        m_writePoints.append(QPointF(x, rate.written));
         m_writtenPoints.append(QPointF(x, qreal(s.pointsWritten)));
         m_samples.append(s);
     }
@@ -561,19 +548,10 @@ void MonitorWindow::updateFigures(const MonitorSnapshot &snap)
     f.retries = last ? last->retries : 0;
 
     // Estimated total: known once every measurement is estimated.
-    bool estimating = snap.measurements.isEmpty();
-    bool unknown = false;
-    qint64 total = 0;
-    for (const MeasurementProgress &m : snap.measurements) {
-        if (m.estimatedPoints == kNotEstimated)
-            estimating = true;
-        else if (m.estimatedPoints == kCannotEstimate)
-            unknown = true;
-        else
-            total += m.estimatedPoints;
-    }
-    if (!estimating && !unknown)
-        f.estimatedTotal = total;
+    const Progress::EstimatedTotal total = Progress::estimatedTotal(snap.measurements);
+    const bool estimating = total.state == Progress::EstimatedTotal::State::NotYet;
+    const bool unknown = total.state == Progress::EstimatedTotal::State::Unknown;
+    f.estimatedTotal = total.points;
 
     // Elapsed: the time covered by samples, runs added up without the pauses between them;
     // each run's first sample comes about a second after it started.
@@ -583,23 +561,12 @@ void MonitorWindow::updateFigures(const MonitorSnapshot &snap)
     }
     // Recent rate: the last 30 s of the current run, not the average since the start.
     if (last) {
-        qsizetype from = m_samples.size() - 1;
-        while (from > 0 && last->timeMs - m_samples.at(from - 1).timeMs <= kRecentMs &&
-               m_samples.at(from).timeMs - m_samples.at(from - 1).timeMs <= kGapMs)
-            --from;
-        const ProgressSample &a = m_samples.at(from);
-        const double seconds = (last->timeMs - a.timeMs) / 1000.0;
-        if (seconds > 0) {
-            f.writeRate = (last->pointsWritten - a.pointsWritten) / seconds;
-            const double unitRate = (last->unitsDone - a.unitsDone) / seconds;
-            if (active && f.estimatedTotal >= 0 && f.writeRate > 0)
-                f.etaSeconds =
-                    qint64(std::ceil(std::max<qint64>(0, f.estimatedTotal - last->pointsWritten -
-                                                             last->pointsRejected) /
-                                     f.writeRate));
-            else if (active && unitRate > 0)
-                f.etaSeconds = qint64(std::ceil((f.unitsTotal - f.unitsDone) / unitRate));
-        }
+        const Progress::Rates rate = Progress::recent(m_samples);
+        f.writeRate = rate.written;
+        if (active)
+            f.etaSeconds = Progress::etaSeconds(
+                rate, Progress::remaining(total, last->pointsWritten, last->pointsRejected,
+                                          f.unitsDone, f.unitsTotal));
     }
     m_figures = f;
 
@@ -763,8 +730,10 @@ void MonitorWindow::exportCsv()
                              "written_per_s\n";
             for (qsizetype i = 0; i < samples.size(); ++i) {
                 const ProgressSample &s = samples.at(i);
-                const double readRate = i > 0 ? rateBetween(samples.at(i - 1), s, false) : 0;
-                const double writeRate = i > 0 ? rateBetween(samples.at(i - 1), s, true) : 0;
+                const Progress::Rates rate =
+                    i > 0 ? Progress::between(samples.at(i - 1), s) : Progress::Rates();
+                const double readRate = rate.read;
+                const double writeRate = rate.written;
                 out += QDateTime::fromMSecsSinceEpoch(s.timeMs, Qt::UTC)
                            .toString(Qt::ISODateWithMs)
                            .toUtf8() +

@@ -1,11 +1,13 @@
 #pragma once
 
-namespace tsm {
+#include "core/Error.h"
+
+#include <QString>
+
+namespace tsm::cli {
 
 /**
- * tsmigrate-cli: run, check, schema and status of task profiles, headless.
- *
- * Exit codes (a contract for scripts):
+ * tsmigrate-cli's exit codes, a contract for scripts:
  *   0  success (run: history complete, nothing rejected)
  *   1  the run ended with read units that failed; running again retries them
  *   2  usage error, invalid or unreadable profile, missing database
@@ -13,9 +15,8 @@ namespace tsm {
  *   4  authentication or authorization failed
  *   5  interrupted (SIGINT/SIGTERM): progress is saved, running again resumes
  *   6  history complete, but the target rejected some points (see the rejects file)
+ *   8  the task is running in another process (the message names it); nothing was changed
  */
-namespace Cli {
-
 enum ExitCode
 {
     ExitOk = 0,
@@ -25,9 +26,13 @@ enum ExitCode
     ExitAuth = 4,
     ExitInterrupted = 5,
     ExitRejected = 6,
+    ExitBusy = 8,
 };
 
-int main(int argc, char **argv);
+/// The exit code of a command that ended with an engine error of this kind.
+ExitCode exitCodeFor(ErrorKind kind);
 
-} // namespace Cli
-} // namespace tsm
+/// The exit codes in words, for --help.
+QString exitCodesHelp();
+
+} // namespace tsm::cli

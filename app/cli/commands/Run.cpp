@@ -1,0 +1,130 @@
+#include "commands/Run.h"
+
+#include "commands/Console.h"
+#include "commands/ExitCode.h"
+#include "commands/ProfileArgument.h"
+#include "commands/ProgressLine.h"
+#include "commands/SharedOptions.h"
+#include "run/RunThread.h"
+
+#include <CheckpointStore.h>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QTimer>
+#include <atomic>
+#include <csignal>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm::cli {
+
+namespace {
+
+std::atomic<int> g_signal{0};
+
+void onSignal(int signal)
+{
+    g_signal.store(signal);
+}
+
+} // namespace
+
+Run::Run()
+{
+    name = u"run"_s;
+    usage = {
+        {u"run PROFILE.json"_s, u"run (or resume) the task; exit 0 = history complete"_s},
+        {u"run --task NAME"_s, u"run a task saved in the state file (e.g. by the desktop app)"_s}};
+    options = {SharedOptions::state(), SharedOptions::set(), SharedOptions::restart(),
+               SharedOptions::task()};
+}
+
+int Run::execute(const Invocation &invocation)
+{
+    const std::optional<TaskProfile> profile = profileOf(name, invocation);
+    if (!profile)
+        return ExitUsage;
+    if (invocation.restart) {
+        if (const int forgotten = forgetProgress(profile->name, invocation.statePath);
+            forgotten != ExitOk)
+            return forgotten;
+    }
+    return runToEnd(*profile, invocation.statePath);
+}
+
+int Run::forgetProgress(const QString &taskName, const QString &statePath)
+{
+    CheckpointStore store;
+    if (!store.open(statePath)) {
+        err(u"Cannot open the state file %1: %2"_s.arg(statePath, store.lastError()));
+        return ExitUsage;
+    }
+    const auto task = store.task(taskName);
+    if (!task)
+        return ExitOk;
+    if (const auto lease = store.lease(task->id);
+        lease && Lease::isLive(*lease, QDateTime::currentMSecsSinceEpoch())) {
+        err(u"Task \"%1\" is running in %2: its progress cannot be forgotten now; stop it "
+            "there first"_s.arg(taskName, lease->describe()));
+        return ExitBusy;
+    }
+    if (!store.resetTask(task->id)) {
+        err(store.lastError());
+        return ExitUsage;
+    }
+    return ExitOk;
+}
+
+int Run::runToEnd(const TaskProfile &profile, const QString &statePath)
+{
+    RunThread run(profile, statePath);
+    ProgressLine line(::isatty(STDERR_FILENO));
+    int exitCode = ExitUnitsFailed;
+    QObject::connect(&run, &RunThread::progress, qApp, [&](const RunProgress &p) { line.show(p); });
+    QObject::connect(&run, &RunThread::event, qApp,
+                     [&](int level, const QString &message) { line.event(level, message); });
+    QObject::connect(&run, &RunThread::finished, qApp, [&](const RunOutcome &outcome) {
+        line.finish();
+        exitCode = exitCodeOf(outcome, statePath);
+        qApp->quit();
+    });
+
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    QTimer signalPoll;
+    QObject::connect(&signalPoll, &QTimer::timeout, qApp, [&] {
+        if (g_signal.exchange(0) != 0) {
+            err(u"\nInterrupt received: finishing what is in flight and saving progress…"_s);
+            run.requestPause();
+        }
+    });
+    signalPoll.start(100);
+
+    run.start();
+    QCoreApplication::exec();
+    return exitCode;
+}
+
+int Run::exitCodeOf(const RunOutcome &outcome, const QString &statePath)
+{
+    switch (outcome.status) {
+    case RunOutcome::Status::Completed:
+        if (outcome.pointsRejected == 0)
+            return ExitOk;
+        err(u"%1 points were rejected by the target; they are recorded with the reasons in %2"_s
+                .arg(outcome.pointsRejected)
+                .arg(outcome.rejectsFile));
+        return ExitRejected;
+    case RunOutcome::Status::Paused:
+    case RunOutcome::Status::Stopped:
+        err(u"Interrupted; progress is saved in %1 — run the same command to resume."_s.arg(
+            statePath));
+        return ExitInterrupted;
+    case RunOutcome::Status::Failed:
+        break;
+    }
+    return outcome.errorKind ? exitCodeFor(*outcome.errorKind) : ExitUnitsFailed;
+}
+
+} // namespace tsm::cli

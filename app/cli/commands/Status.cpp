@@ -1,0 +1,104 @@
+#include "commands/Status.h"
+
+#include "commands/Console.h"
+#include "commands/ExitCode.h"
+#include "commands/SharedOptions.h"
+
+#include <CheckpointStore.h>
+#include <Progress.h>
+#include <QDateTime>
+#include <QFileInfo>
+#include <TaskPhase.h>
+#include <TimeText.h>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm::cli {
+
+Status::Status()
+{
+    name = u"status"_s;
+    usage = {{u"status"_s, u"tasks in the state file, their state and counts"_s}};
+    options = {SharedOptions::state(), SharedOptions::task()};
+}
+
+int Status::execute(const Invocation &invocation)
+{
+    const QString &statePath = invocation.statePath;
+    const QString &taskName = invocation.taskName;
+    if (!QFileInfo::exists(statePath)) {
+        // Nothing there yet, unless what is in the way is not a folder or cannot be read.
+        const QFileInfo folder(QFileInfo(statePath).absolutePath());
+        if (folder.exists() && (!folder.isDir() || !folder.isReadable() || !folder.isExecutable())) {
+            err(u"Cannot read the state file %1: %2 is not a folder this user can read"_s.arg(
+                statePath, folder.filePath()));
+            return ExitUsage;
+        }
+        out(u"No tasks: %1 does not exist yet."_s.arg(statePath));
+        return ExitOk;
+    }
+    CheckpointStore store;
+    if (!store.open(statePath, CheckpointStore::Mode::ReadOnly)) {
+        err(u"Cannot open the state file %1: %2"_s.arg(statePath, store.lastError()));
+        return ExitUsage;
+    }
+    const QList<TaskRecord> tasks = store.tasks();
+    if (tasks.isEmpty())
+        out(u"No tasks in %1."_s.arg(statePath));
+    bool found = taskName.isEmpty();
+    for (const TaskRecord &task : tasks) {
+        if (!taskName.isEmpty() && task.name != taskName)
+            continue;
+        found = true;
+        printTask(store, task, !taskName.isEmpty());
+    }
+    if (!found) {
+        err(u"No task named \"%1\" in %2"_s.arg(taskName, statePath));
+        return ExitUsage;
+    }
+    return ExitOk;
+}
+
+void Status::printTask(CheckpointStore &store, const TaskRecord &task, bool withLog)
+{
+    const UnitTotals totals = store.unitTotals(task.id);
+    QString phase = TaskPhase::describe(task, totals, TimeText::nowNs());
+    if (phase.isEmpty())
+        phase = u"history 0.0%"_s;
+    out(u"%1: %2, %3 (%4/%5 units done, %6 failed), %7 points written, %8 rejected"_s
+            .arg(task.name, taskStateName(task.state), phase)
+            .arg(totals.done)
+            .arg(totals.total)
+            .arg(totals.failed)
+            .arg(totals.pointsWritten)
+            .arg(totals.pointsRejected));
+    if (task.planned && task.planStartNs < task.planEndNs)
+        out(u"  range: %1 .. %2"_s.arg(TimeText::format(task.planStartNs),
+                                       TimeText::format(task.planEndNs)));
+    if (task.watermarkNs != 0)
+        out(u"  following: everything before %1 is in the target"_s.arg(
+            TimeText::format(task.watermarkNs)));
+    printEstimate(store, task);
+    if (!task.lastError.isEmpty())
+        out(u"  last error: %1"_s.arg(task.lastError));
+    if (!withLog)
+        return;
+    for (const EventRecord &e : store.events(task.id, 0, EventLevel::Info))
+        out(u"  %1 %2: %3"_s.arg(QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(Qt::ISODate),
+                                 eventLevelName(e.level), e.message));
+}
+
+void Status::printEstimate(CheckpointStore &store, const TaskRecord &task)
+{
+    // Said once every measurement is counted, or while counting; not when the source cannot.
+    const Progress::EstimatedTotal total =
+        Progress::estimatedTotal(store.measurementProgress(task.id));
+    if (total.state == Progress::EstimatedTotal::State::Known)
+        out(u"  estimated at the source: %1 points"_s.arg(total.points));
+    else if (total.state == Progress::EstimatedTotal::State::NotYet && total.measurements > 0)
+        out(u"  estimated at the source: not yet (%1 of %2 measurements counted)"_s
+                .arg(total.counted)
+                .arg(total.measurements));
+}
+
+} // namespace tsm::cli

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "commands/Command.h"
+
+namespace tsm {
+class CheckpointStore;
+struct TaskRecord;
+} // namespace tsm
+
+namespace tsm::cli {
+
+/** tsmigrate-cli status: the tasks in the state file, their state, phase and counts; with
+ *  --task, one task and its log. */
+class Status : public Command
+{
+public:
+    Status();
+    int execute(const Invocation &invocation) override;
+
+private:
+    static void printTask(CheckpointStore &store, const TaskRecord &task, bool withLog);
+    static void printEstimate(CheckpointStore &store, const TaskRecord &task);
+};
+
+} // namespace tsm::cli
