@@ -336,6 +336,20 @@ private Q_SLOTS:
         throughProxy(u"cut at a chunk boundary (5%)"_s, true, rule);
     }
 
+    void sourceCutJsonAnswers()
+    {
+        // The same through JSON answers (a server without msgpack): −0.0 stays −0.0 too.
+        FaultProxy proxy(m_influx->url());
+        proxy.setJsonAnswers(true);
+        FaultProxy::Rule rule = onReads(Action::CutMidChunk);
+        rule.every = 20;
+        rule.skip = 2;
+        const int index = proxy.addRule(rule);
+        const Outcome o = migrate(u"cut JSON"_s, proxy.url(), m_influx->url());
+        expectComplete(u"cut mid-chunk, JSON answers (5%)"_s, u"source"_s, o);
+        QVERIFY(proxy.applied(index) > 0);
+    }
+
     void sourceCutOneReadInFour()
     {
         // Far worse than 5%: a quarter of the reads break, and the retries still get through.

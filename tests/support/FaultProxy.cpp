@@ -137,6 +137,12 @@ int FaultProxy::applied(int index) const
     return index >= 0 && index < m_rules.size() ? m_rules.at(index).applied : 0;
 }
 
+void FaultProxy::setJsonAnswers(bool json)
+{
+    QMutexLocker lock(&m_mutex);
+    m_jsonAnswers = json;
+}
+
 int FaultProxy::forwarded(const QByteArray &path) const
 {
     QMutexLocker lock(&m_mutex);
@@ -202,8 +208,13 @@ bool FaultProxy::forward(const TestHttpServer::Request &request, TestHttpServer:
     forward.method = request.method;
     forward.url = m_upstream.toUtf8() + request.target;
     forward.body = request.body; // the server gunzipped it; it goes on plain
+    bool json = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        json = m_jsonAnswers;
+    }
     for (const auto &[name, value] : request.headers)
-        if (name == "authorization" || name == "content-type" || name == "accept")
+        if (name == "authorization" || name == "content-type" || (name == "accept" && !json))
             forward.headers.append({name, value});
     try {
         HttpClient client;

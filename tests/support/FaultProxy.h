@@ -86,6 +86,9 @@ public:
     int addRule(const Rule &rule);
     /// How often rule `index` applied its fault.
     int applied(int index) const;
+    /// Leave out the Accept header, so that InfluxDB answers in JSON as a server without
+    /// msgpack does.
+    void setJsonAnswers(bool json);
 
     QString url() const { return m_server.url(); }
     int forwarded(const QByteArray &path) const;
@@ -122,6 +125,7 @@ private:
     bool m_released = false;
     QList<QPair<QByteArray, int>> m_forwarded;
     QList<RuleState> m_rules;
+    bool m_jsonAnswers = false;
 };
 
 } // namespace tsm::test
