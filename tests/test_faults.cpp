@@ -350,6 +350,29 @@ private Q_SLOTS:
         QVERIFY(proxy.applied(index) > 0);
     }
 
+    void sourceCutEveryJsonAnswer()
+    {
+        // Every read breaks: after its retries the source counts as unusable and the run stops
+        // (exit 3) with nothing done, and nothing written that the source does not hold.
+        FaultProxy proxy(m_influx->url());
+        proxy.setJsonAnswers(true);
+        const int index = proxy.addRule(onReads(Action::CutMidChunk));
+        const Outcome o = migrate(u"cut every JSON"_s, proxy.url(), m_influx->url(),
+                                  [](TaskProfile &p) { p.advanced.retryAttempts = 2; });
+        const QSet<QString> source(m_source.begin(), m_source.end());
+        bool subset = true;
+        for (const QString &line : o.target)
+            subset = subset && source.contains(line);
+        report(u"every read cut, JSON answers"_s, u"source"_s, o, subset);
+        QVERIFY2(o.exitCode == 3, qPrintable(o.output));
+        QVERIFY(subset);
+        QVERIFY(proxy.applied(index) > 0);
+        QCOMPARE(o.totals.done, 0);
+        QCOMPARE(o.totals.pointsWritten, 0);
+        QCOMPARE(o.totals.running, 0);
+        QVERIFY2(o.rejects.isEmpty(), qPrintable(o.rejects));
+    }
+
     void sourceCutOneReadInFour()
     {
         // Far worse than 5%: a quarter of the reads break, and the retries still get through.
