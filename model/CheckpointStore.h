@@ -24,9 +24,12 @@ enum class TaskState
     Paused,
     Stopped,
     Completed,
-    Failed
+    Failed,
+    Retrying ///< waiting out a failure that may pass (a server down): lastError says which
 };
 QString taskStateName(TaskState state);
+/// Whether a run works on the task in this state (planning, running, retrying).
+bool isActive(TaskState state);
 std::optional<TaskState> taskStateFromName(const QString &name);
 
 enum class UnitStatus

@@ -1,5 +1,6 @@
 #include "Kinds.h"
 
+#include "EnumNames.h"
 #include "TaskProfile.h"
 
 using namespace Qt::StringLiterals;
@@ -173,20 +174,14 @@ QString defaultTargetUser(const QString &targetType)
 
 namespace {
 
-struct ModeRow
+const EnumNames<TaskMode> &modes()
 {
-    TaskMode mode;
-    QString name;
-};
-
-const QList<ModeRow> &modeRows()
-{
-    static const QList<ModeRow> rows = {
+    static const EnumNames<TaskMode> names = {
         {TaskMode::History, u"history"_s},
         {TaskMode::Realtime, u"realtime"_s},
         {TaskMode::Both, u"both"_s},
     };
-    return rows;
+    return names;
 }
 
 const QString kSyncAlways = u"always"_s;
@@ -196,26 +191,17 @@ const QString kSyncNone = u"none"_s;
 
 QStringList modeNames()
 {
-    QStringList names;
-    for (const ModeRow &row : modeRows())
-        names.append(row.name);
-    return names;
+    return modes().names();
 }
 
 QString modeName(TaskMode mode)
 {
-    for (const ModeRow &row : modeRows())
-        if (row.mode == mode)
-            return row.name;
-    return QString();
+    return modes().name(mode);
 }
 
 std::optional<TaskMode> mode(const QString &name)
 {
-    for (const ModeRow &row : modeRows())
-        if (row.name == name)
-            return row.mode;
-    return std::nullopt;
+    return modes().value(name);
 }
 
 bool follows(const QString &modeName)

@@ -669,6 +669,17 @@ void declareAdvanced(std::vector<OptionSpec> &o)
                   u"(network error, timeout, 429 or 5xx) is final; the waits between "
                   u"tries grow exponentially. The default is {default}."_s)
             .take());
+    o.push_back(
+        Declare(u"advanced.retryFor"_s, advanced, OptionKind::Integer, u"Retry For (minutes)"_s)
+            .field([](auto &p) -> auto & { return p.advanced.retryForMinutes; })
+            .def(60)
+            .range(0, 10080)
+            .required()
+            .help(u"How long a run waits out a failure that may pass — a server down, a "
+                  u"network gone — before it gives up: it tries again after a growing pause "
+                  u"(up to a minute), and the task shows as retrying meanwhile. 0: give up at "
+                  u"once. The default is {default} minutes."_s)
+            .take());
     o.push_back(Declare(u"advanced.idleTimeoutSeconds"_s, advanced, OptionKind::Integer,
                         u"Idle Timeout (seconds)"_s)
                     .field([](auto &p) -> auto & { return p.advanced.idleTimeoutSeconds; })

@@ -220,6 +220,7 @@ private Q_SLOTS:
         profile.advanced.writeConcurrency = 1;
         profile.advanced.batchSize = 200;
         profile.advanced.retryAttempts = 3;
+        profile.advanced.retryForMinutes = 0; // give up at once: exit 3, resumable
         const QString path = dir.filePath(u"p.json"_s);
         QVERIFY(saveProfile(profile, path));
 
@@ -249,6 +250,63 @@ private Q_SLOTS:
         QVERIFY2(targetDump.error().isEmpty(), qPrintable(targetDump.error()));
         QCOMPARE(InfluxDump::pointCount(expected), 40000);
         const QString diff = compareDumps(expected, actual);
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+
+    void targetDownMidRunIsWaitedOut()
+    {
+        // With advanced.retryFor (60 min by default) the run waits the outage out: the task
+        // shows as retrying, names the target, and completes by itself once it is back.
+        InfluxdFixture source;
+        InfluxdFixture target;
+        QVERIFY2(source.start(), qPrintable(source.errorString()));
+        QVERIFY2(target.start(), qPrintable(target.errorString()));
+        QVERIFY(source.query(u"CREATE DATABASE src"_s));
+        const qint64 t0 = 1600000000000000000LL;
+        QByteArray lp;
+        for (int i = 0; i < 20000; ++i)
+            lp += "m,k=v" + QByteArray::number(i % 3) + " f=" + QByteArray::number(i) + "i " +
+                  QByteArray::number(t0 + qint64(i) * 1000000000LL) + '\n';
+        QVERIFY(source.write(u"src"_s, lp));
+        FaultProxy proxy(target.url());
+        proxy.tripAfter("/write", 3, FaultProxy::Fault::Drop);
+
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        TaskProfile profile =
+            influxToInflux(u"waits out"_s, source.url(), u"src"_s, proxy.url(), u"dst"_s);
+        profile.task.windowMinutes = 5;
+        profile.advanced.readConcurrency = 1;
+        profile.advanced.writeConcurrency = 1;
+        profile.advanced.batchSize = 200;
+        profile.advanced.retryAttempts = 2;
+        const QString path = dir.filePath(u"p.json"_s);
+        QVERIFY(saveProfile(profile, path));
+
+        QProcess run;
+        run.setProcessChannelMode(QProcess::MergedChannels);
+        run.start(cliPath(), {u"run"_s, path, u"--state"_s, state});
+        QVERIFY(run.waitForStarted());
+        CheckpointStore watcher;
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(state) &&
+                                     (watcher.isOpen() ||
+                                      watcher.open(state, CheckpointStore::Mode::ReadOnly)) &&
+                                     watcher.task(u"waits out"_s) &&
+                                     watcher.task(u"waits out"_s)->state == TaskState::Retrying,
+                                 60000);
+        const QString why = watcher.task(u"waits out"_s)->lastError;
+        QVERIFY2(why.contains(u"The target is unreachable"_s) && why.contains(u"trying again at"_s),
+                 qPrintable(why));
+        QCOMPARE(run.state(), QProcess::Running);
+
+        proxy.up();
+        QVERIFY(run.waitForFinished(120000));
+        const QString output = QString::fromUtf8(run.readAll());
+        QVERIFY2(run.exitCode() == 0, qPrintable(output));
+        QCOMPARE(watcher.task(u"waits out"_s)->state, TaskState::Completed);
+        InfluxDump sourceDump(source.url());
+        InfluxDump targetDump(target.url());
+        const QString diff = compareDumps(sourceDump.dump(u"src"_s), targetDump.dump(u"dst"_s));
         QVERIFY2(diff.isEmpty(), qPrintable(diff));
     }
 };

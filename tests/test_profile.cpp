@@ -302,8 +302,8 @@ private slots:
             }
         }
         QCOMPARE(findOption(u"no.such.key"_s), nullptr);
-        // Every field of TaskProfile has a declaration (46 fields, version is the format's).
-        QCOMPARE(keys.size(), 46);
+        // Every field of TaskProfile has a declaration (47 fields, version is the format's).
+        QCOMPARE(keys.size(), 47);
 
         // Form order: basic information first, advanced options last.
         const auto &options = taskOptions();
@@ -556,7 +556,8 @@ private slots:
         for (const QString &key : theirs)
             QVERIFY2(ours.contains(key), qPrintable(u"missing: "_s + key));
         ours.subtract(theirs);
-        QCOMPARE(ours, QSet<QString>({u"advanced.retryAttempts"_s, u"advanced.idleTimeoutSeconds"_s,
+        QCOMPARE(ours, QSet<QString>({u"advanced.retryAttempts"_s, u"advanced.retryFor"_s,
+                                      u"advanced.idleTimeoutSeconds"_s,
                                       u"source.acceptRoundedFloats"_s}));
     }
 

@@ -201,7 +201,9 @@ private Q_SLOTS:
         // The sink's own retries are exhausted: the run stops at once, nothing marked failed.
         QTemporaryDir dir;
         const QString state = dir.filePath(u"s.sqlite"_s);
-        Runner runner(profile(u"2024-01-01T00:00:00Z"_s, u"2024-01-01T02:00:00Z"_s), state);
+        TaskProfile p = profile(u"2024-01-01T00:00:00Z"_s, u"2024-01-01T02:00:00Z"_s);
+        p.advanced.retryForMinutes = 0; // give up at once
+        Runner runner(p, state);
         install(runner, [](MemorySink &sink) { sink.failFirstWrites = 1000; });
         runner.run();
         QCOMPARE(runner.outcome().status, RunOutcome::Status::Failed);
@@ -292,6 +294,25 @@ private Q_SLOTS:
         QCOMPARE(runner.outcome().status, RunOutcome::Status::Completed);
         QVERIFY2(events.filter(u"Took the task over from tsmigrate-cli, pid 999999"_s).size() == 1,
                  qPrintable(events.join(u'\n')));
+    }
+
+    void aTargetThatComesBackIsWaitedOut()
+    {
+        // advanced.retryFor (60 min by default): the pass is tried again after 1 s, then 2 s.
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"s.sqlite"_s);
+        Runner runner(profile(u"2024-01-01T00:00:00Z"_s, u"2024-01-01T02:00:00Z"_s), state);
+        install(runner, [](MemorySink &sink) { sink.failFirstWrites = 2; });
+        QStringList events;
+        connect(&runner, &Runner::event, this,
+                [&](int, const QString &message) { events.append(message); });
+        runner.run();
+        QCOMPARE(runner.outcome().status, RunOutcome::Status::Completed);
+        QVERIFY2(events.filter(u"connection reset; trying again at"_s).size() == 2,
+                 qPrintable(events.join(u'\n')));
+        CheckpointStore store;
+        QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
+        QCOMPARE(store.unitTotals(store.task(u"fakes"_s)->id).done, 2);
     }
 
     void refusedCredentialsFailBeforeAnyUnit()

@@ -408,6 +408,7 @@ private Q_SLOTS:
         TaskProfile profile =
             toTDengine(u"http200"_s, m_influx->url(), u"simple"_s, server.url(), u"dst"_s);
         profile.advanced.retryAttempts = 2;
+        profile.advanced.retryForMinutes = 0; // give up at once rather than wait it out
         QVERIFY(saveProfile(profile, profilePath));
         const CliResult check = runCli({u"check"_s, profilePath});
         QVERIFY2(check.exitCode != 0, qPrintable(check.output));

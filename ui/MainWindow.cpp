@@ -1,20 +1,25 @@
 #include "MainWindow.h"
 
 #include "StoreWorker.h"
+#include "UiLog.h"
 #include "monitor/MonitorWindow.h"
 #include "run/RunThread.h"
 #include "secrets/SecretStore.h"
 #include "wizard/TaskWizard.h"
 
+#include <LogLevels.h>
 #include <ProfileJson.h>
 #include <ProfileLoader.h>
 #include <QAction>
+#include <QCloseEvent>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMessageBox>
 #include <QScreen>
+#include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
 #include <QThread>
@@ -109,6 +114,10 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
         if (row >= 0 && m_table->currentIndex().row() != row)
             m_table->selectRow(row);
         updateActions();
+        if (!m_resumeOffered) {
+            m_resumeOffered = true;
+            resumeInterrupted();
+        }
     });
     connect(m_store, &StoreWorker::failed, this, &MainWindow::showMessage);
     m_storeThread->start();
@@ -140,7 +149,9 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
 
 MainWindow::~MainWindow()
 {
-    // Each run is paused and its thread waited for as it goes.
+    // Each run is paused and its thread waited for as it goes; the next start may resume them.
+    if (!m_running.isEmpty())
+        appSettings().setValue(interruptedKey(), QStringList(m_running.keys()));
     qDeleteAll(m_running);
     m_storeThread->quit();
     m_storeThread->wait();
@@ -154,19 +165,29 @@ QString MainWindow::selectedName() const
 
 std::optional<TaskProfile> MainWindow::selectedProfile() const
 {
-    const QString name = selectedName();
+    return profileOf(selectedName());
+}
+
+std::optional<TaskProfile> MainWindow::profileOf(const QString &name) const
+{
     if (name.isEmpty())
         return std::nullopt;
     if (m_sessionProfiles.contains(name))
         return m_sessionProfiles.value(name);
     const TaskRow *row = m_model->row(m_model->indexOf(name));
-    const ProfileJson::LoadResult loaded = ProfileJson::fromJson(row->profileJson);
-    return loaded.profile;
+    if (!row)
+        return std::nullopt;
+    return ProfileJson::fromJson(row->profileJson).profile;
 }
 
 void MainWindow::withSelectedSecrets(std::function<void(const TaskProfile &)> use)
 {
-    const auto profile = selectedProfile();
+    withSecrets(selectedName(), std::move(use));
+}
+
+void MainWindow::withSecrets(const QString &name, std::function<void(const TaskProfile &)> use)
+{
+    const auto profile = profileOf(name);
     if (!profile)
         return;
     if (m_sessionProfiles.contains(profile->name) || ProfileJson::hasSecrets(*profile) ||
@@ -322,10 +343,69 @@ void MainWindow::startTask()
     withSelectedSecrets([this](const TaskProfile &profile) { start(profile); });
 }
 
+QSettings &MainWindow::appSettings()
+{
+    // Beside the store, so that each store (and each test) keeps its own.
+    if (!m_settings)
+        m_settings = new QSettings(QFileInfo(m_storePath).absolutePath() +
+                                       u"/tsmigrate-app.ini"_s,
+                                   QSettings::IniFormat, this);
+    return *m_settings;
+}
+
+QString MainWindow::interruptedKey() const
+{
+    return u"interrupted/"_s + QFileInfo(m_storePath).fileName();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (!m_running.isEmpty() &&
+        !askYesNo()(this, tr("Quit tsmigrate"),
+                    tr("%n task(s) are running: %1. Quit anyway? They pause now and continue "
+                       "where they stopped when they are resumed.",
+                       nullptr, int(m_running.size()))
+                        .arg(QStringList(m_running.keys()).join(u", "_s)))) {
+        event->ignore();
+        return;
+    }
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::resumeInterrupted()
+{
+    QStringList names = appSettings().value(interruptedKey()).toStringList();
+    appSettings().remove(interruptedKey());
+    names.erase(std::remove_if(names.begin(), names.end(),
+                               [this](const QString &n) { return m_model->indexOf(n) < 0; }),
+                names.end());
+    if (names.isEmpty())
+        return;
+    // Asked once; the answer is kept for every later start.
+    QVariant resume = appSettings().value(u"resumeOnStart"_s);
+    if (!resume.isValid()) {
+        resume = askYesNo()(this, tr("Resume Tasks"),
+                            tr("%n task(s) were running when tsmigrate was last closed: %1. "
+                               "Resume them now? Your answer is kept for later starts.",
+                               nullptr, int(names.size()))
+                                .arg(names.join(u", "_s)));
+        appSettings().setValue(u"resumeOnStart"_s, resume);
+    }
+    if (!resume.toBool()) {
+        showMessage(tr("Not resumed (paused when tsmigrate closed): %1").arg(names.join(u", "_s)));
+        return;
+    }
+    for (const QString &name : std::as_const(names))
+        withSecrets(name, [this](const TaskProfile &profile) { start(profile); });
+}
+
 void MainWindow::start(const TaskProfile &profile)
 {
     if (m_running.contains(profile.name))
         return;
+    // The task's log level decides what the modules log, as it does for tsmigrate-cli.
+    LogLevels::apply(profile.advanced.logLevel);
+    qCInfo(lcUi) << "starting task" << profile.name;
     auto *run = new RunThread(profile, m_storePath, this);
     const QString name = profile.name;
     connect(run, &RunThread::finished, this, [this, name](const RunOutcome &outcome) {

@@ -10,6 +10,7 @@
 #include <functional>
 
 class QAction;
+class QSettings;
 class QLabel;
 class QTableView;
 class QThread;
@@ -72,9 +73,16 @@ private:
     void openWizard(const TaskProfile &profile, const QString &oldName, bool secretsInStore);
     /// The selected task's profile as stored (secrets only where the user chose so).
     std::optional<TaskProfile> selectedProfile() const;
+    std::optional<TaskProfile> profileOf(const QString &name) const;
     /// Calls `use` with the selected task's profile and its secrets (from this session, the
     /// store or the keychain, which answers asynchronously).
     void withSelectedSecrets(std::function<void(const TaskProfile &)> use);
+    void withSecrets(const QString &name, std::function<void(const TaskProfile &)> use);
+    /// Where the app keeps what it remembers between starts: beside the store.
+    QSettings &appSettings();
+    QString interruptedKey() const;
+    /// Tasks that were running when the app last closed: resumed, when the user says so.
+    void resumeInterrupted();
     /// Where passwords and tokens of a task saved now will be kept, in words.
     QString secretsNote() const;
     void saveSecrets(const TaskProfile &saved, const QString &oldName, bool inStore);
@@ -83,6 +91,12 @@ private:
     QString selectedName() const;
     void updateActions();
     void showMessage(const QString &text);
+
+protected:
+    /// Running tasks: asks before quitting.
+    void closeEvent(QCloseEvent *event) override;
+
+private:
 
     QString m_storePath;
     TaskListModel *m_model;
@@ -97,6 +111,8 @@ private:
     QHash<QString, QAction *> m_actions;
     SecretStore *m_secrets;
     QHash<QString, QPointer<MonitorWindow>> m_monitors;
+    QSettings *m_settings = nullptr;
+    bool m_resumeOffered = false;
 };
 
 } // namespace tsm

@@ -1,6 +1,6 @@
 #include "StoreWorker.h"
 
-#include <TaskPhase.h>
+#include "UiLog.h"
 
 #include <ProfileJson.h>
 #include <Progress.h>
@@ -8,6 +8,7 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <TaskPhase.h>
 #include <TaskOptions.h>
 #include <TimeText.h>
 
@@ -17,6 +18,8 @@ namespace tsm {
 
 StoreWorker::StoreWorker(QString path) : m_path(std::move(path))
 {
+    connect(this, &StoreWorker::failed, this,
+            [](const QString &message) { qCWarning(lcUi).noquote() << message; });
     qRegisterMetaType<tsm::TaskRow>();
     qRegisterMetaType<QList<tsm::TaskRow>>();
 }
@@ -66,7 +69,7 @@ void StoreWorker::refresh()
         row.pointsWritten = totals.pointsWritten;
         // The rate of a running task, as the monitor and the CLI show it; the others have
         // none, so their samples are not read every second.
-        if (task.state == TaskState::Running)
+        if (isActive(task.state))
             row.rate = recentWriteRate(task.id);
         rows.append(row);
     }

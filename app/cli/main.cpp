@@ -72,6 +72,7 @@ Invocation invocationOf(const QCommandLineParser &parser)
     invocation.settings = parser.values(SharedOptions::set());
     invocation.taskName = parser.value(SharedOptions::task());
     invocation.restart = parser.isSet(SharedOptions::restart());
+    invocation.json = parser.isSet(SharedOptions::json());
     return invocation;
 }
 

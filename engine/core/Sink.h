@@ -5,7 +5,33 @@
 #include "core/LpDialect.h"
 #include "core/Source.h"
 
+#include <limits>
+#include <string_view>
+
 namespace tsm {
+
+/** Something in the source that the target cannot hold as it is, found before writing. */
+struct TargetProblem
+{
+    /// What a run does with it.
+    enum class Outcome
+    {
+        Rejected, ///< the points go to the rejects file with the reason
+        Stops,    ///< the run stops before writing anything
+        Kept,     ///< stored, but not as it was (told so that nobody is surprised)
+    };
+    QString subject; ///< what it is about: "field \"y\"", "tag and field \"x\""
+    QString reason;  ///< why, in the target's terms
+    Outcome outcome = Outcome::Rejected;
+};
+
+/** What a plan learns of the target without writing anything. */
+struct TargetFacts
+{
+    QString summary;         ///< product, version, the database and how the run would use it
+    QStringList stops;       ///< why a run would stop before writing (precision, KEEP, …)
+    qint64 oldestNs = std::numeric_limits<qint64>::min(); ///< older points are refused (KEEP)
+};
 
 /**
  * A place data is written to. write() is thread-safe (the pipeline calls it from up to
@@ -31,6 +57,27 @@ public:
                             const CancelToken & /*cancel*/)
     {}
     virtual WriteResult write(const Batch &batch, const CancelToken &cancel) = 0;
+
+    // What a plan asks, before anything is written (none of these writes):
+    /// The target's state: the database, whether it exists, what would stop a run. The default
+    /// checks the connection.
+    virtual TargetFacts inspect(const CancelToken &cancel)
+    {
+        const ConnectionInfo info = checkConnection(cancel);
+        return TargetFacts{QStringLiteral("%1 %2 (%3)").arg(info.product, info.version, info.detail), {}, {}};
+    }
+    /// The table a measurement is written to; two measurements with one table share it.
+    virtual QString tableNameOf(const QString &measurement) const { return measurement; }
+    /// What a measurement's schema (tag keys, fields with every type they have) holds that this
+    /// target cannot hold as it is. Called after inspect().
+    virtual QList<TargetProblem> schemaProblems(const MeasurementSchema & /*schema*/) const
+    {
+        return {};
+    }
+    /// Why this target would refuse one point (a line of line protocol in its dialect), or an
+    /// empty string; the same check write() makes. Called after inspect(); thread-safe.
+    virtual QString refusal(std::string_view /*line*/) const { return QString(); }
+
     /// Make everything written so far durable (files: flush and fsync). Called before units are
     /// marked done in the ledger.
     virtual void flush() {}

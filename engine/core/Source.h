@@ -159,6 +159,29 @@ public:
         Q_UNUSED(cancel);
         return std::nullopt;
     }
+    // What a plan asks besides plan() (none of these changes anything):
+    /// The stretches of the request's range within which each field keeps one type (InfluxDB's
+    /// shard groups), sorted; empty where a field has one type throughout.
+    virtual QList<TimeRange> typeStretches(const PlanRequest &request, const CancelToken &cancel)
+    {
+        Q_UNUSED(request);
+        Q_UNUSED(cancel);
+        return {};
+    }
+    /// The type `field` of `measurement` has within `stretch` (one of typeStretches()) and how
+    /// many values of it there are; nothing when the stretch holds none or the source cannot
+    /// tell. Throws tsm::Error on failure.
+    virtual std::optional<QPair<FieldType, qint64>>
+    fieldTypeWithin(const PlanRequest &request, const QString &measurement, const QString &field,
+                    const TimeRange &stretch, const CancelToken &cancel)
+    {
+        Q_UNUSED(request);
+        Q_UNUSED(measurement);
+        Q_UNUSED(field);
+        Q_UNUSED(stretch);
+        Q_UNUSED(cancel);
+        return std::nullopt;
+    }
     /// What a person should know about the values this source delivers, in sentences (e.g. that
     /// the server rounds some of them); empty for most sources. Throws tsm::Error on failure.
     virtual QStringList notes(const CancelToken &cancel)

@@ -2,6 +2,7 @@
 
 #include "core/Source.h"
 
+#include <EnumNames.h>
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -13,19 +14,12 @@ namespace tsm {
 
 QString fieldTypeName(FieldType type)
 {
-    switch (type) {
-    case FieldType::Float:
-        return u"float"_s;
-    case FieldType::Integer:
-        return u"integer"_s;
-    case FieldType::Unsigned:
-        return u"unsigned"_s;
-    case FieldType::String:
-        return u"string"_s;
-    case FieldType::Boolean:
-        return u"boolean"_s;
-    }
-    return u"unknown"_s;
+    static const EnumNames<FieldType> names = {
+        {FieldType::Float, u"float"_s},   {FieldType::Integer, u"integer"_s},
+        {FieldType::Unsigned, u"unsigned"_s}, {FieldType::String, u"string"_s},
+        {FieldType::Boolean, u"boolean"_s},
+    };
+    return names.name(type, u"unknown"_s);
 }
 
 } // namespace tsm
@@ -54,17 +48,13 @@ constexpr std::array<bool, 256> kInteresting = makeInteresting();
 
 QString kindName(NameKind kind)
 {
-    switch (kind) {
-    case NameKind::Measurement:
-        return u"measurement"_s;
-    case NameKind::TagKey:
-        return u"tag key"_s;
-    case NameKind::TagValue:
-        return u"tag value"_s;
-    case NameKind::FieldKey:
-        return u"field key"_s;
-    }
-    return QString();
+    static const EnumNames<NameKind> names = {
+        {NameKind::Measurement, u"measurement"_s},
+        {NameKind::TagKey, u"tag key"_s},
+        {NameKind::TagValue, u"tag value"_s},
+        {NameKind::FieldKey, u"field key"_s},
+    };
+    return names.name(kind);
 }
 
 bool refuse(QString *why, NameKind kind, std::string_view name, const QString &reason)

@@ -2,6 +2,7 @@
 
 #include "run/TaskRun.h"
 
+#include <EnumNames.h>
 #include <QFileInfo>
 
 using namespace Qt::StringLiterals;
@@ -22,15 +23,12 @@ QString safeFileName(const QString &name)
 
 QString phaseName(RunPhase phase)
 {
-    switch (phase) {
-    case RunPhase::Planning:
-        return u"planning"_s;
-    case RunPhase::History:
-        return u"history"_s;
-    case RunPhase::Following:
-        return u"following"_s;
-    }
-    return QString();
+    static const EnumNames<RunPhase> names = {
+        {RunPhase::Planning, u"planning"_s},
+        {RunPhase::History, u"history"_s},
+        {RunPhase::Following, u"following"_s},
+    };
+    return names.name(phase);
 }
 
 Runner::Runner(TaskProfile profile, QString statePath, QObject *parent)

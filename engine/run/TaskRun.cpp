@@ -6,6 +6,7 @@
 
 #include <Kinds.h>
 #include <ProfileJson.h>
+#include <Progress.h>
 #include <QDateTime>
 #include <QScopeGuard>
 #include <TimeText.h>
@@ -21,7 +22,6 @@ namespace {
 
 constexpr qint64 kNsPerSecond = 1000000000LL;
 constexpr qint64 kNsPerMinute = 60 * kNsPerSecond;
-constexpr qint64 kRateWindowMs = 30000; ///< rates and the ETA follow the last 30 s
 
 bool isTransient(ErrorKind kind)
 {
@@ -42,6 +42,13 @@ RunOutcome outcomeOf(RunOutcome::Status status, const QString &message,
 Error cancelled()
 {
     return Error(ErrorKind::Cancelled, u"Cancelled"_s);
+}
+
+Pipeline::Result cancelledPass()
+{
+    Pipeline::Result result;
+    result.status = Pipeline::Result::Status::Cancelled;
+    return result;
 }
 
 QString historyComplete(const UnitTotals &totals)
@@ -267,9 +274,66 @@ RunOutcome TaskRun::migrate()
     m_settings.batchSize = m_profile.advanced.batchSize;
     m_settings.unitRetry = Connectors::retryPolicy(m_profile);
 
-    if (std::optional<RunOutcome> ended = endOfHistory(runUnfinished()))
+    if (std::optional<RunOutcome> ended = endOfHistory(runHistory()))
         return *ended;
     return follow();
+}
+
+Pipeline::Result TaskRun::runHistory()
+{
+    // A pass that a failure which may pass stopped (a server down, a network gone) is tried
+    // again after a growing pause, for as long as advanced.retryFor allows.
+    const qint64 retryForMs = qint64(m_profile.advanced.retryForMinutes) * 60000;
+    QElapsedTimer troubled;
+    for (int attempt = 0;; ++attempt) {
+        Pipeline::Result result = runUnfinished();
+        if (result.status != Pipeline::Result::Status::Fatal || !result.fatal ||
+            !isTransient(result.fatal->kind()))
+            return result;
+        m_cancel.reset(); // the pipeline fired it to stop its threads
+        if (m_requested.load() != 0)
+            return cancelledPass();
+        if (!troubled.isValid())
+            troubled.start();
+        const qint64 leftMs = retryForMs - troubled.elapsed();
+        if (leftMs <= 0) {
+            if (retryForMs > 0)
+                result.fatal = Error(result.fatal->kind(),
+                                     u"%1 (gave up after %2 min of trying again)"_s.arg(
+                                         result.fatal->message())
+                                         .arg(m_profile.advanced.retryForMinutes));
+            return result;
+        }
+        const qint64 waitMs = std::min(leftMs, std::min<qint64>(60000, 1000LL << std::min(attempt, 6)));
+        const QString why =
+            u"%1: %2; trying again at %3"_s.arg(
+                failingSide(*result.fatal), result.fatal->message(),
+                QDateTime::currentDateTime().addMSecs(waitMs).toString(u"HH:mm:ss"_s));
+        m_store.setTaskState(m_taskId, TaskState::Retrying, why);
+        log(EventLevel::Warn, why);
+        m_nextCycleMs = m_elapsed.elapsed() + waitMs;
+        waitForNextCycle();
+        if (m_cancel.isCancelled())
+            return cancelledPass();
+        m_store.setTaskState(m_taskId, TaskState::Running);
+    }
+}
+
+QString TaskRun::failingSide(const Error &error) const
+{
+    // The HTTP client names host:port in what it throws.
+    auto named = [&](const QString &host, int port) {
+        return !host.isEmpty() && error.message().contains(u"%1:%2"_s.arg(host).arg(port));
+    };
+    const bool source = named(m_profile.source.host, m_profile.source.port);
+    const bool target = named(m_profile.target.host, m_profile.target.port);
+    if (source && target)
+        return u"The source and target server is unreachable"_s;
+    if (target)
+        return u"The target is unreachable"_s;
+    if (source)
+        return u"The source is unreachable"_s;
+    return u"A failure that may pass"_s;
 }
 
 std::optional<RunOutcome> TaskRun::endOfHistory(const Pipeline::Result &result)
@@ -569,9 +633,10 @@ void TaskRun::sample()
     s.writersBusy = m_live ? m_live->writersBusy.load() : 0;
     m_store.addSample(s);
 
-    m_window.push_back({s.timeMs, s.pointsRead, s.pointsWritten, s.unitsDone});
-    while (m_window.size() > 2 && m_window.back().timeMs - m_window.front().timeMs > kRateWindowMs)
-        m_window.pop_front();
+    // The samples of the last 30 s: the rates and the ETA as every display computes them.
+    m_window.append(s);
+    while (m_window.size() > 2 && s.timeMs - m_window.first().timeMs > Progress::kRateWindowMs)
+        m_window.removeFirst();
     RunProgress p;
     p.phase = m_phase;
     p.pointsRead = s.pointsRead;
@@ -585,17 +650,14 @@ void TaskRun::sample()
         p.watermarkNs = m_watermark;
         p.lagSeconds = std::max<qint64>(0, (TimeText::nowNs() - m_watermark) / kNsPerSecond);
     }
-    if (m_window.size() >= 2) {
-        const double seconds = (m_window.back().timeMs - m_window.front().timeMs) / 1000.0;
-        if (seconds > 0) {
-            p.writeRate = (m_window.back().written - m_window.front().written) / seconds;
-            p.readRate = (m_window.back().read - m_window.front().read) / seconds;
-            const double unitRate =
-                (m_window.back().unitsDone - m_window.front().unitsDone) / seconds;
-            if (unitRate > 0 && m_phase == RunPhase::History)
-                p.etaSeconds = qint64((s.unitsTotal - s.unitsDone) / unitRate);
-        }
-    }
+    const Progress::Rates rate = Progress::recent(m_window);
+    p.writeRate = rate.written;
+    p.readRate = rate.read;
+    if (m_phase == RunPhase::History)
+        p.etaSeconds = Progress::etaSeconds(
+            rate, Progress::remaining(Progress::estimatedTotal(m_store.measurementProgress(m_taskId)),
+                                      s.pointsWritten, s.pointsRejected, s.unitsDone,
+                                      s.unitsTotal));
     Q_EMIT m_runner.progress(p);
 }
 

@@ -10,7 +10,6 @@
 
 #include <CheckpointStore.h>
 #include <QElapsedTimer>
-#include <deque>
 #include <memory>
 #include <optional>
 
@@ -43,6 +42,10 @@ public:
 private:
     RunOutcome finishWith(TaskState state, RunOutcome result);
     std::optional<RunOutcome> endOfHistory(const Pipeline::Result &result);
+    /// Moves the history's units, waiting out failures that may pass (advanced.retryFor).
+    Pipeline::Result runHistory();
+    /// "The target is unreachable", from the host and port an error names.
+    QString failingSide(const Error &error) const;
     RunOutcome follow();
     /// One cycle of following: plan [watermark, upper) and move it; an outcome ends the run.
     std::optional<RunOutcome> followCycle(qint64 upper, qint64 intervalMs);
@@ -86,14 +89,7 @@ private:
 
     // Progress: the counts before this run, this run's, and the pipeline's at work.
     std::optional<ProgressSample> m_previous;
-    struct RateWindow
-    {
-        qint64 timeMs;
-        qint64 read;
-        qint64 written;
-        qint64 unitsDone;
-    };
-    std::deque<RateWindow> m_window;
+    QList<ProgressSample> m_window; ///< the samples of the last 30 s
     qint64 m_runRead = 0, m_runWritten = 0, m_runRejected = 0, m_runRetries = 0;
     qint64 m_passRead = 0, m_passWritten = 0, m_passRejected = 0, m_passRetries = 0;
     const PipelineCounters *m_live = nullptr;

@@ -253,4 +253,26 @@ bool InfluxLineSink::resolveParseErrors(const Batch &batch, const QString &messa
     return true;
 }
 
+QList<TargetProblem> InfluxLineSink::schemaProblems(const MeasurementSchema &schema) const
+{
+    QList<TargetProblem> problems;
+    for (const FieldInfo &field : schema.fields) {
+        if (schema.tagKeys.contains(field.name))
+            problems.append(TargetProblem{
+                u"tag and field \"%1\""_s.arg(field.name),
+                u"InfluxDB stores both; a query of * shows the field as \"%1_1\""_s.arg(field.name),
+                TargetProblem::Outcome::Kept});
+        if (field.types.size() > 1)
+            problems.append(TargetProblem{
+                u"field \"%1\""_s.arg(field.name),
+                u"has a different type in different shard groups; InfluxDB keeps a field's type "
+                u"per shard group, so both are stored as long as the target's shard groups "
+                u"divide time where the source's do (a database the task creates gets the "
+                u"default 7-day groups; groups that hold both types refuse the later ones, which "
+                u"then go to the rejects file)"_s,
+                TargetProblem::Outcome::Kept});
+    }
+    return problems;
+}
+
 } // namespace tsm

@@ -24,6 +24,9 @@ public:
     /// Compress request bodies with gzip; on by default except towards this machine.
     void setCompressRequests(bool compress) { m_gzip = compress; }
     WriteResult write(const Batch &batch, const CancelToken &cancel) override;
+    /// InfluxDB 1.x and 2.x store a tag and a field of one name, and a field's type per shard
+    /// group: both kept, and said.
+    QList<TargetProblem> schemaProblems(const MeasurementSchema &schema) const override;
 
     /// BatchBisector::split(), where the InfluxDB sinks' callers look for it.
     static std::pair<Batch, Batch> splitBatch(const Batch &batch)

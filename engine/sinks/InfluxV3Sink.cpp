@@ -1,9 +1,11 @@
 #include "sinks/InfluxV3Sink.h"
 
+#include <Kinds.h>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <map>
+#include "lp/LineParser.h"
 
 using namespace Qt::StringLiterals;
 
@@ -37,8 +39,9 @@ ConnectionInfo InfluxV3Sink::checkConnection(const CancelToken &cancel)
     const int major = InfluxApi::majorVersion(info);
     if (major == 1 || major == 2)
         throw Error(ErrorKind::Config,
-                    u"%1 is InfluxDB %2, not InfluxDB 3: choose target type InfluxDB %3"_s.arg(
-                        where(), info.version, major == 1 ? u"1.x"_s : u"2.x"_s));
+                    u"%1 is InfluxDB %2, not InfluxDB 3: choose target type %3"_s.arg(
+                        where(), info.version,
+                        kinds::target(major == 1 ? TargetId::Influx1 : TargetId::Influx2)->label));
     // InfluxDB 3 checks the token on /ping already; listing the databases proves it reads.
     const auto names = databases(cancel);
     const QString database =
@@ -128,6 +131,59 @@ bool InfluxV3Sink::settleListedLines(const Batch &part, const HttpResponse &resp
     }
     result.written += part.points - qint64(refused.size());
     return true;
+}
+
+QList<TargetProblem> InfluxV3Sink::schemaProblems(const MeasurementSchema &schema) const
+{
+    using Outcome = TargetProblem::Outcome;
+    QList<TargetProblem> problems;
+    for (const FieldInfo &field : schema.fields) {
+        if (schema.tagKeys.contains(field.name))
+            problems.append(TargetProblem{
+                u"tag and field \"%1\""_s.arg(field.name),
+                u"InfluxDB 3 keeps tags and fields as columns of one table, so one name cannot be "
+                u"both: the points that carry it the other way than the table has it are "
+                u"refused"_s,
+                Outcome::Rejected});
+        if (field.types.size() > 1) {
+            QStringList names;
+            for (FieldType type : field.types)
+                names.append(fieldTypeName(type));
+            problems.append(TargetProblem{
+                u"field \"%1\""_s.arg(field.name),
+                u"has the types %1 in different shard groups; an InfluxDB 3 column has one type, "
+                u"set by the first value written, and the points of the other type are "
+                u"refused"_s.arg(names.join(u", "_s)),
+                Outcome::Rejected});
+        }
+    }
+    const qsizetype columns = schema.tagKeys.size() + schema.fields.size() + 1;
+    if (columns > kMaxColumns)
+        problems.append(TargetProblem{
+            u"columns"_s,
+            u"%1 tags and %2 fields make %3 columns with time; InfluxDB 3 allows %4 a table by "
+            u"default: the points that would add more are refused (422, limit reached)"_s
+                .arg(schema.tagKeys.size())
+                .arg(schema.fields.size())
+                .arg(columns)
+                .arg(kMaxColumns),
+            Outcome::Rejected});
+    return problems;
+}
+
+QString InfluxV3Sink::refusal(std::string_view line) const
+{
+    thread_local lp::Point point;
+    point = lp::Point();
+    if (!lp::parseLine(line, point, nullptr))
+        return QString(); // the server says why; nothing to add
+    for (const auto &tag : point.tags)
+        for (const lp::Field &field : point.fields)
+            if (tag.first == field.key)
+                return u"tag and field \"%1\" in one point: InfluxDB 3 keeps them as columns of "
+                       u"one table, so one name cannot be both"_s.arg(
+                           QString::fromStdString(field.key));
+    return QString();
 }
 
 } // namespace tsm

@@ -30,6 +30,12 @@ public:
     /// created by an administrator; the first write then says it is missing). Without, the
     /// database list must have it.
     void prepare(const CancelToken &cancel) override;
+    /// InfluxDB 3 keeps a table's tags and fields in one set of columns of one type each, at
+    /// most kMaxColumns of them (time included).
+    QList<TargetProblem> schemaProblems(const MeasurementSchema &schema) const override;
+    /// A point with a tag and a field of one name.
+    QString refusal(std::string_view line) const override;
+    static constexpr int kMaxColumns = 250;
 
 protected:
     QByteArray writeUrl() const override;

@@ -4,8 +4,10 @@
 #include "lp/LineParser.h"
 #include "lp/LineProtocol.h"
 #include "sinks/BatchBisector.h"
+#include "tdengine/TDengineLimits.h"
 
 #include <QHash>
+#include <QSet>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -21,15 +23,6 @@ namespace tsm {
 
 namespace {
 
-// TDengine's limits (taos tdef.h, PROTOCOLS.md §5.1).
-constexpr size_t kMaxTableNameBytes = 192; // TSDB_TABLE_NAME_LEN - 1
-constexpr size_t kMaxColumnNameBytes = 64; // TSDB_COL_NAME_LEN - 1
-constexpr size_t kMaxTags = 128;           // TSDB_MAX_TAGS
-constexpr size_t kMaxColumns = 4096;       // TSDB_MAX_COLUMNS: fields, _ts and tags
-constexpr qint64 kMaxTagsBytes = 16384;    // TSDB_MAX_TAGS_LEN
-constexpr qint64 kMaxVarcharBytes = 65517; // TSDB_MAX_BINARY_LEN - VARSTR_HEADER_SIZE
-constexpr qint64 kVarHeader = 2;           // VARSTR_HEADER_SIZE
-constexpr qint64 kNcharBytes = 4;          // TSDB_NCHAR_SIZE: tags are NCHAR
 constexpr int kKeepDefaultDays = 3650;
 constexpr qint64 kNsPerMinute = 60LL * 1000000000LL;
 constexpr qint64 kNsPerDay = 1440LL * kNsPerMinute;
@@ -49,15 +42,6 @@ qint64 oldestKept(qint64 keepMinutes)
 bool keepOverflows(qint64 keepMinutes)
 {
     return keepMinutes > std::numeric_limits<qint64>::max() / kNsPerMinute;
-}
-
-QString shown(std::string_view name)
-{
-    constexpr size_t limit = 80;
-    QString text = QString::fromUtf8(name.data(), qsizetype(std::min(name.size(), limit)));
-    if (name.size() > limit)
-        text += u"…"_s;
-    return text;
 }
 
 bool refuse(QString *why, const QString &reason)
@@ -87,15 +71,15 @@ qint64 columnBytes(const lp::Field &field)
 {
     switch (field.type) {
     case FieldType::Boolean:
-        return 1;
+        return TDengineLimits::kBooleanBytes;
     case FieldType::String:
-        return qint64(field.s.size()) + kVarHeader;
+        return qint64(field.s.size()) + TDengineLimits::kVarHeader;
     case FieldType::Float:
     case FieldType::Integer:
     case FieldType::Unsigned:
-        return 8;
+        return TDengineLimits::kNumberBytes;
     }
-    return 8;
+    return TDengineLimits::kNumberBytes;
 }
 
 /// The text of an error answer: JSON "message" (schemaless endpoint), "desc" (REST), else body.
@@ -197,16 +181,11 @@ bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByt
     if (!lp::parseLine(line, point, &parseError))
         return refuse(why, u"unreadable line protocol: "_s + parseError);
 
-    if (point.measurement.size() > kMaxTableNameBytes)
-        return refuse(why, u"measurement \"%1\" is %2 bytes long; TDengine allows %3 for a super "
-                           u"table name"_s.arg(shown(point.measurement))
-                               .arg(point.measurement.size())
-                               .arg(kMaxTableNameBytes));
+    namespace td = TDengineLimits;
+    if (QString problem = td::measurementProblem(point.measurement); !problem.isEmpty())
+        return refuse(why, problem);
     if (point.fields.empty())
         return refuse(why, u"the point has no field"_s);
-    if (point.measurement.front() == '#')
-        return refuse(why, u"measurement \"%1\" starts with '#': TDengine's schemaless parser "
-                           u"skips such a line as a comment"_s.arg(shown(point.measurement)));
 
     // Tags and columns share one namespace in a super table, beside the time column _ts (and
     // the tag _tag_null that tag-less points get).
@@ -214,80 +193,48 @@ bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByt
     if (point.tags.empty())
         names.insert("_tag_null");
     auto checkName = [&](const std::string &name, const QString &kind) {
-        if (name.size() > kMaxColumnNameBytes)
-            return refuse(why, u"%1 \"%2\" is %3 bytes long; TDengine allows %4 for a tag or "
-                               u"column name"_s.arg(kind, shown(name))
-                                   .arg(name.size())
-                                   .arg(kMaxColumnNameBytes));
+        if (QString problem = td::columnNameProblem(name, kind); !problem.isEmpty())
+            return refuse(why, problem);
         if (!names.insert(name).second)
-            return refuse(
-                why, u"%1 \"%2\" is used twice (tags, fields and the time column _ts "
-                     u"share one set of names in a TDengine super table)"_s.arg(kind, shown(name)));
+            return refuse(why, td::sharedNameProblem(name, kind));
         return true;
     };
 
-    const size_t tagCount = std::max<size_t>(point.tags.size(), 1);
-    if (tagCount > kMaxTags)
-        return refuse(why,
-                      u"the point has %1 tags; TDengine allows %2"_s.arg(tagCount).arg(kMaxTags));
-    // smlParseLine (clientSml.c) counts the fields, _ts and the tags against TSDB_MAX_COLUMNS.
-    if (point.fields.size() + 1 + tagCount > kMaxColumns)
-        return refuse(why, u"the point has %1 fields and %2 tags; TDengine allows %3 columns, "
-                           u"counting _ts and the tags%4"_s.arg(point.fields.size())
-                               .arg(point.tags.size())
-                               .arg(kMaxColumns)
-                               .arg(point.tags.empty() ? u" (a point without tags gets the tag "
-                                                         u"_tag_null)"_s
-                                                       : QString()));
+    if (QString problem = td::tagCountProblem(point.tags.size()); !problem.isEmpty())
+        return refuse(why, problem);
+    if (QString problem = td::columnCountProblem(point.fields.size(), point.tags.size());
+        !problem.isEmpty())
+        return refuse(why, problem);
 
-    qint64 tagBytes = 0;
+    qint64 tagValueBytes = 0;
     for (const auto &[key, value] : point.tags) {
         if (!checkName(key, u"tag key"_s))
             return false;
-        tagBytes += kNcharBytes * qint64(value.size()) + kVarHeader;
+        tagValueBytes += qint64(value.size());
     }
-    if (tagBytes > kMaxTagsBytes)
-        return refuse(why, u"the tag values take %1 bytes as NCHAR (4 bytes per character); "
-                           u"TDengine allows %2 in total per point"_s.arg(tagBytes)
-                               .arg(kMaxTagsBytes));
+    if (QString problem =
+            td::tagBytesProblem(td::tagBytes(tagValueBytes, point.tags.size()));
+        !problem.isEmpty())
+        return refuse(why, problem);
 
-    qint64 rowBytes = 8; // _ts
+    qint64 rowBytes = td::kNumberBytes; // _ts
     for (const lp::Field &field : point.fields) {
         if (!checkName(field.key, u"field key"_s))
             return false;
         if (field.type == FieldType::String) {
-            if (qint64(field.s.size()) > kMaxVarcharBytes)
-                return refuse(why, u"field \"%1\" holds a string of %2 bytes; TDengine allows %3 "
-                                   u"in a VARCHAR column"_s.arg(shown(field.key))
-                                       .arg(field.s.size())
-                                       .arg(kMaxVarcharBytes));
-            if (field.s.find('\n') != std::string::npos)
-                return refuse(why,
-                              u"field \"%1\" holds a newline, which TDengine's schemaless "
-                              u"endpoint reads as the end of the line"_s.arg(shown(field.key)));
+            if (QString problem = td::stringProblem(field.key, field.s); !problem.isEmpty())
+                return refuse(why, problem);
         }
         rowBytes += columnBytes(field);
     }
-    if (rowBytes > limits.maxRowBytes)
-        return refuse(
-            why, u"the point needs a row of %1 bytes; this TDengine allows %2"_s.arg(rowBytes).arg(
-                     limits.maxRowBytes));
+    if (QString problem = td::rowBytesProblem(rowBytes, limits.maxRowBytes);
+        !problem.isEmpty())
+        return refuse(why, problem);
 
     if (point.hasTime) {
-        if (point.time == 0)
-            return refuse(why, u"timestamp 0 (1970-01-01T00:00:00Z): TDengine's schemaless "
-                               u"parser reads a timestamp of 0 as \"now\""_s);
-        // smlParseInfluxString (clientSmlLine.c) refuses a timestamp <= 0 and with it the whole
-        // request; SQL would take it, but only into tables made by hand (README, TDengine 3).
-        if (point.time < 0)
-            return refuse(why, u"timestamp %1 (%2) is before 1970: TDengine's schemaless "
-                               u"writing refuses every time up to 1970-01-01T00:00:00Z "
-                               u"([0x0127] Invalid timestamp format)"_s.arg(point.time)
-                                   .arg(TimeText::format(point.time)));
-        if (point.time < limits.oldestNs)
-            return refuse(why,
-                          u"timestamp %1 is older than the database keeps (before %2)"_s.arg(
-                              TimeText::format(point.time), TimeText::format(limits.oldestNs)));
+        if (QString problem = td::timeProblem(point.time, limits.oldestNs);
+            !problem.isEmpty())
+            return refuse(why, problem);
     }
 
     if (measurement)
@@ -697,6 +644,130 @@ qint64 TDengineSink::count(const QString &stable, const TimeRange &range, const 
     if (result.code != 0 || result.rows.isEmpty())
         return 0; // no such super table, or (some releases) no row for an empty range
     return result.rows.at(0).toArray().at(0).toInteger();
+}
+
+TargetFacts TDengineSink::inspect(const CancelToken &cancel)
+{
+    TargetFacts facts;
+    const QString version = serverVersion(cancel);
+    facts.summary = u"TDengine %1"_s.arg(version);
+    if (const QString problem = databaseNameProblem(m_databaseAsGiven); !problem.isEmpty()) {
+        facts.stops.append(problem);
+        return facts;
+    }
+    const std::optional<TDengineDatabaseInfo> info = databaseInfo(cancel);
+    facts.summary += u", "_s + databaseSummary(info);
+    qint64 keepMinutes = 0;
+    if (info) {
+        for (const auto &check : {&TDengineSink::checkPrecision, &TDengineSink::checkKeep}) {
+            try {
+                (this->*check)(*info);
+            } catch (const Error &error) {
+                facts.stops.append(error.message());
+            }
+        }
+        keepMinutes = info->keepMinutes;
+    } else if (!m_createDatabase) {
+        facts.stops.append(u"Target database \"%1\" does not exist on %2 (tick Create database, or "
+                           u"create it with CREATE DATABASE %1 PRECISION 'ns')"_s.arg(m_database,
+                                                                                      where()));
+    } else {
+        const int days = keepDaysToCreate();
+        keepMinutes = qint64(days > 0 ? days : kKeepDefaultDays) * 1440;
+        facts.summary += u" and KEEP %1 days"_s.arg(days > 0 ? days : kKeepDefaultDays);
+    }
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_keepMinutes = keepMinutes;
+    facts.oldestNs = oldestKept(keepMinutes);
+    return facts;
+}
+
+QList<TargetProblem> TDengineSink::schemaProblems(const MeasurementSchema &schema) const
+{
+    namespace td = TDengineLimits;
+    using Outcome = TargetProblem::Outcome;
+    QList<TargetProblem> problems;
+    auto add = [&problems](const QString &subject, const QString &reason) {
+        problems.append(TargetProblem{subject, reason, Outcome::Rejected});
+    };
+    const QByteArray measurement = schema.name.toUtf8();
+    if (QString problem = td::measurementProblem(measurement.toStdString()); !problem.isEmpty())
+        add(u"measurement"_s, problem + u"; every point of it is refused"_s);
+
+    QSet<QString> tags(schema.tagKeys.begin(), schema.tagKeys.end());
+    for (const QString &tag : schema.tagKeys) {
+        const std::string key = tag.toStdString();
+        if (QString problem = td::columnNameProblem(key, u"tag key"_s); !problem.isEmpty())
+            add(u"tag \"%1\""_s.arg(tag), problem);
+        if (tag == u"_ts"_s)
+            add(u"tag \"_ts\""_s, td::sharedNameProblem(key, u"tag key"_s));
+    }
+    qint64 numberBytes = td::kNumberBytes; // _ts
+    for (const FieldInfo &field : schema.fields) {
+        const std::string key = field.name.toStdString();
+        if (QString problem = td::columnNameProblem(key, u"field key"_s); !problem.isEmpty())
+            add(u"field \"%1\""_s.arg(field.name), problem);
+        if (field.name == u"_ts"_s || tags.contains(field.name))
+            add(u"tag and field \"%1\""_s.arg(field.name),
+                td::sharedNameProblem(key, u"field key"_s) +
+                    u"; points that carry both are refused, and a point with the field where "
+                    u"the super table has the tag (or the other way round) is refused by "
+                    u"TDengine"_s);
+        if (field.types.size() > 1) {
+            QStringList names;
+            for (FieldType type : field.types)
+                names.append(fieldTypeName(type));
+            add(u"field \"%1\""_s.arg(field.name),
+                u"has the types %1 in different shard groups; a TDengine column has one type, "
+                u"set by the first value written, and TDengine refuses the points of the other "
+                u"type ([0x3002] point type and db type mismatch); nothing is converted"_s.arg(
+                    names.join(u", "_s)));
+        }
+        // A string's width needs its values (the plan's sample); numbers take 8, booleans 1.
+        if (!field.types.contains(FieldType::String))
+            numberBytes += field.types == QList<FieldType>{FieldType::Boolean} ? td::kBooleanBytes
+                                                                              : td::kNumberBytes;
+    }
+    if (QString problem = td::tagCountProblem(size_t(schema.tagKeys.size())); !problem.isEmpty())
+        add(u"tags"_s, u"the measurement has %1 tag keys: a point with more than %2 is refused, "
+                       u"and so is one that would take the super table past them"_s.arg(
+                           schema.tagKeys.size())
+                           .arg(td::kMaxTags));
+    if (QString problem = td::columnCountProblem(size_t(schema.fields.size()),
+                                                 size_t(schema.tagKeys.size()));
+        !problem.isEmpty())
+        add(u"columns"_s, u"the measurement has %1 fields and %2 tags; TDengine allows %3 "
+                          u"columns in a super table, counting _ts and the tags: the points that "
+                          u"would add columns past them are refused"_s.arg(schema.fields.size())
+                              .arg(schema.tagKeys.size())
+                              .arg(td::kMaxColumns));
+    Limits limits;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        limits = m_limits;
+    }
+    if (QString problem = td::rowBytesProblem(numberBytes, limits.maxRowBytes); !problem.isEmpty())
+        add(u"row"_s, u"all fields together need a row of %1 bytes without the strings; this "
+                      u"TDengine allows %2, so points that carry most of them are refused"_s
+                          .arg(numberBytes)
+                          .arg(limits.maxRowBytes));
+    return problems;
+}
+
+QString TDengineSink::refusal(std::string_view line) const
+{
+    Limits limits;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        limits = m_limits;
+        limits.oldestNs = oldestKept(m_keepMinutes);
+    }
+    thread_local QByteArray scratch;
+    scratch.clear();
+    QString why;
+    if (convertLine(line, limits, scratch, &why))
+        return QString();
+    return why;
 }
 
 } // namespace tsm

@@ -52,6 +52,19 @@ public:
                     bool create, const CancelToken &cancel) override;
     WriteResult write(const Batch &batch, const CancelToken &cancel) override;
 
+    /// The database (precision, KEEP, or that the run would create it) and what would stop the
+    /// run; sets the limits refusal() checks against.
+    TargetFacts inspect(const CancelToken &cancel) override;
+    QString tableNameOf(const QString &measurement) const override
+    {
+        return superTableName(measurement);
+    }
+    /// Names and counts over TDengine's limits, a tag and a field of one name, a field of two
+    /// types, a row of numbers too long: the checks of convertLine() on the whole schema.
+    QList<TargetProblem> schemaProblems(const MeasurementSchema &schema) const override;
+    /// convertLine()'s reason.
+    QString refusal(std::string_view line) const override;
+
     /// Rows of super table `stable` (a TDengine name, see superTableName()) with
     /// start <= _ts < end. A super table that does not exist has none.
     qint64 count(const QString &stable, const TimeRange &range, const CancelToken &cancel);

@@ -39,6 +39,10 @@ public:
     void syncSchema(Source &source, const QString &database, const QStringList &measurements,
                     bool create, const CancelToken &cancel) override;
     WriteResult write(const Batch &batch, const CancelToken &cancel) override;
+    /// Tables keep the source's names and types: none of the schemaless rules apply.
+    QString tableNameOf(const QString &measurement) const override { return measurement; }
+    QList<TargetProblem> schemaProblems(const MeasurementSchema &) const override { return {}; }
+    QString refusal(std::string_view) const override { return QString(); }
 
     /// Schema sync from definitions (what syncSchema() does once it has them from the source).
     void syncTables(const QList<SuperTableDef> &defs, bool create, const CancelToken &cancel);

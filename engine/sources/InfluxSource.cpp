@@ -4,6 +4,7 @@
 #include "core/Error.h"
 #include "core/Planner.h"
 #include "influx/InfluxResponseDecoder.h"
+#include "lp/LineParser.h"
 
 #include <QDateTime>
 #include <algorithm>
@@ -530,6 +531,71 @@ void InfluxSource::read(const ReadUnit &unit, const PlanRequest &request, const 
             sleepCancellable(delay, cancel);
         }
     }
+}
+
+QList<TimeRange> InfluxSource::typeStretches(const PlanRequest &request, const CancelToken &cancel)
+{
+    const QString rp = resolveRetentionPolicy(request.database, request.retentionPolicy, cancel);
+    return shardGroups(request.database, rp, request.range, cancel);
+}
+
+namespace {
+
+/// Keeps the lines a decoder writes.
+class LineCollector : public BatchOutput
+{
+public:
+    QByteArray &buffer() override { return m_buffer; }
+    void lineAppended() override {}
+    void reject(const QByteArray &, const QString &) override {}
+    const QByteArray &lines() const { return m_buffer; }
+
+private:
+    QByteArray m_buffer;
+};
+
+} // namespace
+
+std::optional<QPair<FieldType, qint64>>
+InfluxSource::fieldTypeWithin(const PlanRequest &request, const QString &measurement,
+                              const QString &field, const TimeRange &stretch,
+                              const CancelToken &cancel)
+{
+    const QString quoted = InfluxApi::quoteIdentifier(field);
+    const QString statement =
+        u"SELECT COUNT(%1) AS \"n\", LAST(%1) AS \"v\" FROM %2 WHERE time >= %3 AND time < %4"_s
+            .arg(quoted, fromClause(request.database, request.retentionPolicy, measurement))
+            .arg(stretch.start)
+            .arg(stretch.end);
+    HttpRequest http;
+    QList<QPair<QByteArray, QString>> parameters{
+        {"db", request.database}, {"q", statement}, {"epoch", u"ns"_s}};
+    if (m_namesRetentionPolicy && !request.retentionPolicy.isEmpty())
+        parameters.append({"rp", request.retentionPolicy});
+    http.url = m_api.url("/query", parameters);
+    http.headers.append(qMakePair(QByteArray("Accept"), readFormat()));
+    const HttpResponse response = m_api.call(http, cancel, {}, u"Reading \"%1\""_s.arg(measurement));
+
+    LineCollector lines;
+    InfluxResponseDecoder decoder(lines, LpDialect{}, {});
+    decoder.feed(response.body.constData(), size_t(response.body.size()));
+    decoder.finish();
+    const QByteArray first = lines.lines().left(lines.lines().indexOf('\n'));
+    lp::Point point;
+    if (first.isEmpty() ||
+        !lp::parseLine(std::string_view(first.constData(), size_t(first.size())), point, nullptr))
+        return std::nullopt;
+    std::optional<FieldType> type;
+    qint64 count = 0;
+    for (const lp::Field &f : point.fields) {
+        if (f.key == "v")
+            type = f.type;
+        else if (f.key == "n")
+            count = f.type == FieldType::Float ? qint64(f.f) : f.i;
+    }
+    if (!type || count == 0)
+        return std::nullopt;
+    return qMakePair(*type, count);
 }
 
 } // namespace tsm

@@ -35,6 +35,13 @@ public:
                                          const CancelToken &cancel) override;
     void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
               BatchOutput &out, const CancelToken &cancel) override;
+    /// The shard groups of the task's retention policy.
+    QList<TimeRange> typeStretches(const PlanRequest &request, const CancelToken &cancel) override;
+    /// SELECT COUNT(f), LAST(f) within the shard group, answered in msgpack, which keeps the
+    /// value's type (in one shard group a field has one type).
+    std::optional<QPair<FieldType, qint64>>
+    fieldTypeWithin(const PlanRequest &request, const QString &measurement, const QString &field,
+                    const TimeRange &stretch, const CancelToken &cancel) override;
 
     /// The retention policy a task reads: the one it names, else the database's default.
     QString resolveRetentionPolicy(const QString &database, const QString &requested,

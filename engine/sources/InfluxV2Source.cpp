@@ -298,6 +298,22 @@ QList<PlannedUnit> InfluxV2Source::plan(const PlanRequest &request, const Cancel
     return planUnits(translated, translated.retentionPolicy, cancel);
 }
 
+QList<TimeRange> InfluxV2Source::typeStretches(const PlanRequest &request,
+                                               const CancelToken &cancel)
+{
+    const PlanRequest translated = inInfluxQl(request, cancel);
+    return shardGroups(translated.database, translated.retentionPolicy, translated.range, cancel);
+}
+
+std::optional<QPair<FieldType, qint64>>
+InfluxV2Source::fieldTypeWithin(const PlanRequest &request, const QString &measurement,
+                                const QString &field, const TimeRange &stretch,
+                                const CancelToken &cancel)
+{
+    return InfluxSource::fieldTypeWithin(inInfluxQl(request, cancel), measurement, field, stretch,
+                                         cancel);
+}
+
 void InfluxV2Source::read(const ReadUnit &unit, const PlanRequest &request,
                           const LpDialect &dialect, BatchOutput &out, const CancelToken &cancel)
 {

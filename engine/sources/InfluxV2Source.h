@@ -40,6 +40,10 @@ public:
     std::optional<TimeRange> timeBounds(const QString &bucket, const QString &measurement,
                                         const CancelToken &cancel) override;
     QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
+    QList<TimeRange> typeStretches(const PlanRequest &request, const CancelToken &cancel) override;
+    std::optional<QPair<FieldType, qint64>>
+    fieldTypeWithin(const PlanRequest &request, const QString &measurement, const QString &field,
+                    const TimeRange &stretch, const CancelToken &cancel) override;
     std::optional<qint64> estimatePoints(const PlanRequest &request, const QString &measurement,
                                          const CancelToken &cancel) override;
     void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,

@@ -2,6 +2,8 @@
 
 #include "core/Error.h"
 
+#include <Kinds.h>
+
 using namespace Qt::StringLiterals;
 
 namespace tsm {
@@ -19,7 +21,9 @@ ConnectionInfo InfluxV3Source::checkConnection(const CancelToken &cancel)
         throw Error(ErrorKind::Config,
                     u"InfluxDB at %1 is InfluxDB %2, not InfluxDB 3: choose the %3 API for the "
                     u"source (source.auth.apiVersion)"_s.arg(api().endpoint().baseUrl, info.version,
-                                                             major == 1 ? u"1.x"_s : u"2.x"_s));
+                                                             kinds::source(major == 1 ? SourceId::Influx1
+                                                                        : SourceId::Influx2)
+                                                                 ->api));
     // InfluxDB 3 checks the token on /ping already; listing the databases proves it reads.
     const QStringList databases = listDatabases(cancel);
     const QString found = u"%1 databases visible"_s.arg(databases.size());

@@ -18,6 +18,8 @@ public:
     ConnectionInfo checkConnection(const CancelToken &cancel) override;
     QStringList listDatabases(const CancelToken &cancel) override;
     QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
+    /// None: a column has one type in a table.
+    QList<TimeRange> typeStretches(const PlanRequest &, const CancelToken &) override { return {}; }
     /// The whole range: InfluxDB 3 has no shard groups with types of their own.
     QList<TimeRange> shardGroups(const QString &database, const QString &retentionPolicy,
                                  const TimeRange &range, const CancelToken &cancel) override;

@@ -1,5 +1,7 @@
 #include "LeaseTable.h"
 
+#include "EnumNames.h"
+
 #include "Statement.h"
 #include "Transaction.h"
 
@@ -12,26 +14,14 @@ namespace {
 constexpr const char *kColumns =
     "SELECT program, pid, host, token, started_ms, heartbeat_ms, request, task_id FROM leases";
 
-QString requestName(RunRequest request)
+const EnumNames<RunRequest> &requests()
 {
-    switch (request) {
-    case RunRequest::Pause:
-        return u"pause"_s;
-    case RunRequest::Stop:
-        return u"stop"_s;
-    case RunRequest::None:
-        break;
-    }
-    return QString();
-}
-
-RunRequest requestFromName(const QString &name)
-{
-    if (name == u"pause")
-        return RunRequest::Pause;
-    if (name == u"stop")
-        return RunRequest::Stop;
-    return RunRequest::None;
+    static const EnumNames<RunRequest> names = {
+        {RunRequest::None, QString()},
+        {RunRequest::Pause, u"pause"_s},
+        {RunRequest::Stop, u"stop"_s},
+    };
+    return names;
 }
 
 } // namespace
@@ -45,7 +35,7 @@ LeaseHolder LeaseTable::read(const Statement &s)
     h.token = s.text(3);
     h.startedMs = s.int64(4);
     h.heartbeatMs = s.int64(5);
-    h.request = requestFromName(s.text(6));
+    h.request = requests().value(s.text(6)).value_or(RunRequest::None);
     return h;
 }
 
@@ -104,7 +94,7 @@ std::optional<RunRequest> LeaseTable::renew(qint64 taskId, const QString &token)
     s.bind(3, nowMs());
     if (!s.next())
         return std::nullopt;
-    return requestFromName(s.text(0));
+    return requests().value(s.text(0)).value_or(RunRequest::None);
 }
 
 void LeaseTable::release(qint64 taskId, const QString &token)
@@ -119,7 +109,7 @@ bool LeaseTable::request(qint64 taskId, RunRequest request)
 {
     Statement s(m_db, "UPDATE leases SET request = ?2 WHERE task_id = ?1");
     s.bind(1, taskId);
-    s.bind(2, requestName(request));
+    s.bind(2, requests().name(request));
     return s.run() > 0;
 }
 

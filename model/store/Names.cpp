@@ -1,82 +1,77 @@
 #include "Names.h"
 
+#include "EnumNames.h"
+
 using namespace Qt::StringLiterals;
 
 namespace tsm {
 
+namespace {
+
+const EnumNames<TaskState> &taskStates()
+{
+    static const EnumNames<TaskState> names = {
+        {TaskState::Idle, u"idle"_s},           {TaskState::Planning, u"planning"_s},
+        {TaskState::Running, u"running"_s},     {TaskState::Paused, u"paused"_s},
+        {TaskState::Stopped, u"stopped"_s},     {TaskState::Completed, u"completed"_s},
+        {TaskState::Failed, u"failed"_s},       {TaskState::Retrying, u"retrying"_s},
+    };
+    return names;
+}
+
+const EnumNames<UnitStatus> &unitStatuses()
+{
+    static const EnumNames<UnitStatus> names = {
+        {UnitStatus::Pending, u"pending"_s},
+        {UnitStatus::Running, u"running"_s},
+        {UnitStatus::Done, u"done"_s},
+        {UnitStatus::Failed, u"failed"_s},
+    };
+    return names;
+}
+
+const EnumNames<EventLevel> &eventLevels()
+{
+    // "warning" is read as warn too: it is what Qt and most tools call it.
+    static const EnumNames<EventLevel> names = {
+        {EventLevel::Error, u"error"_s}, {EventLevel::Warn, u"warn"_s},
+        {EventLevel::Info, u"info"_s},   {EventLevel::Debug, u"debug"_s},
+        {EventLevel::Trace, u"trace"_s}, {EventLevel::Warn, u"warning"_s},
+    };
+    return names;
+}
+
+} // namespace
+
 QString taskStateName(TaskState state)
 {
-    switch (state) {
-    case TaskState::Idle:
-        return u"idle"_s;
-    case TaskState::Planning:
-        return u"planning"_s;
-    case TaskState::Running:
-        return u"running"_s;
-    case TaskState::Paused:
-        return u"paused"_s;
-    case TaskState::Stopped:
-        return u"stopped"_s;
-    case TaskState::Completed:
-        return u"completed"_s;
-    case TaskState::Failed:
-        return u"failed"_s;
-    }
-    return QString();
+    return taskStates().name(state);
+}
+
+bool isActive(TaskState state)
+{
+    return state == TaskState::Planning || state == TaskState::Running ||
+           state == TaskState::Retrying;
 }
 
 std::optional<TaskState> taskStateFromName(const QString &name)
 {
-    for (TaskState s : {TaskState::Idle, TaskState::Planning, TaskState::Running, TaskState::Paused,
-                        TaskState::Stopped, TaskState::Completed, TaskState::Failed}) {
-        if (name.compare(taskStateName(s), Qt::CaseInsensitive) == 0)
-            return s;
-    }
-    return std::nullopt;
+    return taskStates().value(name, Qt::CaseInsensitive);
 }
 
 QString unitStatusName(UnitStatus status)
 {
-    switch (status) {
-    case UnitStatus::Pending:
-        return u"pending"_s;
-    case UnitStatus::Running:
-        return u"running"_s;
-    case UnitStatus::Done:
-        return u"done"_s;
-    case UnitStatus::Failed:
-        return u"failed"_s;
-    }
-    return QString();
+    return unitStatuses().name(status);
 }
 
 QString eventLevelName(EventLevel level)
 {
-    switch (level) {
-    case EventLevel::Error:
-        return u"error"_s;
-    case EventLevel::Warn:
-        return u"warn"_s;
-    case EventLevel::Info:
-        return u"info"_s;
-    case EventLevel::Debug:
-        return u"debug"_s;
-    case EventLevel::Trace:
-        return u"trace"_s;
-    }
-    return QString();
+    return eventLevels().name(level);
 }
 
 std::optional<EventLevel> eventLevelFromName(const QString &name)
 {
-    for (EventLevel l : {EventLevel::Error, EventLevel::Warn, EventLevel::Info, EventLevel::Debug,
-                         EventLevel::Trace}) {
-        if (name.compare(eventLevelName(l), Qt::CaseInsensitive) == 0)
-            return l;
-    }
-    if (name.compare(u"warning"_s, Qt::CaseInsensitive) == 0)
-        return EventLevel::Warn;
-    return std::nullopt;
+    return eventLevels().value(name, Qt::CaseInsensitive);
 }
 
 } // namespace tsm
@@ -85,12 +80,7 @@ namespace tsm::store {
 
 std::optional<UnitStatus> unitStatusFromName(const QString &name)
 {
-    for (UnitStatus s :
-         {UnitStatus::Pending, UnitStatus::Running, UnitStatus::Done, UnitStatus::Failed}) {
-        if (unitStatusName(s) == name)
-            return s;
-    }
-    return std::nullopt;
+    return unitStatuses().value(name);
 }
 
 } // namespace tsm::store

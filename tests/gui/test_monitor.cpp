@@ -372,6 +372,7 @@ private Q_SLOTS:
         profile.advanced.writeConcurrency = 1;
         profile.advanced.batchSize = 10;
         profile.advanced.retryAttempts = 1;
+        profile.advanced.retryForMinutes = 0; // fail at once instead of waiting the outage out
         QVERIFY(saveProfile(profile, profilePath));
         QProcess cli;
         cli.setProcessChannelMode(QProcess::MergedChannels);

@@ -1,6 +1,8 @@
 // The task list: tasks survive closing the window (they live in the store), Edit shows every
 // saved value, export/import keeps everything but the secrets, Delete asks first.
 #include "MainWindow.h"
+#include "support/InfluxdFixture.h"
+#include "support/TestProfiles.h"
 #include "wizard/TaskWizard.h"
 
 #include <CheckpointStore.h>
@@ -238,6 +240,75 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(action("startAction")->isEnabled(), 10000);
         QVERIFY(action("deleteAction")->isEnabled());
         QVERIFY(!window.model()->data(status).toString().contains(u"tsmigrate-cli"_s));
+    }
+
+    void quittingAsksFirstAndTheNextStartResumes()
+    {
+        TSM_SKIP_WITHOUT_INFLUXD();
+        test::InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        QVERIFY(influx.query(u"CREATE DATABASE src"_s));
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"tasks.sqlite"_s);
+        TaskProfile profile =
+            test::influxToInflux(u"follows"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s);
+        profile.task.mode = u"realtime"_s; // runs until paused
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(state));
+            QVERIFY(store.saveTask(profile.name, json(profile)));
+        }
+        auto stateOf = [](MainWindow &window) {
+            return window.model()->rowCount() > 0 ? window.model()->row(0)->state : QString();
+        };
+        {
+            MainWindow window(state);
+            window.show();
+            QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
+            window.findChild<QTableView *>(u"taskTableView"_s)->selectRow(0);
+            window.findChild<QAction *>(u"startAction"_s)->trigger();
+            QTRY_COMPARE_WITH_TIMEOUT(stateOf(window), u"running"_s, 20000);
+
+            QString asked;
+            MainWindow::askYesNo() = [&](QWidget *, const QString &, const QString &text) {
+                asked = text;
+                return false;
+            };
+            QVERIFY(!window.close()); // refused: the task keeps running
+            QVERIFY2(asked.contains(u"follows"_s), qPrintable(asked));
+            QVERIFY(window.isVisible());
+            MainWindow::askYesNo() = [](QWidget *, const QString &, const QString &) {
+                return true;
+            };
+            QVERIFY(window.close());
+        } // the run pauses with the window; the app remembers it was running
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
+            QCOMPARE(store.task(profile.name)->state, TaskState::Paused);
+        }
+        QString asked;
+        MainWindow::askYesNo() = [&](QWidget *, const QString &, const QString &text) {
+            asked = text;
+            return true;
+        };
+        {
+            MainWindow window(state);
+            window.show();
+            QTRY_VERIFY_WITH_TIMEOUT(asked.contains(u"Resume them now?"_s), 10000);
+            QVERIFY(asked.contains(u"follows"_s));
+            QTRY_COMPARE_WITH_TIMEOUT(stateOf(window), u"running"_s, 20000);
+        }
+        // The answer is kept: the next start resumes without asking.
+        int asks = 0;
+        MainWindow::askYesNo() = [&](QWidget *, const QString &, const QString &) {
+            ++asks;
+            return false;
+        };
+        MainWindow window(state);
+        window.show();
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(window), u"running"_s, 20000);
+        QCOMPARE(asks, 0);
     }
 
     void deleteAsksFirst()

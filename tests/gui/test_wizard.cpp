@@ -8,7 +8,9 @@
 #include "forms/OptionEditor.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestProfiles.h"
 #include "wizard/TaskWizard.h"
+#include "wizard/TimeSpanDelegate.h"
 
 #include <CheckpointStore.h>
 #include <ProfileJson.h>
@@ -18,7 +20,9 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QProgressBar>
 #include <QPushButton>
+#include <QTreeWidget>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
@@ -163,6 +167,19 @@ private Q_SLOTS:
         choose(wizard, u"bucketComboBox"_s, u"src"_s);
         auto *measurements = find<QListWidget>(wizard, u"measurementsListWidget"_s);
         QTRY_COMPARE_WITH_TIMEOUT(measurements->count(), 2, 15000);
+        // Each measurement's first and last time, and the bucket's, to choose a start from.
+        const QString weatherSpan = measurements->findItems(u"weather"_s, Qt::MatchExactly)
+                                        .first()
+                                        ->data(TimeSpanDelegate::kSpanRole)
+                                        .toString();
+        QCOMPARE(weatherSpan, u"2023-11-14T22:13:20Z … 2023-11-16T07:32:20Z"_s);
+        QVERIFY2(find<QLabel>(wizard, u"schemaStatusLabel"_s)
+                     ->text()
+                     .contains(u"data from 2023-11-14T22:13:20Z … 2023-11-16T07:32:20Z"_s),
+                 qPrintable(find<QLabel>(wizard, u"schemaStatusLabel"_s)->text()));
+        QCOMPARE(bucket->itemData(bucket->findText(u"src"_s), TimeSpanDelegate::kSpanRole)
+                     .toString(),
+                 weatherSpan);
         type(wizard, u"measurementFilterLineEdit"_s, u"wea"_s);
         QVERIFY(measurements->findItems(u"power"_s, Qt::MatchExactly).first()->isHidden());
         measurements->findItems(u"weather"_s, Qt::MatchExactly).first()->setCheckState(Qt::Checked);
@@ -193,6 +210,16 @@ private Q_SLOTS:
         QTest::mouseClick(next, Qt::LeftButton);
 
         QCOMPARE(wizard->currentId(), int(TaskWizard::SummaryPage));
+        // The plan, made off the UI thread: one clean measurement.
+        auto *planTree = find<QTreeWidget>(wizard, u"planTreeWidget"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(!find<QProgressBar>(wizard, u"planProgressBar"_s)->isVisible(),
+                                 30000);
+        QCOMPARE(planTree->topLevelItemCount(), 1);
+        QCOMPARE(planTree->topLevelItem(0)->text(0), u"weather"_s);
+        QCOMPARE(planTree->topLevelItem(0)->text(1), u"2000"_s);
+        QCOMPARE(planTree->topLevelItem(0)->text(2), u"5"_s);
+        QVERIFY2(find<QLabel>(wizard, u"planStatusLabel"_s)->text().contains(u"takes everything"_s),
+                 qPrintable(find<QLabel>(wizard, u"planStatusLabel"_s)->text()));
         screenshot(wizard, u"6-summary"_s);
         QTest::mouseClick(wizard->button(QWizard::FinishButton), Qt::LeftButton);
 
@@ -215,6 +242,52 @@ private Q_SLOTS:
                 weatherOnly.append(line);
         const QString diff = compareDumps(weatherOnly, target);
         QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+
+    /// The Summary page plans the task before Submit: the measurement the target would reject
+    /// points of comes first, its problems first within it; the busy bar shows while it reads.
+    void summaryShowsThePlanProblemsFirst()
+    {
+        QVERIFY(m_influx->query(u"CREATE DATABASE plansrc"_s));
+        QVERIFY(m_influx->write(u"plansrc"_s, "alpha v=1i 1700000000000000000\n"
+                                              "conflict y=1.5 1700000000000000000\n"
+                                              "conflict y=2i 1701209600000000000\n"));
+        TDengine3Emulator td;
+        TaskProfile profile = influxToInflux(u"planned"_s, m_influx->url(), u"plansrc"_s,
+                                             td.url(), u"dst"_s);
+        profile.target.type = u"tdengine3"_s;
+        profile.target.user = u"root"_s;
+        profile.target.password = u"taosdata"_s;
+        profile.task.start = u"2023-11-01T00:00:00Z"_s;
+        profile.task.end = u"2024-01-01T00:00:00Z"_s;
+        TaskWizard wizard(profile);
+        wizard.resize(1000, 660);
+        wizard.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&wizard));
+        while (wizard.currentId() != int(TaskWizard::SummaryPage)) {
+            const int before = wizard.currentId();
+            wizard.next();
+            QVERIFY2(wizard.currentId() != before, "a page refused Next");
+        }
+        auto *busy = find<QProgressBar>(&wizard, u"planProgressBar"_s);
+        QVERIFY(busy->isVisible());
+        auto *planTree = find<QTreeWidget>(&wizard, u"planTreeWidget"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(!busy->isVisible(), 30000);
+        QCOMPARE(planTree->topLevelItemCount(), 2);
+        QTreeWidgetItem *first = planTree->topLevelItem(0);
+        QCOMPARE(first->text(0), u"conflict"_s);
+        QCOMPARE(first->text(1), u"2"_s);
+        QVERIFY(first->isExpanded());
+        QVERIFY2(first->child(0)->text(0).startsWith(u"REJECTED — field \"y\" (1 point)"_s),
+                 qPrintable(first->child(0)->text(0)));
+        QCOMPARE(planTree->topLevelItem(1)->text(0), u"alpha"_s);
+        QCOMPARE(planTree->topLevelItem(1)->childCount(), 1); // its field, no problem
+        QVERIFY2(find<QLabel>(&wizard, u"planStatusLabel"_s)->text().contains(u"reject"_s),
+                 qPrintable(find<QLabel>(&wizard, u"planStatusLabel"_s)->text()));
+        QCOMPARE(td.writeRequests(), 0);
+        QVERIFY(!td.databases().contains(u"dst"_s));
+        screenshot(&wizard, u"6-summary-plan"_s);
+        wizard.reject();
     }
 
     void checkConnectionFailures()

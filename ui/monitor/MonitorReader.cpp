@@ -90,7 +90,7 @@ void MonitorReader::poll()
         snap.newSamples.isEmpty() && snap.newEvents.isEmpty() && task->updatedMs == m_lastUpdatedMs;
     m_lastUpdatedMs = task->updatedMs;
     m_quietPolls = quiet ? m_quietPolls + 1 : 0;
-    const bool idle = task->state != TaskState::Running && task->state != TaskState::Planning;
+    const bool idle = !isActive(task->state);
     const int interval = idle && m_quietPolls >= 4 ? 10 * m_intervalMs : m_intervalMs;
     if (m_timer && m_timer->interval() != interval)
         m_timer->setInterval(interval);

@@ -527,7 +527,7 @@ void MonitorWindow::updateFigures(const MonitorSnapshot &snap)
         return;
     }
     const TaskRecord &task = snap.task;
-    const bool active = task.state == TaskState::Running || task.state == TaskState::Planning;
+    const bool active = isActive(task.state);
     MonitorFigures f;
     f.state = taskStateName(task.state);
     f.unitsDone = snap.totals.done;
@@ -624,6 +624,9 @@ void MonitorWindow::updateFigures(const MonitorSnapshot &snap)
     case TaskState::Running:
         message = reading.isEmpty() ? tr("Running.")
                                     : tr("Running — reading %1.").arg(reading.join(u", "_s));
+        break;
+    case TaskState::Retrying:
+        message = tr("Retrying: %1").arg(task.lastError);
         break;
     case TaskState::Paused:
         message = tr("Paused since %1; resume to continue where it stopped.").arg(when);

@@ -1,5 +1,7 @@
 #include "secrets/SecretStore.h"
 
+#include "UiLog.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -50,6 +52,7 @@ void SecretStore::probe()
         } else {
             m_availability = Availability::Unavailable;
             m_reason = finished->errorString();
+            qCInfo(lcUi).noquote() << "no system keychain:" << m_reason;
         }
         Q_EMIT availabilityKnown();
     });

@@ -5,6 +5,7 @@
 #include "core/Error.h"
 #include "forms/OptionForm.h"
 #include "wizard/TaskWizard.h"
+#include "wizard/TimeSpanDelegate.h"
 
 #include <Kinds.h>
 #include <QComboBox>
@@ -16,6 +17,7 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QTimeZone>
+#include <TimeText.h>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -29,7 +31,44 @@ struct SchemaResult
     QString error;
     QStringList buckets;
     QStringList measurements;
+    QHash<QString, QString> bucketSpans;      ///< bucket -> "first … last"
+    QHash<QString, QString> measurementSpans; ///< of the selected bucket
+    QString unread; ///< what Get schema did not look at, to keep it quick
 };
+
+/// Reading the first and last time costs two queries a measurement: Get schema stops after
+/// this many.
+constexpr int kMaxBoundsQueries = 400;
+constexpr int kMaxBuckets = 20;
+
+/// In UTC, as the start field takes it.
+QString spanText(const TimeRange &range)
+{
+    return u"%1 … %2"_s.arg(TimeText::format(range.start), TimeText::format(range.end - 1));
+}
+
+/// Each measurement's first and last time in `bucket`, and the bucket's; false when the
+/// budget ran out first.
+bool readSpans(Source &source, const QString &bucket, const QStringList &measurements,
+               int &budget, QHash<QString, QString> *measurementSpans,
+               QHash<QString, QString> &bucketSpans, const CancelToken &cancel)
+{
+    std::optional<TimeRange> all;
+    for (const QString &m : measurements) {
+        if (budget-- <= 0)
+            return false;
+        const auto bounds = source.timeBounds(bucket, m, cancel);
+        if (!bounds)
+            continue;
+        if (measurementSpans)
+            measurementSpans->insert(m, spanText(*bounds));
+        all = all ? TimeRange{std::min(all->start, bounds->start), std::max(all->end, bounds->end)}
+                  : *bounds;
+    }
+    if (all)
+        bucketSpans.insert(bucket, spanText(*all));
+    return true;
+}
 
 /// The source's kind, whose words the page uses; InfluxDB's while none is chosen.
 const SourceKind &kindOf(const TaskProfile &p)
@@ -91,6 +130,9 @@ TaskPage::TaskPage(TaskWizard *wizard)
     m_measurements->setUniformItemSizes(true); // thousands of names stay fast
     m_measurements->setMinimumHeight(110);
     m_measurements->setToolTip(findOption(u"task.measurements"_s)->help);
+    // Get schema adds each one's first and last time, to choose a start from.
+    m_measurements->setItemDelegate(new TimeSpanDelegate(m_measurements));
+    m_bucket->view()->setItemDelegate(new TimeSpanDelegate(m_bucket));
     m_measurementsHint = new QLabel(this);
     m_measurementsHint->setObjectName(u"measurementsHintLabel"_s);
     measurementColumn->addWidget(m_filter);
@@ -158,6 +200,26 @@ void TaskPage::getSchema()
                 if (!bucket.isEmpty() &&
                     (result.buckets.contains(bucket) || (kind && kind->isFile())))
                     result.measurements = source->listMeasurements(bucket, cancel);
+                // First and last times: the selected bucket's measurements, then the others'.
+                int budget = kMaxBoundsQueries;
+                bool complete = readSpans(*source, bucket, result.measurements, budget,
+                                          &result.measurementSpans, result.bucketSpans, cancel);
+                int skipped = 0;
+                for (const QString &other : std::as_const(result.buckets)) {
+                    if (other == bucket)
+                        continue;
+                    if (!complete || result.bucketSpans.size() >= kMaxBuckets) {
+                        ++skipped;
+                        continue;
+                    }
+                    complete = readSpans(*source, other, source->listMeasurements(other, cancel),
+                                         budget, nullptr, result.bucketSpans, cancel);
+                    if (!complete)
+                        ++skipped;
+                }
+                if (skipped > 0 || !complete)
+                    result.unread = QObject::tr("first and last times not read for every one, "
+                                                "to keep this quick");
             } catch (const Error &error) {
                 result.error = error.message();
             }
@@ -175,22 +237,32 @@ void TaskPage::getSchema()
                 const QSignalBlocker blocker(m_bucket);
                 m_bucket->clear();
                 m_bucket->addItems(result.buckets);
+                for (int i = 0; i < m_bucket->count(); ++i)
+                    m_bucket->setItemData(i, result.bucketSpans.value(m_bucket->itemText(i)),
+                                          TimeSpanDelegate::kSpanRole);
                 m_bucket->setEditText(current.isEmpty() && !result.buckets.isEmpty()
                                           ? result.buckets.first()
                                           : current);
             }
             if (m_bucket->currentText() != current)
                 taskWizard()->setProfileOption(u"task.bucket"_s, m_bucket->currentText());
+            m_spans = result.measurementSpans;
             loadMeasurements(result.measurements);
             const SourceKind &nouns = kindOf(taskWizard()->profile());
             const auto buckets = result.buckets.size();
             const auto tables = result.measurements.size();
-            m_schemaStatus->setText(
-                tr("%1 %2, %3 %4 in the selected %5")
-                    .arg(buckets)
-                    .arg(buckets == 1 ? nouns.container : nouns.containers)
-                    .arg(tables)
-                    .arg(tables == 1 ? nouns.series : nouns.seriesPlural, nouns.container));
+            QString text = tr("%1 %2, %3 %4 in the selected %5")
+                               .arg(buckets)
+                               .arg(buckets == 1 ? nouns.container : nouns.containers)
+                               .arg(tables)
+                               .arg(tables == 1 ? nouns.series : nouns.seriesPlural,
+                                    nouns.container);
+            const QString span = result.bucketSpans.value(m_bucket->currentText());
+            if (!span.isEmpty())
+                text += tr("; data from %1").arg(span);
+            if (!result.unread.isEmpty())
+                text += u" ("_s + result.unread + u')';
+            m_schemaStatus->setText(text);
         });
 }
 
@@ -206,6 +278,7 @@ void TaskPage::loadMeasurements(const QStringList &names)
     for (const QString &name : std::as_const(all)) {
         auto *item = new QListWidgetItem(name, m_measurements);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+        item->setData(TimeSpanDelegate::kSpanRole, m_spans.value(name));
         item->setCheckState(checked.contains(name) ? Qt::Checked : Qt::Unchecked);
     }
     applyFilter();

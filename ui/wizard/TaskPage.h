@@ -2,6 +2,8 @@
 
 #include "wizard/FormPage.h"
 
+#include <QHash>
+
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -36,6 +38,7 @@ private:
     QLabel *m_measurementsHint;
     QLabel *m_bucketLabel = nullptr;
     QLabel *m_measurementsLabel = nullptr;
+    QHash<QString, QString> m_spans; ///< measurement -> its first and last time, from Get schema
 };
 
 } // namespace tsm

@@ -1,7 +1,9 @@
 #include "commands/Command.h"
 
 #include "commands/Check.h"
+#include "commands/CliLog.h"
 #include "commands/Options.h"
+#include "commands/Plan.h"
 #include "commands/Run.h"
 #include "commands/Schema.h"
 #include "commands/Status.h"
@@ -17,6 +19,7 @@ const std::vector<std::unique_ptr<Command>> &Command::all()
         list.push_back(std::make_unique<Run>());
         list.push_back(std::make_unique<Check>());
         list.push_back(std::make_unique<Schema>());
+        list.push_back(std::make_unique<Plan>());
         list.push_back(std::make_unique<Status>());
         list.push_back(std::make_unique<Options>());
         return list;
@@ -27,8 +30,10 @@ const std::vector<std::unique_ptr<Command>> &Command::all()
 Command *Command::find(const QString &name)
 {
     for (const std::unique_ptr<Command> &command : all())
-        if (command->name == name)
+        if (command->name == name) {
+            qCDebug(lcCli) << "command" << name;
             return command.get();
+        }
     return nullptr;
 }
 

@@ -17,6 +17,7 @@ struct Invocation
     QStringList settings;  ///< --set KEY=VALUE, in order
     QString taskName;      ///< --task
     bool restart = false;  ///< --restart
+    bool json = false;     ///< --json
 };
 
 /**

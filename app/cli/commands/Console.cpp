@@ -1,6 +1,5 @@
 #include "commands/Console.h"
 
-#include <QLoggingCategory>
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
@@ -37,14 +36,6 @@ QString duration(qint64 seconds)
     if (seconds < 3600)
         return u"%1m%2s"_s.arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
     return u"%1h%2m"_s.arg(seconds / 3600).arg((seconds % 3600) / 60, 2, 10, QLatin1Char('0'));
-}
-
-void applyLogLevel(const QString &level)
-{
-    const bool debug = level == u"debug" || level == u"trace";
-    const bool warnings = level != u"error";
-    QLoggingCategory::setFilterRules(u"tsm.*.debug=%1\ntsm.*.info=%1\ntsm.*.warning=%2"_s.arg(
-        debug ? u"true"_s : u"false"_s, warnings ? u"true"_s : u"false"_s));
 }
 
 } // namespace tsm::cli

@@ -10,8 +10,5 @@ void out(const QString &text);
 void err(const QString &text);
 /// "42s", "3m07s", "2h05m"; "?" for a negative number of seconds.
 QString duration(qint64 seconds);
-/// The task's log level decides what the engine's categories (tsm.*) print to stderr; the
-/// task's events are printed separately, filtered by the same level.
-void applyLogLevel(const QString &level);
 
 } // namespace tsm::cli

@@ -31,7 +31,7 @@ QString exitCodesHelp()
 {
     return u"Exit codes: 0 ok, 1 units failed (run again to retry), 2 usage or profile error,\n"
            "3 server unreachable, 4 authentication failed, 5 interrupted (resumable),\n"
-           "6 complete but the target rejected points, 8 the task runs in another process."_s;
+           "6 complete but the target rejected points (plan: would reject),\n8 the task runs in another process."_s;
 }
 
 } // namespace tsm::cli

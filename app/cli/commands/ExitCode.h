@@ -10,11 +10,13 @@ namespace tsm::cli {
  * tsmigrate-cli's exit codes, a contract for scripts:
  *   0  success (run: history complete, nothing rejected)
  *   1  the run ended with read units that failed; running again retries them
- *   2  usage error, invalid or unreadable profile, missing database
+ *   2  usage error, invalid or unreadable profile, missing database; plan: a run would stop
+ *      before writing
  *   3  a server could not be reached (network, TLS, timeout, retries exhausted)
  *   4  authentication or authorization failed
  *   5  interrupted (SIGINT/SIGTERM): progress is saved, running again resumes
- *   6  history complete, but the target rejected some points (see the rejects file)
+ *   6  history complete, but the target rejected some points (see the rejects file); plan:
+ *      the target would reject some points
  *   8  the task is running in another process (the message names it); nothing was changed
  */
 enum ExitCode

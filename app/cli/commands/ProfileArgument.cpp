@@ -2,6 +2,8 @@
 
 #include "commands/Console.h"
 
+#include <LogLevels.h>
+
 using namespace Qt::StringLiterals;
 
 namespace tsm::cli {
@@ -36,7 +38,7 @@ std::optional<TaskProfile> loadProfile(const ProfileRef &ref, const Invocation &
         err(problem);
     if (!loaded.ok())
         return std::nullopt;
-    applyLogLevel(loaded.profile.advanced.logLevel);
+    LogLevels::apply(loaded.profile.advanced.logLevel);
     return loaded.profile;
 }
 

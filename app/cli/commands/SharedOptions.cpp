@@ -36,9 +36,16 @@ const QCommandLineOption &task()
 {
     static const QCommandLineOption option(
         u"task"_s,
-        u"run, check, schema: use the profile of this task saved in the state file (as the "
+        u"run, check, schema, plan: use the profile of this task saved in the state file (as the "
         "desktop app saves them); status: show one task with its log."_s,
         u"NAME"_s);
+    return option;
+}
+
+const QCommandLineOption &json()
+{
+    static const QCommandLineOption option(
+        u"json"_s, u"plan: print one JSON document instead of tables (shape in the README)."_s);
     return option;
 }
 

@@ -12,6 +12,7 @@ const QCommandLineOption &state();
 const QCommandLineOption &set();
 const QCommandLineOption &restart();
 const QCommandLineOption &task();
+const QCommandLineOption &json();
 
 } // namespace SharedOptions
 } // namespace tsm::cli

@@ -1,0 +1,3 @@
+#include "commands/CliLog.h"
+
+Q_LOGGING_CATEGORY(lcCli, "tsm.cli")
