@@ -74,6 +74,29 @@ private Q_SLOTS:
         QVERIFY2(run.output.contains(u"127.0.0.1:1"_s), qPrintable(run.output));
     }
 
+    void plainHttpToHttpsPort()
+    {
+        // InfluxDB answers a plain request on its https port with 400 "Client sent an HTTP
+        // request to an HTTPS server.": a server that cannot be reached so (3), not a failed
+        // read unit to run again (1).
+        InfluxdFixture::Options options;
+        options.tls = true;
+        InfluxdFixture influx(options);
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        QTemporaryDir dir;
+        const QString plain = u"http://127.0.0.1:%1"_s.arg(influx.port());
+        TaskProfile profile = influxToInflux(u"wrong scheme"_s, plain, u"src"_s, plain, u"dst"_s);
+        profile.advanced.retryAttempts = 1;
+        const QString path = dir.filePath(u"p.json"_s);
+        QVERIFY(saveProfile(profile, path));
+        const CliResult check = runCli({u"check"_s, path});
+        QCOMPARE(check.exitCode, 3);
+        QVERIFY2(check.output.contains(u"https"_s), qPrintable(check.output));
+        const CliResult run = runCli({u"run"_s, path, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QCOMPARE(run.exitCode, 3);
+        QVERIFY2(run.output.contains(u"set the protocol to https"_s), qPrintable(run.output));
+    }
+
     void missingDatabase()
     {
         InfluxdFixture influx;

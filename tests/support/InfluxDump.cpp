@@ -8,6 +8,7 @@
 #include <QUrl>
 #include <QUrlQuery>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <curl/curl.h>
 #include <msgpack.h>
@@ -55,6 +56,9 @@ QString typed(const msgpack_object &o)
         return u"integer|"_s + QString::number(o.via.i64);
     case MSGPACK_OBJECT_FLOAT32:
     case MSGPACK_OBJECT_FLOAT64:
+        // QString::number() writes −0 as "0": the sign is a value too.
+        if (o.via.f64 == 0 && std::signbit(o.via.f64))
+            return u"float|-0"_s;
         return u"float|"_s + QString::number(o.via.f64, 'g', 17);
     case MSGPACK_OBJECT_STR:
         return u"string|"_s + QString::fromLatin1(str(o).toUtf8().toPercentEncoding(" "));

@@ -49,6 +49,8 @@ public:
     {
         /// Turn on [http] auth-enabled and create the admin user adminUser()/adminPassword().
         bool authEnabled = false;
+        /// Serve https (a self-signed certificate made with openssl) instead of http.
+        bool tls = false;
 
         static Options withAuthentication()
         {
