@@ -11,7 +11,7 @@ say "README, second command: bash packaging/test.sh"
 bash packaging/test.sh
 
 say "tests started by hand from another folder, without the variables ctest sets"
-(cd / && env -u TSM_CLI -u TSM_SOURCE_DIR QT_QPA_PLATFORM=offscreen /src/build/tests/test_demo)
+(cd / && env -u TSM_CLI -u TSM_SOURCE_DIR QT_QPA_PLATFORM=offscreen /src/build/tests/test_demotask)
 (cd / && env -u TSM_CLI -u TSM_SOURCE_DIR /src/build-noui/tests/test_lpfile sampleFileIsClean)
 
 say "README, first command, without a display: bash packaging/demo.sh"

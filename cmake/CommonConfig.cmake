@@ -14,3 +14,21 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
         target_compile_options(tsm_common INTERFACE -Werror)
     endif()
 endif()
+
+# Sanitizers apply to everything built here (libraries, tools, tests), so that memory handed
+# between them is watched on both sides. The tests get the options that make a finding fail them.
+set(TSM_SANITIZER_ENVIRONMENT "")
+if(TSM_SANITIZE STREQUAL "address")
+    add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined
+                        -fno-omit-frame-pointer)
+    add_link_options(-fsanitize=address,undefined)
+    set(TSM_SANITIZER_ENVIRONMENT
+        "ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1;LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan.supp")
+elseif(TSM_SANITIZE STREQUAL "thread")
+    add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+    add_link_options(-fsanitize=thread)
+    set(TSM_SANITIZER_ENVIRONMENT
+        "TSAN_OPTIONS=halt_on_error=1:abort_on_error=1:second_deadlock_stack=1:suppressions=${CMAKE_CURRENT_LIST_DIR}/tsan.supp")
+elseif(NOT TSM_SANITIZE STREQUAL "")
+    message(FATAL_ERROR "TSM_SANITIZE must be empty, address or thread (not ${TSM_SANITIZE})")
+endif()

@@ -680,6 +680,17 @@ void declareAdvanced(std::vector<OptionSpec> &o)
                   u"(up to a minute), and the task shows as retrying meanwhile. 0: give up at "
                   u"once. The default is {default} minutes."_s)
             .take());
+    o.push_back(Declare(u"advanced.idleTimeoutSeconds"_s, advanced, OptionKind::Integer,
+                        u"Idle Timeout (seconds)"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.idleTimeoutSeconds; })
+                    .def(120)
+                    .range(1, 3600)
+                    .required()
+                    .help(u"A request to the source or the target fails (and is retried) when "
+                          u"no byte of its answer arrives for this long. Raise it for a server "
+                          u"that thinks long before it answers a large read. The default is "
+                          u"{default}."_s)
+                    .take());
     o.push_back(Declare(u"advanced.verify"_s, advanced, OptionKind::Boolean,
                         u"Verify at the End"_s)
                     .field([](auto &p) -> auto & { return p.advanced.verify; })

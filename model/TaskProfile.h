@@ -71,9 +71,10 @@ struct AdvancedSettings
     int readConcurrency = 0;
     int writeConcurrency = 0;
     int batchSize = 0;
-    int retryAttempts = 0; ///< attempts per request before a transient failure is final
-    int retryForMinutes = 0; ///< how long a history run waits out failures that may pass
-    bool verify = false;     ///< a history ends by counting each window on both sides
+    int retryAttempts = 0;      ///< attempts per request before a transient failure is final
+    int retryForMinutes = 0;    ///< how long a history run waits out failures that may pass
+    int idleTimeoutSeconds = 0; ///< a request fails when no byte arrives for this long
+    bool verify = false;        ///< a history ends by counting each window on both sides
 };
 
 /**

@@ -1,4 +1,5 @@
 #include "CheckpointStore.h"
+#include "support/TestRecords.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -17,6 +18,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
+using namespace tsm::test;
 
 namespace {
 
@@ -55,25 +57,6 @@ qint64 threadCpuMs()
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return qint64(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-UnitRecord unit(const QString &measurement, qint64 start, qint64 end,
-                const QString &context = QString())
-{
-    UnitRecord u;
-    u.measurement = measurement;
-    u.context = context;
-    u.rangeStart = start;
-    u.rangeEnd = end;
-    return u;
-}
-
-UnitUpdate update(qint64 id, UnitStatus status)
-{
-    UnitUpdate u;
-    u.unitId = id;
-    u.status = status;
-    return u;
 }
 
 } // namespace
@@ -370,17 +353,17 @@ private slots:
                             unit(u"cpu"_s, 2, 3), unit(u"mem"_s, 1, 2)});
         store.addUnits(other, {unit(u"cpu"_s, 0, 1)});
         const QList<UnitRecord> units = store.units(id);
-        UnitUpdate cpuDone = update(units.at(1).id, UnitStatus::Done);
+        UnitUpdate cpuDone = unitUpdate(units.at(1).id, UnitStatus::Done);
         cpuDone.pointsRead = 10;
         cpuDone.pointsWritten = 8;
         cpuDone.pointsRejected = 2;
-        UnitUpdate cpuFailed = update(units.at(2).id, UnitStatus::Failed);
+        UnitUpdate cpuFailed = unitUpdate(units.at(2).id, UnitStatus::Failed);
         cpuFailed.lastError = u"timeout"_s;
-        UnitUpdate memDone = update(units.at(0).id, UnitStatus::Done);
+        UnitUpdate memDone = unitUpdate(units.at(0).id, UnitStatus::Done);
         memDone.pointsRead = 3;
         memDone.pointsWritten = 3;
         QVERIFY(store.updateUnits(
-            {cpuDone, cpuFailed, memDone, update(units.at(3).id, UnitStatus::Running)}));
+            {cpuDone, cpuFailed, memDone, unitUpdate(units.at(3).id, UnitStatus::Running)}));
 
         QVERIFY(store.setEstimate(id, u"cpu"_s, 100));
         QVERIFY(store.setEstimate(id, u"cpu"_s, 30)); // replaces
@@ -534,9 +517,9 @@ private slots:
         QCOMPARE(all.at(1).rangeStart, 100);
         QCOMPARE(all.at(2).rangeStart, 0);
 
-        QVERIFY(store.updateUnits({update(all.at(1).id, UnitStatus::Done),
-                                   update(all.at(2).id, UnitStatus::Failed),
-                                   update(all.at(3).id, UnitStatus::Running)}));
+        QVERIFY(store.updateUnits({unitUpdate(all.at(1).id, UnitStatus::Done),
+                                   unitUpdate(all.at(2).id, UnitStatus::Failed),
+                                   unitUpdate(all.at(3).id, UnitStatus::Running)}));
         const QList<UnitRecord> unfinished = store.unfinishedUnits(id);
         QCOMPARE(unfinished.size(), 3);
         QCOMPARE(unfinished.at(0).id, all.at(0).id);
@@ -557,9 +540,10 @@ private slots:
         store.addUnits(other, {unit(u"a"_s, 0, 1)});
         const QList<UnitRecord> units = store.units(id);
         const qint64 otherUnit = store.units(other).first().id;
-        QVERIFY(store.updateUnits(
-            {update(units.at(0).id, UnitStatus::Running), update(units.at(1).id, UnitStatus::Done),
-             update(units.at(2).id, UnitStatus::Running), update(otherUnit, UnitStatus::Running)}));
+        QVERIFY(store.updateUnits({unitUpdate(units.at(0).id, UnitStatus::Running),
+                                   unitUpdate(units.at(1).id, UnitStatus::Done),
+                                   unitUpdate(units.at(2).id, UnitStatus::Running),
+                                   unitUpdate(otherUnit, UnitStatus::Running)}));
         QVERIFY(store.requeueRunningUnits(id));
         const QList<UnitRecord> after = store.units(id);
         QCOMPARE(after.at(0).status, UnitStatus::Pending);
@@ -580,10 +564,10 @@ private slots:
         const qint64 a = store.units(id).at(0).id;
         const qint64 b = store.units(id).at(1).id;
 
-        UnitUpdate start = update(a, UnitStatus::Running);
+        UnitUpdate start = unitUpdate(a, UnitStatus::Running);
         start.attemptsDelta = 1;
         QVERIFY(store.updateUnits({start}));
-        UnitUpdate fail = update(a, UnitStatus::Failed);
+        UnitUpdate fail = unitUpdate(a, UnitStatus::Failed);
         fail.pointsRead = 100;
         fail.pointsWritten = 40;
         fail.lastError = u"HTTP 503: memory exceeds threshold"_s;
@@ -606,7 +590,7 @@ private slots:
         QCOMPARE(u.pointsWritten, 40);
         QCOMPARE(u.lastError, u"HTTP 503: memory exceeds threshold"_s);
 
-        UnitUpdate done = update(a, UnitStatus::Done);
+        UnitUpdate done = unitUpdate(a, UnitStatus::Done);
         done.pointsRead = 120;
         done.pointsWritten = 118;
         done.pointsRejected = 2;
@@ -619,8 +603,8 @@ private slots:
         QCOMPARE(u.lastError, QString());
 
         // All or nothing: an unknown unit fails the batch and the first change is undone.
-        QVERIFY(
-            !store.updateUnits({update(b, UnitStatus::Done), update(987654, UnitStatus::Done)}));
+        QVERIFY(!store.updateUnits(
+            {unitUpdate(b, UnitStatus::Done), unitUpdate(987654, UnitStatus::Done)}));
         QVERIFY2(store.lastError().contains(u"987654"_s), qPrintable(store.lastError()));
         QCOMPARE(store.units(id).at(1).status, UnitStatus::Pending);
         QVERIFY(store.updateUnits({}));
@@ -636,15 +620,15 @@ private slots:
         store.addUnits(id, {unit(u"a"_s, 0, 1), unit(u"b"_s, 0, 1), unit(u"c"_s, 0, 1),
                             unit(u"d"_s, 0, 1), unit(u"e"_s, 0, 1)});
         const QList<UnitRecord> units = store.units(id);
-        UnitUpdate d1 = update(units.at(0).id, UnitStatus::Done);
+        UnitUpdate d1 = unitUpdate(units.at(0).id, UnitStatus::Done);
         d1.pointsRead = 10;
         d1.pointsWritten = 9;
         d1.pointsRejected = 1;
-        UnitUpdate d2 = update(units.at(1).id, UnitStatus::Done);
+        UnitUpdate d2 = unitUpdate(units.at(1).id, UnitStatus::Done);
         d2.pointsRead = 5;
         d2.pointsWritten = 5;
-        QVERIFY(store.updateUnits({d1, d2, update(units.at(2).id, UnitStatus::Running),
-                                   update(units.at(3).id, UnitStatus::Failed)}));
+        QVERIFY(store.updateUnits({d1, d2, unitUpdate(units.at(2).id, UnitStatus::Running),
+                                   unitUpdate(units.at(3).id, UnitStatus::Failed)}));
         const UnitTotals t = store.unitTotals(id);
         QCOMPARE(t.total, 5);
         QCOMPARE(t.done, 2);
@@ -881,7 +865,7 @@ private slots:
         QCOMPARE(monitor.units(id).size(), 2);
         QCOMPARE(monitor.events(id).size(), 1);
         QCOMPARE(monitor.task(id)->state, TaskState::Running);
-        QVERIFY(writer.updateUnits({update(writer.units(id).at(0).id, UnitStatus::Done)}));
+        QVERIFY(writer.updateUnits({unitUpdate(writer.units(id).at(0).id, UnitStatus::Done)}));
         QCOMPARE(monitor.unitTotals(id).done, 1);
 
         // And it refuses every write.
@@ -890,7 +874,7 @@ private slots:
         QVERIFY(!monitor.setTaskState(id, TaskState::Stopped));
         QVERIFY(!monitor.addEvent(id, EventLevel::Error, u"no"_s));
         QCOMPARE(monitor.addUnits(id, {unit(u"z"_s, 0, 1)}), std::nullopt);
-        QVERIFY(!monitor.updateUnits({update(writer.units(id).at(1).id, UnitStatus::Done)}));
+        QVERIFY(!monitor.updateUnits({unitUpdate(writer.units(id).at(1).id, UnitStatus::Done)}));
         QVERIFY(!monitor.requeueRunningUnits(id));
         QVERIFY(!monitor.deleteTask(id));
         QVERIFY(!monitor.resetTask(id));
@@ -944,8 +928,8 @@ private slots:
         QCOMPARE(store.units(id).size(), 2);
 
         const QList<UnitRecord> before = store.units(id);
-        QVERIFY(!store.updateUnits({update(before.at(0).id, UnitStatus::Done),
-                                    update(before.at(1).id, UnitStatus::Failed)}));
+        QVERIFY(!store.updateUnits({unitUpdate(before.at(0).id, UnitStatus::Done),
+                                    unitUpdate(before.at(1).id, UnitStatus::Failed)}));
         QVERIFY2(store.lastError().contains(u"poisoned update"_s), qPrintable(store.lastError()));
         QCOMPARE(store.unitTotals(id).done, 0);
 
@@ -962,7 +946,7 @@ private slots:
         CheckpointStore other;
         QVERIFY(other.open(m_path));
         QVERIFY2(other.setWatermark(id, 7), qPrintable(other.lastError()));
-        QVERIFY2(other.updateUnits({update(before.at(0).id, UnitStatus::Done)}),
+        QVERIFY2(other.updateUnits({unitUpdate(before.at(0).id, UnitStatus::Done)}),
                  qPrintable(other.lastError()));
         QCOMPARE(store.unitTotals(id).done, 1);
     }
@@ -1085,7 +1069,7 @@ private slots:
                     store.setWatermark(id, round) &&
                     store.addSample(ProgressSample{id, round + 1, round, 0, 0, 0, 0, 0, 0, 0}) &&
                     store.updateUnits(
-                        {update(store.unfinishedUnits(id).first().id, UnitStatus::Done)});
+                        {unitUpdate(store.unfinishedUnits(id).first().id, UnitStatus::Done)});
                 if (!ok) {
                     errors[which].append(store.lastError());
                     ++failures;

@@ -3,6 +3,7 @@
 #include "support/FaultProxy.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestCli.h"
 #include "support/TestProfiles.h"
 
 #include <CheckpointStore.h>
@@ -22,18 +23,11 @@ class TestCliErrors : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        TSM_SKIP_WITHOUT_INFLUXD();
-        QVERIFY2(!cliPath().isEmpty(), "TSM_CLI is not set");
-        QStandardPaths::setTestModeEnabled(true);
-    }
+    void initTestCase() { TSM_INIT_CLI_TEST_CASE(); }
 
     void wrongPassword()
     {
-        InfluxdFixture::Options options;
-        options.authEnabled = true;
-        InfluxdFixture influx(options);
+        InfluxdFixture influx(InfluxdFixture::Options::withAuthentication());
         QVERIFY2(influx.start(), qPrintable(influx.errorString()));
         QTemporaryDir dir;
         TaskProfile profile =
@@ -78,6 +72,29 @@ private Q_SLOTS:
         const CliResult run = runCli({u"run"_s, path, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
         QCOMPARE(run.exitCode, 3);
         QVERIFY2(run.output.contains(u"127.0.0.1:1"_s), qPrintable(run.output));
+    }
+
+    void plainHttpToHttpsPort()
+    {
+        // InfluxDB answers a plain request on its https port with 400 "Client sent an HTTP
+        // request to an HTTPS server.": a server that cannot be reached so (3), not a failed
+        // read unit to run again (1).
+        InfluxdFixture::Options options;
+        options.tls = true;
+        InfluxdFixture influx(options);
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        QTemporaryDir dir;
+        const QString plain = u"http://127.0.0.1:%1"_s.arg(influx.port());
+        TaskProfile profile = influxToInflux(u"wrong scheme"_s, plain, u"src"_s, plain, u"dst"_s);
+        profile.advanced.retryAttempts = 1;
+        const QString path = dir.filePath(u"p.json"_s);
+        QVERIFY(saveProfile(profile, path));
+        const CliResult check = runCli({u"check"_s, path});
+        QCOMPARE(check.exitCode, 3);
+        QVERIFY2(check.output.contains(u"https"_s), qPrintable(check.output));
+        const CliResult run = runCli({u"run"_s, path, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QCOMPARE(run.exitCode, 3);
+        QVERIFY2(run.output.contains(u"set the protocol to https"_s), qPrintable(run.output));
     }
 
     void missingDatabase()
@@ -175,13 +192,12 @@ private Q_SLOTS:
         InfluxdFixture target;
         QVERIFY2(source.start(), qPrintable(source.errorString()));
         QVERIFY2(target.start(), qPrintable(target.errorString()));
-        QVERIFY(source.query(u"CREATE DATABASE src"_s));
         const qint64 t0 = 1700000000000000000LL;
         QByteArray lp;
         for (int i = 0; i < 40000; ++i)
             lp += "m,k=v" + QByteArray::number(i % 3) + " f=" + QByteArray::number(i) + "i " +
                   QByteArray::number(t0 + qint64(i) * 1000000000LL) + '\n';
-        QVERIFY(source.write(u"src"_s, lp));
+        QVERIFY(source.fill(u"src"_s, lp));
 
         // The target "dies" after its third write, whatever the machine's speed: a proxy in
         // front of it forwards three writes, then drops every connection until it is up again.
@@ -222,12 +238,7 @@ private Q_SLOTS:
         QVERIFY2(again.exitCode == 0, qPrintable(again.output));
         InfluxDump sourceDump(source.url());
         InfluxDump targetDump(target.url());
-        const QStringList expected = sourceDump.dump(u"src"_s);
-        const QStringList actual = targetDump.dump(u"dst"_s);
-        QVERIFY2(targetDump.error().isEmpty(), qPrintable(targetDump.error()));
-        QCOMPARE(InfluxDump::pointCount(expected), 40000);
-        const QString diff = compareDumps(expected, actual);
-        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        verifyCopy(sourceDump, u"src"_s, targetDump, u"dst"_s, 40000);
     }
 
     void targetDownMidRunIsWaitedOut()

@@ -3,6 +3,7 @@
 // to keep them in the stored profile, and a run never writes secrets from the environment there.
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestCli.h"
 #include "support/TestProfiles.h"
 
 #include <CheckpointStore.h>
@@ -21,20 +22,15 @@ class TestCliTask : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        TSM_SKIP_WITHOUT_INFLUXD();
+        TSM_START_SHARED_INFLUXD(m_influx, InfluxdFixture::Options::withAuthentication());
         QVERIFY2(!cliPath().isEmpty(), "TSM_CLI is not set");
-        InfluxdFixture::Options options;
-        options.authEnabled = true;
-        m_influx = std::make_unique<InfluxdFixture>(options);
-        QVERIFY2(m_influx->start(), qPrintable(m_influx->errorString()));
-        QVERIFY(m_influx->query(u"CREATE DATABASE src"_s));
         QByteArray lines;
         for (int i = 0; i < 500; ++i)
             lines += "cpu,host=h" + QByteArray::number(i % 7) +
                      " usage=" + QByteArray::number(i * 0.5) + ",n=" + QByteArray::number(i) +
                      "i " + QByteArray::number(1600000000000000000LL + qint64(i) * 60000000000LL) +
                      "\n";
-        QVERIFY(m_influx->write(u"src"_s, lines));
+        QVERIFY(m_influx->fill(u"src"_s, lines));
     }
 
     void cleanupTestCase() { m_influx.reset(); }
@@ -222,12 +218,7 @@ private:
     void compareTarget(const QString &targetDb)
     {
         InfluxDump dump(m_influx->url(), m_influx->adminUser(), m_influx->adminPassword());
-        const QStringList source = dump.dump(u"src"_s);
-        const QStringList target = dump.dump(targetDb);
-        QVERIFY2(dump.error().isEmpty(), qPrintable(dump.error()));
-        QCOMPARE(InfluxDump::pointCount(source), 500);
-        const QString diff = compareDumps(source, target);
-        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        verifyCopy(dump, u"src"_s, targetDb, 500);
     }
 
     std::unique_ptr<InfluxdFixture> m_influx;

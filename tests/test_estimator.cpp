@@ -5,7 +5,9 @@
 #include "sources/InfluxSource.h"
 #include "sources/LpFileSource.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestData.h"
 #include "support/TestProfiles.h"
+#include "support/TestTime.h"
 
 #include <QFile>
 #include <QStandardPaths>
@@ -19,21 +21,18 @@ using namespace tsm::test;
 namespace {
 
 constexpr qint64 kT0 = 1700000000000000000LL;
-constexpr qint64 kSecond = 1000000000LL;
 
 /// cpu: 4 series × 100 points; sparse: 100 points, only every other one with field a.
 void fill(InfluxdFixture &influx)
 {
-    QVERIFY(influx.query(u"CREATE DATABASE src"_s));
-    QByteArray lp;
-    for (int s = 0; s < 4; ++s)
-        for (int i = 0; i < 100; ++i)
-            lp += "cpu,host=h" + QByteArray::number(s) + " v=" + QByteArray::number(i) + "i " +
-                  QByteArray::number(kT0 + i * kSecond) + '\n';
-    for (int i = 0; i < 100; ++i)
-        lp += "sparse " + (i % 2 ? QByteArray() : "a=1i,") + "b=" + QByteArray::number(i) + " " +
-              QByteArray::number(kT0 + i * kSecond) + '\n';
-    QVERIFY(influx.write(u"src"_s, lp));
+    auto cpu = [](int s, int i) {
+        return "cpu,host=h" + QByteArray::number(s) + " v=" + QByteArray::number(i) + 'i';
+    };
+    auto sparse = [](int, int i) {
+        return "sparse " + (i % 2 ? QByteArray() : "a=1i,") + "b=" + QByteArray::number(i);
+    };
+    QVERIFY(influx.fill(u"src"_s, seriesLines(4, 100, kT0, kSecond, cpu) +
+                                      seriesLines(1, 100, kT0, kSecond, sparse)));
 }
 
 } // namespace

@@ -3,10 +3,11 @@
 // recorded with the server's reason in the rejects file; everything else arrives, compared value
 // by value in the influxd behind the emulator. Also the bucket's creation, 413 splits, a missing
 // bucket, a wrong token and an organization name where the ID belongs.
-#include "run/Runner.h"
 #include "emulators/Influx2Emulator.h"
+#include "run/Runner.h"
 #include "sinks/InfluxV2Sink.h"
 #include "support/InfluxDump.h"
+#include "support/TestBatches.h"
 #include "support/TestProfiles.h"
 
 #include <QElapsedTimer>
@@ -42,14 +43,6 @@ InfluxEndpoint endpointOf(const Influx2Emulator &emulator, const QString &token)
     return endpoint;
 }
 
-RetryPolicy fastRetries()
-{
-    RetryPolicy policy;
-    policy.attempts = 2;
-    policy.baseDelayMs = 10;
-    return policy;
-}
-
 } // namespace
 
 /** Writing to InfluxDB 2.x through /api/v2/write with a token. */
@@ -74,7 +67,6 @@ private Q_SLOTS:
     void migrationWithATypeConflict()
     {
         InfluxdFixture &influxd = m_emulator->influxd(); // the source: a real InfluxDB 1.x
-        QVERIFY(influxd.query(u"CREATE DATABASE src"_s));
         QByteArray lp;
         for (int i = 0; i < 4000; ++i)
             lp += "load,host=h" + QByteArray::number(i % 4) + " v=" + QByteArray::number(i) +
@@ -86,7 +78,7 @@ private Q_SLOTS:
         lp += "nanos v=2i -1000000001\n";
         lp += "conflict,host=a v=2i " + QByteArray::number(kT0 + 5000000000LL) + '\n';
         lp += "conflict,host=a w=1.5 " + QByteArray::number(kT0 + 6000000000LL) + '\n';
-        QVERIFY(influxd.write(u"src"_s, lp));
+        QVERIFY(influxd.fill(u"src"_s, lp));
 
         // The bucket already holds "v" as a float in the same shard: the integer is refused.
         m_emulator->addBucket(u"dst"_s);
@@ -161,7 +153,7 @@ private Q_SLOTS:
 
     void createsTheBucket()
     {
-        InfluxV2Sink sink(endpointOf(*m_emulator, m_emulator->token()), fastRetries(),
+        InfluxV2Sink sink(endpointOf(*m_emulator, m_emulator->token()), fastRetries(2),
                           m_emulator->options().orgId, u"fresh"_s, true);
         CancelToken cancel;
         const ConnectionInfo before = sink.checkConnection(cancel);
@@ -178,7 +170,7 @@ private Q_SLOTS:
 
     void missingBucketIsNotFound()
     {
-        InfluxV2Sink sink(endpointOf(*m_emulator, m_emulator->token()), fastRetries(),
+        InfluxV2Sink sink(endpointOf(*m_emulator, m_emulator->token()), fastRetries(2),
                           m_emulator->options().orgId, u"absent"_s, false);
         CancelToken cancel;
         try {
@@ -206,7 +198,7 @@ private Q_SLOTS:
 
     void wrongTokenStops()
     {
-        InfluxV2Sink sink(endpointOf(*m_emulator, u"wrong"_s), fastRetries(),
+        InfluxV2Sink sink(endpointOf(*m_emulator, u"wrong"_s), fastRetries(2),
                           m_emulator->options().orgId, u"dst"_s, false);
         CancelToken cancel;
         Batch batch;
@@ -226,7 +218,7 @@ private Q_SLOTS:
 
     void organizationNameInsteadOfId()
     {
-        InfluxV2Sink sink(endpointOf(*m_emulator, m_emulator->token()), fastRetries(),
+        InfluxV2Sink sink(endpointOf(*m_emulator, m_emulator->token()), fastRetries(2),
                           m_emulator->options().orgName, u"dst"_s, false);
         CancelToken cancel;
         try {

@@ -4,11 +4,13 @@
 // (no virtual mappings) and 2.7; wrong organization ID, wrong token, a name for the ID;
 // paginated buckets; read units that follow the bucket's shard groups.
 #include "connectors/Connectors.h"
-#include "run/Runner.h"
 #include "emulators/Influx2Emulator.h"
+#include "run/Runner.h"
 #include "sources/InfluxV2Source.h"
 #include "support/InfluxDump.h"
+#include "support/TestCli.h"
 #include "support/TestProfiles.h"
+#include "support/TestTime.h"
 
 #include <CheckpointStore.h>
 #include <QTemporaryDir>
@@ -20,8 +22,6 @@ using namespace tsm::test;
 
 namespace {
 
-constexpr qint64 kSecond = 1000000000LL;
-constexpr qint64 kDay = 24 * 3600 * kSecond;
 constexpr qint64 kMonday = 1704103200LL * kSecond; // 2024-01-01T10:00:00Z, a Monday
 
 /// Every kind of value, names that need escaping, and fields whose type differs between
@@ -96,12 +96,7 @@ private:
         QCOMPARE(runner.outcome().windowsDiffering, 0);
 
         InfluxDump dump(emulator.influxd().url());
-        const QStringList source = dump.dump(bucket);
-        const QStringList target = dump.dump(profile.target.database);
-        QVERIFY2(dump.error().isEmpty(), qPrintable(dump.error()));
-        QCOMPARE(InfluxDump::pointCount(source), 3007);
-        const QString diff = compareDumps(source, target);
-        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        verifyCopy(dump, bucket, profile.target.database, 3007);
 
         // No unit spans two of the bucket's 1-day shard groups.
         CheckpointStore store;
@@ -133,12 +128,7 @@ private:
         QVERIFY(runner.outcome().windowsVerified > 0);
         QCOMPARE(runner.outcome().windowsDiffering, 0);
         InfluxDump dump(emulator.influxd().url());
-        const QStringList source = dump.dump(emulator.storageDatabase(bucket));
-        const QStringList target = dump.dump(profile.target.database);
-        QVERIFY2(dump.error().isEmpty(), qPrintable(dump.error()));
-        QCOMPARE(InfluxDump::pointCount(source), points);
-        const QString diff = compareDumps(source, target);
-        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        verifyCopy(dump, emulator.storageDatabase(bucket), profile.target.database, points);
     }
 
     /// What `influxd upgrade` makes of 1.x database telegraf with policies autogen and

@@ -301,6 +301,7 @@ private slots:
     void garbageIsProtocolError();
     void jsonTypesFromFieldKeys();
     void jsonStringsEscaped();
+    void jsonKeepsNegativeZero();
     void jsonIntegerLimits();
     void jsonLineAcrossFeeds();
     void jsonChunksWhateverSeparates_data();
@@ -635,6 +636,28 @@ void TestInfluxDecoder::jsonTypesFromFieldKeys()
     const Decoded noUnsigned = decode(body, LpDialect{false}, types);
     QVERIFY2(noUnsigned.text.contains(",ok=true,u=5i,"), noUnsigned.text.constData());
     QVERIFY2(noUnsigned.text.contains(",ok=false,u=0i,"), noUnsigned.text.constData());
+}
+
+void TestInfluxDecoder::jsonKeepsNegativeZero()
+{
+    // Go writes a float −0 as "-0" (msgpack keeps its sign bit as well). Strings that look
+    // like it stay as they are; an integer column cannot hold −0, a float one must.
+    const QHash<QString, QList<FieldType>> types = {
+        {u"f"_s, {FieldType::Float}},
+        {u"both"_s, {FieldType::Float, FieldType::Integer}},
+        {u"s"_s, {FieldType::String}},
+    };
+    const QByteArray body =
+        "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":"
+        "[\"time\",\"both\",\"f\",\"s\"],\"values\":["
+        "[1,-0,-0,\"-0\"],"
+        "[2,0,0,\"a -0,\"],"
+        "[3,-0.5,-0e0,\"x\"]"
+        "]}]}]}\n";
+    const Decoded d = decode(body, LpDialect{true}, types);
+    QCOMPARE(d.text, QByteArray("m both=-0,f=-0,s=\"-0\" 1\n"
+                                "m both=0i,f=0,s=\"a -0,\" 2\n"
+                                "m both=-0.5,f=-0,s=\"x\" 3\n"));
 }
 
 void TestInfluxDecoder::jsonStringsEscaped()

@@ -1,5 +1,6 @@
 #include "sinks/InfluxV1Sink.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestBatches.h"
 #include "support/TestHttpServer.h"
 
 #include <QElapsedTimer>
@@ -11,31 +12,14 @@
 #include <thread>
 
 using namespace Qt::StringLiterals;
+using tsm::test::fastRetries;
 using tsm::test::InfluxdFixture;
+using tsm::test::makeBatch;
 using tsm::test::TestHttpServer;
 
 namespace {
 
 constexpr qint64 T0 = 1600000000000000000LL;
-
-tsm::RetryPolicy fastRetries(int attempts = 4)
-{
-    tsm::RetryPolicy policy;
-    policy.attempts = attempts;
-    policy.baseDelayMs = 10;
-    policy.maxDelayMs = 50;
-    return policy;
-}
-
-tsm::Batch makeBatch(const QList<QByteArray> &lines, const std::vector<tsm::UnitShare> &shares)
-{
-    tsm::Batch batch;
-    for (const QByteArray &line : lines)
-        batch.lines += line + '\n';
-    batch.points = lines.size();
-    batch.shares = shares;
-    return batch;
-}
 
 QList<QByteArray> floatLines(const QByteArray &measurement, int count, qint64 start = T0)
 {
@@ -139,9 +123,8 @@ private slots:
         TSM_SKIP_WITHOUT_INFLUXD();
         InfluxdFixture influxd;
         QVERIFY2(influxd.start(), qPrintable(influxd.errorString()));
-        QVERIFY(influxd.query(u"CREATE DATABASE pw"_s));
         // v becomes a float field in this shard.
-        QVERIFY(influxd.write(u"pw"_s, "m,host=h0 v=1.5 " + QByteArray::number(T0 - 1000) + '\n'));
+        QVERIFY(influxd.fill(u"pw"_s, "m,host=h0 v=1.5 " + QByteArray::number(T0 - 1000) + '\n'));
 
         QList<QByteArray> lines = floatLines("m", 1000);
         lines[300] = "m,host=h0 v=\"now a string\" " + QByteArray::number(T0 + 300);

@@ -4,15 +4,17 @@
 // emulator, version by version: reads keep every value's type, writes reject exactly the
 // refused lines.
 #include "connectors/Connectors.h"
-#include "run/Runner.h"
 #include "emulators/Influx2Emulator.h"
 #include "emulators/Influx3Emulator.h"
+#include "run/Runner.h"
 #include "sinks/InfluxV3Sink.h"
 #include "sources/InfluxSource.h"
 #include "sources/InfluxV3Source.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestCli.h"
 #include "support/TestHttpServer.h"
 #include "support/TestProfiles.h"
+#include "support/TestTime.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -28,7 +30,6 @@ using namespace tsm::test;
 namespace {
 
 constexpr qint64 kT0 = 1704103200LL * 1000000000LL;
-constexpr qint64 kHour = 3600LL * 1000000000LL;
 
 /** Collects what a source reads. */
 class CollectingOutput : public BatchOutput

@@ -2,12 +2,14 @@
 #include "lp/LineParser.h"
 #include "sinks/LpFileSink.h"
 #include "sources/LpFileSource.h"
+#include "support/TestBatches.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
+#include <memory>
 #include <zlib.h>
 
 using namespace Qt::StringLiterals;
@@ -201,6 +203,8 @@ private slots:
     void flushIsDurable_data();
     void flushIsDurable();
     void gzipResumeAfterKill();
+    void truncatedGzipIsAnError();
+    void tornLastLineOfPlainFile();
     void sampleFileIsClean();
 };
 
@@ -543,11 +547,7 @@ void TestLpFile::sinkSourceRoundTrip()
         CancelToken cancel;
         sink.checkConnection(cancel);
         sink.prepare(cancel);
-        Batch batch;
-        for (const QByteArray &line : lines) {
-            batch.lines += line + '\n';
-            ++batch.points;
-        }
+        const Batch batch = test::makeBatch(lines, {});
         const WriteResult result = sink.write(batch, cancel);
         QCOMPARE(result.written, batch.points);
         QCOMPARE(result.rejected, qint64(0));
@@ -615,17 +615,31 @@ void TestLpFile::flushIsDurable()
     QFETCH(bool, compress);
     QTemporaryDir dir;
     const QString path = dir.filePath(u"live.lp"_s);
-    LpFileSink sink(path, compress, QString());
-    sink.prepare(CancelToken());
+    auto sink = std::make_unique<LpFileSink>(path, compress, QString());
+    sink->prepare(CancelToken());
     Batch batch;
     batch.lines = "m v=1 1\nm v=2 2\n";
     batch.points = 2;
-    sink.write(batch, CancelToken());
-    sink.flush();
+    sink->write(batch, CancelToken());
+    sink->flush();
 
     // The sink is still open; another reader sees everything flushed.
     const QByteArray text = compress ? gunzip(path) : readFile(path);
     QCOMPARE(text, batch.lines);
+    if (compress) {
+        // A gzip stream without its end is an unfinished file, not a short one: the source
+        // says so rather than migrate part of it as if it were all.
+        try {
+            LpFileSource live(path);
+            readAll(live, PlanRequest());
+            QFAIL("a gzip file still being written was read as complete");
+        } catch (const Error &e) {
+            QCOMPARE(e.kind(), ErrorKind::Io);
+            QVERIFY2(e.message().contains(path) && e.message().contains(u"cut short"_s),
+                     qPrintable(e.message()));
+        }
+        sink.reset(); // closed: the stream ends
+    }
     LpFileSource source(path);
     const CollectingOutput out = readAll(source, PlanRequest());
     QCOMPARE(out.lines(), (QList<QByteArray>{"m v=1 1", "m v=2 2"}));
@@ -687,6 +701,86 @@ void TestLpFile::gzipResumeAfterKill()
     QCOMPARE(out.lines().last(), QByteArray("z v=1 1"));
     QVERIFY(out.lines().size() >= 201);
     QVERIFY(first.startsWith(out.lines().first()));
+}
+
+void TestLpFile::truncatedGzipIsAnError()
+{
+    QTemporaryDir dir;
+    QByteArray text;
+    for (int i = 0; i < 20000; ++i)
+        text += "m,host=h" + QByteArray::number(i % 7) + " v=" + QByteArray::number(i * 1.25) +
+                ",n=" + QByteArray::number(i) + "i " + QByteArray::number(1000000000LL * i) + '\n';
+    const QString whole = dir.filePath(u"whole.lp.gz"_s);
+    writeGzip(whole, {text});
+    const QByteArray compressed = readFile(whole);
+    const QString cut = dir.filePath(u"cut.lp.gz"_s);
+    writeFile(cut, compressed.left(compressed.size() * 6 / 10));
+
+    // Planning reads the whole file: it stops at the cut, names the file and where it ends.
+    LpFileSource source(cut);
+    try {
+        readAll(source, PlanRequest());
+        QFAIL("a gzip file cut at 60% was read as complete");
+    } catch (const Error &e) {
+        QCOMPARE(e.kind(), ErrorKind::Io);
+        QVERIFY2(e.message().contains(cut) && e.message().contains(u"cut short"_s) &&
+                     e.message().contains(u"in line "_s) && e.message().contains(u"byte "_s),
+                 qPrintable(e.message()));
+    }
+
+    // A unit planned on the whole file and read from a cut one fails the same way, and the
+    // torn line never reaches the output.
+    LpFileSource planned(whole, 64 * 1024);
+    CancelToken cancel;
+    const QList<PlannedUnit> units = planned.plan(PlanRequest(), cancel);
+    QVERIFY(units.size() > 2);
+    QVERIFY(QFile::remove(whole));
+    QVERIFY(QFile::copy(cut, whole));
+    CollectingOutput out;
+    bool failed = false;
+    qint64 id = 1;
+    for (const PlannedUnit &p : units) {
+        ReadUnit unit;
+        static_cast<PlannedUnit &>(unit) = p;
+        unit.id = id++;
+        try {
+            planned.read(unit, PlanRequest(), LpDialect{true}, out, cancel);
+        } catch (const Error &e) {
+            QCOMPARE(e.kind(), ErrorKind::Io);
+            failed = true;
+            break;
+        }
+    }
+    QVERIFY(failed);
+    QVERIFY(out.rejects.isEmpty());
+    const QList<QByteArray> lines = out.lines();
+    QVERIFY(!lines.isEmpty());
+    for (const QByteArray &line : lines)
+        QVERIFY2(text.contains(line + '\n'), line.constData()); // whole lines of the file only
+}
+
+void TestLpFile::tornLastLineOfPlainFile()
+{
+    QTemporaryDir dir;
+    // A last line without its newline is normal when it reads as a point...
+    const QString complete = dir.filePath(u"complete.lp"_s);
+    writeFile(complete, "m v=1 1\nm v=2 2");
+    LpFileSource fine(complete);
+    QCOMPARE(readAll(fine, PlanRequest()).lines(), (QList<QByteArray>{"m v=1 1", "m v=2 2"}));
+
+    // ...but one that cannot be read is a file cut in the middle of a line: an error, not a
+    // rejected point.
+    const QString torn = dir.filePath(u"torn.lp"_s);
+    writeFile(torn, "m v=1 1\nm,host=a s=\"unfini");
+    LpFileSource cut(torn);
+    try {
+        readAll(cut, PlanRequest());
+        QFAIL("a torn last line was taken for a point or a reject");
+    } catch (const Error &e) {
+        QCOMPARE(e.kind(), ErrorKind::Io);
+        QVERIFY2(e.message().contains(torn) && e.message().contains(u"line 2"_s),
+                 qPrintable(e.message()));
+    }
 }
 
 void TestLpFile::sampleFileIsClean()

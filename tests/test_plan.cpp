@@ -5,7 +5,9 @@
 // field.
 #include "emulators/TDengine3Emulator.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestCli.h"
 #include "support/TestProfiles.h"
+#include "support/TestTime.h"
 
 #include <CheckpointStore.h>
 #include <QJsonArray>
@@ -20,10 +22,6 @@ using namespace tsm;
 using namespace tsm::test;
 
 namespace {
-
-constexpr qint64 kSecond = 1000000000LL;
-constexpr qint64 kDay = 86400LL * kSecond;
-constexpr qint64 kWeek = 7 * kDay;
 
 /// Sixty days ago: inside TDengine's default KEEP, and two weeks later still in the past.
 qint64 baseTime()
@@ -47,8 +45,8 @@ QByteArray data()
     line("dup,x=other x=2.5,y=1i", kSecond);
     // Nothing wrong here: 3 series, 30 points, a sparse field.
     for (int i = 0; i < 30; ++i)
-        line("cpu,host=h" + QByteArray::number(i % 3) + " usage=" + QByteArray::number(i) +
-                 ".5" + (i % 2 ? QByteArray(",idle=1i") : QByteArray()),
+        line("cpu,host=h" + QByteArray::number(i % 3) + " usage=" + QByteArray::number(i) + ".5" +
+                 (i % 2 ? QByteArray(",idle=1i") : QByteArray()),
              i * kSecond);
     return lp;
 }
@@ -121,12 +119,8 @@ class TestPlan : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        TSM_SKIP_WITHOUT_INFLUXD();
-        QStandardPaths::setTestModeEnabled(true);
-        m_influx = std::make_unique<InfluxdFixture>();
-        QVERIFY2(m_influx->start(), qPrintable(m_influx->errorString()));
-        QVERIFY(m_influx->query(u"CREATE DATABASE src"_s));
-        QVERIFY(m_influx->write(u"src"_s, data()));
+        TSM_START_SHARED_INFLUXD(m_influx);
+        QVERIFY(m_influx->fill(u"src"_s, data()));
     }
 
     void cleanupTestCase() { m_influx.reset(); }
@@ -139,8 +133,7 @@ private Q_SLOTS:
         const QString state = dir.filePath(u"state.sqlite"_s);
         QVERIFY(saveProfile(toTDengine(u"plan td"_s, m_influx->url(), td.url()), profilePath));
 
-        const CliResult plan =
-            runCli({u"plan"_s, profilePath, u"--state"_s, state, u"--json"_s});
+        const CliResult plan = runCli({u"plan"_s, profilePath, u"--state"_s, state, u"--json"_s});
         QVERIFY2(plan.exitCode == 6, qPrintable(plan.output));
         const QJsonObject doc = jsonIn(plan.output);
         QVERIFY2(!doc.isEmpty(), qPrintable(plan.output));
@@ -226,11 +219,10 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString profilePath = dir.filePath(u"p.json"_s);
         const QString state = dir.filePath(u"state.sqlite"_s);
-        QVERIFY(saveProfile(influxToInflux(u"plan influx"_s, m_influx->url(), u"src"_s,
-                                           m_influx->url(), u"copy"_s),
-                            profilePath));
-        const CliResult plan =
-            runCli({u"plan"_s, profilePath, u"--state"_s, state, u"--json"_s});
+        QVERIFY(saveProfile(
+            influxToInflux(u"plan influx"_s, m_influx->url(), u"src"_s, m_influx->url(), u"copy"_s),
+            profilePath));
+        const CliResult plan = runCli({u"plan"_s, profilePath, u"--state"_s, state, u"--json"_s});
         QVERIFY2(plan.exitCode == 0, qPrintable(plan.output));
         const QJsonObject doc = jsonIn(plan.output);
         QCOMPARE(doc.value(u"verdict"_s).toString(), u"clean"_s);
@@ -256,18 +248,17 @@ private Q_SLOTS:
 
     void measurementsThatBecomeOneSuperTableStop()
     {
-        QVERIFY(m_influx->query(u"CREATE DATABASE dots"_s));
-        QVERIFY(m_influx->write(u"dots"_s, "a.b v=1 " + QByteArray::number(baseTime()) +
-                                               "\na_b v=2 " + QByteArray::number(baseTime()) +
-                                               '\n'));
+        QVERIFY(m_influx->fill(u"dots"_s, "a.b v=1 " + QByteArray::number(baseTime()) +
+                                              "\na_b v=2 " + QByteArray::number(baseTime()) +
+                                              '\n'));
         TDengine3Emulator td;
         QTemporaryDir dir;
         TaskProfile profile = toTDengine(u"dots"_s, m_influx->url(), td.url());
         profile.task.bucket = u"dots"_s;
         const QString profilePath = dir.filePath(u"p.json"_s);
         QVERIFY(saveProfile(profile, profilePath));
-        const CliResult plan = runCli({u"plan"_s, profilePath, u"--state"_s,
-                                       dir.filePath(u"s.sqlite"_s), u"--json"_s});
+        const CliResult plan = runCli(
+            {u"plan"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s), u"--json"_s});
         QVERIFY2(plan.exitCode == 2, qPrintable(plan.output));
         const QJsonObject doc = jsonIn(plan.output);
         QCOMPARE(doc.value(u"verdict"_s).toString(), u"stops"_s);

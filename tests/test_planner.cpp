@@ -1,6 +1,7 @@
 // Planner: time spans cut into read units aligned to the window size, at the edges of the
 // int64 range too.
 #include "core/Planner.h"
+#include "support/TestTime.h"
 
 #include <QRandomGenerator>
 #include <QTest>
@@ -13,11 +14,9 @@ namespace {
 
 constexpr qint64 kMin = std::numeric_limits<qint64>::min();
 constexpr qint64 kMax = std::numeric_limits<qint64>::max();
-constexpr qint64 kMinute = 60LL * 1000000000LL;
-constexpr qint64 kHour = 60 * kMinute;
-constexpr qint64 kDay = 24 * kHour;
 
 using Ranges = QList<QPair<qint64, qint64>>;
+using namespace tsm::test;
 
 /// The units' [start, end) pairs, after checking they all carry the measurement.
 Ranges ranges(const QList<PlannedUnit> &units, const QString &measurement = u"cpu"_s)

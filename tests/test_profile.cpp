@@ -164,6 +164,7 @@ TaskProfile populatedProfile()
     p.advanced.writeConcurrency = 9;
     p.advanced.batchSize = 1000000;
     p.advanced.retryAttempts = 100;
+    p.advanced.idleTimeoutSeconds = 7;
     return p;
 }
 
@@ -215,6 +216,7 @@ void compareProfiles(const TaskProfile &a, const TaskProfile &b)
     QCOMPARE(a.advanced.writeConcurrency, b.advanced.writeConcurrency);
     QCOMPARE(a.advanced.batchSize, b.advanced.batchSize);
     QCOMPARE(a.advanced.retryAttempts, b.advanced.retryAttempts);
+    QCOMPARE(a.advanced.idleTimeoutSeconds, b.advanced.idleTimeoutSeconds);
 }
 
 QString describe(const QList<FieldError> &errors)
@@ -300,8 +302,8 @@ private slots:
             }
         }
         QCOMPARE(findOption(u"no.such.key"_s), nullptr);
-        // Every field of TaskProfile has a declaration (47 fields, version is the format's).
-        QCOMPARE(keys.size(), 47);
+        // Every field of TaskProfile has a declaration (48 fields, version is the format's).
+        QCOMPARE(keys.size(), 48);
 
         // Form order: basic information first, advanced options last.
         const auto &options = taskOptions();
@@ -392,6 +394,7 @@ private slots:
         QCOMPARE(p.advanced.writeConcurrency, 50);
         QCOMPARE(p.advanced.batchSize, 5000);
         QCOMPARE(p.advanced.retryAttempts, 6);
+        QCOMPARE(p.advanced.idleTimeoutSeconds, 120);
         QCOMPARE(defaultPort(u"influxdb"_s), 8086);
         QCOMPARE(defaultPort(u"influxdb2"_s), 8086);
         QCOMPARE(defaultPort(u"tdengine2"_s), 6041);
@@ -553,9 +556,9 @@ private slots:
         for (const QString &key : theirs)
             QVERIFY2(ours.contains(key), qPrintable(u"missing: "_s + key));
         ours.subtract(theirs);
-        QCOMPARE(ours,
-                 QSet<QString>({u"advanced.retryAttempts"_s, u"advanced.retryFor"_s,
-                                u"advanced.verify"_s, u"source.acceptRoundedFloats"_s}));
+        QCOMPARE(ours, QSet<QString>({u"advanced.retryAttempts"_s, u"advanced.retryFor"_s,
+                                      u"advanced.idleTimeoutSeconds"_s, u"advanced.verify"_s,
+                                      u"source.acceptRoundedFloats"_s}));
     }
 
     void secretsOnlyWhenAsked()

@@ -4,6 +4,7 @@
 #include "run/RunThread.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestCli.h"
 #include "support/TestProfiles.h"
 
 #include <CheckpointStore.h>
@@ -147,38 +148,22 @@ private:
         QVERIFY2(diff.isEmpty(), qPrintable(diff));
     }
 
-    static void startRun(QProcess &process, const QString &profilePath, const QString &state)
+    static void interrupt(CliRun &run)
     {
-        process.setProcessChannelMode(QProcess::MergedChannels);
-        process.start(cliPath(), {u"run"_s, profilePath, u"--state"_s, state});
-        QVERIFY(process.waitForStarted());
-    }
-
-    static void interrupt(QProcess &process)
-    {
-        ::kill(pid_t(process.processId()), SIGINT);
+        run.interrupt();
+        QProcess &process = run.process();
         QVERIFY(process.waitForFinished(30000));
-        const QString output = QString::fromUtf8(process.readAll());
+        const QString output = run.readOutput();
         QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 5,
                  qPrintable(output));
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        TSM_SKIP_WITHOUT_INFLUXD();
-        QVERIFY2(!cliPath().isEmpty(), "TSM_CLI is not set");
-        QStandardPaths::setTestModeEnabled(true);
-    }
+    void initTestCase() { TSM_INIT_CLI_TEST_CASE(); }
 
     void fileSourceCannotFollow()
     {
-        TaskProfile profile = TaskProfile::withDefaults();
-        profile.name = u"file"_s;
-        profile.source.type = u"lpfile"_s;
-        profile.source.path = u"/data/in.lp"_s;
-        profile.target.type = u"lpfile"_s;
-        profile.target.path = u"/data/out.lp"_s;
+        TaskProfile profile = lpfileToLpfile(u"file"_s, u"/data/in.lp"_s, u"/data/out.lp"_s);
         profile.task.start = u"2020-01-01T00:00:00Z"_s;
         const QList<FieldError> history = validateProfile(profile);
         QVERIFY(std::none_of(history.begin(), history.end(),
@@ -206,10 +191,9 @@ private Q_SLOTS:
     {
         InfluxdFixture influx;
         QVERIFY2(influx.start(), qPrintable(influx.errorString()));
-        QVERIFY(influx.query(u"CREATE DATABASE src"_s));
         // Older than the moment the task starts: realtime leaves it out.
         const qint64 hourAgo = (QDateTime::currentMSecsSinceEpoch() - 3600000) * kNsPerMs;
-        QVERIFY(influx.write(u"src"_s, "power,host=old v=1 " + QByteArray::number(hourAgo)));
+        QVERIFY(influx.fill(u"src"_s, "power,host=old v=1 " + QByteArray::number(hourAgo)));
 
         QTemporaryDir dir;
         const QString state = dir.filePath(u"state.sqlite"_s);
@@ -217,8 +201,8 @@ private Q_SLOTS:
         const QString name = u"follow me"_s;
         QVERIFY(saveProfile(followProfile(name, influx.url(), u"realtime"_s), profilePath));
 
-        QProcess first;
-        startRun(first, profilePath, state);
+        CliRun first;
+        QVERIFY(first.start(profilePath, state));
         QTRY_VERIFY_WITH_TIMEOUT(readTask(state, name) && readTask(state, name)->watermarkNs != 0,
                                  30000);
         const qint64 origin = readTask(state, name)->planEndNs;
@@ -236,8 +220,8 @@ private Q_SLOTS:
 
         QVERIFY(writer.writeFor(2000)); // nobody follows meanwhile
 
-        QProcess second;
-        startRun(second, profilePath, state);
+        CliRun second;
+        QVERIFY(second.start(profilePath, state));
         writer.setMeasurements({"power", "temp", "humidity"}); // a new measurement appears
         QVERIFY(writer.writeFor(3000));
         QVERIFY2(waitForWatermark(state, name, writer.last(), 30000),
@@ -275,8 +259,8 @@ private Q_SLOTS:
         const QString name = u"kill me"_s;
         QVERIFY(saveProfile(followProfile(name, influx.url(), u"realtime"_s), profilePath));
 
-        QProcess first;
-        startRun(first, profilePath, state);
+        CliRun first;
+        QVERIFY(first.start(profilePath, state));
         QTRY_VERIFY_WITH_TIMEOUT(readTask(state, name) && readTask(state, name)->watermarkNs != 0,
                                  30000);
         const qint64 origin = readTask(state, name)->planEndNs;
@@ -285,15 +269,15 @@ private Q_SLOTS:
         QVERIFY(writer.writeFor(3000));
         QVERIFY(waitForWatermark(state, name, origin + 1000 * kNsPerMs, 30000));
         QVERIFY(writer.writeFor(700)); // kill while there is work in flight
-        QVERIFY(first.state() == QProcess::Running);
-        ::kill(pid_t(first.processId()), SIGKILL);
-        QVERIFY(first.waitForFinished());
-        QCOMPARE(first.exitStatus(), QProcess::CrashExit);
+        QVERIFY(first.process().state() == QProcess::Running);
+        ::kill(pid_t(first.process().processId()), SIGKILL);
+        QVERIFY(first.process().waitForFinished());
+        QCOMPARE(first.process().exitStatus(), QProcess::CrashExit);
         const qint64 killedAt = readTask(state, name)->watermarkNs;
 
         QVERIFY(writer.writeFor(1500));
-        QProcess second;
-        startRun(second, profilePath, state);
+        CliRun second;
+        QVERIFY(second.start(profilePath, state));
         QVERIFY(writer.writeFor(2500));
         QVERIFY(waitForWatermark(state, name, writer.last(), 30000));
         interrupt(second);
@@ -310,7 +294,6 @@ private Q_SLOTS:
     {
         InfluxdFixture influx;
         QVERIFY2(influx.start(), qPrintable(influx.errorString()));
-        QVERIFY(influx.query(u"CREATE DATABASE src"_s));
         const qint64 nowNs = QDateTime::currentMSecsSinceEpoch() * kNsPerMs;
         const qint64 dayAgo = nowNs - 24LL * 3600 * 1000000000LL;
         QByteArray day;
@@ -319,7 +302,7 @@ private Q_SLOTS:
                 day += "power,host=d" + QByteArray::number(s) +
                        " v=" + QByteArray::number(minute * 1.5) + " " +
                        QByteArray::number(dayAgo + qint64(minute) * 60000000000LL + s) + '\n';
-        QVERIFY(influx.write(u"src"_s, day));
+        QVERIFY(influx.fill(u"src"_s, day));
 
         QTemporaryDir dir;
         const QString state = dir.filePath(u"state.sqlite"_s);
@@ -453,8 +436,9 @@ private Q_SLOTS:
         profile.task.end = TimeText::format(end);
         QVERIFY(saveProfile(profile, profilePath));
 
-        QProcess run;
-        startRun(run, profilePath, state);
+        CliRun cli;
+        QVERIFY(cli.start(profilePath, state));
+        QProcess &run = cli.process();
         Writer writer(influx);
         QVERIFY(writer.writeFor(6000)); // the last two seconds lie past the end
         // It may have finished while the writer waited between batches.

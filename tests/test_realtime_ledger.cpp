@@ -1,30 +1,18 @@
 // The ledger of a task that follows new data: an interrupted cycle is dropped from the
 // watermark on, done units below it are merged per measurement with exact totals, and the phase
 // a task is in reads back from the store.
-#include <TaskPhase.h>
+#include "support/TestRecords.h"
 
 #include <CheckpointStore.h>
 #include <ProfileJson.h>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <TaskPhase.h>
 #include <TaskProfile.h>
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
-
-namespace {
-
-UnitRecord unit(const QString &measurement, qint64 start, qint64 end, const QString &context = {})
-{
-    UnitRecord u;
-    u.measurement = measurement;
-    u.context = context;
-    u.rangeStart = start;
-    u.rangeEnd = end;
-    return u;
-}
-
-} // namespace
+using namespace tsm::test;
 
 /** Ledger operations of the follow phase. */
 class TestRealtimeLedger : public QObject

@@ -4,7 +4,10 @@
 #include "support/FaultProxy.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestCli.h"
+#include "support/TestData.h"
 #include "support/TestProfiles.h"
+#include "support/TestTime.h"
 
 #include <CheckpointStore.h>
 #include <QElapsedTimer>
@@ -28,15 +31,13 @@ private:
     /// 57,600 points of one measurement over four hours in database `src`.
     static void fill(InfluxdFixture &influx)
     {
-        QVERIFY(influx.query(u"CREATE DATABASE src"_s));
-        const qint64 t0 = 1700000000000000000LL;
-        QByteArray lp;
-        for (int s = 0; s < 4; ++s)
-            for (int i = 0; i < 14400; ++i)
-                lp += "meter,site=s" + QByteArray::number(s) +
-                      " kwh=" + QByteArray::number(i * 0.5 + s) + ",seq=" + QByteArray::number(i) +
-                      "i " + QByteArray::number(t0 + qint64(i) * 1000000000LL) + '\n';
-        QVERIFY(influx.write(u"src"_s, lp));
+        const QByteArray lp =
+            seriesLines(4, 14400, 1700000000000000000LL, kSecond, [](int s, int i) {
+                return "meter,site=s" + QByteArray::number(s) +
+                       " kwh=" + QByteArray::number(i * 0.5 + s) + ",seq=" + QByteArray::number(i) +
+                       'i';
+            });
+        QVERIFY(influx.fill(u"src"_s, lp));
     }
 
     /// 120 units in about 580 writes of 100 points, to `targetUrl` (the same server, or a proxy
@@ -56,21 +57,11 @@ private:
     static void verifyCopy(InfluxdFixture &influx)
     {
         InfluxDump dump(influx.url());
-        const QStringList source = dump.dump(u"src"_s);
-        const QStringList target = dump.dump(u"dst"_s);
-        QVERIFY2(dump.error().isEmpty(), qPrintable(dump.error()));
-        QCOMPARE(InfluxDump::pointCount(source), 57600);
-        const QString diff = compareDumps(source, target);
-        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        test::verifyCopy(dump, u"src"_s, u"dst"_s, 57600);
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        TSM_SKIP_WITHOUT_INFLUXD();
-        QVERIFY2(!cliPath().isEmpty(), "TSM_CLI is not set");
-        QStandardPaths::setTestModeEnabled(true);
-    }
+    void initTestCase() { TSM_INIT_CLI_TEST_CASE(); }
 
     void killAndResume()
     {
@@ -89,10 +80,9 @@ private Q_SLOTS:
         const TaskProfile profile = slowProfile(u"resume me"_s, influx.url(), proxy.url());
         QVERIFY(saveProfile(profile, profilePath));
 
-        QProcess first;
-        first.setProcessChannelMode(QProcess::MergedChannels);
-        first.start(cliPath(), {u"run"_s, profilePath, u"--state"_s, state});
-        QVERIFY(first.waitForStarted());
+        CliRun run;
+        QVERIFY(run.start(profilePath, state));
+        QProcess &first = run.process();
 
         // Kill it once some units are done, while it is still running.
         CheckpointStore watcher;
@@ -153,14 +143,13 @@ private Q_SLOTS:
         QVERIFY(
             saveProfile(slowProfile(u"interrupt me"_s, influx.url(), proxy.url()), profilePath));
 
-        QProcess first;
-        first.setProcessChannelMode(QProcess::MergedChannels);
-        first.start(cliPath(), {u"run"_s, profilePath, u"--state"_s, state});
-        QVERIFY(first.waitForStarted());
+        CliRun run;
+        QVERIFY(run.start(profilePath, state));
+        QProcess &first = run.process();
         CheckpointStore watcher;
         waitForUnitsDone(first, watcher, state, u"interrupt me"_s, 5);
         QVERIFY2(first.state() == QProcess::Running, "finished before it could be interrupted");
-        ::kill(pid_t(first.processId()), SIGINT);
+        run.interrupt();
         proxy.up(); // the held write goes through; the run stops after it
         QVERIFY(first.waitForFinished(30000));
         const QString output = QString::fromUtf8(first.readAll());

@@ -1,6 +1,8 @@
 // The Runner's decisions with a source and a sink of the test's own, handed in through its
 // connector factory: no server, no network.
 #include "run/Runner.h"
+#include "support/TestProfiles.h"
+#include "support/TestTime.h"
 
 #include <CheckpointStore.h>
 #include <QDateTime>
@@ -13,10 +15,10 @@
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
+using namespace tsm::test;
 
 namespace {
 
-constexpr qint64 kHour = 3600LL * 1000000000LL;
 constexpr int kPointsPerUnit = 7;
 
 /** Plans one unit per hour of the range and reads kPointsPerUnit points of each; can break off
@@ -34,10 +36,7 @@ public:
         return {u"Fake"_s, u"1"_s, QString()};
     }
     QStringList listDatabases(const CancelToken &) override { return {u"db"_s}; }
-    QStringList listMeasurements(const QString &, const CancelToken &) override
-    {
-        return {u"m"_s};
-    }
+    QStringList listMeasurements(const QString &, const CancelToken &) override { return {u"m"_s}; }
     MeasurementSchema schema(const QString &, const QString &, const CancelToken &) override
     {
         return {};
@@ -67,8 +66,8 @@ public:
         for (int i = 0; i < kPointsPerUnit; ++i) {
             if (cancel.isCancelled())
                 throw Error(ErrorKind::Cancelled, u"Cancelled"_s);
-            out.buffer() += "m v=" + QByteArray::number(i) + "i " +
-                            QByteArray::number(unit.start + i) + '\n';
+            out.buffer() +=
+                "m v=" + QByteArray::number(i) + "i " + QByteArray::number(unit.start + i) + '\n';
             out.lineAppended();
         }
     }
@@ -131,11 +130,8 @@ public:
 
 TaskProfile profile(const QString &start, const QString &end)
 {
-    TaskProfile p = TaskProfile::withDefaults();
-    p.name = u"fakes"_s;
-    p.source.type = u"lpfile"_s; // any valid kind: the factory below builds the fakes
-    p.target.type = u"lpfile"_s;
-    p.task.bucket = u"db"_s;
+    // Any valid kinds: the factory below builds the fakes.
+    TaskProfile p = lpfileToLpfile(u"fakes"_s, {}, {});
     p.task.start = start;
     p.task.end = end;
     p.advanced.readConcurrency = 2;

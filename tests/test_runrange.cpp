@@ -2,6 +2,7 @@
 // the current time: a pure function, tested without a server.
 #include "core/Error.h"
 #include "run/RunRange.h"
+#include "support/TestTime.h"
 
 #include <QtTest>
 #include <TaskProfile.h>
@@ -9,11 +10,10 @@
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
+using namespace tsm::test;
 
 namespace {
 
-constexpr qint64 kSecond = 1000000000LL;
-constexpr qint64 kHour = 3600 * kSecond;
 const qint64 kStart = *TimeText::parse(u"2024-01-01T00:00:00Z"_s, u"UTC"_s);
 const qint64 kNow = kStart + 100 * kHour;
 
@@ -48,8 +48,8 @@ class TestRunRange : public QObject
 private Q_SLOTS:
     void historyWithAnEndReadsToIt()
     {
-        const RunRange r = decideRunRange(task(u"history"_s, u"2024-01-02T00:00:00Z"_s),
-                                          std::nullopt, kNow);
+        const RunRange r =
+            decideRunRange(task(u"history"_s, u"2024-01-02T00:00:00Z"_s), std::nullopt, kNow);
         QVERIFY(!r.follow);
         QCOMPARE(r.history.start, kStart);
         QCOMPARE(r.history.end, kStart + 24 * kHour);
@@ -135,12 +135,11 @@ private Q_SLOTS:
 
     void unknownModeAndBadTimesAreConfigErrors()
     {
-        for (const TaskSettings &t :
-             {task(u"sometimes"_s), task(u"history"_s, u"tomorrow"_s), [] {
-                  TaskSettings bad = task(u"history"_s);
-                  bad.start = u"yesterday"_s;
-                  return bad;
-              }()}) {
+        for (const TaskSettings &t : {task(u"sometimes"_s), task(u"history"_s, u"tomorrow"_s), [] {
+                                          TaskSettings bad = task(u"history"_s);
+                                          bad.start = u"yesterday"_s;
+                                          return bad;
+                                      }()}) {
             try {
                 decideRunRange(t, std::nullopt, kNow);
                 QFAIL("no error");

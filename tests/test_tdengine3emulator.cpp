@@ -3,6 +3,7 @@
 // refuses.
 #include "emulators/TDengine3Emulator.h"
 #include "http/HttpClient.h"
+#include "support/TestTime.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -12,10 +13,9 @@
 
 using namespace Qt::StringLiterals;
 using tsm::test::TDengine3Emulator;
+using namespace tsm::test;
 
 namespace {
-
-constexpr qint64 kNsPerDay = 86400LL * 1000000000LL;
 
 qint64 recentNs()
 {
@@ -112,7 +112,7 @@ private Q_SLOTS:
         QCOMPARE(r.status, 500);
         QCOMPARE(td.rowCount(u"db"_s), 0);
         // A row older than KEEP stops the request; the rows before it stay (not atomic).
-        const QByteArray old = "m v=2 " + QByteArray::number(t - 31 * kNsPerDay);
+        const QByteArray old = "m v=2 " + QByteArray::number(t - 31 * kDay);
         r = raw.write("?db=db", good + '\n' + old + "\nm v=3 " + QByteArray::number(t + 2));
         QCOMPARE(r.status, 500);
         QVERIFY2(r.body.contains("[0x60b] Timestamp data out of range"), r.body.constData());

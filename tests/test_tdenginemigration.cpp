@@ -3,14 +3,16 @@
 // and type by type (read independently with InfluxDump, shard group by shard group); database
 // creation and refusal, KEEP, authentication, retries and errors hidden in HTTP 200 are checked
 // the way a user meets them: exit codes and messages.
-#include "run/Runner.h"
 #include "emulators/TDengine3Emulator.h"
 #include "lp/LineParser.h"
+#include "run/Runner.h"
 #include "sinks/TDengineSink.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestCli.h"
 #include "support/TestHttpServer.h"
 #include "support/TestProfiles.h"
+#include "support/TestTime.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -23,10 +25,6 @@ using namespace tsm;
 using namespace tsm::test;
 
 namespace {
-
-constexpr qint64 kSecond = 1000000000LL;
-constexpr qint64 kDay = 86400LL * kSecond;
-constexpr qint64 kWeek = 7 * kDay;
 
 /// Sixty days ago, with every nanosecond digit in use: inside TDengine's default KEEP, and two
 /// weeks later still in the past.
@@ -204,19 +202,14 @@ class TestTDengineMigration : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        TSM_SKIP_WITHOUT_INFLUXD();
-        QStandardPaths::setTestModeEnabled(true);
-        m_influx = std::make_unique<InfluxdFixture>();
-        QVERIFY2(m_influx->start(), qPrintable(m_influx->errorString()));
-        QVERIFY(m_influx->query(u"CREATE DATABASE src"_s));
-        QVERIFY(m_influx->write(u"src"_s, tortureData()));
-        QVERIFY(m_influx->query(u"CREATE DATABASE simple"_s));
+        TSM_START_SHARED_INFLUXD(m_influx);
+        QVERIFY(m_influx->fill(u"src"_s, tortureData()));
         QByteArray simple;
         for (int i = 0; i < 2000; ++i)
             simple += "meter,id=m" + QByteArray::number(i % 20) + " kwh=" + QByteArray::number(i) +
                       ".5,n=" + QByteArray::number(i) + "i " +
                       QByteArray::number(baseTime() + qint64(i) * kSecond) + '\n';
-        QVERIFY(m_influx->write(u"simple"_s, simple));
+        QVERIFY(m_influx->fill(u"simple"_s, simple));
         InfluxDump dump(m_influx->url());
         m_source = dump.dump(u"src"_s);
         QVERIFY2(dump.error().isEmpty(), qPrintable(dump.error()));

@@ -5,7 +5,9 @@
 #include "lp/LineParser.h"
 #include "sinks/TDengineSink.h"
 #include "sources/LpFileSource.h"
+#include "support/TestBatches.h"
 #include "support/TestHttpServer.h"
+#include "support/TestTime.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -17,25 +19,15 @@
 using namespace Qt::StringLiterals;
 using tsm::test::TDengine3Emulator;
 using tsm::test::TestHttpServer;
+using namespace tsm::test;
 namespace lp = tsm::lp;
 
 namespace {
 
-constexpr qint64 kNsPerDay = 86400LL * 1000000000LL;
-
 /// A recent time with all nine nanosecond digits set: inside TDengine's default KEEP.
 qint64 recentNs()
 {
-    return (tsm::TimeText::nowNs() - 20 * kNsPerDay) / 1000000000 * 1000000000 + 123456789;
-}
-
-tsm::RetryPolicy fastRetries(int attempts = 4)
-{
-    tsm::RetryPolicy policy;
-    policy.attempts = attempts;
-    policy.baseDelayMs = 10;
-    policy.maxDelayMs = 50;
-    return policy;
+    return (tsm::TimeText::nowNs() - 20 * kDay) / 1000000000 * 1000000000 + 123456789;
 }
 
 tsm::TDengineEndpoint endpointFor(const QString &url, const QString &password = u"taosdata"_s)
@@ -47,16 +39,6 @@ tsm::TDengineEndpoint endpointFor(const QString &url, const QString &password = 
     endpoint.user = u"root"_s;
     endpoint.password = password;
     return endpoint;
-}
-
-tsm::Batch makeBatch(const QList<QByteArray> &lines, qint64 unitId = 1)
-{
-    tsm::Batch batch;
-    for (const QByteArray &line : lines)
-        batch.lines += line + '\n';
-    batch.points = lines.size();
-    batch.shares.push_back({unitId, 0, batch.points});
-    return batch;
 }
 
 QByteArray ns(qint64 value)
@@ -116,7 +98,7 @@ private Q_SLOTS:
         TDengine3Emulator td;
         tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"old"_s, true);
         const qint64 now = tsm::TimeText::nowNs();
-        sink.setTaskRange({now - 20 * 365 * kNsPerDay, now});
+        sink.setTaskRange({now - 20 * 365 * kDay, now});
         tsm::CancelToken cancel;
         sink.prepare(cancel);
         // The longest KEEP a nanosecond database can compute: TDengine works out now − KEEP in
@@ -125,8 +107,7 @@ private Q_SLOTS:
             u"CREATE DATABASE IF NOT EXISTS `old` PRECISION 'ns' KEEP 106580"_s));
         QCOMPARE(sink.databaseInfo(cancel)->keepMinutes, 106580LL * 1440);
         const tsm::WriteResult result = sink.write(
-            makeBatch({"m v=1 " + ns(now - 20 * 365 * kNsPerDay), "m v=2 " + ns(recentNs())}),
-            cancel);
+            unitBatch({"m v=1 " + ns(now - 20 * 365 * kDay), "m v=2 " + ns(recentNs())}), cancel);
         QCOMPARE(result.written, 2);
         QCOMPARE(td.rowCount(u"old"_s), 2);
     }
@@ -139,7 +120,7 @@ private Q_SLOTS:
         td.createDatabase(u"wrapped"_s, u"ns"_s, 365000);
         tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"wrapped"_s, false);
         const qint64 now = tsm::TimeText::nowNs();
-        sink.setTaskRange({now - 20 * 365 * kNsPerDay, now});
+        sink.setTaskRange({now - 20 * 365 * kDay, now});
         tsm::CancelToken cancel;
         try {
             sink.prepare(cancel);
@@ -164,11 +145,10 @@ private Q_SLOTS:
         } catch (const tsm::Error &error) {
             QVERIFY2(error.message().contains(u"1690-01-01"_s), qPrintable(error.message()));
         }
-        longest.setTaskRange({now - 50 * 365 * kNsPerDay, now});
+        longest.setTaskRange({now - 50 * 365 * kDay, now});
         longest.prepare(cancel);
-        QCOMPARE(
-            longest.write(makeBatch({"m v=1 " + ns(now - 50 * 365 * kNsPerDay)}), cancel).written,
-            1);
+        QCOMPARE(longest.write(unitBatch({"m v=1 " + ns(now - 50 * 365 * kDay)}), cancel).written,
+                 1);
     }
 
     void refusesAMillisecondDatabase()
@@ -198,7 +178,7 @@ private Q_SLOTS:
         tsm::TDengineSink raw(endpointFor(td.url()), fastRetries(), u"msdb"_s, false);
         const qint64 t = recentNs();
         const tsm::WriteResult result =
-            raw.write(makeBatch({"m v=1 " + ns(t), "m v=2 " + ns(t + 1000)}), cancel);
+            raw.write(unitBatch({"m v=1 " + ns(t), "m v=2 " + ns(t + 1000)}), cancel);
         QCOMPARE(result.written, 2);
         QCOMPARE(td.rows(u"msdb"_s, u"m"_s).size(), 1);
         QCOMPARE(td.rows(u"msdb"_s, u"m"_s).at(0).ts, t / 1000000);
@@ -210,7 +190,7 @@ private Q_SLOTS:
         td.createDatabase(u"short"_s, u"ns"_s, 30);
         tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"short"_s, true);
         const qint64 now = tsm::TimeText::nowNs();
-        const qint64 start = now - 40 * kNsPerDay;
+        const qint64 start = now - 40 * kDay;
         sink.setTaskRange({start, now});
         tsm::CancelToken cancel;
         try {
@@ -228,7 +208,7 @@ private Q_SLOTS:
         QCOMPARE(td.writeRequests(), 0);
 
         // Inside KEEP the same database is fine.
-        sink.setTaskRange({now - 10 * kNsPerDay, now});
+        sink.setTaskRange({now - 10 * kDay, now});
         sink.prepare(cancel);
     }
 
@@ -240,9 +220,9 @@ private Q_SLOTS:
         tsm::CancelToken cancel;
         sink.prepare(cancel); // no task range: nothing to check up front
         const qint64 now = tsm::TimeText::nowNs();
-        const QByteArray old = "m v=1 " + ns(now - 31 * kNsPerDay);
+        const QByteArray old = "m v=1 " + ns(now - 31 * kDay);
         const tsm::WriteResult result =
-            sink.write(makeBatch({"m v=2 " + ns(now - kNsPerDay), old}), cancel);
+            sink.write(unitBatch({"m v=2 " + ns(now - kDay), old}), cancel);
         QCOMPARE(result.written, 1);
         QCOMPARE(result.rejected, 1);
         QCOMPARE(result.rejects.at(0).line, old);
@@ -252,7 +232,7 @@ private Q_SLOTS:
 
         // The emulator enforces KEEP itself, as TDengine does: 0x60B.
         tsm::TDengineSink blind(endpointFor(td.url()), fastRetries(), u"short"_s, false);
-        const tsm::WriteResult refused = blind.write(makeBatch({old}), cancel);
+        const tsm::WriteResult refused = blind.write(unitBatch({old}), cancel);
         QCOMPARE(refused.rejected, 1);
         QVERIFY2(refused.rejects.at(0).reason.contains(u"[0x60b] Timestamp data out of range"_s),
                  qPrintable(refused.rejects.at(0).reason));
@@ -304,7 +284,7 @@ private Q_SLOTS:
                 ns(t),
             "notags v=false " + ns(t),
         };
-        const tsm::WriteResult result = sink.write(makeBatch(lines), cancel);
+        const tsm::WriteResult result = sink.write(unitBatch(lines), cancel);
         QCOMPARE(result.rejected, 0);
         QCOMPARE(result.written, 5);
         QCOMPARE(td.writeRequests(), 1);
@@ -358,7 +338,7 @@ private Q_SLOTS:
             u"SELECT COUNT(*) FROM `dst`.`cpu` WHERE _ts >= %1 AND _ts < %2"_s.arg(t).arg(t + 2)));
 
         // Writing the same points again changes nothing (same child table and _ts: upsert).
-        QCOMPARE(sink.write(makeBatch(lines), cancel).written, 5);
+        QCOMPARE(sink.write(unitBatch(lines), cancel).written, 5);
         QCOMPARE(td.rowCount(u"dst"_s), 5);
     }
 
@@ -369,14 +349,14 @@ private Q_SLOTS:
         tsm::CancelToken cancel;
         sink.prepare(cancel);
         const qint64 t = recentNs();
-        QCOMPARE(sink.write(makeBatch({"conflict y=1.5 " + ns(t)}), cancel).written, 1);
+        QCOMPARE(sink.write(unitBatch({"conflict y=1.5 " + ns(t)}), cancel).written, 1);
 
         QList<QByteArray> lines;
         for (int i = 1; i <= 10; ++i)
             lines.append("conflict,s=" + QByteArray::number(i % 3) +
                          " y=" + (i == 6 ? QByteArray("2i") : QByteArray::number(i) + ".5") + ' ' +
                          ns(t + i));
-        const tsm::WriteResult result = sink.write(makeBatch(lines, 7), cancel);
+        const tsm::WriteResult result = sink.write(unitBatch(lines, 7), cancel);
         QCOMPARE(result.written, 9);
         QCOMPARE(result.rejected, 1);
         QCOMPARE(result.rejects.at(0).line, lines.at(5));
@@ -388,7 +368,7 @@ private Q_SLOTS:
 
         // Within one request the type may not change either (0x3004): bisected the same way.
         const tsm::WriteResult mixed =
-            sink.write(makeBatch({"fresh z=1i " + ns(t), "fresh z=\"text\" " + ns(t + 1)}), cancel);
+            sink.write(unitBatch({"fresh z=1i " + ns(t), "fresh z=\"text\" " + ns(t + 1)}), cancel);
         QCOMPARE(mixed.written, 1);
         QCOMPARE(mixed.rejected, 1);
     }
@@ -439,7 +419,7 @@ private Q_SLOTS:
         QList<QByteArray> lines{"m ok=1 " + ns(t)};
         for (const auto &c : cases)
             lines.append(c.first);
-        const tsm::WriteResult result = sink.write(makeBatch(lines), cancel);
+        const tsm::WriteResult result = sink.write(unitBatch(lines), cancel);
         QCOMPARE(result.written, 1);
         QCOMPARE(result.rejected, qint64(cases.size()));
         for (qsizetype i = 0; i < cases.size(); ++i) {
@@ -453,7 +433,7 @@ private Q_SLOTS:
         QCOMPARE(td.rowCount(u"dst"_s), 1);
 
         // Nothing at all to send: no request.
-        QCOMPARE(sink.write(makeBatch({cases.at(0).first}), cancel).rejected, 1);
+        QCOMPARE(sink.write(unitBatch({cases.at(0).first}), cancel).rejected, 1);
         QCOMPARE(td.writeRequests(), 1);
     }
 
@@ -471,7 +451,7 @@ private Q_SLOTS:
         const QByteArray early = "m v=2 -86400000000000";
         const QByteArray earlier = "m v=3 -1000000000000000000";
         const tsm::WriteResult result =
-            sink.write(makeBatch({"m v=1 " + ns(t), early, earlier, "m v=4 " + ns(t + 1)}), cancel);
+            sink.write(unitBatch({"m v=1 " + ns(t), early, earlier, "m v=4 " + ns(t + 1)}), cancel);
         QCOMPARE(result.written, 2);
         QCOMPARE(result.rejected, 2);
         QCOMPARE(result.rejects.at(0).line, early);
@@ -497,7 +477,7 @@ private Q_SLOTS:
         QCOMPARE(tsm::TDengineSink::maxRowBytes(u"3.0.5.0"_s), 65531);
         QCOMPARE(tsm::TDengineSink::maxRowBytes(u"3.3.6.0"_s), 65531);
         const QByteArray line = "m s=\"" + QByteArray(50000, 'x') + "\" " + ns(recentNs());
-        const tsm::WriteResult result = sink.write(makeBatch({line}), cancel);
+        const tsm::WriteResult result = sink.write(unitBatch({line}), cancel);
         QCOMPARE(result.rejected, 1);
         QVERIFY2(result.rejects.at(0).reason.contains(u"allows 49151"_s),
                  qPrintable(result.rejects.at(0).reason));
@@ -518,7 +498,7 @@ private Q_SLOTS:
         const QByteArray a = "wide a=\"" + QByteArray(40000, 'x') + "\" " + ns(t);
         const QByteArray b = "wide b=\"" + QByteArray(30000, 'y') + "\" " + ns(t + 1);
         const QByteArray c = "wide a=\"short\" " + ns(t + 2);
-        const tsm::WriteResult result = sink.write(makeBatch({a, b, c}), cancel);
+        const tsm::WriteResult result = sink.write(unitBatch({a, b, c}), cancel);
         QCOMPARE(result.written, 2);
         QCOMPARE(result.rejected, 1);
         QCOMPARE(result.rejects.at(0).line, b);
@@ -534,11 +514,11 @@ private Q_SLOTS:
         tsm::CancelToken cancel;
         sink.prepare(cancel);
         const qint64 t = recentNs();
-        QCOMPARE(sink.write(makeBatch({"k v=1i " + ns(t)}), cancel).written, 1);
+        QCOMPARE(sink.write(unitBatch({"k v=1i " + ns(t)}), cancel).written, 1);
         // Re-encoded before sending (t -> true, 1. -> 1), refused by TDengine (v is BIGINT):
         // the reject is the line as the source gave it.
         const QByteArray original = "k,h=x v=1.,w=t " + ns(t + 1);
-        const tsm::WriteResult result = sink.write(makeBatch({original}), cancel);
+        const tsm::WriteResult result = sink.write(unitBatch({original}), cancel);
         QCOMPARE(result.rejected, 1);
         QCOMPARE(result.rejects.at(0).line, original);
     }
@@ -610,7 +590,7 @@ private Q_SLOTS:
         }
         try {
             // ... and on the schemaless endpoint as HTTP 500 with [0x357].
-            sink.write(makeBatch({"m v=1 " + ns(recentNs())}), cancel);
+            sink.write(unitBatch({"m v=1 " + ns(recentNs())}), cancel);
             QFAIL("a write with wrong credentials was accepted");
         } catch (const tsm::Error &error) {
             QCOMPARE(error.kind(), tsm::ErrorKind::Auth);
@@ -632,10 +612,10 @@ private Q_SLOTS:
         tsm::CancelToken cancel;
         sink.prepare(cancel);
         const qint64 t = recentNs();
-        QCOMPARE(sink.write(makeBatch({"m v=1 " + ns(t)}), cancel).written, 1);
+        QCOMPARE(sink.write(unitBatch({"m v=1 " + ns(t)}), cancel).written, 1);
         QCOMPARE(td.gzipWriteRequests(), 0);
         sink.setCompressRequests(true);
-        QCOMPARE(sink.write(makeBatch({"m v=2 " + ns(t + 1)}), cancel).written, 1);
+        QCOMPARE(sink.write(unitBatch({"m v=2 " + ns(t + 1)}), cancel).written, 1);
         QCOMPARE(td.gzipWriteRequests(), 1);
         QCOMPARE(td.rowCount(u"dst"_s), 2);
     }
@@ -675,9 +655,9 @@ private Q_SLOTS:
 
         // One that appears only while writing (following new data) stops the write before it
         // is sent.
-        QCOMPARE(sink.write(makeBatch({"cpu.load,h=a v=1 " + ns(t)}), cancel).written, 1);
+        QCOMPARE(sink.write(unitBatch({"cpu.load,h=a v=1 " + ns(t)}), cancel).written, 1);
         try {
-            sink.write(makeBatch({"mem v=3 " + ns(t), "cpu_load,h=a w=2 " + ns(t)}), cancel);
+            sink.write(unitBatch({"mem v=3 " + ns(t), "cpu_load,h=a w=2 " + ns(t)}), cancel);
             QFAIL("a second measurement for one super table was written");
         } catch (const tsm::Error &error) {
             QCOMPARE(error.kind(), tsm::ErrorKind::Config);
@@ -704,7 +684,7 @@ private Q_SLOTS:
         td.failNext(1, 429, 1, "/rest/sql");
         sink.prepare(cancel);
         td.failNext(2, 503, 1, "/influxdb/");
-        const tsm::WriteResult result = sink.write(makeBatch({"m v=1 " + ns(recentNs())}), cancel);
+        const tsm::WriteResult result = sink.write(unitBatch({"m v=1 " + ns(recentNs())}), cancel);
         QCOMPARE(result.written, 1);
         QCOMPARE(statuses, (QList<int>{429, 503, 503}));
         QCOMPARE(delays, (QList<int>{1000, 1000, 1000}));
@@ -714,7 +694,7 @@ private Q_SLOTS:
         // Retries have an end: exhausted, the error says what the server said.
         td.failNext(10, 503, 0, "/influxdb/");
         try {
-            sink.write(makeBatch({"m v=2 " + ns(recentNs())}), cancel);
+            sink.write(unitBatch({"m v=2 " + ns(recentNs())}), cancel);
             QFAIL("retries never ended");
         } catch (const tsm::Error &error) {
             QCOMPARE(error.kind(), tsm::ErrorKind::Server);
@@ -729,7 +709,7 @@ private Q_SLOTS:
         tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"gone"_s, false);
         tsm::CancelToken cancel;
         try {
-            sink.write(makeBatch({"m v=1 " + ns(recentNs())}), cancel);
+            sink.write(unitBatch({"m v=1 " + ns(recentNs())}), cancel);
             QFAIL("a write into a missing database succeeded");
         } catch (const tsm::Error &error) {
             QCOMPARE(error.kind(), tsm::ErrorKind::NotFound);

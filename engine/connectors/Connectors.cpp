@@ -35,11 +35,13 @@ RetryPolicy retryPolicy(const TaskProfile &profile)
     return policy;
 }
 
-static HttpOptions httpOptions(const TlsSettings &tls)
+static HttpOptions httpOptions(const TlsSettings &tls, const TaskProfile &profile)
 {
     HttpOptions options;
     options.verifyTls = tls.verify;
     options.caFile = tls.caFile;
+    if (profile.advanced.idleTimeoutSeconds > 0)
+        options.idleTimeoutMs = profile.advanced.idleTimeoutSeconds * 1000;
     return options;
 }
 
@@ -48,7 +50,7 @@ InfluxEndpoint sourceInflux(const TaskProfile &profile)
     const SourceSettings &s = profile.source;
     InfluxEndpoint endpoint;
     endpoint.baseUrl = baseUrl(s.protocol, s.host, s.port);
-    endpoint.http = httpOptions(s.tls);
+    endpoint.http = httpOptions(s.tls, profile);
     if (const SourceKind *kind = kinds::source(s); kind && kind->auth != AuthStyle::UserPassword) {
         endpoint.token = s.token;
     } else {
@@ -63,7 +65,7 @@ InfluxEndpoint targetInflux(const TaskProfile &profile)
     const TargetSettings &t = profile.target;
     InfluxEndpoint endpoint;
     endpoint.baseUrl = baseUrl(t.protocol, t.host, t.port);
-    endpoint.http = httpOptions(t.tls);
+    endpoint.http = httpOptions(t.tls, profile);
     if (!t.token.isEmpty()) {
         endpoint.token = t.token;
     } else {
@@ -96,7 +98,7 @@ std::unique_ptr<Source> createSource(const TaskProfile &profile)
     case SourceId::TDengine2: {
         TDengineEndpoint endpoint;
         endpoint.baseUrl = baseUrl(s.protocol, s.host, s.port);
-        endpoint.http = httpOptions(s.tls);
+        endpoint.http = httpOptions(s.tls, profile);
         // TDengine's own user and password unless the profile names a user.
         endpoint.user = s.user.isEmpty() ? u"root"_s : s.user;
         endpoint.password = s.user.isEmpty() && s.password.isEmpty() ? u"taosdata"_s : s.password;
@@ -114,7 +116,7 @@ static std::unique_ptr<Sink> createTDengineSink(const TaskProfile &profile)
     const TargetSettings &t = profile.target;
     TDengineEndpoint endpoint;
     endpoint.baseUrl = baseUrl(t.protocol, t.host, t.port);
-    endpoint.http = httpOptions(t.tls);
+    endpoint.http = httpOptions(t.tls, profile);
     endpoint.user = t.user;
     endpoint.password = t.password;
     // Typed tables (TDengine 2.x) go in with SQL, into tables of the source's types and names.

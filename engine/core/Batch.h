@@ -12,6 +12,8 @@ struct UnitShare
     qint64 unitId = 0;
     qint64 firstLine = 0;
     qint64 lines = 0;
+    /// Which read of the unit produced the lines (a unit whose read broke is read again).
+    int attempt = 0;
 };
 
 /**

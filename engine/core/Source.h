@@ -9,6 +9,7 @@
 #include <QString>
 #include <QStringList>
 #include <functional>
+#include <mutex>
 #include <optional>
 
 namespace tsm {
@@ -89,22 +90,32 @@ public:
 
 class Error;
 
-/** Lets sources and sinks report each retry they make, so the task can count and log them. */
+/**
+ * Lets sources and sinks report each retry they make, so the task can count and log them. The
+ * listener may be replaced while other threads (readers, the estimator) report: it is called
+ * under a lock, so once setRetryListener() returns the old one is no longer running.
+ */
 class RetryNotifier
 {
 public:
     using Listener =
         std::function<void(const QString &what, const Error &error, int attempt, int delayMs)>;
-    void setRetryListener(Listener listener) { m_retryListener = std::move(listener); }
+    void setRetryListener(Listener listener)
+    {
+        std::lock_guard<std::mutex> lock(m_listenerMutex);
+        m_retryListener = std::move(listener);
+    }
 
 protected:
     void notifyRetry(const QString &what, const Error &error, int attempt, int delayMs) const
     {
+        std::lock_guard<std::mutex> lock(m_listenerMutex);
         if (m_retryListener)
             m_retryListener(what, error, attempt, delayMs);
     }
 
 private:
+    mutable std::mutex m_listenerMutex;
     Listener m_retryListener;
 };
 

@@ -122,6 +122,15 @@ bool isTlsError(CURLcode code)
     }
 }
 
+/// The answer a TLS server gives to a plain HTTP request on its port: Go's net/http ("Client
+/// sent an HTTP request to an HTTPS server.", InfluxDB, taosAdapter) and nginx ("The plain HTTP
+/// request was sent to HTTPS port").
+bool isPlainHttpToTlsPort(const QByteArray &url, const QByteArray &body)
+{
+    return url.startsWith("http:") && (body.contains("HTTP request to an HTTPS server") ||
+                                       body.contains("plain HTTP request was sent to HTTPS port"));
+}
+
 /// Owns the header list of one request.
 struct HeaderList
 {
@@ -273,6 +282,13 @@ HttpResponse HttpClient::perform(const HttpRequest &request, const CancelToken *
         std::rethrow_exception(transfer.readerError);
     if (code == CURLE_OK) {
         response.status = int(status);
+        if (response.status == 400 && isPlainHttpToTlsPort(request.url, response.body))
+            throw Error(
+                ErrorKind::Tls,
+                u"%1 speaks https on this port, not http: set the protocol to https "
+                u"(the server answered \"%2\")"_s.arg(
+                    hostPort(request.url), QString::fromUtf8(response.body.left(200)).simplified()),
+                400);
         return response;
     }
 

@@ -132,6 +132,17 @@ ConnectionInfo InfluxApi::ping(const CancelToken &cancel)
     throw errorFromResponse(response, what);
 }
 
+RetryPolicy InfluxApi::statementRetryPolicy() const
+{
+    // Planning sends two statements per shard group and measurement, one after another: with
+    // the data reads' waits (0.5 s doubling to 30 s) a few failing ones stretched a plan of a
+    // tenth of a second to a minute.
+    RetryPolicy policy = m_retry;
+    policy.baseDelayMs = std::min(policy.baseDelayMs, 200);
+    policy.maxDelayMs = std::min(policy.maxDelayMs, 5000);
+    return policy;
+}
+
 int InfluxApi::majorVersion(const ConnectionInfo &info)
 {
     if (info.product.startsWith(u"InfluxDB 3"_s))
@@ -147,12 +158,19 @@ HttpResponse InfluxApi::call(HttpRequest request, const CancelToken &cancel,
 {
     authorize(request);
     HttpResponse response;
-    withRetries(m_retry, cancel, [&] {
-        response = m_pool.acquire()->perform(request, &cancel);
-        if ((response.status >= 200 && response.status < 300) || accepted.contains(response.status))
-            return;
-        throw errorFromResponse(response, what);
-    });
+    withRetries(
+        m_retry, cancel,
+        [&] {
+            response = m_pool.acquire()->perform(request, &cancel);
+            if ((response.status >= 200 && response.status < 300) ||
+                accepted.contains(response.status))
+                return;
+            throw errorFromResponse(response, what);
+        },
+        [&](const Error &error, int attempt, int delayMs) {
+            if (m_onRetry)
+                m_onRetry(what, error, attempt, delayMs);
+        });
     return response;
 }
 
@@ -200,16 +218,23 @@ QList<QuerySeries> InfluxApi::runQuery(const QString &statement, const QString &
 
     const QString what = u"InfluxDB at "_s + m_endpoint.baseUrl;
     HttpResponse response;
-    withRetries(m_retry, cancel, [&] {
-        response = m_pool.acquire()->perform(request, &cancel);
-        if (response.status == 200)
-            return;
-        if (response.status == 400) {
-            // A parse error of the statement; the client's fault, not the data's.
-            throw Error(ErrorKind::Query, statement + u": "_s + serverMessage(response), 400);
-        }
-        throw errorFromResponse(response, what);
-    });
+    withRetries(
+        statementRetryPolicy(), cancel,
+        [&] {
+            response = m_pool.acquire()->perform(request, &cancel);
+            if (response.status == 200)
+                return;
+            if (response.status == 400) {
+                // A parse error of the statement; the client's fault, not the data's.
+                throw Error(ErrorKind::Query, statement + u": "_s + serverMessage(response), 400);
+            }
+            throw errorFromResponse(response, what);
+        },
+        [&](const Error &error, int attempt, int delayMs) {
+            if (m_onRetry)
+                m_onRetry(u"\"%1\" on %2"_s.arg(statement.left(120), what), error, attempt,
+                          delayMs);
+        });
 
     QJsonParseError parseError{};
     const QJsonDocument document = QJsonDocument::fromJson(response.body, &parseError);

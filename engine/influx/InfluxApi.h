@@ -48,6 +48,14 @@ public:
     const RetryPolicy &retryPolicy() const { return m_retry; }
     HttpClientPool &pool() { return m_pool; }
 
+    using RetryCallback =
+        std::function<void(const QString &what, const Error &error, int attempt, int delayMs)>;
+    /// Told of each retry of query() and call() (set once, before the API is shared).
+    void setRetryCallback(RetryCallback callback) { m_onRetry = std::move(callback); }
+    /// The policy of statements (schema, planning, counts): as retryPolicy(), but with shorter
+    /// waits, because they are many, quick, and run one after another.
+    RetryPolicy statementRetryPolicy() const;
+
     /// GET /ping with the credentials (InfluxDB 3 authenticates it): product and version from
     /// X-Influxdb-Version / X-Influxdb-Build (1.x: 204, "1.8.10"; 2.x: 204, "v2.7.1" shown as
     /// "2.7.1") or the JSON body of InfluxDB 3 Core/Enterprise (200, product "InfluxDB 3 Core").
@@ -105,6 +113,7 @@ private:
     InfluxEndpoint m_endpoint;
     RetryPolicy m_retry;
     HttpClientPool m_pool;
+    RetryCallback m_onRetry;
 };
 
 } // namespace tsm

@@ -37,6 +37,55 @@ QString toQString(std::string_view s)
     return QString::fromUtf8(s.data(), qsizetype(s.size()));
 }
 
+/// Qt's JSON parser stores a number without a fraction as an integer, so −0 ("-0" from Go,
+/// "-0.0" from serde) comes out as 0. A negative number whose digits are all zero is therefore
+/// replaced by an empty object, which no InfluxDB row holds otherwise, and read back as −0.
+/// Strings are left alone.
+QByteArray markNegativeZeros(const QByteArray &json)
+{
+    if (!json.contains("-0"))
+        return json;
+    QByteArray out;
+    out.reserve(json.size());
+    bool inString = false;
+    bool escape = false;
+    const qsizetype size = json.size();
+    for (qsizetype i = 0; i < size; ++i) {
+        const char c = json.at(i);
+        if (inString) {
+            if (escape)
+                escape = false;
+            else if (c == '\\')
+                escape = true;
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '-') {
+            // A number: is every digit of its mantissa a zero?
+            qsizetype end = i + 1;
+            bool zero = true;
+            bool exponent = false;
+            for (; end < size; ++end) {
+                const char d = json.at(end);
+                if (d >= '0' && d <= '9')
+                    zero = zero && (exponent || d == '0');
+                else if (d == 'e' || d == 'E')
+                    exponent = true;
+                else if (d != '.' && d != '+' && d != '-')
+                    break;
+            }
+            if (zero && end > i + 1) {
+                out.append("{}");
+                i = end - 1;
+                continue;
+            }
+        }
+        out.append(c);
+    }
+    return out;
+}
+
 } // namespace
 
 /** The msgpack-c streaming unpacker and its current document. */
@@ -285,7 +334,7 @@ void InfluxResponseDecoder::feedJson(const char *data, size_t size)
 void InfluxResponseDecoder::handleJsonObject(const QByteArray &object)
 {
     QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(object, &parseError);
+    const QJsonDocument doc = QJsonDocument::fromJson(markNegativeZeros(object), &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject())
         throw Error(ErrorKind::Protocol, u"The server sent malformed JSON: %1 at offset %2"_s
                                              .arg(parseError.errorString())
@@ -359,6 +408,12 @@ void InfluxResponseDecoder::handleJsonObject(const QByteArray &object)
                         }
                         break;
                     }
+                    case QJsonValue::Object:
+                        // −0, marked by markNegativeZeros(): a float whatever the column, as
+                        // no integer has a sign at zero.
+                        out.kind = c == 0 ? Value::Null : Value::Float;
+                        out.f = -0.0;
+                        break;
                     default:
                         out.kind = Value::Null;
                         break;

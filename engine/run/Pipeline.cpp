@@ -1,6 +1,7 @@
 #include "run/Pipeline.h"
 
 #include "EngineLog.h"
+#include "http/Retry.h"
 
 #include <chrono>
 #include <thread>
@@ -19,21 +20,51 @@ public:
     {
         m_unitId = unitId;
         m_unitInBatch = false;
+        m_attempt = 0;
         m_read = 0;
         m_rejected = 0;
+        m_rejectsRecorded = 0;
     }
     qint64 unitRead() const { return m_read; }
     qint64 unitRejected() const { return m_rejected; }
+
+    /// The unit is read again from its start as `attempt`: its lines still in this batch go,
+    /// and what this read counted no longer counts.
+    void restartUnit(int attempt)
+    {
+        if (m_unitInBatch) {
+            const UnitShare share = m_batch.shares.back();
+            m_batch.shares.pop_back();
+            m_batch.points -= share.lines;
+            m_batch.lines.truncate(m_unitStartByte);
+            m_committedBytes = m_unitStartByte; // the lines before it are the batch's end now
+            m_pipeline.removePending(m_unitId);
+            m_unitInBatch = false;
+        }
+        dropUncommitted();
+        m_pipeline.m_counters.pointsRead.fetch_sub(m_read, std::memory_order_relaxed);
+        m_pipeline.m_counters.pointsRejected.fetch_sub(m_rejected, std::memory_order_relaxed);
+        m_attempt = attempt;
+        m_read = 0;
+        m_rejected = 0;
+        m_attemptRejects = 0;
+    }
+
+    /// A source that failed may have appended the start of a line without counting it: such a
+    /// torn line must never reach the target.
+    void dropUncommitted() { m_batch.lines.truncate(m_committedBytes); }
 
     QByteArray &buffer() override { return m_batch.lines; }
 
     void lineAppended() override
     {
         if (!m_unitInBatch) {
-            m_batch.shares.push_back(UnitShare{m_unitId, m_batch.points, 0});
+            m_batch.shares.push_back(UnitShare{m_unitId, m_batch.points, 0, m_attempt});
+            m_unitStartByte = m_committedBytes;
             m_pipeline.addPending(m_unitId);
             m_unitInBatch = true;
         }
+        m_committedBytes = m_batch.lines.size();
         ++m_batch.shares.back().lines;
         ++m_batch.points;
         ++m_read;
@@ -49,12 +80,18 @@ public:
         ++m_rejected;
         m_pipeline.m_counters.pointsRead.fetch_add(1, std::memory_order_relaxed);
         m_pipeline.m_counters.pointsRejected.fetch_add(1, std::memory_order_relaxed);
-        m_pipeline.m_observer.pointRejected(m_unitId, description, reason);
+        // A read again meets the same points in the same order: what an earlier read of the
+        // unit recorded is not recorded twice.
+        if (++m_attemptRejects > m_rejectsRecorded) {
+            m_rejectsRecorded = m_attemptRejects;
+            m_pipeline.m_observer.pointRejected(m_unitId, description, reason);
+        }
     }
 
     /// Hands the batch to the writers (waits while their queue is full).
     void flush()
     {
+        dropUncommitted();
         if (m_batch.points == 0)
             return;
         m_lastBatchBytes = m_batch.lines.size();
@@ -75,15 +112,22 @@ private:
                                   ? m_lastBatchBytes + m_lastBatchBytes / 16
                                   : qsizetype(m_pipeline.m_settings.batchSize) * 96);
         m_unitInBatch = false;
+        m_committedBytes = 0;
+        m_unitStartByte = 0;
     }
 
     Pipeline &m_pipeline;
     Batch m_batch;
     qsizetype m_lastBatchBytes = 0; ///< size of the last batch handed over
+    qsizetype m_committedBytes = 0; ///< end of the last counted line
+    qsizetype m_unitStartByte = 0;  ///< where the current unit's lines start in the batch
     qint64 m_unitId = 0;
+    int m_attempt = 0;
     bool m_unitInBatch = false;
     qint64 m_read = 0;
     qint64 m_rejected = 0;
+    qint64 m_attemptRejects = 0;  ///< source rejects met by this read of the unit
+    qint64 m_rejectsRecorded = 0; ///< source rejects of the unit already recorded
 };
 
 Pipeline::Pipeline(Source &source, Sink &sink, PlanRequest request, LpDialect dialect,
@@ -104,6 +148,9 @@ Pipeline::Result Pipeline::run(const QList<ReadUnit> &units, CancelToken &cancel
     m_units.clear();
     m_unitsFailed = 0;
     m_fatal.reset();
+    m_readingStopped.store(false);
+    m_readCancel.reset();
+    m_readCancel.setParent(&cancel);
 
     auto onRetry = [this](const QString &what, const Error &error, int attempt, int delayMs) {
         m_counters.retries.fetch_add(1, std::memory_order_relaxed);
@@ -166,7 +213,7 @@ void Pipeline::readerLoop()
 {
     Assembler assembler(*this);
     ReadUnit unit;
-    while (!m_cancel->isCancelled() && takeUnit(unit)) {
+    while (!m_cancel->isCancelled() && !m_readingStopped.load() && takeUnit(unit)) {
         {
             std::lock_guard<std::mutex> lock(m_unitsMutex);
             m_units[unit.id] = UnitState();
@@ -174,37 +221,71 @@ void Pipeline::readerLoop()
         m_observer.unitStarted(unit.id);
         m_counters.readersBusy.fetch_add(1);
         assembler.startUnit(unit.id);
+        const bool goOn = readUnit(unit, assembler);
+        m_counters.readersBusy.fetch_sub(1);
+        if (!goOn)
+            break;
+    }
+    if (m_cancel->isCancelled()) {
+        assembler.discard();
+        return;
+    }
+    try {
+        // Units read completely before the source failed still go to the target.
+        assembler.flush();
+    } catch (const Error &) {
+        assembler.discard(); // cancelled while waiting for room
+    }
+}
+
+bool Pipeline::readUnit(const ReadUnit &unit, Assembler &assembler)
+{
+    const RetryPolicy &policy = m_settings.unitRetry;
+    for (int attempt = 1;; ++attempt) {
         try {
-            m_source.read(unit, m_request, m_dialect, assembler, *m_cancel);
+            m_source.read(unit, m_request, m_dialect, assembler, m_readCancel);
             readFinished(unit.id, assembler.unitRead(), assembler.unitRejected(), nullptr);
             // Nothing else to read soon: don't keep finished units waiting in a partial batch.
             if (!unitsLeft())
                 assembler.flush();
+            return true;
         } catch (const Error &error) {
-            m_counters.readersBusy.fetch_sub(1);
-            if (error.kind() == ErrorKind::Cancelled || m_cancel->isCancelled()) {
-                assembler.discard();
-                return;
+            assembler.dropUncommitted();
+            if (error.kind() == ErrorKind::Cancelled || m_readCancel.isCancelled()) {
+                assembler.restartUnit(supersede(unit.id)); // not done: none of it is counted
+                return false;
+            }
+            // The source retries a request that failed before anything arrived itself; one
+            // that broke after points arrived is read again from the start here.
+            const bool brokeMidAnswer = error.isRetryable() && assembler.unitRead() > 0;
+            if (brokeMidAnswer && attempt < std::max(1, policy.attempts)) {
+                const int delay = policy.delayMs(attempt, error);
+                m_counters.retries.fetch_add(1, std::memory_order_relaxed);
+                m_observer.retrying(
+                    u"Reading %1 (read unit %2, broke after %3 points)"_s.arg(unit.measurement)
+                        .arg(unit.id)
+                        .arg(assembler.unitRead()),
+                    error, attempt, delay);
+                assembler.restartUnit(supersede(unit.id));
+                try {
+                    sleepCancellable(delay, m_readCancel);
+                } catch (const Error &) {
+                    return false;
+                }
+                continue;
             }
             if (error.kind() == ErrorKind::Auth || error.kind() == ErrorKind::Tls ||
                 error.isRetryable()) {
-                // The source itself is unusable (after its retries): stop, keep units pending.
-                assembler.discard();
-                fail(error);
-                return;
+                // The source itself is unusable (after its retries): read no more, keep this
+                // unit pending, let what was read reach the target.
+                assembler.restartUnit(supersede(unit.id));
+                stopReading(error);
+                return false;
             }
             readFinished(unit.id, assembler.unitRead(), assembler.unitRejected(), &error);
             if (!unitsLeft())
                 assembler.flush();
-            continue;
-        }
-        m_counters.readersBusy.fetch_sub(1);
-    }
-    if (!m_cancel->isCancelled()) {
-        try {
-            assembler.flush();
-        } catch (const Error &) {
-            assembler.discard(); // cancelled while waiting for room
+            return true;
         }
     }
 }
@@ -271,6 +352,22 @@ void Pipeline::addPending(qint64 unitId)
     ++m_units[unitId].pendingBatches;
 }
 
+void Pipeline::removePending(qint64 unitId)
+{
+    std::lock_guard<std::mutex> lock(m_unitsMutex);
+    --m_units[unitId].pendingBatches;
+}
+
+int Pipeline::supersede(qint64 unitId)
+{
+    std::lock_guard<std::mutex> lock(m_unitsMutex);
+    UnitState &state = m_units[unitId];
+    state.read = 0;
+    state.written = 0;
+    state.rejected = 0;
+    return ++state.attempt;
+}
+
 void Pipeline::readFinished(qint64 unitId, qint64 read, qint64 rejected, const Error *error)
 {
     std::lock_guard<std::mutex> lock(m_unitsMutex);
@@ -288,19 +385,36 @@ void Pipeline::readFinished(qint64 unitId, qint64 read, qint64 rejected, const E
 
 void Pipeline::batchWritten(const Batch &batch, const WriteResult &result)
 {
-    m_counters.pointsWritten.fetch_add(result.written, std::memory_order_relaxed);
-    m_counters.pointsRejected.fetch_add(result.rejected, std::memory_order_relaxed);
     std::unordered_map<qint64, qint64> rejectedPerUnit;
-    for (const WriteResult::Reject &reject : result.rejects) {
+    for (const WriteResult::Reject &reject : result.rejects)
         ++rejectedPerUnit[reject.unitId];
-        m_observer.pointRejected(reject.unitId, reject.line, reject.reason);
-    }
     std::lock_guard<std::mutex> lock(m_unitsMutex);
+    // Lines of a read that broke and was started again were written, but the new read counts
+    // (and records the rejects of) the same points itself.
+    std::unordered_map<qint64, bool> superseded;
+    qint64 supersededWritten = 0;
+    qint64 supersededRejected = 0;
     for (const UnitShare &share : batch.shares) {
         UnitState &state = m_units[share.unitId];
         const qint64 rejected = rejectedPerUnit[share.unitId];
-        state.rejected += rejected;
-        state.written += share.lines - rejected;
+        if (share.attempt != state.attempt) {
+            superseded[share.unitId] = true;
+            supersededWritten += share.lines - rejected;
+            supersededRejected += rejected;
+        } else {
+            state.rejected += rejected;
+            state.written += share.lines - rejected;
+        }
+    }
+    m_counters.pointsWritten.fetch_add(result.written - supersededWritten,
+                                       std::memory_order_relaxed);
+    m_counters.pointsRejected.fetch_add(result.rejected - supersededRejected,
+                                        std::memory_order_relaxed);
+    for (const WriteResult::Reject &reject : result.rejects)
+        if (!superseded.count(reject.unitId))
+            m_observer.pointRejected(reject.unitId, reject.line, reject.reason);
+    for (const UnitShare &share : batch.shares) {
+        UnitState &state = m_units[share.unitId];
         --state.pendingBatches;
         finishIfComplete(share.unitId, state);
     }
@@ -322,6 +436,18 @@ void Pipeline::finishIfComplete(qint64 unitId, UnitState &state)
         ++m_unitsFailed;
     m_observer.unitFinished(outcome);
     state.readDone = false; // reported once
+}
+
+void Pipeline::stopReading(const Error &error)
+{
+    {
+        std::lock_guard<std::mutex> lock(m_fatalMutex);
+        if (!m_fatal)
+            m_fatal = error;
+    }
+    if (!m_readingStopped.exchange(true))
+        qCWarning(lcEngine) << "stopping the reads:" << error.message();
+    m_readCancel.cancel(); // the other readers stop waiting for the source too
 }
 
 void Pipeline::fail(const Error &error)

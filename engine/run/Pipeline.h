@@ -5,6 +5,7 @@
 #include "core/Error.h"
 #include "core/Sink.h"
 #include "core/Source.h"
+#include "http/Retry.h"
 
 #include <QList>
 #include <QString>
@@ -26,6 +27,9 @@ struct PipelineSettings
     qint64 maxBatchBytes = 16LL << 20;
     /// Readers wait while the batches queued for the writers hold this much.
     qint64 maxQueuedBytes = 32LL << 20;
+    /// How often, and after what pause, a unit whose read broke after points arrived is read
+    /// again from its start.
+    RetryPolicy unitRetry;
 };
 
 /** How one unit ended in this run. */
@@ -69,6 +73,12 @@ public:
  * memory stays bounded whatever the data size), up to *write concurrency* writes at once. A
  * unit is reported finished only when every one of its points has been acknowledged by the
  * sink or rejected with a reason.
+ *
+ * A unit whose read breaks after some of its points arrived (a reset, a cut stream) is read
+ * again from its start after a pause, while the others go on: its lines still in the reader's
+ * batch are taken out, those already handed to the writers are written (the target overwrites
+ * the same series and time) but no longer counted. A source that stays unusable stops the
+ * reading; what was read already is still written.
  */
 class Pipeline
 {
@@ -99,6 +109,7 @@ private:
     class Assembler;
     struct UnitState
     {
+        int attempt = 0; ///< the read whose lines count; older ones are superseded
         qint64 read = 0;
         qint64 written = 0;
         qint64 rejected = 0;
@@ -110,16 +121,25 @@ private:
     };
 
     void readerLoop();
+    /// Reads one unit, again from its start when the read breaks mid-answer. False when the
+    /// reader must stop (cancelled, or the source is unusable).
+    bool readUnit(const ReadUnit &unit, Assembler &assembler);
     void writerLoop();
     bool takeUnit(ReadUnit &unit);
     bool unitsLeft();
     void enqueue(Batch &&batch);
     bool dequeue(Batch &batch);
     void addPending(qint64 unitId);
+    void removePending(qint64 unitId);
+    /// Lines of the unit's reads so far no longer count; returns the new attempt number.
+    int supersede(qint64 unitId);
     void readFinished(qint64 unitId, qint64 read, qint64 rejected, const Error *error);
     void batchWritten(const Batch &batch, const WriteResult &result);
     void finishIfComplete(qint64 unitId, UnitState &state); // called with m_unitsMutex held
+    /// The target failed: everything stops.
     void fail(const Error &error);
+    /// The source is unusable: no more units are read, what was read is still written.
+    void stopReading(const Error &error);
 
     Source &m_source;
     Sink &m_sink;
@@ -129,9 +149,11 @@ private:
     PipelineObserver &m_observer;
     PipelineCounters m_counters;
     CancelToken *m_cancel = nullptr;
+    CancelToken m_readCancel; ///< the reads: fires with m_cancel, or when the source is unusable
 
     std::mutex m_workMutex;
     std::deque<ReadUnit> m_work;
+    std::atomic<bool> m_readingStopped{false};
 
     std::mutex m_queueMutex;
     std::condition_variable m_queueNotFull;

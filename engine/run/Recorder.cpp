@@ -93,6 +93,12 @@ Recorder::Drained Recorder::drain()
     return out;
 }
 
+QList<QPair<EventLevel, QString>> Recorder::drainEvents()
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return std::exchange(m_events, {});
+}
+
 qint64 Recorder::unitsDoneThisRun()
 {
     std::lock_guard<std::mutex> lock(m_mutex);

@@ -34,6 +34,8 @@ public:
     };
     /// What was reported since the last call.
     Drained drain();
+    /// Only the events reported since the last call (unit updates stay for drain()).
+    QList<QPair<EventLevel, QString>> drainEvents();
 
     qint64 unitsDoneThisRun();
     /// Why units failed since the last call.

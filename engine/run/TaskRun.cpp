@@ -9,6 +9,7 @@
 #include <ProfileJson.h>
 #include <Progress.h>
 #include <QDateTime>
+#include <QScopeGuard>
 #include <TimeText.h>
 #include <condition_variable>
 #include <mutex>
@@ -217,10 +218,26 @@ void TaskRun::plan()
     Q_EMIT m_runner.progress(planning);
     log(EventLevel::Info, u"Planning %1 .. %2"_s.arg(TimeText::format(m_range.history.start),
                                                      TimeText::format(m_range.history.end)));
-    const QList<PlannedUnit> planned = m_source->plan(m_request, m_cancel);
+    const QList<PlannedUnit> planned = planSource(m_request);
     const qint64 added = addPlannedUnits(planned);
     m_store.setPlan(m_taskId, true, m_range.history.start, m_range.history.end);
     log(EventLevel::Info, u"Planned %1 read units (%2 new)"_s.arg(planned.size()).arg(added));
+}
+
+QList<PlannedUnit> TaskRun::planSource(const PlanRequest &request)
+{
+    // Planning sends its statements one after another: a failing one costs its waits, and the
+    // event log says so at once rather than after a long silence. The estimator's thread may
+    // report here too: its events wait for the next drain.
+    const std::thread::id planner = std::this_thread::get_id();
+    m_source->setRetryListener(
+        [this, planner](const QString &what, const Error &error, int attempt, int delayMs) {
+            m_recorder->retrying(u"Planning: "_s + what, error, attempt, delayMs);
+            if (std::this_thread::get_id() == planner)
+                flushEvents(m_recorder->drainEvents());
+        });
+    const auto forget = qScopeGuard([this] { m_source->setRetryListener({}); });
+    return m_source->plan(request, m_cancel);
 }
 
 qint64 TaskRun::addPlannedUnits(const QList<PlannedUnit> &planned)
@@ -256,6 +273,7 @@ RunOutcome TaskRun::migrate()
     m_settings.readConcurrency = m_profile.advanced.readConcurrency;
     m_settings.writeConcurrency = m_profile.advanced.writeConcurrency;
     m_settings.batchSize = m_profile.advanced.batchSize;
+    m_settings.unitRetry = Connectors::retryPolicy(m_profile);
 
     if (std::optional<RunOutcome> ended = endOfHistory(runHistory()))
         return *ended;
@@ -372,13 +390,13 @@ std::optional<RunOutcome> TaskRun::endOfHistory(const Pipeline::Result &result)
     }
     const UnitTotals totals = m_store.unitTotals(m_taskId);
     if (totals.done < totals.total)
-        return finishWith(TaskState::Failed,
-                          outcomeOf(RunOutcome::Status::Failed,
-                                    u"%1 of %2 read units failed; run the task again to retry "
-                                    "them (see the event log for the reasons)"_s
-                                        .arg(totals.total - totals.done)
-                                        .arg(totals.total),
-                                    ErrorKind::Query));
+        return finishWith(
+            TaskState::Failed,
+            outcomeOf(RunOutcome::Status::Failed,
+                      u"%1 of %2 read units failed; run the task again to retry "
+                      "them (see the event log for the reasons)"_s.arg(totals.total - totals.done)
+                          .arg(totals.total),
+                      ErrorKind::Query));
     if (!m_range.follow) {
         RunOutcome completed = outcomeOf(RunOutcome::Status::Completed, historyComplete(totals));
         verifyAtEnd(completed);
@@ -417,8 +435,7 @@ Pipeline::Result TaskRun::runUnfinished()
         if (result.status != Pipeline::Result::Status::Finished || result.unitsFailed == 0)
             break;
         m_failedKinds = m_recorder->takeFailedKinds();
-        const bool retryable =
-            std::any_of(m_failedKinds.begin(), m_failedKinds.end(), isTransient);
+        const bool retryable = std::any_of(m_failedKinds.begin(), m_failedKinds.end(), isTransient);
         if (pass >= 2 || !retryable)
             break;
     }
@@ -559,7 +576,7 @@ std::optional<RunOutcome> TaskRun::followCycle(qint64 upper, qint64 intervalMs)
             throw Error(ErrorKind::Io, m_store.lastError());
         m_active = m_request;
         m_active.range = TimeRange{m_watermark, upper};
-        const QList<PlannedUnit> planned = m_source->plan(m_active, m_cancel);
+        const QList<PlannedUnit> planned = planSource(m_active);
         addPlannedUnits(planned);
         if (!planned.isEmpty())
             log(EventLevel::Debug, u"Following %1 .. %2: %3 read units"_s

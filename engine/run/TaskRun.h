@@ -57,6 +57,8 @@ private:
     Pipeline::Result runUnfinished();
     Pipeline::Result runPass(const QList<ReadUnit> &work);
     QList<ReadUnit> unfinishedWork();
+    /// The source's plan of `request`, each retry of its statements logged as it happens.
+    QList<PlannedUnit> planSource(const PlanRequest &request);
     void drain();
     /// Records planned units in the ledger; how many were new.
     qint64 addPlannedUnits(const QList<PlannedUnit> &planned);
@@ -95,8 +97,8 @@ private:
     const PipelineCounters *m_live = nullptr;
     qint64 m_lastSampleMs = 0;
     RunPhase m_phase = RunPhase::History;
-    qint64 m_watermark = 0;      ///< following: everything before it is in the target
-    int m_troubledCycles = 0;    ///< consecutive cycles that failed for a transient reason
+    qint64 m_watermark = 0;   ///< following: everything before it is in the target
+    int m_troubledCycles = 0; ///< consecutive cycles that failed for a transient reason
     qint64 m_nextCycleMs = 0;
 };
 

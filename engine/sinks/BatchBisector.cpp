@@ -18,7 +18,7 @@ std::vector<UnitShare> sliceShares(const std::vector<UnitShare> &shares, qint64 
         const qint64 begin = std::max(share.firstLine, from);
         const qint64 end = std::min(share.firstLine + share.lines, from + count);
         if (end > begin)
-            sliced.push_back({share.unitId, begin - from, end - begin});
+            sliced.push_back({share.unitId, begin - from, end - begin, share.attempt});
     }
     return sliced;
 }

@@ -31,8 +31,10 @@ bool isLineLevel(const QString &message)
     static const QRegularExpression influxDb3(
         u"^(parsing failed for write_lp endpoint|write buffer error: (parsing for line protocol "
         u"failed|line protocol parse failed))"_s);
+    // 1.x answers a bare "field type conflict" (400, nothing written) when two lines of one
+    // request give a field new to its shard two types (tsdb Shard.createFieldsAndMeasurements).
     return message.startsWith(u"partial write"_s) || message.startsWith(u"unable to parse"_s) ||
-           influxDb3.match(message).hasMatch();
+           message.startsWith(u"field type conflict"_s) || influxDb3.match(message).hasMatch();
 }
 
 /// "partial write: X dropped=N" (1.12 and 2.x append " for database: D for retention
@@ -75,7 +77,7 @@ Error InfluxLineSink::writeError(const HttpResponse &response) const
     return InfluxApi::errorFromResponse(response, where());
 }
 
-HttpResponse InfluxLineSink::post(const QByteArray &lines, const CancelToken &cancel)
+HttpResponse InfluxLineSink::post(const QByteArray &lines, const CancelToken &cancel, bool retry500)
 {
     HttpRequest request;
     request.method = "POST";
@@ -92,14 +94,23 @@ HttpResponse InfluxLineSink::post(const QByteArray &lines, const CancelToken &ca
     m_api.authorize(request);
 
     HttpResponse response;
+    const int attempts = std::max(1, m_api.retryPolicy().attempts);
+    int tries = 0;
     withRetries(
         m_api.retryPolicy(), cancel,
         [&] {
+            ++tries;
             response = m_api.pool().acquire()->perform(request, &cancel);
             const int status = response.status;
             if ((status >= 200 && status < 300) || status == 400 || status == 413 || status == 422)
                 return;
-            throw writeError(response);
+            const Error error = writeError(response);
+            // A plain 500 may be transient (retried first) or about lines the storage engine
+            // cannot keep: after the retries, the batch is bisected to find them.
+            if (status == 500 && error.kind() == ErrorKind::Server &&
+                (!retry500 || tries >= attempts))
+                return;
+            throw error;
         },
         [this](const Error &error, int attempt, int delayMs) {
             notifyRetry(u"write to "_s + where(), error, attempt, delayMs);
@@ -110,23 +121,42 @@ HttpResponse InfluxLineSink::post(const QByteArray &lines, const CancelToken &ca
 WriteResult InfluxLineSink::write(const Batch &batch, const CancelToken &cancel)
 {
     WriteResult result;
+    ServerRefusals refusals;
     BatchBisector::write(
         batch,
-        [&](const Batch &part, WriteResult &partResult) { return send(part, partResult, cancel); },
+        [&](const Batch &part, WriteResult &partResult) {
+            return send(part, partResult, cancel, refusals);
+        },
         result);
+    // Every line refused with a 500 on its own and none stored: the server fails, not the lines.
+    if (refusals.lines > 0 && result.written == 0 && result.rejected == refusals.lines)
+        throw *refusals.error;
     return result;
 }
 
 BatchBisector::Answer InfluxLineSink::send(const Batch &part, WriteResult &result,
-                                           const CancelToken &cancel)
+                                           const CancelToken &cancel, ServerRefusals &refusals)
 {
-    const HttpResponse response = post(part.lines, cancel);
+    // Past this many lines refused with a 500 and nothing stored, the server is taken for
+    // failing rather than searched line by line.
+    constexpr qint64 kRefusalsBeforeGivingUp = 8;
+    const HttpResponse response = post(part.lines, cancel, !refusals.persisted);
     if (response.status >= 200 && response.status < 300)
         return {BatchBisector::Verdict::Written, {}};
     if (response.status == 413)
         return {BatchBisector::Verdict::TooLarge,
                 u"the point alone is larger than the server accepts (413 %1)"_s.arg(
                     InfluxApi::messageOf(response))};
+    if (response.status == 500) {
+        refusals.persisted = true;
+        refusals.error = writeError(response);
+        if (part.points <= 1)
+            ++refusals.lines;
+        if (refusals.lines >= kRefusalsBeforeGivingUp && result.written == 0)
+            throw *refusals.error;
+        return {BatchBisector::Verdict::Refused,
+                u"the server could not store it (500 %1)"_s.arg(InfluxApi::messageOf(response))};
+    }
     // 400 (1.x; 2.x parse errors) or 422 (2.x): the valid points were written and some were
     // dropped, or lines could not be parsed.
     if (settleListedLines(part, response, result))
@@ -139,9 +169,31 @@ BatchBisector::Answer InfluxLineSink::send(const Batch &part, WriteResult &resul
             response.status);
     if (part.points > 1 && resolveParseErrors(part, message, result))
         return {BatchBisector::Verdict::Settled, {}};
+    if (part.points > 1 && rejectAllDropped(part, message, result))
+        return {BatchBisector::Verdict::Settled, {}};
     // The answer does not say which lines were dropped (a type conflict only gives a count):
     // the halves are sent again.
     return {BatchBisector::Verdict::Refused, lineReason(message)};
+}
+
+bool InfluxLineSink::rejectAllDropped(const Batch &part, const QString &message,
+                                      WriteResult &result)
+{
+    static const QRegularExpression dropped(u"^partial write:.*\\sdropped=(\\d+)"_s,
+                                            QRegularExpression::DotMatchesEverythingOption);
+    const QRegularExpressionMatch match = dropped.match(message);
+    if (!match.hasMatch() || match.captured(1).toLongLong() != part.points)
+        return false;
+    const auto spans = BatchBisector::lineSpans(part.lines);
+    if (qint64(spans.size()) != part.points)
+        return false;
+    const QString reason = lineReason(message);
+    for (qint64 i = 0; i < qint64(spans.size()); ++i) {
+        const auto &span = spans[size_t(i)];
+        BatchBisector::reject(part, i, part.lines.mid(span.first, span.second - span.first), reason,
+                              result);
+    }
+    return true;
 }
 
 bool InfluxLineSink::resolveParseErrors(const Batch &batch, const QString &message,

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include <optional>
 #include <utility>
 
 namespace tsm {
@@ -15,7 +16,9 @@ namespace tsm {
  * What every InfluxDB write endpoint shares: gzip bodies of nanosecond line protocol, retries
  * of transient failures, batches the server finds too large split in half, and partial writes
  * (1.x: 400, 2.x: 422 "failure writing points to database: partial write: ...") pinned down to
- * the exact lines that were dropped, with the server's reason. Subclasses say where to POST,
+ * the exact lines that were dropped, with the server's reason. A batch refused as a whole
+ * for some of its lines (1.x: 400 "field type conflict" inside the batch; a 500 that stays
+ * after the retries) is bisected the same way. Subclasses say where to POST,
  * what their other error answers mean, and may read a list of refused lines themselves.
  */
 class InfluxLineSink : public Sink
@@ -66,9 +69,22 @@ private:
     std::unique_ptr<InfluxSource> m_counter;
     PlanRequest m_countRequest;
 
-    /// POST with retries; returns the answers send() interprets (2xx, 400, 413, 422).
-    HttpResponse post(const QByteArray &lines, const CancelToken &cancel);
-    BatchBisector::Answer send(const Batch &part, WriteResult &result, const CancelToken &cancel);
+    /// Lines one write() found refused with a 500 on their own, and the server's answer.
+    struct ServerRefusals
+    {
+        bool persisted = false; ///< a 500 stayed after the retries: parts get one try each
+        qint64 lines = 0;
+        std::optional<Error> error;
+    };
+
+    /// POST with retries; returns the answers send() interprets (2xx, 400, 413, 422, and a 500
+    /// that is about the lines: after the retries, or at once when `retry500` is false).
+    HttpResponse post(const QByteArray &lines, const CancelToken &cancel, bool retry500);
+    BatchBisector::Answer send(const Batch &part, WriteResult &result, const CancelToken &cancel,
+                               ServerRefusals &refusals);
+    /// A 400 or 422 saying that every line of the part was dropped ("dropped=N" with N its
+    /// point count): all of them are rejected with the reason. False otherwise.
+    bool rejectAllDropped(const Batch &part, const QString &message, WriteResult &result);
     /// A 400 that lists only unparsable lines names them all: reject those, count the rest as
     /// written. False when the message cannot be matched to the batch exactly.
     bool resolveParseErrors(const Batch &batch, const QString &message, WriteResult &result);

@@ -95,7 +95,11 @@ qint64 InfluxSource::shardGroupStart(qint64 time, qint64 duration)
 
 InfluxSource::InfluxSource(InfluxEndpoint endpoint, RetryPolicy retry)
     : m_api(std::move(endpoint), retry)
-{}
+{
+    // Statements (planning, schema, counts) report their retries like the data reads.
+    m_api.setRetryCallback([this](const QString &what, const Error &error, int attempt,
+                                  int delayMs) { notifyRetry(what, error, attempt, delayMs); });
+}
 
 QString InfluxSource::describe() const
 {
@@ -517,7 +521,8 @@ void InfluxSource::read(const ReadUnit &unit, const PlanRequest &request, const 
             decoder.finish();
             return;
         } catch (const Error &error) {
-            // Once lines went out, a retry would send them twice: leave that to the unit retry.
+            // Once lines went out, this request cannot simply be sent again: the pipeline reads
+            // the unit again from its start (and takes back what this read counted).
             const bool nothingSent = decoder.points() == 0 && decoder.rejected() == 0;
             if (!error.isRetryable() || !nothingSent || attempt >= policy.attempts)
                 throw;

@@ -79,6 +79,10 @@ public:
     InputStream &operator=(const InputStream &) = delete;
 
     bool isGzip() const { return m_gzip; }
+    /// The gzip stream ended without its end marker and checksum.
+    bool truncated() const { return m_truncated; }
+    /// Bytes of the file consumed so far (of the compressed data for gzip).
+    qint64 rawOffset() const { return m_gz ? qint64(gzoffset(m_gz)) : -1; }
 
     /// Jumps to an uncompressed offset; only plain files can.
     void seek(qint64 offset)
@@ -87,18 +91,21 @@ public:
             throw Error(ErrorKind::Io, u"Cannot seek in %1: %2"_s.arg(m_path, systemError(errno)));
     }
 
-    /// Up to `max` bytes; 0 at the end. A gzip file cut short (a writer killed before closing
-    /// it) ends where its last complete block ends.
+    /// Up to `max` bytes; 0 at the end. A gzip stream that stops before its end (a file cut
+    /// short, a writer killed before closing it) also reads as its end: truncated() tells.
     size_t read(char *buffer, size_t max)
     {
         if (m_gz) {
             const int got = gzread(m_gz, buffer, unsigned(max));
-            if (got < 0) {
-                int code = 0;
-                const char *message = gzerror(m_gz, &code);
+            int code = Z_OK;
+            const char *message = gzerror(m_gz, &code);
+            if (got < 0)
                 throw Error(ErrorKind::Io,
                             u"Cannot decompress %1: %2"_s.arg(m_path, QString::fromUtf8(message)));
-            }
+            // zlib reports "unexpected end of file" as Z_BUF_ERROR and lets gzread() answer 0,
+            // as if the stream had ended.
+            if (got == 0 && code == Z_BUF_ERROR)
+                m_truncated = true;
             return size_t(got);
         }
         for (;;) {
@@ -115,6 +122,7 @@ private:
     int m_fd = -1;
     gzFile m_gz = nullptr;
     bool m_gzip = false;
+    bool m_truncated = false;
 };
 
 /** Splits a stream into line-protocol lines the way InfluxDB does (lp::lineEnd). */
@@ -122,7 +130,8 @@ class LineReader
 {
 public:
     LineReader(const QString &path, qint64 offset, qint64 lineNumber, size_t maxLineBytes)
-        : m_in(path), m_buffer(kChunkBytes), m_maxLineBytes(std::max<size_t>(1, maxLineBytes))
+        : m_path(path), m_in(path), m_buffer(kChunkBytes),
+          m_maxLineBytes(std::max<size_t>(1, maxLineBytes))
     {
         m_nextLineNumber = lineNumber;
         if (!m_in.isGzip() && offset > 0) {
@@ -140,6 +149,8 @@ public:
     qint64 lineOffset() const { return m_lineOffset; }
     /// 1-based physical line number of the last line returned (0 when unknown).
     qint64 lineNumber() const { return m_lineNumber; }
+    /// Whether the last line returned ended with a newline (only the file's last may not).
+    bool lineTerminated() const { return m_lineTerminated; }
 
     /// Moves forward to `offset`, a line start, counting the newlines passed.
     void skipTo(qint64 offset)
@@ -189,6 +200,10 @@ public:
                 if (std::memchr(line.data(), '\n', line.size()))
                     m_nextLineNumber += std::count(line.begin(), line.end(), '\n');
             }
+            // At the end of the file a line may also end with a newline inside an open quote
+            // (then it holds the rest of the file): only a last byte that is not a newline
+            // leaves the line unterminated.
+            m_lineTerminated = end < m_end || (end > m_pos && m_buffer[end - 1] == '\n');
             m_pos = end < m_end ? end + 1 : end;
             return true;
         }
@@ -208,6 +223,8 @@ private:
             m_buffer.resize(m_buffer.size() * 2); // one line longer than the buffer
         const size_t got = m_in.read(m_buffer.data() + m_end, m_buffer.size() - m_end);
         if (got == 0) {
+            if (m_in.truncated())
+                throwTruncated();
             m_eof = true;
             return false;
         }
@@ -215,6 +232,22 @@ private:
         return true;
     }
 
+    [[noreturn]] void throwTruncated() const
+    {
+        // What is left unread is the start of a line: never a point.
+        const QString line =
+            m_nextLineNumber > 0 ? u"in line %1, "_s.arg(m_nextLineNumber) : QString();
+        throw Error(ErrorKind::Io,
+                    u"%1 is cut short: its gzip stream stops at byte %2 of the file, %3after "
+                    u"%4 bytes of text, without the end of the stream (a truncated copy, or a "
+                    u"file still being written). Nothing was read past that point; the "
+                    u"incomplete last line is not a point."_s.arg(m_path)
+                        .arg(m_in.rawOffset())
+                        .arg(line)
+                        .arg(m_bufferOffset + qint64(m_end)));
+    }
+
+    QString m_path;
     InputStream m_in;
     std::vector<char> m_buffer;
     size_t m_maxLineBytes;
@@ -225,6 +258,7 @@ private:
     qint64 m_lineOffset = 0;
     qint64 m_lineNumber = 0;
     qint64 m_nextLineNumber = 0;
+    bool m_lineTerminated = true;
 };
 
 /** What is in force at a line: the export's database and retention policy, DDL or DML. */
@@ -373,6 +407,28 @@ std::string_view withoutCr(std::string_view line)
     if (!line.empty() && line.back() == '\r')
         line.remove_suffix(1);
     return line;
+}
+
+/// A file whose last line has no newline is normal; one whose last line also cannot be read
+/// was most likely cut in the middle of that line, and a torn line must not become a point
+/// (or a "rejected point": the file is incomplete, not the point wrong).
+void checkLastLine(const QString &path, const LineReader &reader, std::string_view line)
+{
+    if (reader.lineTerminated())
+        return;
+    std::string measurement;
+    bool hasTime = false;
+    qint64 time = 0;
+    QString why;
+    if (lp::peekLine(withoutCr(line), measurement, hasTime, time, &why))
+        return;
+    const QString where =
+        reader.lineNumber() > 0
+            ? u"line %1 (byte offset %2)"_s.arg(reader.lineNumber()).arg(reader.lineOffset())
+            : u"byte offset %1"_s.arg(reader.lineOffset());
+    throw Error(ErrorKind::Io,
+                u"%1 ends in the middle of a line: its last line, %2, has no newline and cannot "
+                u"be read (%3). The file looks truncated."_s.arg(path, where, why));
 }
 
 } // namespace
@@ -656,7 +712,10 @@ QList<PlannedUnit> LpFileSource::plan(const PlanRequest &request, const CancelTo
             unit.context = encodeContext(context, reader.lineNumber());
             wanted = false;
         }
-        if (!isDataLine(line, context) || wanted)
+        const bool data = isDataLine(line, context);
+        if (data)
+            checkLastLine(m_path, reader, line);
+        if (!data || wanted)
             continue;
         if (!filtered) {
             wanted = true;
@@ -706,6 +765,7 @@ void LpFileSource::read(const ReadUnit &unit, const PlanRequest &request, const 
         }
         if (!isDataLine(line, context) || !filter.contextMatches(context))
             continue;
+        checkLastLine(m_path, *reader, line);
         line = withoutCr(line);
         auto where = [&reader] {
             return reader->lineNumber() > 0 ? u"line %1"_s.arg(reader->lineNumber())

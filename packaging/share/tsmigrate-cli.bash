@@ -5,12 +5,12 @@ _tsmigrate_cli()
     local cur prev words cword
     _init_completion -n = || return
 
-    local commands="run check schema plan status options"
-    local options="--state --set --restart --task --json --help --version"
+    local commands="run check schema plan status verify options"
+    local options="--state --set --restart --task --json --repair --help --version"
     local command="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
-            run | check | schema | plan | status | options) command=${words[i]}; break ;;
+            run | check | schema | plan | status | verify | options) command=${words[i]}; break ;;
         esac
     done
 
@@ -37,7 +37,7 @@ _tsmigrate_cli()
         COMPREPLY=($(compgen -W "$commands" -- "$cur"))
     else
         case "$command" in
-            run | check | schema | plan) _filedir json ;;
+            run | check | schema | plan | verify) _filedir json ;;
         esac
     fi
 }

@@ -3,7 +3,11 @@
 #include "MainWindow.h"
 #include "monitor/MonitorWindow.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestCli.h"
+#include "support/TestData.h"
 #include "support/TestProfiles.h"
+#include "support/TestTime.h"
+#include "support/gui/WidgetDriver.h"
 
 #include <ProfileJson.h>
 #include <QAbstractItemModel>
@@ -20,7 +24,6 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <csignal>
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
@@ -29,38 +32,34 @@ using namespace tsm::test;
 namespace {
 
 constexpr qint64 kT0 = 1700000000000000000LL;
-constexpr qint64 kSecond = 1000000000LL;
 
 /// Three measurements, one with a space in its name: 4×3600 + 2×1800 + 300 = 18,300 points.
 void fillSmall(InfluxdFixture &influx)
 {
-    QVERIFY(influx.query(u"CREATE DATABASE src"_s));
-    QByteArray lp;
-    for (int s = 0; s < 4; ++s)
-        for (int i = 0; i < 3600; ++i)
-            lp += "cpu,host=h" + QByteArray::number(s) + " usage=" + QByteArray::number(i * 0.25) +
-                  ",n=" + QByteArray::number(i) + "i " + QByteArray::number(kT0 + i * kSecond) +
-                  '\n';
-    for (int s = 0; s < 2; ++s)
-        for (int i = 0; i < 1800; ++i)
-            lp += "mem,host=h" + QByteArray::number(s) + " free=" + QByteArray::number(i) + "i " +
-                  QByteArray::number(kT0 + i * 2 * kSecond) + '\n';
-    for (int i = 0; i < 300; ++i)
-        lp += "disk\\ io read=" + QByteArray::number(i) + "i,state=\"ok\" " +
-              QByteArray::number(kT0 + i * 12 * kSecond) + '\n';
-    QVERIFY(influx.write(u"src"_s, lp));
+    const QByteArray lp = seriesLines(4, 3600, kT0, kSecond,
+                                      [](int s, int i) {
+                                          return "cpu,host=h" + QByteArray::number(s) +
+                                                 " usage=" + QByteArray::number(i * 0.25) +
+                                                 ",n=" + QByteArray::number(i) + 'i';
+                                      }) +
+                          seriesLines(2, 1800, kT0, 2 * kSecond,
+                                      [](int s, int i) {
+                                          return "mem,host=h" + QByteArray::number(s) +
+                                                 " free=" + QByteArray::number(i) + 'i';
+                                      }) +
+                          seriesLines(1, 300, kT0, 12 * kSecond, [](int, int i) {
+                              return "disk\\ io read=" + QByteArray::number(i) + "i,state=\"ok\"";
+                          });
+    QVERIFY(influx.fill(u"src"_s, lp));
 }
 
 /// 57,600 points of one measurement over 80 hours: in one-minute windows, long enough to watch.
 void fillLarge(InfluxdFixture &influx)
 {
-    QVERIFY(influx.query(u"CREATE DATABASE src"_s));
-    QByteArray lp;
-    for (int s = 0; s < 4; ++s)
-        for (int i = 0; i < 14400; ++i)
-            lp += "meter,site=s" + QByteArray::number(s) + " kwh=" + QByteArray::number(i * 0.5) +
-                  " " + QByteArray::number(kT0 + qint64(i) * 20 * kSecond) + '\n';
-    QVERIFY(influx.write(u"src"_s, lp));
+    QVERIFY(influx.fill(u"src"_s, seriesLines(4, 14400, kT0, 20 * kSecond, [](int s, int i) {
+                            return "meter,site=s" + QByteArray::number(s) +
+                                   " kwh=" + QByteArray::number(i * 0.5);
+                        })));
 }
 
 /// Selects the task in the main window's list and opens its monitor through the action.
@@ -100,15 +99,6 @@ QString labelText(MonitorWindow *monitor, const QString &name)
     return label ? label->text() : u"(no label %1)"_s.arg(name);
 }
 
-void screenshot(QWidget *widget, const QString &name)
-{
-    const QString dir = qEnvironmentVariable("TSM_SCREENSHOT_DIR");
-    if (dir.isEmpty())
-        return;
-    QDir().mkpath(dir);
-    QVERIFY(widget->grab().save(dir + u'/' + name));
-}
-
 } // namespace
 
 /** The monitor window against tasks run by tsmigrate-cli on a real influxd. */
@@ -117,12 +107,7 @@ class TestMonitor : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        TSM_SKIP_WITHOUT_INFLUXD();
-        QVERIFY2(!cliPath().isEmpty(), "TSM_CLI is not set");
-        QStandardPaths::setTestModeEnabled(true);
-    }
+    void initTestCase() { TSM_INIT_CLI_TEST_CASE(); }
 
     void showsACompletedCliRun()
     {
@@ -282,7 +267,7 @@ private Q_SLOTS:
         QVERIFY(exported.at(2).at(0).toString().isEmpty());
         QVERIFY2(exported.at(2).at(1).toString().contains(target), "the error names the file");
 
-        screenshot(monitor, u"11-monitor-completed.png"_s);
+        screenshot(monitor, u"11-monitor-completed"_s);
     }
 
     void growsWhileTheCliRuns()
@@ -301,19 +286,11 @@ private Q_SLOTS:
         profile.advanced.batchSize = 5;
         QVERIFY(saveProfile(profile, profilePath));
 
-        QProcess cli;
-        cli.setProcessChannelMode(QProcess::MergedChannels);
-        cli.start(cliPath(), {u"run"_s, profilePath, u"--state"_s, state});
-        QVERIFY(cli.waitForStarted());
-        const auto stopCli = qScopeGuard([&] {
-            if (cli.state() == QProcess::Running) {
-                cli.kill();
-                cli.waitForFinished();
-            }
-        });
+        CliRun run;
+        QVERIFY(run.start(profilePath, state));
+        QProcess &cli = run.process();
         CheckpointStore watcher;
-        QVERIFY2(waitForUnitsDone(cli, watcher, state, u"live"_s, 2),
-                 qPrintable(QString::fromUtf8(cli.readAll())));
+        QVERIFY2(waitForUnitsDone(cli, watcher, state, u"live"_s, 2), qPrintable(run.readOutput()));
 
         MainWindow window(state);
         window.show();
@@ -336,10 +313,10 @@ private Q_SLOTS:
         QCOMPARE(monitor->figures().estimatedTotal, 57600);
         QVERIFY2(labelText(monitor, u"messageLabel"_s).startsWith(u"Running"_s),
                  qPrintable(labelText(monitor, u"messageLabel"_s)));
-        screenshot(monitor, u"9-monitor-running.png"_s);
+        screenshot(monitor, u"9-monitor-running"_s);
 
         // Stopped with Ctrl-C: the monitor says so, and keeps the history.
-        ::kill(pid_t(cli.processId()), SIGINT);
+        run.interrupt();
         QVERIFY(cli.waitForFinished(30000));
         QTRY_COMPARE_WITH_TIMEOUT(monitor->figures().state, u"paused"_s, 5000);
         QCOMPARE(labelText(monitor, u"etaValueLabel"_s), u"—"_s);
@@ -359,8 +336,7 @@ private Q_SLOTS:
             alarms += "alarm level=" + QByteArray::number(i) + "i " +
                       QByteArray::number(kT0 + i * kSecond) + '\n';
         QVERIFY(source.write(u"src"_s, alarms));
-        QVERIFY(target.query(u"CREATE DATABASE dst"_s));
-        QVERIFY(target.write(u"dst"_s, "alarm level=\"high\" " + QByteArray::number(kT0) + '\n'));
+        QVERIFY(target.fill(u"dst"_s, "alarm level=\"high\" " + QByteArray::number(kT0) + '\n'));
 
         QTemporaryDir dir;
         const QString state = dir.filePath(u"state.sqlite"_s);
@@ -374,26 +350,19 @@ private Q_SLOTS:
         profile.advanced.retryAttempts = 1;
         profile.advanced.retryForMinutes = 0; // fail at once instead of waiting the outage out
         QVERIFY(saveProfile(profile, profilePath));
-        QProcess cli;
-        cli.setProcessChannelMode(QProcess::MergedChannels);
-        cli.start(cliPath(), {u"run"_s, profilePath, u"--state"_s, state});
-        QVERIFY(cli.waitForStarted());
-        const auto stopCli = qScopeGuard([&] {
-            if (cli.state() == QProcess::Running) {
-                cli.kill();
-                cli.waitForFinished();
-            }
-        });
+        CliRun run;
+        QVERIFY(run.start(profilePath, state));
+        QProcess &cli = run.process();
         CheckpointStore watcher;
         QVERIFY2(waitForUnitsDone(cli, watcher, state, u"breaks"_s, 5),
-                 qPrintable(QString::fromUtf8(cli.readAll())));
+                 qPrintable(run.readOutput()));
         MonitorWindow monitor(state, u"breaks"_s);
         monitor.show();
         QTRY_VERIFY_WITH_TIMEOUT(!monitor.samples().isEmpty(), 5000);
 
         target.stop(); // the target goes away in the middle of the run
         QVERIFY(cli.waitForFinished(120000));
-        const QString output = QString::fromUtf8(cli.readAll());
+        const QString output = run.readOutput();
         QVERIFY2(cli.exitCode() != 0, qPrintable(output));
         QTRY_COMPARE_WITH_TIMEOUT(monitor.figures().state, u"failed"_s, 5000);
 
@@ -415,7 +384,7 @@ private Q_SLOTS:
         const QString rejects = labelText(&monitor, u"rejectsLinkLabel"_s);
         QVERIFY2(rejects.contains(u"breaks.lp"_s) && rejects.contains(u"<a href=\"file://"_s),
                  qPrintable(rejects));
-        screenshot(&monitor, u"10-monitor-failed.png"_s);
+        screenshot(&monitor, u"10-monitor-failed"_s);
     }
 
     void longHistoryAndRanges()

@@ -3,6 +3,7 @@
 // leaves it.
 #include "MainWindow.h"
 #include "TaskListModel.h"
+#include "support/TestRecords.h"
 
 #include <CheckpointStore.h>
 #include <ProfileJson.h>
@@ -12,6 +13,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
+using namespace tsm::test;
 
 /** The phase in the task list. */
 class TestRealtimeTaskList : public QObject
@@ -35,13 +37,8 @@ private Q_SLOTS:
             following = *store.saveTask(u"follower"_s, ProfileJson::toJson(profile, false));
             profile.task.mode = u"history"_s;
             history = *store.saveTask(u"history"_s, ProfileJson::toJson(profile, false));
-            UnitRecord unit;
-            unit.measurement = u"m"_s;
-            unit.rangeStart = 0;
-            unit.rangeEnd = 10;
-            QVERIFY(store.addUnits(history, {unit}));
-            unit.rangeStart = 10;
-            QVERIFY(store.addUnits(history, {unit}));
+            QVERIFY(store.addUnits(history, {unit(u"m"_s, 0, 10)}));
+            QVERIFY(store.addUnits(history, {unit(u"m"_s, 10, 10)}));
             QVERIFY(store.setPlan(history, true, 0, 20));
             QVERIFY(store.updateUnits({UnitUpdate{store.units(history).at(0).id, UnitStatus::Done,
                                                   1, 1, 1, 0, std::nullopt}}));

@@ -3,6 +3,8 @@
 // task store only when the user ticks the box. Never in the store otherwise.
 #include "MainWindow.h"
 #include "secrets/SecretStore.h"
+#include "support/TestProfiles.h"
+#include "support/gui/WidgetDriver.h"
 #include "wizard/TaskWizard.h"
 
 #include <CheckpointStore.h>
@@ -20,28 +22,11 @@
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
+using namespace tsm::test;
 
 namespace {
 
 constexpr char kChildVariable[] = "TSM_TEST_KEYRING_CHILD";
-
-TaskProfile profileWithSecrets()
-{
-    TaskProfile p = TaskProfile::withDefaults();
-    p.name = u"vault, \"quoted\" 🔑"_s;
-    p.source.type = u"influxdb"_s;
-    p.source.host = u"influx.example"_s;
-    p.source.user = u"reader"_s;
-    p.source.password = u"s3cret pässword"_s;
-    p.target.type = u"influxdb1"_s;
-    p.target.host = u"target.example"_s;
-    p.target.database = u"archive"_s;
-    p.target.user = u"writer"_s;
-    p.target.password = u"t0ken"_s;
-    p.task.bucket = u"telegraf"_s;
-    p.task.start = u"2021-02-03T04:05:06Z"_s;
-    return p;
-}
 
 /// The profile JSON the store holds for `name`.
 QByteArray storedJson(const QString &store, const QString &name)
@@ -51,26 +36,6 @@ QByteArray storedJson(const QString &store, const QString &name)
         return {};
     const auto task = s.task(name);
     return task ? task->profileJson : QByteArray();
-}
-
-/// Imports `profile` through the real Import action; leaves its wizard open.
-TaskWizard *importInto(MainWindow &window, const TaskProfile &profile, const QString &dir)
-{
-    MainWindow::chooseFile() = [dir, profile](QWidget *, const QString &, bool) {
-        const QString path = dir + u"/in.json"_s;
-        QFile file(path);
-        if (file.open(QIODevice::WriteOnly))
-            file.write(ProfileJson::toJson(profile, true));
-        return path;
-    };
-    window.findChild<QAction *>(u"importAction"_s)->trigger();
-    return window.wizard();
-}
-
-void selectAndEdit(MainWindow &window)
-{
-    window.findChild<QTableView *>(u"taskTableView"_s)->selectRow(0);
-    window.findChild<QAction *>(u"editAction"_s)->trigger();
 }
 
 QString statusText(MainWindow &window)
@@ -120,12 +85,12 @@ private Q_SLOTS:
         qunsetenv("DISPLAY");
         QTemporaryDir dir;
         const QString store = dir.filePath(u"tasks.sqlite"_s);
-        const TaskProfile profile = profileWithSecrets();
+        const TaskProfile profile = fullProfile();
         {
             MainWindow window(store);
             window.show();
             QTRY_VERIFY_WITH_TIMEOUT(statusText(window).contains(u"No system keychain"_s), 10000);
-            TaskWizard *wizard = importInto(window, profile, dir.path());
+            TaskWizard *wizard = importProfile(window, profile, dir.path());
             QVERIFY(wizard);
             wizard->setCurrentId(TaskWizard::SummaryPage);
             auto *note = wizard->findChild<QLabel *>(u"secretsNoteLabel"_s);
@@ -134,8 +99,7 @@ private Q_SLOTS:
             auto *box = wizard->findChild<QCheckBox *>(u"storeSecretsCheckBox"_s);
             QVERIFY(box->isVisible());
             QVERIFY(!box->isChecked());
-            if (const QString shots = qEnvironmentVariable("TSM_SCREENSHOT_DIR"); !shots.isEmpty())
-                wizard->grab().save(shots + u"/6-summary-no-keychain.png"_s);
+            screenshot(wizard, u"6-summary-no-keychain"_s);
             wizard->accept();
             QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
             QVERIFY2(statusText(window).contains(u"kept only while tsmigrate runs"_s),
@@ -145,7 +109,7 @@ private Q_SLOTS:
             QVERIFY2(!json.contains("s3cret") && !json.contains("t0ken"), json.constData());
 
             // Within the session, Edit still has them.
-            selectAndEdit(window);
+            triggerOnTask(window, u"editAction"_s);
             QTRY_VERIFY(window.wizard());
             QCOMPARE(window.wizard()->profile().source.password, profile.source.password);
             window.wizard()->reject();
@@ -156,7 +120,7 @@ private Q_SLOTS:
             window.show();
             QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
             QTRY_VERIFY_WITH_TIMEOUT(statusText(window).contains(u"No system keychain"_s), 10000);
-            selectAndEdit(window);
+            triggerOnTask(window, u"editAction"_s);
             QTRY_VERIFY(window.wizard());
             TaskWizard *wizard = window.wizard();
             QCOMPARE(wizard->profile().source.password, QString());
@@ -178,7 +142,7 @@ private Q_SLOTS:
             MainWindow window(store);
             window.show();
             QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
-            selectAndEdit(window);
+            triggerOnTask(window, u"editAction"_s);
             QTRY_VERIFY(window.wizard());
             QCOMPARE(window.wizard()->profile().source.password, u"n3w"_s);
             window.wizard()->setCurrentId(TaskWizard::SummaryPage);
@@ -238,7 +202,7 @@ private Q_SLOTS:
             QSKIP("runs inside the keyring session started by withKeychain()");
         QTemporaryDir dir;
         const QString store = dir.filePath(u"tasks.sqlite"_s);
-        const TaskProfile profile = profileWithSecrets();
+        const TaskProfile profile = fullProfile();
         const QString key =
             u"task %1 in %2"_s.arg(profile.name, QFileInfo(store).absoluteFilePath());
         {
@@ -247,7 +211,7 @@ private Q_SLOTS:
             // The keychain answers asynchronously.
             QTRY_COMPARE_WITH_TIMEOUT(window.secrets()->availability(),
                                       SecretStore::Availability::Available, 10000);
-            TaskWizard *wizard = importInto(window, profile, dir.path());
+            TaskWizard *wizard = importProfile(window, profile, dir.path());
             QVERIFY(wizard);
             wizard->setCurrentId(TaskWizard::SummaryPage);
             auto *note = wizard->findChild<QLabel *>(u"secretsNoteLabel"_s);
@@ -263,21 +227,21 @@ private Q_SLOTS:
             const KeychainEntry entry = readKeychain(key);
             QCOMPARE(entry.error, QKeychain::NoError);
             QVERIFY2(entry.data.contains("t0ken") &&
-                         entry.data.contains(u"s3cret pässword"_s.toUtf8()),
+                         entry.data.contains(profile.source.password.toUtf8()),
                      entry.data.constData());
         }
         {
             MainWindow window(store);
             window.show();
             QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
-            selectAndEdit(window);
+            triggerOnTask(window, u"editAction"_s);
             QTRY_VERIFY_WITH_TIMEOUT(window.wizard(), 10000);
             QCOMPARE(window.wizard()->profile().source.password, profile.source.password);
             QCOMPARE(window.wizard()->profile().target.password, profile.target.password);
             window.wizard()->reject();
             QTRY_VERIFY(!window.wizard());
 
-            window.findChild<QAction *>(u"deleteAction"_s)->trigger();
+            trigger(&window, u"deleteAction"_s);
             QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 0, 10000);
             QTRY_COMPARE_WITH_TIMEOUT(readKeychain(key).error, QKeychain::EntryNotFound, 10000);
         }

@@ -3,6 +3,7 @@
 #include "MainWindow.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
+#include "support/gui/WidgetDriver.h"
 #include "wizard/TaskWizard.h"
 
 #include <CheckpointStore.h>
@@ -20,43 +21,9 @@
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
+using namespace tsm::test;
 
 namespace {
-
-/// A profile with a non-default value in every applicable field, secrets included.
-TaskProfile fullProfile()
-{
-    TaskProfile p = TaskProfile::withDefaults();
-    p.name = u"nightly, \"quoted\" 🌙"_s;
-    p.source.type = u"influxdb"_s;
-    p.source.host = u"influx.example"_s;
-    p.source.port = 8087;
-    p.source.user = u"reader"_s;
-    p.source.password = u"s3cret"_s;
-    p.target.type = u"influxdb1"_s;
-    p.target.host = u"target.example"_s;
-    p.target.port = 9086;
-    p.target.database = u"archive"_s;
-    p.target.password = u"t0ken"_s;
-    p.task.bucket = u"telegraf"_s;
-    p.task.measurements = {u"cpu"_s, u"disk io"_s};
-    p.task.start = u"2021-02-03T04:05:06.123456789Z"_s;
-    p.task.end = u"2022-01-01T00:00:00Z"_s;
-    p.task.windowMinutes = 15;
-    p.task.delaySeconds = 30;
-    p.advanced.batchSize = 20000;
-    p.advanced.readConcurrency = 8;
-    return p;
-}
-
-TaskProfile withoutSecrets(TaskProfile p)
-{
-    p.source.password.clear();
-    p.source.token.clear();
-    p.target.password.clear();
-    p.target.token.clear();
-    return p;
-}
 
 QByteArray json(const TaskProfile &p)
 {
@@ -82,15 +49,7 @@ private Q_SLOTS:
             MainWindow window(store);
             window.show();
             // Bring the task in through Import, then Submit in the wizard it opens.
-            MainWindow::chooseFile() = [&](QWidget *, const QString &, bool) {
-                const QString path = dir.filePath(u"in.json"_s);
-                QFile file(path);
-                file.open(QIODevice::WriteOnly);
-                file.write(json(profile));
-                return path;
-            };
-            window.findChild<QAction *>(u"importAction"_s)->trigger();
-            QVERIFY(window.wizard());
+            QVERIFY(importProfile(window, profile, dir.path()));
             QCOMPARE(json(window.wizard()->profile()), json(profile));
             window.wizard()->accept();
             QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
@@ -100,8 +59,7 @@ private Q_SLOTS:
         window.show();
         QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
         QCOMPARE(window.model()->row(0)->name, profile.name);
-        window.findChild<QTableView *>(u"taskTableView"_s)->selectRow(0);
-        window.findChild<QAction *>(u"editAction"_s)->trigger();
+        triggerOnTask(window, u"editAction"_s);
         // The secrets are asked of the keychain first, which answers asynchronously.
         QTRY_VERIFY_WITH_TIMEOUT(window.wizard(), 10000);
         TaskWizard *wizard = window.wizard();
@@ -123,25 +81,18 @@ private Q_SLOTS:
         MainWindow window(dir.filePath(u"tasks.sqlite"_s));
         window.show();
         const TaskProfile profile = fullProfile();
-        const QString in = dir.filePath(u"in.json"_s);
         const QString out = dir.filePath(u"out.json"_s);
-        QFile file(in);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(json(profile));
-        file.close();
-
-        MainWindow::chooseFile() = [&](QWidget *, const QString &, bool save) {
-            return save ? out : in;
-        };
-        window.findChild<QAction *>(u"importAction"_s)->trigger();
-        QVERIFY(window.wizard());
+        QVERIFY(importProfile(window, profile, dir.path()));
         window.wizard()->accept();
         QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
         window.findChild<QTableView *>(u"taskTableView"_s)->selectRow(0);
+        MainWindow::chooseFile() = [&](QWidget *, const QString &, bool save) {
+            return save ? out : QString();
+        };
 
         // Without ticking "include secrets".
         MainWindow::askYesNo() = [](QWidget *, const QString &, const QString &) { return false; };
-        window.findChild<QAction *>(u"exportAction"_s)->trigger();
+        trigger(&window, u"exportAction"_s);
         QFile exported(out);
         QVERIFY(exported.open(QIODevice::ReadOnly));
         const QByteArray bytes = exported.readAll();
@@ -153,11 +104,12 @@ private Q_SLOTS:
 
         // With secrets, only when asked.
         MainWindow::askYesNo() = [](QWidget *, const QString &, const QString &) { return true; };
-        window.findChild<QAction *>(u"exportAction"_s)->trigger();
+        trigger(&window, u"exportAction"_s);
         QVERIFY(exported.seek(0));
         exported.close();
         QVERIFY(exported.open(QIODevice::ReadOnly));
-        QCOMPARE(ProfileJson::fromJson(exported.readAll()).profile.source.password, u"s3cret"_s);
+        QCOMPARE(ProfileJson::fromJson(exported.readAll()).profile.source.password,
+                 profile.source.password);
     }
 
     void importResolvesPathsAsTheCliDoes()
@@ -168,22 +120,10 @@ private Q_SLOTS:
         QVERIFY(QDir(dir.path()).mkpath(u"profiles"_s));
         MainWindow window(dir.filePath(u"tasks.sqlite"_s));
         window.show();
-        TaskProfile profile = TaskProfile::withDefaults();
-        profile.name = u"from a file"_s;
-        profile.source.type = u"lpfile"_s;
-        profile.source.path = u"../data/in.lp"_s;
-        profile.target.type = u"lpfile"_s;
-        profile.target.path = u"out.lp"_s;
-        profile.task.bucket = u"db"_s;
+        TaskProfile profile = lpfileToLpfile(u"from a file"_s, u"../data/in.lp"_s, u"out.lp"_s);
         profile.task.start = u"2024-01-01T00:00:00Z"_s;
         const QString in = dir.filePath(u"profiles/in.json"_s);
-        QFile file(in);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(json(profile));
-        file.close();
-        MainWindow::chooseFile() = [&](QWidget *, const QString &, bool) { return in; };
-        window.findChild<QAction *>(u"importAction"_s)->trigger();
-        QVERIFY(window.wizard());
+        QVERIFY(importProfile(window, profile, dir.filePath(u"profiles"_s)));
         const TaskProfile imported = window.wizard()->profile();
         QCOMPARE(imported.source.path, QDir(dir.path()).filePath(u"data/in.lp"_s));
         QCOMPARE(imported.target.path, QDir(dir.path()).filePath(u"profiles/out.lp"_s));
@@ -219,9 +159,9 @@ private Q_SLOTS:
         auto *table = window.findChild<QTableView *>(u"taskTableView"_s);
         table->selectRow(0);
         const QModelIndex status = window.model()->index(0, TaskListModel::Status);
-        QTRY_VERIFY_WITH_TIMEOUT(
-            window.model()->data(status).toString().contains(u"tsmigrate-cli (pid %1)"_s.arg(cli.pid)),
-            10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.model()->data(status).toString().contains(
+                                     u"tsmigrate-cli (pid %1)"_s.arg(cli.pid)),
+                                 10000);
         auto action = [&](const char *name) {
             return window.findChild<QAction *>(QString::fromLatin1(name));
         };
@@ -265,8 +205,7 @@ private Q_SLOTS:
             MainWindow window(state);
             window.show();
             QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
-            window.findChild<QTableView *>(u"taskTableView"_s)->selectRow(0);
-            window.findChild<QAction *>(u"startAction"_s)->trigger();
+            triggerOnTask(window, u"startAction"_s);
             QTRY_COMPARE_WITH_TIMEOUT(stateOf(window), u"running"_s, 20000);
 
             QString asked;
@@ -316,13 +255,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         MainWindow window(dir.filePath(u"tasks.sqlite"_s));
         window.show();
-        const QString in = dir.filePath(u"in.json"_s);
-        QFile file(in);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(json(fullProfile()));
-        file.close();
-        MainWindow::chooseFile() = [&](QWidget *, const QString &, bool) { return in; };
-        window.findChild<QAction *>(u"importAction"_s)->trigger();
+        QVERIFY(importProfile(window, fullProfile(), dir.path()));
         window.wizard()->accept();
         QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
         window.findChild<QTableView *>(u"taskTableView"_s)->selectRow(0);
@@ -332,12 +265,12 @@ private Q_SLOTS:
             asked = text;
             return false;
         };
-        window.findChild<QAction *>(u"deleteAction"_s)->trigger();
+        trigger(&window, u"deleteAction"_s);
         QVERIFY(asked.contains(fullProfile().name));
         QTest::qWait(1500);
         QCOMPARE(window.model()->rowCount(), 1); // said no: kept
         MainWindow::askYesNo() = [](QWidget *, const QString &, const QString &) { return true; };
-        window.findChild<QAction *>(u"deleteAction"_s)->trigger();
+        trigger(&window, u"deleteAction"_s);
         QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 0, 10000);
     }
 };

@@ -9,6 +9,7 @@
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
+#include "support/gui/WidgetDriver.h"
 #include "wizard/TaskWizard.h"
 #include "wizard/TimeSpanDelegate.h"
 
@@ -37,46 +38,10 @@ using namespace tsm::test;
 
 namespace {
 
-void screenshot(QWidget *widget, const QString &name)
-{
-    const QString dir = qEnvironmentVariable("TSM_SCREENSHOT_DIR");
-    if (dir.isEmpty())
-        return;
-    QDir().mkpath(dir);
-    widget->grab().save(dir + u'/' + name + u".png"_s);
-}
-
-template<typename T> T *find(QWidget *root, const QString &name)
-{
-    T *child = root->findChild<T *>(name);
-    if (!child)
-        qWarning("no %s named %s", T::staticMetaObject.className(), qPrintable(name));
-    return child;
-}
-
-void type(QWidget *root, const QString &name, const QString &text)
-{
-    auto *edit = find<QLineEdit>(root, name);
-    QVERIFY(edit);
-    edit->selectAll();
-    QTest::keyClick(edit, Qt::Key_Backspace);
-    QTest::keyClicks(edit, text);
-}
-
-void choose(QWidget *root, const QString &name, const QString &text)
-{
-    auto *box = find<QComboBox>(root, name);
-    QVERIFY(box);
-    // Choices are found by their value (item data) or, for plain lists, their text.
-    const int index = box->findData(text) >= 0 ? box->findData(text) : box->findText(text);
-    QVERIFY2(index >= 0, qPrintable(text));
-    box->setCurrentIndex(index);
-}
-
 /// Opens Add Data Source and fills the first two pages for an InfluxDB source on 127.0.0.1:port.
 TaskWizard *toAuthenticationPage(MainWindow &window, const QString &name, int port)
 {
-    find<QAction>(&window, u"addDataSourceAction"_s)->trigger();
+    trigger(&window, u"addDataSourceAction"_s);
     TaskWizard *wizard = window.wizard();
     type(wizard, u"nameLineEdit"_s, name);
     choose(wizard, u"targetTypeComboBox"_s, u"influxdb1"_s);
@@ -98,18 +63,14 @@ class TestWizard : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        TSM_SKIP_WITHOUT_INFLUXD();
-        QStandardPaths::setTestModeEnabled(true);
-        m_influx = std::make_unique<InfluxdFixture>();
-        QVERIFY2(m_influx->start(), qPrintable(m_influx->errorString()));
-        QVERIFY(m_influx->query(u"CREATE DATABASE src"_s));
+        TSM_START_SHARED_INFLUXD(m_influx);
         QByteArray lp;
         for (int i = 0; i < 2000; ++i)
             lp += "weather,city=c" + QByteArray::number(i % 5) +
                   " temp=" + QByteArray::number(i * 0.1) + ",note=\"x\" " +
                   QByteArray::number(1700000000000000000LL + i * 60000000000LL) + '\n';
         lp += "power,site=a kw=1i 1700000000000000000\n";
-        QVERIFY(m_influx->write(u"src"_s, lp));
+        QVERIFY(m_influx->fill(u"src"_s, lp));
     }
 
     void cleanupTestCase() { m_influx.reset(); }
@@ -120,7 +81,7 @@ private Q_SLOTS:
         MainWindow window(dir.filePath(u"tasks.sqlite"_s));
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        find<QAction>(&window, u"addDataSourceAction"_s)->trigger();
+        trigger(&window, u"addDataSourceAction"_s);
         TaskWizard *wizard = window.wizard();
         QVERIFY(wizard);
         QVERIFY(QTest::qWaitForWindowExposed(wizard));
@@ -152,7 +113,7 @@ private Q_SLOTS:
 
         // Authentication: check connection off the UI thread.
         QCOMPARE(wizard->currentId(), int(TaskWizard::AuthenticationPage));
-        QTest::mouseClick(find<QPushButton>(wizard, u"checkConnectionButton"_s), Qt::LeftButton);
+        click(wizard, u"checkConnectionButton"_s);
         auto *status = find<QLabel>(wizard, u"connectionStatusLabel"_s);
         QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Connected"_s), 15000);
         QVERIFY2(status->text().contains(u"1.6.7"_s), qPrintable(status->text()));
@@ -161,7 +122,7 @@ private Q_SLOTS:
 
         // Task: Get schema fills the bucket and the measurements.
         QCOMPARE(wizard->currentId(), int(TaskWizard::TaskPage));
-        QTest::mouseClick(find<QPushButton>(wizard, u"getSchemaButton"_s), Qt::LeftButton);
+        click(wizard, u"getSchemaButton"_s);
         auto *bucket = find<QComboBox>(wizard, u"bucketComboBox"_s);
         QTRY_VERIFY_WITH_TIMEOUT(bucket->findText(u"src"_s) >= 0, 15000);
         choose(wizard, u"bucketComboBox"_s, u"src"_s);
@@ -202,7 +163,7 @@ private Q_SLOTS:
         QCOMPARE(wizard->currentId(), int(TaskWizard::AdvancedPage));
         QVERIFY(!find<QWidget>(wizard, u"advancedOptionsWidget"_s)->isVisible());
         screenshot(wizard, u"5-advanced-collapsed"_s);
-        QTest::mouseClick(find<QAbstractButton>(wizard, u"advancedToggleButton"_s), Qt::LeftButton);
+        click(wizard, u"advancedToggleButton"_s);
         QVERIFY(find<QWidget>(wizard, u"advancedOptionsWidget"_s)->isVisible());
         find<QSpinBox>(wizard, u"advancedReadConcurrencySpinBox"_s)->setValue(4);
         find<QSpinBox>(wizard, u"advancedWriteConcurrencySpinBox"_s)->setValue(2);
@@ -228,7 +189,7 @@ private Q_SLOTS:
         auto *table = find<QTableView>(&window, u"taskTableView"_s);
         table->selectRow(0);
         QVERIFY(find<QAction>(&window, u"startAction"_s)->isEnabled());
-        find<QAction>(&window, u"startAction"_s)->trigger();
+        trigger(&window, u"startAction"_s);
         QTRY_COMPARE_WITH_TIMEOUT(window.model()->row(0)->state, u"completed"_s, 60000);
         screenshot(&window, u"7-task-list"_s);
 
@@ -296,7 +257,7 @@ private Q_SLOTS:
         MainWindow window(dir.filePath(u"tasks.sqlite"_s));
         window.show();
         TaskWizard *wizard = toAuthenticationPage(window, u"nowhere"_s, 1);
-        QTest::mouseClick(find<QPushButton>(wizard, u"checkConnectionButton"_s), Qt::LeftButton);
+        click(wizard, u"checkConnectionButton"_s);
         auto *status = find<QLabel>(wizard, u"connectionStatusLabel"_s);
         QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Failed"_s), 30000);
         QVERIFY2(status->text().contains(u"127.0.0.1:1"_s), qPrintable(status->text()));
@@ -343,9 +304,7 @@ private Q_SLOTS:
     /// right one connects; nothing is saved by checking.
     void checkConnectionWrongPassword()
     {
-        InfluxdFixture::Options options;
-        options.authEnabled = true;
-        InfluxdFixture secured(options);
+        InfluxdFixture secured(InfluxdFixture::Options::withAuthentication());
         QVERIFY2(secured.start(), qPrintable(secured.errorString()));
         QTemporaryDir dir;
         MainWindow window(dir.filePath(u"tasks.sqlite"_s));
@@ -381,7 +340,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         MainWindow window(dir.filePath(u"tasks.sqlite"_s));
         window.show();
-        find<QAction>(&window, u"addDataSourceAction"_s)->trigger();
+        trigger(&window, u"addDataSourceAction"_s);
         TaskWizard *wizard = window.wizard();
         auto *button = find<QPushButton>(wizard, u"createDatabaseButton"_s);
         auto *status = find<QLabel>(wizard, u"createDatabaseStatusLabel"_s);
@@ -435,16 +394,9 @@ private Q_SLOTS:
     /// fields accept their declared edge values (their spin boxes cannot hold others).
     void everyInvalidFieldBlocksNext()
     {
-        TaskProfile profile = TaskProfile::withDefaults();
-        profile.name = u"valid"_s;
-        profile.source.type = u"influxdb"_s;
-        profile.source.host = u"127.0.0.1"_s;
+        const QString server = u"http://127.0.0.1:8086"_s;
+        TaskProfile profile = influxToInflux(u"valid"_s, server, u"src"_s, server, u"dst"_s);
         profile.source.user = u"reader"_s;
-        profile.target.type = u"influxdb1"_s;
-        profile.target.host = u"127.0.0.1"_s;
-        profile.target.port = 8086;
-        profile.target.database = u"dst"_s;
-        profile.task.bucket = u"src"_s;
         profile.task.start = u"2024-01-01T00:00:00Z"_s;
         QVERIFY(validateProfile(profile).isEmpty());
         TaskWizard wizard(profile);
@@ -537,7 +489,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         MainWindow window(dir.filePath(u"tasks.sqlite"_s));
         window.show();
-        find<QAction>(&window, u"addDataSourceAction"_s)->trigger();
+        trigger(&window, u"addDataSourceAction"_s);
         TaskWizard *wizard = window.wizard();
         auto *next = wizard->button(QWizard::NextButton);
         type(wizard, u"nameLineEdit"_s, u"td2 to td3"_s);
@@ -574,7 +526,7 @@ private Q_SLOTS:
 
         QCOMPARE(find<QLabel>(wizard, u"bucketLabel"_s)->text(), u"Database *"_s);
         QCOMPARE(find<QLabel>(wizard, u"measurementsLabel"_s)->text(), u"Super Tables"_s);
-        QTest::mouseClick(find<QPushButton>(wizard, u"getSchemaButton"_s), Qt::LeftButton);
+        click(wizard, u"getSchemaButton"_s);
         auto *bucket = find<QComboBox>(wizard, u"bucketComboBox"_s);
         QTRY_VERIFY_WITH_TIMEOUT(bucket->findText(u"power"_s) >= 0, 15000);
         choose(wizard, u"bucketComboBox"_s, u"power"_s);
@@ -591,8 +543,7 @@ private Q_SLOTS:
         QTest::mouseClick(wizard->button(QWizard::FinishButton), Qt::LeftButton);
 
         QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
-        find<QTableView>(&window, u"taskTableView"_s)->selectRow(0);
-        find<QAction>(&window, u"startAction"_s)->trigger();
+        triggerOnTask(window, u"startAction"_s);
         QTRY_VERIFY_WITH_TIMEOUT(window.model()->row(0)->state == u"completed"_s ||
                                      window.model()->row(0)->state == u"failed"_s,
                                  60000);
@@ -608,22 +559,12 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString store = dir.filePath(u"tasks.sqlite"_s);
-        TaskProfile profile = TaskProfile::withDefaults();
-        profile.name = u"weather, live"_s;
-        profile.source.type = u"influxdb"_s;
-        profile.source.host = u"127.0.0.1"_s;
-        profile.source.port = m_influx->port();
-        profile.target.type = u"influxdb1"_s;
-        profile.target.host = u"127.0.0.1"_s;
-        profile.target.port = m_influx->port();
-        profile.target.database = u"live"_s;
-        profile.target.createDatabase = true;
-        profile.task.bucket = u"src"_s;
+        TaskProfile profile = influxToInflux(u"weather, live"_s, m_influx->url(), u"src"_s,
+                                             m_influx->url(), u"live"_s);
         profile.task.start = u"2023-11-01T00:00:00Z"_s;
+        profile.task.end.clear();
         profile.task.mode = u"both"_s;
         profile.task.delaySeconds = 1;
-        profile.advanced.readConcurrency = 4;
-        profile.advanced.writeConcurrency = 2;
         QVERIFY(validateProfile(profile).isEmpty());
         {
             CheckpointStore s;
@@ -633,8 +574,7 @@ private Q_SLOTS:
         MainWindow window(store);
         window.show();
         QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
-        find<QTableView>(&window, u"taskTableView"_s)->selectRow(0);
-        find<QAction>(&window, u"startAction"_s)->trigger();
+        triggerOnTask(window, u"startAction"_s);
         auto progress = [&] {
             return window.model()
                 ->data(window.model()->index(0, TaskListModel::Progress))
@@ -645,7 +585,7 @@ private Q_SLOTS:
         QVERIFY(find<QAction>(&window, u"stopAction"_s)->isEnabled());
         QVERIFY(!find<QAction>(&window, u"editAction"_s)->isEnabled());
         screenshot(&window, u"7-task-list-following"_s);
-        find<QAction>(&window, u"stopAction"_s)->trigger();
+        trigger(&window, u"stopAction"_s);
         QTRY_COMPARE_WITH_TIMEOUT(window.model()->row(0)->state, u"stopped"_s, 30000);
         QVERIFY(find<QAction>(&window, u"editAction"_s)->isEnabled());
     }

@@ -4,9 +4,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
+#include <QTest>
 #include <QUrl>
 #include <QUrlQuery>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <curl/curl.h>
 #include <msgpack.h>
@@ -54,6 +56,9 @@ QString typed(const msgpack_object &o)
         return u"integer|"_s + QString::number(o.via.i64);
     case MSGPACK_OBJECT_FLOAT32:
     case MSGPACK_OBJECT_FLOAT64:
+        // QString::number() writes −0 as "0": the sign is a value too.
+        if (o.via.f64 == 0 && std::signbit(o.via.f64))
+            return u"float|-0"_s;
         return u"float|"_s + QString::number(o.via.f64, 'g', 17);
     case MSGPACK_OBJECT_STR:
         return u"string|"_s + QString::fromLatin1(str(o).toUtf8().toPercentEncoding(" "));
@@ -223,6 +228,23 @@ QString compareDumps(const QStringList &expected, const QStringList &actual)
         if (!e.contains(line) && shown++ < 10)
             report.append(u"unexpected: "_s + line);
     return report.join(u'\n');
+}
+
+void verifyCopy(InfluxDump &source, const QString &sourceDb, InfluxDump &target,
+                const QString &targetDb, qint64 points)
+{
+    const QStringList expected = source.dump(sourceDb);
+    const QStringList actual = target.dump(targetDb);
+    QVERIFY2(source.error().isEmpty(), qPrintable(source.error()));
+    QVERIFY2(target.error().isEmpty(), qPrintable(target.error()));
+    QCOMPARE(InfluxDump::pointCount(expected), points);
+    const QString diff = compareDumps(expected, actual);
+    QVERIFY2(diff.isEmpty(), qPrintable(diff));
+}
+
+void verifyCopy(InfluxDump &dump, const QString &sourceDb, const QString &targetDb, qint64 points)
+{
+    verifyCopy(dump, sourceDb, dump, targetDb, points);
 }
 
 } // namespace tsm::test

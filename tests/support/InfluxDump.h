@@ -36,4 +36,11 @@ private:
 /// Compares two dumps; empty when equal, else a description of the first differences.
 QString compareDumps(const QStringList &expected, const QStringList &actual);
 
+/// A test step: `targetDb` of `target` holds exactly the values of `sourceDb` of `source`, and
+/// the source has `points` points; records a test failure otherwise.
+void verifyCopy(InfluxDump &source, const QString &sourceDb, InfluxDump &target,
+                const QString &targetDb, qint64 points);
+/// The same, source and target on one server.
+void verifyCopy(InfluxDump &dump, const QString &sourceDb, const QString &targetDb, qint64 points);
+
 } // namespace tsm::test

@@ -64,7 +64,7 @@ QString InfluxdFixture::influxdPath()
 
 QString InfluxdFixture::url() const
 {
-    return u"http://127.0.0.1:%1"_s.arg(m_httpPort);
+    return (m_options.tls ? u"https://127.0.0.1:%1"_s : u"http://127.0.0.1:%1"_s).arg(m_httpPort);
 }
 
 InfluxEndpoint InfluxdFixture::endpoint() const
@@ -73,6 +73,7 @@ InfluxEndpoint InfluxdFixture::endpoint() const
     endpoint.baseUrl = url();
     endpoint.http.connectTimeoutMs = 5000;
     endpoint.http.idleTimeoutMs = 60000;
+    endpoint.http.verifyTls = !m_options.tls;
     if (m_options.authEnabled) {
         endpoint.user = adminUser();
         endpoint.password = adminPassword();
@@ -85,6 +86,7 @@ HttpOptions InfluxdFixture::httpOptions() const
     HttpOptions options;
     options.connectTimeoutMs = 2000;
     options.idleTimeoutMs = 60000;
+    options.verifyTls = !m_options.tls; // self-signed
     if (m_options.authEnabled && m_userCreated) {
         options.basicUser = adminUser();
         options.basicPassword = adminPassword();
@@ -108,13 +110,17 @@ void InfluxdFixture::writeConfig()
         u"  bind-address = \"127.0.0.1:%2\"\n"
         u"  auth-enabled = %4\n"
         u"  log-enabled = false\n"
+        u"  https-enabled = %5\n"
+        u"  https-certificate = \"%3/cert.pem\"\n"
+        u"  https-private-key = \"%3/key.pem\"\n"
         u"[monitor]\n"
         u"  store-enabled = false\n"
         u"[continuous_queries]\n"
         u"  enabled = false\n"
         u"[subscriber]\n"
         u"  enabled = false\n"_s.arg(QString::number(m_rpcPort), QString::number(m_httpPort), root,
-                                     m_options.authEnabled ? u"true"_s : u"false"_s);
+                                     m_options.authEnabled ? u"true"_s : u"false"_s,
+                                     m_options.tls ? u"true"_s : u"false"_s);
     QFile file(root + u"/influxd.conf"_s);
     if (file.open(QIODevice::WriteOnly | QIODevice::Truncate))
         file.write(config.toUtf8());
@@ -145,6 +151,19 @@ bool InfluxdFixture::start()
     const bool firstStart = m_httpPort == 0;
     for (const auto &folder : {u"meta"_s, u"data"_s, u"wal"_s})
         QDir(m_dir.path()).mkpath(folder);
+    if (m_options.tls && !QFileInfo::exists(m_dir.path() + u"/cert.pem"_s)) {
+        QProcess openssl;
+        openssl.setProcessChannelMode(QProcess::MergedChannels);
+        openssl.start(u"openssl"_s,
+                      {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-days"_s,
+                       u"2"_s, u"-subj"_s, u"/CN=127.0.0.1"_s, u"-keyout"_s,
+                       m_dir.path() + u"/key.pem"_s, u"-out"_s, m_dir.path() + u"/cert.pem"_s});
+        if (!openssl.waitForFinished(60000) || openssl.exitCode() != 0) {
+            m_error = u"cannot make a certificate with openssl: "_s +
+                      QString::fromUtf8(openssl.readAll()) + openssl.errorString();
+            return false;
+        }
+    }
 
     // A port picked as free may be taken by someone else before influxd binds it; pick again
     // then (only on the first start: a restart must keep the URL the code under test holds).
@@ -217,6 +236,7 @@ bool InfluxdFixture::launch(QString &failure)
     HttpOptions options;
     options.connectTimeoutMs = 1000;
     options.idleTimeoutMs = 5000;
+    options.verifyTls = !m_options.tls;
     HttpClient client(options);
     HttpRequest ping;
     ping.url = url().toUtf8() + "/ping";
@@ -316,6 +336,12 @@ bool InfluxdFixture::write(const QString &database, const QByteArray &lines)
         fail(u"influxd write to %1 failed: %2"_s.arg(database, error.message()));
     }
     return false;
+}
+
+bool InfluxdFixture::fill(const QString &database, const QByteArray &lines)
+{
+    const QString quoted = QString(database).replace(u'\\', u"\\\\"_s).replace(u'"', u"\\\""_s);
+    return query(u"CREATE DATABASE \"%1\""_s.arg(quoted)) && write(database, lines);
 }
 
 } // namespace tsm::test

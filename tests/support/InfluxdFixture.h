@@ -5,9 +5,11 @@
 #include <QByteArray>
 #include <QJsonArray>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QString>
 #include <QTemporaryDir>
 #include <QTest>
+#include <memory>
 
 /// Skips the calling test function (or the whole test case from initTestCase) when influxd is
 /// not installed; fails it instead under CI (CI set), where a skipped test would hide a missing
@@ -20,6 +22,17 @@
             QSKIP("influxd is not installed (expected /usr/bin/influxd from the Debian package "   \
                   "influxdb): this test needs a real InfluxDB 1.x");                               \
         }                                                                                          \
+    } while (false)
+
+/// initTestCase of a test whose functions share one influxd: skips as above, keeps the standard
+/// paths to the test, and starts `fixture` (a std::unique_ptr<InfluxdFixture>) with the Options
+/// given after it, if any.
+#define TSM_START_SHARED_INFLUXD(fixture, ...)                                                     \
+    do {                                                                                           \
+        TSM_SKIP_WITHOUT_INFLUXD();                                                                \
+        QStandardPaths::setTestModeEnabled(true);                                                  \
+        fixture = std::make_unique<tsm::test::InfluxdFixture>(__VA_ARGS__);                        \
+        QVERIFY2(fixture->start(), qPrintable(fixture->errorString()));                            \
     } while (false)
 
 namespace tsm::test {
@@ -36,6 +49,15 @@ public:
     {
         /// Turn on [http] auth-enabled and create the admin user adminUser()/adminPassword().
         bool authEnabled = false;
+        /// Serve https (a self-signed certificate made with openssl) instead of http.
+        bool tls = false;
+
+        static Options withAuthentication()
+        {
+            Options options;
+            options.authEnabled = true;
+            return options;
+        }
     };
 
     InfluxdFixture();
@@ -71,6 +93,8 @@ public:
     QJsonArray select(const QString &statement, const QString &database = {});
     /// POST /write; records a test failure unless the answer is 204.
     bool write(const QString &database, const QByteArray &lines);
+    /// Creates `database` and writes `lines` into it; records a test failure on any error.
+    bool fill(const QString &database, const QByteArray &lines);
 
 private:
     bool launch(QString &failure);

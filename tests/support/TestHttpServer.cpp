@@ -495,7 +495,8 @@ void TestHttpServer::sendReply(const std::shared_ptr<Connection> &connection, co
         return;
     }
     if (chunked) {
-        sendChunk(connection, reply.chunks, reply.chunkDelayMs, close, reply.abortBody);
+        sendChunk(connection, reply.chunks, reply.chunkDelayMs, close, reply.abortBody,
+                  reply.cutLastChunkAt);
         return;
     }
     socket->write(reply.body);
@@ -503,12 +504,19 @@ void TestHttpServer::sendReply(const std::shared_ptr<Connection> &connection, co
 }
 
 void TestHttpServer::sendChunk(const std::shared_ptr<Connection> &connection,
-                               QList<QByteArray> chunks, int delayMs, bool close, bool abort)
+                               QList<QByteArray> chunks, int delayMs, bool close, bool abort,
+                               qsizetype cutLastAt)
 {
     QTcpSocket *socket = connection->socket;
     if (!socket)
         return;
     const QByteArray chunk = chunks.takeFirst();
+    if (chunks.isEmpty() && abort && cutLastAt >= 0) {
+        // The size line promises the whole chunk; the connection breaks inside it.
+        socket->write(QByteArray::number(chunk.size(), 16) + "\r\n" + chunk.left(cutLastAt));
+        socket->disconnectFromHost();
+        return;
+    }
     if (!chunk.isEmpty()) // an empty chunk would end the body early
         socket->write(QByteArray::number(chunk.size(), 16) + "\r\n" + chunk + "\r\n");
     if (chunks.isEmpty() && abort) {
@@ -521,9 +529,10 @@ void TestHttpServer::sendChunk(const std::shared_ptr<Connection> &connection,
         return;
     }
     socket->flush();
-    QTimer::singleShot(delayMs, m_context, [this, connection, chunks, delayMs, close, abort] {
-        sendChunk(connection, chunks, delayMs, close, abort);
-    });
+    QTimer::singleShot(delayMs, m_context,
+                       [this, connection, chunks, delayMs, close, abort, cutLastAt] {
+                           sendChunk(connection, chunks, delayMs, close, abort, cutLastAt);
+                       });
 }
 
 void TestHttpServer::drainStream(const std::shared_ptr<Connection> &connection,

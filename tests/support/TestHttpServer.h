@@ -84,6 +84,9 @@ public:
         /// With `chunks`: after the last one, drop the connection without ending the body, as
         /// a server does whose answer failed after its head went out.
         bool abortBody = false;
+        /// With `abortBody`: send only this many bytes of the last chunk (its size line still
+        /// announces all of it), so the connection breaks inside the chunk. -1: all of it.
+        qsizetype cutLastChunkAt = -1;
         /// When set, the body comes from this stream as it is produced (`body` and `chunks`
         /// are then ignored).
         std::shared_ptr<ReplyStream> stream;
@@ -127,7 +130,7 @@ private:
     void sendReply(const std::shared_ptr<Connection> &connection, const Reply &reply, bool head,
                    bool close);
     void sendChunk(const std::shared_ptr<Connection> &connection, QList<QByteArray> chunks,
-                   int delayMs, bool close, bool abort);
+                   int delayMs, bool close, bool abort, qsizetype cutLastAt);
     void finishReply(const std::shared_ptr<Connection> &connection, bool close);
     void drainStream(const std::shared_ptr<Connection> &connection,
                      const std::shared_ptr<ReplyStream> &stream, bool close);

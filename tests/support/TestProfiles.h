@@ -1,42 +1,38 @@
 #pragma once
 
-#include <CheckpointStore.h>
-#include <QByteArray>
-#include <QProcess>
 #include <QString>
-#include <QStringList>
+#include <QUrl>
 #include <TaskProfile.h>
 
 namespace tsm::test {
+
+/// Points a source or a target at the server at `url`: its scheme, host and port.
+template<typename Settings> void setServer(Settings &settings, const QString &url)
+{
+    const QUrl server(url);
+    settings.protocol = server.scheme();
+    settings.host = server.host();
+    settings.port = server.port();
+}
 
 /// A profile with defaults moving `sourceDb` of the InfluxDB 1.x at `sourceUrl` into `targetDb`
 /// of the one at `targetUrl`, over all time, with small concurrency suited to tests.
 TaskProfile influxToInflux(const QString &name, const QString &sourceUrl, const QString &sourceDb,
                            const QString &targetUrl, const QString &targetDb);
 
+/// A profile with defaults copying the line-protocol file `sourcePath` into `targetPath`
+/// (database "db" of the file).
+TaskProfile lpfileToLpfile(const QString &name, const QString &sourcePath,
+                           const QString &targetPath);
+
+/// An InfluxDB 1.x to InfluxDB 1.x profile with a value other than the default in every field
+/// the wizard shows, awkward text and secrets included; nothing listens at its hosts.
+TaskProfile fullProfile();
+
+/// `profile` without its passwords and tokens.
+TaskProfile withoutSecrets(TaskProfile profile);
+
 /// Writes the profile (with secrets) to `path`; false on failure.
 bool saveProfile(const TaskProfile &profile, const QString &path);
-
-/// The tsmigrate-cli built with the tests (TSM_CLI when set, as ctest does).
-QString cliPath();
-
-/// The source tree the tests were built from (TSM_SOURCE_DIR when set), whatever the
-/// working directory.
-QString sourceDir();
-
-/// Runs tsmigrate-cli with `arguments`, waits up to `timeoutMs`; output is stdout + stderr.
-struct CliResult
-{
-    int exitCode = -1;
-    QString output;
-};
-CliResult runCli(const QStringList &arguments, int timeoutMs = 300000,
-                 const QStringList &extraEnvironment = {});
-
-/// Polls the state file (opening `watcher` read-only once it exists) until task `taskName` has
-/// at least `units` units done, `process` ends, or `timeoutMs` passes. True when the units are
-/// done and the process still runs.
-bool waitForUnitsDone(QProcess &process, CheckpointStore &watcher, const QString &statePath,
-                      const QString &taskName, qint64 units, int timeoutMs = 60000);
 
 } // namespace tsm::test

@@ -5,6 +5,7 @@
 
 #include <QGroupBox>
 #include <QLabel>
+#include <QScrollArea>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -16,7 +17,18 @@ FormPage::FormPage(TaskWizard *wizard, const QString &title, const QString &subt
 {
     setTitle(title);
     setSubTitle(subtitle);
-    m_layout = new QVBoxLayout(this);
+    // The fields scroll, so the wizard fits a small or scaled screen whatever the page holds.
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto *scroll = new QScrollArea(this);
+    scroll->setObjectName(u"pageScrollArea"_s);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    auto *content = new QWidget(scroll);
+    scroll->setWidget(content);
+    outer->addWidget(scroll);
+    m_layout = new QVBoxLayout(content);
     m_blockedLabel = new QLabel(this);
     m_blockedLabel->setObjectName(u"pageBlockedLabel"_s);
     m_blockedLabel->setWordWrap(true);

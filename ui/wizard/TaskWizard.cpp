@@ -7,6 +7,7 @@
 #include "wizard/SummaryPage.h"
 #include "wizard/TaskPage.h"
 
+#include <QScreen>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <TaskOptions.h>
@@ -36,7 +37,7 @@ public:
         pageLayout()->insertWidget(0, toggle);
         OptionForm *form = addForm({u"advanced.logLevel"_s, u"advanced.readConcurrency"_s,
                                     u"advanced.writeConcurrency"_s, u"advanced.batchSize"_s,
-                                    u"advanced.retryAttempts"_s},
+                                    u"advanced.retryAttempts"_s, u"advanced.idleTimeoutSeconds"_s},
                                    QString(), u"advancedOptionsWidget"_s);
         form->setVisible(false);
         QObject::connect(toggle, &QToolButton::toggled, form, [toggle, form](bool on) {
@@ -83,7 +84,11 @@ TaskWizard::TaskWizard(const TaskProfile &profile, QWidget *parent)
     button(QWizard::BackButton)->setObjectName(u"backButton"_s);
     button(QWizard::FinishButton)->setObjectName(u"submitButton"_s);
     button(QWizard::CancelButton)->setObjectName(u"cancelButton"_s);
-    resize(760, 640);
+    // 760 x 640, or less on a small screen (the pages scroll).
+    QSize size(760, 640);
+    if (const QScreen *shown = screen())
+        size = size.boundedTo(shown->availableGeometry().size() * 0.95);
+    resize(size);
     refresh();
 }
 

@@ -4,7 +4,9 @@
 #include "run/Runner.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestCli.h"
 #include "support/TestProfiles.h"
+#include "support/TestTime.h"
 
 #include <CheckpointStore.h>
 #include <QTemporaryDir>
@@ -17,7 +19,6 @@ using namespace tsm::test;
 namespace {
 
 constexpr qint64 kT0 = 1600000000000000000LL; // 2020-09-13T12:26:40Z
-constexpr qint64 kWeek = 7LL * 24 * 3600 * 1000000000LL;
 
 /// Data that exercises every way a migration can lose or alter a value.
 QByteArray tortureData()
@@ -60,19 +61,15 @@ QByteArray tortureData()
 } // namespace
 
 /** Migrations between real InfluxDB databases, compared value by value. */
-class TestMigration : public QObject
+class TestInfluxMigration : public QObject
 {
     Q_OBJECT
 
 private Q_SLOTS:
     void initTestCase()
     {
-        TSM_SKIP_WITHOUT_INFLUXD();
-        QStandardPaths::setTestModeEnabled(true);
-        m_influx = std::make_unique<InfluxdFixture>();
-        QVERIFY2(m_influx->start(), qPrintable(m_influx->errorString()));
-        QVERIFY(m_influx->query(u"CREATE DATABASE src"_s));
-        QVERIFY(m_influx->write(u"src"_s, tortureData()));
+        TSM_START_SHARED_INFLUXD(m_influx);
+        QVERIFY(m_influx->fill(u"src"_s, tortureData()));
         InfluxDump dump(m_influx->url());
         m_source = dump.dump(u"src"_s);
         QVERIFY2(dump.error().isEmpty(), qPrintable(dump.error()));
@@ -157,7 +154,6 @@ private Q_SLOTS:
 
     void tenThousandSeries()
     {
-        QVERIFY(m_influx->query(u"CREATE DATABASE many"_s));
         QByteArray lp;
         for (int i = 0; i < 10000; ++i) {
             lp += "sensor,id=s" + QByteArray::number(i) + ",group=g" + QByteArray::number(i % 7) +
@@ -167,7 +163,7 @@ private Q_SLOTS:
                   " value=" + QByteArray::number(-i) + " " +
                   QByteArray::number(kT0 + 3600LL * 1000000000LL + qint64(i)) + '\n';
         }
-        QVERIFY(m_influx->write(u"many"_s, lp));
+        QVERIFY(m_influx->fill(u"many"_s, lp));
         QTemporaryDir dir;
         TaskProfile profile = tsm::test::influxToInflux(u"many series"_s, m_influx->url(),
                                                         u"many"_s, m_influx->url(), u"many_copy"_s);
@@ -177,12 +173,7 @@ private Q_SLOTS:
         QCOMPARE(runner.outcome().status, RunOutcome::Status::Completed);
 
         InfluxDump dump(m_influx->url());
-        const QStringList source = dump.dump(u"many"_s);
-        const QStringList target = dump.dump(u"many_copy"_s);
-        QVERIFY2(dump.error().isEmpty(), qPrintable(dump.error()));
-        QCOMPARE(InfluxDump::pointCount(source), 20000);
-        const QString diff = compareDumps(source, target);
-        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        verifyCopy(dump, u"many"_s, u"many_copy"_s, 20000);
     }
 
     void schemaCommand()
@@ -209,5 +200,5 @@ private:
     QStringList m_source;
 };
 
-QTEST_GUILESS_MAIN(TestMigration)
-#include "test_migration.moc"
+QTEST_GUILESS_MAIN(TestInfluxMigration)
+#include "test_influxmigration.moc"

@@ -3,6 +3,7 @@
 #include "core/Planner.h"
 #include "sources/InfluxSource.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestTime.h"
 
 #include <QElapsedTimer>
 #include <QtTest>
@@ -13,10 +14,6 @@ using namespace tsm::test;
 
 namespace {
 
-constexpr qint64 kSecond = 1000000000LL;
-constexpr qint64 kHour = 3600 * kSecond;
-constexpr qint64 kDay = 24 * kHour;
-constexpr qint64 kWeek = 7 * kDay;        // the default shard group duration of an infinite RP
 constexpr qint64 kFirstMonday = 4 * kDay; // 1970-01-05: weekly shard groups start on Mondays
 
 qint64 weekStart(qint64 t)
@@ -67,7 +64,7 @@ void checkUnits(const QList<PlannedUnit> &units, const QList<qint64> &times)
 } // namespace
 
 /** The planner on real shards. */
-class TestPlanning : public QObject
+class TestShardPlanning : public QObject
 {
     Q_OBJECT
 
@@ -78,9 +75,8 @@ private Q_SLOTS:
     {
         InfluxdFixture influx;
         QVERIFY2(influx.start(), qPrintable(influx.errorString()));
-        QVERIFY(influx.query(u"CREATE DATABASE src"_s));
         QList<qint64> times;
-        QVERIFY(influx.write(u"src"_s, sparseData(&times)));
+        QVERIFY(influx.fill(u"src"_s, sparseData(&times)));
 
         InfluxSource source(influx.endpoint(), RetryPolicy{});
         CancelToken cancel;
@@ -106,9 +102,7 @@ private Q_SLOTS:
 
     void sparseWithoutShowShardsRights()
     {
-        InfluxdFixture::Options options;
-        options.authEnabled = true;
-        InfluxdFixture influx(options);
+        InfluxdFixture influx(InfluxdFixture::Options::withAuthentication());
         QVERIFY2(influx.start(), qPrintable(influx.errorString()));
         QVERIFY(influx.query(u"CREATE DATABASE src"_s));
         QVERIFY(influx.query(u"CREATE USER reader WITH PASSWORD 'secret'"_s));
@@ -138,5 +132,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestPlanning)
-#include "test_planning.moc"
+QTEST_GUILESS_MAIN(TestShardPlanning)
+#include "test_shardplanning.moc"

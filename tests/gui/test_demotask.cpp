@@ -2,6 +2,7 @@
 // server, and the output file holds every point of the bundled sample.
 #include "DemoTask.h"
 #include "MainWindow.h"
+#include "support/gui/WidgetDriver.h"
 
 #include <QAction>
 #include <QFile>
@@ -11,6 +12,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
+using namespace tsm::test;
 
 namespace {
 
@@ -31,7 +33,8 @@ qint64 pointLines(const QString &path)
 
 } // namespace
 
-class TestDemo : public QObject
+/** The bundled demo task, from a new store to its output file. */
+class TestDemoTask : public QObject
 {
     Q_OBJECT
 
@@ -48,8 +51,7 @@ private Q_SLOTS:
         window.show();
         QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
         QCOMPARE(window.model()->row(0)->name, DemoTask::name());
-        window.findChild<QTableView *>(u"taskTableView"_s)->selectRow(0);
-        window.findChild<QAction *>(u"startAction"_s)->trigger();
+        triggerOnTask(window, u"startAction"_s);
         QTRY_COMPARE_WITH_TIMEOUT(window.model()->row(0)->state, u"completed"_s, 60000);
 
         const QString sample = dir.filePath(u"demo/sample.lp"_s);
@@ -63,5 +65,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestDemo)
-#include "test_demo.moc"
+QTEST_MAIN(TestDemoTask)
+#include "test_demotask.moc"

@@ -11,7 +11,9 @@
 #include "sinks/TDengineSqlSink.h"
 #include "sources/TDengine2Source.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestCli.h"
 #include "support/TestProfiles.h"
+#include "support/TestTime.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -28,7 +30,6 @@ using namespace tsm::test;
 
 namespace {
 
-constexpr qint64 kMsPerDay = 86400000LL;
 using Col = TDengine2Emulator::Column;
 
 /// Sixty days ago at midnight, in milliseconds: inside TDengine 3's default KEEP.
@@ -169,16 +170,11 @@ TaskProfile profile(const QString &name, const QString &sourceUrl, const QString
 {
     TaskProfile p = TaskProfile::withDefaults();
     p.name = name;
-    const QUrl source(sourceUrl);
     p.source.type = u"tdengine2"_s;
-    p.source.host = source.host();
-    p.source.port = source.port();
+    setServer(p.source, sourceUrl);
     p.target.type = targetType;
-    if (!targetUrl.isEmpty()) {
-        const QUrl target(targetUrl);
-        p.target.host = target.host();
-        p.target.port = target.port();
-    }
+    if (!targetUrl.isEmpty())
+        setServer(p.target, targetUrl);
     p.target.user = u"root"_s;
     p.target.password = u"taosdata"_s;
     p.target.database = u"dst"_s;
@@ -221,7 +217,8 @@ public:
 
 } // namespace
 
-class TestTDengine2 : public QObject
+/** TDengine 2.x as a source: its emulator, the source, schema sync and runs through the CLI. */
+class TestTDengine2Source : public QObject
 {
     Q_OBJECT
 
@@ -976,5 +973,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestTDengine2)
-#include "test_tdengine2.moc"
+QTEST_GUILESS_MAIN(TestTDengine2Source)
+#include "test_tdengine2source.moc"

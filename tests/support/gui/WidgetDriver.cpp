@@ -1,0 +1,81 @@
+#include "support/gui/WidgetDriver.h"
+
+#include "MainWindow.h"
+#include "wizard/TaskWizard.h"
+
+#include <ProfileJson.h>
+#include <QAbstractButton>
+#include <QAction>
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QLineEdit>
+#include <QTableView>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace tsm::test {
+
+void type(QWidget *root, const QString &name, const QString &text)
+{
+    auto *edit = find<QLineEdit>(root, name);
+    QVERIFY2(edit, qPrintable(name));
+    edit->selectAll();
+    QTest::keyClick(edit, Qt::Key_Backspace);
+    QTest::keyClicks(edit, text);
+}
+
+void choose(QWidget *root, const QString &name, const QString &value)
+{
+    auto *box = find<QComboBox>(root, name);
+    QVERIFY2(box, qPrintable(name));
+    const int index = box->findData(value) >= 0 ? box->findData(value) : box->findText(value);
+    QVERIFY2(index >= 0, qPrintable(name + u": no "_s + value));
+    box->setCurrentIndex(index);
+}
+
+void click(QWidget *root, const QString &name)
+{
+    auto *button = find<QAbstractButton>(root, name);
+    QVERIFY2(button, qPrintable(name));
+    QTest::mouseClick(button, Qt::LeftButton);
+}
+
+void trigger(QWidget *root, const QString &name)
+{
+    auto *action = find<QAction>(root, name);
+    QVERIFY2(action, qPrintable(name));
+    action->trigger();
+}
+
+void screenshot(QWidget *widget, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("TSM_SCREENSHOT_DIR");
+    if (dir.isEmpty())
+        return;
+    QDir().mkpath(dir);
+    QVERIFY2(widget->grab().save(dir + u'/' + name + u".png"_s), qPrintable(name));
+}
+
+void triggerOnTask(MainWindow &window, const QString &name, int row)
+{
+    auto *table = find<QTableView>(&window, u"taskTableView"_s);
+    QVERIFY(table);
+    table->selectRow(row);
+    trigger(&window, name);
+}
+
+TaskWizard *importProfile(MainWindow &window, const TaskProfile &profile, const QString &dir)
+{
+    const QString path = dir + u"/in.json"_s;
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(ProfileJson::toJson(profile, true)) <= 0)
+        qWarning("cannot write %s", qPrintable(path));
+    file.close();
+    MainWindow::chooseFile() = [path](QWidget *, const QString &, bool) { return path; };
+    trigger(&window, u"importAction"_s);
+    return window.wizard();
+}
+
+} // namespace tsm::test
