@@ -290,7 +290,7 @@ private slots:
         const QList<UnitRecord> units = store.units(id);
         QList<UnitUpdate> done;
         for (const UnitRecord &u : units) {
-            UnitUpdate d = update(u.id, UnitStatus::Done);
+            UnitUpdate d = unitUpdate(u.id, UnitStatus::Done);
             d.pointsWritten = 7;
             done.append(d);
         }
