@@ -13,6 +13,7 @@ packages=(
     tzdata               # IANA time zones for the task's time zone field
     fonts-dejavu-core    # text in the offscreen GUI tests and the screenshots
     influxdb             # real InfluxDB 1.x for the integration tests and benchmarks
+    openssl              # a self-signed certificate for the tests of https to a real influxd
     dbus-daemon gnome-keyring   # a real keychain service for the GUI tests of secrets
     dpkg-dev help2man    # the package's Depends (dpkg-shlibdeps) and its man page
     desktop-file-utils appstream   # validators of the package's .desktop and metainfo files

@@ -319,7 +319,10 @@ private Q_SLOTS:
         // advanced.retryFor (60 min by default): the pass is tried again after 1 s, then 2 s.
         QTemporaryDir dir;
         const QString state = dir.filePath(u"s.sqlite"_s);
-        Runner runner(profile(u"2024-01-01T00:00:00Z"_s, u"2024-01-01T02:00:00Z"_s), state);
+        // One writer, so each refused write ends its own pass, whatever the machine's pace.
+        TaskProfile p = profile(u"2024-01-01T00:00:00Z"_s, u"2024-01-01T02:00:00Z"_s);
+        p.advanced.writeConcurrency = 1;
+        Runner runner(p, state);
         install(runner, [](MemorySink &sink) { sink.failFirstWrites = 2; });
         QStringList events;
         connect(&runner, &Runner::event, this,
