@@ -4,6 +4,7 @@
 // end of a run, on and off; a line-protocol file target.
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestCli.h"
 #include "support/TestProfiles.h"
 
 #include <CheckpointStore.h>

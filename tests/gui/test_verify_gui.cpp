@@ -6,6 +6,7 @@
 #include "monitor/VerificationTab.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
+#include "support/TestCli.h"
 #include "support/TestProfiles.h"
 
 #include <CheckpointStore.h>
