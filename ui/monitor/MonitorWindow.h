@@ -11,6 +11,7 @@ class QChart;
 class QChartView;
 class QComboBox;
 class QDateTimeAxis;
+class QGridLayout;
 class QLabel;
 class QLineSeries;
 class QPushButton;
@@ -89,6 +90,15 @@ Q_SIGNALS:
     void exported(const QString &path, const QString &error);
 
 private:
+    // The window's parts, built once by the constructor.
+    QGridLayout *buildFigures();
+    QWidget *buildCharts();
+    QWidget *buildMeasurementTab();
+    QWidget *buildLogTab();
+    QWidget *buildErrorTab();
+    /// The reader of the state file, on its own thread.
+    void startReader();
+
     void apply(const MonitorSnapshot &snap);
     void appendSamples(const QList<ProgressSample> &samples);
     void updateAxes();
