@@ -180,6 +180,53 @@ HttpClient::~HttpClient()
         curl_easy_cleanup(m_curl);
 }
 
+/// The engine's error for a transfer that failed: the kind decides what is retried.
+[[noreturn]] static void throwFailure(CURL *curl, CURLcode code, const HttpRequest &request,
+                                      const QString &where, const QString &detail,
+                                      bool readerStopped,
+                                      const CancelToken *cancel)
+{
+    if (code == CURLE_ABORTED_BY_CALLBACK || (cancel && cancel->isCancelled()))
+        throw Error(ErrorKind::Cancelled, u"Cancelled"_s);
+    if (code == CURLE_WRITE_ERROR && readerStopped)
+        throw Error(ErrorKind::Protocol,
+                    u"The reader of the answer from %1 stopped the transfer"_s.arg(where));
+    if (code == CURLE_OPERATION_TIMEDOUT)
+        throw Error(ErrorKind::Timeout, u"Timed out talking to %1: %2"_s.arg(where, detail));
+    if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
+        throw Error(ErrorKind::Tls,
+                    u"TLS certificate verification failed for %1: %2 (set a CA file or turn "
+                    u"verification off)"_s.arg(where, detail));
+    if (isTlsError(code))
+        throw Error(ErrorKind::Tls,
+                    u"TLS handshake with %1 failed: %2 (does the server speak https on this "
+                    u"port?)"_s.arg(where, detail));
+    switch (code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY: {
+        // curl's own text ("Couldn't connect to server") hides the reason a person can act on.
+        long osError = 0;
+        curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &osError);
+        const QString reason =
+            osError != 0 ? QString::fromStdString(std::generic_category().message(int(osError)))
+                         : detail;
+        throw Error(ErrorKind::Network, u"Cannot connect to %1: %2"_s.arg(where, reason));
+    }
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        throw Error(ErrorKind::Config,
+                    u"Invalid URL %1: %2"_s.arg(QString::fromUtf8(request.url), detail));
+    case CURLE_BAD_CONTENT_ENCODING:
+    case CURLE_WEIRD_SERVER_REPLY:
+        throw Error(ErrorKind::Protocol,
+                    u"Cannot understand the answer of %1: %2"_s.arg(where, detail));
+    default:
+        // SEND_ERROR, RECV_ERROR, GOT_NOTHING, PARTIAL_FILE and the rest: the connection broke.
+        throw Error(ErrorKind::Network, u"Connection to %1 failed: %2"_s.arg(where, detail));
+    }
+}
+
 HttpResponse HttpClient::perform(const HttpRequest &request, const CancelToken *cancel)
 {
     if (!m_curl)
@@ -295,45 +342,7 @@ HttpResponse HttpClient::perform(const HttpRequest &request, const CancelToken *
     const QString where = hostPort(request.url);
     const QString detail =
         QString::fromUtf8(errorBuffer[0] ? errorBuffer : curl_easy_strerror(code));
-    if (code == CURLE_ABORTED_BY_CALLBACK || (cancel && cancel->isCancelled()))
-        throw Error(ErrorKind::Cancelled, u"Cancelled"_s);
-    if (code == CURLE_WRITE_ERROR && transfer.readerStopped)
-        throw Error(ErrorKind::Protocol,
-                    u"The reader of the answer from %1 stopped the transfer"_s.arg(where));
-    if (code == CURLE_OPERATION_TIMEDOUT)
-        throw Error(ErrorKind::Timeout, u"Timed out talking to %1: %2"_s.arg(where, detail));
-    if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
-        throw Error(ErrorKind::Tls,
-                    u"TLS certificate verification failed for %1: %2 (set a CA file or turn "
-                    u"verification off)"_s.arg(where, detail));
-    if (isTlsError(code))
-        throw Error(ErrorKind::Tls,
-                    u"TLS handshake with %1 failed: %2 (does the server speak https on this "
-                    u"port?)"_s.arg(where, detail));
-    switch (code) {
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY: {
-        // curl's own text ("Couldn't connect to server") hides the reason a person can act on.
-        long osError = 0;
-        curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &osError);
-        const QString reason =
-            osError != 0 ? QString::fromStdString(std::generic_category().message(int(osError)))
-                         : detail;
-        throw Error(ErrorKind::Network, u"Cannot connect to %1: %2"_s.arg(where, reason));
-    }
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-        throw Error(ErrorKind::Config,
-                    u"Invalid URL %1: %2"_s.arg(QString::fromUtf8(request.url), detail));
-    case CURLE_BAD_CONTENT_ENCODING:
-    case CURLE_WEIRD_SERVER_REPLY:
-        throw Error(ErrorKind::Protocol,
-                    u"Cannot understand the answer of %1: %2"_s.arg(where, detail));
-    default:
-        // SEND_ERROR, RECV_ERROR, GOT_NOTHING, PARTIAL_FILE and the rest: the connection broke.
-        throw Error(ErrorKind::Network, u"Connection to %1 failed: %2"_s.arg(where, detail));
-    }
+    throwFailure(curl, code, request, where, detail, transfer.readerStopped, cancel);
 }
 
 QByteArray HttpClient::percentEncode(const QString &text)

@@ -276,119 +276,12 @@ TaskPlan PlanMaker::make(const CancelToken &cancel)
     plan.sampleSeconds = sampled.seconds;
 
     bool someInPart = false;
+    const Context context{*source, *sink, request, units, stretches, sampled, file};
     for (const QString &name : names) {
         if (cancel.isCancelled())
             throw Error(ErrorKind::Cancelled, u"Planning cancelled"_s);
-        step(u"Looking at %1…"_s.arg(name));
-        MeasurementPlan m;
-        m.name = name;
-        m.targetName = sink->tableNameOf(name);
-        const MeasurementSchema schema = source->schema(request.database, name, cancel);
-        m.tagKeys = schema.tagKeys;
-        QList<TimeRange> spans;
-        for (const PlannedUnit &unit : units) {
-            if (unit.measurement != name)
-                continue;
-            ++m.readUnits;
-            spans.append(TimeRange{unit.start, unit.end});
-            m.bounds = m.bounds ? TimeRange{std::min(m.bounds->start, unit.start),
-                                            std::max(m.bounds->end, unit.end)}
-                                : TimeRange{unit.start, unit.end};
-        }
-        const auto seenIt = sampled.seen.constFind(name);
-        const Seen *seen = seenIt != sampled.seen.constEnd() ? &*seenIt : nullptr;
-        const bool complete =
-            sampled.everything || (!file && sampled.unitsLeft.value(name) == 0);
-        m.sampledPoints = seen ? seen->points : 0;
-        if (complete) {
-            m.points = seen ? seen->points + seen->sourceRejects.points : 0;
-            m.pointsExact = true;
-            m.series = seen ? qint64(seen->series.size()) : 0;
-            if (seen && seen->series.size() >= kMaxSeriesKept)
-                m.series = -1;
-            if (seen && seen->first <= seen->last)
-                m.bounds = TimeRange{seen->first, seen->last + 1};
-        } else {
-            someInPart = true;
-            m.points = source->estimatePoints(request, name, cancel).value_or(-1);
-        }
-        if (file && !complete)
-            m.bounds.reset(); // a file's units are bytes
-
-        for (const FieldInfo &field : schema.fields) {
-            PlanField f;
-            f.name = field.name;
-            f.types = field.types;
-            const QMap<int, QMap<int, qint64>> *typesSeen = nullptr;
-            if (seen)
-                if (const auto it = seen->types.constFind(field.name); it != seen->types.cend())
-                    typesSeen = &*it;
-            if (complete && typesSeen) {
-                f.typesFrom = u"values read"_s;
-                for (auto s = typesSeen->cbegin(); s != typesSeen->cend(); ++s)
-                    for (auto t = s.value().cbegin(); t != s.value().cend(); ++t)
-                        f.stretches.append(PlanFieldStretch{
-                            s.key() >= 0 ? stretches.at(s.key()) : request.range,
-                            FieldType(t.key()), t.value()});
-            } else if (field.types.size() > 1 && !stretches.isEmpty()) {
-                f.typesFrom = u"COUNT and LAST per shard group"_s;
-                for (const TimeRange &stretch : stretches) {
-                    if (std::none_of(spans.begin(), spans.end(), [&](const TimeRange &s) {
-                            return s.start < stretch.end && stretch.start < s.end;
-                        }))
-                        continue;
-                    if (const auto found =
-                            source->fieldTypeWithin(request, name, field.name, stretch, cancel))
-                        f.stretches.append(PlanFieldStretch{stretch, found->first, found->second});
-                }
-            }
-            m.fields.append(f);
-        }
-
-        for (const TargetProblem &p : sink->schemaProblems(schema)) {
-            PlanProblem problem{p.subject, p.reason, p.outcome, -1, u"schema"_s};
-            // A field of two types: the values of the types after the first one written.
-            for (const PlanField &f : std::as_const(m.fields)) {
-                if (!f.typeDiffers() || p.subject != u"field \"%1\""_s.arg(f.name) ||
-                    f.stretches.isEmpty() || p.outcome != Outcome::Rejected)
-                    continue;
-                const auto earliest = std::min_element(
-                    f.stretches.begin(), f.stretches.end(),
-                    [](const PlanFieldStretch &a, const PlanFieldStretch &b) {
-                        return a.range.start < b.range.start;
-                    });
-                problem.points = 0;
-                for (const PlanFieldStretch &s : f.stretches)
-                    if (s.type != earliest->type)
-                        problem.points += s.values;
-                problem.reason +=
-                    (problem.points == 1 ? u" (the first in time is %1: the 1 value of another "
-                                           u"type would be refused)"_s
-                                         : u" (the first in time is %1: the %2 values of other "
-                                           u"types would be refused)"_s)
-                        .arg(fieldTypeName(earliest->type))
-                        .arg(problem.points);
-            }
-            m.problems.append(problem);
-        }
-        const QString from = complete ? u"values"_s : u"sample"_s;
-        if (seen) {
-            for (const Seen::Refusal &r : seen->refusals)
-                m.problems.append(PlanProblem{u"points"_s, r.example, Outcome::Rejected, r.points,
-                                              from});
-            if (seen->sourceRejects.points > 0)
-                m.problems.append(PlanProblem{u"points the reader cannot carry"_s,
-                                              seen->sourceRejects.example, Outcome::Rejected,
-                                              seen->sourceRejects.points, from});
-        }
-        if (!complete && m.bounds) {
-            // The first point's time against the target's time limits (1970, KEEP).
-            const QByteArray probe = "p v=1i " + QByteArray::number(m.bounds->start);
-            const QString why = sink->refusal(std::string_view(probe.constData(), size_t(probe.size())));
-            if (!why.isEmpty())
-                m.problems.append(PlanProblem{u"first point"_s, why, Outcome::Rejected, -1,
-                                              u"time range"_s});
-        }
+        const MeasurementPlan m = measurementPlan(name, context, cancel);
+        someInPart = someInPart || !m.pointsExact;
         plan.measurements.append(m);
     }
     // The reader's own rejects that no measurement claims (a file's unreadable lines).
@@ -399,7 +292,137 @@ TaskPlan PlanMaker::make(const CancelToken &cancel)
                                          loose->sourceRejects.points,
                                          sampled.everything ? u"values"_s : u"sample"_s});
 
-    if (stretches.isEmpty())
+    addNotes(plan, !stretches.isEmpty(), someInPart);
+    estimate(plan, sampled);
+    return plan;
+}
+
+MeasurementPlan PlanMaker::measurementPlan(const QString &name, const Context &c,
+                                           const CancelToken &cancel)
+{
+    using Outcome = TargetProblem::Outcome;
+    Source *source = &c.source;
+    Sink *sink = &c.sink;
+    const PlanRequest &request = c.request;
+    const QList<PlannedUnit> &units = c.units;
+    const QList<TimeRange> &stretches = c.stretches;
+    const Sampled &sampled = c.sampled;
+    const bool file = c.file;
+    step(u"Looking at %1…"_s.arg(name));
+    MeasurementPlan m;
+    m.name = name;
+    m.targetName = sink->tableNameOf(name);
+    const MeasurementSchema schema = source->schema(request.database, name, cancel);
+    m.tagKeys = schema.tagKeys;
+    QList<TimeRange> spans;
+    for (const PlannedUnit &unit : units) {
+        if (unit.measurement != name)
+            continue;
+        ++m.readUnits;
+        spans.append(TimeRange{unit.start, unit.end});
+        m.bounds = m.bounds ? TimeRange{std::min(m.bounds->start, unit.start),
+                                        std::max(m.bounds->end, unit.end)}
+                            : TimeRange{unit.start, unit.end};
+    }
+    const auto seenIt = sampled.seen.constFind(name);
+    const Seen *seen = seenIt != sampled.seen.constEnd() ? &*seenIt : nullptr;
+    const bool complete =
+        sampled.everything || (!file && sampled.unitsLeft.value(name) == 0);
+    m.sampledPoints = seen ? seen->points : 0;
+    if (complete) {
+        m.points = seen ? seen->points + seen->sourceRejects.points : 0;
+        m.pointsExact = true;
+        m.series = seen ? qint64(seen->series.size()) : 0;
+        if (seen && seen->series.size() >= kMaxSeriesKept)
+            m.series = -1;
+        if (seen && seen->first <= seen->last)
+            m.bounds = TimeRange{seen->first, seen->last + 1};
+    } else {
+        m.points = source->estimatePoints(request, name, cancel).value_or(-1);
+    }
+    if (file && !complete)
+        m.bounds.reset(); // a file's units are bytes
+
+    for (const FieldInfo &field : schema.fields) {
+        PlanField f;
+        f.name = field.name;
+        f.types = field.types;
+        const QMap<int, QMap<int, qint64>> *typesSeen = nullptr;
+        if (seen)
+            if (const auto it = seen->types.constFind(field.name); it != seen->types.cend())
+                typesSeen = &*it;
+        if (complete && typesSeen) {
+            f.typesFrom = u"values read"_s;
+            for (auto s = typesSeen->cbegin(); s != typesSeen->cend(); ++s)
+                for (auto t = s.value().cbegin(); t != s.value().cend(); ++t)
+                    f.stretches.append(PlanFieldStretch{
+                        s.key() >= 0 ? stretches.at(s.key()) : request.range,
+                        FieldType(t.key()), t.value()});
+        } else if (field.types.size() > 1 && !stretches.isEmpty()) {
+            f.typesFrom = u"COUNT and LAST per shard group"_s;
+            for (const TimeRange &stretch : stretches) {
+                if (std::none_of(spans.begin(), spans.end(), [&](const TimeRange &s) {
+                        return s.start < stretch.end && stretch.start < s.end;
+                    }))
+                    continue;
+                if (const auto found =
+                        source->fieldTypeWithin(request, name, field.name, stretch, cancel))
+                    f.stretches.append(PlanFieldStretch{stretch, found->first, found->second});
+            }
+        }
+        m.fields.append(f);
+    }
+
+    for (const TargetProblem &p : sink->schemaProblems(schema)) {
+        PlanProblem problem{p.subject, p.reason, p.outcome, -1, u"schema"_s};
+        // A field of two types: the values of the types after the first one written.
+        for (const PlanField &f : std::as_const(m.fields)) {
+            if (!f.typeDiffers() || p.subject != u"field \"%1\""_s.arg(f.name) ||
+                f.stretches.isEmpty() || p.outcome != Outcome::Rejected)
+                continue;
+            const auto earliest = std::min_element(
+                f.stretches.begin(), f.stretches.end(),
+                [](const PlanFieldStretch &a, const PlanFieldStretch &b) {
+                    return a.range.start < b.range.start;
+                });
+            problem.points = 0;
+            for (const PlanFieldStretch &s : f.stretches)
+                if (s.type != earliest->type)
+                    problem.points += s.values;
+            problem.reason +=
+                (problem.points == 1 ? u" (the first in time is %1: the 1 value of another "
+                                       u"type would be refused)"_s
+                                     : u" (the first in time is %1: the %2 values of other "
+                                       u"types would be refused)"_s)
+                    .arg(fieldTypeName(earliest->type))
+                    .arg(problem.points);
+        }
+        m.problems.append(problem);
+    }
+    const QString from = complete ? u"values"_s : u"sample"_s;
+    if (seen) {
+        for (const Seen::Refusal &r : seen->refusals)
+            m.problems.append(PlanProblem{u"points"_s, r.example, Outcome::Rejected, r.points,
+                                          from});
+        if (seen->sourceRejects.points > 0)
+            m.problems.append(PlanProblem{u"points the reader cannot carry"_s,
+                                          seen->sourceRejects.example, Outcome::Rejected,
+                                          seen->sourceRejects.points, from});
+    }
+    if (!complete && m.bounds) {
+        // The first point's time against the target's time limits (1970, KEEP).
+        const QByteArray probe = "p v=1i " + QByteArray::number(m.bounds->start);
+        const QString why = sink->refusal(std::string_view(probe.constData(), size_t(probe.size())));
+        if (!why.isEmpty())
+            m.problems.append(PlanProblem{u"first point"_s, why, Outcome::Rejected, -1,
+                                          u"time range"_s});
+    }
+    return m;
+}
+
+void PlanMaker::addNotes(TaskPlan &plan, bool shardGroups, bool someInPart)
+{
+    if (!shardGroups)
         plan.notes.append(u"The source keeps one type per field throughout (no shard groups)."_s);
     else
         plan.notes.append(
@@ -417,6 +440,10 @@ TaskPlan PlanMaker::make(const CancelToken &cancel)
     else
         plan.notes.append(u"Every point in the range was read and checked: the counts are exact."_s);
 
+}
+
+void PlanMaker::estimate(TaskPlan &plan, const Sampled &sampled) const
+{
     qint64 total = 0;
     for (const MeasurementPlan &m : std::as_const(plan.measurements))
         total += std::max<qint64>(0, m.points);
@@ -435,7 +462,6 @@ TaskPlan PlanMaker::make(const CancelToken &cancel)
     } else {
         plan.estimateNote = u"nothing was read in the sample: no estimate"_s;
     }
-    return plan;
 }
 
 } // namespace tsm

@@ -38,6 +38,21 @@ public:
 
 private:
     struct Sampled;
+    /// What every measurement's plan reads from.
+    struct Context
+    {
+        Source &source;
+        Sink &sink;
+        const PlanRequest &request;
+        const QList<PlannedUnit> &units;
+        const QList<TimeRange> &stretches; ///< shard groups, where the source has them
+        const Sampled &sampled;
+        bool file;
+    };
+    MeasurementPlan measurementPlan(const QString &name, const Context &context,
+                                    const CancelToken &cancel);
+    static void addNotes(TaskPlan &plan, bool shardGroups, bool someInPart);
+    void estimate(TaskPlan &plan, const Sampled &sampled) const;
     void step(const QString &text) const;
     void sample(Source &source, const Sink &sink, const PlanRequest &request,
                 const QList<PlannedUnit> &units, const QList<TimeRange> &stretches,

@@ -165,13 +165,34 @@ MonitorWindow::MonitorWindow(QString storePath, QString taskName, QWidget *paren
     setObjectName(u"monitorWindow"_s);
     setWindowTitle(tr("Monitor — %1").arg(m_taskName));
     auto *root = new QVBoxLayout(this);
-
     // Header: what happened, then the figures.
     m_message = new QLabel(tr("Reading the task's progress…"), this);
     m_message->setObjectName(u"messageLabel"_s);
     m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
     root->addWidget(m_message);
+    root->addLayout(buildFigures());
+    // Per measurement, log, errors.
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(u"monitorTabWidget"_s);
+    m_tabs->addTab(buildMeasurementTab(), tr("Measurements"));
+    m_tabs->addTab(buildLogTab(), tr("Log"));
+    m_tabs->addTab(buildErrorTab(), tr("Errors"));
+    m_tabs->addTab(buildVerificationTab(), tr("Verification"));
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(buildCharts());
+    splitter->addWidget(m_tabs);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    root->addWidget(splitter, 1);
+    resize(1100, 820);
+    updateAxes();
+
+    startReader();
+}
+
+QGridLayout *MonitorWindow::buildFigures()
+{
     auto *figures = new QGridLayout;
     figures->setHorizontalSpacing(4);
     figures->addWidget(makeFigure(tr("State"), u"stateValueLabel"_s, m_state), 0, 0);
@@ -186,8 +207,12 @@ MonitorWindow::MonitorWindow(QString storePath, QString taskName, QWidget *paren
     figures->addWidget(makeFigure(tr("Retries"), u"retriesValueLabel"_s, m_retries), 1, 3);
     figures->addWidget(makeFigure(tr("In flight now"), u"concurrencyValueLabel"_s, m_concurrency),
                        1, 4);
-    root->addLayout(figures);
+    return figures;
 
+}
+
+QWidget *MonitorWindow::buildCharts()
+{
     // Charts with their range and exports.
     auto *controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Show:"), this));
@@ -264,9 +289,11 @@ MonitorWindow::MonitorWindow(QString storePath, QString taskName, QWidget *paren
     chartLayout->addLayout(controls);
     chartLayout->addWidget(m_charts, 1);
 
-    // Per measurement, log, errors.
-    auto *tabs = m_tabs = new QTabWidget(this);
-    tabs->setObjectName(u"monitorTabWidget"_s);
+    return chartBox;
+}
+
+QWidget *MonitorWindow::buildMeasurementTab()
+{
     m_measurements = new MeasurementTableModel(this);
     auto *sorted = new QSortFilterProxyModel(this);
     sorted->setSourceModel(m_measurements);
@@ -285,8 +312,12 @@ MonitorWindow::MonitorWindow(QString storePath, QString taskName, QWidget *paren
     m_measurementTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_measurementTable->setColumnWidth(MeasurementTableModel::Measurement, 160);
     m_measurementTable->setColumnWidth(MeasurementTableModel::Progress, 140);
-    tabs->addTab(m_measurementTable, tr("Measurements"));
+    return m_measurementTable;
 
+}
+
+QWidget *MonitorWindow::buildLogTab()
+{
     auto *logPage = new QWidget(this);
     auto *logLayout = new QVBoxLayout(logPage);
     auto *levelRow = new QHBoxLayout;
@@ -315,8 +346,12 @@ MonitorWindow::MonitorWindow(QString storePath, QString taskName, QWidget *paren
     m_eventTable->setColumnWidth(EventLogModel::Time, 150);
     m_eventTable->setColumnWidth(EventLogModel::Level, 60);
     logLayout->addWidget(m_eventTable);
-    tabs->addTab(logPage, tr("Log"));
+    return logPage;
 
+}
+
+QWidget *MonitorWindow::buildErrorTab()
+{
     auto *errorPage = new QWidget(this);
     auto *errorLayout = new QVBoxLayout(errorPage);
     m_lastError = new QLabel(errorPage);
@@ -338,21 +373,19 @@ MonitorWindow::MonitorWindow(QString storePath, QString taskName, QWidget *paren
     m_rejectsLink->setOpenExternalLinks(true);
     m_rejectsLink->setTextInteractionFlags(Qt::TextBrowserInteraction);
     errorLayout->addWidget(m_rejectsLink);
-    tabs->addTab(errorPage, tr("Errors"));
+    return errorPage;
+}
+
+QWidget *MonitorWindow::buildVerificationTab()
+{
     m_verification = new VerificationTab(m_storePath, m_taskName, this);
     connect(m_verification, &VerificationTab::repairRequested, this,
             &MonitorWindow::repairRequested);
-    tabs->addTab(m_verification, tr("Verification"));
+    return m_verification;
+}
 
-    auto *splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(chartBox);
-    splitter->addWidget(tabs);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    root->addWidget(splitter, 1);
-    resize(1100, 820);
-    updateAxes();
-
+void MonitorWindow::startReader()
+{
     m_thread = new QThread(this);
     m_thread->setObjectName(u"tsm-monitor"_s);
     m_reader = new MonitorReader(m_storePath, m_taskName);

@@ -11,6 +11,7 @@ class QChart;
 class QChartView;
 class QComboBox;
 class QDateTimeAxis;
+class QGridLayout;
 class QLabel;
 class QLineSeries;
 class QPushButton;
@@ -93,6 +94,17 @@ Q_SIGNALS:
     void repairRequested(const QString &taskName);
 
 private:
+    // The window's parts, built once by the constructor.
+    QGridLayout *buildFigures();
+    QWidget *buildCharts();
+    QWidget *buildMeasurementTab();
+    QWidget *buildLogTab();
+    QWidget *buildErrorTab();
+    /// The last verification with Repair (a widget of its own: VerificationTab).
+    QWidget *buildVerificationTab();
+    /// The reader of the state file, on its own thread.
+    void startReader();
+
     void apply(const MonitorSnapshot &snap);
     void appendSamples(const QList<ProgressSample> &samples);
     void updateAxes();
