@@ -296,6 +296,27 @@ private:
     /// refused before SQLite sees it.
     bool run(const QString &what, Access access,
              const std::function<void(store::Connection &)> &body);
+    /// run() for a call with a result: what `body` returns, or `T()` (empty, nullopt) when it
+    /// failed.
+    template<typename T, typename Body> T fetch(const QString &what, Access access, Body body)
+    {
+        T value{};
+        run(what, access, [&](store::Connection &db) { value = body(db); });
+        return value;
+    }
+    /// The task's units that match `where` (after the column list, ?1 the task), as the `which`
+    /// ("failed ") units of the task in a failure's words.
+    QList<UnitRecord> selectUnits(const QString &which, const char *where, qint64 taskId);
+    /// fetch() of something that may not be there: its absence is said in lastError() too,
+    /// as `missing`.
+    template<typename T, typename Body>
+    std::optional<T> fetchOne(const QString &what, Access access, const QString &missing, Body body)
+    {
+        std::optional<T> found;
+        if (run(what, access, [&](store::Connection &db) { found = body(db); }) && !found)
+            m_lastError = missing;
+        return found;
+    }
 
     std::unique_ptr<store::Connection> m_connection;
     QString m_path;
