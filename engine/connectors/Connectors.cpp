@@ -45,34 +45,32 @@ static HttpOptions httpOptions(const TlsSettings &tls, const TaskProfile &profil
     return options;
 }
 
-InfluxEndpoint sourceInflux(const TaskProfile &profile)
+/// The InfluxDB at the server of `side` (the profile's source or target settings), signed in
+/// with the side's token when `byToken`, else with its user and password.
+template<typename Settings>
+static InfluxEndpoint influxEndpoint(const Settings &side, const TaskProfile &profile, bool byToken)
 {
-    const SourceSettings &s = profile.source;
     InfluxEndpoint endpoint;
-    endpoint.baseUrl = baseUrl(s.protocol, s.host, s.port);
-    endpoint.http = httpOptions(s.tls, profile);
-    if (const SourceKind *kind = kinds::source(s); kind && kind->auth != AuthStyle::UserPassword) {
-        endpoint.token = s.token;
+    endpoint.baseUrl = baseUrl(side.protocol, side.host, side.port);
+    endpoint.http = httpOptions(side.tls, profile);
+    if (byToken) {
+        endpoint.token = side.token;
     } else {
-        endpoint.user = s.user;
-        endpoint.password = s.password;
+        endpoint.user = side.user;
+        endpoint.password = side.password;
     }
     return endpoint;
 }
 
+InfluxEndpoint sourceInflux(const TaskProfile &profile)
+{
+    const SourceKind *kind = kinds::source(profile.source);
+    return influxEndpoint(profile.source, profile, kind && kind->auth != AuthStyle::UserPassword);
+}
+
 InfluxEndpoint targetInflux(const TaskProfile &profile)
 {
-    const TargetSettings &t = profile.target;
-    InfluxEndpoint endpoint;
-    endpoint.baseUrl = baseUrl(t.protocol, t.host, t.port);
-    endpoint.http = httpOptions(t.tls, profile);
-    if (!t.token.isEmpty()) {
-        endpoint.token = t.token;
-    } else {
-        endpoint.user = t.user;
-        endpoint.password = t.password;
-    }
-    return endpoint;
+    return influxEndpoint(profile.target, profile, !profile.target.token.isEmpty());
 }
 
 std::unique_ptr<Source> createSource(const TaskProfile &profile)

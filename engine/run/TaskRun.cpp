@@ -408,15 +408,8 @@ std::optional<RunOutcome> TaskRun::endOfHistory(const Pipeline::Result &result)
 QList<ReadUnit> TaskRun::unfinishedWork()
 {
     QList<ReadUnit> work;
-    for (const UnitRecord &u : m_store.unfinishedUnits(m_taskId)) {
-        ReadUnit unit;
-        unit.id = u.id;
-        unit.measurement = u.measurement;
-        unit.context = u.context;
-        unit.start = u.rangeStart;
-        unit.end = u.rangeEnd;
-        work.append(unit);
-    }
+    for (const UnitRecord &u : m_store.unfinishedUnits(m_taskId))
+        work.append(readUnitOf(u));
     return work;
 }
 
