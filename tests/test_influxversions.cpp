@@ -14,6 +14,7 @@
 #include "support/TestCli.h"
 #include "support/TestHttpServer.h"
 #include "support/TestProfiles.h"
+#include "support/TestRuns.h"
 #include "support/TestTime.h"
 
 #include <QFile>
@@ -30,6 +31,21 @@ using namespace tsm::test;
 namespace {
 
 constexpr qint64 kT0 = 1704103200LL * 1000000000LL;
+
+/// The profile's source refuses the server in checkConnection() with an error of `kind` whose
+/// message says `words` (anything, when empty); `accepted` is the failure when it does not.
+void expectRefused(const TaskProfile &profile, ErrorKind kind, const QString &words,
+                   const char *accepted)
+{
+    CancelToken cancel;
+    try {
+        Connectors::createSource(profile)->checkConnection(cancel);
+        QFAIL(accepted);
+    } catch (const Error &error) {
+        QCOMPARE(error.kind(), kind);
+        QVERIFY2(error.message().contains(words), qPrintable(error.message()));
+    }
+}
 
 /** Collects what a source reads. */
 class CollectingOutput : public BatchOutput
@@ -104,14 +120,8 @@ private Q_SLOTS:
         profile.source.apiVersion = u"2.x"_s;
         profile.source.orgId = u"0a1b2c3d4e5f6071"_s;
         profile.source.token = u"t"_s;
-        try {
-            Connectors::createSource(profile)->checkConnection(cancel);
-            QFAIL("a 2.x source accepted InfluxDB 1.x");
-        } catch (const Error &error) {
-            QCOMPARE(error.kind(), ErrorKind::Config);
-            QVERIFY2(error.message().contains(u"not InfluxDB 2.x: choose the 1.x"_s),
-                     qPrintable(error.message()));
-        }
+        expectRefused(profile, ErrorKind::Config, u"not InfluxDB 2.x: choose the 1.x"_s,
+                      "a 2.x source accepted InfluxDB 1.x");
     }
 
     void influxDb2Emulator()
@@ -143,15 +153,9 @@ private Q_SLOTS:
         // An InfluxDB 3 profile against it says so.
         profile.source.apiVersion = u"3"_s;
         profile.source.version = u"3"_s;
-        try {
-            Connectors::createSource(profile)->checkConnection(cancel);
-            QFAIL("an InfluxDB 3 source accepted InfluxDB 2.x");
-        } catch (const Error &error) {
-            QCOMPARE(error.kind(), ErrorKind::Config);
-            QVERIFY2(error.message().contains(u"not InfluxDB 3: choose the 2.x API for the "
-                                              u"source"_s),
-                     qPrintable(error.message()));
-        }
+        expectRefused(profile, ErrorKind::Config,
+                      u"not InfluxDB 3: choose the 2.x API for the source"_s,
+                      "an InfluxDB 3 source accepted InfluxDB 2.x");
     }
 
     void influxDb3Ping_data()
@@ -205,12 +209,7 @@ private Q_SLOTS:
 
         // A wrong token is refused, by /ping already.
         profile.source.token = u"wrong"_s;
-        try {
-            Connectors::createSource(profile)->checkConnection(cancel);
-            QFAIL("a wrong token was accepted");
-        } catch (const Error &error) {
-            QCOMPARE(error.kind(), ErrorKind::Auth);
-        }
+        expectRefused(profile, ErrorKind::Auth, QString(), "a wrong token was accepted");
     }
 
     void influxDb3Read_data()
@@ -236,13 +235,9 @@ private Q_SLOTS:
         profile.target.type = u"lpfile"_s;
         profile.target.path = dir.filePath(u"out.lp"_s);
         profile.task.windowMinutes = 24 * 60;
-        Runner runner(profile, dir.filePath(u"state.sqlite"_s));
-        runner.run();
-        QVERIFY2(runner.outcome().status == RunOutcome::Status::Completed,
-                 qPrintable(runner.outcome().message));
-        // Verified at its end: counted through the same API on both sides, every window agrees.
-        QVERIFY(runner.outcome().windowsVerified > 0);
-        QCOMPARE(runner.outcome().windowsDiffering, 0);
+        runVerified(profile, dir.filePath(u"state.sqlite"_s));
+        if (QTest::currentTestFailed())
+            return;
         QFile file(profile.target.path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QList<QByteArray> written;
@@ -310,13 +305,10 @@ private Q_SLOTS:
         profile.task.bucket.clear();
         profile.target.createDatabase = true;
         server.server().clearRecords();
-        Runner runner(profile, dir.filePath(u"state.sqlite"_s));
-        runner.run();
-        QVERIFY2(runner.outcome().status == RunOutcome::Status::Completed,
-                 qPrintable(runner.outcome().message));
-        // Verified at its end: counted through the same API on both sides, every window agrees.
-        QVERIFY(runner.outcome().windowsVerified > 0);
-        QCOMPARE(runner.outcome().windowsDiffering, 0);
+        RunOutcome outcome;
+        runVerified(profile, dir.filePath(u"state.sqlite"_s), &outcome);
+        if (QTest::currentTestFailed())
+            return;
 
         // The rest is stored, at the times sent.
         QStringList stored;
@@ -328,7 +320,7 @@ private Q_SLOTS:
         QCOMPARE(stored, (QStringList{u"a 0.5 1"_s, u"a 1.5 10"_s, u"b 2.5 30"_s, u"b 3 40"_s}));
 
         // Exactly the bad line is in the rejects file, whole, with the server's reason.
-        QFile rejects(runner.outcome().rejectsFile);
+        QFile rejects(outcome.rejectsFile);
         QVERIFY2(rejects.open(QIODevice::ReadOnly), qPrintable(rejects.fileName()));
         const QList<QByteArray> rejected = rejects.readAll().split('\n');
         QCOMPARE(rejected.size(), 3); // reason, line, ""

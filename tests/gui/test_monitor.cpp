@@ -117,12 +117,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString state = dir.filePath(u"state.sqlite"_s);
         const QString profilePath = dir.filePath(u"task.json"_s);
-        TaskProfile profile =
-            influxToInflux(u"watched"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s);
-        profile.task.windowMinutes = 5;
-        profile.advanced.readConcurrency = 1;
-        profile.advanced.writeConcurrency = 1;
-        profile.advanced.batchSize = 5; // a few seconds: a few samples
+        // A few seconds: a few samples.
+        const TaskProfile profile = oneAtATime(
+            influxToInflux(u"watched"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s), 5, 5);
         QVERIFY(saveProfile(profile, profilePath));
         const CliResult run = runCli({u"run"_s, profilePath, u"--state"_s, state});
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
@@ -278,12 +275,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString state = dir.filePath(u"state.sqlite"_s);
         const QString profilePath = dir.filePath(u"task.json"_s);
-        TaskProfile profile =
-            influxToInflux(u"live"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s);
-        profile.task.windowMinutes = 1; // 4800 windows
-        profile.advanced.readConcurrency = 1;
-        profile.advanced.writeConcurrency = 1;
-        profile.advanced.batchSize = 5;
+        // 4800 windows of a minute.
+        const TaskProfile profile = oneAtATime(
+            influxToInflux(u"live"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s), 1, 5);
         QVERIFY(saveProfile(profile, profilePath));
 
         CliRun run;
@@ -341,12 +335,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString state = dir.filePath(u"state.sqlite"_s);
         const QString profilePath = dir.filePath(u"task.json"_s);
-        TaskProfile profile =
-            influxToInflux(u"breaks"_s, source.url(), u"src"_s, target.url(), u"dst"_s);
-        profile.task.windowMinutes = 1;
-        profile.advanced.readConcurrency = 1;
-        profile.advanced.writeConcurrency = 1;
-        profile.advanced.batchSize = 10;
+        TaskProfile profile = oneAtATime(
+            influxToInflux(u"breaks"_s, source.url(), u"src"_s, target.url(), u"dst"_s), 1, 10);
         profile.advanced.retryAttempts = 1;
         profile.advanced.retryForMinutes = 0; // fail at once instead of waiting the outage out
         QVERIFY(saveProfile(profile, profilePath));
