@@ -215,6 +215,26 @@ public:
     QStringList rejects;
 };
 
+/** The tables of fillTypes() on a TDengine 2.x of `version`, a TDengine 3 to migrate them into,
+ *  a folder for the task, and the profile of task `name` reading `measurements` (all when
+ *  empty) of the database plant. */
+struct TypedTables
+{
+    TypedTables(const QString &version, const QString &name, const QStringList &measurements = {})
+        : source(version)
+    {
+        fillTypes(source);
+        p = profile(name, source.url(), u"tdengine3"_s, target.url());
+        p.task.bucket = u"plant"_s;
+        p.task.measurements = measurements;
+    }
+
+    TDengine2Emulator source;
+    TDengine3Emulator target;
+    QTemporaryDir dir;
+    TaskProfile p;
+};
+
 /// `tsmigrate-cli run` of the profile p.json of `dir`, with the state file s.sqlite there too.
 CliResult runTask(const QTemporaryDir &dir, const QStringList &environment = {})
 {
@@ -679,13 +699,8 @@ private Q_SLOTS:
     {
         // The built-in httpd of 2.0–2.3 sends BOOL as 0 and 1; tags and columns still arrive as
         // booleans, in TDengine 3 and in line protocol.
-        TDengine2Emulator source(u"2.3.6.0"_s);
-        fillTypes(source);
-        TDengine3Emulator target;
-        QTemporaryDir dir;
-        TaskProfile p = profile(u"bools"_s, source.url(), u"tdengine3"_s, target.url());
-        p.task.bucket = u"plant"_s;
-        p.task.measurements = {u"switches"_s};
+        TypedTables tables(u"2.3.6.0"_s, u"bools"_s, {u"switches"_s});
+        auto &[source, target, dir, p] = tables;
         const CliResult run = runTask(p, dir);
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
         QCOMPARE(typeOf(target, u"switches"_s, u"active"_s), u"BOOL TAG"_s);
@@ -723,13 +738,9 @@ private Q_SLOTS:
         // Before 2.4 the built-in httpd writes FLOAT with 5 decimals and DOUBLE with 9: check and
         // schema say so, a task with such columns is refused naming them, the source side and
         // why, and with source.acceptRoundedFloats it runs and says the values are rounded.
-        TDengine2Emulator source(u"2.3.6.0"_s);
-        fillTypes(source);
-        TDengine3Emulator target;
-        QTemporaryDir dir;
+        TypedTables tables(u"2.3.6.0"_s, u"rounded"_s);
+        auto &[source, target, dir, p] = tables;
         const QString profilePath = dir.filePath(u"p.json"_s);
-        TaskProfile p = profile(u"rounded"_s, source.url(), u"tdengine3"_s, target.url());
-        p.task.bucket = u"plant"_s;
         QVERIFY(saveProfile(p, profilePath));
 
         const CliResult check = runCli({u"check"_s, profilePath});
@@ -781,13 +792,8 @@ private Q_SLOTS:
     {
         // taosAdapter (2.4+) writes the shortest text of each float: 1e-300, π, -0 and FLOAT's
         // maximum arrive as they were, in TDengine 3 and in line protocol.
-        TDengine2Emulator source(u"2.4.0.16"_s);
-        fillTypes(source);
-        TDengine3Emulator target;
-        QTemporaryDir dir;
-        TaskProfile p = profile(u"floats"_s, source.url(), u"tdengine3"_s, target.url());
-        p.task.bucket = u"plant"_s;
-        p.task.measurements = {u"precise"_s};
+        TypedTables tables(u"2.4.0.16"_s, u"floats"_s, {u"precise"_s});
+        auto &[source, target, dir, p] = tables;
         const CliResult run = runTask(p, dir);
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
         QMap<qint64, QMap<QString, lp::Field>> rows;

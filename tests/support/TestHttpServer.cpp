@@ -267,19 +267,15 @@ QString TestHttpServer::Request::formItem(const QString &name) const
 
 TestHttpServer::Reply TestHttpServer::Reply::json(int status, const QByteArray &body)
 {
-    Reply reply;
-    reply.status = status;
+    Reply reply = empty(status).header("Content-Type", "application/json");
     reply.body = body;
-    reply.headers.emplaceBack("Content-Type", "application/json");
     return reply;
 }
 
 TestHttpServer::Reply TestHttpServer::Reply::text(int status, const QByteArray &body)
 {
-    Reply reply;
-    reply.status = status;
+    Reply reply = empty(status).header("Content-Type", "text/plain; charset=utf-8");
     reply.body = body;
-    reply.headers.emplaceBack("Content-Type", "text/plain; charset=utf-8");
     return reply;
 }
 
