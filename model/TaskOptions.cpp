@@ -251,20 +251,31 @@ struct ServerSide
     QString side;        ///< "source" or "target": the keys' prefix and the help's noun
     QString group;       ///< of the form
     QString labelPrefix; ///< "" or "Target ": the labels of the target's fields say so
-    int defaultPort;
-    bool (*isServer)(const TaskProfile &);
-    bool (*usesTls)(const TaskProfile &);
+    int defaultPort = 0;
+    bool (*isServer)(const TaskProfile &) = nullptr;
+    bool (*usesTls)(const TaskProfile &) = nullptr;
 };
 
 ServerSide sourceServer()
 {
-    return {u"source"_s,    connection,   QString(), defaultPort(defaultSource().type),
-            sourceIsServer, sourceUsesTls};
+    ServerSide source;
+    source.side = u"source"_s;
+    source.group = connection;
+    source.defaultPort = defaultPort(defaultSource().type);
+    source.isServer = sourceIsServer;
+    source.usesTls = sourceUsesTls;
+    return source;
 }
 ServerSide targetServer()
 {
-    return {u"target"_s,    basic,        u"Target "_s, defaultPort(defaultTargetType()),
-            targetIsServer, targetUsesTls};
+    ServerSide target;
+    target.side = u"target"_s;
+    target.group = basic;
+    target.labelPrefix = u"Target "_s;
+    target.defaultPort = defaultPort(defaultTargetType());
+    target.isServer = targetIsServer;
+    target.usesTls = targetUsesTls;
+    return target;
 }
 
 /// How either side reaches its server, declared alike: protocol, host, port and TLS.
