@@ -6,6 +6,7 @@
 #include "sinks/BatchBisector.h"
 #include "tdengine/TDengineLimits.h"
 
+#include <QCryptographicHash>
 #include <QHash>
 #include <QSet>
 #include <QJsonDocument>
@@ -173,7 +174,7 @@ int TDengineSink::maxRowBytes(const QString &version)
 }
 
 bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByteArray &out,
-                               QString *why, std::string *measurement)
+                               QString *why, std::string *measurement, SqlStrings *sql)
 {
     thread_local lp::Point point;
     point = lp::Point();
@@ -224,6 +225,10 @@ bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByt
         if (field.type == FieldType::String) {
             if (QString problem = td::stringProblem(field.key, field.s); !problem.isEmpty())
                 return refuse(why, problem);
+            if (td::needsSql(field.s) && !point.hasTime)
+                return refuse(why, u"field \"%1\" holds a line break, which goes in with SQL, "
+                                   u"and the point has no time to find its row by"_s.arg(
+                                       td::shown(field.key)));
         }
         rowBytes += columnBytes(field);
     }
@@ -269,7 +274,18 @@ bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByt
             break;
         case FieldType::String:
             // TDengine unescapes \" and \\ inside a string, as InfluxDB does.
-            lp::appendString(out, field.s);
+            if (!td::needsSql(field.s)) {
+                lp::appendString(out, field.s);
+                break;
+            }
+            // Spaces in place of the line breaks keep the length: the column is made as wide
+            // as the value, which SQL then writes as it is.
+            std::string spaced = field.s;
+            std::replace_if(spaced.begin(), spaced.end(),
+                            [](char c) { return c == '\n' || c == '\r'; }, ' ');
+            lp::appendString(out, spaced);
+            if (sql)
+                sql->values.emplace_back(field.key, field.s);
             break;
         }
     }
@@ -277,7 +293,72 @@ bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByt
         out.append(' ');
         lp::appendTimestamp(out, point.time);
     }
+    if (sql && !sql->values.empty()) {
+        sql->time = point.time;
+        sql->childTable = childTableName(
+            superTableName(QString::fromStdString(point.measurement)), point.tags,
+            limits.childTableTag);
+    }
     return true;
+}
+
+QString TDengineSink::childTableName(const QString &stable,
+                                     std::vector<std::pair<std::string, std::string>> tags,
+                                     const std::string &tagKey)
+{
+    if (!tagKey.empty()) {
+        for (auto it = tags.begin(); it != tags.end(); ++it) {
+            if (it->first != tagKey)
+                continue;
+            // smlParseTableName: the value, cut to TSDB_TABLE_NAME_LEN - 1 bytes, '.' → '_'
+            // (smlDot2Underline); the tag is taken out of the tags either way.
+            std::string name = it->second.substr(0, TDengineLimits::kMaxTableNameBytes);
+            std::replace(name.begin(), name.end(), '.', '_');
+            tags.erase(it);
+            if (!name.empty())
+                return QString::fromStdString(name);
+            break;
+        }
+    }
+    // compareKv (tname.c): strncasecmp over the shorter key, then the shorter first.
+    std::stable_sort(tags.begin(), tags.end(), [](const auto &a, const auto &b) {
+        const size_t common = std::min(a.first.size(), b.first.size());
+        const int order = qstrnicmp(a.first.data(), b.first.data(), common);
+        return order != 0 ? order < 0 : a.first.size() < b.first.size();
+    });
+    QCryptographicHash md5(QCryptographicHash::Md5);
+    md5.addData(stable.toUtf8());
+    for (const auto &[key, value] : tags) {
+        md5.addData(QByteArrayView(","));
+        md5.addData(QByteArrayView(key.data(), qsizetype(key.size())));
+        md5.addData(QByteArrayView("="));
+        md5.addData(QByteArrayView(value.data(), qsizetype(value.size())));
+    }
+    return u"t_"_s + QString::fromLatin1(md5.result().toHex());
+}
+
+void TDengineSink::setChildTableTag(const QString &tag)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_childTableTag = tag;
+    m_limits.childTableTag = tag.toStdString();
+}
+
+QString TDengineSink::tableNaming() const
+{
+    return u"TDengine's schemaless writing turns '.' into '_' in a super table's name"_s;
+}
+
+QStringList TDengineSink::namingNotes() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_childTableTag.isEmpty())
+        return {u"Each measurement is a super table of its own name; its child tables are named "
+                u"as TDengine names them, t_ + the MD5 of the measurement and tags"_s};
+    return {u"Each measurement is a super table of its own name; its child tables are named by "
+            u"the value of tag \"%1\" ('.' → '_', at most 192 bytes), which is then not stored "
+            u"as a tag; points without the tag get TDengine's own name, t_ + the MD5 of the "
+            u"measurement and tags"_s.arg(m_childTableTag)};
 }
 
 QString TDengineSink::serverVersion(const CancelToken &cancel)
@@ -454,7 +535,14 @@ HttpResponse TDengineSink::post(const QByteArray &lines, const CancelToken &canc
     // Nanoseconds stated explicitly: an empty or unknown precision also means ns on the server,
     // but only by accident of its parser (PROTOCOLS.md §5.2). Plain body: taosAdapter hands it
     // to the schemaless parser as it is.
-    request.url = m_rest.url("/influxdb/v1/write", {{"db", m_database}, {"precision", u"ns"_s}});
+    QList<QPair<QByteArray, QString>> query{{"db", m_database}, {"precision", u"ns"_s}};
+    {
+        // taosAdapter 3.3.3.0+ (plugin/influxdb): the tag whose value names the child table.
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (!m_childTableTag.isEmpty())
+            query.append({"table_name_key", m_childTableTag});
+    }
+    request.url = m_rest.url("/influxdb/v1/write", query);
     request.headers.emplaceBack("Content-Type", "text/plain; charset=utf-8");
     // taosAdapter decompresses Content-Encoding: gzip bodies; compressed once here, so that
     // retries do not compress again, and not to this machine (see InfluxLineSink).
@@ -543,6 +631,7 @@ WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
     converted.lines.reserve(batch.lines.size() + batch.lines.size() / 16);
     QHash<QByteArray, QByteArray> originalOf; // converted line -> line as it came, when they differ
     std::set<std::string> measurements;       // of the points to send
+    QHash<QByteArray, SqlPoint> sqlPoints;    // converted line -> strings that go by SQL
     const auto spans = BatchBisector::lineSpans(batch.lines);
     const qint64 lineCount = std::min<qint64>(qint64(spans.size()), batch.points);
     for (qint64 i = 0; i < lineCount; ++i) {
@@ -555,13 +644,16 @@ WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
         const qsizetype at = converted.lines.size();
         QString why;
         std::string measurement;
+        SqlStrings strings;
         if (!convertLine(std::string_view(original.constData(), size_t(original.size())), limits,
-                         converted.lines, &why, &measurement)) {
+                         converted.lines, &why, &measurement, &strings)) {
             BatchBisector::reject(batch, i, original, why, result);
             continue;
         }
         measurements.insert(std::move(measurement));
         const QByteArray encoded = converted.lines.mid(at);
+        if (!strings.values.empty())
+            sqlPoints.insert(encoded, SqlPoint{i, original, std::move(strings)});
         if (encoded != original)
             originalOf.insert(encoded, original);
         converted.lines.append('\n');
@@ -592,11 +684,53 @@ WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
             return {BatchBisector::Verdict::Refused, messageOf(response)};
         },
         result);
+    if (!sqlPoints.isEmpty())
+        writeSqlStrings(batch, sqlPoints, checkedRejects, result, cancel);
     for (size_t i = checkedRejects; i < result.rejects.size(); ++i) {
         WriteResult::Reject &reject = result.rejects[i];
         reject.line = originalOf.value(reject.line, reject.line);
     }
     return result;
+}
+
+void TDengineSink::writeSqlStrings(const Batch &batch, const QHash<QByteArray, SqlPoint> &sql,
+                                   size_t firstReject, WriteResult &result,
+                                   const CancelToken &cancel)
+{
+    QSet<QByteArray> refused;
+    for (size_t i = firstReject; i < result.rejects.size(); ++i)
+        refused.insert(result.rejects[i].line);
+    for (auto it = sql.cbegin(); it != sql.cend(); ++it) {
+        if (refused.contains(it.key()))
+            continue;
+        const SqlStrings &strings = it->strings;
+        QStringList columns{u"`_ts`"_s};
+        QStringList values{QString::number(strings.time)};
+        for (const auto &[key, value] : strings.values) {
+            columns.append(TDengineRest::quoteIdentifier(QString::fromStdString(key)));
+            values.append(TDengineRest::quoteString(QString::fromStdString(value)));
+        }
+        // The row the schemaless line just made, in the child table it made: the other columns
+        // keep their values (rows of one table and time merge column by column).
+        const QString insert =
+            u"INSERT INTO %1.%2 (%3) VALUES (%4)"_s.arg(
+                TDengineRest::quoteIdentifier(m_database),
+                TDengineRest::quoteIdentifier(strings.childTable), columns.join(u", "_s),
+                values.join(u", "_s));
+        try {
+            m_rest.query(insert, cancel);
+        } catch (const Error &error) {
+            if (error.kind() != ErrorKind::Query && error.kind() != ErrorKind::Rejected &&
+                error.kind() != ErrorKind::Config)
+                throw;
+            --result.written;
+            BatchBisector::reject(batch, it->line, it->original,
+                                  u"the point was stored with its line breaks as spaces, and "
+                                  u"TDengine refused the SQL that writes them as they are: "_s +
+                                      error.message(),
+                                  result);
+        }
+    }
 }
 
 void TDengineSink::claimSuperTable(const QString &measurement)

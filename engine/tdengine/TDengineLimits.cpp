@@ -86,10 +86,12 @@ QString stringProblem(std::string_view key, std::string_view value)
                u"column"_s.arg(shown(key))
                    .arg(value.size())
                    .arg(kMaxVarcharBytes);
-    if (value.find('\n') != std::string_view::npos)
-        return u"field \"%1\" holds a newline, which TDengine's schemaless endpoint reads as the "
-               u"end of the line"_s.arg(shown(key));
     return QString();
+}
+
+bool needsSql(std::string_view value)
+{
+    return value.find_first_of("\r\n") != std::string_view::npos;
 }
 
 QString rowBytesProblem(qint64 bytes, int maxRowBytes)

@@ -44,7 +44,8 @@ public:
         QMap<QString, lp::Field> values; ///< the non-NULL columns
     };
 
-    TDengine3Emulator();
+    /// Listens on 127.0.0.1:`port`; 0 picks a free port.
+    explicit TDengine3Emulator(quint16 port = 0);
     ~TDengine3Emulator();
     TDengine3Emulator(const TDengine3Emulator &) = delete;
     TDengine3Emulator &operator=(const TDengine3Emulator &) = delete;
