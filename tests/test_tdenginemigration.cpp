@@ -487,6 +487,38 @@ private Q_SLOTS:
         QCOMPARE(td.rowCount(u"dst"_s), 3);
     }
 
+    /// Points before 1970 are stored (with SQL, at their own times) and verified, in a database
+    /// the task creates with a KEEP that reaches them.
+    void pointsBefore1970AreStored()
+    {
+        const qint64 moon = -14182940000000000LL; // 1969-07-20T20:17:40Z
+        QVERIFY(m_influx->fill(u"old"_s, "apollo,craft=eagle alt=0.5,msg=\"landed\" " +
+                                             QByteArray::number(moon) + "\napollo,craft=eagle "
+                                             "alt=1.5 " + QByteArray::number(moon + kSecond) +
+                                             "\napollo,craft=eagle alt=2.5 " +
+                                             QByteArray::number(baseTime()) + "\n"));
+        TDengine3Emulator td;
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile profile = toTDengine(u"old"_s, m_influx->url(), u"old"_s, td.url(), u"dst"_s);
+        profile.task.start = u"1969-01-01T00:00:00Z"_s;
+        QVERIFY(saveProfile(profile, profilePath));
+        const CliResult run =
+            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QVERIFY2(run.output.contains(u"agree"_s), qPrintable(run.output));
+        QVERIFY(td.statements().contains(
+            u"CREATE DATABASE IF NOT EXISTS `dst` PRECISION 'ns' KEEP 106580"_s));
+        QStringList expected{
+            u"apollo|craft=eagle|%1|alt|float|0.5"_s.arg(moon),
+            u"apollo|craft=eagle|%1|msg|string|landed"_s.arg(moon),
+            u"apollo|craft=eagle|%1|alt|float|1.5"_s.arg(moon + kSecond),
+            u"apollo|craft=eagle|%1|alt|float|2.5"_s.arg(baseTime()),
+        };
+        expected.sort();
+        QCOMPARE(emulatorDump(td, u"dst"_s), expected);
+    }
+
     /// Verified against TDengine 3: COUNT(*) and COUNT(column) of the super table over _ts
     /// against InfluxDB's COUNT(*); a point TDengine holds and the source does not is named.
     void verifyAgainstTDengine()

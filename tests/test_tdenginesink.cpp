@@ -412,8 +412,9 @@ private Q_SLOTS:
             {QByteArray(193, 'm') + " v=1 " + ns(t), u"193 bytes long"_s},
             {"m,x=1 x=2 " + ns(t), u"used twice"_s},
             {"m _ts=2 " + ns(t), u"used twice"_s},
-            {"m v=1 0", u"timestamp 0"_s},
-            {"m v=1 -1", u"timestamp -1"_s},
+            // SQL would take them, but the database keeps 3650 days.
+            {"m v=1 0", u"older than the database keeps"_s},
+            {"m v=1 -1", u"older than the database keeps"_s},
             {"#m v=1 " + ns(t), u"comment"_s},
         };
         QList<QByteArray> lines{"m ok=1 " + ns(t)};
@@ -543,33 +544,55 @@ private Q_SLOTS:
         QVERIFY(tsm::NameRules::decide(schema, first, policies).isEmpty());
     }
 
-    void pointsBefore1970AreRejectedBeforeSending()
+    void pointsUpTo1970GoInWithSql()
     {
         // TDengine's schemaless parser refuses a whole request for one timestamp at or before
-        // 1970 (0x0127): such points are rejected before sending, each with its time, and the
-        // others of the batch go in one request.
+        // 1970 (0x0127), and reads 0 as now; SQL takes them. Such a point's line goes at a
+        // placeholder time (making the tables and columns), SQL writes the row at its own time
+        // and deletes the placeholder's row.
         TDengine3Emulator td;
         td.createDatabase(u"dst"_s, u"ns"_s, 106580);
         tsm::TDengineSink sink(endpointFor(td.url()), fastRetries(), u"dst"_s, true);
         tsm::CancelToken cancel;
         sink.prepare(cancel);
         const qint64 t = recentNs();
-        const QByteArray early = "m v=2 -86400000000000";
-        const QByteArray earlier = "m v=3 -1000000000000000000";
-        const tsm::WriteResult result =
-            sink.write(unitBatch({"m v=1 " + ns(t), early, earlier, "m v=4 " + ns(t + 1)}), cancel);
-        QCOMPARE(result.written, 2);
-        QCOMPARE(result.rejected, 2);
-        QCOMPARE(result.rejects.at(0).line, early);
-        QCOMPARE(result.rejects.at(1).line, earlier);
-        for (const auto &[reason, time] :
-             {std::pair{result.rejects.at(0).reason, u"1969-12-31T00:00:00"_s},
-              std::pair{result.rejects.at(1).reason, u"1938-04-24T22:13:20"_s}}) {
-            QVERIFY2(reason.contains(time) && reason.contains(u"1970"_s), qPrintable(reason));
-            QVERIFY2(reason.contains(u"0x0127"_s), qPrintable(reason));
-        }
-        QCOMPARE(td.writeRequests(), 1);
-        QCOMPARE(td.rowCount(u"dst"_s), 2);
+        const QList<QByteArray> lines{
+            "m,host=a v=1,n=1i " + ns(t),
+            "m,host=a v=2,n=2i,s=\"two\nlines\",ok=true -86400000000000",
+            "m,host=b v=3 -1000000000000000000",
+            "m,host=a v=1e-300,u=18446744073709551615u 0",
+        };
+        const tsm::WriteResult result = sink.write(unitBatch(lines), cancel);
+        QCOMPARE(result.rejected, 0);
+        QCOMPARE(result.written, 4);
+        QMap<qint64, TDengine3Emulator::Row> rows;
+        for (const TDengine3Emulator::Row &row : td.rows(u"dst"_s, u"m"_s))
+            rows.insert(row.ts, row);
+        QCOMPARE(rows.keys(), (QList<qint64>{-1000000000000000000LL, -86400000000000LL, 0, t}));
+        const TDengine3Emulator::Row &day = rows.value(-86400000000000LL);
+        QCOMPARE(valueOf(day, u"v"_s)->f, 2.0);
+        QCOMPARE(valueOf(day, u"n"_s)->i, 2);
+        QCOMPARE(QString::fromStdString(valueOf(day, u"s"_s)->s), u"two\nlines"_s);
+        QCOMPARE(valueOf(day, u"ok"_s)->b, true);
+        QCOMPARE(day.childTable, TDengine3Emulator::childTableName(u"m"_s, {{"host", "a"}}));
+        QCOMPARE(valueOf(rows.value(0), u"v"_s)->f, 1e-300);
+        QCOMPARE(valueOf(rows.value(0), u"u"_s)->u, 18446744073709551615ULL);
+        QCOMPARE(rows.value(-1000000000000000000LL).tags.value(u"host"_s), u"b"_s);
+        int deletes = 0;
+        for (const QString &sql : td.statements())
+            deletes += sql.startsWith(u"DELETE FROM `dst`."_s) ? 1 : 0;
+        QCOMPARE(deletes, 3);
+
+        // Older than the database keeps: refused by SQL too, so rejected before sending.
+        TDengine3Emulator keeping;
+        tsm::TDengineSink short_(endpointFor(keeping.url()), fastRetries(), u"dst"_s, true);
+        short_.prepare(cancel);
+        const tsm::WriteResult old = short_.write(unitBatch({"m v=2 -86400000000000"}), cancel);
+        QCOMPARE(old.rejected, 1);
+        QVERIFY2(old.rejects.at(0).reason.contains(u"1969-12-31T00:00:00"_s) &&
+                     old.rejects.at(0).reason.contains(u"older than the database keeps"_s),
+                 qPrintable(old.rejects.at(0).reason));
+        QCOMPARE(keeping.writeRequests(), 0);
     }
 
     void rowLimitFollowsTheServerVersion()

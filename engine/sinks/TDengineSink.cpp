@@ -100,6 +100,68 @@ QString messageOf(const HttpResponse &response)
     return text;
 }
 
+/// A field's value as a TDengine SQL literal.
+QString sqlLiteral(const lp::Field &field)
+{
+    switch (field.type) {
+    case FieldType::Float:
+        return QString::number(field.f, 'g', 17);
+    case FieldType::Integer:
+        return QString::number(field.i);
+    case FieldType::Unsigned:
+        return QString::number(field.u);
+    case FieldType::Boolean:
+        return field.b ? u"true"_s : u"false"_s;
+    case FieldType::String:
+        return TDengineRest::quoteString(QString::fromStdString(field.s));
+    }
+    return QString();
+}
+
+/// Appends the fields as TDengine's schemaless parser reads them. A string with a line break
+/// goes with spaces in their place (the same length, so the column is made wide enough) and
+/// its value into `sql`; with `wholeRow`, every field's value goes into `sql`.
+void appendFields(QByteArray &out, const std::vector<lp::Field> &fields, bool wholeRow,
+                  TDengineSink::SqlStrings *sql)
+{
+    bool first = true;
+    for (const lp::Field &field : fields) {
+        if (!first)
+            out.append(',');
+        first = false;
+        appendName(out, field.key, false);
+        out.append('=');
+        const bool breaks = field.type == FieldType::String && TDengineLimits::needsSql(field.s);
+        if (sql && (wholeRow || breaks))
+            sql->values.emplace_back(field.key, sqlLiteral(field));
+        switch (field.type) {
+        case FieldType::Float:
+            lp::appendFloat(out, field.f);
+            break;
+        case FieldType::Integer:
+            lp::appendInteger(out, field.i);
+            break;
+        case FieldType::Unsigned:
+            lp::appendUnsigned(out, field.u);
+            break;
+        case FieldType::Boolean:
+            lp::appendBoolean(out, field.b);
+            break;
+        case FieldType::String:
+            // TDengine unescapes \" and \\ inside a string, as InfluxDB does.
+            if (!breaks) {
+                lp::appendString(out, field.s);
+                break;
+            }
+            std::string spaced = field.s;
+            std::replace_if(spaced.begin(), spaced.end(),
+                            [](char c) { return c == '\n' || c == '\r'; }, ' ');
+            lp::appendString(out, spaced);
+            break;
+        }
+    }
+}
+
 } // namespace
 
 TDengineSink::TDengineSink(TDengineEndpoint endpoint, RetryPolicy retry, QString database,
@@ -236,8 +298,10 @@ bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByt
         !problem.isEmpty())
         return refuse(why, problem);
 
+    // Up to 1970 only KEEP limits a time (SQL takes it; see appendFields()).
     if (point.hasTime) {
-        if (QString problem = td::timeProblem(point.time, limits.oldestNs);
+        if (QString problem = point.time <= 0 ? td::keepProblem(point.time, limits.oldestNs)
+                                              : td::timeProblem(point.time, limits.oldestNs);
             !problem.isEmpty())
             return refuse(why, problem);
     }
@@ -252,49 +316,19 @@ bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByt
         appendName(out, value, false);
     }
     out.append(' ');
-    bool first = true;
-    for (const lp::Field &field : point.fields) {
-        if (!first)
-            out.append(',');
-        first = false;
-        appendName(out, field.key, false);
-        out.append('=');
-        switch (field.type) {
-        case FieldType::Float:
-            lp::appendFloat(out, field.f);
-            break;
-        case FieldType::Integer:
-            lp::appendInteger(out, field.i);
-            break;
-        case FieldType::Unsigned:
-            lp::appendUnsigned(out, field.u);
-            break;
-        case FieldType::Boolean:
-            lp::appendBoolean(out, field.b);
-            break;
-        case FieldType::String:
-            // TDengine unescapes \" and \\ inside a string, as InfluxDB does.
-            if (!td::needsSql(field.s)) {
-                lp::appendString(out, field.s);
-                break;
-            }
-            // Spaces in place of the line breaks keep the length: the column is made as wide
-            // as the value, which SQL then writes as it is.
-            std::string spaced = field.s;
-            std::replace_if(spaced.begin(), spaced.end(),
-                            [](char c) { return c == '\n' || c == '\r'; }, ' ');
-            lp::appendString(out, spaced);
-            if (sql)
-                sql->values.emplace_back(field.key, field.s);
-            break;
-        }
-    }
+    // A time TDengine's schemaless parser refuses (0 is "now" there, anything before 1970 fails
+    // the whole request) but SQL takes: the line makes the tables and columns at a placeholder
+    // time, and SQL writes the row at its own time, then deletes the placeholder's.
+    const bool bySql = point.hasTime && point.time <= 0;
+    appendFields(out, point.fields, bySql, sql);
     if (point.hasTime) {
         out.append(' ');
-        lp::appendTimestamp(out, point.time);
+        lp::appendTimestamp(out, bySql ? limits.placeholderNs : point.time);
     }
     if (sql && !sql->values.empty()) {
         sql->time = point.time;
+        if (bySql)
+            sql->placeholder = limits.placeholderNs;
         sql->childTable = childTableName(
             superTableName(QString::fromStdString(point.measurement)), point.tags,
             limits.childTableTag);
@@ -631,7 +665,7 @@ WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
     converted.lines.reserve(batch.lines.size() + batch.lines.size() / 16);
     QHash<QByteArray, QByteArray> originalOf; // converted line -> line as it came, when they differ
     std::set<std::string> measurements;       // of the points to send
-    QHash<QByteArray, SqlPoint> sqlPoints;    // converted line -> strings that go by SQL
+    std::vector<SqlPoint> sqlPoints;          // points of which some goes by SQL
     const auto spans = BatchBisector::lineSpans(batch.lines);
     const qint64 lineCount = std::min<qint64>(qint64(spans.size()), batch.points);
     for (qint64 i = 0; i < lineCount; ++i) {
@@ -645,6 +679,7 @@ WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
         QString why;
         std::string measurement;
         SqlStrings strings;
+        limits.placeholderNs = i + 1; // one a line: rejects map back to the right one
         if (!convertLine(std::string_view(original.constData(), size_t(original.size())), limits,
                          converted.lines, &why, &measurement, &strings)) {
             BatchBisector::reject(batch, i, original, why, result);
@@ -653,7 +688,7 @@ WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
         measurements.insert(std::move(measurement));
         const QByteArray encoded = converted.lines.mid(at);
         if (!strings.values.empty())
-            sqlPoints.insert(encoded, SqlPoint{i, original, std::move(strings)});
+            sqlPoints.push_back(SqlPoint{i, encoded, original, std::move(strings)});
         if (encoded != original)
             originalOf.insert(encoded, original);
         converted.lines.append('\n');
@@ -684,7 +719,7 @@ WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
             return {BatchBisector::Verdict::Refused, messageOf(response)};
         },
         result);
-    if (!sqlPoints.isEmpty())
+    if (!sqlPoints.empty())
         writeSqlStrings(batch, sqlPoints, checkedRejects, result, cancel);
     for (size_t i = checkedRejects; i < result.rejects.size(); ++i) {
         WriteResult::Reject &reject = result.rejects[i];
@@ -693,43 +728,64 @@ WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
     return result;
 }
 
-void TDengineSink::writeSqlStrings(const Batch &batch, const QHash<QByteArray, SqlPoint> &sql,
+void TDengineSink::writeSqlStrings(const Batch &batch, const std::vector<SqlPoint> &sql,
                                    size_t firstReject, WriteResult &result,
                                    const CancelToken &cancel)
 {
     QSet<QByteArray> refused;
     for (size_t i = firstReject; i < result.rejects.size(); ++i)
         refused.insert(result.rejects[i].line);
-    for (auto it = sql.cbegin(); it != sql.cend(); ++it) {
-        if (refused.contains(it.key()))
+    for (const SqlPoint &point : sql) {
+        if (refused.contains(point.sent))
             continue;
-        const SqlStrings &strings = it->strings;
+        const SqlStrings &strings = point.strings;
         QStringList columns{u"`_ts`"_s};
         QStringList values{QString::number(strings.time)};
-        for (const auto &[key, value] : strings.values) {
+        for (const auto &[key, literal] : strings.values) {
             columns.append(TDengineRest::quoteIdentifier(QString::fromStdString(key)));
-            values.append(TDengineRest::quoteString(QString::fromStdString(value)));
+            values.append(literal);
         }
         // The row the schemaless line just made, in the child table it made: the other columns
         // keep their values (rows of one table and time merge column by column).
-        const QString insert =
-            u"INSERT INTO %1.%2 (%3) VALUES (%4)"_s.arg(
-                TDengineRest::quoteIdentifier(m_database),
-                TDengineRest::quoteIdentifier(strings.childTable), columns.join(u", "_s),
-                values.join(u", "_s));
+        const QString table = TDengineRest::quoteIdentifier(m_database) + u'.' +
+                              TDengineRest::quoteIdentifier(strings.childTable);
         try {
-            m_rest.query(insert, cancel);
+            m_rest.query(u"INSERT INTO %1 (%2) VALUES (%3)"_s.arg(table, columns.join(u", "_s),
+                                                                  values.join(u", "_s)),
+                         cancel);
+            if (strings.placeholder)
+                m_rest.query(u"DELETE FROM %1 WHERE `_ts` = %2"_s.arg(table).arg(
+                                 *strings.placeholder),
+                             cancel);
         } catch (const Error &error) {
             if (error.kind() != ErrorKind::Query && error.kind() != ErrorKind::Rejected &&
                 error.kind() != ErrorKind::Config)
                 throw;
+            if (strings.placeholder)
+                deletePlaceholder(table, *strings.placeholder, cancel);
             --result.written;
-            BatchBisector::reject(batch, it->line, it->original,
-                                  u"the point was stored with its line breaks as spaces, and "
-                                  u"TDengine refused the SQL that writes them as they are: "_s +
-                                      error.message(),
-                                  result);
+            BatchBisector::reject(
+                batch, point.line, point.original,
+                (strings.placeholder
+                     ? u"the point's tables were made at a placeholder time, and TDengine refused "
+                       u"the SQL that writes it at its own: "_s
+                     : u"the point was stored with its line breaks as spaces, and TDengine "
+                       u"refused the SQL that writes them as they are: "_s) +
+                    error.message(),
+                result);
         }
+    }
+}
+
+void TDengineSink::deletePlaceholder(const QString &table, qint64 time, const CancelToken &cancel)
+{
+    try {
+        m_rest.query(u"DELETE FROM %1 WHERE `_ts` = %2"_s.arg(table).arg(time), cancel);
+    } catch (const Error &error) {
+        // The point is a reject already, with the reason that counts; a refused delete leaves
+        // the placeholder's row, which the reject's reason names.
+        if (error.kind() != ErrorKind::Query && error.kind() != ErrorKind::Rejected)
+            throw;
     }
 }
 

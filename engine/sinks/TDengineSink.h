@@ -95,15 +95,19 @@ public:
         int maxRowBytes = 65531;
         qint64 oldestNs = std::numeric_limits<qint64>::min();
         std::string childTableTag; ///< table_name_key; empty = TDengine's hash names
+        qint64 placeholderNs = 1;  ///< where a line of a time up to 1970 goes (SqlStrings)
     };
-    /// String values the schemaless endpoint cannot carry (TDengineLimits::needsSql()): the line
-    /// sent carries them with each CR and LF as a space, which makes the column as wide as the
-    /// value, and SQL then writes them as they are into the same row of the same child table.
+    /// What of a point goes by SQL: string values the schemaless endpoint cannot carry
+    /// (TDengineLimits::needsSql()), which the line sent carries with each CR and LF as a space
+    /// (making the column as wide as the value); or, for a time up to 1970, which schemaless
+    /// writing refuses, every value: the line then goes at `placeholder` (making the tables and
+    /// columns), SQL writes the row at its time and deletes the placeholder's row.
     struct SqlStrings
     {
         QString childTable;
         qint64 time = 0;
-        std::vector<std::pair<std::string, std::string>> values; ///< field key, value
+        std::vector<std::pair<std::string, QString>> values; ///< field key, SQL literal
+        std::optional<qint64> placeholder;
     };
     /// `sql`: where a point's SqlStrings go; without it such a point is taken as it is.
     static bool convertLine(std::string_view line, const Limits &limits, QByteArray &out,
@@ -140,18 +144,21 @@ protected:
 
 private:
     HttpResponse post(const QByteArray &lines, const CancelToken &cancel);
-    /// A point of a batch whose strings go by SQL.
+    /// A point of a batch of which some goes by SQL.
     struct SqlPoint
     {
-        qint64 line = 0; ///< in the batch
+        qint64 line = 0;  ///< in the batch
+        QByteArray sent;  ///< the line sent to the schemaless endpoint
         QByteArray original;
         SqlStrings strings;
     };
-    /// Writes the strings of the points in `sql` (by the line sent) whose lines were stored (not
-    /// among `result`'s rejects from `firstReject` on) with SQL INSERT on /rest/sql; a point
-    /// whose statement TDengine refuses becomes a reject.
-    void writeSqlStrings(const Batch &batch, const QHash<QByteArray, SqlPoint> &sql,
-                         size_t firstReject, WriteResult &result, const CancelToken &cancel);
+    /// Writes with SQL on /rest/sql what goes by SQL of the points in `sql` whose lines were
+    /// stored (not among `result`'s rejects from `firstReject` on); a point whose statement
+    /// TDengine refuses becomes a reject.
+    void writeSqlStrings(const Batch &batch, const std::vector<SqlPoint> &sql, size_t firstReject,
+                         WriteResult &result, const CancelToken &cancel);
+    /// Best effort, after the SQL of a point written at a placeholder time was refused.
+    void deletePlaceholder(const QString &table, qint64 time, const CancelToken &cancel);
     QString where() const { return m_rest.where(); }
     QString serverVersion(const CancelToken &cancel);
     /// "database x exists (precision ns, KEEP 3650 days)" and the like.

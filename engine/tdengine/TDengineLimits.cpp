@@ -113,6 +113,11 @@ QString timeProblem(qint64 time, qint64 oldestNs)
         return u"timestamp %1 (%2) is before 1970: TDengine's schemaless writing refuses every "
                u"time up to 1970-01-01T00:00:00Z ([0x0127] Invalid timestamp format)"_s.arg(time)
                    .arg(TimeText::format(time));
+    return keepProblem(time, oldestNs);
+}
+
+QString keepProblem(qint64 time, qint64 oldestNs)
+{
     if (time < oldestNs)
         return u"timestamp %1 is older than the database keeps (before %2)"_s.arg(
             TimeText::format(time), TimeText::format(oldestNs));

@@ -29,6 +29,8 @@
 //       table and the tag is taken out of the point's tags, and a point without it gets the MD5
 //       name (smlParseTableName, clientSmlLine.c). An INSERT must name an existing child table
 //       exactly, so a client that computes a schemaless table's name wrongly is refused (0x2603).
+//  DELETE FROM db.tb WHERE ts = N (the "Delete Data" page of the 3.x SQL reference) removes a
+//       child table's rows at that time, whole.
 //  SQL string escapes (90-escape.md): \' \" \\ \n \r \t are one character; \% and \_ stay two.
 //  Rows of one child table and time are merged column by column, the newest value of each
 //       column winning and a column the newer row lacks keeping the older value (tRowMergeImpl,
@@ -1378,6 +1380,11 @@ TestHttpServer::Reply TDengine3Emulator::sql(const TestHttpServer::Request &requ
         if (c.word(u"INSERT"_s) && c.word(u"INTO"_s))
             return insert(c, defaultDb);
     }
+    {
+        Cursor c(tokens);
+        if (c.word(u"DELETE"_s) && c.word(u"FROM"_s))
+            return deleteRows(c, defaultDb);
+    }
     Cursor c(tokens);
     return syntaxError(c);
 }
@@ -1659,6 +1666,27 @@ TestHttpServer::Reply TDengine3Emulator::createTables(Cursor &c, const QString &
         200, R"({"code":0,"column_meta":[["affected_rows","INT",4]],"data":[[0]],"rows":1})");
 }
 
+std::optional<TestHttpServer::Reply> TDengine3Emulator::childTableAt(Cursor &c,
+                                                                    const QString &defaultDb,
+                                                                    Database *&db,
+                                                                    ChildTable *&child)
+{
+    QString dbName, table;
+    if (!tableName(c, defaultDb, dbName, table))
+        return restError({kSyntaxError, u"syntax error near \"%1\""_s.arg(c.here())});
+    if (dbName.isEmpty())
+        return restError({kDbNotSpecified, u"Database not specified"_s});
+    const auto found = m_databases.find(dbName);
+    if (found == m_databases.end())
+        return restError({kDbNotExist, u"Database not exist"_s});
+    db = found->second.get();
+    const auto named = db->children.find(table);
+    if (named == db->children.end())
+        return restError({kTableNotExist, u"Table does not exist"_s});
+    child = &named->second;
+    return std::nullopt;
+}
+
 TestHttpServer::Reply TDengine3Emulator::insert(Cursor &c, const QString &defaultDb)
 {
     auto syntax = [&] {
@@ -1673,19 +1701,13 @@ TestHttpServer::Reply TDengine3Emulator::insert(Cursor &c, const QString &defaul
     QList<Pending> pending;
     const qint64 nowNs = QDateTime::currentMSecsSinceEpoch() * 1000000;
     do {
-        QString dbName, table;
-        if (!tableName(c, defaultDb, dbName, table))
-            return syntax();
-        if (dbName.isEmpty())
-            return restError({kDbNotSpecified, u"Database not specified"_s});
-        const auto found = m_databases.find(dbName);
-        if (found == m_databases.end())
-            return restError({kDbNotExist, u"Database not exist"_s});
-        Database &db = *found->second;
-        const auto child = db.children.find(table);
-        if (child == db.children.end())
-            return restError({kTableNotExist, u"Table does not exist"_s});
-        const StableDef &def = db.stables.at(child->second.stable);
+        Database *dbFound = nullptr;
+        ChildTable *childFound = nullptr;
+        if (std::optional<TestHttpServer::Reply> error =
+                childTableAt(c, defaultDb, dbFound, childFound))
+            return *error;
+        Database &db = *dbFound;
+        const StableDef &def = db.stables.at(childFound->stable);
         QList<int> order;
         if (c.symbol(u"("_s)) {
             do {
@@ -1711,7 +1733,7 @@ TestHttpServer::Reply TDengine3Emulator::insert(Cursor &c, const QString &defaul
         int tuples = 0;
         while (c.symbol(u"("_s)) {
             Pending row;
-            row.child = &child->second;
+            row.child = childFound;
             bool hasTs = false;
             for (int k = 0; k < order.size(); ++k) {
                 if (k > 0 && !c.symbol(u","_s))
@@ -1753,6 +1775,29 @@ TestHttpServer::Reply TDengine3Emulator::insert(Cursor &c, const QString &defaul
     const QByteArray body = R"({"code":0,"column_meta":[["affected_rows","INT",4]],"data":[[)" +
                             QByteArray::number(pending.size()) + "]],\"rows\":1}";
     return TestHttpServer::Reply::json(200, body);
+}
+
+TestHttpServer::Reply TDengine3Emulator::deleteRows(Cursor &c, const QString &defaultDb)
+{
+    // DELETE FROM [db.]tb WHERE ts = N (docs/en/14-reference/03-taos-sql/ "Delete Data"): the
+    // rows of a child table at one time, whole; the emulator takes only that condition.
+    Database *db = nullptr;
+    ChildTable *child = nullptr;
+    if (std::optional<TestHttpServer::Reply> error = childTableAt(c, defaultDb, db, child))
+        return *error;
+    const QString tsColumn = db->stables.at(child->stable).columns.first().name;
+    const auto column = c.word(u"WHERE"_s) ? c.name() : std::nullopt;
+    if (!column || *column != tsColumn || !c.symbol(u"="_s))
+        return restError({kSyntaxError, u"the emulator deletes by the timestamp only"_s});
+    const auto value = c.number();
+    bool ok = false;
+    const qint64 ts = value ? value->toLongLong(&ok) : 0;
+    if (!ok || !c.atEnd())
+        return restError({kSyntaxError, u"syntax error near \"%1\""_s.arg(c.here())});
+    const qsizetype removed = qsizetype(child->rows.erase(ts));
+    return TestHttpServer::Reply::json(
+        200, R"({"code":0,"column_meta":[["affected_rows","INT",4]],"data":[[)" +
+                 QByteArray::number(removed) + "]],\"rows\":1}");
 }
 
 QMap<QString, QMap<QString, QString>> TDengine3Emulator::childTables(const QString &database,
