@@ -3,6 +3,7 @@
 #include "StoreLog.h"
 #include "store/Connection.h"
 #include "store/EstimateTable.h"
+#include "store/RenamingTable.h"
 #include "store/VerificationTable.h"
 #include "store/EventTable.h"
 #include "store/LeaseTable.h"
@@ -288,6 +289,22 @@ QHash<QString, qint64> CheckpointStore::estimates(qint64 taskId)
     return fetch<QHash<QString, qint64>>(
         u"Could not read the estimates of task %1"_s.arg(taskId), Access::Read,
         [&](Connection &db) { return store::EstimateTable(db).all(taskId); });
+}
+
+// ---- Renamings
+
+bool CheckpointStore::addRenamings(qint64 taskId, const QList<Renaming> &renamings)
+{
+    return run(u"Could not save the renamings of task %1"_s.arg(taskId), Access::Write,
+               [&](Connection &db) { store::RenamingTable(db).add(taskId, renamings); });
+}
+
+QList<Renaming> CheckpointStore::renamings(qint64 taskId)
+{
+    QList<Renaming> list;
+    run(u"Could not read the renamings of task %1"_s.arg(taskId), Access::Read,
+        [&](Connection &db) { list = store::RenamingTable(db).all(taskId); });
+    return list;
 }
 
 // ---- Verification

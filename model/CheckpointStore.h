@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Lease.h"
+#include "Renaming.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -258,6 +259,11 @@ public:
     QList<WindowCheck> verification(qint64 taskId, bool differingOnly = false);
     /// Every task's last verification, summed, by task id (no entry: never verified).
     QHash<qint64, VerificationSummary> verificationSummaries();
+    // The names the target gets in place of the source's, decided once per measurement.
+    /// Adds these; a renaming already decided for the same field type or tag stands.
+    bool addRenamings(qint64 taskId, const QList<Renaming> &renamings);
+    QList<Renaming> renamings(qint64 taskId);
+
     /// Marks these units of the task pending again, so that the next run migrates them anew.
     bool markUnitsPending(qint64 taskId, const QList<qint64> &unitIds);
 

@@ -710,6 +710,68 @@ void declareAdvanced(std::vector<OptionSpec> &o)
                     .take());
 }
 
+/// Whether the target keeps tags and fields apart, or a field's type, only in part: it needs the
+/// policies for what it cannot hold as it is.
+/// A source of typed tables (TDengine 2.x) has neither, and its tables keep their names.
+bool targetSharesNames(const TaskProfile &p)
+{
+    const TargetKind *kind = kinds::target(p.target);
+    return kind && kind->sharedNames && !sourceHasTypedTables(p);
+}
+bool targetFixesTypes(const TaskProfile &p)
+{
+    const TargetKind *kind = kinds::target(p.target);
+    return kind && kind->fixedTypes && !sourceHasTypedTables(p);
+}
+
+/// What a run does with what the target cannot hold as it is, and how TDengine names tables.
+void declareConflicts(std::vector<OptionSpec> &o)
+{
+    o.push_back(Declare(u"advanced.onKeyClash"_s, advanced, OptionKind::Choice,
+                        u"On Tag and Field Clash"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.onKeyClash; })
+                    .def(kinds::keyClashNames().first())
+                    .choices(kinds::keyClashNames())
+                    .required()
+                    .when(targetSharesNames)
+                    .help(u"A tag and a field with the same key in one measurement: the target "
+                          u"(TDengine 3, InfluxDB 3) keeps tags and fields in one set of names. "
+                          u"rename: the tag is written as <tag>_tag (_tag2, _tag3… should that "
+                          u"name be taken too); every renaming is stated in the plan, the event "
+                          u"log and tsmigrate-cli status. reject: the points that carry both go "
+                          u"to the rejects file. The default is {default}."_s)
+                    .take());
+    o.push_back(Declare(u"advanced.onTypeConflict"_s, advanced, OptionKind::Choice,
+                        u"On Field Type Conflict"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.onTypeConflict; })
+                    .def(kinds::typeConflictNames().first())
+                    .choices(kinds::typeConflictNames())
+                    .required()
+                    .when(targetFixesTypes)
+                    .help(u"A field with more than one type (InfluxDB keeps a type per shard "
+                          u"group; TDengine 3 and InfluxDB 3 one per column). The first type is "
+                          u"the type of the earliest values, read from the source before the run "
+                          u"and kept for reruns. suffix: values of each other type go to the "
+                          u"field <field>_<type> (y_integer, z_string). convert: integers whose "
+                          u"value a float holds exactly (|v| ≤ 2^53) join a float field; "
+                          u"anything else as suffix. reject: the points with another type go to "
+                          u"the rejects file. The default is {default}."_s)
+                    .take());
+    o.push_back(Declare(u"target.childTableName"_s, advanced, OptionKind::Text,
+                        u"Child Table Name Tag"_s)
+                    .field([](auto &p) -> auto & { return p.target.childTableName; })
+                    .def(QString())
+                    .when([](const TaskProfile &p) {
+                        return kinds::is(p.target, TargetId::TDengine3) && !sourceHasTypedTables(p);
+                    })
+                    .help(u"TDengine 3: the tag whose value names each point's child table "
+                          u"(taosAdapter's table_name_key, TDengine's smlChildTableName); the "
+                          u"tag itself is then not stored as a tag. Empty: TDengine names child "
+                          u"tables t_ + an MD5 of the measurement and tags. A point without the "
+                          u"tag gets the MD5 name."_s)
+                    .take());
+}
+
 std::vector<OptionSpec> declareOptions()
 {
     std::vector<OptionSpec> o;
@@ -718,6 +780,7 @@ std::vector<OptionSpec> declareOptions()
     declareAuthentication(o);
     declareTask(o);
     declareAdvanced(o);
+    declareConflicts(o);
     return o;
 }
 

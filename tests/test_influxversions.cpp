@@ -91,6 +91,22 @@ TaskProfile influxDb3Profile(const QString &url, const QString &token)
     return profile;
 }
 
+/// A line-protocol file in `dir` holding `lines`, migrated into the emulated InfluxDB 3 `server`.
+TaskProfile fileToInfluxDb3(const Influx3Emulator &server, const QTemporaryDir &dir,
+                            const QByteArray &lines)
+{
+    const QString input = dir.filePath(u"in.lp"_s);
+    QFile file(input);
+    if (file.open(QIODevice::WriteOnly))
+        file.write(lines);
+    TaskProfile profile = influxDb3Profile(server.url(), u"t3"_s);
+    profile.source.type = u"lpfile"_s;
+    profile.source.path = input;
+    profile.task.bucket.clear();
+    profile.target.createDatabase = true;
+    return profile;
+}
+
 } // namespace
 
 /** checkConnection() and the InfluxDB 3 family. */
@@ -291,19 +307,12 @@ private Q_SLOTS:
         QVERIFY(server.load(u"db3"_s, "m,host=a v=0.5 1\n").isEmpty()); // v is a float
 
         QTemporaryDir dir;
-        const QString input = dir.filePath(u"in.lp"_s);
-        QFile file(input);
-        QVERIFY(file.open(QIODevice::WriteOnly));
         // Small timestamps: precision "auto" would read them as seconds.
         const QByteArray bad = "m,host=a,rack=r1 note=\"this line is long\",v=2i 20";
-        file.write("m,host=a v=1.5 10\n" + bad + "\nm,host=b v=2.5 30\nm,host=b v=3 40\n");
-        file.close();
-
-        TaskProfile profile = influxDb3Profile(server.url(), u"t3"_s);
-        profile.source.type = u"lpfile"_s;
-        profile.source.path = input;
-        profile.task.bucket.clear();
-        profile.target.createDatabase = true;
+        TaskProfile profile = fileToInfluxDb3(
+            server, dir, "m,host=a v=1.5 10\n" + bad + "\nm,host=b v=2.5 30\nm,host=b v=3 40\n");
+        // Refused by the server rather than kept under another name (see influxDb3Renames).
+        profile.advanced.onTypeConflict = u"reject"_s;
         server.server().clearRecords();
         RunOutcome outcome;
         runVerified(profile, dir.filePath(u"state.sqlite"_s), &outcome);
@@ -343,6 +352,32 @@ private Q_SLOTS:
             QCOMPARE(r.queryItem(u"accept_partial"_s), u"true"_s);
         }
         QCOMPARE(writes, 1);
+    }
+
+    /// InfluxDB 3 refuses a tag and a field of one name, and a second type of a field: with
+    /// the default policies the tag is written as <tag>_tag and the values of the type other
+    /// than the first as <field>_<type>, and nothing is refused.
+    void influxDb3Renames()
+    {
+        Influx3Emulator server(u"3.6.0"_s, u"t3"_s);
+        QTemporaryDir dir;
+        const TaskProfile profile =
+            fileToInfluxDb3(server, dir, "m,host=a,x=t x=1.5,v=1i 10\nm,host=b v=2.5 20\n");
+        Runner runner(profile, dir.filePath(u"state.sqlite"_s));
+        runner.run();
+        QVERIFY2(runner.outcome().status == RunOutcome::Status::Completed,
+                 qPrintable(runner.outcome().message));
+        QCOMPARE(runner.outcome().pointsRejected, 0);
+        QCOMPARE(runner.outcome().windowsDiffering, 0);
+        QStringList stored;
+        for (const Influx3Emulator::Point &point : server.points(u"db3"_s)) {
+            QStringList names = point.tags.keys() + point.fields.keys();
+            names.sort();
+            stored.append(names.join(u','));
+        }
+        stored.sort();
+        // A file lists a field's types as float, integer, …: float is v's first type.
+        QCOMPARE(stored, (QStringList{u"host,v"_s, u"host,v_integer,x,x_tag"_s}));
     }
 
     void influxDb3CloudTarget()

@@ -5,6 +5,7 @@
 #include "sinks/InfluxV2Sink.h"
 #include "sinks/InfluxV3Sink.h"
 #include "sinks/LpFileSink.h"
+#include "sinks/RenamingSink.h"
 #include "sinks/TDengineSink.h"
 #include "sinks/TDengineSqlSink.h"
 #include "sources/InfluxSource.h"
@@ -126,6 +127,7 @@ static std::unique_ptr<Sink> createTDengineSink(const TaskProfile &profile)
     else
         sink = std::make_unique<TDengineSink>(endpoint, retryPolicy(profile), t.database,
                                               t.createDatabase);
+    sink->setChildTableTag(t.childTableName.trimmed());
     // The sink checks the task's time range against the database's KEEP before writing.
     const auto start = TimeText::parse(profile.task.start, profile.task.timeZone);
     const auto end = profile.task.end.isEmpty()
@@ -136,9 +138,36 @@ static std::unique_ptr<Sink> createTDengineSink(const TaskProfile &profile)
     return sink;
 }
 
+/// The target, behind the task's policies where it cannot hold a tag and a field of one key or
+/// a field of two types (sources of typed tables have neither).
+static std::unique_ptr<Sink> withPolicies(std::unique_ptr<Sink> sink, const TargetKind &kind,
+                                          const TaskProfile &profile)
+{
+    const SourceKind *source = kinds::source(profile.source);
+    if (source && source->typedTables)
+        return sink;
+    NamePolicies policies;
+    policies.sharedNames = kind.sharedNames;
+    policies.fixedTypes = kind.fixedTypes;
+    policies.keyClash = kinds::keyClash(profile.advanced.onKeyClash).value_or(KeyClashPolicy::Rename);
+    policies.typeConflict =
+        kinds::typeConflict(profile.advanced.onTypeConflict).value_or(TypeConflictPolicy::Suffix);
+    if (!policies.renames())
+        return sink;
+    return std::make_unique<RenamingSink>(std::move(sink), policies);
+}
+
+static std::unique_ptr<Sink> createTarget(const TaskProfile &profile, const TargetKind *kind);
+
 std::unique_ptr<Sink> createSink(const TaskProfile &profile)
 {
     const TargetKind *kind = kinds::target(profile.target);
+    std::unique_ptr<Sink> sink = createTarget(profile, kind); // throws for an unknown kind
+    return withPolicies(std::move(sink), *kind, profile);
+}
+
+static std::unique_ptr<Sink> createTarget(const TaskProfile &profile, const TargetKind *kind)
+{
     if (!kind)
         throw Error(ErrorKind::Config, u"Target type \"%1\" is not supported by this version"_s.arg(
                                            profile.target.type));

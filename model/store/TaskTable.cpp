@@ -114,7 +114,8 @@ void TaskTable::removeRecords(qint64 taskId)
     for (const char *sql :
          {"DELETE FROM units WHERE task_id = ?1", "DELETE FROM samples WHERE task_id = ?1",
           "DELETE FROM events WHERE task_id = ?1", "DELETE FROM estimates WHERE task_id = ?1",
-          "DELETE FROM verifications WHERE task_id = ?1"}) {
+          "DELETE FROM verifications WHERE task_id = ?1",
+          "DELETE FROM renamings WHERE task_id = ?1"}) {
         Statement s(m_db, sql);
         s.bind(1, taskId);
         s.run();

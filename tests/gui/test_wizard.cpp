@@ -227,6 +227,19 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&wizard));
         while (wizard.currentId() != int(TaskWizard::SummaryPage)) {
             const int before = wizard.currentId();
+            if (before == int(TaskWizard::AdvancedPage)) {
+                // A TDengine 3 target: the policies for what it cannot hold as it is, with
+                // their defaults; chosen here so that the plan names what TDengine refuses.
+                click(&wizard, u"advancedToggleButton"_s);
+                auto *clash = find<QComboBox>(&wizard, u"advancedOnKeyClashComboBox"_s);
+                auto *types = find<QComboBox>(&wizard, u"advancedOnTypeConflictComboBox"_s);
+                QVERIFY(clash->isVisible() && types->isVisible());
+                QVERIFY(find<QLineEdit>(&wizard, u"targetChildTableNameLineEdit"_s)->isVisible());
+                QCOMPARE(clash->currentText(), u"rename"_s);
+                QCOMPARE(types->currentText(), u"suffix"_s);
+                screenshot(&wizard, u"5-advanced-tdengine"_s);
+                types->setCurrentIndex(types->findText(u"reject"_s));
+            }
             wizard.next();
             QVERIFY2(wizard.currentId() != before, "a page refused Next");
         }
