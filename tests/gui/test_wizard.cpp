@@ -71,6 +71,7 @@ private Q_SLOTS:
                   QByteArray::number(1700000000000000000LL + i * 60000000000LL) + '\n';
         lp += "power,site=a kw=1i 1700000000000000000\n";
         QVERIFY(m_influx->fill(u"src"_s, lp));
+        QVERIFY(m_influx->fill(u"other"_s, "cpu,host=a usage=1 1700000000000000000\n"));
     }
 
     void cleanupTestCase() { m_influx.reset(); }
@@ -203,6 +204,38 @@ private Q_SLOTS:
                 weatherOnly.append(line);
         const QString diff = compareDumps(weatherOnly, target);
         QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+
+    /// Choosing another bucket lists that bucket's measurements, none checked: the ticks of
+    /// the bucket left do not stay in the list or in the saved task.
+    void choosingAnotherBucketListsItsMeasurements()
+    {
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        TaskWizard *wizard = toAuthenticationPage(window, u"buckets"_s, m_influx->port());
+        QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
+        QCOMPARE(wizard->currentId(), int(TaskWizard::TaskPage));
+        click(wizard, u"getSchemaButton"_s);
+        auto *bucket = find<QComboBox>(wizard, u"bucketComboBox"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(bucket->findText(u"other"_s) >= 0, 15000);
+        choose(wizard, u"bucketComboBox"_s, u"src"_s);
+        auto *measurements = find<QListWidget>(wizard, u"measurementsListWidget"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(!measurements->findItems(u"weather"_s, Qt::MatchExactly).isEmpty(),
+                                 15000);
+        measurements->findItems(u"weather"_s, Qt::MatchExactly).first()->setCheckState(Qt::Checked);
+        QCOMPARE(wizard->profile().task.measurements, QStringList{u"weather"_s});
+
+        choose(wizard, u"bucketComboBox"_s, u"other"_s);
+        QCOMPARE(wizard->profile().task.bucket, u"other"_s);
+        QVERIFY(wizard->profile().task.measurements.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(measurements->count(), 1, 15000);
+        QCOMPARE(measurements->item(0)->text(), u"cpu"_s);
+        QCOMPARE(measurements->item(0)->checkState(), Qt::Unchecked);
+        QTRY_VERIFY_WITH_TIMEOUT(find<QPushButton>(wizard, u"getSchemaButton"_s)->isEnabled(),
+                                 15000);
+        QCOMPARE(measurements->count(), 1); // no older answer came back to refill it
+        wizard->reject();
     }
 
     /// The Summary page plans the task before Submit: the measurement the target would reject
