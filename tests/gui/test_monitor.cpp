@@ -237,8 +237,10 @@ private Q_SLOTS:
         QCOMPARE(openMonitor(window, u"watched"_s), monitor);
 
         // Exports: the samples as CSV, the charts as PNG.
-        QString target;
-        MonitorWindow::chooseExportFile() = [&](QWidget *, const QString &, const QString &) {
+        QString target, suggested;
+        MonitorWindow::chooseExportFile() = [&](QWidget *, const QString &, const QString &,
+                                                const QString &s) {
+            suggested = s;
             return target;
         };
         QSignalSpy exported(monitor, &MonitorWindow::exported);
@@ -252,11 +254,19 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), samples.size() + 1);
         QVERIFY(lines.first().startsWith("time,points_read,points_written"));
         QCOMPARE(lines.last().split(',').at(2).toLongLong(), samples.last().pointsWritten);
-        target = dir.filePath(u"charts.png"_s);
+        // <task>-<time>.csv beside the state file is proposed.
+        QVERIFY2(QRegularExpression(u"^%1/watched-\\d{8}-\\d{6}\\.csv$"_s.arg(
+                                        QRegularExpression::escape(dir.path())))
+                     .match(suggested)
+                     .hasMatch(),
+                 qPrintable(suggested));
+        // A name typed without its suffix gets it, so the file opens as what it is.
+        target = dir.filePath(u"charts"_s);
         monitor->findChild<QPushButton *>(u"exportPngButton"_s)->click();
         QTRY_COMPARE(exported.count(), 2);
-        QCOMPARE(exported.at(1).at(0).toString(), target);
-        QImage image(target);
+        QCOMPARE(exported.at(1).at(0).toString(), target + u".png"_s);
+        QVERIFY(suggested.endsWith(u".png"_s));
+        QImage image(target + u".png"_s);
         QVERIFY(image.width() > 600 && image.height() > 200);
         target = dir.filePath(u"no/such/folder/x.png"_s);
         monitor->findChild<QPushButton *>(u"exportPngButton"_s)->click();

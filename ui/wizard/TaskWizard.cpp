@@ -120,7 +120,22 @@ QList<FieldError> TaskWizard::errorsFor(const QStringList &keys) const
     for (const FieldError &e : validateProfile(m_profile))
         if (keys.contains(e.key))
             errors.append(e);
+    if (keys.contains(u"name"_s) && m_takenNames.contains(m_profile.name.trimmed()))
+        errors.append({u"name"_s, tr("A task named \"%1\" exists: choose another name")
+                                      .arg(m_profile.name.trimmed())});
     return errors;
+}
+
+void TaskWizard::setTakenNames(const QStringList &names)
+{
+    m_takenNames = names;
+    refresh();
+}
+
+void TaskWizard::setNotice(const QString &text)
+{
+    if (auto *first = qobject_cast<FormPage *>(page(BasicPage)))
+        first->setNotice(text);
 }
 
 void TaskWizard::refresh()
