@@ -24,6 +24,7 @@
 #include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QTreeWidget>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -263,6 +264,24 @@ private Q_SLOTS:
 
     /// The Summary page plans the task before Submit: the measurement the target would reject
     /// points of comes first, its problems first within it; the busy bar shows while it reads.
+    void closesWithKeys()
+    {
+        for (const QKeySequence &keys :
+             {QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_W)}) {
+            TaskWizard wizard(TaskProfile::withDefaults());
+            wizard.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&wizard));
+            wizard.activateWindow();
+            QVERIFY(QTest::qWaitForWindowActive(&wizard));
+            QSignalSpy rejected(&wizard, &QDialog::rejected);
+            // From the field that has the focus, as a user typing in it would.
+            QWidget *focus = wizard.focusWidget() ? wizard.focusWidget() : &wizard;
+            QTest::keySequence(focus, keys);
+            QTRY_COMPARE(rejected.count(), 1);
+            QVERIFY2(!wizard.isVisible(), qPrintable(keys.toString()));
+        }
+    }
+
     void summaryShowsThePlanProblemsFirst()
     {
         QVERIFY(m_influx->query(u"CREATE DATABASE plansrc"_s));

@@ -1,5 +1,6 @@
 #include "wizard/TaskWizard.h"
 
+#include "CloseKeys.h"
 #include "forms/OptionForm.h"
 #include "wizard/AuthenticationPage.h"
 #include "wizard/BasicPage.h"
@@ -8,6 +9,7 @@
 #include "wizard/TaskPage.h"
 
 #include <QScreen>
+#include <QShortcut>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <TaskOptions.h>
@@ -91,6 +93,8 @@ TaskWizard::TaskWizard(const TaskProfile &profile, QWidget *parent)
     if (const QScreen *shown = screen())
         size = size.boundedTo(shown->availableGeometry().size() * 0.95);
     resize(size);
+    // Escape cancels any dialog; Ctrl+W as well, as it closes the monitor.
+    connect(addCloseKeys(this), &QShortcut::activated, this, &QWizard::reject);
     refresh();
 }
 
