@@ -369,6 +369,23 @@ private Q_SLOTS:
         wizard->reject();
     }
 
+    /// A Check connection answer speaks of the API it checked: switching the 1.x/2.x tab
+    /// clears it.
+    void aCheckAnswerStaysWithItsTab()
+    {
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        TaskWizard *wizard = toAuthenticationPage(window, u"tabs"_s, m_influx->port());
+        click(wizard, u"checkConnectionButton"_s);
+        auto *status = find<QLabel>(wizard, u"connectionStatusLabel"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Connected"_s), 15000);
+        find<QTabWidget>(wizard, u"authTabWidget"_s)->setCurrentIndex(1);
+        QCOMPARE(status->text(), QString());
+        QVERIFY(find<QPushButton>(wizard, u"checkConnectionButton"_s)->isEnabled());
+        wizard->reject();
+    }
+
     /// A real influxd with authentication: a wrong password fails with the server's reason, the
     /// right one connects; nothing is saved by checking.
     void checkConnectionWrongPassword()
