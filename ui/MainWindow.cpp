@@ -124,7 +124,7 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
             resumeInterrupted();
         }
     });
-    connect(m_store, &StoreWorker::failed, this, &MainWindow::showMessage);
+    connect(m_store, &StoreWorker::failed, this, [this](const QString &text) { showMessage(text); });
     m_storeThread->start();
     QMetaObject::invokeMethod(m_store, &StoreWorker::open, Qt::QueuedConnection);
 
@@ -133,6 +133,8 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
     refresh->start(1000);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::updateActions);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::showSelectedTaskMessage);
 
     m_secrets = new SecretStore(m_storePath, this);
     connect(m_secrets, &SecretStore::availabilityKnown, this, [this] {
@@ -237,13 +239,15 @@ void MainWindow::saveSecrets(const TaskProfile &saved, const QString &oldName, b
         showMessage(inStore && !secrets.isEmpty()
                         ? tr("Saved \"%1\" with its passwords and tokens in the task store.")
                               .arg(saved.name)
-                        : tr("Saved \"%1\".").arg(saved.name));
+                        : tr("Saved \"%1\".").arg(saved.name),
+                    saved.name);
         return;
     }
     if (m_secrets->availability() != SecretStore::Availability::Available) {
         showMessage(tr("Saved \"%1\". No system keychain is available (%2): its passwords and "
                        "tokens are kept only while tsmigrate runs.")
-                        .arg(saved.name, m_secrets->unavailableReason()));
+                        .arg(saved.name, m_secrets->unavailableReason()),
+                    saved.name);
         return;
     }
     const QString name = saved.name;
@@ -253,7 +257,8 @@ void MainWindow::saveSecrets(const TaskProfile &saved, const QString &oldName, b
                 ? tr("Saved \"%1\"; its passwords and tokens are in the system keychain.").arg(name)
                 : tr("Saved \"%1\", but the system keychain refused its passwords and "
                      "tokens (%2): they are kept only while tsmigrate runs.")
-                      .arg(name, error));
+                      .arg(name, error),
+            name);
     });
 }
 
@@ -293,9 +298,25 @@ void MainWindow::updateActions()
            tr("Count each window of the task in the source and the target"));
 }
 
-void MainWindow::showMessage(const QString &text)
+void MainWindow::showMessage(const QString &text, const QString &task)
 {
+    // News is shown at once; a task's message is also kept, so that selecting a task shows its
+    // last word and never another task's.
     m_status->setText(text);
+    m_statusTask = task;
+    if (!task.isEmpty())
+        m_taskMessages.insert(task, text);
+}
+
+void MainWindow::showSelectedTaskMessage()
+{
+    const QString name = selectedName();
+    if (name.isEmpty() || name == m_statusTask)
+        return;
+    if (const auto it = m_taskMessages.constFind(name); it != m_taskMessages.constEnd())
+        showMessage(*it, name);
+    else if (!m_statusTask.isEmpty())
+        showMessage(QString());
 }
 
 void MainWindow::openWizard(const TaskProfile &profile, const QString &oldName, bool secretsInStore,
@@ -439,7 +460,7 @@ void MainWindow::start(const TaskProfile &profile, bool repair)
     connect(run, &RunThread::finished, this, [this, name, repair,
                                               profile](const RunOutcome &outcome) {
         m_running.take(name)->deleteLater();
-        showMessage(u"%1: %2"_s.arg(name, outcome.message));
+        showMessage(u"%1: %2"_s.arg(name, outcome.message), name);
         Q_EMIT storeRefreshRequested();
         updateActions();
         // A repair ends with a verification: the run's own, or one asked for here.
@@ -449,7 +470,7 @@ void MainWindow::start(const TaskProfile &profile, bool repair)
     });
     m_running.insert(name, run);
     run->start();
-    showMessage(tr("Started \"%1\".").arg(name));
+    showMessage(tr("Started \"%1\".").arg(name), name);
     updateActions();
 }
 
@@ -465,7 +486,8 @@ void MainWindow::verify(const TaskProfile &profile)
         return;
     m_verifying.insert(name);
     showMessage(tr("Verifying \"%1\": counting each window in the source and the target…")
-                    .arg(name));
+                    .arg(name),
+                name);
     updateActions();
     struct Result
     {
@@ -491,7 +513,7 @@ void MainWindow::verify(const TaskProfile &profile)
         },
         [this, name](const Result &result) {
             m_verifying.remove(name);
-            showMessage(tr("Verified \"%1\": %2").arg(name, result.message));
+            showMessage(tr("Verified \"%1\": %2").arg(name, result.message), name);
             Q_EMIT storeRefreshRequested();
             updateActions();
             Q_EMIT verified(name, result.agrees);
@@ -556,7 +578,8 @@ void MainWindow::request(RunRequest request)
         Q_EMIT runRequested(name, int(request));
         showMessage(tr("Asked %1 to %2 \"%3\".")
                         .arg(row->runningElsewhere->describe(),
-                             request == RunRequest::Pause ? tr("pause") : tr("stop"), name));
+                             request == RunRequest::Pause ? tr("pause") : tr("stop"), name),
+                    name);
     }
 }
 
@@ -652,7 +675,7 @@ void MainWindow::exportTo(const TaskProfile &profile)
         showMessage(tr("Cannot write %1: %2").arg(path, file.errorString()));
         return;
     }
-    showMessage(tr("Exported \"%1\" to %2.").arg(profile.name, path));
+    showMessage(tr("Exported \"%1\" to %2.").arg(profile.name, path), profile.name);
 }
 
 } // namespace tsm

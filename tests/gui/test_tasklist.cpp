@@ -325,6 +325,21 @@ private Q_SLOTS:
         type(wizard, u"nameLineEdit"_s, u"files 2"_s);
         QVERIFY(wizard->button(QWizard::NextButton)->isEnabled());
         wizard->reject();
+
+        // The status bar speaks of the selected task: selecting another task shows that task's
+        // last message instead, and the first comes back with its task.
+        auto *status = find<QLabel>(&window, u"statusLabel"_s);
+        MainWindow::chooseFile() = [&](QWidget *, const QString &, bool, const QString &) {
+            return dir.filePath(u"again.json"_s);
+        };
+        triggerOnTask(window, u"exportAction"_s, window.model()->indexOf(u"files"_s));
+        QVERIFY2(status->text().startsWith(u"Exported \"files\""_s), qPrintable(status->text()));
+        find<QTableView>(&window, u"taskTableView"_s)
+            ->selectRow(window.model()->indexOf(u"files (imported)"_s));
+        QCOMPARE(status->text(), u"Saved \"files (imported)\"."_s);
+        find<QTableView>(&window, u"taskTableView"_s)
+            ->selectRow(window.model()->indexOf(u"files"_s));
+        QVERIFY(status->text().startsWith(u"Exported \"files\""_s));
     }
 
     void deleteAsksFirst()
