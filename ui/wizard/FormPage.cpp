@@ -85,6 +85,7 @@ void FormPage::setNotice(const QString &text)
 
 void FormPage::addExtraKey(const QString &key, QLabel *errorLabel)
 {
+    keepPlaceWhenHidden(errorLabel);
     errorLabel->setStyleSheet(u"color: #b3261e;"_s);
     errorLabel->setWordWrap(true);
     errorLabel->hide();
@@ -99,11 +100,15 @@ bool FormPage::isComplete() const
 void FormPage::refresh()
 {
     const QList<FieldError> errors = m_wizard->errorsFor(visibleKeys());
+    QList<FieldError> shown;
+    for (const FieldError &e : errors)
+        if (m_wizard->showsErrorsOf(e.key))
+            shown.append(e);
     for (OptionForm *form : std::as_const(m_forms))
-        form->showErrors(errors);
+        form->showErrors(shown);
     for (const auto &[key, label] : std::as_const(m_extraKeys)) {
         QStringList messages;
-        for (const FieldError &e : errors)
+        for (const FieldError &e : std::as_const(shown))
             if (e.key == key)
                 messages.append(e.message);
         label->setText(messages.join(u'\n'));
