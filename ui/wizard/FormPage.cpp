@@ -35,12 +35,15 @@ FormPage::FormPage(TaskWizard *wizard, const QString &title, const QString &subt
     m_notice->setStyleSheet(u"color: #8a5300;"_s);
     m_notice->hide();
     m_layout->addWidget(m_notice);
+    // Why Next waits stays in view below the scrolling fields; the page's own items go before
+    // the empty last item, where this line once was.
     m_blockedLabel = new QLabel(this);
     m_blockedLabel->setObjectName(u"pageBlockedLabel"_s);
     m_blockedLabel->setWordWrap(true);
     m_blockedLabel->setStyleSheet(u"color: #b3261e;"_s);
-    m_layout->addWidget(m_blockedLabel);
+    outer->addWidget(m_blockedLabel);
     m_blockedLabel->hide();
+    m_layout->addSpacing(0);
 }
 
 OptionForm *FormPage::addForm(const QStringList &keys, const QString &groupTitle,
