@@ -112,6 +112,10 @@ private:
     /// task is selected (and cleared when another is).
     void showMessage(const QString &text, const QString &task = QString());
     void showSelectedTaskMessage();
+    /// The actions, with their shortcuts, in the toolbar, the menus and the list's context menu.
+    void buildActions();
+    /// Space in the list: pauses a running task, resumes or starts another.
+    void startOrPause();
 
 protected:
     /// Running tasks: asks before quitting.
