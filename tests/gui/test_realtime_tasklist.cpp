@@ -66,6 +66,33 @@ private Q_SLOTS:
         QCOMPARE(progressOf(u"history"_s), u"50.0%"_s);
     }
 
+    /// A stopped follower says how far it got in its own time zone, to the second: a short cell,
+    /// not a UTC time to the nanosecond that widens the column; the tooltip keeps that.
+    void stoppedFollowerSaysHowFarInItsZone()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"tasks.sqlite"_s);
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(path));
+            TaskProfile profile = TaskProfile::withDefaults();
+            profile.task.mode = u"both"_s;
+            profile.task.timeZone = u"Asia/Shanghai"_s;
+            const qint64 id = *store.saveTask(u"follower"_s, ProfileJson::toJson(profile, false));
+            QVERIFY(store.setPlan(id, true, 0, 0));
+            // 2024-03-01T04:05:09.123456789Z
+            QVERIFY(store.setWatermark(id, 1709265909123456789LL));
+            QVERIFY(store.setTaskState(id, TaskState::Stopped));
+        }
+        MainWindow window(path);
+        window.show();
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
+        const QModelIndex cell = window.model()->index(0, TaskListModel::Progress);
+        QCOMPARE(cell.data().toString(), u"up to 2024-03-01 12:05:09 CST"_s);
+        QCOMPARE(cell.data(Qt::ToolTipRole).toString(),
+                 u"following, up to 2024-03-01T04:05:09.123456789Z"_s);
+    }
+
     void monitorOfAFollowingTaskShowsItsLag()
     {
         // Following after an empty history: one cycle's unit done, its measurement never

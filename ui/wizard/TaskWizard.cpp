@@ -70,7 +70,7 @@ public:
 } // namespace
 
 TaskWizard::TaskWizard(const TaskProfile &profile, QWidget *parent)
-    : QWizard(parent), m_profile(profile)
+    : QWizard(parent), m_profile(profile), m_showAllErrors(!profile.name.isEmpty())
 {
     setObjectName(u"taskWizard"_s);
     setWindowTitle(profile.name.isEmpty() ? tr("Add Data Source")
@@ -108,6 +108,7 @@ void TaskWizard::optionEdited(OptionForm *form, const QString &key)
 {
     if (OptionEditor *editor = form->editor(key))
         editor->store(m_profile);
+    m_touched.insert(key);
     refresh();
 }
 
@@ -115,7 +116,13 @@ void TaskWizard::setProfileOption(const QString &key, const QVariant &value)
 {
     if (const OptionSpec *spec = findOption(key))
         spec->set(m_profile, value);
+    m_touched.insert(key);
     refresh();
+}
+
+bool TaskWizard::showsErrorsOf(const QString &key) const
+{
+    return m_showAllErrors || m_touched.contains(key);
 }
 
 QList<FieldError> TaskWizard::errorsFor(const QStringList &keys) const
