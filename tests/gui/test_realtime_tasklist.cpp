@@ -18,6 +18,23 @@ using namespace Qt::StringLiterals;
 using namespace tsm;
 using namespace tsm::test;
 
+namespace {
+
+/// Opens the store at `path` and saves a task "follower" in `mode`; its id, 0 on failure.
+qint64 saveFollower(CheckpointStore &store, const QString &path, const QString &mode,
+                    const QString &timeZone = {})
+{
+    if (!store.open(path))
+        return 0;
+    TaskProfile profile = TaskProfile::withDefaults();
+    profile.task.mode = mode;
+    if (!timeZone.isEmpty())
+        profile.task.timeZone = timeZone;
+    return store.saveTask(u"follower"_s, ProfileJson::toJson(profile, false)).value_or(0);
+}
+
+} // namespace
+
 /** The phase in the task list. */
 class TestRealtimeTaskList : public QObject
 {
@@ -74,11 +91,8 @@ private Q_SLOTS:
         const QString path = dir.filePath(u"tasks.sqlite"_s);
         {
             CheckpointStore store;
-            QVERIFY(store.open(path));
-            TaskProfile profile = TaskProfile::withDefaults();
-            profile.task.mode = u"both"_s;
-            profile.task.timeZone = u"Asia/Shanghai"_s;
-            const qint64 id = *store.saveTask(u"follower"_s, ProfileJson::toJson(profile, false));
+            const qint64 id = saveFollower(store, path, u"both"_s, u"Asia/Shanghai"_s);
+            QVERIFY(id);
             QVERIFY(store.setPlan(id, true, 0, 0));
             // 2024-03-01T04:05:09.123456789Z
             QVERIFY(store.setWatermark(id, 1709265909123456789LL));
@@ -101,10 +115,8 @@ private Q_SLOTS:
         const QString path = dir.filePath(u"tasks.sqlite"_s);
         {
             CheckpointStore store;
-            QVERIFY(store.open(path));
-            TaskProfile profile = TaskProfile::withDefaults();
-            profile.task.mode = u"realtime"_s;
-            const qint64 id = *store.saveTask(u"follower"_s, ProfileJson::toJson(profile, false));
+            const qint64 id = saveFollower(store, path, u"realtime"_s);
+            QVERIFY(id);
             const qint64 now = TimeText::nowNs();
             QVERIFY(store.setPlan(id, true, now - 60000000000LL, now - 60000000000LL));
             QVERIFY(store.addUnits(id, {unit(u"m"_s, now - 60000000000LL, now - 4000000000LL)}));
