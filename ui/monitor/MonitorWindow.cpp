@@ -41,7 +41,6 @@
 #include <QUrl>
 #include <QVBoxLayout>
 #include <QValueAxis>
-#include <TimeText.h>
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -794,7 +793,8 @@ void MonitorWindow::showMessage(const MonitorSnapshot &snap)
     case TaskState::Running:
         if (snap.following)
             message = tr("Following new data: everything before %1 is in the target.")
-                          .arg(TimeText::format(task.watermarkNs));
+                          .arg(QDateTime::fromMSecsSinceEpoch(task.watermarkNs / 1000000)
+                                   .toString(u"yyyy-MM-dd HH:mm:ss"_s));
         else
             message = reading.isEmpty() ? tr("Running.")
                                         : tr("Running — reading %1.").arg(reading.join(u", "_s));
