@@ -292,6 +292,7 @@ private slots:
     void msgpackStreamedInSmallPieces();
     void msgpackExactTimesAndIntegerLimits();
     void inexpressibleNamesAreRejected();
+    void inexpressibleValuesAreRejected();
     void statementErrorIsQueryError_data();
     void statementErrorIsQueryError();
     void endsAfterPartialChunk_data();
@@ -438,6 +439,29 @@ void TestInfluxDecoder::msgpackExactTimesAndIntegerLimits()
                                 "t i=127i -9223372036854775806\n"
                                 "t i=128i 9223372036854775806\n"
                                 "t i=-33i 0\n"));
+}
+
+void TestInfluxDecoder::inexpressibleValuesAreRejected()
+{
+    // A float line protocol has no spelling for, or a time its parser refuses: the row goes to
+    // the rejects with the reason instead of writing a line every target refuses.
+    Series s;
+    s.name = "m";
+    s.columns = {"time", "v", "w"};
+    s.values = {{I(1), F(std::numeric_limits<double>::quiet_NaN()), I(1)},
+                {I(2), F(-std::numeric_limits<double>::infinity()), N()},
+                {I(kInt64Min), F(3), N()},
+                {I(kInt64Max), F(4), N()},
+                {I(5), F(5), S("")}};
+    const Decoded d = decode(msgpackChunk({s}));
+    QCOMPARE(d.text, QByteArray("m v=5,w=\"\" 5\n"));
+    QCOMPARE(d.points, qint64(1));
+    QCOMPARE(d.rejected, qint64(4));
+    QVERIFY2(d.rejects[0].second.contains(u"field \"v\" is nan"_s), qPrintable(d.rejects[0].second));
+    QVERIFY2(d.rejects[1].second.contains(u"field \"v\" is -inf"_s),
+             qPrintable(d.rejects[1].second));
+    QVERIFY2(d.rejects[2].second.contains(u"time"_s), qPrintable(d.rejects[2].second));
+    QVERIFY2(d.rejects[3].second.contains(u"time"_s), qPrintable(d.rejects[3].second));
 }
 
 void TestInfluxDecoder::inexpressibleNamesAreRejected()
