@@ -738,6 +738,17 @@ void TestLineProtocol::encodePointForDialect()
     p.fields = {nan};
     QVERIFY(!lp::encodePoint(p, LpDialect{true}, out, &why));
     QCOMPARE(out, QByteArray("before"));
+
+    // The lowest int64 times are InfluxDB's markers: its parser refuses them.
+    p.fields = {back.fields[1]};
+    p.time = std::numeric_limits<qint64>::min();
+    QVERIFY(!lp::encodePoint(p, LpDialect{true}, out, &why));
+    QVERIFY2(why.contains(u"outside the range"_s), qPrintable(why));
+    QCOMPARE(out, QByteArray("before"));
+    p.time = lp::kMinTime;
+    QVERIFY2(lp::encodePoint(p, LpDialect{true}, out, &why), qPrintable(why));
+    QVERIFY(lp::parseLine(view(out.mid(6)), back, &why));
+    QCOMPARE(back.time, lp::kMinTime);
 }
 
 void TestLineProtocol::peekLineAgreesWithParse()
