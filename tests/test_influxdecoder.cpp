@@ -2,6 +2,7 @@
 // shape influxd 1.6.7 sends (one map per chunk, chunks back to back), and NDJSON as text.
 #include "core/Error.h"
 #include "influx/InfluxResponseDecoder.h"
+#include "support/CollectingOutput.h"
 
 #include <QRandomGenerator>
 #include <QTest>
@@ -15,21 +16,7 @@ using namespace tsm;
 
 namespace {
 
-/** What the decoder handed on: the text, the lines counted and the rejects. */
-class CollectingOutput : public BatchOutput
-{
-public:
-    QByteArray &buffer() override { return text; }
-    void lineAppended() override { ++appended; }
-    void reject(const QByteArray &description, const QString &reason) override
-    {
-        rejects.append({description, reason});
-    }
-
-    QByteArray text;
-    qint64 appended = 0;
-    QList<QPair<QByteArray, QString>> rejects;
-};
+using test::CollectingOutput;
 
 /** One value of a row, packed with the msgpack type it names. */
 struct Cell

@@ -5,30 +5,16 @@
 #include "core/Error.h"
 #include "influx/InfluxResponseDecoder.h"
 #include "lp/LineParser.h"
+#include "support/CollectingOutput.h"
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
 
 namespace {
 
-class CollectingOutput : public BatchOutput
-{
-public:
-    QByteArray &buffer() override { return text; }
-    void lineAppended() override { ++appended; }
-    void reject(const QByteArray &description, const QString &reason) override
-    {
-        rejects.append(QString::fromUtf8(description) + u" | "_s + reason);
-    }
-
-    QByteArray text;
-    qint64 appended = 0;
-    QStringList rejects;
-};
-
 struct Outcome
 {
-    CollectingOutput out;
+    test::CollectingOutput out;
     QString error;
 };
 
