@@ -1045,7 +1045,7 @@ private slots:
         // The app and a CLI started together on a store that does not exist yet: each creates
         // the file, switches it to WAL and brings the schema up while the others do the same.
         constexpr int kRounds = 40;
-        constexpr int kOpeners = 6;
+        constexpr int kOpeners = 12;
         for (int round = 0; round < kRounds; ++round) {
             const QString path = m_dir->filePath(u"new%1.sqlite"_s.arg(round));
             std::atomic<int> ready{0};
