@@ -3,6 +3,7 @@
 #include "StoreLog.h"
 #include "store/Connection.h"
 #include "store/EstimateTable.h"
+#include "store/RenamingTable.h"
 #include "store/VerificationTable.h"
 #include "store/EventTable.h"
 #include "store/LeaseTable.h"
@@ -143,40 +144,29 @@ bool CheckpointStore::run(const QString &what, Access access,
 
 std::optional<qint64> CheckpointStore::saveTask(const QString &name, const QByteArray &profileJson)
 {
-    std::optional<qint64> id;
-    run(u"Could not save task \"%1\""_s.arg(name), Access::Write,
-        [&](Connection &db) { id = store::TaskTable(db).save(name, profileJson); });
-    return id;
+    return fetch<std::optional<qint64>>(
+        u"Could not save task \"%1\""_s.arg(name), Access::Write,
+        [&](Connection &db) { return store::TaskTable(db).save(name, profileJson); });
 }
 
 std::optional<TaskRecord> CheckpointStore::task(const QString &name)
 {
-    std::optional<TaskRecord> found;
-    if (!run(u"Could not read task \"%1\""_s.arg(name), Access::Read,
-             [&](Connection &db) { found = store::TaskTable(db).find(name); }))
-        return std::nullopt;
-    if (!found)
-        m_lastError = u"There is no task named \"%1\""_s.arg(name);
-    return found;
+    return fetchOne<TaskRecord>(u"Could not read task \"%1\""_s.arg(name), Access::Read,
+                                u"There is no task named \"%1\""_s.arg(name),
+                                [&](Connection &db) { return store::TaskTable(db).find(name); });
 }
 
 std::optional<TaskRecord> CheckpointStore::task(qint64 taskId)
 {
-    std::optional<TaskRecord> found;
-    if (!run(u"Could not read task %1"_s.arg(taskId), Access::Read,
-             [&](Connection &db) { found = store::TaskTable(db).find(taskId); }))
-        return std::nullopt;
-    if (!found)
-        m_lastError = u"There is no task with id %1"_s.arg(taskId);
-    return found;
+    return fetchOne<TaskRecord>(u"Could not read task %1"_s.arg(taskId), Access::Read,
+                                u"There is no task with id %1"_s.arg(taskId),
+                                [&](Connection &db) { return store::TaskTable(db).find(taskId); });
 }
 
 QList<TaskRecord> CheckpointStore::tasks()
 {
-    QList<TaskRecord> list;
-    run(u"Could not list the tasks"_s, Access::Read,
-        [&](Connection &db) { list = store::TaskTable(db).all(); });
-    return list;
+    return fetch<QList<TaskRecord>>(u"Could not list the tasks"_s, Access::Read,
+                                    [&](Connection &db) { return store::TaskTable(db).all(); });
 }
 
 bool CheckpointStore::setTaskState(qint64 taskId, TaskState state, const QString &lastError)
@@ -216,42 +206,35 @@ bool CheckpointStore::resetTask(qint64 taskId)
 
 std::optional<int> CheckpointStore::addUnits(qint64 taskId, const QList<UnitRecord> &units)
 {
-    std::optional<int> added;
-    run(u"Could not add %1 units to task %2"_s.arg(units.size()).arg(taskId), Access::Write,
-        [&](Connection &db) { added = store::UnitTable(db).add(taskId, units); });
-    return added;
+    return fetch<std::optional<int>>(
+        u"Could not add %1 units to task %2"_s.arg(units.size()).arg(taskId), Access::Write,
+        [&](Connection &db) { return store::UnitTable(db).add(taskId, units); });
+}
+
+QList<UnitRecord> CheckpointStore::selectUnits(const QString &which, const char *where,
+                                               qint64 taskId)
+{
+    return fetch<QList<UnitRecord>>(
+        u"Could not read the %1units of task %2"_s.arg(which).arg(taskId), Access::Read,
+        [&](Connection &db) { return store::UnitTable(db).select(where, taskId); });
 }
 
 QList<UnitRecord> CheckpointStore::units(qint64 taskId)
 {
-    QList<UnitRecord> list;
-    run(u"Could not read the units of task %1"_s.arg(taskId), Access::Read, [&](Connection &db) {
-        list = store::UnitTable(db).select("WHERE task_id = ?1 ORDER BY id", taskId);
-    });
-    return list;
+    return selectUnits(QString(), "WHERE task_id = ?1 ORDER BY id", taskId);
 }
 
 QList<UnitRecord> CheckpointStore::unfinishedUnits(qint64 taskId)
 {
-    QList<UnitRecord> list;
     // Plan order is the order the planner added them in, i.e. id order.
-    run(u"Could not read the unfinished units of task %1"_s.arg(taskId), Access::Read,
-        [&](Connection &db) {
-            list = store::UnitTable(db).select(
-                "WHERE task_id = ?1 AND status <> 'done' ORDER BY id", taskId);
-        });
-    return list;
+    return selectUnits(u"unfinished "_s, "WHERE task_id = ?1 AND status <> 'done' ORDER BY id",
+                       taskId);
 }
 
 QList<UnitRecord> CheckpointStore::failedUnits(qint64 taskId)
 {
-    QList<UnitRecord> list;
-    run(u"Could not read the failed units of task %1"_s.arg(taskId), Access::Read,
-        [&](Connection &db) {
-            list = store::UnitTable(db).select(
-                "WHERE task_id = ?1 AND status = 'failed' ORDER BY id", taskId);
-        });
-    return list;
+    return selectUnits(u"failed "_s, "WHERE task_id = ?1 AND status = 'failed' ORDER BY id",
+                       taskId);
 }
 
 bool CheckpointStore::requeueRunningUnits(qint64 taskId)
@@ -268,18 +251,15 @@ bool CheckpointStore::updateUnits(const QList<UnitUpdate> &updates)
 
 UnitTotals CheckpointStore::unitTotals(qint64 taskId)
 {
-    UnitTotals totals;
-    run(u"Could not count the units of task %1"_s.arg(taskId), Access::Read,
-        [&](Connection &db) { totals = store::UnitTable(db).totals(taskId); });
-    return totals;
+    return fetch<UnitTotals>(u"Could not count the units of task %1"_s.arg(taskId), Access::Read,
+                             [&](Connection &db) { return store::UnitTable(db).totals(taskId); });
 }
 
 std::optional<int> CheckpointStore::deleteUnitsFrom(qint64 taskId, qint64 fromNs)
 {
-    std::optional<int> deleted;
-    run(u"Could not delete the units of task %1 from %2"_s.arg(taskId).arg(fromNs), Access::Write,
-        [&](Connection &db) { deleted = store::UnitTable(db).removeFrom(taskId, fromNs); });
-    return deleted;
+    return fetch<std::optional<int>>(
+        u"Could not delete the units of task %1 from %2"_s.arg(taskId).arg(fromNs), Access::Write,
+        [&](Connection &db) { return store::UnitTable(db).removeFrom(taskId, fromNs); });
 }
 
 bool CheckpointStore::mergeDoneUnits(qint64 taskId, qint64 fromNs, qint64 toNs)
@@ -292,10 +272,9 @@ bool CheckpointStore::mergeDoneUnits(qint64 taskId, qint64 fromNs, qint64 toNs)
 
 QList<MeasurementProgress> CheckpointStore::measurementProgress(qint64 taskId)
 {
-    QList<MeasurementProgress> list;
-    run(u"Could not read the progress by measurement of task %1"_s.arg(taskId), Access::Read,
-        [&](Connection &db) { list = store::UnitTable(db).progressByMeasurement(taskId); });
-    return list;
+    return fetch<QList<MeasurementProgress>>(
+        u"Could not read the progress by measurement of task %1"_s.arg(taskId), Access::Read,
+        [&](Connection &db) { return store::UnitTable(db).progressByMeasurement(taskId); });
 }
 
 bool CheckpointStore::setEstimate(qint64 taskId, const QString &measurement, qint64 points)
@@ -307,10 +286,25 @@ bool CheckpointStore::setEstimate(qint64 taskId, const QString &measurement, qin
 
 QHash<QString, qint64> CheckpointStore::estimates(qint64 taskId)
 {
-    QHash<QString, qint64> map;
-    run(u"Could not read the estimates of task %1"_s.arg(taskId), Access::Read,
-        [&](Connection &db) { map = store::EstimateTable(db).all(taskId); });
-    return map;
+    return fetch<QHash<QString, qint64>>(
+        u"Could not read the estimates of task %1"_s.arg(taskId), Access::Read,
+        [&](Connection &db) { return store::EstimateTable(db).all(taskId); });
+}
+
+// ---- Renamings
+
+bool CheckpointStore::addRenamings(qint64 taskId, const QList<Renaming> &renamings)
+{
+    return run(u"Could not save the renamings of task %1"_s.arg(taskId), Access::Write,
+               [&](Connection &db) { store::RenamingTable(db).add(taskId, renamings); });
+}
+
+QList<Renaming> CheckpointStore::renamings(qint64 taskId)
+{
+    QList<Renaming> list;
+    run(u"Could not read the renamings of task %1"_s.arg(taskId), Access::Read,
+        [&](Connection &db) { list = store::RenamingTable(db).all(taskId); });
+    return list;
 }
 
 // ---- Verification
@@ -323,18 +317,18 @@ bool CheckpointStore::setVerification(qint64 taskId, const QList<WindowCheck> &w
 
 QList<WindowCheck> CheckpointStore::verification(qint64 taskId, bool differingOnly)
 {
-    QList<WindowCheck> list;
-    run(u"Could not read the verification of task %1"_s.arg(taskId), Access::Read,
-        [&](Connection &db) { list = store::VerificationTable(db).windows(taskId, differingOnly); });
-    return list;
+    return fetch<QList<WindowCheck>>(u"Could not read the verification of task %1"_s.arg(taskId),
+                                     Access::Read, [&](Connection &db) {
+                                         return store::VerificationTable(db).windows(taskId,
+                                                                                     differingOnly);
+                                     });
 }
 
 QHash<qint64, VerificationSummary> CheckpointStore::verificationSummaries()
 {
-    QHash<qint64, VerificationSummary> map;
-    run(u"Could not read the verifications"_s, Access::Read,
-        [&](Connection &db) { map = store::VerificationTable(db).summaries(); });
-    return map;
+    return fetch<QHash<qint64, VerificationSummary>>(
+        u"Could not read the verifications"_s, Access::Read,
+        [&](Connection &db) { return store::VerificationTable(db).summaries(); });
 }
 
 bool CheckpointStore::markUnitsPending(qint64 taskId, const QList<qint64> &unitIds)
@@ -353,21 +347,17 @@ bool CheckpointStore::addSample(const ProgressSample &sample)
 
 QList<ProgressSample> CheckpointStore::samples(qint64 taskId, qint64 afterMs)
 {
-    QList<ProgressSample> list;
-    run(u"Could not read the progress samples of task %1"_s.arg(taskId), Access::Read,
-        [&](Connection &db) { list = store::SampleTable(db).after(taskId, afterMs); });
-    return list;
+    return fetch<QList<ProgressSample>>(
+        u"Could not read the progress samples of task %1"_s.arg(taskId), Access::Read,
+        [&](Connection &db) { return store::SampleTable(db).after(taskId, afterMs); });
 }
 
 std::optional<ProgressSample> CheckpointStore::lastSample(qint64 taskId)
 {
-    std::optional<ProgressSample> sample;
-    if (!run(u"Could not read the last progress sample of task %1"_s.arg(taskId), Access::Read,
-             [&](Connection &db) { sample = store::SampleTable(db).last(taskId); }))
-        return std::nullopt;
-    if (!sample)
-        m_lastError = u"Task %1 has no progress samples"_s.arg(taskId);
-    return sample;
+    return fetchOne<ProgressSample>(
+        u"Could not read the last progress sample of task %1"_s.arg(taskId), Access::Read,
+        u"Task %1 has no progress samples"_s.arg(taskId),
+        [&](Connection &db) { return store::SampleTable(db).last(taskId); });
 }
 
 bool CheckpointStore::addEvent(qint64 taskId, EventLevel level, const QString &message)
@@ -378,46 +368,40 @@ bool CheckpointStore::addEvent(qint64 taskId, EventLevel level, const QString &m
 
 QList<EventRecord> CheckpointStore::events(qint64 taskId, qint64 afterId, EventLevel maxLevel)
 {
-    QList<EventRecord> list;
-    run(u"Could not read the events of task %1"_s.arg(taskId), Access::Read,
-        [&](Connection &db) { list = store::EventTable(db).after(taskId, afterId, maxLevel); });
-    return list;
+    return fetch<QList<EventRecord>>(
+        u"Could not read the events of task %1"_s.arg(taskId), Access::Read,
+        [&](Connection &db) { return store::EventTable(db).after(taskId, afterId, maxLevel); });
 }
 
 // ---- Leases
 
 std::optional<LeaseClaim> CheckpointStore::claimLease(qint64 taskId, const LeaseHolder &me)
 {
-    std::optional<LeaseClaim> claim;
-    run(u"Could not claim task %1 for this run"_s.arg(taskId), Access::Write,
-        [&](Connection &db) { claim = store::LeaseTable(db).claim(taskId, me); });
-    return claim;
+    return fetch<std::optional<LeaseClaim>>(
+        u"Could not claim task %1 for this run"_s.arg(taskId), Access::Write,
+        [&](Connection &db) { return store::LeaseTable(db).claim(taskId, me); });
 }
 
 std::optional<LeaseHolder> CheckpointStore::lease(qint64 taskId)
 {
-    std::optional<LeaseHolder> holder;
-    run(u"Could not read who runs task %1"_s.arg(taskId), Access::Read,
-        [&](Connection &db) { holder = store::LeaseTable(db).find(taskId); });
-    return holder;
+    return fetch<std::optional<LeaseHolder>>(
+        u"Could not read who runs task %1"_s.arg(taskId), Access::Read,
+        [&](Connection &db) { return store::LeaseTable(db).find(taskId); });
 }
 
 QHash<qint64, LeaseHolder> CheckpointStore::leases()
 {
-    QHash<qint64, LeaseHolder> all;
-    run(u"Could not read who runs the tasks"_s, Access::Read,
-        [&](Connection &db) { all = store::LeaseTable(db).all(); });
-    return all;
+    return fetch<QHash<qint64, LeaseHolder>>(
+        u"Could not read who runs the tasks"_s, Access::Read,
+        [&](Connection &db) { return store::LeaseTable(db).all(); });
 }
 
 std::optional<RunRequest> CheckpointStore::renewLease(qint64 taskId, const QString &token)
 {
-    std::optional<RunRequest> request;
-    const bool ok = run(u"Could not renew the lease on task %1"_s.arg(taskId), Access::Write,
-                        [&](Connection &db) { request = store::LeaseTable(db).renew(taskId, token); });
-    if (ok && !request)
-        m_lastError = u"Another run took task %1 over"_s.arg(taskId);
-    return request;
+    return fetchOne<RunRequest>(
+        u"Could not renew the lease on task %1"_s.arg(taskId), Access::Write,
+        u"Another run took task %1 over"_s.arg(taskId),
+        [&](Connection &db) { return store::LeaseTable(db).renew(taskId, token); });
 }
 
 bool CheckpointStore::releaseLease(qint64 taskId, const QString &token)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Lease.h"
+#include "Renaming.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -258,6 +259,11 @@ public:
     QList<WindowCheck> verification(qint64 taskId, bool differingOnly = false);
     /// Every task's last verification, summed, by task id (no entry: never verified).
     QHash<qint64, VerificationSummary> verificationSummaries();
+    // The names the target gets in place of the source's, decided once per measurement.
+    /// Adds these; a renaming already decided for the same field type or tag stands.
+    bool addRenamings(qint64 taskId, const QList<Renaming> &renamings);
+    QList<Renaming> renamings(qint64 taskId);
+
     /// Marks these units of the task pending again, so that the next run migrates them anew.
     bool markUnitsPending(qint64 taskId, const QList<qint64> &unitIds);
 
@@ -296,6 +302,27 @@ private:
     /// refused before SQLite sees it.
     bool run(const QString &what, Access access,
              const std::function<void(store::Connection &)> &body);
+    /// run() for a call with a result: what `body` returns, or `T()` (empty, nullopt) when it
+    /// failed.
+    template<typename T, typename Body> T fetch(const QString &what, Access access, Body body)
+    {
+        T value{};
+        run(what, access, [&](store::Connection &db) { value = body(db); });
+        return value;
+    }
+    /// The task's units that match `where` (after the column list, ?1 the task), as the `which`
+    /// ("failed ") units of the task in a failure's words.
+    QList<UnitRecord> selectUnits(const QString &which, const char *where, qint64 taskId);
+    /// fetch() of something that may not be there: its absence is said in lastError() too,
+    /// as `missing`.
+    template<typename T, typename Body>
+    std::optional<T> fetchOne(const QString &what, Access access, const QString &missing, Body body)
+    {
+        std::optional<T> found;
+        if (run(what, access, [&](store::Connection &db) { found = body(db); }) && !found)
+            m_lastError = missing;
+        return found;
+    }
 
     std::unique_ptr<store::Connection> m_connection;
     QString m_path;

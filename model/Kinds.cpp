@@ -41,15 +41,17 @@ const QList<SourceKind> &sources()
 const QList<TargetKind> &targets()
 {
     static const QList<TargetKind> rows = {
+        // id, type, label, port, auth, default user, shared names, fixed types
         {TargetId::TDengine3, u"tdengine3"_s, u"TDengine 3.x"_s, kTDenginePort,
-         AuthStyle::UserPassword, u"root"_s},
+         AuthStyle::UserPassword, u"root"_s, true, true},
         {TargetId::Influx1, u"influxdb1"_s, u"InfluxDB 1.x"_s, kInfluxPort, AuthStyle::UserPassword,
-         QString()},
+         QString(), false, false},
         {TargetId::Influx2, u"influxdb2"_s, u"InfluxDB 2.x"_s, kInfluxPort, AuthStyle::TokenAndOrg,
-         QString()},
+         QString(), false, false},
         {TargetId::Influx3, u"influxdb3"_s, u"InfluxDB 3.x"_s, kInfluxPort, AuthStyle::Token,
-         QString()},
-        {TargetId::LpFile, u"lpfile"_s, u"Line-protocol file"_s, 0, AuthStyle::None, QString()},
+         QString(), true, true},
+        {TargetId::LpFile, u"lpfile"_s, u"Line-protocol file"_s, 0, AuthStyle::None, QString(),
+         false, false},
     };
     return rows;
 }
@@ -184,6 +186,25 @@ const EnumNames<TaskMode> &modes()
     return names;
 }
 
+const EnumNames<KeyClashPolicy> &keyClashes()
+{
+    static const EnumNames<KeyClashPolicy> names = {
+        {KeyClashPolicy::Rename, u"rename"_s},
+        {KeyClashPolicy::Reject, u"reject"_s},
+    };
+    return names;
+}
+
+const EnumNames<TypeConflictPolicy> &typeConflicts()
+{
+    static const EnumNames<TypeConflictPolicy> names = {
+        {TypeConflictPolicy::Suffix, u"suffix"_s},
+        {TypeConflictPolicy::Convert, u"convert"_s},
+        {TypeConflictPolicy::Reject, u"reject"_s},
+    };
+    return names;
+}
+
 const QString kSyncAlways = u"always"_s;
 const QString kSyncNone = u"none"_s;
 
@@ -218,6 +239,26 @@ QStringList schemaSyncNames()
 bool syncsSchema(const QString &schemaSync)
 {
     return schemaSync != kSyncNone;
+}
+
+QStringList keyClashNames()
+{
+    return keyClashes().names();
+}
+
+std::optional<KeyClashPolicy> keyClash(const QString &name)
+{
+    return keyClashes().value(name);
+}
+
+QStringList typeConflictNames()
+{
+    return typeConflicts().names();
+}
+
+std::optional<TypeConflictPolicy> typeConflict(const QString &name)
+{
+    return typeConflicts().value(name);
 }
 
 bool namesInfluxDb3(const QString &version)

@@ -75,7 +75,23 @@ struct TargetKind
     int defaultPort; ///< 0: a file
     AuthStyle auth;
     QString defaultUser; ///< the user every server of the kind has ("root" for TDengine)
+    bool sharedNames;    ///< tags and fields share one set of names (a tag and a field clash)
+    bool fixedTypes;     ///< a field keeps the type it was first written with, everywhere
     bool isFile() const { return defaultPort == 0; }
+};
+
+/** What a run does with a tag and a field of one key (advanced.onKeyClash), and with a field of
+ *  more than one type (advanced.onTypeConflict), where the target cannot hold them as they are. */
+enum class KeyClashPolicy
+{
+    Rename, ///< the tag gets the suffix _tag
+    Reject,
+};
+enum class TypeConflictPolicy
+{
+    Suffix,  ///< values of each type but the first go to <field>_<type>
+    Convert, ///< integers exactly representable go into a float field; the rest as Suffix
+    Reject,
 };
 
 /** How a task runs (task.mode): its history range, new data as it arrives, or both. */
@@ -130,6 +146,12 @@ bool follows(const QString &modeName);
  *  target's tables before data moves. */
 QStringList schemaSyncNames();
 bool syncsSchema(const QString &schemaSync);
+
+/** The policies as the profile names them, in the field's order (the first is the default). */
+QStringList keyClashNames();
+std::optional<KeyClashPolicy> keyClash(const QString &name);
+QStringList typeConflictNames();
+std::optional<TypeConflictPolicy> typeConflict(const QString &name);
 
 /** Whether a free-text version names the InfluxDB 3 family ("3", "3.0.1", "v3", "Clustered",
  *  "Cloud Dedicated"); profiles written before the API family had a choice of its own are

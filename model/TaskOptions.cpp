@@ -245,6 +245,89 @@ QString portHelp()
         .arg(kinds::target(TargetId::TDengine3)->defaultPort);
 }
 
+/// One side of the task as a server: what tells its options apart.
+struct ServerSide
+{
+    QString side;        ///< "source" or "target": the keys' prefix and the help's noun
+    QString group;       ///< of the form
+    QString labelPrefix; ///< "" or "Target ": the labels of the target's fields say so
+    int defaultPort = 0;
+    bool (*isServer)(const TaskProfile &) = nullptr;
+    bool (*usesTls)(const TaskProfile &) = nullptr;
+};
+
+ServerSide sourceServer()
+{
+    ServerSide source;
+    source.side = u"source"_s;
+    source.group = connection;
+    source.defaultPort = defaultPort(defaultSource().type);
+    source.isServer = sourceIsServer;
+    source.usesTls = sourceUsesTls;
+    return source;
+}
+ServerSide targetServer()
+{
+    ServerSide target;
+    target.side = u"target"_s;
+    target.group = basic;
+    target.labelPrefix = u"Target "_s;
+    target.defaultPort = defaultPort(defaultTargetType());
+    target.isServer = targetIsServer;
+    target.usesTls = targetUsesTls;
+    return target;
+}
+
+/// How either side reaches its server, declared alike: protocol, host, port and TLS.
+/// `settings` gives the side's settings of a (const) profile.
+template<typename Settings>
+void declareServer(std::vector<OptionSpec> &o, const ServerSide &s, Settings settings)
+{
+    o.push_back(
+        Declare(s.side + u".protocol"_s, s.group, OptionKind::Choice, s.labelPrefix + u"Protocol"_s)
+            .field([settings](auto &p) -> auto & { return settings(p).protocol; })
+            .def(u"http"_s)
+            .choices(protocols)
+            .required()
+            .when(s.isServer)
+            .help(u"How to connect to the %1: http, or https for a server with TLS."_s.arg(s.side))
+            .take());
+    o.push_back(
+        Declare(s.side + u".host"_s, s.group, OptionKind::Text, s.labelPrefix + u"Host"_s)
+            .field([settings](auto &p) -> auto & { return settings(p).host; })
+            .def(u"127.0.0.1"_s)
+            .required()
+            .when(s.isServer)
+            .help(u"The address of the %1 server, either an IP address or a domain name."_s.arg(
+                s.side))
+            .take());
+    o.push_back(
+        Declare(s.side + u".port"_s, s.group, OptionKind::Integer, s.labelPrefix + u"Port"_s)
+            .field([settings](auto &p) -> auto & { return settings(p).port; })
+            .def(s.defaultPort)
+            .range(1, 65535)
+            .required()
+            .when(s.isServer)
+            .help(u"The port of the %1 server. "_s.arg(s.side) + portHelp())
+            .take());
+    o.push_back(Declare(s.side + u".tls.verify"_s, s.group, OptionKind::Boolean,
+                        u"Verify %1Certificate"_s.arg(s.labelPrefix))
+                    .field([settings](auto &p) -> auto & { return settings(p).tls.verify; })
+                    .def(true)
+                    .when(s.usesTls)
+                    .help(u"With https: check the %1's certificate. Turn this off only for a "
+                          u"self-signed certificate you trust."_s.arg(s.side))
+                    .take());
+    o.push_back(
+        Declare(s.side + u".tls.caFile"_s, s.group, OptionKind::Path, s.labelPrefix + u"CA File"_s)
+            .field([settings](auto &p) -> auto & { return settings(p).tls.caFile; })
+            .def(QString())
+            .when(s.usesTls)
+            .help(u"With https: a PEM file with the authority that signed the %1's "
+                  u"certificate, when the system does not trust it already."_s.arg(s.side))
+            .take());
+}
+
 /// The basic information (the form's first card), with the target next to its database.
 void declareBasic(std::vector<OptionSpec> &o)
 {
@@ -306,46 +389,8 @@ void declareBasic(std::vector<OptionSpec> &o)
             .help(u"Create the target database when it does not exist yet; on TDengine "
                   u"it is created with nanosecond precision."_s)
             .take());
-    o.push_back(Declare(u"target.protocol"_s, basic, OptionKind::Choice, u"Target Protocol"_s)
-                    .field([](auto &p) -> auto & { return p.target.protocol; })
-                    .def(u"http"_s)
-                    .choices(protocols)
-                    .required()
-                    .when(targetIsServer)
-                    .help(u"How to connect to the target: http, or https for a server with "
-                          u"TLS."_s)
-                    .take());
-    o.push_back(Declare(u"target.host"_s, basic, OptionKind::Text, u"Target Host"_s)
-                    .field([](auto &p) -> auto & { return p.target.host; })
-                    .def(u"127.0.0.1"_s)
-                    .required()
-                    .when(targetIsServer)
-                    .help(u"The address of the target server, either an IP address or a domain "
-                          u"name."_s)
-                    .take());
-    o.push_back(Declare(u"target.port"_s, basic, OptionKind::Integer, u"Target Port"_s)
-                    .field([](auto &p) -> auto & { return p.target.port; })
-                    .def(defaultPort(defaultTargetType()))
-                    .range(1, 65535)
-                    .required()
-                    .when(targetIsServer)
-                    .help(u"The port of the target server. "_s + portHelp())
-                    .take());
-    o.push_back(
-        Declare(u"target.tls.verify"_s, basic, OptionKind::Boolean, u"Verify Target Certificate"_s)
-            .field([](auto &p) -> auto & { return p.target.tls.verify; })
-            .def(true)
-            .when(targetUsesTls)
-            .help(u"With https: check the target's certificate. Turn this off only for "
-                  u"a self-signed certificate you trust."_s)
-            .take());
-    o.push_back(Declare(u"target.tls.caFile"_s, basic, OptionKind::Path, u"Target CA File"_s)
-                    .field([](auto &p) -> auto & { return p.target.tls.caFile; })
-                    .def(QString())
-                    .when(targetUsesTls)
-                    .help(u"With https: a PEM file with the authority that signed the target's "
-                          u"certificate, when the system does not trust it already."_s)
-                    .take());
+    declareServer(
+        o, targetServer(), [](auto &p) -> auto & { return p.target; });
     o.push_back(Declare(u"target.auth.user"_s, basic, OptionKind::Text, u"Target User"_s)
                     .field([](auto &p) -> auto & { return p.target.user; })
                     .def(defaultTargetUser(defaultTargetType()))
@@ -392,46 +437,8 @@ void declareBasic(std::vector<OptionSpec> &o)
 /// The connection of the source.
 void declareConnection(std::vector<OptionSpec> &o)
 {
-    o.push_back(Declare(u"source.protocol"_s, connection, OptionKind::Choice, u"Protocol"_s)
-                    .field([](auto &p) -> auto & { return p.source.protocol; })
-                    .def(u"http"_s)
-                    .choices(protocols)
-                    .required()
-                    .when(sourceIsServer)
-                    .help(u"How to connect to the source: http, or https for a server with "
-                          u"TLS."_s)
-                    .take());
-    o.push_back(Declare(u"source.host"_s, connection, OptionKind::Text, u"Host"_s)
-                    .field([](auto &p) -> auto & { return p.source.host; })
-                    .def(u"127.0.0.1"_s)
-                    .required()
-                    .when(sourceIsServer)
-                    .help(u"The address of the source server, either an IP address or a domain "
-                          u"name."_s)
-                    .take());
-    o.push_back(Declare(u"source.port"_s, connection, OptionKind::Integer, u"Port"_s)
-                    .field([](auto &p) -> auto & { return p.source.port; })
-                    .def(defaultPort(defaultSource().type))
-                    .range(1, 65535)
-                    .required()
-                    .when(sourceIsServer)
-                    .help(u"The port of the source server. "_s + portHelp())
-                    .take());
-    o.push_back(
-        Declare(u"source.tls.verify"_s, connection, OptionKind::Boolean, u"Verify Certificate"_s)
-            .field([](auto &p) -> auto & { return p.source.tls.verify; })
-            .def(true)
-            .when(sourceUsesTls)
-            .help(u"With https: check the source's certificate. Turn this off only for "
-                  u"a self-signed certificate you trust."_s)
-            .take());
-    o.push_back(Declare(u"source.tls.caFile"_s, connection, OptionKind::Path, u"CA File"_s)
-                    .field([](auto &p) -> auto & { return p.source.tls.caFile; })
-                    .def(QString())
-                    .when(sourceUsesTls)
-                    .help(u"With https: a PEM file with the authority that signed the source's "
-                          u"certificate, when the system does not trust it already."_s)
-                    .take());
+    declareServer(
+        o, sourceServer(), [](auto &p) -> auto & { return p.source; });
     o.push_back(Declare(u"source.path"_s, connection, OptionKind::Path, u"File"_s)
                     .field([](auto &p) -> auto & { return p.source.path; })
                     .def(QString())
@@ -703,6 +710,68 @@ void declareAdvanced(std::vector<OptionSpec> &o)
                     .take());
 }
 
+/// Whether the target keeps tags and fields apart, or a field's type, only in part: it needs the
+/// policies for what it cannot hold as it is.
+/// A source of typed tables (TDengine 2.x) has neither, and its tables keep their names.
+bool targetSharesNames(const TaskProfile &p)
+{
+    const TargetKind *kind = kinds::target(p.target);
+    return kind && kind->sharedNames && !sourceHasTypedTables(p);
+}
+bool targetFixesTypes(const TaskProfile &p)
+{
+    const TargetKind *kind = kinds::target(p.target);
+    return kind && kind->fixedTypes && !sourceHasTypedTables(p);
+}
+
+/// What a run does with what the target cannot hold as it is, and how TDengine names tables.
+void declareConflicts(std::vector<OptionSpec> &o)
+{
+    o.push_back(Declare(u"advanced.onKeyClash"_s, advanced, OptionKind::Choice,
+                        u"On Tag and Field Clash"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.onKeyClash; })
+                    .def(kinds::keyClashNames().first())
+                    .choices(kinds::keyClashNames())
+                    .required()
+                    .when(targetSharesNames)
+                    .help(u"A tag and a field with the same key in one measurement: the target "
+                          u"(TDengine 3, InfluxDB 3) keeps tags and fields in one set of names. "
+                          u"rename: the tag is written as <tag>_tag (_tag2, _tag3… should that "
+                          u"name be taken too); every renaming is stated in the plan, the event "
+                          u"log and tsmigrate-cli status. reject: the points that carry both go "
+                          u"to the rejects file. The default is {default}."_s)
+                    .take());
+    o.push_back(Declare(u"advanced.onTypeConflict"_s, advanced, OptionKind::Choice,
+                        u"On Field Type Conflict"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.onTypeConflict; })
+                    .def(kinds::typeConflictNames().first())
+                    .choices(kinds::typeConflictNames())
+                    .required()
+                    .when(targetFixesTypes)
+                    .help(u"A field with more than one type (InfluxDB keeps a type per shard "
+                          u"group; TDengine 3 and InfluxDB 3 one per column). The first type is "
+                          u"the type of the earliest values, read from the source before the run "
+                          u"and kept for reruns. suffix: values of each other type go to the "
+                          u"field <field>_<type> (y_integer, z_string). convert: integers whose "
+                          u"value a float holds exactly (|v| ≤ 2^53) join a float field; "
+                          u"anything else as suffix. reject: the points with another type go to "
+                          u"the rejects file. The default is {default}."_s)
+                    .take());
+    o.push_back(Declare(u"target.childTableName"_s, advanced, OptionKind::Text,
+                        u"Child Table Name Tag"_s)
+                    .field([](auto &p) -> auto & { return p.target.childTableName; })
+                    .def(QString())
+                    .when([](const TaskProfile &p) {
+                        return kinds::is(p.target, TargetId::TDengine3) && !sourceHasTypedTables(p);
+                    })
+                    .help(u"TDengine 3: the tag whose value names each point's child table "
+                          u"(taosAdapter's table_name_key, TDengine's smlChildTableName); the "
+                          u"tag itself is then not stored as a tag. Empty: TDengine names child "
+                          u"tables t_ + an MD5 of the measurement and tags. A point without the "
+                          u"tag gets the MD5 name."_s)
+                    .take());
+}
+
 std::vector<OptionSpec> declareOptions()
 {
     std::vector<OptionSpec> o;
@@ -711,6 +780,7 @@ std::vector<OptionSpec> declareOptions()
     declareAuthentication(o);
     declareTask(o);
     declareAdvanced(o);
+    declareConflicts(o);
     return o;
 }
 

@@ -48,6 +48,8 @@ struct TargetSettings
     bool createDatabase = false;
     QString path;
     bool compress = false;
+    /// TDengine 3: the tag whose value names a point's child table; empty = TDengine's hash.
+    QString childTableName;
 };
 
 /** What to move and when. Times are RFC 3339 text as the user typed them. */
@@ -75,6 +77,8 @@ struct AdvancedSettings
     int retryForMinutes = 0;    ///< how long a history run waits out failures that may pass
     int idleTimeoutSeconds = 0; ///< a request fails when no byte arrives for this long
     bool verify = false;        ///< a history ends by counting each window on both sides
+    QString onKeyClash;         ///< rename | reject: a tag and a field with one key
+    QString onTypeConflict;     ///< suffix | convert | reject: a field with more than one type
 };
 
 /**

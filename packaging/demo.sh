@@ -5,10 +5,7 @@
 # The release build goes to build-release/ (packaging/package.sh packs the same build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash packaging/deps.sh
-cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
-    -DTSM_BUILD_TESTS=OFF -DTSM_BUILD_BENCH=OFF
-cmake --build build-release
+bash packaging/build-release.sh
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     exec ./build-release/app/tsmigrate
 fi

@@ -4,10 +4,7 @@
 # entry and AppStream metainfo. Install it with: apt-get install ./build-release/tsmigrate_*.deb
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash packaging/deps.sh
-cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
-    -DTSM_BUILD_TESTS=OFF -DTSM_BUILD_BENCH=OFF
-cmake --build build-release
+bash packaging/build-release.sh
 rm -f build-release/tsmigrate_*.deb
 (cd build-release && cpack -G DEB)
 deb=$(ls build-release/tsmigrate_*_amd64.deb)

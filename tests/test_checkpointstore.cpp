@@ -141,7 +141,7 @@ private slots:
         }
         QCOMPARE(rawPragma(m_path, "PRAGMA user_version"),
                  QString::number(CheckpointStore::schemaVersion()));
-        QCOMPARE(CheckpointStore::schemaVersion(), 4);
+        QCOMPARE(CheckpointStore::schemaVersion(), 5);
         // WAL is a property of the file: it stays after closing.
         QCOMPARE(rawPragma(m_path, "PRAGMA journal_mode"), u"wal"_s);
 
@@ -199,7 +199,7 @@ private slots:
             QVERIFY(store.open(m_path));
             newTask(store);
         }
-        QVERIFY(rawExec(m_path, "PRAGMA user_version=5"));
+        QVERIFY(rawExec(m_path, "PRAGMA user_version=6"));
         CheckpointStore store;
         QVERIFY(!store.open(m_path));
         QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
@@ -207,7 +207,34 @@ private slots:
         QVERIFY(!store.open(m_path, CheckpointStore::Mode::ReadOnly));
         QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
         // Refusing did not touch the version.
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"5"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"6"_s);
+    }
+
+    void renamingsAreKeptOnceDecided()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        Renaming tag;
+        tag.measurement = u"dup"_s;
+        tag.kind = Renaming::Kind::Tag;
+        tag.name = u"x"_s;
+        tag.target = u"x_tag"_s;
+        Renaming field;
+        field.measurement = u"conflict"_s;
+        field.kind = Renaming::Kind::Field;
+        field.name = u"y"_s;
+        field.type = u"integer"_s;
+        field.firstType = u"float"_s;
+        field.target = u"y_integer"_s;
+        QVERIFY2(store.addRenamings(id, {tag, field}), qPrintable(store.lastError()));
+        // The first decision stands.
+        Renaming other = field;
+        other.target = u"y_other"_s;
+        QVERIFY2(store.addRenamings(id, {other}), qPrintable(store.lastError()));
+        QCOMPARE(store.renamings(id), (QList<Renaming>{field, tag}));
+        QVERIFY(store.resetTask(id));
+        QVERIFY(store.renamings(id).isEmpty());
     }
 
     void migratesFromVersion1()
@@ -220,9 +247,9 @@ private slots:
             store.addUnits(id, {unit(u"cpu"_s, 0, 10)});
         }
         // Version 2 is version 1 plus the estimates table, version 3 adds the leases, version 4
-        // the verifications: this is a file of version 1.
+        // the verifications, version 5 the renamings: this is a file of version 1.
         QVERIFY(rawExec(m_path, "DROP TABLE estimates; DROP TABLE leases; DROP TABLE "
-                                "verifications; PRAGMA user_version=1"));
+                                "verifications; DROP TABLE renamings; PRAGMA user_version=1"));
         {
             // Read-only cannot upgrade, and says how to.
             CheckpointStore reader;
@@ -232,7 +259,7 @@ private slots:
         }
         CheckpointStore store;
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"4"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"5"_s);
         // What version 1 held is still there, and estimates and leases work.
         QCOMPARE(store.task(u"old"_s)->id, id);
         QCOMPARE(store.units(id).size(), 1);
@@ -252,8 +279,10 @@ private slots:
             store.addUnits(id, {unit(u"cpu"_s, 0, 10)});
             QVERIFY(store.claimLease(id, Lease::thisRun())->granted);
         }
-        // Version 4 is version 3 plus the verifications table: this is a file of version 3.
-        QVERIFY(rawExec(m_path, "DROP TABLE verifications; PRAGMA user_version=3"));
+        // Version 4 is version 3 plus the verifications table, version 5 the renamings: this is
+        // a file of version 3.
+        QVERIFY(rawExec(m_path,
+                        "DROP TABLE verifications; DROP TABLE renamings; PRAGMA user_version=3"));
         {
             CheckpointStore reader;
             QVERIFY(!reader.open(m_path, CheckpointStore::Mode::ReadOnly));
@@ -262,7 +291,7 @@ private slots:
         }
         CheckpointStore store;
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"4"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"5"_s);
         // The lease and the ledger of version 3 are kept; verifications work.
         QVERIFY(store.lease(id));
         QCOMPARE(store.units(id).size(), 1);
@@ -1023,7 +1052,8 @@ private slots:
         }
         // A version-1 file that already has a table by the name version 2 creates.
         QVERIFY(rawExec(m_path, "DROP TABLE estimates; DROP TABLE leases; DROP TABLE "
-                                "verifications; CREATE TABLE estimates (x); PRAGMA user_version=1"));
+                                "verifications; DROP TABLE renamings; CREATE TABLE estimates (x); "
+                                "PRAGMA user_version=1"));
         CheckpointStore store;
         QVERIFY(!store.open(m_path));
         QVERIFY(!store.isOpen());
@@ -1036,7 +1066,7 @@ private slots:
         // Nothing was left locked, and the upgrade goes through once the clash is gone.
         QVERIFY(rawExec(m_path, "DROP TABLE estimates"));
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"4"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"5"_s);
         QVERIFY(store.task(u"old"_s));
     }
 

@@ -17,6 +17,36 @@ using namespace Qt::StringLiterals;
 using namespace tsm;
 using namespace tsm::test;
 
+namespace {
+
+/// `points` points of m, one a second from `t0`, in turn in the series k=v0, k=v1 and k=v2.
+QByteArray threeSeries(int points, qint64 t0)
+{
+    QByteArray lp;
+    for (int i = 0; i < points; ++i)
+        lp += "m,k=v" + QByteArray::number(i % 3) + " f=" + QByteArray::number(i) + "i " +
+              QByteArray::number(t0 + qint64(i) * 1000000000LL) + '\n';
+    return lp;
+}
+
+/// `check` and `run` of `profile` (one try per request) both end with exit 3, a server that
+/// cannot be reached, their words saying `checkSays` and `runSays`.
+void expectUnreachable(TaskProfile profile, const QString &checkSays, const QString &runSays)
+{
+    QTemporaryDir dir;
+    profile.advanced.retryAttempts = 1;
+    const QString path = dir.filePath(u"p.json"_s);
+    QVERIFY(saveProfile(profile, path));
+    const CliResult check = runCli({u"check"_s, path});
+    QCOMPARE(check.exitCode, 3);
+    QVERIFY2(check.output.contains(checkSays), qPrintable(check.output));
+    const CliResult run = runCli({u"run"_s, path, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+    QCOMPARE(run.exitCode, 3);
+    QVERIFY2(run.output.contains(runSays), qPrintable(run.output));
+}
+
+} // namespace
+
 /** What an operator sees when something is wrong. */
 class TestCliErrors : public QObject
 {
@@ -60,18 +90,9 @@ private Q_SLOTS:
 
     void unreachableHost()
     {
-        QTemporaryDir dir;
-        TaskProfile profile = influxToInflux(u"nowhere"_s, u"http://127.0.0.1:1"_s, u"src"_s,
-                                             u"http://127.0.0.1:1"_s, u"dst"_s);
-        profile.advanced.retryAttempts = 1;
-        const QString path = dir.filePath(u"p.json"_s);
-        QVERIFY(saveProfile(profile, path));
-        const CliResult check = runCli({u"check"_s, path});
-        QCOMPARE(check.exitCode, 3);
-        QVERIFY2(check.output.contains(u"127.0.0.1:1"_s), qPrintable(check.output));
-        const CliResult run = runCli({u"run"_s, path, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
-        QCOMPARE(run.exitCode, 3);
-        QVERIFY2(run.output.contains(u"127.0.0.1:1"_s), qPrintable(run.output));
+        expectUnreachable(influxToInflux(u"nowhere"_s, u"http://127.0.0.1:1"_s, u"src"_s,
+                                         u"http://127.0.0.1:1"_s, u"dst"_s),
+                          u"127.0.0.1:1"_s, u"127.0.0.1:1"_s);
     }
 
     void plainHttpToHttpsPort()
@@ -83,18 +104,9 @@ private Q_SLOTS:
         options.tls = true;
         InfluxdFixture influx(options);
         QVERIFY2(influx.start(), qPrintable(influx.errorString()));
-        QTemporaryDir dir;
         const QString plain = u"http://127.0.0.1:%1"_s.arg(influx.port());
-        TaskProfile profile = influxToInflux(u"wrong scheme"_s, plain, u"src"_s, plain, u"dst"_s);
-        profile.advanced.retryAttempts = 1;
-        const QString path = dir.filePath(u"p.json"_s);
-        QVERIFY(saveProfile(profile, path));
-        const CliResult check = runCli({u"check"_s, path});
-        QCOMPARE(check.exitCode, 3);
-        QVERIFY2(check.output.contains(u"https"_s), qPrintable(check.output));
-        const CliResult run = runCli({u"run"_s, path, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
-        QCOMPARE(run.exitCode, 3);
-        QVERIFY2(run.output.contains(u"set the protocol to https"_s), qPrintable(run.output));
+        expectUnreachable(influxToInflux(u"wrong scheme"_s, plain, u"src"_s, plain, u"dst"_s),
+                          u"https"_s, u"set the protocol to https"_s);
     }
 
     void missingDatabase()
@@ -153,13 +165,7 @@ private Q_SLOTS:
         QVERIFY(data.open(QIODevice::WriteOnly));
         data.write("cpu v=1 1600000000000000000\n");
         data.close();
-        TaskProfile profile = TaskProfile::withDefaults();
-        profile.name = u"damaged"_s;
-        profile.source.type = u"lpfile"_s;
-        profile.source.path = u"in.lp"_s;
-        profile.target.type = u"lpfile"_s;
-        profile.target.path = u"out.lp"_s;
-        profile.task.start = u"2020-01-01T00:00:00Z"_s;
+        TaskProfile profile = lpfileSince2020(u"damaged"_s, u"in.lp"_s, u"out.lp"_s);
         const QString path = dir.filePath(u"p.json"_s);
         QVERIFY(saveProfile(profile, path));
         for (const QStringList &command :
@@ -192,12 +198,7 @@ private Q_SLOTS:
         InfluxdFixture target;
         QVERIFY2(source.start(), qPrintable(source.errorString()));
         QVERIFY2(target.start(), qPrintable(target.errorString()));
-        const qint64 t0 = 1700000000000000000LL;
-        QByteArray lp;
-        for (int i = 0; i < 40000; ++i)
-            lp += "m,k=v" + QByteArray::number(i % 3) + " f=" + QByteArray::number(i) + "i " +
-                  QByteArray::number(t0 + qint64(i) * 1000000000LL) + '\n';
-        QVERIFY(source.fill(u"src"_s, lp));
+        QVERIFY(source.fill(u"src"_s, threeSeries(40000, 1700000000000000000LL)));
 
         // The target "dies" after its third write, whatever the machine's speed: a proxy in
         // front of it forwards three writes, then drops every connection until it is up again.
@@ -206,12 +207,9 @@ private Q_SLOTS:
 
         QTemporaryDir dir;
         const QString state = dir.filePath(u"state.sqlite"_s);
-        TaskProfile profile =
-            influxToInflux(u"target dies"_s, source.url(), u"src"_s, proxy.url(), u"dst"_s);
-        profile.task.windowMinutes = 5;
-        profile.advanced.readConcurrency = 1;
-        profile.advanced.writeConcurrency = 1;
-        profile.advanced.batchSize = 200;
+        TaskProfile profile = oneAtATime(
+            influxToInflux(u"target dies"_s, source.url(), u"src"_s, proxy.url(), u"dst"_s), 5,
+            200);
         profile.advanced.retryAttempts = 3;
         profile.advanced.retryForMinutes = 0; // give up at once: exit 3, resumable
         const QString path = dir.filePath(u"p.json"_s);
@@ -250,23 +248,14 @@ private Q_SLOTS:
         QVERIFY2(source.start(), qPrintable(source.errorString()));
         QVERIFY2(target.start(), qPrintable(target.errorString()));
         QVERIFY(source.query(u"CREATE DATABASE src"_s));
-        const qint64 t0 = 1600000000000000000LL;
-        QByteArray lp;
-        for (int i = 0; i < 20000; ++i)
-            lp += "m,k=v" + QByteArray::number(i % 3) + " f=" + QByteArray::number(i) + "i " +
-                  QByteArray::number(t0 + qint64(i) * 1000000000LL) + '\n';
-        QVERIFY(source.write(u"src"_s, lp));
+        QVERIFY(source.write(u"src"_s, threeSeries(20000, 1600000000000000000LL)));
         FaultProxy proxy(target.url());
         proxy.tripAfter("/write", 3, FaultProxy::Fault::Drop);
 
         QTemporaryDir dir;
         const QString state = dir.filePath(u"state.sqlite"_s);
-        TaskProfile profile =
-            influxToInflux(u"waits out"_s, source.url(), u"src"_s, proxy.url(), u"dst"_s);
-        profile.task.windowMinutes = 5;
-        profile.advanced.readConcurrency = 1;
-        profile.advanced.writeConcurrency = 1;
-        profile.advanced.batchSize = 200;
+        TaskProfile profile = oneAtATime(
+            influxToInflux(u"waits out"_s, source.url(), u"src"_s, proxy.url(), u"dst"_s), 5, 200);
         profile.advanced.retryAttempts = 2;
         const QString path = dir.filePath(u"p.json"_s);
         QVERIFY(saveProfile(profile, path));

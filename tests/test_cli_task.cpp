@@ -132,14 +132,8 @@ private Q_SLOTS:
                        " " + QByteArray::number(1600000000000000000LL + qint64(i) * 1000000000) +
                        "\n");
         data.close();
-        TaskProfile profile = TaskProfile::withDefaults();
-        profile.name = u"relative"_s;
-        profile.source.type = u"lpfile"_s;
-        profile.source.path = u"missing.lp"_s;
-        profile.target.type = u"lpfile"_s;
-        profile.target.path = u"out.lp"_s;
+        TaskProfile profile = lpfileSince2020(u"relative"_s, u"missing.lp"_s, u"out.lp"_s);
         profile.target.database = u"db"_s;
-        profile.task.start = u"2020-01-01T00:00:00Z"_s;
         const QString path = dir.filePath(u"profiles/p.json"_s);
         QVERIFY(saveProfile(profile, path));
         QVERIFY(QDir::current() != QDir(dir.filePath(u"profiles"_s)));
@@ -161,14 +155,8 @@ private Q_SLOTS:
         QVERIFY(data.open(QIODevice::WriteOnly));
         data.write("cpu v=1 1600000000000000000\ncpu v=2 1600000001000000000\n");
         data.close();
-        TaskProfile profile = TaskProfile::withDefaults();
-        profile.name = u"busy"_s;
-        profile.source.type = u"lpfile"_s;
-        profile.source.path = u"in.lp"_s;
-        profile.target.type = u"lpfile"_s;
-        profile.target.path = u"out.lp"_s;
+        TaskProfile profile = lpfileSince2020(u"busy"_s, u"in.lp"_s, u"out.lp"_s);
         profile.target.database = u"db"_s;
-        profile.task.start = u"2020-01-01T00:00:00Z"_s;
         const QString path = dir.filePath(u"p.json"_s);
         QVERIFY(saveProfile(profile, path));
         const QString state = dir.filePath(u"s.sqlite"_s);

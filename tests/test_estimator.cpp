@@ -7,6 +7,7 @@
 #include "support/InfluxdFixture.h"
 #include "support/TestData.h"
 #include "support/TestProfiles.h"
+#include "support/TestRecords.h"
 #include "support/TestTime.h"
 
 #include <QFile>
@@ -99,10 +100,7 @@ private Q_SLOTS:
         QVERIFY(store.open(state));
         const auto id = store.saveTask(u"file"_s, "{}");
         QVERIFY(id);
-        UnitRecord unit;
-        unit.measurement = u"m"_s;
-        unit.rangeEnd = 9;
-        QVERIFY(store.addUnits(*id, {unit}));
+        QVERIFY(store.addUnits(*id, {unit(u"m"_s, 0, 9)}));
 
         // A line-protocol file cannot count without reading: "cannot", not "not yet".
         LpFileSource source(path);
@@ -124,10 +122,7 @@ private Q_SLOTS:
         QVERIFY(store.open(state));
         const auto id = store.saveTask(u"unreachable"_s, "{}");
         QVERIFY(id);
-        UnitRecord unit;
-        unit.measurement = u"cpu"_s;
-        unit.rangeEnd = 9;
-        QVERIFY(store.addUnits(*id, {unit}));
+        QVERIFY(store.addUnits(*id, {unit(u"cpu"_s, 0, 9)}));
 
         InfluxdFixture influx;
         QVERIFY2(influx.start(), qPrintable(influx.errorString()));

@@ -50,6 +50,32 @@ FaultProxy::Rule onWrites(Action action)
     return rule;
 }
 
+/// `rule` failing every `every`-th request it picks, after letting the first `skip` through.
+FaultProxy::Rule spaced(FaultProxy::Rule rule, int every, int skip = 0)
+{
+    rule.every = every;
+    rule.skip = skip;
+    return rule;
+}
+
+/// `rule` answering `status`, with a Retry-After when `retryAfterSeconds` is 0 or more, at most
+/// `times` times when that is not -1.
+FaultProxy::Rule answering(FaultProxy::Rule rule, int status, int retryAfterSeconds = -1,
+                           int times = -1)
+{
+    rule.status = status;
+    rule.retryAfterSeconds = retryAfterSeconds;
+    rule.times = times;
+    return rule;
+}
+
+/// `rule` holding its requests for 4 s, past the idle timeout of 1 s the cases give the run.
+FaultProxy::Rule stalling(FaultProxy::Rule rule)
+{
+    rule.stallMs = 4000;
+    return rule;
+}
+
 /// The keys (measurement|tags|time) of the points a dump line set holds with `needle` in a line.
 QSet<QString> pointsWith(const QStringList &dump, const QString &needle)
 {
@@ -72,6 +98,8 @@ QStringList without(const QStringList &dump, const QSet<QString> &points)
 } // namespace
 
 /** Migrations through a proxy that fails requests on either side. */
+Q_DECLARE_METATYPE(tsm::test::FaultProxy::Rule)
+
 class TestFaults : public QObject
 {
     Q_OBJECT
@@ -196,6 +224,79 @@ class TestFaults : public QObject
         QVERIFY2(o.rejects.isEmpty(), qPrintable(o.rejects));
     }
 
+    /// A case that must end with exit 6: all of `source` in the target but the `rejected`
+    /// points (keys as pointsWith() makes them), which are counted as rejected instead.
+    void expectAllBut(const QString &fault, const QStringList &source,
+                      const QSet<QString> &rejected, const Outcome &o)
+    {
+        const QString diff = compareDumps(without(source, rejected), o.target);
+        report(fault, u"target"_s, o, diff.isEmpty());
+        QVERIFY2(o.exitCode == 6, qPrintable(o.output));
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        QCOMPARE(o.totals.done, o.totals.total);
+        QCOMPARE(o.totals.pointsRejected, qint64(rejected.size()));
+        QCOMPARE(o.totals.pointsWritten, InfluxDump::pointCount(source) - rejected.size());
+    }
+
+    /// Where a case stands in the suite, so that its table line keeps its place.
+    enum class Phase
+    {
+        Early,
+        Late,
+    };
+
+    /// The cases of throughProxy(): the fault, its side, the rule that picks the requests it
+    /// fails, and the retry attempts and idle timeout (0: migrate()'s) the run gets.
+    void proxiedFaults(Phase phase)
+    {
+        QTest::addColumn<QString>("fault");
+        QTest::addColumn<bool>("sourceSide");
+        QTest::addColumn<FaultProxy::Rule>("rule");
+        QTest::addColumn<int>("retryAttempts");
+        QTest::addColumn<int>("idleTimeoutSeconds");
+        auto add = [](const QString &fault, bool sourceSide, const FaultProxy::Rule &rule,
+                      int retryAttempts = 0, int idleTimeoutSeconds = 0) {
+            const QString tag = fault + (sourceSide ? u" (source)"_s : u" (target)"_s);
+            QTest::newRow(qPrintable(tag))
+                << fault << sourceSide << rule << retryAttempts << idleTimeoutSeconds;
+        };
+        const FaultProxy::Rule reads = onReads(Action::Answer);
+        const FaultProxy::Rule writes = onWrites(Action::Answer);
+        switch (phase) {
+        case Phase::Early:
+            add(u"503"_s, true, spaced(answering(reads, 503), 6));
+            add(u"503 with Retry-After: 1"_s, false, spaced(answering(writes, 503, 1, 2), 10));
+            add(u"429"_s, false, spaced(answering(writes, 429), 5));
+            add(u"429 with Retry-After: 1"_s, true, spaced(answering(reads, 429, 1, 2), 20));
+            add(u"500 (transient)"_s, true, spaced(answering(reads, 500), 8));
+            add(u"500 (transient)"_s, false, spaced(answering(writes, 500), 7));
+            add(u"reset before forwarding"_s, true, spaced(onReads(Action::ResetBefore), 5));
+            add(u"reset before forwarding"_s, false, spaced(onWrites(Action::ResetBefore), 5));
+            add(u"reset after forwarding"_s, true, spaced(onReads(Action::ResetAfter), 5));
+            // The write is applied, its answer never comes: sent again, the points overwrite.
+            add(u"reset after forwarding"_s, false, spaced(onWrites(Action::ResetAfter), 5));
+            // 5% of the data reads, each after some of its points arrived.
+            add(u"cut mid-chunk (5%)"_s, true, spaced(onReads(Action::CutMidChunk), 20, 3));
+            add(u"cut at a chunk boundary (5%)"_s, true,
+                spaced(onReads(Action::CutAtChunkBoundary), 20, 5));
+            break;
+        case Phase::Late: {
+            add(u"stall past the timeout"_s, true, spaced(stalling(onReads(Action::Stall)), 16), 0,
+                1);
+            add(u"stall past the timeout"_s, false, spaced(stalling(onWrites(Action::Stall)), 12),
+                0, 1);
+            // Applied, then silence until the client gives up: sent again, the points
+            // overwrite.
+            add(u"write applied, answer lost"_s, false,
+                spaced(stalling(onWrites(Action::LoseAnswer)), 12), 0, 1);
+            FaultProxy::Rule large = onWrites(Action::RefuseLarger);
+            large.maxBodyBytes = 4000; // a batch of 200 points is about 12 kB
+            add(u"413 over 4,000 bytes"_s, false, large);
+            break;
+        }
+        }
+    }
+
     /// A fault applied to the requests `rule` picks, on the source side or the target side.
     void throughProxy(const QString &fault, bool sourceSide, const FaultProxy::Rule &rule,
                       const std::function<void(TaskProfile &)> &tweak = {})
@@ -208,6 +309,22 @@ class TestFaults : public QObject
         const int applied = proxy.applied(index);
         expectComplete(fault, sourceSide ? u"source"_s : u"target"_s, o);
         QVERIFY2(applied > 0, "the fault never applied");
+    }
+
+    /// throughProxy() with the case of the current data row of proxiedFaults().
+    void throughProxyFromData()
+    {
+        QFETCH(QString, fault);
+        QFETCH(bool, sourceSide);
+        QFETCH(FaultProxy::Rule, rule);
+        QFETCH(int, retryAttempts);
+        QFETCH(int, idleTimeoutSeconds);
+        throughProxy(fault, sourceSide, rule, [&](TaskProfile &p) {
+            if (retryAttempts > 0)
+                p.advanced.retryAttempts = retryAttempts;
+            if (idleTimeoutSeconds > 0)
+                p.advanced.idleTimeoutSeconds = idleTimeoutSeconds;
+        });
     }
 
 private Q_SLOTS:
@@ -237,107 +354,12 @@ private Q_SLOTS:
             qInfo().noquote() << u"\n"_s + m_table.join(u'\n');
     }
 
-    // ---- Transient answers: retried, nothing lost.
+    // ---- Faults the run outlasts, each on the requests a rule picks: transient answers
+    // (retried, nothing lost) and answers that break in the middle (the unit is read again,
+    // in the same run).
 
-    void source503()
-    {
-        FaultProxy::Rule rule = onReads(Action::Answer);
-        rule.status = 503;
-        rule.every = 6;
-        throughProxy(u"503"_s, true, rule);
-    }
-
-    void target503RetryAfter()
-    {
-        FaultProxy::Rule rule = onWrites(Action::Answer);
-        rule.status = 503;
-        rule.retryAfterSeconds = 1;
-        rule.every = 10;
-        rule.times = 2;
-        throughProxy(u"503 with Retry-After: 1"_s, false, rule);
-    }
-
-    void target429()
-    {
-        FaultProxy::Rule rule = onWrites(Action::Answer);
-        rule.status = 429;
-        rule.every = 5;
-        throughProxy(u"429"_s, false, rule);
-    }
-
-    void source429RetryAfter()
-    {
-        FaultProxy::Rule rule = onReads(Action::Answer);
-        rule.status = 429;
-        rule.retryAfterSeconds = 1;
-        rule.every = 20;
-        rule.times = 2;
-        throughProxy(u"429 with Retry-After: 1"_s, true, rule);
-    }
-
-    void source500()
-    {
-        FaultProxy::Rule rule = onReads(Action::Answer);
-        rule.status = 500;
-        rule.every = 8;
-        throughProxy(u"500 (transient)"_s, true, rule);
-    }
-
-    void target500()
-    {
-        FaultProxy::Rule rule = onWrites(Action::Answer);
-        rule.status = 500;
-        rule.every = 7;
-        throughProxy(u"500 (transient)"_s, false, rule);
-    }
-
-    void sourceResetBeforeForwarding()
-    {
-        FaultProxy::Rule rule = onReads(Action::ResetBefore);
-        rule.every = 5;
-        throughProxy(u"reset before forwarding"_s, true, rule);
-    }
-
-    void targetResetBeforeForwarding()
-    {
-        FaultProxy::Rule rule = onWrites(Action::ResetBefore);
-        rule.every = 5;
-        throughProxy(u"reset before forwarding"_s, false, rule);
-    }
-
-    void sourceResetAfterForwarding()
-    {
-        FaultProxy::Rule rule = onReads(Action::ResetAfter);
-        rule.every = 5;
-        throughProxy(u"reset after forwarding"_s, true, rule);
-    }
-
-    void targetResetAfterForwarding()
-    {
-        // The write is applied, its answer never comes: sent again, the points overwrite.
-        FaultProxy::Rule rule = onWrites(Action::ResetAfter);
-        rule.every = 5;
-        throughProxy(u"reset after forwarding"_s, false, rule);
-    }
-
-    // ---- Answers that break in the middle: the unit is read again, in the same run.
-
-    void sourceCutMidChunk()
-    {
-        // 5% of the data reads, each after some of its points arrived.
-        FaultProxy::Rule rule = onReads(Action::CutMidChunk);
-        rule.every = 20;
-        rule.skip = 3;
-        throughProxy(u"cut mid-chunk (5%)"_s, true, rule);
-    }
-
-    void sourceCutAtChunkBoundary()
-    {
-        FaultProxy::Rule rule = onReads(Action::CutAtChunkBoundary);
-        rule.every = 20;
-        rule.skip = 5;
-        throughProxy(u"cut at a chunk boundary (5%)"_s, true, rule);
-    }
+    void outlastedFault_data() { proxiedFaults(Phase::Early); }
+    void outlastedFault() { throughProxyFromData(); }
 
     void sourceCutJsonAnswers()
     {
@@ -406,44 +428,10 @@ private Q_SLOTS:
         QVERIFY2(o.seconds < 30, qPrintable(o.output));
     }
 
-    // ---- Silence: the idle timeout ends the wait.
+    // ---- Silence: the idle timeout ends the wait. Too large: split.
 
-    void sourceStall()
-    {
-        FaultProxy::Rule rule = onReads(Action::Stall);
-        rule.stallMs = 4000;
-        rule.every = 16;
-        throughProxy(u"stall past the timeout"_s, true, rule,
-                     [](TaskProfile &p) { p.advanced.idleTimeoutSeconds = 1; });
-    }
-
-    void targetStall()
-    {
-        FaultProxy::Rule rule = onWrites(Action::Stall);
-        rule.stallMs = 4000;
-        rule.every = 12;
-        throughProxy(u"stall past the timeout"_s, false, rule,
-                     [](TaskProfile &p) { p.advanced.idleTimeoutSeconds = 1; });
-    }
-
-    void targetLosesAnswer()
-    {
-        // Applied, then silence until the client gives up: sent again, the points overwrite.
-        FaultProxy::Rule rule = onWrites(Action::LoseAnswer);
-        rule.stallMs = 4000;
-        rule.every = 12;
-        throughProxy(u"write applied, answer lost"_s, false, rule,
-                     [](TaskProfile &p) { p.advanced.idleTimeoutSeconds = 1; });
-    }
-
-    // ---- Too large: split.
-
-    void target413()
-    {
-        FaultProxy::Rule rule = onWrites(Action::RefuseLarger);
-        rule.maxBodyBytes = 4000; // a batch of 200 points is about 12 kB
-        throughProxy(u"413 over 4,000 bytes"_s, false, rule);
-    }
+    void lateFault_data() { proxiedFaults(Phase::Late); }
+    void lateFault() { throughProxyFromData(); }
 
     // ---- Refused as a whole for some lines: bisected to them, the rest arrives.
 
@@ -460,13 +448,7 @@ private Q_SLOTS:
         const QSet<QString> poisoned =
             pointsWith(m_source, u"|note|string|"_s + QLatin1StringView(kPoison));
         QCOMPARE(poisoned.size(), 3);
-        const QString diff = compareDumps(without(m_source, poisoned), o.target);
-        report(u"500 for some lines"_s, u"target"_s, o, diff.isEmpty());
-        QVERIFY2(o.exitCode == 6, qPrintable(o.output));
-        QVERIFY2(diff.isEmpty(), qPrintable(diff));
-        QCOMPARE(o.totals.done, o.totals.total);
-        QCOMPARE(o.totals.pointsRejected, 3);
-        QCOMPARE(o.totals.pointsWritten, m_points - 3);
+        expectAllBut(u"500 for some lines"_s, m_source, poisoned, o);
         QCOMPARE(o.rejects.count(u"note=\"poison\""_s), 3);
         QVERIFY2(o.rejects.contains(u"engine: cannot keep this point"_s), qPrintable(o.rejects));
     }
@@ -517,13 +499,7 @@ private Q_SLOTS:
             u"mixed"_s);
         const QSet<QString> floats = pointsWith(source, u"|v|float|"_s);
         QCOMPARE(floats.size(), 30);
-        const QString diff = compareDumps(without(source, floats), o.target);
-        report(u"400 field type conflict in one batch"_s, u"target"_s, o, diff.isEmpty());
-        QVERIFY2(o.exitCode == 6, qPrintable(o.output));
-        QVERIFY2(diff.isEmpty(), qPrintable(diff));
-        QCOMPARE(o.totals.done, o.totals.total);
-        QCOMPARE(o.totals.pointsWritten, 30);
-        QCOMPARE(o.totals.pointsRejected, 30);
+        expectAllBut(u"400 field type conflict in one batch"_s, source, floats, o);
         QCOMPARE(o.rejects.count(u"field type conflict"_s), 30);
     }
 

@@ -50,6 +50,18 @@ private:
             .toObject();
     }
 
+    /// The first series of a /query answer.
+    static QJsonObject firstSeries(const HttpResponse &response)
+    {
+        return result(response).value(u"series"_s).toArray().at(0).toObject();
+    }
+
+    /// The rows of the first series of a /query answer.
+    static QJsonArray firstValues(const HttpResponse &response)
+    {
+        return firstSeries(response).value(u"values"_s).toArray();
+    }
+
     QByteArray query(const QString &statement, const QString &db = {})
     {
         QByteArray target = "/query?q=" + HttpClient::percentEncode(statement);
@@ -202,12 +214,7 @@ private Q_SLOTS:
                      .value(u"error"_s)
                      .toString(),
                  u"database not found: metrics"_s);
-        QVERIFY(!result(send("GET", query(u"SHOW DATABASES"_s)))
-                     .value(u"series"_s)
-                     .toArray()
-                     .at(0)
-                     .toObject()
-                     .contains(u"values"_s));
+        QVERIFY(!firstSeries(send("GET", query(u"SHOW DATABASES"_s))).contains(u"values"_s));
         const HttpResponse noOrg = send("GET", "/api/v2/dbrps");
         QCOMPARE(noOrg.status, 400);
         QCOMPARE(message(noOrg), u"either 'org' or 'orgID' must be provided"_s);
@@ -228,23 +235,12 @@ private Q_SLOTS:
                  1);
 
         // Now InfluxQL reads the bucket (from the real influxd behind).
-        const QJsonArray values = result(send("GET", query(u"SELECT * FROM m"_s, u"metrics"_s)))
-                                      .value(u"series"_s)
-                                      .toArray()
-                                      .at(0)
-                                      .toObject()
-                                      .value(u"values"_s)
-                                      .toArray();
+        const QJsonArray values =
+            firstValues(send("GET", query(u"SELECT * FROM m"_s, u"metrics"_s)));
         QCOMPARE(values.size(), 2);
         // 2.x answers these itself: the policy's shard group is always 168h; no shards.
         const QJsonArray policy =
-            result(send("GET", query(u"SHOW RETENTION POLICIES ON metrics"_s)))
-                .value(u"series"_s)
-                .toArray()
-                .at(0)
-                .toObject()
-                .value(u"values"_s)
-                .toArray()
+            firstValues(send("GET", query(u"SHOW RETENTION POLICIES ON metrics"_s)))
                 .at(0)
                 .toArray();
         QCOMPARE(policy, (QJsonArray{u"autogen"_s, u"0s"_s, u"168h0m0s"_s, 1, true}));
@@ -283,27 +279,19 @@ private Q_SLOTS:
                 HttpClient client;
                 return client.perform(request);
             };
-            auto values = [](const HttpResponse &response) {
-                return result(response)
-                    .value(u"series"_s)
-                    .toArray()
-                    .at(0)
-                    .toObject()
-                    .value(u"values"_s)
-                    .toArray();
-            };
-            QCOMPARE(values(ask(u"SHOW MEASUREMENTS ON \"telegraf\""_s)),
+            QCOMPARE(firstValues(ask(u"SHOW MEASUREMENTS ON \"telegraf\""_s)),
                      QJsonArray{QJsonArray{u"cpu"_s}});
-            QCOMPARE(values(ask(u"SHOW TAG KEYS FROM \"telegraf\".\"one_year\".\"cpu\""_s)),
+            QCOMPARE(firstValues(ask(u"SHOW TAG KEYS FROM \"telegraf\".\"one_year\".\"cpu\""_s)),
                      QJsonArray{QJsonArray{u"host"_s}});
-            QCOMPARE(values(ask(u"SHOW FIELD KEYS FROM \"cpu\""_s)),
+            QCOMPARE(firstValues(ask(u"SHOW FIELD KEYS FROM \"cpu\""_s)),
                      (QJsonArray{QJsonArray{u"v"_s, u"integer"_s}}));
-            QCOMPARE(values(ask(u"SHOW FIELD KEYS FROM \"telegraf\".\"one_year\".\"cpu\""_s)),
+            QCOMPARE(firstValues(ask(u"SHOW FIELD KEYS FROM \"telegraf\".\"one_year\".\"cpu\""_s)),
                      (QJsonArray{QJsonArray{u"v"_s, u"float"_s}}));
-            QCOMPARE(values(ask(u"SHOW FIELD KEYS FROM \"cpu\""_s, u"one_year"_s)),
+            QCOMPARE(firstValues(ask(u"SHOW FIELD KEYS FROM \"cpu\""_s, u"one_year"_s)),
                      (QJsonArray{QJsonArray{u"v"_s, u"float"_s}}));
-            QCOMPARE(values(ask(u"SELECT * FROM \"telegraf\".\"one_year\"./.*/ LIMIT 1"_s)).size(),
-                     1); // one series per measurement; the first is cpu
+            QCOMPARE(
+                firstValues(ask(u"SELECT * FROM \"telegraf\".\"one_year\"./.*/ LIMIT 1"_s)).size(),
+                1); // one series per measurement; the first is cpu
             QCOMPARE(result(ask(u"SELECT * FROM \"telegraf\".\"nope\".\"cpu\""_s))
                          .value(u"error"_s)
                          .toString(),
@@ -315,8 +303,7 @@ private Q_SLOTS:
                 QVERIFY2(message(onPolicy).startsWith(u"failed to parse query: "_s),
                          onPolicy.body.constData());
             } else {
-                const QJsonObject series =
-                    result(onPolicy).value(u"series"_s).toArray().at(0).toObject();
+                const QJsonObject series = firstSeries(onPolicy);
                 QCOMPARE(series.value(u"columns"_s).toArray(),
                          (QJsonArray{u"name"_s, u"database"_s, u"retention policy"_s}));
                 QCOMPARE(series.value(u"values"_s).toArray(),

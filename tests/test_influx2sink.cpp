@@ -9,6 +9,7 @@
 #include "support/InfluxDump.h"
 #include "support/TestBatches.h"
 #include "support/TestProfiles.h"
+#include "support/TestRuns.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -89,15 +90,12 @@ private Q_SLOTS:
         TaskProfile profile =
             toInflux2(u"to 2.x"_s, influxd.url(), u"src"_s, *m_emulator, u"dst"_s);
         profile.target.createDatabase = false;
-        Runner runner(profile, state);
-        runner.run();
-        QVERIFY2(runner.outcome().status == RunOutcome::Status::Completed,
-                 qPrintable(runner.outcome().message));
-        QCOMPARE(runner.outcome().pointsRejected, 1);
-        // Verified at its end: counted through the same API on both sides, every window agrees.
-        QVERIFY(runner.outcome().windowsVerified > 0);
-        QCOMPARE(runner.outcome().windowsDiffering, 0);
-        QCOMPARE(runner.outcome().rejectsFile, Runner::rejectsPath(state, profile.name));
+        RunOutcome outcome;
+        runVerified(profile, state, &outcome);
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(outcome.pointsRejected, 1);
+        QCOMPARE(outcome.rejectsFile, Runner::rejectsPath(state, profile.name));
 
         // The rejects file holds that line and 2.x's reason.
         QFile rejects(Runner::rejectsPath(state, profile.name));

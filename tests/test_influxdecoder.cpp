@@ -37,47 +37,25 @@ struct Cell
     bool b = false;
 };
 
-Cell N()
-{
-    return Cell{};
-}
-Cell I(qint64 v)
+/// A cell of `kind` whose `field` holds `value`.
+template<typename T> Cell cellOf(Cell::Kind kind, T Cell::*field, T value)
 {
     Cell c;
-    c.kind = Cell::Int;
-    c.i = v;
-    return c;
-}
-Cell U(quint64 v)
-{
-    Cell c;
-    c.kind = Cell::Uint;
-    c.u = v;
-    return c;
-}
-Cell F(double v)
-{
-    Cell c;
-    c.kind = Cell::Float;
-    c.f = v;
-    return c;
-}
-Cell S(const QByteArray &v)
-{
-    Cell c;
-    c.kind = Cell::Str;
-    c.s = v;
-    return c;
-}
-Cell B(bool v)
-{
-    Cell c;
-    c.kind = Cell::Bool;
-    c.b = v;
+    c.kind = kind;
+    c.*field = value;
     return c;
 }
 
-/** A series as InfluxDB puts it in a chunk; tags keep the order given (maps are unordered). */
+// The cells of the rows, by kind: {I(1000), F(2.5), N()}.
+const auto N = [] { return Cell{}; };
+const auto I = [](qint64 v) { return cellOf(Cell::Int, &Cell::i, v); };
+const auto U = [](quint64 v) { return cellOf(Cell::Uint, &Cell::u, v); };
+const auto F = [](double v) { return cellOf(Cell::Float, &Cell::f, v); };
+const auto S = [](const QByteArray &v) { return cellOf(Cell::Str, &Cell::s, v); };
+const auto B = [](bool v) { return cellOf(Cell::Bool, &Cell::b, v); };
+
+/** A series as InfluxDB puts it in a chunk; tags keep the order given (maps are unordered).
+ *  Written {name, tags, columns, values, partial}. */
 struct Series
 {
     QByteArray name;
@@ -267,6 +245,9 @@ constexpr qint64 kInt64Max = std::numeric_limits<qint64>::max();
 
 } // namespace
 
+using FieldTypes = QHash<QString, QList<FieldType>>;
+Q_DECLARE_METATYPE(FieldTypes)
+
 /** InfluxResponseDecoder: InfluxQL answers (msgpack and streamed JSON) to line protocol. */
 class TestInfluxDecoder : public QObject
 {
@@ -288,9 +269,8 @@ private slots:
     void garbageIsProtocolError_data();
     void garbageIsProtocolError();
     void jsonTypesFromFieldKeys();
-    void jsonStringsEscaped();
-    void jsonKeepsNegativeZero();
-    void jsonIntegerLimits();
+    void jsonAnswerDecoded_data();
+    void jsonAnswerDecoded();
     void jsonLineAcrossFeeds();
     void jsonChunksWhateverSeparates_data();
     void jsonChunksWhateverSeparates();
@@ -299,17 +279,16 @@ private slots:
 
 void TestInfluxDecoder::msgpackKeepsEachType()
 {
-    Series s;
-    s.name = "cpu";
-    s.tags = {{"host", "a"}};
-    s.columns = {"time", "b", "f", "i", "s"};
-    s.values = {
-        {I(1000), B(true), F(1.0), I(1), S("x")},
-        {I(2000), N(), F(2.5), N(), N()},
-        {I(3000), N(), N(), N(), N()}, // every field null: not a point
-        {I(4000), B(false), F(-0.5), I(-7), S("say \"hi\" C:\\tmp")},
-        {I(5000), N(), F(1e21), I(0), S("")},
-    };
+    Series s{"cpu",
+             {{"host", "a"}},
+             {"time", "b", "f", "i", "s"},
+             {
+                 {I(1000), B(true), F(1.0), I(1), S("x")},
+                 {I(2000), N(), F(2.5), N(), N()},
+                 {I(3000), N(), N(), N(), N()}, // every field null: not a point
+                 {I(4000), B(false), F(-0.5), I(-7), S("say \"hi\" C:\\tmp")},
+                 {I(5000), N(), F(1e21), I(0), S("")},
+             }};
     // A float with an integral value stays a float even for a field the hint calls integer:
     // msgpack says what each value is.
     const Decoded d = decode(msgpackChunk({s}), LpDialect{true}, {{u"f"_s, {FieldType::Integer}}});
@@ -326,16 +305,11 @@ void TestInfluxDecoder::msgpackKeepsEachType()
 
 void TestInfluxDecoder::msgpackTagsSortedAndEmptyOmitted()
 {
-    Series s;
-    s.name = "net";
-    s.tags = {{"zone", "z 1"}, {"host", "h,1"}, {"absent", ""}, {"az", "x=y"}};
-    s.columns = {"time", "v"};
-    s.values = {{I(7), I(1)}};
-    Series untagged;
-    untagged.name = "net";
-    untagged.tags = {{"host", ""}, {"zone", ""}};
-    untagged.columns = {"time", "v"};
-    untagged.values = {{I(8), I(2)}};
+    Series s{"net",
+             {{"zone", "z 1"}, {"host", "h,1"}, {"absent", ""}, {"az", "x=y"}},
+             {"time", "v"},
+             {{I(7), I(1)}}};
+    Series untagged{"net", {{"host", ""}, {"zone", ""}}, {"time", "v"}, {{I(8), I(2)}}};
     const Decoded d = decode(msgpackChunk({s, untagged}));
     QCOMPARE(d.text, QByteArray("net,az=x\\=y,host=h\\,1,zone=z\\ 1 v=1i 7\n"
                                 "net v=2i 8\n"));
@@ -343,20 +317,12 @@ void TestInfluxDecoder::msgpackTagsSortedAndEmptyOmitted()
 
 void TestInfluxDecoder::msgpackSeriesAcrossChunks()
 {
-    Series a1;
-    a1.name = "cpu";
-    a1.tags = {{"host", "a"}};
-    a1.columns = {"time", "v"};
-    a1.values = {{I(1), F(0.5)}, {I(2), F(1.5)}};
-    a1.partial = true;
+    Series a1{"cpu", {{"host", "a"}}, {"time", "v"}, {{I(1), F(0.5)}, {I(2), F(1.5)}}, true};
     Series a2 = a1;
     a2.values = {{I(3), F(2.5)}};
     a2.partial = false;
-    Series b;
-    b.name = "cpu";
-    b.tags = {{"host", "b"}};
-    b.columns = {"time", "v", "w"}; // another column set in the same statement
-    b.values = {{I(4), F(3.5), S("k")}};
+    // another column set in the same statement
+    Series b{"cpu", {{"host", "b"}}, {"time", "v", "w"}, {{I(4), F(3.5), S("k")}}};
     const QByteArray body =
         msgpackChunk({a1}, true) + msgpackChunk({a2}, true) + msgpackChunk({b}, false);
     const Decoded d = decode(body);
@@ -373,10 +339,10 @@ void TestInfluxDecoder::msgpackStreamedInSmallPieces()
     QByteArray body;
     QByteArray expected;
     for (int c = 0; c < 6; ++c) {
-        Series s;
-        s.name = "m" + QByteArray::number(c % 2);
-        s.tags = {{"t", "v" + QByteArray::number(c)}};
-        s.columns = {"time", "f", "i", "s"};
+        Series s{"m" + QByteArray::number(c % 2),
+                 {{"t", "v" + QByteArray::number(c)}},
+                 {"time", "f", "i", "s"},
+                 {}};
         for (int r = 0; r < 20; ++r) {
             const qint64 t = 1600000000000000000LL + c * 1000 + r;
             const QByteArray text(qsizetype(r * 3), char('a' + r % 26)); // up to str8 lengths
@@ -408,17 +374,17 @@ void TestInfluxDecoder::msgpackStreamedInSmallPieces()
 
 void TestInfluxDecoder::msgpackExactTimesAndIntegerLimits()
 {
-    Series s;
-    s.name = "t";
-    s.columns = {"time", "i"};
-    s.values = {
-        {I(1600000000123456789LL), I(kInt64Max)},
-        {I(-1), I(kInt64Min)},
-        {I(-1600000000123456789LL), I(-1)},
-        {I(kInt64Min + 2), I(127)}, // InfluxDB's earliest time
-        {I(kInt64Max - 1), I(128)}, // and its latest
-        {I(0), I(-33)},
-    };
+    Series s{"t",
+             {},
+             {"time", "i"},
+             {
+                 {I(1600000000123456789LL), I(kInt64Max)},
+                 {I(-1), I(kInt64Min)},
+                 {I(-1600000000123456789LL), I(-1)},
+                 {I(kInt64Min + 2), I(127)}, // InfluxDB's earliest time
+                 {I(kInt64Max - 1), I(128)}, // and its latest
+                 {I(0), I(-33)},
+             }};
     const Decoded d = decode(msgpackChunk({s}));
     QCOMPARE(d.text, QByteArray("t i=9223372036854775807i 1600000000123456789\n"
                                 "t i=-9223372036854775808i -1\n"
@@ -453,24 +419,13 @@ void TestInfluxDecoder::inexpressibleValuesAreRejected()
 
 void TestInfluxDecoder::inexpressibleNamesAreRejected()
 {
-    Series good;
-    good.name = "ok";
-    good.tags = {{"host", "a"}};
-    good.columns = {"time", "v"};
-    good.values = {{I(1), I(1)}};
-    Series badTag;
-    badTag.name = "ok";
-    badTag.tags = {{"host", "a"}, {"path", "C:\\"}};
-    badTag.columns = {"time", "v"};
-    badTag.values = {{I(2), I(2)}, {I(3), N()}, {I(4), I(4)}};
-    Series badName;
-    badName.name = "two\nlines";
-    badName.columns = {"time", "v"};
-    badName.values = {{I(5), F(5.5)}};
-    Series badField;
-    badField.name = "ok";
-    badField.columns = {"time", "v", "w\\"};
-    badField.values = {{I(6), I(6), N()}, {I(7), I(7), S("x")}};
+    Series good{"ok", {{"host", "a"}}, {"time", "v"}, {{I(1), I(1)}}};
+    Series badTag{"ok",
+                  {{"host", "a"}, {"path", "C:\\"}},
+                  {"time", "v"},
+                  {{I(2), I(2)}, {I(3), N()}, {I(4), I(4)}}};
+    Series badName{"two\nlines", {}, {"time", "v"}, {{I(5), F(5.5)}}};
+    Series badField{"ok", {}, {"time", "v", "w\\"}, {{I(6), I(6), N()}, {I(7), I(7), S("x")}}};
     Series after = good;
     after.values = {{I(8), I(8)}};
     const Decoded d = decode(msgpackChunk({good, badTag, badName, badField, after}));
@@ -515,10 +470,7 @@ void TestInfluxDecoder::statementErrorIsQueryError_data()
     QTest::newRow("msgpack top level") << msgpackTopError("timeout") << u"timeout"_s;
 
     // The error arrives after data: the data already decoded stays, the error still surfaces.
-    Series s;
-    s.name = "m";
-    s.columns = {"time", "v"};
-    s.values = {{I(1), I(1)}};
+    Series s{"m", {}, {"time", "v"}, {{I(1), I(1)}}};
     QTest::newRow("msgpack, after a chunk of data")
         << msgpackChunk({s}, true) + msgpackStatementError("max-select-point limit exceeded")
         << u"max-select-point limit exceeded"_s;
@@ -542,10 +494,7 @@ void TestInfluxDecoder::endsAfterPartialChunk_data()
 {
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<QByteArray>("decoded");
-    Series s;
-    s.name = "m";
-    s.columns = {"time", "v"};
-    s.values = {{I(1), I(1)}};
+    Series s{"m", {}, {"time", "v"}, {{I(1), I(1)}}};
     QTest::newRow("msgpack") << msgpackChunk({s}, true) << QByteArray("m v=1i 1\n");
     Series sp = s;
     sp.partial = true;
@@ -577,11 +526,10 @@ void TestInfluxDecoder::endsAfterPartialChunk()
 
 void TestInfluxDecoder::msgpackCutShort()
 {
-    Series s;
-    s.name = "cpu";
-    s.tags = {{"host", "a"}};
-    s.columns = {"time", "f", "s"};
-    s.values = {{I(1600000000000000000LL), F(1.5), S("text")}, {I(2), N(), S("more")}};
+    Series s{"cpu",
+             {{"host", "a"}},
+             {"time", "f", "s"},
+             {{I(1600000000000000000LL), F(1.5), S("text")}, {I(2), N(), S("more")}}};
     const QByteArray whole = msgpackChunk({s}); // a complete, final answer on its own
     QCOMPARE(decode(whole).points, qint64(2));
 
@@ -649,65 +597,67 @@ void TestInfluxDecoder::jsonTypesFromFieldKeys()
     QVERIFY2(noUnsigned.text.contains(",ok=false,u=0i,"), noUnsigned.text.constData());
 }
 
-void TestInfluxDecoder::jsonKeepsNegativeZero()
+void TestInfluxDecoder::jsonAnswerDecoded_data()
 {
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<FieldTypes>("types");
+    QTest::addColumn<QByteArray>("decoded");
+
+    // As Go's encoding/json writes them: \" \\ \n, \u escapes for <, > and &, raw UTF-8.
+    QTest::newRow("strings escaped")
+        << QByteArray("{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"log\\\\s\","
+                      "\"tags\":{\"f k\":\"a,b=c\"},\"columns\":[\"time\",\"msg\"],\"values\":["
+                      "[1,\"say \\\"hi\\\"\\nC:\\\\tmp\"],"
+                      "[2,\"\\u003cb\\u003e \\u0026 caf\xC3\xA9 \\u00e9 \\ud83d\\ude00\"],"
+                      "[3,\"tab\\there\"]"
+                      "]}]}]}\n")
+        << FieldTypes()
+        << QByteArray("log\\s,f\\ k=a\\,b\\=c msg=\"say \\\"hi\\\"\nC:\\\\tmp\" 1\n"
+                      "log\\s,f\\ k=a\\,b\\=c msg=\"<b> & caf\xC3\xA9 \xC3\xA9 "
+                      "\xF0\x9F\x98\x80\" 2\n"
+                      "log\\s,f\\ k=a\\,b\\=c msg=\"tab\there\" 3\n");
+
     // Go writes a float −0 as "-0" (msgpack keeps its sign bit as well). Strings that look
     // like it stay as they are; an integer column cannot hold −0, a float one must.
-    const QHash<QString, QList<FieldType>> types = {
-        {u"f"_s, {FieldType::Float}},
-        {u"both"_s, {FieldType::Float, FieldType::Integer}},
-        {u"s"_s, {FieldType::String}},
-    };
-    const QByteArray body =
-        "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":"
-        "[\"time\",\"both\",\"f\",\"s\"],\"values\":["
-        "[1,-0,-0,\"-0\"],"
-        "[2,0,0,\"a -0,\"],"
-        "[3,-0.5,-0e0,\"x\"]"
-        "]}]}]}\n";
-    const Decoded d = decode(body, LpDialect{true}, types);
-    QCOMPARE(d.text, QByteArray("m both=-0,f=-0,s=\"-0\" 1\n"
-                                "m both=0i,f=0,s=\"a -0,\" 2\n"
-                                "m both=-0.5,f=-0,s=\"x\" 3\n"));
-}
+    QTest::newRow("negative zero")
+        << QByteArray("{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":"
+                      "[\"time\",\"both\",\"f\",\"s\"],\"values\":["
+                      "[1,-0,-0,\"-0\"],"
+                      "[2,0,0,\"a -0,\"],"
+                      "[3,-0.5,-0e0,\"x\"]"
+                      "]}]}]}\n")
+        << FieldTypes{{u"f"_s, {FieldType::Float}},
+                      {u"both"_s, {FieldType::Float, FieldType::Integer}},
+                      {u"s"_s, {FieldType::String}}}
+        << QByteArray("m both=-0,f=-0,s=\"-0\" 1\n"
+                      "m both=0i,f=0,s=\"a -0,\" 2\n"
+                      "m both=-0.5,f=-0,s=\"x\" 3\n");
 
-void TestInfluxDecoder::jsonStringsEscaped()
-{
-    // As Go's encoding/json writes them: \" \\ \n, \u escapes for <, > and &, raw UTF-8.
-    const QByteArray body =
-        "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"log\\\\s\",\"tags\":{\"f "
-        "k\":\"a,b=c\"},\"columns\":[\"time\",\"msg\"],\"values\":["
-        "[1,\"say \\\"hi\\\"\\nC:\\\\tmp\"],"
-        "[2,\"\\u003cb\\u003e \\u0026 caf\xC3\xA9 \\u00e9 \\ud83d\\ude00\"],"
-        "[3,\"tab\\there\"]"
-        "]}]}]}\n";
-    const Decoded d = decode(body);
-    QCOMPARE(d.text, QByteArray("log\\s,f\\ k=a\\,b\\=c msg=\"say \\\"hi\\\"\nC:\\\\tmp\" 1\n"
-                                "log\\s,f\\ k=a\\,b\\=c msg=\"<b> & caf\xC3\xA9 \xC3\xA9 "
-                                "\xF0\x9F\x98\x80\" 2\n"
-                                "log\\s,f\\ k=a\\,b\\=c msg=\"tab\there\" 3\n"));
-}
-
-void TestInfluxDecoder::jsonIntegerLimits()
-{
     // Integers past 2^53 must not go through a double, nor turn into floats near the limits.
-    const QHash<QString, QList<FieldType>> types = {
-        {u"i"_s, {FieldType::Integer}}, {u"both"_s, {FieldType::Float, FieldType::Integer}}};
-    const QByteArray body =
-        "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":[\"time\","
-        "\"both\",\"i\"],\"values\":["
-        "[1,null,9007199254740993],"
-        "[2,null,9223372036854775807],"
-        "[3,null,-9223372036854775808],"
-        "[4,9223372036854775807,9200000000000000001],"
-        "[-9223372036854775806,null,0]"
-        "]}]}]}\n";
-    const Decoded d = decode(body, LpDialect{true}, types);
-    QCOMPARE(d.text, QByteArray("m i=9007199254740993i 1\n"
-                                "m i=9223372036854775807i 2\n"
-                                "m i=-9223372036854775808i 3\n"
-                                "m both=9223372036854775807i,i=9200000000000000001i 4\n"
-                                "m i=0i -9223372036854775806\n"));
+    QTest::newRow("integer limits")
+        << QByteArray("{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":"
+                      "[\"time\",\"both\",\"i\"],\"values\":["
+                      "[1,null,9007199254740993],"
+                      "[2,null,9223372036854775807],"
+                      "[3,null,-9223372036854775808],"
+                      "[4,9223372036854775807,9200000000000000001],"
+                      "[-9223372036854775806,null,0]"
+                      "]}]}]}\n")
+        << FieldTypes{{u"i"_s, {FieldType::Integer}},
+                      {u"both"_s, {FieldType::Float, FieldType::Integer}}}
+        << QByteArray("m i=9007199254740993i 1\n"
+                      "m i=9223372036854775807i 2\n"
+                      "m i=-9223372036854775808i 3\n"
+                      "m both=9223372036854775807i,i=9200000000000000001i 4\n"
+                      "m i=0i -9223372036854775806\n");
+}
+
+void TestInfluxDecoder::jsonAnswerDecoded()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(FieldTypes, types);
+    QFETCH(QByteArray, decoded);
+    QCOMPARE(decode(body, LpDialect{true}, types).text, decoded);
 }
 
 void TestInfluxDecoder::jsonLineAcrossFeeds()
@@ -783,14 +733,14 @@ void TestInfluxDecoder::jsonChunksWhateverSeparates()
 
 void TestInfluxDecoder::unsignedForTargetsWithout()
 {
-    Series s;
-    s.name = "m";
-    s.columns = {"time", "big", "small", "n"};
-    s.values = {
-        {I(1), U(18446744073709551615ULL), I(5), I(-3)},
-        {I(2), U(9223372036854775808ULL), I(0), N()},
-        {I(3), U(9223372036854775807ULL), N(), N()}, // msgpack uint that fits in int64
-    };
+    Series s{"m",
+             {},
+             {"time", "big", "small", "n"},
+             {
+                 {I(1), U(18446744073709551615ULL), I(5), I(-3)},
+                 {I(2), U(9223372036854775808ULL), I(0), N()},
+                 {I(3), U(9223372036854775807ULL), N(), N()}, // msgpack uint that fits in int64
+             }};
     const QHash<QString, QList<FieldType>> types = {{u"big"_s, {FieldType::Unsigned}},
                                                     {u"small"_s, {FieldType::Unsigned}},
                                                     {u"n"_s, {FieldType::Unsigned}}};

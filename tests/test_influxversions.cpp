@@ -14,6 +14,7 @@
 #include "support/TestCli.h"
 #include "support/TestHttpServer.h"
 #include "support/TestProfiles.h"
+#include "support/TestRuns.h"
 #include "support/TestTime.h"
 
 #include <QFile>
@@ -30,6 +31,21 @@ using namespace tsm::test;
 namespace {
 
 constexpr qint64 kT0 = 1704103200LL * 1000000000LL;
+
+/// The profile's source refuses the server in checkConnection() with an error of `kind` whose
+/// message says `words` (anything, when empty); `accepted` is the failure when it does not.
+void expectRefused(const TaskProfile &profile, ErrorKind kind, const QString &words,
+                   const char *accepted)
+{
+    CancelToken cancel;
+    try {
+        Connectors::createSource(profile)->checkConnection(cancel);
+        QFAIL(accepted);
+    } catch (const Error &error) {
+        QCOMPARE(error.kind(), kind);
+        QVERIFY2(error.message().contains(words), qPrintable(error.message()));
+    }
+}
 
 /** Collects what a source reads. */
 class CollectingOutput : public BatchOutput
@@ -75,6 +91,22 @@ TaskProfile influxDb3Profile(const QString &url, const QString &token)
     return profile;
 }
 
+/// A line-protocol file in `dir` holding `lines`, migrated into the emulated InfluxDB 3 `server`.
+TaskProfile fileToInfluxDb3(const Influx3Emulator &server, const QTemporaryDir &dir,
+                            const QByteArray &lines)
+{
+    const QString input = dir.filePath(u"in.lp"_s);
+    QFile file(input);
+    if (file.open(QIODevice::WriteOnly))
+        file.write(lines);
+    TaskProfile profile = influxDb3Profile(server.url(), u"t3"_s);
+    profile.source.type = u"lpfile"_s;
+    profile.source.path = input;
+    profile.task.bucket.clear();
+    profile.target.createDatabase = true;
+    return profile;
+}
+
 } // namespace
 
 /** checkConnection() and the InfluxDB 3 family. */
@@ -104,14 +136,8 @@ private Q_SLOTS:
         profile.source.apiVersion = u"2.x"_s;
         profile.source.orgId = u"0a1b2c3d4e5f6071"_s;
         profile.source.token = u"t"_s;
-        try {
-            Connectors::createSource(profile)->checkConnection(cancel);
-            QFAIL("a 2.x source accepted InfluxDB 1.x");
-        } catch (const Error &error) {
-            QCOMPARE(error.kind(), ErrorKind::Config);
-            QVERIFY2(error.message().contains(u"not InfluxDB 2.x: choose the 1.x"_s),
-                     qPrintable(error.message()));
-        }
+        expectRefused(profile, ErrorKind::Config, u"not InfluxDB 2.x: choose the 1.x"_s,
+                      "a 2.x source accepted InfluxDB 1.x");
     }
 
     void influxDb2Emulator()
@@ -143,15 +169,9 @@ private Q_SLOTS:
         // An InfluxDB 3 profile against it says so.
         profile.source.apiVersion = u"3"_s;
         profile.source.version = u"3"_s;
-        try {
-            Connectors::createSource(profile)->checkConnection(cancel);
-            QFAIL("an InfluxDB 3 source accepted InfluxDB 2.x");
-        } catch (const Error &error) {
-            QCOMPARE(error.kind(), ErrorKind::Config);
-            QVERIFY2(error.message().contains(u"not InfluxDB 3: choose the 2.x API for the "
-                                              u"source"_s),
-                     qPrintable(error.message()));
-        }
+        expectRefused(profile, ErrorKind::Config,
+                      u"not InfluxDB 3: choose the 2.x API for the source"_s,
+                      "an InfluxDB 3 source accepted InfluxDB 2.x");
     }
 
     void influxDb3Ping_data()
@@ -205,12 +225,7 @@ private Q_SLOTS:
 
         // A wrong token is refused, by /ping already.
         profile.source.token = u"wrong"_s;
-        try {
-            Connectors::createSource(profile)->checkConnection(cancel);
-            QFAIL("a wrong token was accepted");
-        } catch (const Error &error) {
-            QCOMPARE(error.kind(), ErrorKind::Auth);
-        }
+        expectRefused(profile, ErrorKind::Auth, QString(), "a wrong token was accepted");
     }
 
     void influxDb3Read_data()
@@ -236,13 +251,9 @@ private Q_SLOTS:
         profile.target.type = u"lpfile"_s;
         profile.target.path = dir.filePath(u"out.lp"_s);
         profile.task.windowMinutes = 24 * 60;
-        Runner runner(profile, dir.filePath(u"state.sqlite"_s));
-        runner.run();
-        QVERIFY2(runner.outcome().status == RunOutcome::Status::Completed,
-                 qPrintable(runner.outcome().message));
-        // Verified at its end: counted through the same API on both sides, every window agrees.
-        QVERIFY(runner.outcome().windowsVerified > 0);
-        QCOMPARE(runner.outcome().windowsDiffering, 0);
+        runVerified(profile, dir.filePath(u"state.sqlite"_s));
+        if (QTest::currentTestFailed())
+            return;
         QFile file(profile.target.path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QList<QByteArray> written;
@@ -296,27 +307,17 @@ private Q_SLOTS:
         QVERIFY(server.load(u"db3"_s, "m,host=a v=0.5 1\n").isEmpty()); // v is a float
 
         QTemporaryDir dir;
-        const QString input = dir.filePath(u"in.lp"_s);
-        QFile file(input);
-        QVERIFY(file.open(QIODevice::WriteOnly));
         // Small timestamps: precision "auto" would read them as seconds.
         const QByteArray bad = "m,host=a,rack=r1 note=\"this line is long\",v=2i 20";
-        file.write("m,host=a v=1.5 10\n" + bad + "\nm,host=b v=2.5 30\nm,host=b v=3 40\n");
-        file.close();
-
-        TaskProfile profile = influxDb3Profile(server.url(), u"t3"_s);
-        profile.source.type = u"lpfile"_s;
-        profile.source.path = input;
-        profile.task.bucket.clear();
-        profile.target.createDatabase = true;
+        TaskProfile profile = fileToInfluxDb3(
+            server, dir, "m,host=a v=1.5 10\n" + bad + "\nm,host=b v=2.5 30\nm,host=b v=3 40\n");
+        // Refused by the server rather than kept under another name (see influxDb3Renames).
+        profile.advanced.onTypeConflict = u"reject"_s;
         server.server().clearRecords();
-        Runner runner(profile, dir.filePath(u"state.sqlite"_s));
-        runner.run();
-        QVERIFY2(runner.outcome().status == RunOutcome::Status::Completed,
-                 qPrintable(runner.outcome().message));
-        // Verified at its end: counted through the same API on both sides, every window agrees.
-        QVERIFY(runner.outcome().windowsVerified > 0);
-        QCOMPARE(runner.outcome().windowsDiffering, 0);
+        RunOutcome outcome;
+        runVerified(profile, dir.filePath(u"state.sqlite"_s), &outcome);
+        if (QTest::currentTestFailed())
+            return;
 
         // The rest is stored, at the times sent.
         QStringList stored;
@@ -328,7 +329,7 @@ private Q_SLOTS:
         QCOMPARE(stored, (QStringList{u"a 0.5 1"_s, u"a 1.5 10"_s, u"b 2.5 30"_s, u"b 3 40"_s}));
 
         // Exactly the bad line is in the rejects file, whole, with the server's reason.
-        QFile rejects(runner.outcome().rejectsFile);
+        QFile rejects(outcome.rejectsFile);
         QVERIFY2(rejects.open(QIODevice::ReadOnly), qPrintable(rejects.fileName()));
         const QList<QByteArray> rejected = rejects.readAll().split('\n');
         QCOMPARE(rejected.size(), 3); // reason, line, ""
@@ -351,6 +352,32 @@ private Q_SLOTS:
             QCOMPARE(r.queryItem(u"accept_partial"_s), u"true"_s);
         }
         QCOMPARE(writes, 1);
+    }
+
+    /// InfluxDB 3 refuses a tag and a field of one name, and a second type of a field: with
+    /// the default policies the tag is written as <tag>_tag and the values of the type other
+    /// than the first as <field>_<type>, and nothing is refused.
+    void influxDb3Renames()
+    {
+        Influx3Emulator server(u"3.6.0"_s, u"t3"_s);
+        QTemporaryDir dir;
+        const TaskProfile profile =
+            fileToInfluxDb3(server, dir, "m,host=a,x=t x=1.5,v=1i 10\nm,host=b v=2.5 20\n");
+        Runner runner(profile, dir.filePath(u"state.sqlite"_s));
+        runner.run();
+        QVERIFY2(runner.outcome().status == RunOutcome::Status::Completed,
+                 qPrintable(runner.outcome().message));
+        QCOMPARE(runner.outcome().pointsRejected, 0);
+        QCOMPARE(runner.outcome().windowsDiffering, 0);
+        QStringList stored;
+        for (const Influx3Emulator::Point &point : server.points(u"db3"_s)) {
+            QStringList names = point.tags.keys() + point.fields.keys();
+            names.sort();
+            stored.append(names.join(u','));
+        }
+        stored.sort();
+        // A file lists a field's types as float, integer, …: float is v's first type.
+        QCOMPARE(stored, (QStringList{u"host,v"_s, u"host,v_integer,x,x_tag"_s}));
     }
 
     void influxDb3CloudTarget()

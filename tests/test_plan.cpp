@@ -131,7 +131,11 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString profilePath = dir.filePath(u"p.json"_s);
         const QString state = dir.filePath(u"state.sqlite"_s);
-        QVERIFY(saveProfile(toTDengine(u"plan td"_s, m_influx->url(), td.url()), profilePath));
+        // With the policies at reject: what TDengine refuses is named as it would be refused.
+        TaskProfile rejecting = toTDengine(u"plan td"_s, m_influx->url(), td.url());
+        rejecting.advanced.onKeyClash = u"reject"_s;
+        rejecting.advanced.onTypeConflict = u"reject"_s;
+        QVERIFY(saveProfile(rejecting, profilePath));
 
         const CliResult plan = runCli({u"plan"_s, profilePath, u"--state"_s, state, u"--json"_s});
         QVERIFY2(plan.exitCode == 6, qPrintable(plan.output));
@@ -212,6 +216,57 @@ private Q_SLOTS:
         const auto [written, rejected] = movedBy(state, u"plan td"_s);
         QCOMPARE(written + rejected, doc.value(u"points"_s).toInteger());
         QVERIFY(rejected >= 3); // both dup points and the other type of y
+    }
+
+    /// With the default policies a TDengine 3 plan names each renaming (kept), before the run,
+    /// and what no policy keeps (an oversized tag) as rejected; a run then renames the same.
+    void tdengineTargetRenamesByDefault()
+    {
+        const qint64 t = baseTime();
+        QVERIFY(m_influx->fill(u"awkward"_s,
+                               "dup,x=tagval x=1.5 " + QByteArray::number(t) +
+                                   "\nconflict y=1.5 " + QByteArray::number(t) +
+                                   "\nconflict y=2i " + QByteArray::number(t + 2 * kWeek) +
+                                   "\nbig,id=" + QByteArray(4200, 'x') + " v=1i " +
+                                   QByteArray::number(t) + "\ntext s=\"two\nlines\" " +
+                                   QByteArray::number(t) + "\n"));
+        TDengine3Emulator td;
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        TaskProfile profile = toTDengine(u"renaming"_s, m_influx->url(), td.url());
+        profile.task.bucket = u"awkward"_s;
+        QVERIFY(saveProfile(profile, profilePath));
+        const CliResult plan = runCli({u"plan"_s, profilePath, u"--state"_s, state, u"--json"_s});
+        QVERIFY2(plan.exitCode == 6, qPrintable(plan.output));
+        const QJsonObject doc = jsonIn(plan.output);
+        const QJsonObject tag = problemAbout(measurementIn(doc, u"dup"_s), u"tag \"x\""_s);
+        QCOMPARE(tag.value(u"outcome"_s).toString(), u"kept"_s);
+        QVERIFY2(tag.value(u"reason"_s).toString().contains(u"\"x\" → \"x_tag\""_s),
+                 qPrintable(tag.value(u"reason"_s).toString()));
+        const QJsonObject conflict = measurementIn(doc, u"conflict"_s);
+        const QJsonObject y = problemAbout(conflict, u"field \"y\" (integer)"_s);
+        QCOMPARE(y.value(u"outcome"_s).toString(), u"kept"_s);
+        QVERIFY2(y.value(u"reason"_s).toString().contains(u"integer values → \"y_integer\""_s),
+                 qPrintable(y.value(u"reason"_s).toString()));
+        for (const QJsonValue &p : conflict.value(u"problems"_s).toArray())
+            QVERIFY2(p.toObject().value(u"outcome"_s).toString() == u"kept"_s,
+                     qPrintable(QString::fromUtf8(QJsonDocument(p.toObject()).toJson())));
+        const QJsonObject big = problemAbout(measurementIn(doc, u"big"_s), u"points"_s);
+        QCOMPARE(big.value(u"outcome"_s).toString(), u"rejected"_s);
+        QVERIFY2(big.value(u"reason"_s).toString().contains(u"16384"_s),
+                 qPrintable(big.value(u"reason"_s).toString()));
+        QVERIFY(measurementIn(doc, u"text"_s).value(u"problems"_s).toArray().isEmpty());
+
+        const CliResult human = runCli({u"plan"_s, profilePath, u"--state"_s, state});
+        QVERIFY2(human.output.contains(u"KEPT"_s) && human.output.contains(u"x_tag"_s),
+                 qPrintable(human.output));
+
+        const CliResult run = runCli({u"run"_s, profilePath, u"--state"_s, state});
+        QVERIFY2(run.exitCode == 6, qPrintable(run.output));
+        const auto [written, rejected] = movedBy(state, u"renaming"_s);
+        QCOMPARE(rejected, 1);
+        QCOMPARE(written, 4);
     }
 
     void influxTargetKeepsBoth()

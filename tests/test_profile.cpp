@@ -165,6 +165,9 @@ TaskProfile populatedProfile()
     p.advanced.batchSize = 1000000;
     p.advanced.retryAttempts = 100;
     p.advanced.idleTimeoutSeconds = 7;
+    p.advanced.onKeyClash = u"reject"_s;
+    p.advanced.onTypeConflict = u"convert"_s;
+    p.target.childTableName = u"host ünï"_s;
     return p;
 }
 
@@ -217,6 +220,9 @@ void compareProfiles(const TaskProfile &a, const TaskProfile &b)
     QCOMPARE(a.advanced.batchSize, b.advanced.batchSize);
     QCOMPARE(a.advanced.retryAttempts, b.advanced.retryAttempts);
     QCOMPARE(a.advanced.idleTimeoutSeconds, b.advanced.idleTimeoutSeconds);
+    QCOMPARE(a.advanced.onKeyClash, b.advanced.onKeyClash);
+    QCOMPARE(a.advanced.onTypeConflict, b.advanced.onTypeConflict);
+    QCOMPARE(a.target.childTableName, b.target.childTableName);
 }
 
 QString describe(const QList<FieldError> &errors)
@@ -302,8 +308,8 @@ private slots:
             }
         }
         QCOMPARE(findOption(u"no.such.key"_s), nullptr);
-        // Every field of TaskProfile has a declaration (48 fields, version is the format's).
-        QCOMPARE(keys.size(), 48);
+        // Every field of TaskProfile has a declaration (51 fields, version is the format's).
+        QCOMPARE(keys.size(), 51);
 
         // Form order: basic information first, advanced options last.
         const auto &options = taskOptions();
@@ -558,7 +564,9 @@ private slots:
         ours.subtract(theirs);
         QCOMPARE(ours, QSet<QString>({u"advanced.retryAttempts"_s, u"advanced.retryFor"_s,
                                       u"advanced.idleTimeoutSeconds"_s, u"advanced.verify"_s,
-                                      u"source.acceptRoundedFloats"_s}));
+                                      u"source.acceptRoundedFloats"_s, u"advanced.onKeyClash"_s,
+                                      u"advanced.onTypeConflict"_s,
+                                      u"target.childTableName"_s}));
     }
 
     void secretsOnlyWhenAsked()

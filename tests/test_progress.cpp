@@ -26,6 +26,24 @@ QList<ProgressSample> run(qint64 fromMs, int seconds, qint64 perSecond, Progress
     return samples;
 }
 
+/// `samples`, then run() from `fromMs` continuing their counts.
+QList<ProgressSample> thenRun(QList<ProgressSample> samples, qint64 fromMs, int seconds,
+                              qint64 perSecond)
+{
+    samples += run(fromMs, seconds, perSecond, samples.last());
+    return samples;
+}
+
+/// A known rate: `written` points and `units` units a second.
+Progress::Rates knownRate(double written, double units)
+{
+    Progress::Rates rate;
+    rate.known = true;
+    rate.written = written;
+    rate.units = units;
+    return rate;
+}
+
 MeasurementProgress measurement(qint64 estimate)
 {
     MeasurementProgress m;
@@ -44,8 +62,7 @@ private Q_SLOTS:
     void rateOverTheLast30Seconds()
     {
         // 60 s at 100 points/s, then 40 s at 400 points/s: the rate is that of the last 30 s.
-        QList<ProgressSample> samples = run(kT0, 60, 100);
-        samples += run(kT0 + 60000, 40, 400, samples.last());
+        const QList<ProgressSample> samples = thenRun(run(kT0, 60, 100), kT0 + 60000, 40, 400);
         const Progress::Rates rate = Progress::recent(samples);
         QVERIFY(rate.known);
         QCOMPARE(rate.written, 400.0);
@@ -59,15 +76,13 @@ private Q_SLOTS:
     {
         // A run, a pause of a minute, then a run that has sampled 5 s so far: the pause and the
         // run before it do not count.
-        QList<ProgressSample> samples = run(kT0, 30, 1000);
-        samples += run(kT0 + 90000, 6, 50, samples.last());
+        const QList<ProgressSample> samples = thenRun(run(kT0, 30, 1000), kT0 + 90000, 6, 50);
         const Progress::Rates rate = Progress::recent(samples);
         QVERIFY(rate.known);
         QCOMPARE(rate.written, 50.0);
 
         // Its first sample alone says nothing yet.
-        QList<ProgressSample> first = run(kT0, 30, 1000);
-        first += run(kT0 + 90000, 1, 50, first.last());
+        const QList<ProgressSample> first = thenRun(run(kT0, 30, 1000), kT0 + 90000, 1, 50);
         QVERIFY(!Progress::recent(first).known);
         QCOMPARE(Progress::recent(first).written, 0.0);
         QVERIFY(!Progress::recent({}).known);
@@ -128,10 +143,7 @@ private Q_SLOTS:
 
     void etaFromPointsWhenTheTotalIsKnown()
     {
-        Progress::Rates rate;
-        rate.known = true;
-        rate.written = 300;
-        rate.units = 0.5;
+        const Progress::Rates rate = knownRate(300, 0.5);
         const Progress::EstimatedTotal total =
             Progress::estimatedTotal({measurement(10000), measurement(2000)});
         // 12,000 estimated, 8,000 written and 999 rejected: 3,001 left at 300/s, rounded up.
@@ -145,10 +157,7 @@ private Q_SLOTS:
 
     void etaFromUnitsOtherwise()
     {
-        Progress::Rates rate;
-        rate.known = true;
-        rate.written = 300;
-        rate.units = 0.4;
+        Progress::Rates rate = knownRate(300, 0.4);
         const Progress::EstimatedTotal counting =
             Progress::estimatedTotal({measurement(kNotEstimated)});
         const Progress::Remaining left = Progress::remaining(counting, 8000, 0, 45, 50);

@@ -19,6 +19,7 @@
 #include <TimeText.h>
 #include <algorithm>
 #include <csignal>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
@@ -102,6 +103,21 @@ std::optional<TaskRecord> readTask(const QString &state, const QString &name)
 }
 
 /// Waits until the task's watermark is past `time` (everything up to it is in the target).
+/// Where the task `name` began to follow (its planned end) once it has a first watermark, within
+/// 30 s; nothing when it never got one.
+std::optional<qint64> waitForOrigin(const QString &state, const QString &name)
+{
+    const bool following = QTest::qWaitFor(
+        [&] {
+            const auto task = readTask(state, name);
+            return task && task->watermarkNs != 0;
+        },
+        30000);
+    if (!following)
+        return std::nullopt;
+    return readTask(state, name)->planEndNs;
+}
+
 bool waitForWatermark(const QString &state, const QString &name, qint64 time, int timeoutMs)
 {
     QElapsedTimer timer;
@@ -203,9 +219,9 @@ private Q_SLOTS:
 
         CliRun first;
         QVERIFY(first.start(profilePath, state));
-        QTRY_VERIFY_WITH_TIMEOUT(readTask(state, name) && readTask(state, name)->watermarkNs != 0,
-                                 30000);
-        const qint64 origin = readTask(state, name)->planEndNs;
+        const std::optional<qint64> following = waitForOrigin(state, name);
+        QVERIFY(following);
+        const qint64 origin = *following;
         QCOMPARE(readTask(state, name)->watermarkNs, origin);
         QTest::qWait(1000); // the writer's times reach 0.7 s back: keep them after the origin
 
@@ -261,9 +277,9 @@ private Q_SLOTS:
 
         CliRun first;
         QVERIFY(first.start(profilePath, state));
-        QTRY_VERIFY_WITH_TIMEOUT(readTask(state, name) && readTask(state, name)->watermarkNs != 0,
-                                 30000);
-        const qint64 origin = readTask(state, name)->planEndNs;
+        const std::optional<qint64> following = waitForOrigin(state, name);
+        QVERIFY(following);
+        const qint64 origin = *following;
         QTest::qWait(1000);
         Writer writer(influx);
         QVERIFY(writer.writeFor(3000));
@@ -386,9 +402,9 @@ private Q_SLOTS:
         });
         QSignalSpy finished(&runner, &RunThread::finished);
         runner.start();
-        QTRY_VERIFY_WITH_TIMEOUT(readTask(state, name) && readTask(state, name)->watermarkNs != 0,
-                                 30000);
-        const qint64 origin = readTask(state, name)->planEndNs;
+        const std::optional<qint64> following = waitForOrigin(state, name);
+        QVERIFY(following);
+        const qint64 origin = *following;
         QTest::qWait(1000);
 
         Writer writer(source);

@@ -215,6 +215,51 @@ public:
     QStringList rejects;
 };
 
+/** The tables of fillTypes() on a TDengine 2.x of `version`, a TDengine 3 to migrate them into,
+ *  a folder for the task, and the profile of task `name` reading `measurements` (all when
+ *  empty) of the database plant. */
+struct TypedTables
+{
+    TypedTables(const QString &version, const QString &name, const QStringList &measurements = {})
+        : source(version)
+    {
+        fillTypes(source);
+        p = profile(name, source.url(), u"tdengine3"_s, target.url());
+        p.task.bucket = u"plant"_s;
+        p.task.measurements = measurements;
+    }
+
+    TDengine2Emulator source;
+    TDengine3Emulator target;
+    QTemporaryDir dir;
+    TaskProfile p;
+};
+
+/// `tsmigrate-cli run` of the profile p.json of `dir`, with the state file s.sqlite there too.
+CliResult runTask(const QTemporaryDir &dir, const QStringList &environment = {})
+{
+    return runCli({u"run"_s, dir.filePath(u"p.json"_s), u"--state"_s, dir.filePath(u"s.sqlite"_s)},
+                  300000, environment);
+}
+
+/// runTask() of `p`, saved as the profile p.json of `dir` first.
+CliResult runTask(const TaskProfile &p, const QTemporaryDir &dir)
+{
+    if (!saveProfile(p, dir.filePath(u"p.json"_s)))
+        return {-1, u"could not save the profile in "_s + dir.path()};
+    return runTask(dir);
+}
+
+/// `p` as the task `name` that writes the same data into the line-protocol file out.lp of
+/// `dir`.
+void toLpFile(TaskProfile &p, const QString &name, const QTemporaryDir &dir)
+{
+    p.name = name;
+    p.target.type = u"lpfile"_s;
+    p.target.path = dir.filePath(u"out.lp"_s);
+    p.target.database = QString();
+}
+
 } // namespace
 
 /** TDengine 2.x as a source: its emulator, the source, schema sync and runs through the CLI. */
@@ -234,8 +279,7 @@ private Q_SLOTS:
         const QString profilePath = dir.filePath(u"p.json"_s);
         QVERIFY(saveProfile(profile(u"always"_s, source.url(), u"tdengine3"_s, target.url()),
                             profilePath));
-        const CliResult run =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        const CliResult run = runTask(dir);
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
         // Verified at the end: COUNT(*) and COUNT(column) per subtable and window on both sides.
         QVERIFY2(run.output.contains(u"windows agree"_s), qPrintable(run.output));
@@ -304,8 +348,7 @@ private Q_SLOTS:
         QCOMPARE(target.rowCount(u"dst"_s), 12004);
 
         // A second run finds everything done and changes nothing.
-        const CliResult again =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        const CliResult again = runTask(dir);
         QVERIFY2(again.exitCode == 0, qPrintable(again.output));
         QCOMPARE(target.rowCount(u"dst"_s), 12004);
     }
@@ -319,12 +362,9 @@ private Q_SLOTS:
         source.setRowLimit(2500);
         TDengine3Emulator target;
         QTemporaryDir dir;
-        const QString profilePath = dir.filePath(u"p.json"_s);
         TaskProfile p = profile(u"cap"_s, source.url(), u"tdengine3"_s, target.url());
         p.task.measurements = {u"bulk"_s};
-        QVERIFY(saveProfile(p, profilePath));
-        const CliResult run =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        const CliResult run = runTask(p, dir);
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
         QVERIFY(source.truncatedAnswers() > 0);
         QCOMPARE(target.rows(u"dst"_s, u"bulk"_s).size(), 12000);
@@ -344,13 +384,10 @@ private Q_SLOTS:
         rest.query(u"CREATE TABLE dst.b1 USING dst.bulk TAGS (1, 'x')"_s, cancel);
 
         QTemporaryDir dir;
-        const QString profilePath = dir.filePath(u"p.json"_s);
         TaskProfile p = profile(u"none"_s, source.url(), u"tdengine3"_s, target.url());
         p.task.schemaSync = u"none"_s;
         p.task.measurements = {u"bulk"_s};
-        QVERIFY(saveProfile(p, profilePath));
-        const CliResult run =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        const CliResult run = runTask(p, dir);
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
         // The existing tables were used as they are: no DDL was sent.
         const auto bulk = target.rows(u"dst"_s, u"bulk"_s);
@@ -373,9 +410,7 @@ private Q_SLOTS:
         p.name = u"none-missing"_s;
         p.task.measurements = {u"meters"_s};
         p.advanced.readConcurrency = 1;
-        QVERIFY(saveProfile(p, profilePath));
-        const CliResult missing =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        const CliResult missing = runTask(p, dir);
         QVERIFY2(missing.exitCode == 2, qPrintable(missing.output));
         QVERIFY2(missing.output.contains(u"Subtables missing in database \"dst\""_s) &&
                      missing.output.contains(u": d1002, d1003."_s),
@@ -384,17 +419,14 @@ private Q_SLOTS:
         rest.query(u"CREATE TABLE dst.d1002 USING dst.meters TAGS ('a', 1, 1.0, 'b') dst.d1003 "
                    u"USING dst.meters TAGS (NULL, 3, NULL, NULL)"_s,
                    cancel);
-        const CliResult resumed =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        const CliResult resumed = runTask(dir);
         QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.output));
         QCOMPARE(target.rows(u"dst"_s, u"meters"_s).size(), 4);
 
         // A missing super table is named before anything is written.
         p.name = u"none-nostable"_s;
         p.task.measurements = {u"empty"_s};
-        QVERIFY(saveProfile(p, profilePath));
-        const CliResult noStable =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        const CliResult noStable = runTask(p, dir);
         QCOMPARE(noStable.exitCode, 2);
         QVERIFY2(noStable.output.contains(u"Super tables missing"_s) &&
                      noStable.output.contains(u"empty"_s),
@@ -403,9 +435,7 @@ private Q_SLOTS:
         // A super table whose column types differ is refused with the column named.
         rest.query(u"CREATE STABLE dst.empty (ts TIMESTAMP, v FLOAT) TAGS (id BIGINT)"_s, cancel);
         p.name = u"none-different"_s;
-        QVERIFY(saveProfile(p, profilePath));
-        const CliResult different =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        const CliResult different = runTask(p, dir);
         QCOMPARE(different.exitCode, 2);
         QVERIFY2(different.output.contains(u"\"v\" is FLOAT, the source's is DOUBLE"_s),
                  qPrintable(different.output));
@@ -418,9 +448,7 @@ private Q_SLOTS:
         p.name = u"none-micro"_s;
         p.task.bucket = u"micro"_s;
         p.task.measurements = {u"bulk"_s};
-        QVERIFY(saveProfile(p, profilePath));
-        const CliResult micro =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        const CliResult micro = runTask(p, dir);
         QCOMPARE(micro.exitCode, 2);
         QVERIFY2(micro.output.contains(u"precision 'ms', coarser than the source's 'us'"_s),
                  qPrintable(micro.output));
@@ -431,14 +459,11 @@ private Q_SLOTS:
         TDengine2Emulator source;
         fill(source);
         QTemporaryDir dir;
-        const QString profilePath = dir.filePath(u"p.json"_s);
         TaskProfile p = profile(u"file"_s, source.url(), u"lpfile"_s, QString());
         p.target.path = dir.filePath(u"out.lp"_s);
         p.target.database = QString();
         p.task.measurements = {u"meters"_s};
-        QVERIFY(saveProfile(p, profilePath));
-        const CliResult run =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        const CliResult run = runTask(p, dir);
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
         QVERIFY2(run.output.contains(u"windows agree"_s), qPrintable(run.output));
         QFile file(p.target.path);
@@ -519,14 +544,11 @@ private Q_SLOTS:
         InfluxdFixture influx;
         QVERIFY2(influx.start(), qPrintable(influx.errorString()));
         QTemporaryDir dir;
-        const QString profilePath = dir.filePath(u"p.json"_s);
         TaskProfile p = profile(u"influx"_s, source.url(), u"influxdb1"_s, influx.url());
         p.target.user.clear();
         p.target.password.clear();
         p.task.measurements = {u"meters"_s};
-        QVERIFY(saveProfile(p, profilePath));
-        const CliResult run =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        const CliResult run = runTask(p, dir);
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
         // Verified: the subtable is the tag tbname in InfluxDB, counted per field.
         QVERIFY2(run.output.contains(u"windows agree"_s), qPrintable(run.output));
@@ -615,8 +637,7 @@ private Q_SLOTS:
         p.advanced.readConcurrency = 8;
         QVERIFY(saveProfile(p, profilePath));
         timer.restart();
-        const CliResult run =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        const CliResult run = runTask(dir);
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
         qInfo("migrating %d subtables of one row each (sync, plan, 10000 units): %lld ms",
               kSubtables, timer.elapsed());
@@ -678,17 +699,9 @@ private Q_SLOTS:
     {
         // The built-in httpd of 2.0–2.3 sends BOOL as 0 and 1; tags and columns still arrive as
         // booleans, in TDengine 3 and in line protocol.
-        TDengine2Emulator source(u"2.3.6.0"_s);
-        fillTypes(source);
-        TDengine3Emulator target;
-        QTemporaryDir dir;
-        const QString profilePath = dir.filePath(u"p.json"_s);
-        TaskProfile p = profile(u"bools"_s, source.url(), u"tdengine3"_s, target.url());
-        p.task.bucket = u"plant"_s;
-        p.task.measurements = {u"switches"_s};
-        QVERIFY(saveProfile(p, profilePath));
-        const CliResult run =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        TypedTables tables(u"2.3.6.0"_s, u"bools"_s, {u"switches"_s});
+        auto &[source, target, dir, p] = tables;
+        const CliResult run = runTask(p, dir);
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
         QCOMPARE(typeOf(target, u"switches"_s, u"active"_s), u"BOOL TAG"_s);
         const auto children = target.childTables(u"dst"_s, u"switches"_s);
@@ -704,13 +717,8 @@ private Q_SLOTS:
         QCOMPARE(rows.value(u"s1"_s).value(t + 1000000).value(u"on"_s).b, false);
         QCOMPARE(rows.value(u"s2"_s).value(t).value(u"on"_s).b, false);
 
-        p.name = u"bools-file"_s;
-        p.target.type = u"lpfile"_s;
-        p.target.path = dir.filePath(u"out.lp"_s);
-        p.target.database = QString();
-        QVERIFY(saveProfile(p, profilePath));
-        const CliResult file =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        toLpFile(p, u"bools-file"_s, dir);
+        const CliResult file = runTask(p, dir);
         QVERIFY2(file.exitCode == 0, qPrintable(file.output));
         const QMap<QString, lp::Point> points = readLpFile(p.target.path);
         QCOMPARE(points.size(), 3);
@@ -730,13 +738,9 @@ private Q_SLOTS:
         // Before 2.4 the built-in httpd writes FLOAT with 5 decimals and DOUBLE with 9: check and
         // schema say so, a task with such columns is refused naming them, the source side and
         // why, and with source.acceptRoundedFloats it runs and says the values are rounded.
-        TDengine2Emulator source(u"2.3.6.0"_s);
-        fillTypes(source);
-        TDengine3Emulator target;
-        QTemporaryDir dir;
+        TypedTables tables(u"2.3.6.0"_s, u"rounded"_s);
+        auto &[source, target, dir, p] = tables;
         const QString profilePath = dir.filePath(u"p.json"_s);
-        TaskProfile p = profile(u"rounded"_s, source.url(), u"tdengine3"_s, target.url());
-        p.task.bucket = u"plant"_s;
         QVERIFY(saveProfile(p, profilePath));
 
         const CliResult check = runCli({u"check"_s, profilePath});
@@ -752,8 +756,7 @@ private Q_SLOTS:
                      schema.output.contains(u"f (float), d (float)"_s),
                  qPrintable(schema.output));
 
-        const CliResult refused =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        const CliResult refused = runTask(dir);
         QCOMPARE(refused.exitCode, 2);
         QVERIFY2(refused.output.contains(
                      u"Source super table \"precise\" of database \"plant\": column \"f\" "
@@ -768,9 +771,7 @@ private Q_SLOTS:
         // Accepted: the task says so and the values arrive as the server rounded them.
         p.source.acceptRoundedFloats = true;
         p.task.measurements = {u"precise"_s};
-        QVERIFY(saveProfile(p, profilePath));
-        const CliResult accepted =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        const CliResult accepted = runTask(p, dir);
         QVERIFY2(accepted.exitCode == 0, qPrintable(accepted.output));
         QVERIFY2(accepted.output.contains(u"warn: Source: TDengine 2.3.6.0"_s) &&
                      accepted.output.contains(u"migrated rounded so, as source.acceptRoundedFloats "
@@ -791,17 +792,9 @@ private Q_SLOTS:
     {
         // taosAdapter (2.4+) writes the shortest text of each float: 1e-300, π, -0 and FLOAT's
         // maximum arrive as they were, in TDengine 3 and in line protocol.
-        TDengine2Emulator source(u"2.4.0.16"_s);
-        fillTypes(source);
-        TDengine3Emulator target;
-        QTemporaryDir dir;
-        const QString profilePath = dir.filePath(u"p.json"_s);
-        TaskProfile p = profile(u"floats"_s, source.url(), u"tdengine3"_s, target.url());
-        p.task.bucket = u"plant"_s;
-        p.task.measurements = {u"precise"_s};
-        QVERIFY(saveProfile(p, profilePath));
-        const CliResult run =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        TypedTables tables(u"2.4.0.16"_s, u"floats"_s, {u"precise"_s});
+        auto &[source, target, dir, p] = tables;
+        const CliResult run = runTask(p, dir);
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
         QMap<qint64, QMap<QString, lp::Field>> rows;
         for (const auto &row : target.rows(u"dst"_s, u"precise"_s))
@@ -819,13 +812,8 @@ private Q_SLOTS:
         QCOMPARE(f(t + 3), std::numeric_limits<float>::denorm_min());
         QVERIFY(sameDouble(d(t + 3), std::numeric_limits<double>::max()));
 
-        p.name = u"floats-file"_s;
-        p.target.type = u"lpfile"_s;
-        p.target.path = dir.filePath(u"out.lp"_s);
-        p.target.database = QString();
-        QVERIFY(saveProfile(p, profilePath));
-        const CliResult file =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        toLpFile(p, u"floats-file"_s, dir);
+        const CliResult file = runTask(p, dir);
         QVERIFY2(file.exitCode == 0, qPrintable(file.output));
         const QMap<QString, lp::Point> points = readLpFile(p.target.path);
         QCOMPARE(points.size(), 4);
@@ -937,20 +925,15 @@ private Q_SLOTS:
         fill(source);
         source.setCredentials(u"reader"_s, u"secret"_s);
         QTemporaryDir dir;
-        const QString profilePath = dir.filePath(u"p.json"_s);
         TaskProfile p = profile(u"auth"_s, source.url(), u"lpfile"_s, QString());
         p.target.path = dir.filePath(u"out.lp"_s);
         p.source.user = u"reader"_s;
         p.source.password = u"wrong"_s;
-        QVERIFY(saveProfile(p, profilePath));
-        const CliResult run =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        const CliResult run = runTask(p, dir);
         QCOMPARE(run.exitCode, 4);
         QVERIFY2(run.output.contains(u"refused the credentials of user \"reader\""_s),
                  qPrintable(run.output));
-        const CliResult good =
-            runCli({u"run"_s, profilePath, u"--state"_s, dir.filePath(u"s.sqlite"_s)}, 300000,
-                   {u"TSMIGRATE_SOURCE_PASSWORD=secret"_s});
+        const CliResult good = runTask(dir, {u"TSMIGRATE_SOURCE_PASSWORD=secret"_s});
         QVERIFY2(good.exitCode == 0, qPrintable(good.output));
     }
 

@@ -28,6 +28,13 @@ constexpr qint64 kT0 = 1600000000000000000LL; // 2020-09-13T12:26:40Z
 constexpr qint64 kMinute = 60000000000LL;
 constexpr qint64 kHour = 60 * kMinute;
 
+/// `tsmigrate-cli <command> <profile> --state <state>`, with `more` arguments after them.
+CliResult cli(const QString &command, const QString &profile, const QString &state,
+              const QStringList &more = {})
+{
+    return runCli(QStringList{command, profile, u"--state"_s, state} + more);
+}
+
 } // namespace
 
 class TestVerify : public QObject
@@ -69,11 +76,11 @@ private Q_SLOTS:
         const QString state = dir.filePath(u"s.sqlite"_s);
         const QString file = profileFile(dir, u"repair"_s, u"dst_repair"_s);
 
-        const CliResult run = runCli({u"run"_s, file, u"--state"_s, state});
+        const CliResult run = cli(u"run"_s, file, state);
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
         QVERIFY2(run.output.contains(u"Verified: "_s) && run.output.contains(u"windows agree"_s),
                  qPrintable(run.output));
-        const CliResult clean = runCli({u"verify"_s, file, u"--state"_s, state});
+        const CliResult clean = cli(u"verify"_s, file, state);
         QVERIFY2(clean.exitCode == 0, qPrintable(clean.output));
         QVERIFY2(clean.output.contains(u"windows agree"_s), qPrintable(clean.output));
 
@@ -88,7 +95,7 @@ private Q_SLOTS:
                             u"dst_repair"_s));
         QVERIFY(targetQuery(u"DROP SERIES FROM cpu WHERE host='x'"_s, u"dst_repair"_s));
 
-        const CliResult differs = runCli({u"verify"_s, file, u"--state"_s, state, u"--json"_s});
+        const CliResult differs = cli(u"verify"_s, file, state, {u"--json"_s});
         QVERIFY2(differs.exitCode == 7, qPrintable(differs.output));
         const QJsonObject report = jsonOf(differs.output);
         QCOMPARE(report.value(u"task"_s).toString(), u"repair"_s);
@@ -125,7 +132,7 @@ private Q_SLOTS:
         QVERIFY2(status.output.contains(u"2 of %1 windows differ"_s.arg(units.size())),
                  qPrintable(status.output));
         // The lines name both windows with RFC 3339 times and both counts.
-        const CliResult text = runCli({u"verify"_s, file, u"--state"_s, state});
+        const CliResult text = cli(u"verify"_s, file, state);
         QCOMPARE(text.exitCode, 7);
         QVERIFY2(text.output.contains(u"2 of %1 windows differ"_s.arg(units.size())),
                  qPrintable(text.output));
@@ -133,11 +140,10 @@ private Q_SLOTS:
                      TimeText::format(deleted.rangeStart), TimeText::format(deleted.rangeEnd))),
                  qPrintable(text.output));
 
-        const CliResult repaired =
-            runCli({u"verify"_s, file, u"--state"_s, state, u"--repair"_s});
+        const CliResult repaired = cli(u"verify"_s, file, state, {u"--repair"_s});
         QVERIFY2(repaired.exitCode == 0, qPrintable(repaired.output));
         compareWithSource(u"dst_repair"_s);
-        const CliResult after = runCli({u"verify"_s, file, u"--state"_s, state});
+        const CliResult after = cli(u"verify"_s, file, state);
         QVERIFY2(after.exitCode == 0, qPrintable(after.output));
     }
 
@@ -147,12 +153,12 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString state = dir.filePath(u"s.sqlite"_s);
         const QString file = profileFile(dir, u"extra"_s, u"dst_extra"_s);
-        const CliResult run = runCli({u"run"_s, file, u"--state"_s, state});
+        const CliResult run = cli(u"run"_s, file, state);
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
         QVERIFY(m_influx->write(u"dst_extra"_s, "mem,host=h9 free=1i " +
                                                     QByteArray::number(kT0 + 30 * kMinute) +
                                                     "\n"));
-        const CliResult differs = runCli({u"verify"_s, file, u"--state"_s, state});
+        const CliResult differs = cli(u"verify"_s, file, state);
         QVERIFY2(differs.exitCode == 7, qPrintable(differs.output));
         // The window of mem that holds the extra point, with one value of free more.
         const UnitRecord window = unitAt(unitsOf(state, u"extra"_s), u"mem"_s, kT0 + 30 * kMinute);
@@ -178,14 +184,14 @@ private Q_SLOTS:
         QVERIFY(m_influx->write(u"dst_auto"_s,
                                 "cpu,host=zz usage=9 " + QByteArray::number(kT0) + "\n"));
         const QString on = profileFile(dir, u"auto on"_s, u"dst_auto"_s);
-        const CliResult verified = runCli({u"run"_s, on, u"--state"_s, state});
+        const CliResult verified = cli(u"run"_s, on, state);
         QVERIFY2(verified.exitCode == 7, qPrintable(verified.output));
         QVERIFY2(verified.output.contains(u"1 of "_s) && verified.output.contains(u"differ"_s),
                  qPrintable(verified.output));
 
         const QString off = profileFile(dir, u"auto off"_s, u"dst_auto"_s);
         const CliResult unverified =
-            runCli({u"run"_s, off, u"--state"_s, state, u"--set"_s, u"advanced.verify=false"_s});
+            cli(u"run"_s, off, state, {u"--set"_s, u"advanced.verify=false"_s});
         QVERIFY2(unverified.exitCode == 0, qPrintable(unverified.output));
         QVERIFY2(!unverified.output.contains(u"Verified"_s), qPrintable(unverified.output));
         CheckpointStore store;
@@ -193,7 +199,7 @@ private Q_SLOTS:
         QCOMPARE(store.verificationSummaries().value(store.task(u"auto on"_s)->id).differing, 1);
         QVERIFY(!store.verificationSummaries().contains(store.task(u"auto off"_s)->id));
         // On request it finds the same.
-        const CliResult asked = runCli({u"verify"_s, off, u"--state"_s, state});
+        const CliResult asked = cli(u"verify"_s, off, state);
         QVERIFY2(asked.exitCode == 7, qPrintable(asked.output));
     }
 
@@ -204,20 +210,20 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString state = dir.filePath(u"s.sqlite"_s);
         const QString file = profileFile(dir, u"codes"_s, u"dst_codes"_s);
-        const CliResult notRun = runCli({u"verify"_s, file, u"--state"_s, state});
+        const CliResult notRun = cli(u"verify"_s, file, state);
         QVERIFY2(notRun.exitCode == 2 && notRun.output.contains(u"run it first"_s),
                  qPrintable(notRun.output));
         const CliResult noTask =
             runCli({u"verify"_s, u"--task"_s, u"nobody"_s, u"--state"_s, state});
         QCOMPARE(noTask.exitCode, 2);
-        QVERIFY2(runCli({u"run"_s, file, u"--state"_s, state}).exitCode == 0, "run failed");
+        QVERIFY2(cli(u"run"_s, file, state).exitCode == 0, "run failed");
 
-        const CliResult wrong = runCli({u"verify"_s, file, u"--state"_s, state, u"--set"_s,
-                                        u"target.auth.password=wrong"_s});
+        const CliResult wrong =
+            cli(u"verify"_s, file, state, {u"--set"_s, u"target.auth.password=wrong"_s});
         QVERIFY2(wrong.exitCode == 4, qPrintable(wrong.output));
         const CliResult unreachable =
-            runCli({u"verify"_s, file, u"--state"_s, state, u"--set"_s, u"target.port=1"_s,
-                    u"--set"_s, u"advanced.retryAttempts=1"_s});
+            cli(u"verify"_s, file, state,
+                {u"--set"_s, u"target.port=1"_s, u"--set"_s, u"advanced.retryAttempts=1"_s});
         QVERIFY2(unreachable.exitCode == 3, qPrintable(unreachable.output));
 
         {
@@ -227,7 +233,7 @@ private Q_SLOTS:
             other.program = u"tsmigrate"_s;
             QVERIFY(store.claimLease(store.task(u"codes"_s)->id, other)->granted);
         }
-        const CliResult busy = runCli({u"verify"_s, file, u"--state"_s, state});
+        const CliResult busy = cli(u"verify"_s, file, state);
         QVERIFY2(busy.exitCode == 8 && busy.output.contains(u"is running in"_s),
                  qPrintable(busy.output));
     }
@@ -244,7 +250,7 @@ private Q_SLOTS:
         profile.target.database = u"copy"_s;
         const QString file = dir.filePath(u"file.json"_s);
         QVERIFY(saveProfile(profile, file));
-        const CliResult run = runCli({u"run"_s, file, u"--state"_s, state});
+        const CliResult run = cli(u"run"_s, file, state);
         QVERIFY2(run.exitCode == 0 && run.output.contains(u"windows agree"_s),
                  qPrintable(run.output));
         QFile out(profile.target.path);
@@ -252,7 +258,7 @@ private Q_SLOTS:
         out.write("cpu,host=h1 usage=2,n=3i " + QByteArray::number(kT0 + 2 * kHour + kMinute) +
                   "\n");
         out.close();
-        const CliResult differs = runCli({u"verify"_s, file, u"--state"_s, state});
+        const CliResult differs = cli(u"verify"_s, file, state);
         QVERIFY2(differs.exitCode == 7 && differs.output.contains(u"usage 60/61"_s),
                  qPrintable(differs.output));
     }
@@ -277,20 +283,19 @@ private Q_SLOTS:
         profile.source.path = in.fileName();
         const QString file = dir.filePath(u"from-file.json"_s);
         QVERIFY(saveProfile(profile, file));
-        const CliResult run = runCli({u"run"_s, file, u"--state"_s, state});
+        const CliResult run = cli(u"run"_s, file, state);
         QVERIFY2(run.exitCode == 0 && run.output.contains(u"5 windows agree"_s),
                  qPrintable(run.output));
         const qint64 hour = (kT0 / kHour + 1) * kHour; // the second window: a whole hour
         QVERIFY(targetQuery(u"DELETE FROM disk WHERE time >= %1 AND time < %2"_s.arg(hour).arg(
                                 hour + kHour),
                             u"dst_file"_s));
-        const CliResult differs = runCli({u"verify"_s, file, u"--state"_s, state});
+        const CliResult differs = cli(u"verify"_s, file, state);
         QVERIFY2(differs.exitCode == 7 &&
                      differs.output.contains(u"disk %1 .. %2: source 60, target 0"_s.arg(
                          TimeText::format(hour), TimeText::format(hour + kHour))),
                  qPrintable(differs.output));
-        const CliResult repaired =
-            runCli({u"verify"_s, file, u"--state"_s, state, u"--repair"_s});
+        const CliResult repaired = cli(u"verify"_s, file, state, {u"--repair"_s});
         QVERIFY2(repaired.exitCode == 0, qPrintable(repaired.output));
         InfluxDump dump(m_influx->url(), m_influx->adminUser(), m_influx->adminPassword());
         QCOMPARE(InfluxDump::pointCount(dump.dump(u"dst_file"_s)), 240);

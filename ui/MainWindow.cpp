@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "BackgroundCall.h"
+#include "FileNames.h"
 #include "StoreWorker.h"
 #include "UiLog.h"
 #include "monitor/MonitorWindow.h"
@@ -9,6 +10,7 @@
 #include "secrets/SecretStore.h"
 #include "wizard/TaskWizard.h"
 
+#include <Kinds.h>
 #include <LogLevels.h>
 #include <ProfileJson.h>
 #include <ProfileLoader.h>
@@ -42,13 +44,13 @@ std::function<bool(QWidget *, const QString &, const QString &)> &MainWindow::as
     return ask;
 }
 
-std::function<QString(QWidget *, const QString &, bool)> &MainWindow::chooseFile()
+std::function<QString(QWidget *, const QString &, bool, const QString &)> &MainWindow::chooseFile()
 {
-    static std::function<QString(QWidget *, const QString &, bool)> choose =
-        [](QWidget *parent, const QString &title, bool save) {
+    static std::function<QString(QWidget *, const QString &, bool, const QString &)> choose =
+        [](QWidget *parent, const QString &title, bool save, const QString &suggested) {
             const QString filter = MainWindow::tr("Task profiles (*.json)");
-            return save ? QFileDialog::getSaveFileName(parent, title, QString(), filter)
-                        : QFileDialog::getOpenFileName(parent, title, QString(), filter);
+            return save ? QFileDialog::getSaveFileName(parent, title, suggested, filter)
+                        : QFileDialog::getOpenFileName(parent, title, suggested, filter);
         };
     return choose;
 }
@@ -296,10 +298,19 @@ void MainWindow::showMessage(const QString &text)
     m_status->setText(text);
 }
 
-void MainWindow::openWizard(const TaskProfile &profile, const QString &oldName, bool secretsInStore)
+void MainWindow::openWizard(const TaskProfile &profile, const QString &oldName, bool secretsInStore,
+                            const QString &title)
 {
     m_wizard = new TaskWizard(profile, this);
     m_wizard->setAttribute(Qt::WA_DeleteOnClose);
+    if (!title.isEmpty())
+        m_wizard->setWindowTitle(title);
+    // A name another task has would replace that task on Submit: the name field says so.
+    QStringList taken;
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        if (const auto *task = m_model->row(row); task && task->name != oldName)
+            taken.append(task->name);
+    m_wizard->setTakenNames(taken);
     m_wizard->setSecretsStorage(secretsNote(), secretsInStore);
     connect(m_wizard, &QWizard::accepted, this, [this, oldName] {
         const TaskProfile saved = m_wizard->profile();
@@ -329,6 +340,14 @@ void MainWindow::editTask()
     });
 }
 
+QString MainWindow::freeName(const QString &name, const QString &what) const
+{
+    QString free = tr("%1 (%2)").arg(name, what);
+    for (int n = 2; m_model->indexOf(free) >= 0; ++n)
+        free = tr("%1 (%2 %3)").arg(name, what).arg(n);
+    return free;
+}
+
 void MainWindow::duplicateTask()
 {
     const auto stored = selectedProfile();
@@ -336,11 +355,13 @@ void MainWindow::duplicateTask()
         return;
     const bool inStore = ProfileJson::hasSecrets(*stored);
     withSelectedSecrets([this, inStore](TaskProfile profile) {
-        QString name = tr("%1 (copy)").arg(profile.name);
-        for (int n = 2; m_model->indexOf(name) >= 0; ++n)
-            name = tr("%1 (copy %2)").arg(profile.name).arg(n);
-        profile.name = name;
-        openWizard(profile, QString(), inStore);
+        profile.name = freeName(profile.name, tr("copy"));
+        openWizard(profile, QString(), inStore, tr("Duplicate Data Source"));
+        // Two tasks writing one file would overwrite each other's data.
+        if (const TargetKind *kind = kinds::target(profile.target); kind && kind->isFile())
+            m_wizard->setNotice(tr("The copy writes to the same file as \"%1\" (%2): choose "
+                                   "another Target File unless only one of them will run.")
+                                    .arg(selectedName(), profile.target.path));
     });
 }
 
@@ -577,17 +598,34 @@ void MainWindow::openMonitor()
 
 void MainWindow::importProfile()
 {
-    const QString path = chooseFile()(this, tr("Import Profile"), false);
+    const QString path = chooseFile()(this, tr("Import Profile"), false,
+                                      QFileInfo(m_storePath).absolutePath());
     if (path.isEmpty())
         return;
     // Read as the CLI reads it (relative file paths start from the profile's folder); the
     // wizard shows what is still missing, so the profile need not be valid yet.
-    const LoadedProfile loaded = ProfileLoader(ProfileRef::file(path)).load();
+    LoadedProfile loaded = ProfileLoader(ProfileRef::file(path)).load();
     if (!loaded.ok()) {
         showMessage(loaded.problems.first());
         return;
     }
-    openWizard(loaded.profile, QString(), false);
+    // A task of that name exists: replace it only when the user says so, and never one that
+    // is running.
+    QString replaces;
+    if (m_model->indexOf(loaded.profile.name) >= 0) {
+        const QString name = loaded.profile.name;
+        const TaskRow *task = m_model->row(m_model->indexOf(name));
+        const bool idle = task && !task->runningElsewhere && !m_running.contains(name);
+        if (idle && askYesNo()(this, tr("Import Profile"),
+                               tr("A task named \"%1\" exists. Replace its settings with the "
+                                  "imported profile? Its progress is kept.\n\nNo imports it "
+                                  "under a new name.")
+                                   .arg(name)))
+            replaces = name;
+        else
+            loaded.profile.name = freeName(name, tr("imported"));
+    }
+    openWizard(loaded.profile, replaces, false, tr("Import Data Source"));
 }
 
 void MainWindow::exportProfile()
@@ -597,10 +635,15 @@ void MainWindow::exportProfile()
 
 void MainWindow::exportTo(const TaskProfile &profile)
 {
-    const QString path = chooseFile()(this, tr("Export Profile"), true);
+    const QString path = filenames::withSuffix(
+        chooseFile()(this, tr("Export Profile"), true,
+                     filenames::suggested(QFileInfo(m_storePath).absolutePath(), profile.name,
+                                          u"json"_s)),
+        u"json"_s);
     if (path.isEmpty())
         return;
-    const bool secrets = askYesNo()(this, tr("Export Profile"),
+    const bool secrets = ProfileJson::hasSecrets(profile) &&
+                         askYesNo()(this, tr("Export Profile"),
                                     tr("Include passwords and tokens in the file? Anyone who can "
                                        "read the file can then use them."));
     QFile file(path);

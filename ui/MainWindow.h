@@ -47,7 +47,10 @@ public:
 
     /// Seams for tests: how questions and file choices are answered.
     static std::function<bool(QWidget *, const QString &title, const QString &text)> &askYesNo();
-    static std::function<QString(QWidget *, const QString &title, bool save)> &chooseFile();
+    /// The file dialog for profiles; `suggested` is the path it proposes when saving.
+    static std::function<QString(QWidget *, const QString &title, bool save,
+                                 const QString &suggested)> &
+    chooseFile();
 
 public Q_SLOTS:
     void addTask();
@@ -78,7 +81,12 @@ Q_SIGNALS:
     void verified(const QString &name, bool agrees);
 
 private:
-    void openWizard(const TaskProfile &profile, const QString &oldName, bool secretsInStore);
+    /// `oldName`: the task the wizard's Submit replaces (empty: a new task); `title`: the
+    /// window's title where it is not Add or Edit.
+    void openWizard(const TaskProfile &profile, const QString &oldName, bool secretsInStore,
+                    const QString &title = QString());
+    /// "name (what)", or "name (what 2)" and on, whichever no task has.
+    QString freeName(const QString &name, const QString &what) const;
     /// The selected task's profile as stored (secrets only where the user chose so).
     std::optional<TaskProfile> selectedProfile() const;
     std::optional<TaskProfile> profileOf(const QString &name) const;

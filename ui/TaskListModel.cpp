@@ -6,32 +6,24 @@ using namespace Qt::StringLiterals;
 
 namespace tsm {
 
-int TaskListModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
+TaskListModel::TaskListModel(QObject *parent)
+    : RowTableModel({tr("Name"), tr("Source → Target"), tr("Status"), tr("Progress"),
+                     tr("Points migrated"), tr("Rate"), tr("Last error")},
+                    parent)
+{}
 
-int TaskListModel::columnCount(const QModelIndex &parent) const
+QVariant TaskListModel::cell(const TaskRow &r, int column, int role) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QVariant TaskListModel::data(const QModelIndex &index, int role) const
-{
-    if (!index.isValid() || index.row() >= m_rows.size())
-        return {};
-    const TaskRow &r = m_rows.at(index.row());
-    if (role == Qt::ToolTipRole && index.column() == LastError)
+    if (role == Qt::ToolTipRole && column == LastError)
         return r.lastError;
-    if (role == Qt::ToolTipRole && index.column() == Status && r.runningElsewhere)
+    if (role == Qt::ToolTipRole && column == Status && r.runningElsewhere)
         return tr("Running in %1").arg(r.runningElsewhere->describe());
-    if (role == Qt::TextAlignmentRole &&
-        (index.column() == Progress || index.column() == Points || index.column() == Rate))
+    if (role == Qt::TextAlignmentRole && (column == Progress || column == Points || column == Rate))
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
         return {};
     const QLocale locale;
-    switch (index.column()) {
+    switch (column) {
     case Name:
         return r.name;
     case Route:
@@ -61,51 +53,9 @@ QVariant TaskListModel::data(const QModelIndex &index, int role) const
     }
 }
 
-QVariant TaskListModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return {};
-    switch (section) {
-    case Name:
-        return tr("Name");
-    case Route:
-        return tr("Source → Target");
-    case Status:
-        return tr("Status");
-    case Progress:
-        return tr("Progress");
-    case Points:
-        return tr("Points migrated");
-    case Rate:
-        return tr("Rate");
-    case LastError:
-        return tr("Last error");
-    default:
-        return {};
-    }
-}
-
 void TaskListModel::setRows(const QList<TaskRow> &rows)
 {
-    if (rows.size() == m_rows.size()) {
-        bool sameNames = true;
-        for (qsizetype i = 0; i < rows.size(); ++i)
-            sameNames = sameNames && rows.at(i).name == m_rows.at(i).name;
-        if (sameNames) { // keep the selection: only the values changed
-            m_rows = rows;
-            if (!m_rows.isEmpty())
-                Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
-            return;
-        }
-    }
-    beginResetModel();
-    m_rows = rows;
-    endResetModel();
-}
-
-const TaskRow *TaskListModel::row(int index) const
-{
-    return index >= 0 && index < m_rows.size() ? &m_rows.at(index) : nullptr;
+    replaceRows(rows, [](const TaskRow &r) { return r.name; });
 }
 
 int TaskListModel::indexOf(const QString &name) const

@@ -1,13 +1,12 @@
 #pragma once
 
+#include "RowTableModel.h"
 #include "StoreWorker.h"
-
-#include <QAbstractTableModel>
 
 namespace tsm {
 
 /** The "Data sources" table: name, route, status, progress, points migrated, rate, last error. */
-class TaskListModel : public QAbstractTableModel
+class TaskListModel : public RowTableModel<TaskRow>
 {
     Q_OBJECT
 
@@ -24,20 +23,13 @@ public:
         ColumnCount
     };
 
-    using QAbstractTableModel::QAbstractTableModel;
-
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation,
-                        int role = Qt::DisplayRole) const override;
+    explicit TaskListModel(QObject *parent = nullptr);
 
     void setRows(const QList<TaskRow> &rows);
-    const TaskRow *row(int index) const;
     int indexOf(const QString &name) const;
 
-private:
-    QList<TaskRow> m_rows;
+protected:
+    QVariant cell(const TaskRow &r, int column, int role) const override;
 };
 
 } // namespace tsm

@@ -5,6 +5,7 @@
 #include "sinks/InfluxV2Sink.h"
 #include "sinks/InfluxV3Sink.h"
 #include "sinks/LpFileSink.h"
+#include "sinks/RenamingSink.h"
 #include "sinks/TDengineSink.h"
 #include "sinks/TDengineSqlSink.h"
 #include "sources/InfluxSource.h"
@@ -45,34 +46,32 @@ static HttpOptions httpOptions(const TlsSettings &tls, const TaskProfile &profil
     return options;
 }
 
-InfluxEndpoint sourceInflux(const TaskProfile &profile)
+/// The InfluxDB at the server of `side` (the profile's source or target settings), signed in
+/// with the side's token when `byToken`, else with its user and password.
+template<typename Settings>
+static InfluxEndpoint influxEndpoint(const Settings &side, const TaskProfile &profile, bool byToken)
 {
-    const SourceSettings &s = profile.source;
     InfluxEndpoint endpoint;
-    endpoint.baseUrl = baseUrl(s.protocol, s.host, s.port);
-    endpoint.http = httpOptions(s.tls, profile);
-    if (const SourceKind *kind = kinds::source(s); kind && kind->auth != AuthStyle::UserPassword) {
-        endpoint.token = s.token;
+    endpoint.baseUrl = baseUrl(side.protocol, side.host, side.port);
+    endpoint.http = httpOptions(side.tls, profile);
+    if (byToken) {
+        endpoint.token = side.token;
     } else {
-        endpoint.user = s.user;
-        endpoint.password = s.password;
+        endpoint.user = side.user;
+        endpoint.password = side.password;
     }
     return endpoint;
 }
 
+InfluxEndpoint sourceInflux(const TaskProfile &profile)
+{
+    const SourceKind *kind = kinds::source(profile.source);
+    return influxEndpoint(profile.source, profile, kind && kind->auth != AuthStyle::UserPassword);
+}
+
 InfluxEndpoint targetInflux(const TaskProfile &profile)
 {
-    const TargetSettings &t = profile.target;
-    InfluxEndpoint endpoint;
-    endpoint.baseUrl = baseUrl(t.protocol, t.host, t.port);
-    endpoint.http = httpOptions(t.tls, profile);
-    if (!t.token.isEmpty()) {
-        endpoint.token = t.token;
-    } else {
-        endpoint.user = t.user;
-        endpoint.password = t.password;
-    }
-    return endpoint;
+    return influxEndpoint(profile.target, profile, !profile.target.token.isEmpty());
 }
 
 std::unique_ptr<Source> createSource(const TaskProfile &profile)
@@ -128,6 +127,7 @@ static std::unique_ptr<Sink> createTDengineSink(const TaskProfile &profile)
     else
         sink = std::make_unique<TDengineSink>(endpoint, retryPolicy(profile), t.database,
                                               t.createDatabase);
+    sink->setChildTableTag(t.childTableName.trimmed());
     // The sink checks the task's time range against the database's KEEP before writing.
     const auto start = TimeText::parse(profile.task.start, profile.task.timeZone);
     const auto end = profile.task.end.isEmpty()
@@ -138,9 +138,36 @@ static std::unique_ptr<Sink> createTDengineSink(const TaskProfile &profile)
     return sink;
 }
 
+/// The target, behind the task's policies where it cannot hold a tag and a field of one key or
+/// a field of two types (sources of typed tables have neither).
+static std::unique_ptr<Sink> withPolicies(std::unique_ptr<Sink> sink, const TargetKind &kind,
+                                          const TaskProfile &profile)
+{
+    const SourceKind *source = kinds::source(profile.source);
+    if (source && source->typedTables)
+        return sink;
+    NamePolicies policies;
+    policies.sharedNames = kind.sharedNames;
+    policies.fixedTypes = kind.fixedTypes;
+    policies.keyClash = kinds::keyClash(profile.advanced.onKeyClash).value_or(KeyClashPolicy::Rename);
+    policies.typeConflict =
+        kinds::typeConflict(profile.advanced.onTypeConflict).value_or(TypeConflictPolicy::Suffix);
+    if (!policies.renames())
+        return sink;
+    return std::make_unique<RenamingSink>(std::move(sink), policies);
+}
+
+static std::unique_ptr<Sink> createTarget(const TaskProfile &profile, const TargetKind *kind);
+
 std::unique_ptr<Sink> createSink(const TaskProfile &profile)
 {
     const TargetKind *kind = kinds::target(profile.target);
+    std::unique_ptr<Sink> sink = createTarget(profile, kind); // throws for an unknown kind
+    return withPolicies(std::move(sink), *kind, profile);
+}
+
+static std::unique_ptr<Sink> createTarget(const TaskProfile &profile, const TargetKind *kind)
+{
     if (!kind)
         throw Error(ErrorKind::Config, u"Target type \"%1\" is not supported by this version"_s.arg(
                                            profile.target.type));

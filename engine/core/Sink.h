@@ -5,6 +5,8 @@
 #include "core/LpDialect.h"
 #include "core/Source.h"
 
+#include <Renaming.h>
+
 #include <limits>
 #include <string_view>
 
@@ -56,6 +58,17 @@ public:
                             const QStringList & /*measurements*/, bool /*create*/,
                             const CancelToken & /*cancel*/)
     {}
+    /// The names this target gets in place of the source's (a tag that clashes with a field, a
+    /// field's values of a second type), decided from the source's schemas where `decided` (an
+    /// earlier run's) does not already say; every renaming in force is returned and write(),
+    /// count(), schemaProblems() and refusal() follow them from then on. Called after
+    /// syncSchema() and by a plan after inspect(). The default renames nothing.
+    virtual QList<Renaming> decideNames(Source & /*source*/, const PlanRequest & /*request*/,
+                                        const QList<Renaming> & /*decided*/,
+                                        const CancelToken & /*cancel*/)
+    {
+        return {};
+    }
     virtual WriteResult write(const Batch &batch, const CancelToken &cancel) = 0;
     /// Called once before count() with every window verification will ask for, so a target that
     /// is cheaper to count in one pass (a file) can do so. The default does nothing.
@@ -77,6 +90,11 @@ public:
     }
     /// The table a measurement is written to; two measurements with one table share it.
     virtual QString tableNameOf(const QString &measurement) const { return measurement; }
+    /// Why tableNameOf() differs from the measurement, in a few words.
+    virtual QString tableNaming() const { return QString(); }
+    /// How the target names what it makes of the points (TDengine's child tables), in sentences
+    /// for the event log; empty where nothing needs saying.
+    virtual QStringList namingNotes() const { return {}; }
     /// What a measurement's schema (tag keys, fields with every type they have) holds that this
     /// target cannot hold as it is. Called after inspect().
     virtual QList<TargetProblem> schemaProblems(const MeasurementSchema & /*schema*/) const

@@ -22,6 +22,16 @@ struct HttpOptions
     QString caFile;
     QString basicUser; ///< Basic auth when not empty
     QString basicPassword;
+
+    /// These options without the Basic auth: for the transport of an API that sets the
+    /// credentials on each request itself, in one place, so that the transport adds none.
+    HttpOptions withoutCredentials() const
+    {
+        HttpOptions options = *this;
+        options.basicUser.clear();
+        options.basicPassword.clear();
+        return options;
+    }
 };
 
 struct HttpRequest

@@ -11,15 +11,6 @@ namespace tsm {
 
 namespace {
 
-HttpOptions transportOnly(HttpOptions options)
-{
-    // Credentials go through authorize() so that tokens and Basic auth are handled in one
-    // place; the transport must not add its own.
-    options.basicUser.clear();
-    options.basicPassword.clear();
-    return options;
-}
-
 /// The server's own words: JSON "error" or "message", else the start of the body.
 QString serverMessage(const HttpResponse &response)
 {
@@ -56,7 +47,7 @@ QString statusText(const HttpResponse &response)
 } // namespace
 
 InfluxApi::InfluxApi(InfluxEndpoint endpoint, RetryPolicy retry)
-    : m_endpoint(std::move(endpoint)), m_retry(retry), m_pool(transportOnly(m_endpoint.http))
+    : m_endpoint(std::move(endpoint)), m_retry(retry), m_pool(m_endpoint.http.withoutCredentials())
 {
     while (m_endpoint.baseUrl.endsWith(u'/'))
         m_endpoint.baseUrl.chop(1);

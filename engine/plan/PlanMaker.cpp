@@ -245,6 +245,12 @@ TaskPlan PlanMaker::make(const CancelToken &cancel)
     }
     plan.range = request.range;
 
+    // The names the target would get in place of the source's, decided as a first run would;
+    // each measurement's plan lists its renamings.
+    step(u"Deciding names the target cannot hold as they are…"_s);
+    sink->decideNames(*source, request, {}, cancel);
+    plan.notes += sink->namingNotes();
+
     step(u"Planning the read units…"_s);
     const QList<PlannedUnit> units = source->plan(request, cancel);
     plan.readUnits = units.size();

@@ -77,6 +77,7 @@ RunOutcome Runner::execute()
     try {
         run.connect();
         run.plan();
+        run.decideNames();
     } catch (const Error &error) {
         return run.failWith(error);
     }

@@ -261,6 +261,32 @@ qint64 TaskRun::addPlannedUnits(const QList<PlannedUnit> &planned)
     return *added;
 }
 
+void TaskRun::decideNames()
+{
+    // Decided once: a rerun or a resumed run writes the same columns as the first.
+    const QList<Renaming> decided = m_store.renamings(m_taskId);
+    const QList<Renaming> all = m_sink->decideNames(*m_source, m_request, decided, m_cancel);
+    QList<Renaming> added;
+    for (const Renaming &r : all)
+        if (!decided.contains(r))
+            added.append(r);
+    if (!added.isEmpty() && !m_store.addRenamings(m_taskId, added))
+        throw Error(ErrorKind::Io, m_store.lastError());
+    QMap<QString, QStringList> byMeasurement;
+    for (const Renaming &r : all)
+        byMeasurement[r.measurement].append(r.describe());
+    for (auto it = byMeasurement.cbegin(); it != byMeasurement.cend(); ++it)
+        log(EventLevel::Info, u"Renamed in the target, measurement \"%1\": %2"_s.arg(
+                                  it.key(), it.value().join(u"; "_s)));
+    for (const MeasurementProgress &m : m_store.measurementProgress(m_taskId))
+        if (const QString table = m_sink->tableNameOf(m.measurement); table != m.measurement)
+            log(EventLevel::Info, u"Measurement \"%1\" is written to the table \"%2\" of the "
+                                  u"target (%3)"_s.arg(m.measurement, table,
+                                                       m_sink->tableNaming()));
+    for (const QString &note : m_sink->namingNotes())
+        log(EventLevel::Info, note);
+}
+
 // ---- Moving units ----
 
 RunOutcome TaskRun::migrate()
@@ -408,15 +434,8 @@ std::optional<RunOutcome> TaskRun::endOfHistory(const Pipeline::Result &result)
 QList<ReadUnit> TaskRun::unfinishedWork()
 {
     QList<ReadUnit> work;
-    for (const UnitRecord &u : m_store.unfinishedUnits(m_taskId)) {
-        ReadUnit unit;
-        unit.id = u.id;
-        unit.measurement = u.measurement;
-        unit.context = u.context;
-        unit.start = u.rangeStart;
-        unit.end = u.rangeEnd;
-        work.append(unit);
-    }
+    for (const UnitRecord &u : m_store.unfinishedUnits(m_taskId))
+        work.append(readUnitOf(u));
     return work;
 }
 

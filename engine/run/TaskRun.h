@@ -34,6 +34,9 @@ public:
     void connect();
     /// Decides the range of this run and brings the ledger up to it.
     void plan();
+    /// Decides (or reads back) the names the target gets in place of the source's, and logs
+    /// each renaming and the target's table naming once per measurement.
+    void decideNames();
     /// Moves the history's units, then (realtime, both) follows new data until the end.
     RunOutcome migrate();
     /// How the run ends for an error thrown by a step (a cancel is a pause or a stop).

@@ -18,6 +18,17 @@ using namespace Qt::StringLiterals;
 
 namespace tsm {
 
+ReadUnit readUnitOf(const UnitRecord &unit)
+{
+    ReadUnit read;
+    read.id = unit.id;
+    read.measurement = unit.measurement;
+    read.context = unit.context;
+    read.start = unit.rangeStart;
+    read.end = unit.rangeEnd;
+    return read;
+}
+
 namespace {
 
 constexpr qint64 kNsPerMinute = 60LL * 1000000000LL;
@@ -90,13 +101,7 @@ VerifyReport Verifier::run()
             ++report.unitsNotDone;
             continue;
         }
-        ReadUnit unit;
-        unit.id = u.id;
-        unit.measurement = u.measurement;
-        unit.context = u.context;
-        unit.start = u.rangeStart;
-        unit.end = u.rangeEnd;
-        done.append(unit);
+        done.append(readUnitOf(u));
         rejectedOf.insert(u.id, u.pointsRejected);
     }
     const PlanRequest request = requestOf(m_profile, *task, units);

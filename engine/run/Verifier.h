@@ -10,6 +10,10 @@
 
 namespace tsm {
 
+/// The read unit a unit of the ledger stands for: what a run reads (again) and a verification
+/// counts.
+ReadUnit readUnitOf(const UnitRecord &unit);
+
 /** What a verification found. */
 struct VerifyReport
 {

@@ -72,6 +72,21 @@ QString InfluxLineSink::where() const
     return u"InfluxDB at "_s + m_api.endpoint().baseUrl;
 }
 
+Error InfluxLineSink::missingDatabase(const QString &database) const
+{
+    return Error(ErrorKind::NotFound,
+                 u"Target database \"%1\" does not exist on %2 (tick Create database or "
+                 u"create it)"_s.arg(database, where()));
+}
+
+Error InfluxLineSink::missingDatabase(const QString &database, const HttpResponse &response) const
+{
+    return Error(ErrorKind::NotFound,
+                 u"Database \"%1\" does not exist on %2 (404 %3)"_s.arg(
+                     database, where(), InfluxApi::messageOf(response)),
+                 404);
+}
+
 Error InfluxLineSink::writeError(const HttpResponse &response) const
 {
     return InfluxApi::errorFromResponse(response, where());

@@ -58,6 +58,10 @@ protected:
     }
     /// "InfluxDB at <url>", for messages.
     QString where() const;
+    /// The target database is not on the server: found missing before writing (the task does
+    /// not create it), or named by the 404 `response` to a write.
+    Error missingDatabase(const QString &database) const;
+    Error missingDatabase(const QString &database, const HttpResponse &response) const;
     /// How count() reads the target back: a source on the same server, and where it writes.
     void setCounter(std::unique_ptr<InfluxSource> counter, const QString &database,
                     const QString &retentionPolicy);

@@ -50,9 +50,7 @@ void InfluxV1Sink::prepare(const CancelToken &cancel)
         m_api.query(u"CREATE DATABASE "_s + InfluxApi::quoteIdentifier(m_database), {}, cancel,
                     true);
     } else if (!m_api.databases(cancel).contains(m_database)) {
-        throw Error(ErrorKind::NotFound,
-                    u"Target database \"%1\" does not exist on %2 (tick Create database or "
-                    u"create it)"_s.arg(m_database, where()));
+        throw missingDatabase(m_database);
     }
     if (!m_retentionPolicy.isEmpty()) {
         // Otherwise every write would fail with a 500 that looks like a server problem.
@@ -83,10 +81,7 @@ QByteArray InfluxV1Sink::writeUrl() const
 Error InfluxV1Sink::writeError(const HttpResponse &response) const
 {
     if (response.status == 404)
-        return Error(ErrorKind::NotFound,
-                     u"Database \"%1\" does not exist on %2 (404 %3)"_s.arg(
-                         m_database, where(), InfluxApi::messageOf(response)),
-                     404);
+        return missingDatabase(m_database, response);
     if (response.status == 500 &&
         InfluxApi::messageOf(response).startsWith(u"retention policy not found"_s))
         return Error(ErrorKind::NotFound,

@@ -67,9 +67,7 @@ void InfluxV3Sink::prepare(const CancelToken &cancel)
         return;
     const auto names = databases(cancel);
     if (names && !names->contains(m_database))
-        throw Error(ErrorKind::NotFound,
-                    u"Target database \"%1\" does not exist on %2 (tick Create database or "
-                    u"create it)"_s.arg(m_database, where()));
+        throw missingDatabase(m_database);
 }
 
 bool InfluxV3Sink::detectWriteLp(const CancelToken &cancel)
@@ -101,10 +99,7 @@ QByteArray InfluxV3Sink::writeUrl() const
 Error InfluxV3Sink::writeError(const HttpResponse &response) const
 {
     if (response.status == 404)
-        return Error(ErrorKind::NotFound,
-                     u"Database \"%1\" does not exist on %2 (404 %3)"_s.arg(
-                         m_database, where(), InfluxApi::messageOf(response)),
-                     404);
+        return missingDatabase(m_database, response);
     return InfluxLineSink::writeError(response);
 }
 

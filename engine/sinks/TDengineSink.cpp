@@ -6,6 +6,7 @@
 #include "sinks/BatchBisector.h"
 #include "tdengine/TDengineLimits.h"
 
+#include <QCryptographicHash>
 #include <QHash>
 #include <QSet>
 #include <QJsonDocument>
@@ -99,6 +100,68 @@ QString messageOf(const HttpResponse &response)
     return text;
 }
 
+/// A field's value as a TDengine SQL literal.
+QString sqlLiteral(const lp::Field &field)
+{
+    switch (field.type) {
+    case FieldType::Float:
+        return QString::number(field.f, 'g', 17);
+    case FieldType::Integer:
+        return QString::number(field.i);
+    case FieldType::Unsigned:
+        return QString::number(field.u);
+    case FieldType::Boolean:
+        return field.b ? u"true"_s : u"false"_s;
+    case FieldType::String:
+        return TDengineRest::quoteString(QString::fromStdString(field.s));
+    }
+    return QString();
+}
+
+/// Appends the fields as TDengine's schemaless parser reads them. A string with a line break
+/// goes with spaces in their place (the same length, so the column is made wide enough) and
+/// its value into `sql`; with `wholeRow`, every field's value goes into `sql`.
+void appendFields(QByteArray &out, const std::vector<lp::Field> &fields, bool wholeRow,
+                  TDengineSink::SqlStrings *sql)
+{
+    bool first = true;
+    for (const lp::Field &field : fields) {
+        if (!first)
+            out.append(',');
+        first = false;
+        appendName(out, field.key, false);
+        out.append('=');
+        const bool breaks = field.type == FieldType::String && TDengineLimits::needsSql(field.s);
+        if (sql && (wholeRow || breaks))
+            sql->values.emplace_back(field.key, sqlLiteral(field));
+        switch (field.type) {
+        case FieldType::Float:
+            lp::appendFloat(out, field.f);
+            break;
+        case FieldType::Integer:
+            lp::appendInteger(out, field.i);
+            break;
+        case FieldType::Unsigned:
+            lp::appendUnsigned(out, field.u);
+            break;
+        case FieldType::Boolean:
+            lp::appendBoolean(out, field.b);
+            break;
+        case FieldType::String:
+            // TDengine unescapes \" and \\ inside a string, as InfluxDB does.
+            if (!breaks) {
+                lp::appendString(out, field.s);
+                break;
+            }
+            std::string spaced = field.s;
+            std::replace_if(spaced.begin(), spaced.end(),
+                            [](char c) { return c == '\n' || c == '\r'; }, ' ');
+            lp::appendString(out, spaced);
+            break;
+        }
+    }
+}
+
 } // namespace
 
 TDengineSink::TDengineSink(TDengineEndpoint endpoint, RetryPolicy retry, QString database,
@@ -173,7 +236,7 @@ int TDengineSink::maxRowBytes(const QString &version)
 }
 
 bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByteArray &out,
-                               QString *why, std::string *measurement)
+                               QString *why, std::string *measurement, SqlStrings *sql)
 {
     thread_local lp::Point point;
     point = lp::Point();
@@ -224,6 +287,10 @@ bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByt
         if (field.type == FieldType::String) {
             if (QString problem = td::stringProblem(field.key, field.s); !problem.isEmpty())
                 return refuse(why, problem);
+            if (td::needsSql(field.s) && !point.hasTime)
+                return refuse(why, u"field \"%1\" holds a line break, which goes in with SQL, "
+                                   u"and the point has no time to find its row by"_s.arg(
+                                       td::shown(field.key)));
         }
         rowBytes += columnBytes(field);
     }
@@ -231,8 +298,10 @@ bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByt
         !problem.isEmpty())
         return refuse(why, problem);
 
+    // Up to 1970 only KEEP limits a time (SQL takes it; see appendFields()).
     if (point.hasTime) {
-        if (QString problem = td::timeProblem(point.time, limits.oldestNs);
+        if (QString problem = point.time <= 0 ? td::keepProblem(point.time, limits.oldestNs)
+                                              : td::timeProblem(point.time, limits.oldestNs);
             !problem.isEmpty())
             return refuse(why, problem);
     }
@@ -247,37 +316,83 @@ bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByt
         appendName(out, value, false);
     }
     out.append(' ');
-    bool first = true;
-    for (const lp::Field &field : point.fields) {
-        if (!first)
-            out.append(',');
-        first = false;
-        appendName(out, field.key, false);
-        out.append('=');
-        switch (field.type) {
-        case FieldType::Float:
-            lp::appendFloat(out, field.f);
-            break;
-        case FieldType::Integer:
-            lp::appendInteger(out, field.i);
-            break;
-        case FieldType::Unsigned:
-            lp::appendUnsigned(out, field.u);
-            break;
-        case FieldType::Boolean:
-            lp::appendBoolean(out, field.b);
-            break;
-        case FieldType::String:
-            // TDengine unescapes \" and \\ inside a string, as InfluxDB does.
-            lp::appendString(out, field.s);
+    // A time TDengine's schemaless parser refuses (0 is "now" there, anything before 1970 fails
+    // the whole request) but SQL takes: the line makes the tables and columns at a placeholder
+    // time, and SQL writes the row at its own time, then deletes the placeholder's.
+    const bool bySql = point.hasTime && point.time <= 0;
+    appendFields(out, point.fields, bySql, sql);
+    if (point.hasTime) {
+        out.append(' ');
+        lp::appendTimestamp(out, bySql ? limits.placeholderNs : point.time);
+    }
+    if (sql && !sql->values.empty()) {
+        sql->time = point.time;
+        if (bySql)
+            sql->placeholder = limits.placeholderNs;
+        sql->childTable = childTableName(
+            superTableName(QString::fromStdString(point.measurement)), point.tags,
+            limits.childTableTag);
+    }
+    return true;
+}
+
+QString TDengineSink::childTableName(const QString &stable,
+                                     std::vector<std::pair<std::string, std::string>> tags,
+                                     const std::string &tagKey)
+{
+    if (!tagKey.empty()) {
+        for (auto it = tags.begin(); it != tags.end(); ++it) {
+            if (it->first != tagKey)
+                continue;
+            // smlParseTableName: the value, cut to TSDB_TABLE_NAME_LEN - 1 bytes, '.' → '_'
+            // (smlDot2Underline); the tag is taken out of the tags either way.
+            std::string name = it->second.substr(0, TDengineLimits::kMaxTableNameBytes);
+            std::replace(name.begin(), name.end(), '.', '_');
+            tags.erase(it);
+            if (!name.empty())
+                return QString::fromStdString(name);
             break;
         }
     }
-    if (point.hasTime) {
-        out.append(' ');
-        lp::appendTimestamp(out, point.time);
+    // compareKv (tname.c): strncasecmp over the shorter key, then the shorter first.
+    std::stable_sort(tags.begin(), tags.end(), [](const auto &a, const auto &b) {
+        const size_t common = std::min(a.first.size(), b.first.size());
+        const int order = qstrnicmp(a.first.data(), b.first.data(), common);
+        return order != 0 ? order < 0 : a.first.size() < b.first.size();
+    });
+    QCryptographicHash md5(QCryptographicHash::Md5);
+    md5.addData(stable.toUtf8());
+    for (const auto &[key, value] : tags) {
+        md5.addData(QByteArrayView(","));
+        md5.addData(QByteArrayView(key.data(), qsizetype(key.size())));
+        md5.addData(QByteArrayView("="));
+        md5.addData(QByteArrayView(value.data(), qsizetype(value.size())));
     }
-    return true;
+    return u"t_"_s + QString::fromLatin1(md5.result().toHex());
+}
+
+void TDengineSink::setChildTableTag(const QString &tag)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_childTableTag = tag;
+    m_limits.childTableTag = tag.toStdString();
+}
+
+QString TDengineSink::tableNaming() const
+{
+    return u"TDengine's schemaless writing turns '.' into '_' in a super table's name"_s;
+}
+
+QStringList TDengineSink::namingNotes() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_childTableTag.isEmpty())
+        return {u"Each measurement is a super table of its own name; its child tables are named "
+                u"as TDengine names them, t_ + the MD5 of the measurement and tags"_s};
+    return {u"Each measurement is a super table of its own name; its child tables are named by "
+            u"the value of tag \"%1\" ('.' → '_', at most 192 bytes), which is then not stored "
+            u"as a tag; points without the tag get TDengine's own name, t_ + the MD5 of the "
+            u"measurement and tags"_s.arg(m_childTableTag)};
 }
 
 QString TDengineSink::serverVersion(const CancelToken &cancel)
@@ -454,7 +569,14 @@ HttpResponse TDengineSink::post(const QByteArray &lines, const CancelToken &canc
     // Nanoseconds stated explicitly: an empty or unknown precision also means ns on the server,
     // but only by accident of its parser (PROTOCOLS.md §5.2). Plain body: taosAdapter hands it
     // to the schemaless parser as it is.
-    request.url = m_rest.url("/influxdb/v1/write", {{"db", m_database}, {"precision", u"ns"_s}});
+    QList<QPair<QByteArray, QString>> query{{"db", m_database}, {"precision", u"ns"_s}};
+    {
+        // taosAdapter 3.3.3.0+ (plugin/influxdb): the tag whose value names the child table.
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (!m_childTableTag.isEmpty())
+            query.append({"table_name_key", m_childTableTag});
+    }
+    request.url = m_rest.url("/influxdb/v1/write", query);
     request.headers.emplaceBack("Content-Type", "text/plain; charset=utf-8");
     // taosAdapter decompresses Content-Encoding: gzip bodies; compressed once here, so that
     // retries do not compress again, and not to this machine (see InfluxLineSink).
@@ -543,6 +665,7 @@ WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
     converted.lines.reserve(batch.lines.size() + batch.lines.size() / 16);
     QHash<QByteArray, QByteArray> originalOf; // converted line -> line as it came, when they differ
     std::set<std::string> measurements;       // of the points to send
+    std::vector<SqlPoint> sqlPoints;          // points of which some goes by SQL
     const auto spans = BatchBisector::lineSpans(batch.lines);
     const qint64 lineCount = std::min<qint64>(qint64(spans.size()), batch.points);
     for (qint64 i = 0; i < lineCount; ++i) {
@@ -555,13 +678,17 @@ WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
         const qsizetype at = converted.lines.size();
         QString why;
         std::string measurement;
+        SqlStrings strings;
+        limits.placeholderNs = i + 1; // one a line: rejects map back to the right one
         if (!convertLine(std::string_view(original.constData(), size_t(original.size())), limits,
-                         converted.lines, &why, &measurement)) {
+                         converted.lines, &why, &measurement, &strings)) {
             BatchBisector::reject(batch, i, original, why, result);
             continue;
         }
         measurements.insert(std::move(measurement));
         const QByteArray encoded = converted.lines.mid(at);
+        if (!strings.values.empty())
+            sqlPoints.push_back(SqlPoint{i, encoded, original, std::move(strings)});
         if (encoded != original)
             originalOf.insert(encoded, original);
         converted.lines.append('\n');
@@ -592,11 +719,74 @@ WriteResult TDengineSink::write(const Batch &batch, const CancelToken &cancel)
             return {BatchBisector::Verdict::Refused, messageOf(response)};
         },
         result);
+    if (!sqlPoints.empty())
+        writeSqlStrings(batch, sqlPoints, checkedRejects, result, cancel);
     for (size_t i = checkedRejects; i < result.rejects.size(); ++i) {
         WriteResult::Reject &reject = result.rejects[i];
         reject.line = originalOf.value(reject.line, reject.line);
     }
     return result;
+}
+
+void TDengineSink::writeSqlStrings(const Batch &batch, const std::vector<SqlPoint> &sql,
+                                   size_t firstReject, WriteResult &result,
+                                   const CancelToken &cancel)
+{
+    QSet<QByteArray> refused;
+    for (size_t i = firstReject; i < result.rejects.size(); ++i)
+        refused.insert(result.rejects[i].line);
+    for (const SqlPoint &point : sql) {
+        if (refused.contains(point.sent))
+            continue;
+        const SqlStrings &strings = point.strings;
+        QStringList columns{u"`_ts`"_s};
+        QStringList values{QString::number(strings.time)};
+        for (const auto &[key, literal] : strings.values) {
+            columns.append(TDengineRest::quoteIdentifier(QString::fromStdString(key)));
+            values.append(literal);
+        }
+        // The row the schemaless line just made, in the child table it made: the other columns
+        // keep their values (rows of one table and time merge column by column).
+        const QString table = TDengineRest::quoteIdentifier(m_database) + u'.' +
+                              TDengineRest::quoteIdentifier(strings.childTable);
+        try {
+            m_rest.query(u"INSERT INTO %1 (%2) VALUES (%3)"_s.arg(table, columns.join(u", "_s),
+                                                                  values.join(u", "_s)),
+                         cancel);
+            if (strings.placeholder)
+                m_rest.query(u"DELETE FROM %1 WHERE `_ts` = %2"_s.arg(table).arg(
+                                 *strings.placeholder),
+                             cancel);
+        } catch (const Error &error) {
+            if (error.kind() != ErrorKind::Query && error.kind() != ErrorKind::Rejected &&
+                error.kind() != ErrorKind::Config)
+                throw;
+            if (strings.placeholder)
+                deletePlaceholder(table, *strings.placeholder, cancel);
+            --result.written;
+            BatchBisector::reject(
+                batch, point.line, point.original,
+                (strings.placeholder
+                     ? u"the point's tables were made at a placeholder time, and TDengine refused "
+                       u"the SQL that writes it at its own: "_s
+                     : u"the point was stored with its line breaks as spaces, and TDengine "
+                       u"refused the SQL that writes them as they are: "_s) +
+                    error.message(),
+                result);
+        }
+    }
+}
+
+void TDengineSink::deletePlaceholder(const QString &table, qint64 time, const CancelToken &cancel)
+{
+    try {
+        m_rest.query(u"DELETE FROM %1 WHERE `_ts` = %2"_s.arg(table).arg(time), cancel);
+    } catch (const Error &error) {
+        // The point is a reject already, with the reason that counts; a refused delete leaves
+        // the placeholder's row, which the reject's reason names.
+        if (error.kind() != ErrorKind::Query && error.kind() != ErrorKind::Rejected)
+            throw;
+    }
 }
 
 void TDengineSink::claimSuperTable(const QString &measurement)

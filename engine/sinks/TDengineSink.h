@@ -60,6 +60,8 @@ public:
     {
         return superTableName(measurement);
     }
+    QString tableNaming() const override;
+    QStringList namingNotes() const override;
     /// Names and counts over TDengine's limits, a tag and a field of one name, a field of two
     /// types, a row of numbers too long: the checks of convertLine() on the whole schema.
     QList<TargetProblem> schemaProblems(const MeasurementSchema &schema) const override;
@@ -92,9 +94,35 @@ public:
     {
         int maxRowBytes = 65531;
         qint64 oldestNs = std::numeric_limits<qint64>::min();
+        std::string childTableTag; ///< table_name_key; empty = TDengine's hash names
+        qint64 placeholderNs = 1;  ///< where a line of a time up to 1970 goes (SqlStrings)
     };
+    /// What of a point goes by SQL: string values the schemaless endpoint cannot carry
+    /// (TDengineLimits::needsSql()), which the line sent carries with each CR and LF as a space
+    /// (making the column as wide as the value); or, for a time up to 1970, which schemaless
+    /// writing refuses, every value: the line then goes at `placeholder` (making the tables and
+    /// columns), SQL writes the row at its time and deletes the placeholder's row.
+    struct SqlStrings
+    {
+        QString childTable;
+        qint64 time = 0;
+        std::vector<std::pair<std::string, QString>> values; ///< field key, SQL literal
+        std::optional<qint64> placeholder;
+    };
+    /// `sql`: where a point's SqlStrings go; without it such a point is taken as it is.
     static bool convertLine(std::string_view line, const Limits &limits, QByteArray &out,
-                            QString *why, std::string *measurement = nullptr);
+                            QString *why, std::string *measurement = nullptr,
+                            SqlStrings *sql = nullptr);
+    /// The child table TDengine's schemaless writing puts a point of super table `stable` with
+    /// these tags (unescaped) in: the value of tag `tagKey`, '.' → '_' and cut to 192 bytes,
+    /// when the point has it (smlParseTableName, clientSmlLine.c), else "t_" + the MD5 of
+    /// "stable,k1=v1,k2=v2" over the other tags sorted by key, case-insensitively and shorter
+    /// first on a tie (buildChildTableName and compareKv, tname.c).
+    static QString childTableName(const QString &stable,
+                                  std::vector<std::pair<std::string, std::string>> tags,
+                                  const std::string &tagKey);
+    /// The tag whose value names child tables (taosAdapter's table_name_key); empty: hashes.
+    void setChildTableTag(const QString &tag);
     /// The longest KEEP, in days, a nanosecond database can compute: TDengine works out the
     /// oldest time it accepts as now − KEEP in int64 nanoseconds (TSDB_MAX_KEEP_NS).
     static constexpr int kMaxKeepDaysNs = 365 * 292;
@@ -116,6 +144,21 @@ protected:
 
 private:
     HttpResponse post(const QByteArray &lines, const CancelToken &cancel);
+    /// A point of a batch of which some goes by SQL.
+    struct SqlPoint
+    {
+        qint64 line = 0;  ///< in the batch
+        QByteArray sent;  ///< the line sent to the schemaless endpoint
+        QByteArray original;
+        SqlStrings strings;
+    };
+    /// Writes with SQL on /rest/sql what goes by SQL of the points in `sql` whose lines were
+    /// stored (not among `result`'s rejects from `firstReject` on); a point whose statement
+    /// TDengine refuses becomes a reject.
+    void writeSqlStrings(const Batch &batch, const std::vector<SqlPoint> &sql, size_t firstReject,
+                         WriteResult &result, const CancelToken &cancel);
+    /// Best effort, after the SQL of a point written at a placeholder time was refused.
+    void deletePlaceholder(const QString &table, qint64 time, const CancelToken &cancel);
     QString where() const { return m_rest.where(); }
     QString serverVersion(const CancelToken &cancel);
     /// "database x exists (precision ns, KEEP 3650 days)" and the like.
@@ -140,6 +183,7 @@ private:
     qint64 m_keepMinutes = 0;                ///< the database's KEEP; 0 when unknown
     QHash<QString, QString> m_measurementOf; ///< super table -> the measurement written to it
     QHash<QString, std::optional<SuperTableDef>> m_described; ///< counted tables, by name
+    QString m_childTableTag;
 };
 
 } // namespace tsm

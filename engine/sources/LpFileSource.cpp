@@ -37,10 +37,27 @@ QString systemError(int error)
     return QString::fromLocal8Bit(std::strerror(error));
 }
 
-[[noreturn]] void throwCancelled()
+/** Asks the cancel token once every kCancelPollLines lines of a scan, and stops the scan with
+ *  a Cancelled error once it is set: a long scan stops soon without a check per line. */
+class CancelPoll
 {
-    throw Error(ErrorKind::Cancelled, u"Reading the line-protocol file was cancelled"_s);
-}
+public:
+    explicit CancelPoll(const CancelToken &cancel) : m_cancel(cancel) {}
+
+    /// Counts one line.
+    void operator()()
+    {
+        if (++m_lines < kCancelPollLines)
+            return;
+        m_lines = 0;
+        if (m_cancel.isCancelled())
+            throw Error(ErrorKind::Cancelled, u"Reading the line-protocol file was cancelled"_s);
+    }
+
+private:
+    const CancelToken &m_cancel;
+    int m_lines = 0;
+};
 
 /** A plain or gzip file read front to back (gzip detected by its magic bytes). */
 class InputStream
@@ -553,13 +570,9 @@ std::shared_ptr<const LpFileSource::Catalog> LpFileSource::catalog(const CancelT
     std::string key;
     std::string rawKey;
     std::string_view line;
-    int poll = 0;
+    CancelPoll poll(cancel);
     while (reader.next(line)) {
-        if (++poll == kCancelPollLines) {
-            poll = 0;
-            if (cancel.isCancelled())
-                throwCancelled();
-        }
+        poll();
         const int markers = context.databaseMarkers;
         const bool data = isDataLine(line, context);
         if (context.databaseMarkers != markers && !context.database.empty() &&
@@ -696,13 +709,9 @@ QList<PlannedUnit> LpFileSource::plan(const PlanRequest &request, const CancelTo
     bool hasTime = false;
     qint64 time = 0;
     std::string_view line;
-    int poll = 0;
+    CancelPoll poll(cancel);
     while (reader.next(line)) {
-        if (++poll == kCancelPollLines) {
-            poll = 0;
-            if (cancel.isCancelled())
-                throwCancelled();
-        }
+        poll();
         const qint64 offset = reader.lineOffset();
         if (offset - unit.start >= unitBytes) {
             unit.end = offset;
@@ -756,13 +765,9 @@ void LpFileSource::read(const ReadUnit &unit, const PlanRequest &request, const 
     lp::PeekInfo info;
     lp::detail::RawLine raw;
     std::string_view line;
-    int poll = 0;
+    CancelPoll poll(cancel);
     while (reader->nextOffset() < unit.end && reader->next(line)) {
-        if (++poll == kCancelPollLines) {
-            poll = 0;
-            if (cancel.isCancelled())
-                throwCancelled();
-        }
+        poll();
         if (!isDataLine(line, context) || !filter.contextMatches(context))
             continue;
         checkLastLine(m_path, *reader, line);
@@ -832,6 +837,34 @@ void countFields(const lp::detail::RawLine &raw, PointCount &counted)
         ++counted.fields[QString::fromStdString(lp::detail::unescapeFieldKey(field.key))];
 }
 
+/// Reads the whole file for a count and hands `counted(offset, line, raw, measurement)` each
+/// line a count sees: a data line of a context, measurement and time the request keeps, with a
+/// timestamp of its own (a line read() rejects, or one the target stamps when written, is not
+/// in the target as the source has it). `measurement` is unescaped; `offset` is the line's.
+template<typename Counted>
+void scanCountedLines(const QString &path, size_t maxLineBytes, const LineFilter &filter,
+                      const CancelToken &cancel, Counted counted)
+{
+    LineReader reader(path, 0, 1, maxLineBytes);
+    Context context;
+    lp::detail::RawLine raw;
+    std::string_view line;
+    std::string measurement;
+    CancelPoll poll(cancel);
+    while (reader.next(line)) {
+        poll();
+        if (!isDataLine(line, context) || !filter.contextMatches(context))
+            continue;
+        line = withoutCr(line);
+        if (!lp::detail::scanRaw(line, raw, nullptr) || !raw.hasTime || hasTimeKey(line, raw))
+            continue;
+        measurement = lp::detail::unescapeMeasurement(raw.measurement);
+        if (!filter.measurementMatches(measurement) || !filter.timeMatches(true, raw.time))
+            continue;
+        counted(reader.lineOffset(), line, raw, measurement);
+    }
+}
+
 } // namespace
 
 QList<CountWindow> LpFileSource::countWindows(const PlanRequest &request,
@@ -846,46 +879,29 @@ QList<CountWindow> LpFileSource::countWindows(const PlanRequest &request,
     const qint64 length = std::max<qint64>(1, request.windowNs);
 
     std::map<std::pair<std::string, qint64>, std::pair<CountWindow, PointCount>> found;
-    LineReader reader(m_path, 0, 1, size_t(m_maxLineBytes.load()));
-    Context context;
-    lp::detail::RawLine raw;
-    std::string_view line;
-    int poll = 0;
-    while (reader.next(line)) {
-        if (++poll == kCancelPollLines) {
-            poll = 0;
-            if (cancel.isCancelled())
-                throwCancelled();
-        }
-        if (!isDataLine(line, context) || !filter.contextMatches(context))
-            continue;
-        // Only lines of done units: the others are not in the target yet.
-        const qint64 offset = reader.lineOffset();
-        const auto unit = std::upper_bound(
-            units.cbegin(), units.cend(), offset,
-            [](qint64 at, const ReadUnit &u) { return at < u.start; });
-        if (unit == units.cbegin() || std::prev(unit)->end <= offset)
-            continue;
-        line = withoutCr(line);
-        if (!lp::detail::scanRaw(line, raw, nullptr) || !raw.hasTime || hasTimeKey(line, raw))
-            continue; // rejected by read(), or stamped by the target when written
-        const std::string measurement = lp::detail::unescapeMeasurement(raw.measurement);
-        if (!filter.measurementMatches(measurement) || !filter.timeMatches(true, raw.time))
-            continue;
-        TimeRange window = windowAround(raw.time, origin, length);
-        if (!request.range.isEmpty())
-            window = Planner::intersect(window, request.range);
-        auto &[counted, points] = found[{measurement, window.start}];
-        if (counted.measurement.isEmpty()) {
-            counted.measurement = QString::fromStdString(measurement);
-            counted.start = window.start;
-            counted.end = window.end;
-            points.points = 0;
-        }
-        if (!counted.unitIds.contains(std::prev(unit)->id))
-            counted.unitIds.append(std::prev(unit)->id);
-        countFields(raw, points);
-    }
+    scanCountedLines(m_path, size_t(m_maxLineBytes.load()), filter, cancel,
+                     [&](qint64 offset, std::string_view, const lp::detail::RawLine &raw,
+                         const std::string &measurement) {
+                         // Only lines of done units: the others are not in the target yet.
+                         const auto unit = std::upper_bound(
+                             units.cbegin(), units.cend(), offset,
+                             [](qint64 at, const ReadUnit &u) { return at < u.start; });
+                         if (unit == units.cbegin() || std::prev(unit)->end <= offset)
+                             return;
+                         TimeRange window = windowAround(raw.time, origin, length);
+                         if (!request.range.isEmpty())
+                             window = Planner::intersect(window, request.range);
+                         auto &[counted, points] = found[{measurement, window.start}];
+                         if (counted.measurement.isEmpty()) {
+                             counted.measurement = QString::fromStdString(measurement);
+                             counted.start = window.start;
+                             counted.end = window.end;
+                             points.points = 0;
+                         }
+                         if (!counted.unitIds.contains(std::prev(unit)->id))
+                             counted.unitIds.append(std::prev(unit)->id);
+                         countFields(raw, points);
+                     });
     QList<CountWindow> windows;
     std::lock_guard<std::mutex> lock(m_countMutex);
     m_counts.clear();
@@ -928,50 +944,37 @@ QList<PointCount> LpFileSource::countLines(const PlanRequest &request,
         std::sort(list.begin(), list.end());
 
     const LineFilter filter(request);
-    LineReader reader(m_path, 0, 1, size_t(m_maxLineBytes.load()));
-    Context context;
-    lp::detail::RawLine raw;
     lp::Point point;
-    std::string_view line;
     std::string key;
-    int poll = 0;
-    while (reader.next(line)) {
-        if (++poll == kCancelPollLines) {
-            poll = 0;
-            if (cancel.isCancelled())
-                throwCancelled();
-        }
-        if (!isDataLine(line, context) || !filter.contextMatches(context))
-            continue;
-        line = withoutCr(line);
-        if (!lp::detail::scanRaw(line, raw, nullptr) || !raw.hasTime || hasTimeKey(line, raw))
-            continue;
-        key = lp::detail::unescapeMeasurement(raw.measurement);
-        if (!filter.measurementMatches(key) || !filter.timeMatches(true, raw.time))
-            continue;
-        // Windows of the whole measurement, and those of its subtable (tag tbname).
-        auto countIn = [&](const std::string &windowKey) {
-            const auto list = byKey.find(windowKey);
-            if (list == byKey.end())
-                return;
-            const auto after = std::upper_bound(
-                list->second.begin(), list->second.end(), raw.time,
-                [](qint64 time, const std::pair<qint64, qsizetype> &w) { return time < w.first; });
-            if (after == list->second.begin())
-                return;
-            const qsizetype index = std::prev(after)->second;
-            if (raw.time < windows.at(index).end)
-                countFields(raw, counts[index]);
-        };
-        const bool perSubtable = bySubtable.count(key) > 0;
-        key += '\n';
-        countIn(key);
-        if (perSubtable && lp::parseLine(line, point, nullptr)) {
-            for (const auto &[tag, value] : point.tags)
-                if (tag == subtableTagKey().toStdString())
-                    countIn(key + value);
-        }
-    }
+    scanCountedLines(
+        m_path, size_t(m_maxLineBytes.load()), filter, cancel,
+        [&](qint64, std::string_view line, const lp::detail::RawLine &raw,
+            const std::string &measurement) {
+            // Windows of the whole measurement, and those of its subtable (tag tbname).
+            auto countIn = [&](const std::string &windowKey) {
+                const auto list = byKey.find(windowKey);
+                if (list == byKey.end())
+                    return;
+                const auto after =
+                    std::upper_bound(list->second.begin(), list->second.end(), raw.time,
+                                     [](qint64 time, const std::pair<qint64, qsizetype> &w) {
+                                         return time < w.first;
+                                     });
+                if (after == list->second.begin())
+                    return;
+                const qsizetype index = std::prev(after)->second;
+                if (raw.time < windows.at(index).end)
+                    countFields(raw, counts[index]);
+            };
+            key.assign(measurement);
+            key += '\n';
+            countIn(key);
+            if (bySubtable.count(measurement) > 0 && lp::parseLine(line, point, nullptr)) {
+                for (const auto &[tag, value] : point.tags)
+                    if (tag == subtableTagKey().toStdString())
+                        countIn(key + value);
+            }
+        });
     return counts;
 }
 

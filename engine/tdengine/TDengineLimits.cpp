@@ -86,10 +86,12 @@ QString stringProblem(std::string_view key, std::string_view value)
                u"column"_s.arg(shown(key))
                    .arg(value.size())
                    .arg(kMaxVarcharBytes);
-    if (value.find('\n') != std::string_view::npos)
-        return u"field \"%1\" holds a newline, which TDengine's schemaless endpoint reads as the "
-               u"end of the line"_s.arg(shown(key));
     return QString();
+}
+
+bool needsSql(std::string_view value)
+{
+    return value.find_first_of("\r\n") != std::string_view::npos;
 }
 
 QString rowBytesProblem(qint64 bytes, int maxRowBytes)
@@ -111,6 +113,11 @@ QString timeProblem(qint64 time, qint64 oldestNs)
         return u"timestamp %1 (%2) is before 1970: TDengine's schemaless writing refuses every "
                u"time up to 1970-01-01T00:00:00Z ([0x0127] Invalid timestamp format)"_s.arg(time)
                    .arg(TimeText::format(time));
+    return keepProblem(time, oldestNs);
+}
+
+QString keepProblem(qint64 time, qint64 oldestNs)
+{
     if (time < oldestNs)
         return u"timestamp %1 is older than the database keeps (before %2)"_s.arg(
             TimeText::format(time), TimeText::format(oldestNs));

@@ -42,12 +42,19 @@ QString columnCountProblem(size_t fields, size_t tags);
 /// Bytes the tag values take as NCHAR.
 qint64 tagBytes(qint64 valueBytes, size_t tags);
 QString tagBytesProblem(qint64 bytes);
-/// A string field value: its length and newlines.
+/// A string field value: its length.
 QString stringProblem(std::string_view key, std::string_view value);
+/// Whether a string holds what TDengine's schemaless endpoint cannot carry (a newline ends the
+/// line there, even inside quotes; a carriage return before it is cut off): such a value is
+/// written with SQL instead.
+bool needsSql(std::string_view value);
 /// A row of `bytes` (8 a number, 1 a boolean, a string's length + 2, 8 for _ts).
 QString rowBytesProblem(qint64 bytes, int maxRowBytes);
-/// A point's time: 0, before 1970, or older than `oldestNs` (now − KEEP).
+/// A point's time on the schemaless endpoint: 0, before 1970, or older than `oldestNs`
+/// (now − KEEP).
 QString timeProblem(qint64 time, qint64 oldestNs = std::numeric_limits<qint64>::min());
+/// A point's time older than `oldestNs` (now − KEEP), the only limit SQL has.
+QString keepProblem(qint64 time, qint64 oldestNs);
 
 } // namespace TDengineLimits
 } // namespace tsm

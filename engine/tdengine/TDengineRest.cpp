@@ -17,14 +17,6 @@ namespace tsm {
 
 namespace {
 
-HttpOptions transportOnly(HttpOptions options)
-{
-    // Credentials go through authorize(), in one place.
-    options.basicUser.clear();
-    options.basicPassword.clear();
-    return options;
-}
-
 /// TDengine 2.x's numeric column types (PROTOCOLS.md §6).
 QString typeName(const QJsonValue &type)
 {
@@ -143,7 +135,7 @@ int SqlResult::column(const QString &name) const
 }
 
 TDengineRest::TDengineRest(TDengineEndpoint endpoint, RetryPolicy retry)
-    : m_endpoint(std::move(endpoint)), m_retry(retry), m_pool(transportOnly(m_endpoint.http))
+    : m_endpoint(std::move(endpoint)), m_retry(retry), m_pool(m_endpoint.http.withoutCredentials())
 {
     while (m_endpoint.baseUrl.endsWith(u'/'))
         m_endpoint.baseUrl.chop(1);

@@ -10,10 +10,7 @@ void EstimateTable::set(qint64 taskId, const QString &measurement, qint64 points
                       "VALUES (?1, ?2, ?3, ?4) "
                       "ON CONFLICT (task_id, measurement) DO UPDATE SET points = excluded.points, "
                       "updated_ms = excluded.updated_ms");
-    s.bind(1, taskId);
-    s.bind(2, measurement);
-    s.bind(3, points);
-    s.bind(4, nowMs());
+    s.bindAll(taskId, measurement, points, nowMs());
     requireTask(s.run());
 }
 

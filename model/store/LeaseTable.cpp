@@ -11,6 +11,7 @@ namespace tsm::store {
 
 namespace {
 
+/// The columns read() reads, in its order; a query appends its WHERE and ORDER BY.
 constexpr const char *kColumns =
     "SELECT program, pid, host, token, started_ms, heartbeat_ms, request, task_id FROM leases";
 
@@ -29,13 +30,10 @@ const EnumNames<RunRequest> &requests()
 LeaseHolder LeaseTable::read(const Statement &s)
 {
     LeaseHolder h;
-    h.program = s.text(0);
-    h.pid = s.int64(1);
-    h.host = s.text(2);
-    h.token = s.text(3);
-    h.startedMs = s.int64(4);
-    h.heartbeatMs = s.int64(5);
-    h.request = requests().value(s.text(6)).value_or(RunRequest::None);
+    QString request;
+    Columns(s) >> h.program >> h.pid >> h.host >> h.token >> h.startedMs >> h.heartbeatMs >>
+        request;
+    h.request = requests().value(request).value_or(RunRequest::None);
     return h;
 }
 
@@ -54,13 +52,7 @@ LeaseClaim LeaseTable::claim(qint64 taskId, const LeaseHolder &me)
                       "pid = excluded.pid, host = excluded.host, token = excluded.token, "
                       "started_ms = excluded.started_ms, heartbeat_ms = excluded.heartbeat_ms, "
                       "request = ''");
-    s.bind(1, taskId);
-    s.bind(2, me.program);
-    s.bind(3, me.pid);
-    s.bind(4, me.host);
-    s.bind(5, me.token);
-    s.bind(6, me.startedMs);
-    s.bind(7, nowMs());
+    s.bindAll(taskId, me.program, me.pid, me.host, me.token, me.startedMs, nowMs());
     s.run();
     tx.commit();
     result.granted = true;
@@ -71,9 +63,7 @@ std::optional<LeaseHolder> LeaseTable::find(qint64 taskId)
 {
     Statement s(m_db, QByteArray(kColumns) + " WHERE task_id = ?1");
     s.bind(1, taskId);
-    if (!s.next())
-        return std::nullopt;
-    return read(s);
+    return firstRow(s, read);
 }
 
 QHash<qint64, LeaseHolder> LeaseTable::all()
@@ -89,9 +79,7 @@ std::optional<RunRequest> LeaseTable::renew(qint64 taskId, const QString &token)
 {
     Statement s(m_db, "UPDATE leases SET heartbeat_ms = ?3 WHERE task_id = ?1 AND token = ?2 "
                       "RETURNING request");
-    s.bind(1, taskId);
-    s.bind(2, token);
-    s.bind(3, nowMs());
+    s.bindAll(taskId, token, nowMs());
     if (!s.next())
         return std::nullopt;
     return requests().value(s.text(0)).value_or(RunRequest::None);
@@ -100,16 +88,14 @@ std::optional<RunRequest> LeaseTable::renew(qint64 taskId, const QString &token)
 void LeaseTable::release(qint64 taskId, const QString &token)
 {
     Statement s(m_db, "DELETE FROM leases WHERE task_id = ?1 AND token = ?2");
-    s.bind(1, taskId);
-    s.bind(2, token);
+    s.bindAll(taskId, token);
     s.run();
 }
 
 bool LeaseTable::request(qint64 taskId, RunRequest request)
 {
     Statement s(m_db, "UPDATE leases SET request = ?2 WHERE task_id = ?1");
-    s.bind(1, taskId);
-    s.bind(2, requests().name(request));
+    s.bindAll(taskId, requests().name(request));
     return s.run() > 0;
 }
 

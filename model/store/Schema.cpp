@@ -114,8 +114,25 @@ CREATE TABLE verifications (
 );
 )sql";
 
+/// Schema version 5: the names a task's target gets in place of the source's (a tag that clashes
+/// with a field, a field's values of a second type), decided once so that reruns agree.
+constexpr const char *kSchemaV5 = R"sql(
+CREATE TABLE renamings (
+    task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    measurement TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL DEFAULT '',
+    target TEXT NOT NULL,
+    first_type TEXT NOT NULL DEFAULT '',
+    convert INTEGER NOT NULL DEFAULT 0,
+    decided_ms INTEGER NOT NULL,
+    PRIMARY KEY (task_id, measurement, kind, name, type)
+);
+)sql";
+
 /// Step i brings a file from version i to version i + 1. A new version appends one.
-constexpr const char *kSteps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
+constexpr const char *kSteps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
 static_assert(std::size(kSteps) == Schema::kVersion, "one step per schema version");
 
 } // namespace

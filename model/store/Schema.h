@@ -14,7 +14,7 @@ class Connection;
 class Schema
 {
 public:
-    static constexpr int kVersion = 4;
+    static constexpr int kVersion = 5;
 
     /// Brings the file to kVersion, or (read-only) checks that it is there. Throws StoreError.
     static void migrate(Connection &db, bool readOnly, const QString &path);

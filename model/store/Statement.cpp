@@ -39,6 +39,14 @@ void Statement::bind(int index, const QByteArray &value)
     sqlite3_bind_text(m_stmt, index, bytes.constData(), int(bytes.size()), nullptr);
 }
 
+void Statement::bind(int index, const std::optional<QString> &value)
+{
+    if (value)
+        bind(index, *value);
+    else
+        bindNull(index);
+}
+
 void Statement::bindNull(int index)
 {
     sqlite3_bind_null(m_stmt, index);
@@ -94,6 +102,36 @@ QByteArray Statement::bytes(int column) const
 bool Statement::isNull(int column) const
 {
     return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
+}
+
+Columns &Columns::operator>>(qint64 &value)
+{
+    value = m_s.int64(m_next++);
+    return *this;
+}
+
+Columns &Columns::operator>>(int &value)
+{
+    value = int(m_s.int64(m_next++));
+    return *this;
+}
+
+Columns &Columns::operator>>(bool &value)
+{
+    value = m_s.int64(m_next++) != 0;
+    return *this;
+}
+
+Columns &Columns::operator>>(QString &value)
+{
+    value = m_s.text(m_next++);
+    return *this;
+}
+
+Columns &Columns::operator>>(QByteArray &value)
+{
+    value = m_s.bytes(m_next++);
+    return *this;
 }
 
 } // namespace tsm::store

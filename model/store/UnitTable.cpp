@@ -13,7 +13,8 @@ namespace tsm::store {
 
 namespace {
 
-constexpr const char *kUnitColumns =
+/// The columns read() reads, in its order; a query appends its WHERE and ORDER BY.
+constexpr const char *kColumns =
     "SELECT id, task_id, measurement, context, range_start, range_end, status, attempts, "
     "points_read, points_written, points_rejected, last_error, updated_ms FROM units ";
 
@@ -32,19 +33,11 @@ void absorb(UnitRecord &merged, const UnitRecord &u)
 UnitRecord UnitTable::read(const Statement &s)
 {
     UnitRecord u;
-    u.id = s.int64(0);
-    u.taskId = s.int64(1);
-    u.measurement = s.text(2);
-    u.context = s.text(3);
-    u.rangeStart = s.int64(4);
-    u.rangeEnd = s.int64(5);
-    u.status = unitStatusFromName(s.text(6)).value_or(UnitStatus::Pending);
-    u.attempts = int(s.int64(7));
-    u.pointsRead = s.int64(8);
-    u.pointsWritten = s.int64(9);
-    u.pointsRejected = s.int64(10);
-    u.lastError = s.text(11);
-    u.updatedMs = s.int64(12);
+    QString status;
+    Columns(s) >> u.id >> u.taskId >> u.measurement >> u.context >> u.rangeStart >> u.rangeEnd >>
+        status >> u.attempts >> u.pointsRead >> u.pointsWritten >> u.pointsRejected >>
+        u.lastError >> u.updatedMs;
+    u.status = unitStatusFromName(status).value_or(UnitStatus::Pending);
     return u;
 }
 
@@ -69,18 +62,9 @@ int UnitTable::add(qint64 taskId, const QList<UnitRecord> &units)
     const qint64 now = nowMs();
     int added = 0;
     for (const UnitRecord &u : units) {
-        s.bind(1, taskId);
-        s.bind(2, u.measurement);
-        s.bind(3, u.context);
-        s.bind(4, u.rangeStart);
-        s.bind(5, u.rangeEnd);
-        s.bind(6, unitStatusName(u.status));
-        s.bind(7, qint64(u.attempts));
-        s.bind(8, u.pointsRead);
-        s.bind(9, u.pointsWritten);
-        s.bind(10, u.pointsRejected);
-        s.bind(11, u.lastError);
-        s.bind(12, u.updatedMs != 0 ? u.updatedMs : now);
+        s.bindAll(taskId, u.measurement, u.context, u.rangeStart, u.rangeEnd,
+                  unitStatusName(u.status), u.attempts, u.pointsRead, u.pointsWritten,
+                  u.pointsRejected, u.lastError, u.updatedMs != 0 ? u.updatedMs : now);
         added += s.run();
         s.reset();
     }
@@ -90,22 +74,17 @@ int UnitTable::add(qint64 taskId, const QList<UnitRecord> &units)
 
 QList<UnitRecord> UnitTable::select(const char *where, qint64 taskId)
 {
-    QList<UnitRecord> list;
-    Statement s(m_db, QByteArray(kUnitColumns) + where);
+    Statement s(m_db, QByteArray(kColumns) + where);
     s.bind(1, taskId);
-    while (s.next())
-        list.append(read(s));
-    return list;
+    return allRows(s, read);
 }
 
 void UnitTable::requeueRunning(qint64 taskId)
 {
     Statement s(m_db,
                 "UPDATE units SET status = ?2, updated_ms = ?4 WHERE task_id = ?1 AND status = ?3");
-    s.bind(1, taskId);
-    s.bind(2, unitStatusName(UnitStatus::Pending));
-    s.bind(3, unitStatusName(UnitStatus::Running));
-    s.bind(4, nowMs());
+    s.bindAll(taskId, unitStatusName(UnitStatus::Pending), unitStatusName(UnitStatus::Running),
+              nowMs());
     s.run();
 }
 
@@ -119,17 +98,8 @@ void UnitTable::update(const QList<UnitUpdate> &updates)
                       "last_error = COALESCE(?7, last_error), updated_ms = ?8 WHERE id = ?1");
     const qint64 now = nowMs();
     for (const UnitUpdate &u : updates) {
-        s.bind(1, u.unitId);
-        s.bind(2, unitStatusName(u.status));
-        s.bind(3, qint64(u.attemptsDelta));
-        s.bind(4, u.pointsRead);
-        s.bind(5, u.pointsWritten);
-        s.bind(6, u.pointsRejected);
-        if (u.lastError)
-            s.bind(7, *u.lastError);
-        else
-            s.bindNull(7);
-        s.bind(8, now);
+        s.bindAll(u.unitId, unitStatusName(u.status), u.attemptsDelta, u.pointsRead,
+                  u.pointsWritten, u.pointsRejected, u.lastError, now);
         // All or nothing: a unit that is gone (the task was reset meanwhile) fails the batch.
         if (s.run() == 0)
             throw StoreError::refused(u"there is no unit with id %1"_s.arg(u.unitId));
@@ -146,10 +116,7 @@ void UnitTable::markPending(qint64 taskId, const QList<qint64> &unitIds)
                       "WHERE id = ?1 AND task_id = ?2");
     const qint64 now = nowMs();
     for (const qint64 id : unitIds) {
-        s.bind(1, id);
-        s.bind(2, taskId);
-        s.bind(3, unitStatusName(UnitStatus::Pending));
-        s.bind(4, now);
+        s.bindAll(id, taskId, unitStatusName(UnitStatus::Pending), now);
         s.run();
         s.reset();
     }
@@ -166,37 +133,25 @@ UnitTotals UnitTable::totals(qint64 taskId)
     s.bind(1, taskId);
     s.expectRow();
     UnitTotals totals;
-    totals.total = s.int64(0);
-    totals.pending = s.int64(1);
-    totals.running = s.int64(2);
-    totals.done = s.int64(3);
-    totals.failed = s.int64(4);
-    totals.pointsRead = s.int64(5);
-    totals.pointsWritten = s.int64(6);
-    totals.pointsRejected = s.int64(7);
+    Columns(s) >> totals.total >> totals.pending >> totals.running >> totals.done >>
+        totals.failed >> totals.pointsRead >> totals.pointsWritten >> totals.pointsRejected;
     return totals;
 }
 
 int UnitTable::removeFrom(qint64 taskId, qint64 fromNs)
 {
     Statement s(m_db, "DELETE FROM units WHERE task_id = ?1 AND range_start >= ?2");
-    s.bind(1, taskId);
-    s.bind(2, fromNs);
+    s.bindAll(taskId, fromNs);
     return s.run();
 }
 
 QList<UnitRecord> UnitTable::doneUnitsWithin(qint64 taskId, qint64 fromNs, qint64 toNs)
 {
-    QList<UnitRecord> units;
-    Statement s(m_db, QByteArray(kUnitColumns) +
+    Statement s(m_db, QByteArray(kColumns) +
                           "WHERE task_id = ?1 AND status = 'done' AND range_start >= ?2 AND "
                           "range_end <= ?3 ORDER BY measurement, context, range_start");
-    s.bind(1, taskId);
-    s.bind(2, fromNs);
-    s.bind(3, toNs);
-    while (s.next())
-        units.append(read(s));
-    return units;
+    s.bindAll(taskId, fromNs, toNs);
+    return allRows(s, read);
 }
 
 void UnitTable::mergeDone(qint64 taskId, qint64 fromNs, qint64 toNs)
@@ -221,13 +176,8 @@ void UnitTable::mergeDone(qint64 taskId, qint64 fromNs, qint64 toNs)
             drop.reset();
         }
         if (next > first + 1) {
-            keep.bind(1, merged.id);
-            keep.bind(2, merged.rangeEnd);
-            keep.bind(3, qint64(merged.attempts));
-            keep.bind(4, merged.pointsRead);
-            keep.bind(5, merged.pointsWritten);
-            keep.bind(6, merged.pointsRejected);
-            keep.bind(7, now);
+            keep.bindAll(merged.id, merged.rangeEnd, merged.attempts, merged.pointsRead,
+                         merged.pointsWritten, merged.pointsRejected, now);
             keep.run();
             keep.reset();
         }
@@ -238,7 +188,6 @@ void UnitTable::mergeDone(qint64 taskId, qint64 fromNs, qint64 toNs)
 
 QList<MeasurementProgress> UnitTable::progressByMeasurement(qint64 taskId)
 {
-    QList<MeasurementProgress> list;
     // The last error is the one of the failed unit updated last (ties: the higher id).
     Statement s(m_db,
                 "SELECT u.measurement, COUNT(*), COALESCE(SUM(u.status = 'done'), 0), "
@@ -252,21 +201,13 @@ QList<MeasurementProgress> UnitTable::progressByMeasurement(qint64 taskId)
                 "e.measurement = u.measurement) "
                 "FROM units u WHERE u.task_id = ?1 GROUP BY u.measurement ORDER BY MIN(u.id)");
     s.bind(1, taskId);
-    while (s.next()) {
+    return allRows(s, [](const Statement &row) {
         MeasurementProgress m;
-        m.measurement = s.text(0);
-        m.unitsTotal = s.int64(1);
-        m.unitsDone = s.int64(2);
-        m.unitsRunning = s.int64(3);
-        m.unitsFailed = s.int64(4);
-        m.pointsRead = s.int64(5);
-        m.pointsWritten = s.int64(6);
-        m.pointsRejected = s.int64(7);
-        m.lastError = s.text(8);
-        m.estimatedPoints = s.isNull(9) ? kNotEstimated : s.int64(9);
-        list.append(m);
-    }
-    return list;
+        Columns(row) >> m.measurement >> m.unitsTotal >> m.unitsDone >> m.unitsRunning >>
+            m.unitsFailed >> m.pointsRead >> m.pointsWritten >> m.pointsRejected >> m.lastError;
+        m.estimatedPoints = row.isNull(9) ? kNotEstimated : row.int64(9);
+        return m;
+    });
 }
 
 } // namespace tsm::store

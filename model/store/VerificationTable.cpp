@@ -40,18 +40,8 @@ void VerificationTable::replace(qint64 taskId, const QList<WindowCheck> &windows
                       "detail, unit_ids, checked_ms) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
     for (const WindowCheck &w : windows) {
-        s.bind(1, taskId);
-        s.bind(2, w.measurement);
-        s.bind(3, w.context);
-        s.bind(4, w.start);
-        s.bind(5, w.end);
-        s.bind(6, w.sourceCount);
-        s.bind(7, w.targetCount);
-        s.bind(8, w.rejected);
-        s.bind(9, qint64(w.differs ? 1 : 0));
-        s.bind(10, w.detail);
-        s.bind(11, joinIds(w.unitIds));
-        s.bind(12, w.checkedMs);
+        s.bindAll(taskId, w.measurement, w.context, w.start, w.end, w.sourceCount, w.targetCount,
+                  w.rejected, w.differs, w.detail, joinIds(w.unitIds), w.checkedMs);
         s.run();
         s.reset();
     }
@@ -60,33 +50,20 @@ void VerificationTable::replace(qint64 taskId, const QList<WindowCheck> &windows
 
 QList<WindowCheck> VerificationTable::windows(qint64 taskId, bool differingOnly)
 {
-    QList<WindowCheck> list;
-    Statement s(m_db, differingOnly
-                          ? "SELECT measurement, context, range_start, range_end, source_count, "
-                            "target_count, rejected, differs, detail, unit_ids, checked_ms FROM "
-                            "verifications WHERE task_id = ?1 AND differs <> 0 "
-                            "ORDER BY measurement, range_start, context"
-                          : "SELECT measurement, context, range_start, range_end, source_count, "
-                            "target_count, rejected, differs, detail, unit_ids, checked_ms FROM "
-                            "verifications WHERE task_id = ?1 "
-                            "ORDER BY measurement, range_start, context");
+    Statement s(m_db, QByteArray("SELECT measurement, context, range_start, range_end, "
+                                 "source_count, target_count, rejected, differs, detail, "
+                                 "unit_ids, checked_ms FROM verifications WHERE task_id = ?1 ") +
+                          (differingOnly ? "AND differs <> 0 " : "") +
+                          "ORDER BY measurement, range_start, context");
     s.bind(1, taskId);
-    while (s.next()) {
+    return allRows(s, [](const Statement &row) {
         WindowCheck w;
-        w.measurement = s.text(0);
-        w.context = s.text(1);
-        w.start = s.int64(2);
-        w.end = s.int64(3);
-        w.sourceCount = s.int64(4);
-        w.targetCount = s.int64(5);
-        w.rejected = s.int64(6);
-        w.differs = s.int64(7) != 0;
-        w.detail = s.text(8);
-        w.unitIds = splitIds(s.text(9));
-        w.checkedMs = s.int64(10);
-        list.append(w);
-    }
-    return list;
+        QString unitIds;
+        Columns(row) >> w.measurement >> w.context >> w.start >> w.end >> w.sourceCount >>
+            w.targetCount >> w.rejected >> w.differs >> w.detail >> unitIds >> w.checkedMs;
+        w.unitIds = splitIds(unitIds);
+        return w;
+    });
 }
 
 QHash<qint64, VerificationSummary> VerificationTable::summaries()
@@ -95,11 +72,10 @@ QHash<qint64, VerificationSummary> VerificationTable::summaries()
     Statement s(m_db, "SELECT task_id, COUNT(*), SUM(differs <> 0), MAX(checked_ms) FROM "
                       "verifications GROUP BY task_id");
     while (s.next()) {
+        qint64 taskId = 0;
         VerificationSummary summary;
-        summary.windows = s.int64(1);
-        summary.differing = s.int64(2);
-        summary.checkedMs = s.int64(3);
-        map.insert(s.int64(0), summary);
+        Columns(s) >> taskId >> summary.windows >> summary.differing >> summary.checkedMs;
+        map.insert(taskId, summary);
     }
     return map;
 }

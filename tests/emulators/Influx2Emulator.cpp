@@ -193,7 +193,8 @@ QString quoted(const QString &name)
 
 Influx2Emulator::Influx2Emulator() : Influx2Emulator(Options{}) {}
 
-Influx2Emulator::Influx2Emulator(Options options) : m_options(std::move(options))
+Influx2Emulator::Influx2Emulator(Options options)
+    : m_options(std::move(options)), m_server(m_options.port)
 {
     // Every organization has these two; they are listed with the user buckets.
     m_buckets.append(

@@ -40,6 +40,8 @@ public:
         QString orgId = QStringLiteral("0a1b2c3d4e5f6071");
         /// Uncompressed /api/v2/write bodies above this size are answered 413.
         qint64 maxWriteBytes = 25 * 1000 * 1000;
+        /// Where it listens on 127.0.0.1; 0 picks a free port.
+        quint16 port = 0;
     };
 
     /// A DBRP mapping as the emulator stores it.

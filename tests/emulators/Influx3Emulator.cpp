@@ -86,47 +86,32 @@ struct Cell
     double f = 0;
     bool b = false;
 
+    /// A cell of `kind` whose `field` holds `value`.
+    template<typename T, typename Value> static Cell with(Kind kind, T Cell::*field, Value value)
+    {
+        Cell cell;
+        cell.kind = kind;
+        cell.*field = T(value);
+        return cell;
+    }
     static Cell of(const lp::Field &field)
     {
-        Cell cell;
         switch (field.type) {
         case FieldType::Float:
-            cell.kind = Float;
-            cell.f = field.f;
-            break;
+            return with(Float, &Cell::f, field.f);
         case FieldType::Integer:
-            cell.kind = Integer;
-            cell.i = field.i;
-            break;
+            return integer(field.i);
         case FieldType::Unsigned:
-            cell.kind = Unsigned;
-            cell.u = field.u;
-            break;
+            return with(Unsigned, &Cell::u, field.u);
         case FieldType::String:
-            cell.kind = String;
-            cell.s = QString::fromStdString(field.s);
-            break;
+            return text(QString::fromStdString(field.s));
         case FieldType::Boolean:
-            cell.kind = Boolean;
-            cell.b = field.b;
-            break;
+            return with(Boolean, &Cell::b, field.b);
         }
-        return cell;
+        return Cell();
     }
-    static Cell text(const QString &value)
-    {
-        Cell cell;
-        cell.kind = String;
-        cell.s = value;
-        return cell;
-    }
-    static Cell integer(qint64 value)
-    {
-        Cell cell;
-        cell.kind = Integer;
-        cell.i = value;
-        return cell;
-    }
+    static Cell text(const QString &value) { return with(String, &Cell::s, value); }
+    static Cell integer(qint64 value) { return with(Integer, &Cell::i, value); }
 };
 
 /** One series of an answer, possibly a piece of it. */

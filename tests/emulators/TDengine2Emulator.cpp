@@ -243,7 +243,8 @@ bool parseWhere(const QString &where, const QString &ts, Bounds &bounds, QString
 
 } // namespace
 
-TDengine2Emulator::TDengine2Emulator(const QString &serverVersion)
+TDengine2Emulator::TDengine2Emulator(const QString &serverVersion, quint16 port)
+    : m_server(port)
 {
     setServerVersion(serverVersion);
     m_server.setHandler([this](const TestHttpServer::Request &request) { return handle(request); });

@@ -39,7 +39,9 @@ public:
     };
 
     /// `serverVersion` is what SELECT SERVER_VERSION() answers; it picks the REST server.
-    explicit TDengine2Emulator(const QString &serverVersion = QStringLiteral("2.4.0.16"));
+    /// Listens on 127.0.0.1:`port`; 0 picks a free port.
+    explicit TDengine2Emulator(const QString &serverVersion = QStringLiteral("2.4.0.16"),
+                               quint16 port = 0);
     ~TDengine2Emulator();
     TDengine2Emulator(const TDengine2Emulator &) = delete;
     TDengine2Emulator &operator=(const TDengine2Emulator &) = delete;

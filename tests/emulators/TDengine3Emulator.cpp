@@ -21,6 +21,17 @@
 //       of "stable,k=v,..." with the tags sorted by key, timestamps converted to the database
 //       precision (a ms database truncates nanoseconds, so points in one millisecond collide),
 //       not atomic across lines.
+//  Child tables: "t_" + MD5 of "stable,k1=v1,…" over the unescaped tags sorted by compareKv
+//       (strncasecmp over the shorter key, then the shorter first), the stable name after
+//       '.' → '_' (buildChildTableName and compareKv in source/common/src/tname.c,
+//       smlSetCTableName in clientSmlLine.c); with table_name_key (taosAdapter 3.3.3.0+, the
+//       client's tbnameKey) the value of that tag, cut to 192 bytes, '.' → '_', names the child
+//       table and the tag is taken out of the point's tags, and a point without it gets the MD5
+//       name (smlParseTableName, clientSmlLine.c). An INSERT must name an existing child table
+//       exactly, so a client that computes a schemaless table's name wrongly is refused (0x2603).
+//  DELETE FROM db.tb WHERE ts = N (the "Delete Data" page of the 3.x SQL reference) removes a
+//       child table's rows at that time, whole.
+//  SQL string escapes (90-escape.md): \' \" \\ \n \r \t are one character; \% and \_ stay two.
 //  Rows of one child table and time are merged column by column, the newest value of each
 //       column winning and a column the newer row lacks keeping the older value (tRowMergeImpl,
 //       tdataformat.c), for schemaless and SQL rows alike; so two measurements that '.' -> '_'
@@ -58,8 +69,10 @@
 //       lower bound; only KEEP limits it).
 //
 // Not covered ([U] or out of scope): the i8/i16/i32/u8/u16/u32/f32 suffixes and L"", G"", B""
-// values (never sent by tsmigrate; refused here as unreadable); table_name_key, ttl, req_id and
-// the u/p parameters; Taosd token and Bearer authentication; httpCodeServerError=true; the
+// values (never sent by tsmigrate; refused here as unreadable); ttl, req_id and the u/p
+// parameters; whether a super table keeps a column for the table_name_key tag once a point
+// without it arrives (not confirmed against a running server: here it does not, as the tag is
+// never added); smlAutoChildTableNameDelimiter; Taosd token and Bearer authentication; httpCodeServerError=true; the
 // future-time limit of a vnode; a parser that refuses a KEEP over 106580 days for a nanosecond
 // database at CREATE (tdef.h defines TSDB_MAX_KEEP_NS; where and since when it is checked was
 // not found, so CREATE follows mndCheckDbCfg); whether a submit refused for KEEP keeps the rows
@@ -279,6 +292,10 @@ bool tokenize(const QString &sql, QList<Token> &tokens, QString &problem)
                 if (sql.at(j) == u'\\' && j + 1 < n) {
                     ++j;
                     const QChar e = sql.at(j);
+                    // 90-escape.md (S22): \% and \_ are LIKE wildcards escaped, and stay two
+                    // characters anywhere else.
+                    if (e == u'%' || e == u'_')
+                        text += u'\\';
                     text += e == u'n' ? u'\n' : e == u't' ? u'\t' : e == u'r' ? u'\r' : e;
                     continue;
                 }
@@ -456,7 +473,7 @@ struct TDengine3Emulator::Database
     std::map<QString, ChildTable> children;
 };
 
-TDengine3Emulator::TDengine3Emulator()
+TDengine3Emulator::TDengine3Emulator(quint16 port) : m_server(port)
 {
     m_server.setHandler([this](const TestHttpServer::Request &request) { return handle(request); });
 }
@@ -702,8 +719,14 @@ TestHttpServer::Reply TDengine3Emulator::write(const TestHttpServer::Request &re
     {
         lp::Point point;
         QString stable;
-        qint64 ts = 0; ///< database precision
+        QString childName; ///< from table_name_key; empty: the MD5 name
+        qint64 ts = 0;     ///< database precision
     };
+    // taosAdapter 3.3.3.0+ hands table_name_key to the client as tbnameKey
+    // (plugin/influxdb/plugin.go); smlParseTableName (clientSmlLine.c) takes that tag's value,
+    // cut to 192 bytes and '.' → '_', as the child table's name and removes the tag from the
+    // point's tags; an empty value leaves the MD5 name.
+    const std::string tbnameKey = request.queryItem(u"table_name_key"_s).toStdString();
     std::vector<Line> lines;
     const QList<QByteArray> rawLines = request.body.split('\n');
     int lineNumber = 0;
@@ -751,6 +774,17 @@ TestHttpServer::Reply TDengine3Emulator::write(const TestHttpServer::Request &re
             return writeError({kTooManyColumns, u"too many columns than 4096"_s});
         QString stable = QString::fromUtf8(p.measurement.data(), qsizetype(p.measurement.size()));
         stable.replace(u'.', u'_'); // smlDot2Underline, on by default
+        if (!tbnameKey.empty()) {
+            auto &tags = line.point.tags;
+            const auto named = std::find_if(tags.begin(), tags.end(),
+                                            [&](const auto &tag) { return tag.first == tbnameKey; });
+            if (named != tags.end()) {
+                line.childName = QString::fromUtf8(
+                    QByteArray::fromStdString(named->second.substr(0, size_t(kMaxTableName))));
+                line.childName.replace(u'.', u'_');
+                tags.erase(named);
+            }
+        }
         line.stable = stable;
         // smlParseInfluxTime (clientSmlLine.c): a missing timestamp, or "0", is the current
         // time; any other is converted to the database precision, and smlParseInfluxString
@@ -878,7 +912,8 @@ TestHttpServer::Reply TDengine3Emulator::write(const TestHttpServer::Request &re
         QList<QPair<QByteArray, QByteArray>> tags;
         for (const auto &[key, value] : line.point.tags)
             tags.append({QByteArray::fromStdString(key), QByteArray::fromStdString(value)});
-        const QString childName = childTableName(line.stable, tags);
+        const QString childName =
+            line.childName.isEmpty() ? childTableName(line.stable, tags) : line.childName;
         ChildTable &child = db.children[childName];
         if (child.stable.isEmpty()) {
             child.stable = line.stable;
@@ -1345,6 +1380,11 @@ TestHttpServer::Reply TDengine3Emulator::sql(const TestHttpServer::Request &requ
         if (c.word(u"INSERT"_s) && c.word(u"INTO"_s))
             return insert(c, defaultDb);
     }
+    {
+        Cursor c(tokens);
+        if (c.word(u"DELETE"_s) && c.word(u"FROM"_s))
+            return deleteRows(c, defaultDb);
+    }
     Cursor c(tokens);
     return syntaxError(c);
 }
@@ -1626,6 +1666,27 @@ TestHttpServer::Reply TDengine3Emulator::createTables(Cursor &c, const QString &
         200, R"({"code":0,"column_meta":[["affected_rows","INT",4]],"data":[[0]],"rows":1})");
 }
 
+std::optional<TestHttpServer::Reply> TDengine3Emulator::childTableAt(Cursor &c,
+                                                                    const QString &defaultDb,
+                                                                    Database *&db,
+                                                                    ChildTable *&child)
+{
+    QString dbName, table;
+    if (!tableName(c, defaultDb, dbName, table))
+        return restError({kSyntaxError, u"syntax error near \"%1\""_s.arg(c.here())});
+    if (dbName.isEmpty())
+        return restError({kDbNotSpecified, u"Database not specified"_s});
+    const auto found = m_databases.find(dbName);
+    if (found == m_databases.end())
+        return restError({kDbNotExist, u"Database not exist"_s});
+    db = found->second.get();
+    const auto named = db->children.find(table);
+    if (named == db->children.end())
+        return restError({kTableNotExist, u"Table does not exist"_s});
+    child = &named->second;
+    return std::nullopt;
+}
+
 TestHttpServer::Reply TDengine3Emulator::insert(Cursor &c, const QString &defaultDb)
 {
     auto syntax = [&] {
@@ -1640,19 +1701,13 @@ TestHttpServer::Reply TDengine3Emulator::insert(Cursor &c, const QString &defaul
     QList<Pending> pending;
     const qint64 nowNs = QDateTime::currentMSecsSinceEpoch() * 1000000;
     do {
-        QString dbName, table;
-        if (!tableName(c, defaultDb, dbName, table))
-            return syntax();
-        if (dbName.isEmpty())
-            return restError({kDbNotSpecified, u"Database not specified"_s});
-        const auto found = m_databases.find(dbName);
-        if (found == m_databases.end())
-            return restError({kDbNotExist, u"Database not exist"_s});
-        Database &db = *found->second;
-        const auto child = db.children.find(table);
-        if (child == db.children.end())
-            return restError({kTableNotExist, u"Table does not exist"_s});
-        const StableDef &def = db.stables.at(child->second.stable);
+        Database *dbFound = nullptr;
+        ChildTable *childFound = nullptr;
+        if (std::optional<TestHttpServer::Reply> error =
+                childTableAt(c, defaultDb, dbFound, childFound))
+            return *error;
+        Database &db = *dbFound;
+        const StableDef &def = db.stables.at(childFound->stable);
         QList<int> order;
         if (c.symbol(u"("_s)) {
             do {
@@ -1678,7 +1733,7 @@ TestHttpServer::Reply TDengine3Emulator::insert(Cursor &c, const QString &defaul
         int tuples = 0;
         while (c.symbol(u"("_s)) {
             Pending row;
-            row.child = &child->second;
+            row.child = childFound;
             bool hasTs = false;
             for (int k = 0; k < order.size(); ++k) {
                 if (k > 0 && !c.symbol(u","_s))
@@ -1720,6 +1775,29 @@ TestHttpServer::Reply TDengine3Emulator::insert(Cursor &c, const QString &defaul
     const QByteArray body = R"({"code":0,"column_meta":[["affected_rows","INT",4]],"data":[[)" +
                             QByteArray::number(pending.size()) + "]],\"rows\":1}";
     return TestHttpServer::Reply::json(200, body);
+}
+
+TestHttpServer::Reply TDengine3Emulator::deleteRows(Cursor &c, const QString &defaultDb)
+{
+    // DELETE FROM [db.]tb WHERE ts = N (docs/en/14-reference/03-taos-sql/ "Delete Data"): the
+    // rows of a child table at one time, whole; the emulator takes only that condition.
+    Database *db = nullptr;
+    ChildTable *child = nullptr;
+    if (std::optional<TestHttpServer::Reply> error = childTableAt(c, defaultDb, db, child))
+        return *error;
+    const QString tsColumn = db->stables.at(child->stable).columns.first().name;
+    const auto column = c.word(u"WHERE"_s) ? c.name() : std::nullopt;
+    if (!column || *column != tsColumn || !c.symbol(u"="_s))
+        return restError({kSyntaxError, u"the emulator deletes by the timestamp only"_s});
+    const auto value = c.number();
+    bool ok = false;
+    const qint64 ts = value ? value->toLongLong(&ok) : 0;
+    if (!ok || !c.atEnd())
+        return restError({kSyntaxError, u"syntax error near \"%1\""_s.arg(c.here())});
+    const qsizetype removed = qsizetype(child->rows.erase(ts));
+    return TestHttpServer::Reply::json(
+        200, R"({"code":0,"column_meta":[["affected_rows","INT",4]],"data":[[)" +
+                 QByteArray::number(removed) + "]],\"rows\":1}");
 }
 
 QMap<QString, QMap<QString, QString>> TDengine3Emulator::childTables(const QString &database,

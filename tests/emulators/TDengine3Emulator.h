@@ -9,6 +9,7 @@
 #include <QStringList>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace tsm::test {
 
@@ -44,7 +45,8 @@ public:
         QMap<QString, lp::Field> values; ///< the non-NULL columns
     };
 
-    TDengine3Emulator();
+    /// Listens on 127.0.0.1:`port`; 0 picks a free port.
+    explicit TDengine3Emulator(quint16 port = 0);
     ~TDengine3Emulator();
     TDengine3Emulator(const TDengine3Emulator &) = delete;
     TDengine3Emulator &operator=(const TDengine3Emulator &) = delete;
@@ -112,6 +114,11 @@ private:
     TestHttpServer::Reply createStable(sqlread::Cursor &c, const QString &defaultDb);
     TestHttpServer::Reply createTables(sqlread::Cursor &c, const QString &defaultDb);
     TestHttpServer::Reply insert(sqlread::Cursor &c, const QString &defaultDb);
+    /// The child table named at the cursor ([db.]tb), or the error TDengine answers.
+    std::optional<TestHttpServer::Reply> childTableAt(sqlread::Cursor &c, const QString &defaultDb,
+                                                      Database *&db, ChildTable *&child);
+    /// DELETE FROM db.tb WHERE ts = N, with the cursor after DELETE FROM.
+    TestHttpServer::Reply deleteRows(sqlread::Cursor &c, const QString &defaultDb);
     bool authorized(const TestHttpServer::Request &request, bool &sent) const;
 
     mutable QMutex m_mutex;

@@ -117,12 +117,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString state = dir.filePath(u"state.sqlite"_s);
         const QString profilePath = dir.filePath(u"task.json"_s);
-        TaskProfile profile =
-            influxToInflux(u"watched"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s);
-        profile.task.windowMinutes = 5;
-        profile.advanced.readConcurrency = 1;
-        profile.advanced.writeConcurrency = 1;
-        profile.advanced.batchSize = 5; // a few seconds: a few samples
+        // A few seconds: a few samples.
+        const TaskProfile profile = oneAtATime(
+            influxToInflux(u"watched"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s), 5, 5);
         QVERIFY(saveProfile(profile, profilePath));
         const CliResult run = runCli({u"run"_s, profilePath, u"--state"_s, state});
         QVERIFY2(run.exitCode == 0, qPrintable(run.output));
@@ -240,8 +237,10 @@ private Q_SLOTS:
         QCOMPARE(openMonitor(window, u"watched"_s), monitor);
 
         // Exports: the samples as CSV, the charts as PNG.
-        QString target;
-        MonitorWindow::chooseExportFile() = [&](QWidget *, const QString &, const QString &) {
+        QString target, suggested;
+        MonitorWindow::chooseExportFile() = [&](QWidget *, const QString &, const QString &,
+                                                const QString &s) {
+            suggested = s;
             return target;
         };
         QSignalSpy exported(monitor, &MonitorWindow::exported);
@@ -255,11 +254,19 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), samples.size() + 1);
         QVERIFY(lines.first().startsWith("time,points_read,points_written"));
         QCOMPARE(lines.last().split(',').at(2).toLongLong(), samples.last().pointsWritten);
-        target = dir.filePath(u"charts.png"_s);
+        // <task>-<time>.csv beside the state file is proposed.
+        QVERIFY2(QRegularExpression(u"^%1/watched-\\d{8}-\\d{6}\\.csv$"_s.arg(
+                                        QRegularExpression::escape(dir.path())))
+                     .match(suggested)
+                     .hasMatch(),
+                 qPrintable(suggested));
+        // A name typed without its suffix gets it, so the file opens as what it is.
+        target = dir.filePath(u"charts"_s);
         monitor->findChild<QPushButton *>(u"exportPngButton"_s)->click();
         QTRY_COMPARE(exported.count(), 2);
-        QCOMPARE(exported.at(1).at(0).toString(), target);
-        QImage image(target);
+        QCOMPARE(exported.at(1).at(0).toString(), target + u".png"_s);
+        QVERIFY(suggested.endsWith(u".png"_s));
+        QImage image(target + u".png"_s);
         QVERIFY(image.width() > 600 && image.height() > 200);
         target = dir.filePath(u"no/such/folder/x.png"_s);
         monitor->findChild<QPushButton *>(u"exportPngButton"_s)->click();
@@ -278,12 +285,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString state = dir.filePath(u"state.sqlite"_s);
         const QString profilePath = dir.filePath(u"task.json"_s);
-        TaskProfile profile =
-            influxToInflux(u"live"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s);
-        profile.task.windowMinutes = 1; // 4800 windows
-        profile.advanced.readConcurrency = 1;
-        profile.advanced.writeConcurrency = 1;
-        profile.advanced.batchSize = 5;
+        // 4800 windows of a minute.
+        const TaskProfile profile = oneAtATime(
+            influxToInflux(u"live"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s), 1, 5);
         QVERIFY(saveProfile(profile, profilePath));
 
         CliRun run;
@@ -341,12 +345,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString state = dir.filePath(u"state.sqlite"_s);
         const QString profilePath = dir.filePath(u"task.json"_s);
-        TaskProfile profile =
-            influxToInflux(u"breaks"_s, source.url(), u"src"_s, target.url(), u"dst"_s);
-        profile.task.windowMinutes = 1;
-        profile.advanced.readConcurrency = 1;
-        profile.advanced.writeConcurrency = 1;
-        profile.advanced.batchSize = 10;
+        TaskProfile profile = oneAtATime(
+            influxToInflux(u"breaks"_s, source.url(), u"src"_s, target.url(), u"dst"_s), 1, 10);
         profile.advanced.retryAttempts = 1;
         profile.advanced.retryForMinutes = 0; // fail at once instead of waiting the outage out
         QVERIFY(saveProfile(profile, profilePath));

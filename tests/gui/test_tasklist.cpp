@@ -9,8 +9,10 @@
 #include <CheckpointStore.h>
 #include <ProfileJson.h>
 #include <ProfileLoader.h>
+#include <QAbstractButton>
 #include <QAction>
 #include <QDir>
+#include <QLabel>
 #include <QLineEdit>
 #include <QProcess>
 #include <QSpinBox>
@@ -86,7 +88,7 @@ private Q_SLOTS:
         window.wizard()->accept();
         QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
         window.findChild<QTableView *>(u"taskTableView"_s)->selectRow(0);
-        MainWindow::chooseFile() = [&](QWidget *, const QString &, bool save) {
+        MainWindow::chooseFile() = [&](QWidget *, const QString &, bool save, const QString &) {
             return save ? out : QString();
         };
 
@@ -248,6 +250,81 @@ private Q_SLOTS:
         window.show();
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(window), u"running"_s, 20000);
         QCOMPARE(asks, 0);
+    }
+
+    /// Files get the name the user means: an exported profile ends in .json (so Import's filter
+    /// shows it), named after the task beside the state file by default; a profile without
+    /// secrets exports without the secrets question. Tasks keep theirs: importing a profile
+    /// whose name exists asks before replacing, and Duplicate says what it is and that the copy
+    /// writes the same file; a name another task has is refused in the wizard.
+    void filesAndNamesAreNotTakenSilently()
+    {
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        const QString out = dir.filePath(u"out.lp"_s);
+        QVERIFY(importProfile(window, lpfileToLpfile(u"files"_s, dir.filePath(u"in.lp"_s), out),
+                              dir.path()));
+        window.wizard()->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
+
+        QString suggested;
+        bool asked = false;
+        MainWindow::chooseFile() = [&](QWidget *, const QString &, bool save, const QString &s) {
+            suggested = s;
+            return save ? dir.filePath(u"exported"_s) : QString();
+        };
+        MainWindow::askYesNo() = [&](QWidget *, const QString &, const QString &) {
+            asked = true;
+            return false;
+        };
+        triggerOnTask(window, u"exportAction"_s);
+        QCOMPARE(suggested, dir.filePath(u"files.json"_s));
+        QVERIFY(QFile::exists(dir.filePath(u"exported.json"_s)));
+        QVERIFY(!QFile::exists(dir.filePath(u"exported"_s)));
+        QVERIFY(!asked); // nothing secret to include
+
+        // Importing "files" again: asked; No keeps the task and imports under a new name.
+        QString question;
+        MainWindow::askYesNo() = [&](QWidget *, const QString &, const QString &text) {
+            question = text;
+            return false;
+        };
+        MainWindow::chooseFile() = [&](QWidget *, const QString &, bool, const QString &) {
+            return dir.filePath(u"exported.json"_s);
+        };
+        trigger(&window, u"importAction"_s);
+        QVERIFY2(question.contains(u"\"files\" exists"_s), qPrintable(question));
+        QVERIFY(window.wizard());
+        QCOMPARE(window.wizard()->profile().name, u"files (imported)"_s);
+        window.wizard()->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 2, 10000);
+        // Yes replaces that task's settings: still two tasks.
+        MainWindow::askYesNo() = [](QWidget *, const QString &, const QString &) { return true; };
+        trigger(&window, u"importAction"_s);
+        QVERIFY(window.wizard());
+        QCOMPARE(window.wizard()->profile().name, u"files"_s);
+        QVERIFY(window.wizard()->errorsFor({u"name"_s}).isEmpty());
+        window.wizard()->accept();
+        QTest::qWait(200);
+        QCOMPARE(window.model()->rowCount(), 2);
+
+        // Duplicate: its own title, the shared target file said, a taken name refused.
+        triggerOnTask(window, u"duplicateAction"_s, window.model()->indexOf(u"files"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(window.wizard(), 10000);
+        TaskWizard *wizard = window.wizard();
+        QCOMPARE(wizard->windowTitle(), u"Duplicate Data Source"_s);
+        QCOMPARE(wizard->profile().name, u"files (copy)"_s);
+        auto *notice = find<QLabel>(wizard, u"pageNoticeLabel"_s);
+        QVERIFY(notice && notice->isVisibleTo(wizard));
+        QVERIFY2(notice->text().contains(out), qPrintable(notice->text()));
+        type(wizard, u"nameLineEdit"_s, u"files"_s);
+        QVERIFY(!wizard->button(QWizard::NextButton)->isEnabled());
+        QTRY_COMPARE(find<QLabel>(wizard, u"nameErrorLabel"_s)->text(),
+                     u"A task named \"files\" exists: choose another name"_s);
+        type(wizard, u"nameLineEdit"_s, u"files 2"_s);
+        QVERIFY(wizard->button(QWizard::NextButton)->isEnabled());
+        wizard->reject();
     }
 
     void deleteAsksFirst()

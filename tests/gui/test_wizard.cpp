@@ -10,6 +10,7 @@
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
 #include "support/gui/WidgetDriver.h"
+#include "wizard/SummaryPage.h"
 #include "wizard/TaskWizard.h"
 #include "wizard/TimeSpanDelegate.h"
 
@@ -71,6 +72,7 @@ private Q_SLOTS:
                   QByteArray::number(1700000000000000000LL + i * 60000000000LL) + '\n';
         lp += "power,site=a kw=1i 1700000000000000000\n";
         QVERIFY(m_influx->fill(u"src"_s, lp));
+        QVERIFY(m_influx->fill(u"other"_s, "cpu,host=a usage=1 1700000000000000000\n"));
     }
 
     void cleanupTestCase() { m_influx.reset(); }
@@ -205,6 +207,60 @@ private Q_SLOTS:
         QVERIFY2(diff.isEmpty(), qPrintable(diff));
     }
 
+    /// Choosing another bucket lists that bucket's measurements, none checked: the ticks of
+    /// the bucket left do not stay in the list or in the saved task.
+    void choosingAnotherBucketListsItsMeasurements()
+    {
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        TaskWizard *wizard = toAuthenticationPage(window, u"buckets"_s, m_influx->port());
+        QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
+        QCOMPARE(wizard->currentId(), int(TaskWizard::TaskPage));
+        click(wizard, u"getSchemaButton"_s);
+        auto *bucket = find<QComboBox>(wizard, u"bucketComboBox"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(bucket->findText(u"other"_s) >= 0, 15000);
+        choose(wizard, u"bucketComboBox"_s, u"src"_s);
+        auto *measurements = find<QListWidget>(wizard, u"measurementsListWidget"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(!measurements->findItems(u"weather"_s, Qt::MatchExactly).isEmpty(),
+                                 15000);
+        measurements->findItems(u"weather"_s, Qt::MatchExactly).first()->setCheckState(Qt::Checked);
+        QCOMPARE(wizard->profile().task.measurements, QStringList{u"weather"_s});
+
+        choose(wizard, u"bucketComboBox"_s, u"other"_s);
+        QCOMPARE(wizard->profile().task.bucket, u"other"_s);
+        QVERIFY(wizard->profile().task.measurements.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(measurements->count(), 1, 15000);
+        QCOMPARE(measurements->item(0)->text(), u"cpu"_s);
+        QCOMPARE(measurements->item(0)->checkState(), Qt::Unchecked);
+        QTRY_VERIFY_WITH_TIMEOUT(find<QPushButton>(wizard, u"getSchemaButton"_s)->isEnabled(),
+                                 15000);
+        QCOMPARE(measurements->count(), 1); // no older answer came back to refill it
+        wizard->reject();
+    }
+
+    /// An empty End Time means "keep following" only where the mode follows; a history task
+    /// stops at the moment it first runs, and the Summary says so.
+    void summarySaysWhereAnEmptyEndStops()
+    {
+        TaskProfile profile;
+        profile.task.end.clear();
+        const auto endLine = [](const QString &summary) {
+            for (const QString &line : summary.split(u'\n'))
+                if (line.startsWith(u"End Time:"_s))
+                    return line;
+            return QString();
+        };
+        profile.task.mode = u"history"_s;
+        QCOMPARE(endLine(SummaryPage::summaryOf(profile)),
+                 u"End Time: (none: up to the moment the task first runs)"_s);
+        for (const QString &mode : {u"realtime"_s, u"both"_s}) {
+            profile.task.mode = mode;
+            QCOMPARE(endLine(SummaryPage::summaryOf(profile)),
+                     u"End Time: (none: keep following new data)"_s);
+        }
+    }
+
     /// The Summary page plans the task before Submit: the measurement the target would reject
     /// points of comes first, its problems first within it; the busy bar shows while it reads.
     void summaryShowsThePlanProblemsFirst()
@@ -227,6 +283,19 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&wizard));
         while (wizard.currentId() != int(TaskWizard::SummaryPage)) {
             const int before = wizard.currentId();
+            if (before == int(TaskWizard::AdvancedPage)) {
+                // A TDengine 3 target: the policies for what it cannot hold as it is, with
+                // their defaults; chosen here so that the plan names what TDengine refuses.
+                click(&wizard, u"advancedToggleButton"_s);
+                auto *clash = find<QComboBox>(&wizard, u"advancedOnKeyClashComboBox"_s);
+                auto *types = find<QComboBox>(&wizard, u"advancedOnTypeConflictComboBox"_s);
+                QVERIFY(clash->isVisible() && types->isVisible());
+                QVERIFY(find<QLineEdit>(&wizard, u"targetChildTableNameLineEdit"_s)->isVisible());
+                QCOMPARE(clash->currentText(), u"rename"_s);
+                QCOMPARE(types->currentText(), u"suffix"_s);
+                screenshot(&wizard, u"5-advanced-tdengine"_s);
+                types->setCurrentIndex(types->findText(u"reject"_s));
+            }
             wizard.next();
             QVERIFY2(wizard.currentId() != before, "a page refused Next");
         }
@@ -442,13 +511,34 @@ private Q_SLOTS:
                 if (auto *box = wizard.currentPage()->findChild<QSpinBox *>(
                         OptionEditor::objectNameFor(key, u"SpinBox"_s));
                     box && box->isVisible() && spec.kind == OptionKind::Integer) {
-                    QCOMPARE(box->minimum(), int(spec.minimum));
-                    QCOMPARE(box->maximum(), int(spec.maximum));
                     const int saved = box->value();
                     for (const qint64 edge : {spec.minimum, spec.maximum}) {
                         box->setValue(int(edge));
                         QVERIFY2(next->isEnabled(), qPrintable(key));
                         QVERIFY(wizard.errorsFor({key}).isEmpty());
+                        // The arrows stay within the range.
+                        box->stepBy(edge == spec.minimum ? -1 : 1);
+                        QCOMPARE(box->value(), int(edge));
+                    }
+                    // A number typed outside the range stays as typed, and the field says the
+                    // range instead of dropping a digit (45 into 1–30 once became 4).
+                    QStringList outside{QString::number(spec.maximum + 1)};
+                    if (spec.minimum > 0)
+                        outside.append(QString::number(spec.minimum - 1));
+                    auto *error = wizard.currentPage()->findChild<QLabel *>(
+                        OptionEditor::objectNameFor(key, u"ErrorLabel"_s));
+                    QVERIFY2(error, qPrintable(key));
+                    for (const QString &typed : std::as_const(outside)) {
+                        box->selectAll();
+                        QTest::keyClick(box, Qt::Key_Delete);
+                        QTest::keyClicks(box, typed);
+                        QCOMPARE(box->text(), typed);
+                        QVERIFY2(!next->isEnabled(), qPrintable(key + u" = "_s + typed));
+                        QVERIFY2(error->isVisible() &&
+                                     error->text().contains(
+                                         u"between %1 and %2"_s.arg(spec.minimum).arg(
+                                             spec.maximum)),
+                                 qPrintable(key + u": "_s + error->text()));
                     }
                     box->setValue(saved);
                     ++checkedNumbers;

@@ -267,19 +267,15 @@ QString TestHttpServer::Request::formItem(const QString &name) const
 
 TestHttpServer::Reply TestHttpServer::Reply::json(int status, const QByteArray &body)
 {
-    Reply reply;
-    reply.status = status;
+    Reply reply = empty(status).header("Content-Type", "application/json");
     reply.body = body;
-    reply.headers.emplaceBack("Content-Type", "application/json");
     return reply;
 }
 
 TestHttpServer::Reply TestHttpServer::Reply::text(int status, const QByteArray &body)
 {
-    Reply reply;
-    reply.status = status;
+    Reply reply = empty(status).header("Content-Type", "text/plain; charset=utf-8");
     reply.body = body;
-    reply.headers.emplaceBack("Content-Type", "text/plain; charset=utf-8");
     return reply;
 }
 
@@ -297,7 +293,7 @@ TestHttpServer::Reply &TestHttpServer::Reply::header(const QByteArray &name,
     return *this;
 }
 
-TestHttpServer::TestHttpServer()
+TestHttpServer::TestHttpServer(quint16 port) : m_port(port)
 {
     m_thread.setObjectName(u"TestHttpServer"_s);
     m_context = new QObject;
@@ -321,10 +317,12 @@ void TestHttpServer::setUp()
 {
     m_server = new QTcpServer(m_context);
     QObject::connect(m_server, &QTcpServer::newConnection, m_context, [this] { accept(); });
-    if (m_server->listen(QHostAddress::LocalHost, 0))
-        m_port = m_server->serverPort();
-    else
+    if (!m_server->listen(QHostAddress::LocalHost, m_port)) {
+        m_port = 0;
         qWarning("TestHttpServer: cannot listen: %s", qPrintable(m_server->errorString()));
+        return;
+    }
+    m_port = m_server->serverPort();
 }
 
 void TestHttpServer::tearDown()

@@ -99,7 +99,8 @@ public:
 
     using Handler = std::function<Reply(const Request &)>;
 
-    TestHttpServer();
+    /// Listens on 127.0.0.1:`port`; 0 picks a free port.
+    explicit TestHttpServer(quint16 port = 0);
     ~TestHttpServer();
     TestHttpServer(const TestHttpServer &) = delete;
     TestHttpServer &operator=(const TestHttpServer &) = delete;

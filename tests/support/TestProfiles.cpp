@@ -30,6 +30,15 @@ TaskProfile influxToInflux(const QString &name, const QString &sourceUrl, const 
     return p;
 }
 
+TaskProfile oneAtATime(TaskProfile profile, int windowMinutes, int batchSize)
+{
+    profile.task.windowMinutes = windowMinutes;
+    profile.advanced.readConcurrency = 1;
+    profile.advanced.writeConcurrency = 1;
+    profile.advanced.batchSize = batchSize;
+    return profile;
+}
+
 TaskProfile lpfileToLpfile(const QString &name, const QString &sourcePath,
                            const QString &targetPath)
 {
@@ -40,6 +49,15 @@ TaskProfile lpfileToLpfile(const QString &name, const QString &sourcePath,
     p.target.type = u"lpfile"_s;
     p.target.path = targetPath;
     p.task.bucket = u"db"_s;
+    return p;
+}
+
+TaskProfile lpfileSince2020(const QString &name, const QString &sourcePath,
+                            const QString &targetPath)
+{
+    TaskProfile p = lpfileToLpfile(name, sourcePath, targetPath);
+    p.task.bucket.clear();
+    p.task.start = u"2020-01-01T00:00:00Z"_s;
     return p;
 }
 

@@ -20,10 +20,18 @@ template<typename Settings> void setServer(Settings &settings, const QString &ur
 TaskProfile influxToInflux(const QString &name, const QString &sourceUrl, const QString &sourceDb,
                            const QString &targetUrl, const QString &targetDb);
 
+/// `profile` reading and writing one request at a time, windows of `windowMinutes` and batches
+/// of `batchSize` points: a run slow enough to watch, or to break in the middle.
+TaskProfile oneAtATime(TaskProfile profile, int windowMinutes, int batchSize);
+
 /// A profile with defaults copying the line-protocol file `sourcePath` into `targetPath`
 /// (database "db" of the file).
 TaskProfile lpfileToLpfile(const QString &name, const QString &sourcePath,
                            const QString &targetPath);
+
+/// lpfileToLpfile() for every database of the file, from 2020 on: the command-line tests' task.
+TaskProfile lpfileSince2020(const QString &name, const QString &sourcePath,
+                            const QString &targetPath);
 
 /// An InfluxDB 1.x to InfluxDB 1.x profile with a value other than the default in every field
 /// the wizard shows, awkward text and secrets included; nothing listens at its hosts.

@@ -9,9 +9,55 @@
 #include <QSpinBox>
 #include <QToolButton>
 
+#include <algorithm>
+#include <limits>
+
 using namespace Qt::StringLiterals;
 
 namespace tsm {
+
+namespace {
+
+/**
+ * A number box that keeps what was typed: any number of as many digits as the largest allowed
+ * value is taken, so that an out-of-range value stays visible and the form's validation names
+ * the range, where a plain QSpinBox silently drops the digit that would leave its range (45
+ * typed into 1–30 became 4). The arrows and the keyboard's steps stay within the range.
+ */
+class TypedSpinBox : public QSpinBox
+{
+public:
+    TypedSpinBox(qint64 minimum, qint64 maximum, QWidget *parent)
+        : QSpinBox(parent), m_minimum(int(minimum)), m_maximum(int(maximum))
+    {
+        qint64 typed = 9;
+        while (typed < maximum && typed < std::numeric_limits<int>::max() / 10)
+            typed = typed * 10 + 9;
+        setRange(int(std::min<qint64>(minimum, 0)), int(std::max(typed, maximum)));
+    }
+
+    void stepBy(int steps) override
+    {
+        setValue(std::clamp(value() + steps, m_minimum, m_maximum));
+    }
+
+protected:
+    StepEnabled stepEnabled() const override
+    {
+        StepEnabled enabled = StepNone;
+        if (value() < m_maximum)
+            enabled |= StepUpEnabled;
+        if (value() > m_minimum)
+            enabled |= StepDownEnabled;
+        return enabled;
+    }
+
+private:
+    int m_minimum;
+    int m_maximum;
+};
+
+} // namespace
 
 QString OptionEditor::objectNameFor(const QString &key, const QString &widgetType)
 {
@@ -34,9 +80,8 @@ OptionEditor::OptionEditor(const OptionSpec &spec, QWidget *parent) : QObject(pa
 
     switch (spec.kind) {
     case OptionKind::Integer: {
-        auto *box = new QSpinBox(parent);
+        auto *box = new TypedSpinBox(spec.minimum, spec.maximum, parent);
         box->setObjectName(objectNameFor(spec.key, u"SpinBox"_s));
-        box->setRange(int(spec.minimum), int(spec.maximum));
         box->setAccelerated(true);
         connect(box, &QSpinBox::valueChanged, this, [this] {
             if (!m_loading)

@@ -8,24 +8,15 @@ using namespace Qt::StringLiterals;
 
 namespace tsm {
 
-int EventLogModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_events.size());
-}
+EventLogModel::EventLogModel(QObject *parent)
+    : RowTableModel({tr("Time"), tr("Level"), tr("Message")}, parent)
+{}
 
-int EventLogModel::columnCount(const QModelIndex &parent) const
+QVariant EventLogModel::cell(const EventRecord &e, int column, int role) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QVariant EventLogModel::data(const QModelIndex &index, int role) const
-{
-    if (!index.isValid() || index.row() >= m_events.size())
-        return {};
-    const EventRecord &e = m_events.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-        switch (index.column()) {
+        switch (column) {
         case Time:
             return QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(u"yyyy-MM-dd HH:mm:ss"_s);
         case Level:
@@ -35,7 +26,7 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
-        return index.column() == Message ? e.message : QVariant();
+        return column == Message ? e.message : QVariant();
     case LevelRole:
         return int(e.level);
     case Qt::ForegroundRole:
@@ -50,34 +41,19 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
-QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return {};
-    switch (section) {
-    case Time:
-        return tr("Time");
-    case Level:
-        return tr("Level");
-    case Message:
-        return tr("Message");
-    }
-    return {};
-}
-
 void EventLogModel::append(const QList<EventRecord> &events)
 {
     if (events.isEmpty())
         return;
-    beginInsertRows({}, int(m_events.size()), int(m_events.size() + events.size()) - 1);
-    m_events.append(events);
+    beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + events.size()) - 1);
+    m_rows.append(events);
     endInsertRows();
 }
 
 void EventLogModel::clear()
 {
     beginResetModel();
-    m_events.clear();
+    m_rows.clear();
     endResetModel();
 }
 

@@ -1,13 +1,14 @@
 #pragma once
 
+#include "RowTableModel.h"
+
 #include <CheckpointStore.h>
-#include <QAbstractTableModel>
 #include <QSortFilterProxyModel>
 
 namespace tsm {
 
 /** The task's event log as the monitor shows it: time, level, message; appended to as it grows. */
-class EventLogModel : public QAbstractTableModel
+class EventLogModel : public RowTableModel<EventRecord>
 {
     Q_OBJECT
 
@@ -21,19 +22,13 @@ public:
     };
     static constexpr int LevelRole = Qt::UserRole;
 
-    using QAbstractTableModel::QAbstractTableModel;
-
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation,
-                        int role = Qt::DisplayRole) const override;
+    explicit EventLogModel(QObject *parent = nullptr);
 
     void append(const QList<EventRecord> &events);
     void clear();
 
-private:
-    QList<EventRecord> m_events;
+protected:
+    QVariant cell(const EventRecord &e, int column, int role) const override;
 };
 
 /** Lets through the events at or above a level of importance (error … trace). */

@@ -1,7 +1,8 @@
 #pragma once
 
+#include "RowTableModel.h"
+
 #include <CheckpointStore.h>
-#include <QAbstractTableModel>
 
 namespace tsm {
 
@@ -10,7 +11,7 @@ namespace tsm {
  * the estimate, rejected points, state and the last error. Qt::UserRole holds the raw value each
  * column sorts by; the measurement being read is highlighted.
  */
-class MeasurementTableModel : public QAbstractTableModel
+class MeasurementTableModel : public RowTableModel<MeasurementProgress>
 {
     Q_OBJECT
 
@@ -29,22 +30,15 @@ public:
     };
     static constexpr int SortRole = Qt::UserRole;
 
-    using QAbstractTableModel::QAbstractTableModel;
-
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation,
-                        int role = Qt::DisplayRole) const override;
+    explicit MeasurementTableModel(QObject *parent = nullptr);
 
     /// Replaces the rows, keeping the row of each measurement where it is (views keep their
     /// selection and scroll position).
     void setRows(const QList<MeasurementProgress> &rows);
-    const MeasurementProgress *row(int index) const;
     static QString stateText(const MeasurementProgress &m);
 
-private:
-    QList<MeasurementProgress> m_rows;
+protected:
+    QVariant cell(const MeasurementProgress &m, int column, int role) const override;
 };
 
 } // namespace tsm

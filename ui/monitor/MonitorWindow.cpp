@@ -1,6 +1,7 @@
 #include "MonitorWindow.h"
 
 #include "BackgroundCall.h"
+#include "FileNames.h"
 #include "EventLogModel.h"
 #include "MeasurementTableModel.h"
 #include "VerificationTab.h"
@@ -125,14 +126,25 @@ QChart *newChart(const QString &title)
 
 } // namespace
 
-std::function<QString(QWidget *, const QString &, const QString &)> &
+std::function<QString(QWidget *, const QString &, const QString &, const QString &)> &
 MonitorWindow::chooseExportFile()
 {
-    static std::function<QString(QWidget *, const QString &, const QString &)> choose =
-        [](QWidget *parent, const QString &title, const QString &filter) {
-            return QFileDialog::getSaveFileName(parent, title, QString(), filter);
+    static std::function<QString(QWidget *, const QString &, const QString &, const QString &)>
+        choose = [](QWidget *parent, const QString &title, const QString &filter,
+                    const QString &suggested) {
+            return QFileDialog::getSaveFileName(parent, title, suggested, filter);
         };
     return choose;
+}
+
+QString MonitorWindow::exportPath(const QString &title, const QString &filter,
+                                  const QString &suffix)
+{
+    // <task>-<time>.<suffix> beside the task's state file; the suffix added when not typed.
+    const QString stamp = QDateTime::currentDateTime().toString(u"yyyyMMdd-HHmmss"_s);
+    const QString suggested = filenames::suggested(QFileInfo(m_storePath).absolutePath(),
+                                                   m_taskName + u'-' + stamp, suffix);
+    return filenames::withSuffix(chooseExportFile()(this, title, filter, suggested), suffix);
 }
 
 QWidget *MonitorWindow::makeFigure(const QString &title, const QString &objectName, QLabel *&value)
@@ -739,7 +751,7 @@ void MonitorWindow::updateErrors(const MonitorSnapshot &snap)
 
 void MonitorWindow::exportPng()
 {
-    const QString path = chooseExportFile()(this, tr("Export Charts"), tr("PNG images (*.png)"));
+    const QString path = exportPath(tr("Export Charts"), tr("PNG images (*.png)"), u"png"_s);
     if (path.isEmpty())
         return;
     // Grabbing must happen here; encoding and writing the file need not.
@@ -756,7 +768,7 @@ void MonitorWindow::exportPng()
 
 void MonitorWindow::exportCsv()
 {
-    const QString path = chooseExportFile()(this, tr("Export Samples"), tr("CSV files (*.csv)"));
+    const QString path = exportPath(tr("Export Samples"), tr("CSV files (*.csv)"), u"csv"_s);
     if (path.isEmpty())
         return;
     const QList<ProgressSample> samples = m_samples;

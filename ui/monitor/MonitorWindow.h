@@ -77,8 +77,10 @@ public:
     int refreshCount() const { return m_refreshes; }
     VerificationTab *verificationTab() const { return m_verification; }
 
-    /// Seam for tests: where an export goes (empty: cancelled).
-    static std::function<QString(QWidget *, const QString &title, const QString &filter)> &
+    /// Seam for tests: where an export goes (empty: cancelled); `suggested` is the path the
+    /// dialog proposes.
+    static std::function<QString(QWidget *, const QString &title, const QString &filter,
+                                 const QString &suggested)> &
     chooseExportFile();
 
 public Q_SLOTS:
@@ -94,6 +96,8 @@ Q_SIGNALS:
     void repairRequested(const QString &taskName);
 
 private:
+    /// Asks where an export goes, proposing <task>-<time>.<suffix> beside the state file.
+    QString exportPath(const QString &title, const QString &filter, const QString &suffix);
     // The window's parts, built once by the constructor.
     QGridLayout *buildFigures();
     QWidget *buildCharts();

@@ -29,6 +29,12 @@ FormPage::FormPage(TaskWizard *wizard, const QString &title, const QString &subt
     scroll->setWidget(content);
     outer->addWidget(scroll);
     m_layout = new QVBoxLayout(content);
+    m_notice = new QLabel(content);
+    m_notice->setObjectName(u"pageNoticeLabel"_s);
+    m_notice->setWordWrap(true);
+    m_notice->setStyleSheet(u"color: #8a5300;"_s);
+    m_notice->hide();
+    m_layout->addWidget(m_notice);
     m_blockedLabel = new QLabel(this);
     m_blockedLabel->setObjectName(u"pageBlockedLabel"_s);
     m_blockedLabel->setWordWrap(true);
@@ -69,6 +75,12 @@ QStringList FormPage::visibleKeys() const
     for (const auto &[key, label] : m_extraKeys)
         keys += key;
     return keys;
+}
+
+void FormPage::setNotice(const QString &text)
+{
+    m_notice->setText(text);
+    m_notice->setVisible(!text.isEmpty());
 }
 
 void FormPage::addExtraKey(const QString &key, QLabel *errorLabel)

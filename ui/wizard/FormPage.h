@@ -30,6 +30,8 @@ public:
     /// OptionForm rows, like the bucket list).
     void addExtraKey(const QString &key, QLabel *errorLabel);
     bool isComplete() const override;
+    /// A warning at the top of the page (empty: none), such as a copy sharing its target file.
+    void setNotice(const QString &text);
     /// Re-shows values, visibility and messages after the profile changed.
     virtual void refresh();
 
@@ -44,6 +46,7 @@ private:
     QList<OptionForm *> m_forms;
     QList<QPair<QString, QLabel *>> m_extraKeys;
     QLabel *m_blockedLabel;
+    QLabel *m_notice;
 };
 
 } // namespace tsm

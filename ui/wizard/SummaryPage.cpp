@@ -6,6 +6,7 @@
 #include "secrets/SecretStore.h"
 #include "wizard/TaskWizard.h"
 
+#include <Kinds.h>
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -152,8 +153,10 @@ QString SummaryPage::summaryOf(const TaskProfile &profile)
         default:
             text = value.toString();
             if (text.isEmpty())
-                text =
-                    spec.key == u"task.end" ? tr("(none: keep following new data)") : tr("(none)");
+                text = spec.key != u"task.end"            ? tr("(none)")
+                       : kinds::follows(profile.task.mode) ? tr("(none: keep following new data)")
+                                                           : tr("(none: up to the moment the task "
+                                                                "first runs)");
         }
         lines.append(u"%1: %2"_s.arg(spec.label, text));
     }

@@ -153,10 +153,7 @@ TaskPage::TaskPage(TaskWizard *wizard)
         zone->setCompleter(completer);
     }
 
-    connect(m_bucket, &QComboBox::currentTextChanged, this, [this](const QString &text) {
-        if (text != taskWizard()->profile().task.bucket)
-            taskWizard()->setProfileOption(u"task.bucket"_s, text);
-    });
+    connect(m_bucket, &QComboBox::currentTextChanged, this, &TaskPage::changeBucket);
     connect(m_schemaButton, &QPushButton::clicked, this, &TaskPage::getSchema);
     connect(m_filter, &QLineEdit::textChanged, this, &TaskPage::applyFilter);
     connect(m_measurements, &QListWidget::itemChanged, this, &TaskPage::storeMeasurements);
@@ -179,9 +176,27 @@ void TaskPage::initializePage()
     FormPage::initializePage();
 }
 
+void TaskPage::changeBucket(const QString &bucket)
+{
+    if (bucket == taskWizard()->profile().task.bucket)
+        return;
+    // The ticks and the list belong to the bucket left: another bucket's measurements are
+    // listed anew, none of them checked.
+    taskWizard()->setProfileOption(u"task.bucket"_s, bucket);
+    m_spans.clear();
+    {
+        const QSignalBlocker blocker(m_measurements);
+        m_measurements->clear();
+    }
+    storeMeasurements();
+    if (m_bucket->findText(bucket, Qt::MatchExactly) >= 0)
+        getSchema(); // a bucket Get schema listed: read its measurements now
+}
+
 void TaskPage::getSchema()
 {
     const TaskProfile profile = taskWizard()->profile();
+    const int generation = ++m_schemaGeneration;
     m_schemaButton->setEnabled(false);
     m_schemaStatus->setStyleSheet(QString());
     m_schemaStatus->setText(tr("Reading the schema…"));
@@ -225,7 +240,9 @@ void TaskPage::getSchema()
             }
             return result;
         },
-        [this](const SchemaResult &result) {
+        [this, generation](const SchemaResult &result) {
+            if (generation != m_schemaGeneration)
+                return; // the bucket changed while it was read: a newer read answers
             m_schemaButton->setEnabled(true);
             if (!result.error.isEmpty()) {
                 m_schemaStatus->setStyleSheet(u"color: #b3261e;"_s);

@@ -25,6 +25,7 @@ public:
     void initializePage() override;
 
 private:
+    void changeBucket(const QString &bucket);
     void getSchema();
     void loadMeasurements(const QStringList &names);
     void applyFilter();
@@ -38,6 +39,7 @@ private:
     QLabel *m_measurementsHint;
     QLabel *m_bucketLabel = nullptr;
     QLabel *m_measurementsLabel = nullptr;
+    int m_schemaGeneration = 0; ///< the newest Get schema; older answers are dropped
     QHash<QString, QString> m_spans; ///< measurement -> its first and last time, from Get schema
 };
 

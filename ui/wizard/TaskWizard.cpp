@@ -37,7 +37,9 @@ public:
         pageLayout()->insertWidget(0, toggle);
         OptionForm *form = addForm({u"advanced.logLevel"_s, u"advanced.readConcurrency"_s,
                                     u"advanced.writeConcurrency"_s, u"advanced.batchSize"_s,
-                                    u"advanced.retryAttempts"_s, u"advanced.idleTimeoutSeconds"_s},
+                                    u"advanced.retryAttempts"_s, u"advanced.idleTimeoutSeconds"_s,
+                                    u"advanced.onKeyClash"_s, u"advanced.onTypeConflict"_s,
+                                    u"target.childTableName"_s},
                                    QString(), u"advancedOptionsWidget"_s);
         form->setVisible(false);
         QObject::connect(toggle, &QToolButton::toggled, form, [toggle, form](bool on) {
@@ -118,7 +120,22 @@ QList<FieldError> TaskWizard::errorsFor(const QStringList &keys) const
     for (const FieldError &e : validateProfile(m_profile))
         if (keys.contains(e.key))
             errors.append(e);
+    if (keys.contains(u"name"_s) && m_takenNames.contains(m_profile.name.trimmed()))
+        errors.append({u"name"_s, tr("A task named \"%1\" exists: choose another name")
+                                      .arg(m_profile.name.trimmed())});
     return errors;
+}
+
+void TaskWizard::setTakenNames(const QStringList &names)
+{
+    m_takenNames = names;
+    refresh();
+}
+
+void TaskWizard::setNotice(const QString &text)
+{
+    if (auto *first = qobject_cast<FormPage *>(page(BasicPage)))
+        first->setNotice(text);
 }
 
 void TaskWizard::refresh()

@@ -48,6 +48,10 @@ public:
     /// Errors of the current profile for these keys.
     QList<FieldError> errorsFor(const QStringList &keys) const;
     void registerForm(OptionForm *form);
+    /// Names of the other tasks: the name field refuses them, as Submit would replace that task.
+    void setTakenNames(const QStringList &names);
+    /// A warning shown at the top of the first page.
+    void setNotice(const QString &text);
 
 Q_SIGNALS:
     void profileChanged();
@@ -57,6 +61,7 @@ private:
 
     TaskProfile m_profile;
     QList<OptionForm *> m_forms;
+    QStringList m_takenNames;
     QString m_secretsNote;
     bool m_storeSecretsInProfile = false;
 };

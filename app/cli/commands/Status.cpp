@@ -80,6 +80,7 @@ void Status::printTask(CheckpointStore &store, const TaskRecord &task, bool with
             TimeText::format(task.watermarkNs)));
     printEstimate(store, task);
     printVerification(store, task);
+    printRenamings(store, task);
     if (!task.lastError.isEmpty())
         out(u"  last error: %1"_s.arg(task.lastError));
     if (!withLog)
@@ -104,6 +105,16 @@ void Status::printVerification(CheckpointStore &store, const TaskRecord &task)
             "--repair migrates them again)"_s.arg(when)
                 .arg(it->differing)
                 .arg(it->windows));
+}
+
+void Status::printRenamings(CheckpointStore &store, const TaskRecord &task)
+{
+    const QList<Renaming> renamings = store.renamings(task.id);
+    if (renamings.isEmpty())
+        return;
+    out(u"  renamed in the target (source name → target name):"_s);
+    for (const Renaming &r : renamings)
+        out(u"    %1: %2"_s.arg(r.measurement, r.describe()));
 }
 
 void Status::printEstimate(CheckpointStore &store, const TaskRecord &task)

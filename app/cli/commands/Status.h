@@ -22,6 +22,8 @@ private:
     static void printEstimate(CheckpointStore &store, const TaskRecord &task);
     /// The last verification: when, and how many windows differ.
     static void printVerification(CheckpointStore &store, const TaskRecord &task);
+    /// What the target holds under another name than the source's, per measurement.
+    static void printRenamings(CheckpointStore &store, const TaskRecord &task);
 };
 
 } // namespace tsm::cli

@@ -73,7 +73,9 @@ TaskWizard *importProfile(MainWindow &window, const TaskProfile &profile, const 
     if (!file.open(QIODevice::WriteOnly) || file.write(ProfileJson::toJson(profile, true)) <= 0)
         qWarning("cannot write %s", qPrintable(path));
     file.close();
-    MainWindow::chooseFile() = [path](QWidget *, const QString &, bool) { return path; };
+    MainWindow::chooseFile() = [path](QWidget *, const QString &, bool, const QString &) {
+        return path;
+    };
     trigger(&window, u"importAction"_s);
     return window.wizard();
 }
