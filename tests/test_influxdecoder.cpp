@@ -415,6 +415,18 @@ void TestInfluxDecoder::inexpressibleValuesAreRejected()
              qPrintable(d.rejects[1].second));
     QVERIFY2(d.rejects[2].second.contains(u"time"_s), qPrintable(d.rejects[2].second));
     QVERIFY2(d.rejects[3].second.contains(u"time"_s), qPrintable(d.rejects[3].second));
+
+    // A tag given twice (no influxd sends it) would make a line every parser refuses.
+    Series twice;
+    twice.name = "m";
+    twice.tags = {{"host", "a"}, {"host", "b"}, {"zone", ""}, {"zone", "z"}};
+    twice.columns = {"time", "v"};
+    twice.values = {{I(6), F(6)}};
+    const Decoded t = decode(msgpackChunk({twice}));
+    QCOMPARE(t.text, QByteArray());
+    QCOMPARE(t.rejected, qint64(1));
+    QVERIFY2(t.rejects[0].second.contains(u"\"host\" is given twice"_s),
+             qPrintable(t.rejects[0].second));
 }
 
 void TestInfluxDecoder::inexpressibleNamesAreRejected()

@@ -439,9 +439,15 @@ void InfluxResponseDecoder::beginSeries(std::string_view name,
     if (!lp::appendMeasurement(m_prefix, name, &why)) {
         m_prefixError = u"measurement name: %1"_s.arg(why);
     } else {
+        const std::string *previous = nullptr;
         for (const auto &[key, value] : m_seriesTags) {
             if (value.empty())
                 continue; // InfluxDB reports a tag the series lacks as ""; LP cannot carry it
+            if (previous && *previous == key) { // sorted: a key given twice comes twice in a row
+                m_prefixError = u"tag key \"%1\" is given twice"_s.arg(toQString(key));
+                break;
+            }
+            previous = &key;
             m_prefix.append(',');
             if (!lp::appendTagKey(m_prefix, key, &why)) {
                 m_prefixError = u"tag key \"%1\": %2"_s.arg(toQString(key), why);

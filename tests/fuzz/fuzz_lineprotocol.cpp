@@ -98,7 +98,10 @@ void checkLine(std::string_view line)
         return;
     FUZZ_CHECK(measurement == point.measurement, "peekLine and parseLine read other measurements");
     FUZZ_CHECK(hasTime == point.hasTime && time == point.time, "peekLine read another time");
-    FUZZ_CHECK(info.hasUnsigned == hasUnsignedField(point), "peekLine missed an unsigned field");
+    // The flag says a line must be re-encoded for a target without unsigned values: a line
+    // the two scanners read differently (odd quotes) may be re-encoded for nothing, but one
+    // with an unsigned value must never be sent as it is.
+    FUZZ_CHECK(info.hasUnsigned || !hasUnsignedField(point), "peekLine missed an unsigned field");
 
     QByteArray encoded;
     if (lp::encodePoint(point, LpDialect{}, encoded, nullptr))
