@@ -20,7 +20,8 @@ for f in /usr/bin/tsmigrate /usr/bin/tsmigrate-cli \
     /usr/share/icons/hicolor/scalable/apps/$id.svg \
     /usr/share/man/man1/tsmigrate-cli.1.gz \
     /usr/share/bash-completion/completions/tsmigrate-cli \
-    /usr/share/tsmigrate/sample.lp /usr/share/tsmigrate/profiles/demo.json; do
+    /usr/share/tsmigrate/sample.lp /usr/share/tsmigrate/profiles/demo.json \
+    /usr/share/doc/tsmigrate/README.md; do
     [ -s "$f" ] || fail "$f is missing"
 done
 for size in 16 24 32 48 64 128 256; do

@@ -807,6 +807,16 @@ std::pair<QString, QString> sentenceNoun(const QString &label)
 }
 
 /// Why an option is required here, when the reason is not obvious from the form.
+/// The field's label in the words of the source's kind: TDengine 2.x has a Database where
+/// InfluxDB has a Bucket, as the wizard's task page says.
+QString labelFor(const OptionSpec &spec, const TaskProfile &p)
+{
+    const SourceKind *kind = kinds::source(p.source);
+    if (spec.key == u"task.bucket"_s && kind && !kind->container.isEmpty())
+        return kind->container.left(1).toUpper() + kind->container.mid(1);
+    return spec.label;
+}
+
 QString requiredContext(const OptionSpec &spec, const TaskProfile &p)
 {
     if (const SourceKind *kind = kinds::source(p.source); kind && spec.group == u"auth2"_s)
@@ -876,7 +886,7 @@ QList<FieldError> validateProfile(const TaskProfile &profile)
         if (!spec.appliesTo(profile))
             continue;
         const QVariant value = spec.get(profile);
-        const auto [noun, unit] = sentenceNoun(spec.label);
+        const auto [noun, unit] = sentenceNoun(labelFor(spec, profile));
         switch (spec.kind) {
         case OptionKind::Integer: {
             const qint64 n = value.toLongLong();

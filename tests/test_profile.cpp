@@ -1081,6 +1081,15 @@ private slots:
                  p.source.orgId = u"0123456789abcdef"_s;
              },
              u"source.auth.token"_s, u"Token is required for the 2.x version"_s},
+            {"no bucket", [](TaskProfile &p) { p.task.bucket.clear(); }, u"task.bucket"_s,
+             u"Bucket is required"_s},
+            // In the words of the task page: TDengine 2.x has databases.
+            {"no TDengine 2.x database",
+             [](TaskProfile &p) {
+                 p.source.type = u"tdengine2"_s;
+                 p.task.bucket.clear();
+             },
+             u"task.bucket"_s, u"Database is required"_s},
             {"no file",
              [](TaskProfile &p) {
                  p.source.type = u"lpfile"_s;

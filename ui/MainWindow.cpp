@@ -16,11 +16,16 @@
 #include <ProfileLoader.h>
 #include <QAction>
 #include <QCloseEvent>
+#include <QCoreApplication>
+#include <QDesktopServices>
+#include <QDir>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
 #include <QSettings>
@@ -28,6 +33,7 @@
 #include <QTableView>
 #include <QThread>
 #include <QTimer>
+#include <QUrl>
 #include <QToolBar>
 
 using namespace Qt::StringLiterals;
@@ -73,31 +79,7 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
     m_table->setAlternatingRowColors(true);
     setCentralWidget(m_table);
 
-    auto *toolbar = addToolBar(tr("Tasks"));
-    toolbar->setObjectName(u"tasksToolBar"_s);
-    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    auto add = [&](const QString &name, const QString &text, void (MainWindow::*slot)()) {
-        QAction *action = toolbar->addAction(text);
-        action->setObjectName(name);
-        connect(action, &QAction::triggered, this, slot);
-        m_actions.insert(name, action);
-        return action;
-    };
-    add(u"addDataSourceAction"_s, tr("+ Add Data Source"), &MainWindow::addTask);
-    add(u"editAction"_s, tr("Edit"), &MainWindow::editTask);
-    add(u"duplicateAction"_s, tr("Duplicate"), &MainWindow::duplicateTask);
-    toolbar->addSeparator();
-    add(u"startAction"_s, tr("Start"), &MainWindow::startTask);
-    add(u"pauseAction"_s, tr("Pause"), &MainWindow::pauseTask);
-    add(u"resumeAction"_s, tr("Resume"), &MainWindow::startTask);
-    add(u"stopAction"_s, tr("Stop"), &MainWindow::stopTask);
-    add(u"openMonitorAction"_s, tr("Monitor"), &MainWindow::openMonitor);
-    add(u"verifyAction"_s, tr("Verify"), &MainWindow::verifyTask);
-    toolbar->addSeparator();
-    add(u"deleteAction"_s, tr("Delete"), &MainWindow::deleteTask);
-    toolbar->addSeparator();
-    add(u"importAction"_s, tr("Import Profile…"), &MainWindow::importProfile);
-    add(u"exportAction"_s, tr("Export Profile…"), &MainWindow::exportProfile);
+    buildActions();
 
     m_status = new QLabel(this);
     m_status->setObjectName(u"statusLabel"_s);
@@ -124,7 +106,7 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
             resumeInterrupted();
         }
     });
-    connect(m_store, &StoreWorker::failed, this, &MainWindow::showMessage);
+    connect(m_store, &StoreWorker::failed, this, [this](const QString &text) { showMessage(text); });
     m_storeThread->start();
     QMetaObject::invokeMethod(m_store, &StoreWorker::open, Qt::QueuedConnection);
 
@@ -133,6 +115,8 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
     refresh->start(1000);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::updateActions);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::showSelectedTaskMessage);
 
     m_secrets = new SecretStore(m_storePath, this);
     connect(m_secrets, &SecretStore::availabilityKnown, this, [this] {
@@ -237,13 +221,15 @@ void MainWindow::saveSecrets(const TaskProfile &saved, const QString &oldName, b
         showMessage(inStore && !secrets.isEmpty()
                         ? tr("Saved \"%1\" with its passwords and tokens in the task store.")
                               .arg(saved.name)
-                        : tr("Saved \"%1\".").arg(saved.name));
+                        : tr("Saved \"%1\".").arg(saved.name),
+                    saved.name);
         return;
     }
     if (m_secrets->availability() != SecretStore::Availability::Available) {
         showMessage(tr("Saved \"%1\". No system keychain is available (%2): its passwords and "
                        "tokens are kept only while tsmigrate runs.")
-                        .arg(saved.name, m_secrets->unavailableReason()));
+                        .arg(saved.name, m_secrets->unavailableReason()),
+                    saved.name);
         return;
     }
     const QString name = saved.name;
@@ -253,7 +239,8 @@ void MainWindow::saveSecrets(const TaskProfile &saved, const QString &oldName, b
                 ? tr("Saved \"%1\"; its passwords and tokens are in the system keychain.").arg(name)
                 : tr("Saved \"%1\", but the system keychain refused its passwords and "
                      "tokens (%2): they are kept only while tsmigrate runs.")
-                      .arg(name, error));
+                      .arg(name, error),
+            name);
     });
 }
 
@@ -293,9 +280,123 @@ void MainWindow::updateActions()
            tr("Count each window of the task in the source and the target"));
 }
 
-void MainWindow::showMessage(const QString &text)
+void MainWindow::buildActions()
 {
+    // Every command is an action with its shortcut, in the toolbar, the menus and the list's
+    // context menu, so the whole window can be driven from the keyboard.
+    auto *toolbar = addToolBar(tr("Tasks"));
+    toolbar->setObjectName(u"tasksToolBar"_s);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    QMenu *taskMenu = menuBar()->addMenu(tr("&Task"));
+    taskMenu->setObjectName(u"taskMenu"_s);
+    auto add = [&](const QString &name, const QString &text, void (MainWindow::*slot)(),
+                   const QKeySequence &keys = {}, bool inToolbar = true) {
+        auto *action = new QAction(text, this);
+        action->setObjectName(name);
+        action->setShortcut(keys);
+        if (!keys.isEmpty())
+            action->setToolTip(u"%1 (%2)"_s.arg(QString(text).remove(u'&'),
+                                                keys.toString(QKeySequence::NativeText)));
+        connect(action, &QAction::triggered, this, slot);
+        m_actions.insert(name, action);
+        if (inToolbar)
+            toolbar->addAction(action);
+        taskMenu->addAction(action);
+        return action;
+    };
+    auto separate = [&] {
+        toolbar->addSeparator();
+        taskMenu->addSeparator();
+    };
+    add(u"addDataSourceAction"_s, tr("+ Add Data Source"), &MainWindow::addTask,
+        QKeySequence::New);
+    add(u"editAction"_s, tr("Edit"), &MainWindow::editTask, Qt::Key_F2);
+    add(u"duplicateAction"_s, tr("Duplicate"), &MainWindow::duplicateTask,
+        QKeySequence(Qt::CTRL | Qt::Key_D));
+    separate();
+    add(u"startAction"_s, tr("Start"), &MainWindow::startTask);
+    add(u"pauseAction"_s, tr("Pause"), &MainWindow::pauseTask);
+    add(u"resumeAction"_s, tr("Resume"), &MainWindow::startTask);
+    add(u"stopAction"_s, tr("Stop"), &MainWindow::stopTask);
+    add(u"startPauseAction"_s, tr("Start or Pause"), &MainWindow::startOrPause, Qt::Key_Space,
+        false);
+    add(u"openMonitorAction"_s, tr("Monitor"), &MainWindow::openMonitor,
+        QKeySequence(Qt::CTRL | Qt::Key_M));
+    add(u"verifyAction"_s, tr("Verify"), &MainWindow::verifyTask);
+    separate();
+    add(u"deleteAction"_s, tr("Delete"), &MainWindow::deleteTask, QKeySequence::Delete);
+    separate();
+    add(u"importAction"_s, tr("Import Profile…"), &MainWindow::importProfile,
+        QKeySequence::Open);
+    add(u"exportAction"_s, tr("Export Profile…"), &MainWindow::exportProfile,
+        QKeySequence(Qt::CTRL | Qt::Key_E));
+    taskMenu->addSeparator();
+    QAction *quit = taskMenu->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    quit->setObjectName(u"quitAction"_s);
+
+    // The list: its context menu holds what applies to a task; Enter (or a double click)
+    // opens the task's monitor.
+    for (const QString &name : {u"editAction"_s, u"duplicateAction"_s, u"startAction"_s,
+                                u"pauseAction"_s, u"resumeAction"_s, u"stopAction"_s,
+                                u"openMonitorAction"_s, u"verifyAction"_s, u"exportAction"_s,
+                                u"deleteAction"_s})
+        m_table->addAction(m_actions.value(name));
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    connect(m_table, &QTableView::activated, this, &MainWindow::openMonitor);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName(u"helpMenu"_s);
+    QAction *docs = help->addAction(tr("&Documentation"), QKeySequence::HelpContents, this, [] {
+        // The README the package installs beside the program (…/share/doc/tsmigrate).
+        const QString readme = QDir(QCoreApplication::applicationDirPath())
+                                   .filePath(u"../share/doc/tsmigrate/README.md"_s);
+        QDesktopServices::openUrl(QUrl::fromLocalFile(QDir::cleanPath(readme)));
+    });
+    docs->setObjectName(u"documentationAction"_s);
+    QAction *about = help->addAction(tr("&About tsmigrate"), this, [this] {
+        QMessageBox::about(this, tr("About tsmigrate"),
+                           tr("<b>tsmigrate %1</b><p>Migrates time-series data from InfluxDB "
+                              "1.x, 2.x and 3, TDengine 2.x and line-protocol files into "
+                              "TDengine 3.x, InfluxDB or line-protocol files, and proves the "
+                              "copy.</p><p>The command line: <tt>tsmigrate-cli --help</tt>.</p>")
+                               .arg(QStringLiteral(TSM_VERSION)));
+    });
+    about->setObjectName(u"aboutAction"_s);
+}
+
+void MainWindow::startOrPause()
+{
+    const QString name = selectedName();
+    const TaskRow *row = m_model->row(m_model->indexOf(name));
+    if (!row)
+        return;
+    if (m_actions[u"pauseAction"_s]->isEnabled())
+        pauseTask();
+    else if (m_actions[u"resumeAction"_s]->isEnabled())
+        startTask();
+    else if (m_actions[u"startAction"_s]->isEnabled())
+        startTask();
+}
+
+void MainWindow::showMessage(const QString &text, const QString &task)
+{
+    // News is shown at once; a task's message is also kept, so that selecting a task shows its
+    // last word and never another task's.
     m_status->setText(text);
+    m_statusTask = task;
+    if (!task.isEmpty())
+        m_taskMessages.insert(task, text);
+}
+
+void MainWindow::showSelectedTaskMessage()
+{
+    const QString name = selectedName();
+    if (name.isEmpty() || name == m_statusTask)
+        return;
+    if (const auto it = m_taskMessages.constFind(name); it != m_taskMessages.constEnd())
+        showMessage(*it, name);
+    else if (!m_statusTask.isEmpty())
+        showMessage(QString());
 }
 
 void MainWindow::openWizard(const TaskProfile &profile, const QString &oldName, bool secretsInStore,
@@ -439,7 +540,7 @@ void MainWindow::start(const TaskProfile &profile, bool repair)
     connect(run, &RunThread::finished, this, [this, name, repair,
                                               profile](const RunOutcome &outcome) {
         m_running.take(name)->deleteLater();
-        showMessage(u"%1: %2"_s.arg(name, outcome.message));
+        showMessage(u"%1: %2"_s.arg(name, outcome.message), name);
         Q_EMIT storeRefreshRequested();
         updateActions();
         // A repair ends with a verification: the run's own, or one asked for here.
@@ -449,7 +550,7 @@ void MainWindow::start(const TaskProfile &profile, bool repair)
     });
     m_running.insert(name, run);
     run->start();
-    showMessage(tr("Started \"%1\".").arg(name));
+    showMessage(tr("Started \"%1\".").arg(name), name);
     updateActions();
 }
 
@@ -465,7 +566,8 @@ void MainWindow::verify(const TaskProfile &profile)
         return;
     m_verifying.insert(name);
     showMessage(tr("Verifying \"%1\": counting each window in the source and the target…")
-                    .arg(name));
+                    .arg(name),
+                name);
     updateActions();
     struct Result
     {
@@ -491,7 +593,7 @@ void MainWindow::verify(const TaskProfile &profile)
         },
         [this, name](const Result &result) {
             m_verifying.remove(name);
-            showMessage(tr("Verified \"%1\": %2").arg(name, result.message));
+            showMessage(tr("Verified \"%1\": %2").arg(name, result.message), name);
             Q_EMIT storeRefreshRequested();
             updateActions();
             Q_EMIT verified(name, result.agrees);
@@ -556,7 +658,8 @@ void MainWindow::request(RunRequest request)
         Q_EMIT runRequested(name, int(request));
         showMessage(tr("Asked %1 to %2 \"%3\".")
                         .arg(row->runningElsewhere->describe(),
-                             request == RunRequest::Pause ? tr("pause") : tr("stop"), name));
+                             request == RunRequest::Pause ? tr("pause") : tr("stop"), name),
+                    name);
     }
 }
 
@@ -652,7 +755,7 @@ void MainWindow::exportTo(const TaskProfile &profile)
         showMessage(tr("Cannot write %1: %2").arg(path, file.errorString()));
         return;
     }
-    showMessage(tr("Exported \"%1\" to %2.").arg(profile.name, path));
+    showMessage(tr("Exported \"%1\" to %2.").arg(profile.name, path), profile.name);
 }
 
 } // namespace tsm

@@ -108,7 +108,14 @@ private:
     void exportTo(const TaskProfile &profile);
     QString selectedName() const;
     void updateActions();
-    void showMessage(const QString &text);
+    /// Shows `text` in the status bar; `task`: the task it speaks of, shown again when that
+    /// task is selected (and cleared when another is).
+    void showMessage(const QString &text, const QString &task = QString());
+    void showSelectedTaskMessage();
+    /// The actions, with their shortcuts, in the toolbar, the menus and the list's context menu.
+    void buildActions();
+    /// Space in the list: pauses a running task, resumes or starts another.
+    void startOrPause();
 
 protected:
     /// Running tasks: asks before quitting.
@@ -128,6 +135,8 @@ private:
     /// Profiles with their secrets for this session (the store keeps them without).
     QHash<QString, TaskProfile> m_sessionProfiles;
     QHash<QString, QAction *> m_actions;
+    QString m_statusTask;                   ///< the task the status bar speaks of now, if one
+    QHash<QString, QString> m_taskMessages; ///< each task's last message
     SecretStore *m_secrets;
     QHash<QString, QPointer<MonitorWindow>> m_monitors;
     QSettings *m_settings = nullptr;

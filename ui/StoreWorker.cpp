@@ -2,12 +2,14 @@
 
 #include "UiLog.h"
 
+#include <Kinds.h>
 #include <ProfileJson.h>
 #include <Progress.h>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTimeZone>
 #include <TaskPhase.h>
 #include <TaskOptions.h>
 #include <TimeText.h>
@@ -46,6 +48,27 @@ QString StoreWorker::routeOf(const QByteArray &profileJson)
     return it.value();
 }
 
+namespace {
+
+/// "up to 2024-03-01 12:05:09 CET": a stopped follower's watermark in its task's time zone, to
+/// the second, so the list's column stays narrow (the phase, in UTC to the nanosecond, is the
+/// tooltip).
+QString followedToText(const TaskRecord &task)
+{
+    if (task.watermarkNs == 0 || task.state == TaskState::Running)
+        return {};
+    const TaskProfile profile = ProfileJson::fromJson(task.profileJson).profile;
+    if (!kinds::follows(profile.task.mode))
+        return {};
+    QTimeZone zone(profile.task.timeZone.toUtf8());
+    if (!zone.isValid())
+        zone = QTimeZone::utc();
+    const QDateTime time = QDateTime::fromMSecsSinceEpoch(task.watermarkNs / 1000000, zone);
+    return StoreWorker::tr("up to %1").arg(time.toString(u"yyyy-MM-dd HH:mm:ss t"_s));
+}
+
+} // namespace
+
 void StoreWorker::refresh()
 {
     if (!m_store.isOpen())
@@ -69,6 +92,7 @@ void StoreWorker::refresh()
         const UnitTotals totals = m_store.unitTotals(task.id);
         row.percent = totals.total > 0 ? 100.0 * totals.done / totals.total : 0;
         row.phase = TaskPhase::describe(task, totals, TimeText::nowNs());
+        row.followedTo = followedToText(task);
         row.pointsWritten = totals.pointsWritten;
         // The rate of a running task, as the monitor and the CLI show it; the others have
         // none, so their samples are not read every second.

@@ -20,6 +20,9 @@ struct TaskRow
     std::optional<LeaseHolder> runningElsewhere;
     double percent = 0;
     QString phase; ///< "history 42.0%", "following, lag 3 s"; empty before the first run
+    /// A following task not running now: how far it got, short and in the task's time zone
+    /// ("up to 2024-03-01 12:05 CET"); empty otherwise.
+    QString followedTo;
     qint64 pointsWritten = 0;
     double rate = 0; ///< points written per second over the last 30 s (Progress::recent)
     QString lastError;

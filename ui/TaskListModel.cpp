@@ -18,6 +18,8 @@ QVariant TaskListModel::cell(const TaskRow &r, int column, int role) const
         return r.lastError;
     if (role == Qt::ToolTipRole && column == Status && r.runningElsewhere)
         return tr("Running in %1").arg(r.runningElsewhere->describe());
+    if (role == Qt::ToolTipRole && column == Progress && !r.phase.isEmpty())
+        return r.phase;
     if (role == Qt::TextAlignmentRole && (column == Progress || column == Points || column == Rate))
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
@@ -41,6 +43,8 @@ QVariant TaskListModel::cell(const TaskRow &r, int column, int role) const
         return r.state;
     case Progress:
         // Following tasks show their lag instead of a percentage that no longer means much.
+        if (!r.followedTo.isEmpty())
+            return r.followedTo;
         return r.phase.startsWith(u"following"_s) ? r.phase : u"%1%"_s.arg(r.percent, 0, 'f', 1);
     case Points:
         return locale.toString(r.pointsWritten);

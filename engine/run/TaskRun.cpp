@@ -296,6 +296,9 @@ RunOutcome TaskRun::migrate()
     Estimator estimator(*m_source, m_request, m_statePath, m_taskId, m_cancel);
     estimator.start();
     m_previous = m_store.lastSample(m_taskId);
+    // Where this run starts from: a run shorter than the sampling interval still has a rate.
+    sample();
+    m_lastSampleMs = m_elapsed.elapsed();
     m_settings.readConcurrency = m_profile.advanced.readConcurrency;
     m_settings.writeConcurrency = m_profile.advanced.writeConcurrency;
     m_settings.batchSize = m_profile.advanced.batchSize;

@@ -2,10 +2,12 @@
 // server, and the output file holds every point of the bundled sample.
 #include "DemoTask.h"
 #include "MainWindow.h"
+#include "monitor/MonitorWindow.h"
 #include "support/gui/WidgetDriver.h"
 
 #include <QAction>
 #include <QFile>
+#include <QLineSeries>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -62,6 +64,21 @@ private Q_SLOTS:
         QCOMPARE(pointLines(sample), expected);
         QCOMPARE(pointLines(output), expected);
         QCOMPARE(window.model()->row(0)->pointsWritten, expected);
+
+        // Its monitor: the run took less than a second, and still has a rate and a name.
+        triggerOnTask(window, u"openMonitorAction"_s);
+        MonitorWindow *monitor = window.monitor(DemoTask::name());
+        QVERIFY(monitor);
+        QTRY_VERIFY(monitor->refreshCount() > 0 && monitor->samples().size() >= 2);
+        QCOMPARE(monitor->samples().last().pointsWritten, expected);
+        double fastest = 0;
+        for (const QPointF &p : monitor->writeRateSeries()->points())
+            fastest = std::max(fastest, p.y());
+        QVERIFY2(fastest > 0, "a throughput above 0 points/s");
+        const QAbstractItemModel *rows =
+            monitor->findChild<QTableView *>(u"measurementTableView"_s)->model();
+        QCOMPARE(rows->rowCount(), 1);
+        QCOMPARE(rows->index(0, 0).data().toString(), u"all measurements"_s);
     }
 };
 

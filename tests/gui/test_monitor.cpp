@@ -10,8 +10,10 @@
 #include "support/gui/WidgetDriver.h"
 
 #include <ProfileJson.h>
+#include <Progress.h>
 #include <QAbstractItemModel>
 #include <QAction>
+#include <QAreaSeries>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -19,6 +21,7 @@
 #include <QLineSeries>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTableWidget>
@@ -441,6 +444,92 @@ private Q_SLOTS:
         QCOMPARE(qint64(written->at(0).x()), t0 + (count - 3601) * 1000LL);
         // Elapsed: three hours of samples.
         QCOMPARE(monitor.figures().elapsedMs, qint64(count - 1) * 1000 + 1000);
+    }
+
+    void breaksTheLinesBetweenRuns()
+    {
+        // Two runs of ten samples a second apart, a minute's pause between them.
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const qint64 t0 = QDateTime::currentMSecsSinceEpoch() - 3600000LL;
+        const qint64 resumed = t0 + 9000 + 60000;
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(state));
+            const auto id = store.saveTask(u"paused once"_s, "{}");
+            QVERIFY(id);
+            for (int i = 0; i < 20; ++i) {
+                ProgressSample p;
+                p.taskId = *id;
+                p.timeMs = i < 10 ? t0 + i * 1000LL : resumed + (i - 10) * 1000LL;
+                p.pointsRead = p.pointsWritten = 1000LL * (i < 10 ? i : i - 1);
+                QVERIFY(store.addSample(p));
+            }
+            QVERIFY(store.setTaskState(*id, TaskState::Completed));
+        }
+        MonitorWindow monitor(state, u"paused once"_s);
+        monitor.show();
+        QTRY_COMPARE_WITH_TIMEOUT(monitor.samples().size(), 20, 10000);
+        // No line of the throughput chart spans the pause above zero: it falls to 0 at the end
+        // of the first run and stays there until the second.
+        for (QLineSeries *series : {monitor.writeRateSeries(), monitor.readRateSeries()}) {
+            const QList<QPointF> points = series->points();
+            bool spansPause = false;
+            for (qsizetype i = 1; i < points.size(); ++i) {
+                if (points.at(i).x() - points.at(i - 1).x() <= Progress::kRunGapMs)
+                    continue;
+                spansPause = true;
+                QCOMPARE(points.at(i - 1).y(), 0.0);
+                QCOMPARE(points.at(i).y(), 0.0);
+            }
+            QVERIFY(spansPause);
+            QCOMPARE(points.at(9).y(), 1000.0); // the first run's last rate, kept
+        }
+        // The cumulative line stays flat across it.
+        const QList<QPointF> written = monitor.writtenSeries()->points();
+        for (qsizetype i = 1; i < written.size(); ++i)
+            if (written.at(i).x() - written.at(i - 1).x() > Progress::kRunGapMs)
+                QCOMPARE(written.at(i).y(), written.at(i - 1).y());
+        // The pause is shaded, from the last sample of one run to the first of the next.
+        const QList<QPointF> band = monitor.rateIdleSeries()->upperSeries()->points();
+        QCOMPARE(band.size(), 4);
+        QCOMPARE(qint64(band.first().x()), t0 + 9000);
+        QCOMPARE(qint64(band.last().x()), resumed);
+        QVERIFY(band.at(1).y() > 0);
+    }
+
+    void fitsTheScreenAndClosesWithKeys()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(state));
+            QVERIFY(store.saveTask(u"keys"_s, "{}"));
+        }
+        MainWindow window(state);
+        window.show();
+        for (const QKeySequence &keys :
+             {QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_W)}) {
+            MonitorWindow *monitor = openMonitor(window, u"keys"_s);
+            QVERIFY(monitor);
+            QVERIFY(QTest::qWaitForWindowExposed(monitor));
+            // Within the part of the screen windows may take.
+            const QRect available = monitor->screen()->availableGeometry();
+            QVERIFY2(available.contains(monitor->frameGeometry()),
+                     qPrintable(u"%1x%2 on %3x%4"_s.arg(monitor->frameGeometry().width())
+                                    .arg(monitor->frameGeometry().height())
+                                    .arg(available.width())
+                                    .arg(available.height())));
+            monitor->activateWindow();
+            QVERIFY(QTest::qWaitForWindowActive(monitor));
+            // From wherever the focus is: here the measurement table.
+            auto *table = monitor->findChild<QTableView *>(u"measurementTableView"_s);
+            table->setFocus();
+            QTest::keySequence(table, keys);
+            QTRY_VERIFY2(!monitor->isVisible(), qPrintable(keys.toString()));
+            QTRY_VERIFY(!window.monitor(u"keys"_s));
+        }
     }
 
     void noSamplesAndFailure()

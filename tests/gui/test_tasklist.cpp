@@ -1,6 +1,7 @@
 // The task list: tasks survive closing the window (they live in the store), Edit shows every
 // saved value, export/import keeps everything but the secrets, Delete asks first.
 #include "MainWindow.h"
+#include "monitor/MonitorWindow.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
 #include "support/gui/WidgetDriver.h"
@@ -13,6 +14,8 @@
 #include <QAction>
 #include <QDir>
 #include <QLabel>
+#include <QMenu>
+#include <QToolBar>
 #include <QLineEdit>
 #include <QProcess>
 #include <QSpinBox>
@@ -325,6 +328,94 @@ private Q_SLOTS:
         type(wizard, u"nameLineEdit"_s, u"files 2"_s);
         QVERIFY(wizard->button(QWizard::NextButton)->isEnabled());
         wizard->reject();
+
+        // The status bar speaks of the selected task: selecting another task shows that task's
+        // last message instead, and the first comes back with its task.
+        auto *status = find<QLabel>(&window, u"statusLabel"_s);
+        MainWindow::chooseFile() = [&](QWidget *, const QString &, bool, const QString &) {
+            return dir.filePath(u"again.json"_s);
+        };
+        triggerOnTask(window, u"exportAction"_s, window.model()->indexOf(u"files"_s));
+        QVERIFY2(status->text().startsWith(u"Exported \"files\""_s), qPrintable(status->text()));
+        find<QTableView>(&window, u"taskTableView"_s)
+            ->selectRow(window.model()->indexOf(u"files (imported)"_s));
+        QCOMPARE(status->text(), u"Saved \"files (imported)\"."_s);
+        find<QTableView>(&window, u"taskTableView"_s)
+            ->selectRow(window.model()->indexOf(u"files"_s));
+        QVERIFY(status->text().startsWith(u"Exported \"files\""_s));
+    }
+
+    /// The list is driven from the keyboard: Ctrl+N adds, F2 edits, Space starts, Enter opens
+    /// the monitor, Delete asks; every command is in the Task menu and in the list's context
+    /// menu, and Help has the documentation and About.
+    void theListIsDrivenByKeys()
+    {
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QFile input(dir.filePath(u"in.lp"_s));
+        QVERIFY(input.open(QIODevice::WriteOnly));
+        input.write("m,t=a v=1i 1700000000000000000\nm,t=a v=2i 1700000000001000000\n");
+        input.close();
+        TaskProfile profile =
+            lpfileToLpfile(u"keys"_s, input.fileName(), dir.filePath(u"out.lp"_s));
+        profile.task.start = u"2023-01-01T00:00:00Z"_s;
+        QVERIFY(importProfile(window, profile, dir.path()));
+        window.wizard()->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
+        auto *table = find<QTableView>(&window, u"taskTableView"_s);
+        // Keys go to the list of the active window, as a person's would.
+        const auto focusList = [&] {
+            QTRY_VERIFY(!window.wizard());
+            window.activateWindow();
+            QVERIFY(QTest::qWaitForWindowActive(&window));
+            table->setFocus();
+            table->selectRow(0);
+        };
+        focusList();
+
+        QTest::keyClick(table, Qt::Key_N, Qt::ControlModifier);
+        QTRY_VERIFY(window.wizard());
+        QCOMPARE(window.wizard()->windowTitle(), u"Add Data Source"_s);
+        window.wizard()->reject();
+        focusList();
+
+        QTest::keyClick(table, Qt::Key_F2);
+        QTRY_VERIFY_WITH_TIMEOUT(window.wizard(), 10000);
+        QCOMPARE(window.wizard()->profile().name, u"keys"_s);
+        window.wizard()->reject();
+        focusList();
+
+        QTest::keyClick(table, Qt::Key_Space);
+        QTRY_VERIFY2_WITH_TIMEOUT(window.model()->row(0)->state == u"completed"_s,
+                                  qPrintable(window.model()->row(0)->state + u": "_s +
+                                             window.model()->row(0)->lastError),
+                                  30000);
+
+        QTest::keyClick(table, Qt::Key_Return);
+        QTRY_VERIFY(window.monitor(u"keys"_s));
+        window.monitor(u"keys"_s)->close();
+        focusList();
+
+        QString asked;
+        MainWindow::askYesNo() = [&](QWidget *, const QString &, const QString &text) {
+            asked = text;
+            return false;
+        };
+        QTest::keyClick(table, Qt::Key_Delete);
+        QVERIFY2(asked.contains(u"keys"_s), qPrintable(asked));
+
+        // Menus: every toolbar command in Task, the task's commands in the context menu.
+        auto *taskMenu = find<QMenu>(&window, u"taskMenu"_s);
+        QVERIFY(taskMenu);
+        for (QAction *action : find<QToolBar>(&window, u"tasksToolBar"_s)->actions())
+            if (!action->isSeparator())
+                QVERIFY2(taskMenu->actions().contains(action), qPrintable(action->objectName()));
+        QCOMPARE(table->contextMenuPolicy(), Qt::ActionsContextMenu);
+        QVERIFY(table->actions().contains(find<QAction>(&window, u"startAction"_s)));
+        QVERIFY(find<QAction>(&window, u"aboutAction"_s));
+        QVERIFY(find<QAction>(&window, u"documentationAction"_s));
     }
 
     void deleteAsksFirst()

@@ -8,6 +8,16 @@ using namespace Qt::StringLiterals;
 
 namespace tsm {
 
+void keepPlaceWhenHidden(QLabel *errorLabel)
+{
+    // The line under a field keeps its height while empty, so fields do not move under the
+    // pointer as messages come and go.
+    QSizePolicy policy = errorLabel->sizePolicy();
+    policy.setRetainSizeWhenHidden(true);
+    errorLabel->setSizePolicy(policy);
+    errorLabel->setMinimumHeight(errorLabel->fontMetrics().height());
+}
+
 OptionForm::OptionForm(const QStringList &keys, QWidget *parent) : QWidget(parent), m_keys(keys)
 {
     m_layout = new QFormLayout(this);
@@ -27,6 +37,7 @@ OptionForm::OptionForm(const QStringList &keys, QWidget *parent) : QWidget(paren
         error->setObjectName(OptionEditor::objectNameFor(key, u"ErrorLabel"_s));
         error->setStyleSheet(u"color: #b3261e;"_s);
         error->setWordWrap(true);
+        keepPlaceWhenHidden(error);
         error->hide();
         column->addWidget(error);
         m_layout->addRow(editor->label(), field);

@@ -10,6 +10,10 @@ class QLabel;
 
 namespace tsm {
 
+/// Makes a field's message line keep one line's height while hidden, so that the fields below
+/// do not move as messages come and go.
+void keepPlaceWhenHidden(QLabel *errorLabel);
+
 /**
  * A form of declared options: label, editor and, under it, the field's validation message.
  * Rows of options that do not apply to the profile (e.g. a token for a 1.x source) are hidden.

@@ -26,6 +26,11 @@ QString MeasurementTableModel::stateText(const MeasurementProgress &m)
     return m.unitsDone == 0 ? tr("pending") : tr("partly done");
 }
 
+QString MeasurementTableModel::displayName(const QString &measurement)
+{
+    return measurement.isEmpty() ? tr("all measurements") : measurement;
+}
+
 QVariant MeasurementTableModel::cell(const MeasurementProgress &m, int column, int role) const
 {
     const int percent = m.unitsTotal > 0 ? int(100 * m.unitsDone / m.unitsTotal) : 0;
@@ -34,7 +39,7 @@ QVariant MeasurementTableModel::cell(const MeasurementProgress &m, int column, i
     case Qt::DisplayRole:
         switch (column) {
         case Measurement:
-            return m.measurement;
+            return displayName(m.measurement);
         case State:
             return stateText(m);
         case Windows:
@@ -45,7 +50,7 @@ QVariant MeasurementTableModel::cell(const MeasurementProgress &m, int column, i
             return locale.toString(m.pointsWritten);
         case Estimated:
             if (m.estimatedPoints == kNotEstimated)
-                return tr("estimating…");
+                return m_estimating ? tr("estimating…") : u"—"_s;
             if (m.estimatedPoints == kCannotEstimate)
                 return tr("unknown");
             return locale.toString(m.estimatedPoints);
@@ -70,8 +75,11 @@ QVariant MeasurementTableModel::cell(const MeasurementProgress &m, int column, i
         }
         return cell(m, column, Qt::DisplayRole); // a column of text sorts by what it shows
     case Qt::ToolTipRole:
+        if (column == Measurement && m.measurement.isEmpty())
+            return tr("A line-protocol file is read by byte ranges, each holding any of its "
+                      "measurements: its progress is counted for the whole file.");
         return column == LastError || column == Measurement
-                   ? (m.lastError.isEmpty() ? m.measurement : m.lastError)
+                   ? (m.lastError.isEmpty() ? displayName(m.measurement) : m.lastError)
                    : QVariant();
     case Qt::TextAlignmentRole:
         if (column >= Windows && column <= Rejected)

@@ -36,9 +36,17 @@ public:
     /// selection and scroll position).
     void setRows(const QList<MeasurementProgress> &rows);
     static QString stateText(const MeasurementProgress &m);
+    /// What a row is called: a line-protocol file is read by byte ranges, each holding any of
+    /// its measurements, so its units belong to no one measurement.
+    static QString displayName(const QString &measurement);
+    /// Whether estimates not made yet are still coming (the run is counting) or will not come.
+    void setEstimating(bool estimating) { m_estimating = estimating; }
 
 protected:
     QVariant cell(const MeasurementProgress &m, int column, int role) const override;
+
+private:
+    bool m_estimating = true;
 };
 
 } // namespace tsm

@@ -2,9 +2,12 @@
 
 #include "run/Runner.h"
 
+#include <Kinds.h>
 #include <ProfileJson.h>
 #include <QFileInfo>
 #include <QTimer>
+#include <TaskPhase.h>
+#include <TimeText.h>
 
 using namespace Qt::StringLiterals;
 
@@ -82,6 +85,9 @@ void MonitorReader::poll()
     const ProfileJson::LoadResult profile = ProfileJson::fromJson(task->profileJson);
     snap.readConcurrency = profile.profile.advanced.readConcurrency;
     snap.writeConcurrency = profile.profile.advanced.writeConcurrency;
+    // The runner sets the watermark once the history is complete and following begins.
+    snap.following = kinds::follows(profile.profile.task.mode) && task->watermarkNs != 0;
+    snap.phase = TaskPhase::describe(*task, snap.totals, TimeText::nowNs());
     const QString rejects = Runner::rejectsPath(m_path, m_taskName);
     if (QFileInfo::exists(rejects))
         snap.rejectsFile = rejects;

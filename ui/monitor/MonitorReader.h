@@ -24,6 +24,9 @@ struct MonitorSnapshot
     int readConcurrency = 0; ///< as the task's profile sets them
     int writeConcurrency = 0;
     QString rejectsFile; ///< set when the task's rejects file exists
+    /// The task follows new data (its history is complete): it has no total and no end.
+    bool following = false;
+    QString phase; ///< TaskPhase::describe, e.g. "following, lag 3 s"
 };
 
 /**

@@ -1,13 +1,15 @@
 #include "MonitorWindow.h"
 
 #include "BackgroundCall.h"
-#include "FileNames.h"
+#include "CloseKeys.h"
 #include "EventLogModel.h"
+#include "FileNames.h"
 #include "MeasurementTableModel.h"
 #include "VerificationTab.h"
 
 #include <Progress.h>
 #include <QApplication>
+#include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
@@ -20,11 +22,15 @@
 #include <QHeaderView>
 #include <QImage>
 #include <QLabel>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLocale>
 #include <QPainter>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScreen>
+#include <QScrollArea>
+#include <QShortcut>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStyledItemDelegate>
@@ -114,6 +120,20 @@ QLineSeries *newSeries(const QString &name, const QString &objectName, const QCo
     return series;
 }
 
+/// Grey bands over the stretches between runs (paused, stopped, or the process not running),
+/// drawn beneath the lines: `upper` gets four points per stretch.
+QAreaSeries *newIdleArea(QLineSeries *&upper, const QString &objectName)
+{
+    upper = new QLineSeries;
+    auto *area = new QAreaSeries(upper);
+    upper->setParent(area);
+    area->setName(MonitorWindow::tr("idle"));
+    area->setObjectName(objectName);
+    area->setColor(QColor(0, 0, 0, 28));
+    area->setBorderColor(Qt::transparent);
+    return area;
+}
+
 QChart *newChart(const QString &title)
 {
     auto *chart = new QChart;
@@ -176,7 +196,17 @@ MonitorWindow::MonitorWindow(QString storePath, QString taskName, QWidget *paren
 {
     setObjectName(u"monitorWindow"_s);
     setWindowTitle(tr("Monitor — %1").arg(m_taskName));
-    auto *root = new QVBoxLayout(this);
+    // On a small screen (or a large scale factor) the window keeps to the screen and its
+    // content scrolls, rather than the window growing past the screen's edges.
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto *scroll = new QScrollArea(this);
+    scroll->setObjectName(u"monitorScrollArea"_s);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    outer->addWidget(scroll);
+    auto *content = new QWidget(scroll);
+    auto *root = new QVBoxLayout(content);
     // Header: what happened, then the figures.
     m_message = new QLabel(tr("Reading the task's progress…"), this);
     m_message->setObjectName(u"messageLabel"_s);
@@ -197,10 +227,23 @@ MonitorWindow::MonitorWindow(QString storePath, QString taskName, QWidget *paren
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     root->addWidget(splitter, 1);
-    resize(1100, 820);
+    scroll->setWidget(content);
+    fitToScreen();
+    connect(addCloseKeys(this), &QShortcut::activated, this, &QWidget::close);
     updateAxes();
 
     startReader();
+}
+
+void MonitorWindow::fitToScreen()
+{
+    QScreen *screen = parentWidget() ? parentWidget()->screen() : this->screen();
+    const QRect available = screen->availableGeometry();
+    // Room for the window manager's frame around it.
+    const QSize room = available.size() - QSize(40, 60);
+    resize(QSize(1100, 820).boundedTo(room));
+    move(available.topLeft() +
+         QPoint((available.width() - width()) / 2, (available.height() - height()) / 2));
 }
 
 QGridLayout *MonitorWindow::buildFigures()
@@ -220,7 +263,6 @@ QGridLayout *MonitorWindow::buildFigures()
     figures->addWidget(makeFigure(tr("In flight now"), u"concurrencyValueLabel"_s, m_concurrency),
                        1, 4);
     return figures;
-
 }
 
 QWidget *MonitorWindow::buildCharts()
@@ -248,6 +290,11 @@ QWidget *MonitorWindow::buildCharts()
     controls->addWidget(m_exportCsv);
 
     m_throughput = newChart(tr("Throughput (points/s)"));
+    m_cumulative = newChart(tr("Points written"));
+    m_rateIdle = newIdleArea(m_rateIdleEdge, u"rateIdleSeries"_s);
+    m_cumulativeIdle = newIdleArea(m_cumulativeIdleEdge, u"cumulativeIdleSeries"_s);
+    m_throughput->addSeries(m_rateIdle);
+    m_cumulative->addSeries(m_cumulativeIdle);
     m_readRate = newSeries(tr("read"), u"readRateSeries"_s, QColor(31, 119, 180));
     m_writeRate = newSeries(tr("written"), u"writeRateSeries"_s, QColor(44, 160, 44));
     m_throughput->addSeries(m_readRate);
@@ -258,12 +305,12 @@ QWidget *MonitorWindow::buildCharts()
     m_rateValue->setMin(0);
     m_throughput->addAxis(m_rateTime, Qt::AlignBottom);
     m_throughput->addAxis(m_rateValue, Qt::AlignLeft);
-    for (QLineSeries *s : {m_readRate, m_writeRate}) {
+    for (QAbstractSeries *s :
+         std::initializer_list<QAbstractSeries *>{m_rateIdle, m_readRate, m_writeRate}) {
         s->attachAxis(m_rateTime);
         s->attachAxis(m_rateValue);
     }
 
-    m_cumulative = newChart(tr("Points written"));
     m_written = newSeries(tr("written"), u"writtenSeries"_s, QColor(44, 160, 44));
     m_estimate =
         newSeries(tr("estimated total"), u"estimateSeries"_s, QColor(214, 39, 40), Qt::DashLine);
@@ -277,7 +324,8 @@ QWidget *MonitorWindow::buildCharts()
     m_cumulativeValue->setLabelFormat(u"%.0f"_s);
     m_cumulative->addAxis(m_cumulativeTime, Qt::AlignBottom);
     m_cumulative->addAxis(m_cumulativeValue, Qt::AlignLeft);
-    for (QLineSeries *s : {m_written, m_estimate, m_projection}) {
+    for (QAbstractSeries *s : std::initializer_list<QAbstractSeries *>{m_cumulativeIdle, m_written,
+                                                                       m_estimate, m_projection}) {
         s->attachAxis(m_cumulativeTime);
         s->attachAxis(m_cumulativeValue);
     }
@@ -292,7 +340,7 @@ QWidget *MonitorWindow::buildCharts()
     m_cumulativeView->setObjectName(u"cumulativeChartView"_s);
     for (QChartView *view : {m_throughputView, m_cumulativeView}) {
         view->setRenderHint(QPainter::Antialiasing);
-        view->setMinimumSize(360, 260);
+        view->setMinimumSize(240, 180);
         chartRow->addWidget(view);
     }
     auto *chartBox = new QWidget(this);
@@ -325,7 +373,6 @@ QWidget *MonitorWindow::buildMeasurementTab()
     m_measurementTable->setColumnWidth(MeasurementTableModel::Measurement, 160);
     m_measurementTable->setColumnWidth(MeasurementTableModel::Progress, 140);
     return m_measurementTable;
-
 }
 
 QWidget *MonitorWindow::buildLogTab()
@@ -359,7 +406,6 @@ QWidget *MonitorWindow::buildLogTab()
     m_eventTable->setColumnWidth(EventLogModel::Level, 60);
     logLayout->addWidget(m_eventTable);
     return logPage;
-
 }
 
 QWidget *MonitorWindow::buildErrorTab()
@@ -432,12 +478,15 @@ void MonitorWindow::apply(const MonitorSnapshot &snap)
         m_readPoints.clear();
         m_writePoints.clear();
         m_writtenPoints.clear();
+        m_idle.clear();
         m_events->clear();
     }
     appendSamples(snap.newSamples);
     m_events->append(snap.newEvents);
-    if (snap.taskFound)
+    if (snap.taskFound) {
+        m_measurements->setEstimating(isActive(snap.task.state) && !snap.following);
         m_measurements->setRows(snap.measurements);
+    }
     const MonitorFigures before = m_figures;
     updateFigures(snap);
     updateErrors(snap);
@@ -454,6 +503,16 @@ void MonitorWindow::apply(const MonitorSnapshot &snap)
 void MonitorWindow::appendSamples(const QList<ProgressSample> &samples)
 {
     for (const ProgressSample &s : samples) {
+        // Between two runs nothing moved: the rate falls to 0 right after the last sample of a
+        // run instead of sloping down to the next run's first, and the stretch is shaded.
+        if (!m_samples.isEmpty() && s.timeMs - m_samples.last().timeMs > kGapMs) {
+            const ProgressSample &end = m_samples.last();
+            const qreal x = qreal(end.timeMs + 1);
+            m_readPoints.append(QPointF(x, 0));
+            m_writePoints.append(QPointF(x, 0));
+            m_writtenPoints.append(QPointF(x, qreal(end.pointsWritten)));
+            m_idle.append({end.timeMs, s.timeMs});
+        }
         const Progress::Rates rate =
             m_samples.isEmpty() ? Progress::Rates() : Progress::between(m_samples.last(), s);
         const qreal x = qreal(s.timeMs);
@@ -565,21 +624,47 @@ void MonitorWindow::updateAxes()
     }
     m_estimate->replace(estimate);
     m_projection->replace(projection);
+    updateIdle(m_rateIdle, m_rateIdleEdge, m_rateValue->max());
+    updateIdle(m_cumulativeIdle, m_cumulativeIdleEdge, m_cumulativeValue->max());
+}
+
+void MonitorWindow::updateIdle(QAreaSeries *area, QLineSeries *edge, qreal top)
+{
+    QList<QPointF> bands;
+    for (const auto &[from, to] : std::as_const(m_idle)) {
+        bands.append({QPointF(qreal(from), 0), QPointF(qreal(from), top), QPointF(qreal(to), top),
+                      QPointF(qreal(to), 0)});
+    }
+    edge->replace(bands);
+    // The throughput chart's legend names the grey, when there is some.
+    for (QLegendMarker *marker : area->chart()->legend()->markers(area))
+        marker->setVisible(area == m_rateIdle && !bands.isEmpty());
 }
 
 void MonitorWindow::updateFigures(const MonitorSnapshot &snap)
 {
-    const QLocale locale;
     if (!snap.taskFound) {
         m_message->setText(snap.storeError);
         m_message->setStyleSheet(u"color: #b00020;"_s);
         m_state->setText(tr("unknown"));
         return;
     }
-    const TaskRecord &task = snap.task;
-    const bool active = isActive(task.state);
+    m_figures = computeFigures(snap);
+    showFigures(snap);
+    showMessage(snap);
+    // A failure is news: show its details once, then leave the tabs to the user.
+    if (snap.task.state == TaskState::Failed && !m_showedFailure) {
+        m_showedFailure = true;
+        m_tabs->setCurrentIndex(2);
+    }
+}
+
+MonitorFigures MonitorWindow::computeFigures(const MonitorSnapshot &snap) const
+{
+    const bool active = isActive(snap.task.state);
     MonitorFigures f;
-    f.state = taskStateName(task.state);
+    f.state = taskStateName(snap.task.state);
+    f.following = snap.following;
     f.unitsDone = snap.totals.done;
     f.unitsTotal = snap.totals.total;
     // While a task runs the samples count points as they go; the ledger counts them when a
@@ -597,11 +682,10 @@ void MonitorWindow::updateFigures(const MonitorSnapshot &snap)
     }
     f.retries = last ? last->retries : 0;
 
-    // Estimated total: known once every measurement is estimated.
+    // Estimated total: known once every measurement is estimated. New data keeps coming to a
+    // task that follows it, so it has neither a total nor an end to wait for.
     const Progress::EstimatedTotal total = Progress::estimatedTotal(snap.measurements);
-    const bool estimating = total.state == Progress::EstimatedTotal::State::NotYet;
-    const bool unknown = total.state == Progress::EstimatedTotal::State::Unknown;
-    f.estimatedTotal = total.points;
+    f.estimatedTotal = f.following ? -1 : total.points;
 
     // Elapsed: the time covered by samples, runs added up without the pauses between them;
     // each run's first sample comes about a second after it started.
@@ -613,31 +697,54 @@ void MonitorWindow::updateFigures(const MonitorSnapshot &snap)
     if (last) {
         const Progress::Rates rate = Progress::recent(m_samples);
         f.writeRate = rate.written;
-        if (active)
+        if (active && !f.following)
             f.etaSeconds = Progress::etaSeconds(
                 rate, Progress::remaining(total, last->pointsWritten, last->pointsRejected,
                                           f.unitsDone, f.unitsTotal));
     }
-    m_figures = f;
+    return f;
+}
 
-    m_state->setText(f.state);
+void MonitorWindow::showFigures(const MonitorSnapshot &snap)
+{
+    const QLocale locale;
+    const MonitorFigures &f = m_figures;
+    const TaskRecord &task = snap.task;
+    const bool active = isActive(task.state);
+    const Progress::EstimatedTotal total = Progress::estimatedTotal(snap.measurements);
+    const bool estimating = total.state == Progress::EstimatedTotal::State::NotYet;
+    const bool unknown = total.state == Progress::EstimatedTotal::State::Unknown;
+    const ProgressSample *last = m_samples.isEmpty() ? nullptr : &m_samples.last();
+    const QString noEnd = tr("The task follows new data: it has no total and no end.");
+
+    // A running task that follows new data says how far behind it is, as the task list does.
+    m_state->setText(f.following && active ? snap.phase : f.state);
     m_elapsed->setText(m_samples.isEmpty() ? u"—"_s : duration(f.elapsedMs / 1000));
     if (task.state == TaskState::Completed)
         m_eta->setText(tr("done"));
-    else if (!active)
+    else if (!active || f.following)
         m_eta->setText(u"—"_s);
     else
         m_eta->setText(f.etaSeconds >= 0 ? duration(f.etaSeconds) : tr("computing…"));
-    m_units->setText(u"%1 / %2"_s.arg(locale.toString(f.unitsDone), locale.toString(f.unitsTotal)));
+    m_eta->setToolTip(f.following ? noEnd : QString());
+    if (f.following)
+        m_units->setText(tr("%1 pending").arg(locale.toString(f.unitsTotal - f.unitsDone)));
+    else
+        m_units->setText(
+            u"%1 / %2"_s.arg(locale.toString(f.unitsDone), locale.toString(f.unitsTotal)));
     if (f.estimatedTotal >= 0)
         m_total->setText(locale.toString(f.estimatedTotal));
+    else if (f.following)
+        m_total->setText(u"—"_s);
     else if (unknown)
         m_total->setText(tr("unknown"));
     else if (estimating && active)
         m_total->setText(tr("estimating…"));
     else
         m_total->setText(snap.measurements.isEmpty() ? u"—"_s : tr("not estimated"));
-    m_total->setToolTip(unknown ? tr("The source cannot count its points cheaply.") : QString());
+    m_total->setToolTip(f.following ? noEnd
+                        : unknown   ? tr("The source cannot count its points cheaply.")
+                                    : QString());
     m_read->setText(locale.toString(f.pointsRead));
     m_writtenLabel->setText(locale.toString(f.pointsWritten));
     m_rejected->setText(locale.toString(f.pointsRejected));
@@ -651,8 +758,20 @@ void MonitorWindow::updateFigures(const MonitorSnapshot &snap)
     else
         m_concurrency->setText(
             tr("— (at most %1/%2)").arg(snap.readConcurrency).arg(snap.writeConcurrency));
+    m_throughput->setTitle(m_samples.isEmpty() ? tr("Throughput (points/s) — no samples yet")
+                                               : tr("Throughput (points/s)"));
+    m_cumulative->setTitle(
+        f.estimatedTotal >= 0
+            ? tr("Points written of %1 estimated").arg(locale.toString(f.estimatedTotal))
+            : (estimating && active && !f.following ? tr("Points written (estimating the total…)")
+                                                    : tr("Points written")));
+}
 
+void MonitorWindow::showMessage(const MonitorSnapshot &snap)
+{
     // One sentence on what happened.
+    const QLocale locale;
+    const TaskRecord &task = snap.task;
     QString message;
     QString style;
     const QString when =
@@ -660,7 +779,7 @@ void MonitorWindow::updateFigures(const MonitorSnapshot &snap)
     QStringList reading;
     for (const MeasurementProgress &m : snap.measurements)
         if (m.unitsRunning > 0)
-            reading.append(m.measurement);
+            reading.append(MeasurementTableModel::displayName(m.measurement));
     switch (task.state) {
     case TaskState::Idle:
         message = m_samples.isEmpty()
@@ -672,8 +791,13 @@ void MonitorWindow::updateFigures(const MonitorSnapshot &snap)
         message = tr("Planning the read windows…");
         break;
     case TaskState::Running:
-        message = reading.isEmpty() ? tr("Running.")
-                                    : tr("Running — reading %1.").arg(reading.join(u", "_s));
+        if (snap.following)
+            message = tr("Following new data: everything before %1 is in the target.")
+                          .arg(QDateTime::fromMSecsSinceEpoch(task.watermarkNs / 1000000)
+                                   .toString(u"yyyy-MM-dd HH:mm:ss"_s));
+        else
+            message = reading.isEmpty() ? tr("Running.")
+                                        : tr("Running — reading %1.").arg(reading.join(u", "_s));
         break;
     case TaskState::Retrying:
         message = tr("Retrying: %1").arg(task.lastError);
@@ -685,9 +809,9 @@ void MonitorWindow::updateFigures(const MonitorSnapshot &snap)
         message = tr("Stopped at %1; start it again to continue where it stopped.").arg(when);
         break;
     case TaskState::Completed:
-        message =
-            tr("Completed at %1: %2 points written, %3 rejected.")
-                .arg(when, locale.toString(f.pointsWritten), locale.toString(f.pointsRejected));
+        message = tr("Completed at %1: %2 points written, %3 rejected.")
+                      .arg(when, locale.toString(m_figures.pointsWritten),
+                           locale.toString(m_figures.pointsRejected));
         break;
     case TaskState::Failed:
         message = m_samples.isEmpty()
@@ -698,18 +822,6 @@ void MonitorWindow::updateFigures(const MonitorSnapshot &snap)
     }
     m_message->setText(message);
     m_message->setStyleSheet(style);
-    // A failure is news: show its details once, then leave the tabs to the user.
-    if (task.state == TaskState::Failed && !m_showedFailure) {
-        m_showedFailure = true;
-        m_tabs->setCurrentIndex(2);
-    }
-    m_throughput->setTitle(m_samples.isEmpty() ? tr("Throughput (points/s) — no samples yet")
-                                               : tr("Throughput (points/s)"));
-    m_cumulative->setTitle(
-        f.estimatedTotal >= 0
-            ? tr("Points written of %1 estimated").arg(locale.toString(f.estimatedTotal))
-            : (estimating && active ? tr("Points written (estimating the total…)")
-                                    : tr("Points written")));
 }
 
 void MonitorWindow::updateErrors(const MonitorSnapshot &snap)
@@ -727,7 +839,8 @@ void MonitorWindow::updateErrors(const MonitorSnapshot &snap)
                                     QDateTime::fromMSecsSinceEpoch(u.rangeEnd / 1000000, Qt::UTC)
                                         .toString(Qt::ISODate))
                 : u"%1 .. %2"_s.arg(u.rangeStart).arg(u.rangeEnd);
-        const QStringList cells{u.measurement, window, QString::number(u.attempts), u.lastError};
+        const QStringList cells{MeasurementTableModel::displayName(u.measurement), window,
+                                QString::number(u.attempts), u.lastError};
         for (int c = 0; c < cells.size(); ++c) {
             QTableWidgetItem *item = m_failedTable->item(row, c);
             if (!item) {

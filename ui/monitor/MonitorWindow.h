@@ -7,6 +7,7 @@
 #include <QWidget>
 #include <functional>
 
+class QAreaSeries;
 class QChart;
 class QChartView;
 class QComboBox;
@@ -41,7 +42,8 @@ struct MonitorFigures
     qint64 estimatedTotal = -1; ///< -1 while estimating or when the source cannot tell
     qint64 elapsedMs = 0;
     qint64 etaSeconds = -1;
-    double writeRate = 0; ///< points/s over the last 30 s of samples
+    double writeRate = 0;   ///< points/s over the last 30 s of samples
+    bool following = false; ///< follows new data: no total, no ETA
 };
 
 /**
@@ -73,6 +75,8 @@ public:
     QLineSeries *writeRateSeries() const { return m_writeRate; }
     QLineSeries *writtenSeries() const { return m_written; }
     QLineSeries *estimateSeries() const { return m_estimate; }
+    /// The grey bands of the throughput chart over the time between runs.
+    QAreaSeries *rateIdleSeries() const { return m_rateIdle; }
     /// How many snapshots of the store have been shown (tests wait for one more).
     int refreshCount() const { return m_refreshes; }
     VerificationTab *verificationTab() const { return m_verification; }
@@ -106,6 +110,8 @@ private:
     QWidget *buildErrorTab();
     /// The last verification with Repair (a widget of its own: VerificationTab).
     QWidget *buildVerificationTab();
+    /// A size that fits the available part of the screen, centred on it.
+    void fitToScreen();
     /// The reader of the state file, on its own thread.
     void startReader();
 
@@ -113,7 +119,13 @@ private:
     void appendSamples(const QList<ProgressSample> &samples);
     void updateAxes();
     void updateSeries(qint64 from);
+    /// Draws the stretches between runs as bands from 0 to `top` of `area`'s chart.
+    void updateIdle(QAreaSeries *area, QLineSeries *edge, qreal top);
     void updateFigures(const MonitorSnapshot &snap);
+    MonitorFigures computeFigures(const MonitorSnapshot &snap) const;
+    void showFigures(const MonitorSnapshot &snap);
+    /// One sentence on what happened, above the figures.
+    void showMessage(const MonitorSnapshot &snap);
     void updateErrors(const MonitorSnapshot &snap);
     QWidget *makeFigure(const QString &title, const QString &objectName, QLabel *&value);
 
@@ -143,6 +155,12 @@ private:
     QLineSeries *m_written;
     QLineSeries *m_estimate;
     QLineSeries *m_projection;
+    QAreaSeries *m_rateIdle;
+    QAreaSeries *m_cumulativeIdle;
+    QLineSeries *m_rateIdleEdge;
+    QLineSeries *m_cumulativeIdleEdge;
+    /// Stretches between runs (first, last: the samples either side), in time order.
+    QList<QPair<qint64, qint64>> m_idle;
     QDateTimeAxis *m_rateTime;
     QValueAxis *m_rateValue;
     QDateTimeAxis *m_cumulativeTime;

@@ -48,6 +48,11 @@ AuthenticationPage::AuthenticationPage(TaskWizard *wizard)
         addForm({u"source.auth.orgId"_s, u"source.auth.token"_s, u"source.auth.addDbrp"_s}));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         placeAuthBox();
+        // A check's answer speaks of the API it checked: another tab starts without one, and
+        // an answer still on its way is dropped.
+        ++m_checkGeneration;
+        m_checkButton->setEnabled(true);
+        m_status->clear();
         if (const QString api = m_tabApis.value(index); !api.isEmpty())
             taskWizard()->setProfileOption(u"source.auth.apiVersion"_s, api);
     });
@@ -128,6 +133,7 @@ void AuthenticationPage::placeAuthBox()
 void AuthenticationPage::checkConnection()
 {
     const TaskProfile profile = taskWizard()->profile();
+    const int generation = ++m_checkGeneration;
     m_checkButton->setEnabled(false);
     m_status->setStyleSheet(QString());
     m_status->setText(tr("Checking %1:%2…").arg(profile.source.host).arg(profile.source.port));
@@ -144,7 +150,9 @@ void AuthenticationPage::checkConnection()
                 return {false, QObject::tr("Failed: %1").arg(error.message())};
             }
         },
-        [this](const CheckResult &result) {
+        [this, generation](const CheckResult &result) {
+            if (generation != m_checkGeneration)
+                return;
             m_checkButton->setEnabled(true);
             m_status->setText(result.text);
             m_status->setStyleSheet(result.ok ? u"color: #1b6e20;"_s : u"color: #b3261e;"_s);

@@ -33,8 +33,9 @@ private:
     QTabWidget *m_tabs;
     QWidget *m_authBox;
     QStringList m_tabApis; ///< the API family of each tab; one empty entry for a single API
-    QPushButton *m_checkButton;
-    QLabel *m_status;
+    QPushButton *m_checkButton = nullptr;
+    QLabel *m_status = nullptr;
+    int m_checkGeneration = 0; ///< the newest Check connection; older answers are dropped
 };
 
 } // namespace tsm

@@ -35,12 +35,15 @@ FormPage::FormPage(TaskWizard *wizard, const QString &title, const QString &subt
     m_notice->setStyleSheet(u"color: #8a5300;"_s);
     m_notice->hide();
     m_layout->addWidget(m_notice);
+    // Why Next waits stays in view below the scrolling fields; the page's own items go before
+    // the empty last item, where this line once was.
     m_blockedLabel = new QLabel(this);
     m_blockedLabel->setObjectName(u"pageBlockedLabel"_s);
     m_blockedLabel->setWordWrap(true);
     m_blockedLabel->setStyleSheet(u"color: #b3261e;"_s);
-    m_layout->addWidget(m_blockedLabel);
+    outer->addWidget(m_blockedLabel);
     m_blockedLabel->hide();
+    m_layout->addSpacing(0);
 }
 
 OptionForm *FormPage::addForm(const QStringList &keys, const QString &groupTitle,
@@ -85,6 +88,7 @@ void FormPage::setNotice(const QString &text)
 
 void FormPage::addExtraKey(const QString &key, QLabel *errorLabel)
 {
+    keepPlaceWhenHidden(errorLabel);
     errorLabel->setStyleSheet(u"color: #b3261e;"_s);
     errorLabel->setWordWrap(true);
     errorLabel->hide();
@@ -99,11 +103,15 @@ bool FormPage::isComplete() const
 void FormPage::refresh()
 {
     const QList<FieldError> errors = m_wizard->errorsFor(visibleKeys());
+    QList<FieldError> shown;
+    for (const FieldError &e : errors)
+        if (m_wizard->showsErrorsOf(e.key))
+            shown.append(e);
     for (OptionForm *form : std::as_const(m_forms))
-        form->showErrors(errors);
+        form->showErrors(shown);
     for (const auto &[key, label] : std::as_const(m_extraKeys)) {
         QStringList messages;
-        for (const FieldError &e : errors)
+        for (const FieldError &e : std::as_const(shown))
             if (e.key == key)
                 messages.append(e.message);
         label->setText(messages.join(u'\n'));

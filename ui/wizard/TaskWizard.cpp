@@ -1,5 +1,6 @@
 #include "wizard/TaskWizard.h"
 
+#include "CloseKeys.h"
 #include "forms/OptionForm.h"
 #include "wizard/AuthenticationPage.h"
 #include "wizard/BasicPage.h"
@@ -8,6 +9,7 @@
 #include "wizard/TaskPage.h"
 
 #include <QScreen>
+#include <QShortcut>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <TaskOptions.h>
@@ -68,7 +70,7 @@ public:
 } // namespace
 
 TaskWizard::TaskWizard(const TaskProfile &profile, QWidget *parent)
-    : QWizard(parent), m_profile(profile)
+    : QWizard(parent), m_profile(profile), m_showAllErrors(!profile.name.isEmpty())
 {
     setObjectName(u"taskWizard"_s);
     setWindowTitle(profile.name.isEmpty() ? tr("Add Data Source")
@@ -91,6 +93,8 @@ TaskWizard::TaskWizard(const TaskProfile &profile, QWidget *parent)
     if (const QScreen *shown = screen())
         size = size.boundedTo(shown->availableGeometry().size() * 0.95);
     resize(size);
+    // Escape cancels any dialog; Ctrl+W as well, as it closes the monitor.
+    connect(addCloseKeys(this), &QShortcut::activated, this, &QWizard::reject);
     refresh();
 }
 
@@ -104,6 +108,7 @@ void TaskWizard::optionEdited(OptionForm *form, const QString &key)
 {
     if (OptionEditor *editor = form->editor(key))
         editor->store(m_profile);
+    m_touched.insert(key);
     refresh();
 }
 
@@ -111,7 +116,13 @@ void TaskWizard::setProfileOption(const QString &key, const QVariant &value)
 {
     if (const OptionSpec *spec = findOption(key))
         spec->set(m_profile, value);
+    m_touched.insert(key);
     refresh();
+}
+
+bool TaskWizard::showsErrorsOf(const QString &key) const
+{
+    return m_showAllErrors || m_touched.contains(key);
 }
 
 QList<FieldError> TaskWizard::errorsFor(const QStringList &keys) const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QSet>
 #include <QWizard>
 #include <TaskOptions.h>
 #include <TaskProfile.h>
@@ -45,6 +46,10 @@ public:
     void optionEdited(OptionForm *form, const QString &key);
     /// Writes a value through the option's declaration (for widgets that are not OptionForms).
     void setProfileOption(const QString &key, const QVariant &value);
+    /// Whether a field's error is shown under it: once the user has changed the field, or from
+    /// the start for a task brought in filled (edit, duplicate, import). A new task's empty
+    /// fields do not greet the user with errors; the page's last line still says why Next waits.
+    bool showsErrorsOf(const QString &key) const;
     /// Errors of the current profile for these keys.
     QList<FieldError> errorsFor(const QStringList &keys) const;
     void registerForm(OptionForm *form);
@@ -62,6 +67,8 @@ private:
     TaskProfile m_profile;
     QList<OptionForm *> m_forms;
     QStringList m_takenNames;
+    bool m_showAllErrors = false;
+    QSet<QString> m_touched; ///< keys the user has changed
     QString m_secretsNote;
     bool m_storeSecretsInProfile = false;
 };
