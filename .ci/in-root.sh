@@ -10,6 +10,9 @@ say() { printf '\n=== [in root %4ds] %s\n' "$(($(date +%s) - started))" "$*"; }
 say "README, second command: bash packaging/test.sh"
 bash packaging/test.sh
 
+say "the sanitizer run: bash packaging/test-sanitize.sh (fault suite and fuzz targets, clang)"
+bash packaging/test-sanitize.sh
+
 say "tests started by hand from another folder, without the variables ctest sets"
 (cd / && env -u TSM_CLI -u TSM_SOURCE_DIR QT_QPA_PLATFORM=offscreen /src/build/tests/test_demotask)
 (cd / && env -u TSM_CLI -u TSM_SOURCE_DIR /src/build-noui/tests/test_lpfile sampleFileIsClean)

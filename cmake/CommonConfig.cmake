@@ -18,6 +18,19 @@ endif()
 # Sanitizers apply to everything built here (libraries, tools, tests), so that memory handed
 # between them is watched on both sides. The tests get the options that make a finding fail them.
 set(TSM_SANITIZER_ENVIRONMENT "")
+# Fuzzing: everything gets libFuzzer's coverage instrumentation (fuzzer-no-link), only the fuzz
+# targets link its main (tests/fuzz). Without a sanitizer a fuzzer finds crashes alone.
+if(TSM_FUZZ)
+    if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+        message(FATAL_ERROR "TSM_FUZZ needs clang (libFuzzer): -DCMAKE_CXX_COMPILER=clang++")
+    endif()
+    if(TSM_SANITIZE STREQUAL "")
+        set(TSM_SANITIZE address)
+    elseif(NOT TSM_SANITIZE STREQUAL "address")
+        message(FATAL_ERROR "TSM_FUZZ works with TSM_SANITIZE=address only")
+    endif()
+    add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
 if(TSM_SANITIZE STREQUAL "address")
     add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined
                         -fno-omit-frame-pointer)

@@ -15,6 +15,7 @@ packages=(
     influxdb             # real InfluxDB 1.x for the integration tests and benchmarks
     openssl              # a self-signed certificate for the tests of https to a real influxd
     dbus-daemon gnome-keyring   # a real keychain service for the GUI tests of secrets
+    clang libclang-rt-14-dev   # the sanitizer run (packaging/test-sanitize.sh): libFuzzer and ASan
     dpkg-dev help2man    # the package's Depends (dpkg-shlibdeps) and its man page
     desktop-file-utils appstream   # validators of the package's .desktop and metainfo files
 )

@@ -437,7 +437,8 @@ private slots:
         QVERIFY2(a, qPrintable(store.lastError()));
         const qint64 created = store.task(*a)->createdMs;
         QVERIFY(store.setTaskState(*a, TaskState::Paused));
-        QTest::qWait(5);
+        // The update must carry a later time than the creation: wait for the clock to move on.
+        QTRY_VERIFY(QDateTime::currentMSecsSinceEpoch() > created);
         const auto again = store.saveTask(u"alpha"_s, "{\"a\":2}");
         QCOMPARE(again, a);
         const auto b = store.saveTask(u"béta 🚀"_s, "{\"b\":1}");
@@ -1067,6 +1068,39 @@ private slots:
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
         QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"5"_s);
         QVERIFY(store.task(u"old"_s));
+    }
+
+    void manyOpenABrandNewFileAtOnce()
+    {
+        // The app and a CLI started together on a store that does not exist yet: each creates
+        // the file, switches it to WAL and brings the schema up while the others do the same.
+        constexpr int kRounds = 40;
+        constexpr int kOpeners = 12;
+        for (int round = 0; round < kRounds; ++round) {
+            const QString path = m_dir->filePath(u"new%1.sqlite"_s.arg(round));
+            std::atomic<int> ready{0};
+            QStringList errors[kOpeners];
+            std::vector<std::thread> openers;
+            for (int which = 0; which < kOpeners; ++which) {
+                openers.emplace_back([&, which] {
+                    ++ready;
+                    while (ready.load() < kOpeners) // all start opening together
+                        std::this_thread::yield();
+                    CheckpointStore store;
+                    if (!store.open(path) || !store.saveTask(u"t%1"_s.arg(which), "{}"))
+                        errors[which].append(store.lastError());
+                });
+            }
+            for (std::thread &t : openers)
+                t.join();
+            QStringList all;
+            for (const QStringList &e : errors)
+                all += e;
+            QVERIFY2(all.isEmpty(), qPrintable(u"round %1: "_s.arg(round) + all.join(u"; "_s)));
+            CheckpointStore check;
+            QVERIFY(check.open(path, CheckpointStore::Mode::ReadOnly));
+            QCOMPARE(check.tasks().size(), kOpeners);
+        }
     }
 
     void twoWritersInTwoThreads()

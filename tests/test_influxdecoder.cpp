@@ -2,6 +2,7 @@
 // shape influxd 1.6.7 sends (one map per chunk, chunks back to back), and NDJSON as text.
 #include "core/Error.h"
 #include "influx/InfluxResponseDecoder.h"
+#include "support/CollectingOutput.h"
 
 #include <QRandomGenerator>
 #include <QTest>
@@ -15,21 +16,7 @@ using namespace tsm;
 
 namespace {
 
-/** What the decoder handed on: the text, the lines counted and the rejects. */
-class CollectingOutput : public BatchOutput
-{
-public:
-    QByteArray &buffer() override { return text; }
-    void lineAppended() override { ++appended; }
-    void reject(const QByteArray &description, const QString &reason) override
-    {
-        rejects.append({description, reason});
-    }
-
-    QByteArray text;
-    qint64 appended = 0;
-    QList<QPair<QByteArray, QString>> rejects;
-};
+using test::CollectingOutput;
 
 /** One value of a row, packed with the msgpack type it names. */
 struct Cell
@@ -273,6 +260,7 @@ private slots:
     void msgpackStreamedInSmallPieces();
     void msgpackExactTimesAndIntegerLimits();
     void inexpressibleNamesAreRejected();
+    void inexpressibleValuesAreRejected();
     void statementErrorIsQueryError_data();
     void statementErrorIsQueryError();
     void endsAfterPartialChunk_data();
@@ -404,6 +392,41 @@ void TestInfluxDecoder::msgpackExactTimesAndIntegerLimits()
                                 "t i=127i -9223372036854775806\n"
                                 "t i=128i 9223372036854775806\n"
                                 "t i=-33i 0\n"));
+}
+
+void TestInfluxDecoder::inexpressibleValuesAreRejected()
+{
+    // A float line protocol has no spelling for, or a time its parser refuses: the row goes to
+    // the rejects with the reason instead of writing a line every target refuses.
+    Series s;
+    s.name = "m";
+    s.columns = {"time", "v", "w"};
+    s.values = {{I(1), F(std::numeric_limits<double>::quiet_NaN()), I(1)},
+                {I(2), F(-std::numeric_limits<double>::infinity()), N()},
+                {I(kInt64Min), F(3), N()},
+                {I(kInt64Max), F(4), N()},
+                {I(5), F(5), S("")}};
+    const Decoded d = decode(msgpackChunk({s}));
+    QCOMPARE(d.text, QByteArray("m v=5,w=\"\" 5\n"));
+    QCOMPARE(d.points, qint64(1));
+    QCOMPARE(d.rejected, qint64(4));
+    QVERIFY2(d.rejects[0].second.contains(u"field \"v\" is nan"_s), qPrintable(d.rejects[0].second));
+    QVERIFY2(d.rejects[1].second.contains(u"field \"v\" is -inf"_s),
+             qPrintable(d.rejects[1].second));
+    QVERIFY2(d.rejects[2].second.contains(u"time"_s), qPrintable(d.rejects[2].second));
+    QVERIFY2(d.rejects[3].second.contains(u"time"_s), qPrintable(d.rejects[3].second));
+
+    // A tag given twice (no influxd sends it) would make a line every parser refuses.
+    Series twice;
+    twice.name = "m";
+    twice.tags = {{"host", "a"}, {"host", "b"}, {"zone", ""}, {"zone", "z"}};
+    twice.columns = {"time", "v"};
+    twice.values = {{I(6), F(6)}};
+    const Decoded t = decode(msgpackChunk({twice}));
+    QCOMPARE(t.text, QByteArray());
+    QCOMPARE(t.rejected, qint64(1));
+    QVERIFY2(t.rejects[0].second.contains(u"\"host\" is given twice"_s),
+             qPrintable(t.rejects[0].second));
 }
 
 void TestInfluxDecoder::inexpressibleNamesAreRejected()

@@ -439,9 +439,15 @@ void InfluxResponseDecoder::beginSeries(std::string_view name,
     if (!lp::appendMeasurement(m_prefix, name, &why)) {
         m_prefixError = u"measurement name: %1"_s.arg(why);
     } else {
+        const std::string *previous = nullptr;
         for (const auto &[key, value] : m_seriesTags) {
             if (value.empty())
                 continue; // InfluxDB reports a tag the series lacks as ""; LP cannot carry it
+            if (previous && *previous == key) { // sorted: a key given twice comes twice in a row
+                m_prefixError = u"tag key \"%1\" is given twice"_s.arg(toQString(key));
+                break;
+            }
+            previous = &key;
             m_prefix.append(',');
             if (!lp::appendTagKey(m_prefix, key, &why)) {
                 m_prefixError = u"tag key \"%1\": %2"_s.arg(toQString(key), why);
@@ -483,12 +489,13 @@ void InfluxResponseDecoder::row(const Value *values, size_t count)
         throw Error(ErrorKind::Protocol,
                     u"A row of \"%1\" has no integer time (was epoch=ns lost?)"_s.arg(
                         toQString(m_seriesName)));
-    if (!m_prefixError.isEmpty()) {
+    const QString rowError = m_prefixError.isEmpty() ? valueError(values, count) : m_prefixError;
+    if (!rowError.isEmpty()) {
         // A row whose fields are all null is no point, so there is nothing to reject either.
         if (std::all_of(values + 1, values + count,
                         [](const Value &v) { return v.kind == Value::Null; }))
             return;
-        m_out.reject(describeRow(values, count).toUtf8(), m_prefixError);
+        m_out.reject(describeRow(values, count).toUtf8(), rowError);
         ++m_rejected;
         return;
     }
@@ -541,6 +548,18 @@ void InfluxResponseDecoder::row(const Value *values, size_t count)
     buf.append('\n');
     ++m_points;
     m_out.lineAppended();
+}
+
+QString InfluxResponseDecoder::valueError(const Value *values, size_t count) const
+{
+    if (values[0].i < lp::kMinTime || values[0].i > lp::kMaxTime)
+        return u"time %1 is outside the range line protocol can express"_s.arg(values[0].i);
+    for (size_t c = 1; c < count; ++c) {
+        if (values[c].kind == Value::Float && !std::isfinite(values[c].f))
+            return u"field \"%1\" is %2, which line protocol cannot express"_s.arg(
+                toQString(m_columns[c]), QString::number(values[c].f));
+    }
+    return QString();
 }
 
 void InfluxResponseDecoder::appendUnsigned(QByteArray &buf, quint64 value) const

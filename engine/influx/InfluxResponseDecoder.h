@@ -86,6 +86,9 @@ private:
     void appendUnsigned(QByteArray &buf, quint64 value) const;
 
     QString describeRow(const Value *values, size_t count) const;
+    /// Why a row cannot be line protocol whatever its names (a time outside its range, a NaN
+    /// or infinite float), or empty.
+    QString valueError(const Value *values, size_t count) const;
 
     BatchOutput &m_out;
     LpDialect m_dialect;

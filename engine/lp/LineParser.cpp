@@ -19,9 +19,6 @@ namespace tsm::lp {
 namespace {
 
 constexpr size_t kMaxKeyLength = 65535;
-// InfluxDB reserves the two lowest int64 values and the highest one (models/time.go).
-constexpr qint64 kMinNanoTime = std::numeric_limits<qint64>::min() + 2;
-constexpr qint64 kMaxNanoTime = std::numeric_limits<qint64>::max() - 1;
 
 enum class State
 {
@@ -519,8 +516,8 @@ bool scanTime(std::string_view buf, size_t from, Layout &layout, QString *error)
                                text(digits), r.ec == std::errc::result_out_of_range
                                                  ? u"value out of range"_s
                                                  : u"invalid syntax"_s));
-    if (ts < kMinNanoTime || ts > kMaxNanoTime)
-        return fail(error, u"time outside range %1 - %2"_s.arg(kMinNanoTime).arg(kMaxNanoTime));
+    if (ts < kMinTime || ts > kMaxTime)
+        return fail(error, u"time outside range %1 - %2"_s.arg(kMinTime).arg(kMaxTime));
     for (; i < buf.size(); ++i) {
         if (buf[i] != ' ')
             return fail(error, u"point is invalid"_s);
@@ -545,9 +542,11 @@ bool scanPoint(std::string_view line, Layout &layout, QString *error)
         return false;
     const std::string_view fields =
         buf.substr(layout.fieldsStart, layout.fieldsEnd - layout.fieldsStart);
-    // walkFields only matters for long keys and for keys with backslashes (where its view
-    // can differ from scanFields); skipping it otherwise keeps the common line cheap.
-    if (fields.find('\\') != std::string_view::npos ||
+    // walkFields only matters for long keys and where its view can differ from scanFields':
+    // a backslash, or a quote (scanFields counts one only after a key, walkFields every one, so
+    // `x="a"b=1,5` passes the first and not the second). Skipping it otherwise keeps the common
+    // line cheap.
+    if (fields.find_first_of("\\\"") != std::string_view::npos ||
         layout.keyEnd + 4 + fields.size() > kMaxKeyLength) {
         thread_local std::vector<detail::RawField> raw;
         if (!walkFields(fields, raw, error))
@@ -831,6 +830,8 @@ bool encodePoint(const Point &p, const LpDialect &dialect, QByteArray &out, QStr
         }
     }
     if (p.hasTime) {
+        if (p.time < kMinTime || p.time > kMaxTime)
+            return abandon(u"time %1 is outside the range line protocol can express"_s.arg(p.time));
         out.append(' ');
         appendTimestamp(out, p.time);
     }

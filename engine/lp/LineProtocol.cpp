@@ -192,7 +192,8 @@ void appendString(QByteArray &out, std::string_view value)
     char *d = out.data() + old;
     *d++ = '"';
     if (extra == 0) {
-        std::memcpy(d, s, n);
+        if (n > 0) // an empty value may have no bytes at all (msgpack-c gives a null pointer)
+            std::memcpy(d, s, n);
         d += n;
     } else {
         for (size_t i = 0; i < n; ++i) {

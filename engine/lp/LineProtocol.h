@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <limits>
 #include <string_view>
 
 /**
@@ -27,6 +28,11 @@
  * rejects a `time` tag at write time, which is the target's business, not the syntax's.
  */
 namespace tsm::lp {
+
+/// The times line protocol can carry: InfluxDB reserves the two lowest int64 values and the
+/// highest one (models/time.go), and its parser refuses them.
+constexpr qint64 kMinTime = std::numeric_limits<qint64>::min() + 2;
+constexpr qint64 kMaxTime = std::numeric_limits<qint64>::max() - 1;
 
 bool appendMeasurement(QByteArray &out, std::string_view name, QString *why = nullptr);
 bool appendTagKey(QByteArray &out, std::string_view key, QString *why = nullptr);

@@ -17,27 +17,6 @@ namespace tsm {
 
 namespace {
 
-/// {"code": N, "desc": "..."} of a taosAdapter answer, or 2.x's {"status": "succ"} and
-/// {"status": "error", "code": N, "desc": "..."}, when the body is one of them.
-bool codeAndDesc(const QByteArray &body, int &code, QString &desc)
-{
-    const QJsonDocument document = QJsonDocument::fromJson(body);
-    if (!document.isObject())
-        return false;
-    const QJsonObject object = document.object();
-    desc = object.value(u"desc"_s).toString();
-    if (object.value(u"code"_s).isDouble()) {
-        code = object.value(u"code"_s).toInt();
-        return true;
-    }
-    const QString status = object.value(u"status"_s).toString();
-    if (status == u"succ"_s || status == u"error"_s) {
-        code = status == u"succ"_s ? 0 : 0xffff;
-        return true;
-    }
-    return false;
-}
-
 /// TDengine 2.x's numeric column types (PROTOCOLS.md §6).
 QString typeName(const QJsonValue &type)
 {
@@ -221,6 +200,30 @@ double TDengineRest::doubleOf(const QJsonValue &value)
     return value.toDouble();
 }
 
+bool TDengineRest::readAnswer(QByteArray body, SqlResult &result)
+{
+    prepareNumbers(body);
+    const QJsonDocument document = QJsonDocument::fromJson(body);
+    if (!document.isObject())
+        return false;
+    const QJsonObject root = document.object();
+    result.desc = root.value(u"desc"_s).toString();
+    if (root.value(u"code"_s).isDouble()) {
+        result.code = root.value(u"code"_s).toInt();
+    } else {
+        const QString status = root.value(u"status"_s).toString();
+        if (status != u"succ"_s && status != u"error"_s)
+            return false;
+        result.code = status == u"succ"_s ? 0 : 0xffff;
+    }
+    for (const QJsonValue &meta : root.value(u"column_meta"_s).toArray()) {
+        const QJsonArray triple = meta.toArray();
+        result.columns.append({triple.at(0).toString(), typeName(triple.at(1))});
+    }
+    result.rows = root.value(u"data"_s).toArray();
+    return true;
+}
+
 int TDengineRest::errorCodeIn(const QString &message)
 {
     static const QRegularExpression pattern(u"\\[0x([0-9a-fA-F]{1,8})\\]"_s);
@@ -281,18 +284,16 @@ SqlResult TDengineRest::query(const QString &sql, const CancelToken &cancel,
 
     const QString what = where();
     HttpResponse response;
-    int code = 0;
-    QString desc;
+    SqlResult result;
     withRetries(
         m_retry, cancel,
         [&] {
             response = m_pool.acquire()->perform(request, &cancel);
-            if (response.status == 200)
-                prepareNumbers(response.body);
             const int status = response.status;
-            code = 0;
-            desc.clear();
-            const bool hasCode = codeAndDesc(response.body, code, desc);
+            result = SqlResult();
+            const bool hasCode = readAnswer(response.body, result);
+            const int code = result.code;
+            const QString &desc = result.desc;
             if (status == 401 || status == 403)
                 throw Error(ErrorKind::Auth,
                             u"%1 refused the credentials of user \"%2\" (%3 %4)"_s.arg(
@@ -341,28 +342,17 @@ SqlResult TDengineRest::query(const QString &sql, const CancelToken &cancel,
             notifyRetry(u"SQL on "_s + what, error, attempt, delayMs);
         });
 
-    SqlResult result;
-    result.code = code;
-    result.desc = desc;
-    if (code != 0) {
-        if (acceptedCodes.contains(code))
-            return result;
+    const int code = result.code;
+    if (code != 0 && !acceptedCodes.contains(code)) {
         const ErrorKind kind = kindOfCode(code);
         if (kind == ErrorKind::Auth)
             throw Error(kind,
                         u"%1 refused the credentials of user \"%2\": %3"_s.arg(
-                            what, m_endpoint.user, codeText(code, desc)),
+                            what, m_endpoint.user, codeText(code, result.desc)),
                         response.status);
-        throw Error(kind, u"%1: %2: %3"_s.arg(what, shown(sql), codeText(code, desc)),
+        throw Error(kind, u"%1: %2: %3"_s.arg(what, shown(sql), codeText(code, result.desc)),
                     response.status);
     }
-
-    const QJsonObject root = QJsonDocument::fromJson(response.body).object();
-    for (const QJsonValue &meta : root.value(u"column_meta"_s).toArray()) {
-        const QJsonArray triple = meta.toArray();
-        result.columns.append({triple.at(0).toString(), typeName(triple.at(1))});
-    }
-    result.rows = root.value(u"data"_s).toArray();
     return result;
 }
 

@@ -80,6 +80,10 @@ public:
     static QString quoteString(const QString &text);
     /// A FLOAT or DOUBLE value of SqlResult::rows, -0.0 included.
     static double doubleOf(const QJsonValue &value);
+    /// Reads the body of a /rest/sql answer: its code and text (taosAdapter's {"code": N, ...}
+    /// or 2.x's {"status": "succ"|"error", ...}), columns and rows, numbers prepared as SqlResult
+    /// says. False when the body is no such answer.
+    static bool readAnswer(QByteArray body, SqlResult &result);
     /// "[0x388] Database not exist" from taosAdapter's error texts, or -1 when there is none.
     static int errorCodeIn(const QString &message);
     /// What an error code means for the engine: Auth, NotFound, Server (transient), or Query.

@@ -1,12 +1,14 @@
 #include "Connection.h"
 
-#include "Statement.h"
 #include "StoreError.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <chrono>
 #include <sqlite3.h>
+#include <thread>
 
 using namespace Qt::StringLiterals;
 
@@ -62,17 +64,39 @@ std::unique_ptr<Connection> Connection::open(const QString &path, bool readOnly)
 void Connection::setUpWriter(const QString &path)
 {
     // WAL: readers (the monitor) never block the writer, and commits are cheap.
-    Statement wal(*this, "PRAGMA journal_mode=WAL");
-    wal.expectRow();
-    if (wal.text(0).compare(u"wal"_s, Qt::CaseInsensitive) != 0) {
+    const QString mode = switchToWal();
+    if (mode.compare(u"wal"_s, Qt::CaseInsensitive) != 0) {
         throw StoreError::refused(
             u"Could not switch the checkpoint store %1 to WAL mode: it stays in %2 mode"_s.arg(
-                path, wal.text(0)));
+                path, mode));
     }
     // NORMAL is durable across application crashes in WAL mode; only a power cut may lose the
     // last commits, and units are redone idempotently anyway.
     exec("PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
+}
+
+QString Connection::switchToWal()
+{
+    // Processes opening a brand-new file at once all switch it to WAL. SQLite answers BUSY at
+    // once, without the busy handler, to one that holds a lock another one waits for (waiting
+    // could deadlock): the statement is over, so that lock is gone, and it tries again.
+    static const QByteArray sql = "PRAGMA journal_mode=WAL";
+    QElapsedTimer waited;
+    waited.start();
+    for (;;) {
+        QString mode;
+        const auto read = [](void *out, int, char **values, char **) {
+            *static_cast<QString *>(out) = QString::fromUtf8(values[0]);
+            return 0;
+        };
+        const int rc = sqlite3_exec(m_db, sql.constData(), read, &mode, nullptr);
+        if (rc == SQLITE_OK)
+            return mode;
+        if (rc != SQLITE_BUSY || waited.elapsed() > kBusyTimeoutMs)
+            throw StoreError::fromSqlite(m_db, sql);
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
 }
 
 void Connection::exec(const QByteArray &sql)

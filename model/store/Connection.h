@@ -30,6 +30,9 @@ public:
 private:
     explicit Connection(sqlite3 *db);
     void setUpWriter(const QString &path);
+    /// PRAGMA journal_mode=WAL, tried again while another opener holds the lock; the mode the
+    /// file is in afterwards.
+    QString switchToWal();
 
     sqlite3 *m_db = nullptr;
 };

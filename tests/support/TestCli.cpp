@@ -80,7 +80,9 @@ bool waitForUnitsDone(QProcess &process, CheckpointStore &watcher, const QString
             if (const auto task = watcher.task(taskName))
                 if (watcher.unitTotals(task->id).done >= units)
                     return process.state() == QProcess::Running;
-        QTest::qWait(20);
+        // The state file of another process signals nothing: it is read again after 20 ms, or
+        // at once when the process ends.
+        process.waitForFinished(20);
     }
     return false;
 }
