@@ -94,6 +94,7 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
     connect(this, &MainWindow::saveRequested, m_store, &StoreWorker::saveTask);
     connect(this, &MainWindow::deleteRequested, m_store, &StoreWorker::deleteTask);
     connect(this, &MainWindow::runRequested, m_store, &StoreWorker::requestRun);
+    connect(this, &MainWindow::stopPausedRequested, m_store, &StoreWorker::stopPaused);
     connect(m_store, &StoreWorker::tasksLoaded, this, [this](const QList<TaskRow> &rows) {
         const QString selected = selectedName();
         m_model->setRows(rows);
@@ -263,15 +264,15 @@ void MainWindow::updateActions()
     };
     enable(u"editAction"_s, selected && !busy, busyWhy, tr("Edit the task"));
     m_actions[u"duplicateAction"_s]->setEnabled(selected);
-    enable(u"startAction"_s, selected && !busy && state != TaskState::Paused, busyWhy,
-           tr("Start the task"));
-    enable(u"resumeAction"_s,
-           selected && !busy &&
-               (state == TaskState::Paused || state == TaskState::Stopped ||
-                state == TaskState::Failed),
-           busyWhy, tr("Resume the task where it stopped"));
+    // One of Start and Resume: a task that ran and was interrupted resumes where it stopped.
+    const bool interrupted = state == TaskState::Paused || state == TaskState::Stopped ||
+                             state == TaskState::Failed;
+    enable(u"startAction"_s, selected && !busy && !interrupted, busyWhy, tr("Start the task"));
+    enable(u"resumeAction"_s, selected && !busy && interrupted, busyWhy,
+           tr("Resume the task where it stopped"));
     m_actions[u"pauseAction"_s]->setEnabled(busy);
-    m_actions[u"stopAction"_s]->setEnabled(busy);
+    // A paused task can be stopped too, so that it is not offered for resuming.
+    m_actions[u"stopAction"_s]->setEnabled(busy || (selected && state == TaskState::Paused));
     enable(u"deleteAction"_s, selected && !busy, busyWhy, tr("Delete the task"));
     m_actions[u"exportAction"_s]->setEnabled(selected);
     m_actions[u"openMonitorAction"_s]->setEnabled(selected);
@@ -639,6 +640,13 @@ void MainWindow::pauseTask()
 
 void MainWindow::stopTask()
 {
+    const QString name = selectedName();
+    const TaskRow *row = m_model->row(m_model->indexOf(name));
+    if (row && row->taskState == TaskState::Paused && !row->runningElsewhere &&
+        !m_running.contains(name)) {
+        Q_EMIT stopPausedRequested(name);
+        return;
+    }
     request(RunRequest::Stop);
 }
 

@@ -77,6 +77,7 @@ Q_SIGNALS:
     void saveRequested(const QString &name, const QByteArray &profileJson, const QString &oldName);
     void deleteRequested(const QString &name);
     void runRequested(const QString &name, int request);
+    void stopPausedRequested(const QString &name);
     /// A verification made here ended (`agrees`: every window agrees).
     void verified(const QString &name, bool agrees);
 

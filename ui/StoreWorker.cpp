@@ -169,4 +169,14 @@ void StoreWorker::requestRun(const QString &name, int request)
         Q_EMIT failed(tr("Cannot reach the run of \"%1\": %2").arg(name, m_store.lastError()));
 }
 
+void StoreWorker::stopPaused(const QString &name)
+{
+    const auto task = m_store.task(name);
+    if (!task || task->state != TaskState::Paused)
+        return;
+    if (!m_store.setTaskState(task->id, TaskState::Stopped))
+        Q_EMIT failed(tr("Cannot stop \"%1\": %2").arg(name, m_store.lastError()));
+    refresh();
+}
+
 } // namespace tsm

@@ -49,6 +49,8 @@ public Q_SLOTS:
     void deleteTask(const QString &name);
     /// Asks the run of another process to pause or stop (a RunRequest).
     void requestRun(const QString &name, int request);
+    /// Stops a paused task that no run holds: it is no longer offered for resuming on start.
+    void stopPaused(const QString &name);
 
 Q_SIGNALS:
     void tasksLoaded(const QList<tsm::TaskRow> &rows);

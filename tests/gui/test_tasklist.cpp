@@ -418,6 +418,52 @@ private Q_SLOTS:
         QVERIFY(find<QAction>(&window, u"documentationAction"_s));
     }
 
+    /// Clear commands: a task offers Start or Resume, never both (an interrupted one resumes),
+    /// and a paused task can be stopped, so it is no longer offered for resuming.
+    void commandsFitTheTaskState()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"tasks.sqlite"_s);
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(state));
+            const QList<QPair<QString, TaskState>> tasks = {{u"new"_s, TaskState::Idle},
+                                                            {u"paused"_s, TaskState::Paused},
+                                                            {u"stopped"_s, TaskState::Stopped},
+                                                            {u"failed"_s, TaskState::Failed},
+                                                            {u"done"_s, TaskState::Completed}};
+            for (const auto &[name, taskState] : tasks) {
+                TaskProfile profile = fullProfile();
+                profile.name = name;
+                const qint64 id = *store.saveTask(name, json(profile));
+                QVERIFY(store.setTaskState(id, taskState));
+            }
+        }
+        MainWindow window(state);
+        window.show();
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 5, 10000);
+        auto *table = find<QTableView>(&window, u"taskTableView"_s);
+        auto enabled = [&](const QString &action) {
+            return find<QAction>(&window, action)->isEnabled();
+        };
+        for (const QString &name : {u"new"_s, u"done"_s}) {
+            table->selectRow(window.model()->indexOf(name));
+            QVERIFY2(enabled(u"startAction"_s) && !enabled(u"resumeAction"_s), qPrintable(name));
+            QVERIFY(!enabled(u"stopAction"_s));
+        }
+        for (const QString &name : {u"paused"_s, u"stopped"_s, u"failed"_s}) {
+            table->selectRow(window.model()->indexOf(name));
+            QVERIFY2(!enabled(u"startAction"_s) && enabled(u"resumeAction"_s), qPrintable(name));
+            QCOMPARE(enabled(u"stopAction"_s), name == u"paused"_s);
+        }
+        table->selectRow(window.model()->indexOf(u"paused"_s));
+        trigger(&window, u"stopAction"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            window.model()->row(window.model()->indexOf(u"paused"_s))->taskState,
+            TaskState::Stopped, 10000);
+        QTRY_VERIFY(!enabled(u"stopAction"_s));
+    }
+
     void deleteAsksFirst()
     {
         QTemporaryDir dir;
