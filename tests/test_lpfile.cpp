@@ -2,6 +2,7 @@
 #include "lp/LineParser.h"
 #include "sinks/LpFileSink.h"
 #include "sources/LpFileSource.h"
+#include "support/CollectingOutput.h"
 #include "support/TestBatches.h"
 
 #include <QDir>
@@ -18,34 +19,21 @@ using namespace tsm;
 namespace {
 
 /** Collects what a source reads, split into lines the way sinks split batches. */
-class CollectingOutput : public BatchOutput
+class CollectingOutput : public test::CollectingOutput
 {
 public:
-    QByteArray &buffer() override { return m_buffer; }
-    void lineAppended() override { ++appended; }
-    void reject(const QByteArray &description, const QString &reason) override
-    {
-        rejects.append({description, reason});
-    }
-
     QList<QByteArray> lines() const
     {
         QList<QByteArray> result;
-        const size_t size = size_t(m_buffer.size());
+        const size_t size = size_t(text.size());
         size_t from = 0;
         while (from < size) {
-            const size_t end = lp::lineEnd(m_buffer.constData(), size, from);
-            result.append(m_buffer.mid(qsizetype(from), qsizetype(end - from)));
+            const size_t end = lp::lineEnd(text.constData(), size, from);
+            result.append(text.mid(qsizetype(from), qsizetype(end - from)));
             from = end + 1;
         }
         return result;
     }
-
-    qint64 appended = 0;
-    QList<QPair<QByteArray, QString>> rejects;
-
-private:
-    QByteArray m_buffer;
 };
 
 void writeFile(const QString &path, const QByteArray &data)
