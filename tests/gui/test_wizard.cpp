@@ -316,6 +316,37 @@ private Q_SLOTS:
         }
     }
 
+    /// Cancelling a wizard that holds what the user typed asks first; an untouched one closes.
+    void cancellingAFilledWizardAsks()
+    {
+        int asked = 0;
+        bool discard = false;
+        TaskWizard::confirmDiscard() = [&](QWidget *) {
+            ++asked;
+            return discard;
+        };
+        {
+            TaskWizard wizard(TaskProfile::withDefaults());
+            wizard.show();
+            QSignalSpy rejected(&wizard, &QDialog::rejected);
+            click(&wizard, u"cancelButton"_s);
+            QCOMPARE(asked, 0);
+            QCOMPARE(rejected.count(), 1);
+        }
+        TaskWizard wizard(TaskProfile::withDefaults());
+        wizard.show();
+        QSignalSpy rejected(&wizard, &QDialog::rejected);
+        type(&wizard, u"nameLineEdit"_s, u"half done"_s);
+        click(&wizard, u"cancelButton"_s);
+        QCOMPARE(asked, 1);
+        QCOMPARE(rejected.count(), 0); // kept
+        QVERIFY(wizard.isVisible());
+        discard = true;
+        QTest::keyClick(&wizard, Qt::Key_Escape);
+        QCOMPARE(asked, 2);
+        QTRY_COMPARE(rejected.count(), 1);
+    }
+
     void summaryShowsThePlanProblemsFirst()
     {
         QVERIFY(m_influx->query(u"CREATE DATABASE plansrc"_s));

@@ -8,6 +8,11 @@
 #include "wizard/SummaryPage.h"
 #include "wizard/TaskPage.h"
 
+#include <ProfileJson.h>
+#include <QMessageBox>
+#include <QAbstractButton>
+#include <QCloseEvent>
+#include <QKeyEvent>
 #include <QScreen>
 #include <QShortcut>
 #include <QToolButton>
@@ -93,9 +98,53 @@ TaskWizard::TaskWizard(const TaskProfile &profile, QWidget *parent)
     if (const QScreen *shown = screen())
         size = size.boundedTo(shown->availableGeometry().size() * 0.95);
     resize(size);
-    // Escape cancels any dialog; Ctrl+W as well, as it closes the monitor.
-    connect(addCloseKeys(this), &QShortcut::activated, this, &QWizard::reject);
+    // Escape cancels any dialog; Ctrl+W as well, as it closes the monitor. Cancel and these
+    // keys ask first when something was filled in.
+    connect(addCloseKeys(this), &QShortcut::activated, this, &TaskWizard::cancelAsked);
+    QAbstractButton *cancel = button(QWizard::CancelButton);
+    disconnect(cancel, nullptr, this, nullptr);
+    connect(cancel, &QAbstractButton::clicked, this, &TaskWizard::cancelAsked);
+    m_initialJson = ProfileJson::toJson(m_profile, true);
     refresh();
+}
+
+std::function<bool(QWidget *)> &TaskWizard::confirmDiscard()
+{
+    static std::function<bool(QWidget *)> ask = [](QWidget *parent) {
+        return QMessageBox::question(parent, tr("Discard Changes"),
+                                     tr("Discard what you filled in for this task?"),
+                                     QMessageBox::Discard | QMessageBox::Cancel,
+                                     QMessageBox::Cancel) == QMessageBox::Discard;
+    };
+    return ask;
+}
+
+void TaskWizard::keyPressEvent(QKeyEvent *event)
+{
+    // QDialog rejects on Escape by itself, which would skip the question.
+    if (event->key() == Qt::Key_Escape && event->modifiers() == Qt::NoModifier) {
+        cancelAsked();
+        return;
+    }
+    QWizard::keyPressEvent(event);
+}
+
+void TaskWizard::closeEvent(QCloseEvent *event)
+{
+    // The window's close button, as the user's Cancel.
+    if (event->spontaneous() && ProfileJson::toJson(m_profile, true) != m_initialJson &&
+        !confirmDiscard()(this)) {
+        event->ignore();
+        return;
+    }
+    QWizard::closeEvent(event);
+}
+
+void TaskWizard::cancelAsked()
+{
+    if (ProfileJson::toJson(m_profile, true) != m_initialJson && !confirmDiscard()(this))
+        return;
+    reject();
 }
 
 void TaskWizard::registerForm(OptionForm *form)

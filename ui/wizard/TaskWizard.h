@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QSet>
+#include <functional>
 #include <QWizard>
 #include <TaskOptions.h>
 #include <TaskProfile.h>
@@ -46,6 +47,9 @@ public:
     void optionEdited(OptionForm *form, const QString &key);
     /// Writes a value through the option's declaration (for widgets that are not OptionForms).
     void setProfileOption(const QString &key, const QVariant &value);
+    /// Seam for tests: asks whether to discard a filled-in wizard (true: discard).
+    static std::function<bool(QWidget *)> &confirmDiscard();
+
     /// Whether a field's error is shown under it: once the user has changed the field, or from
     /// the start for a task brought in filled (edit, duplicate, import). A new task's empty
     /// fields do not greet the user with errors; the page's last line still says why Next waits.
@@ -61,13 +65,20 @@ public:
 Q_SIGNALS:
     void profileChanged();
 
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
+
 private:
     void refresh();
+    /// Cancel, Escape or Ctrl+W: closes, asking first when something was filled in.
+    void cancelAsked();
 
     TaskProfile m_profile;
     QList<OptionForm *> m_forms;
     QStringList m_takenNames;
     bool m_showAllErrors = false;
+    QByteArray m_initialJson; ///< the profile as the wizard opened, to tell a change
     QSet<QString> m_touched; ///< keys the user has changed
     QString m_secretsNote;
     bool m_storeSecretsInProfile = false;
