@@ -176,6 +176,14 @@ bool CheckpointStore::setTaskState(qint64 taskId, TaskState state, const QString
                [&](Connection &db) { store::TaskTable(db).setState(taskId, state, lastError); });
 }
 
+bool CheckpointStore::setHealth(qint64 taskId, TaskHealth health, const QString &detail)
+{
+    return run(
+        u"Could not set the health of task %1 to %2"_s.arg(taskId).arg(taskHealthName(health)),
+        Access::Write,
+        [&](Connection &db) { store::TaskTable(db).setHealth(taskId, health, detail); });
+}
+
 bool CheckpointStore::setPlan(qint64 taskId, bool planned, qint64 planStartNs, qint64 planEndNs)
 {
     return run(u"Could not save the plan of task %1"_s.arg(taskId), Access::Write,

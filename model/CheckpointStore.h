@@ -2,6 +2,7 @@
 
 #include "Lease.h"
 #include "Renaming.h"
+#include "TaskHealth.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -53,6 +54,8 @@ struct TaskRecord
     qint64 planStartNs = 0; ///< the history range that was planned
     qint64 planEndNs = 0;
     qint64 watermarkNs = 0; ///< realtime: everything before this is acknowledged
+    TaskHealth health = TaskHealth::Ready; ///< as the run that works on it saw it last
+    QString healthDetail;                  ///< why, in a few words; empty when ready
     qint64 createdMs = 0;
     qint64 updatedMs = 0;
 };
@@ -218,6 +221,7 @@ public:
     bool setTaskState(qint64 taskId, TaskState state, const QString &lastError = QString());
     bool setPlan(qint64 taskId, bool planned, qint64 planStartNs, qint64 planEndNs);
     bool setWatermark(qint64 taskId, qint64 watermarkNs);
+    bool setHealth(qint64 taskId, TaskHealth health, const QString &detail);
     /// Deletes the task with its units, samples and events.
     bool deleteTask(qint64 taskId);
     /// Drops the ledger, samples and events but keeps the task: the next run starts over.

@@ -772,6 +772,40 @@ void declareConflicts(std::vector<OptionSpec> &o)
                     .take());
 }
 
+/// The thresholds of a running task's health states (as taosX defines them): shown in the task
+/// list, the monitor, tsmigrate-cli status and its metrics.
+void declareHealth(std::vector<OptionSpec> &o)
+{
+    o.push_back(Declare(u"advanced.bounceErrors"_s, advanced, OptionKind::Integer,
+                        u"Bounce After (write errors)"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.bounceErrors; })
+                    .def(10)
+                    .range(1, 1000000)
+                    .required()
+                    .help(u"The task's health is Bounce when the target answers this many writes "
+                          u"with an error (or refuses points of them) within the bounce window. "
+                          u"The default is {default}."_s)
+                    .take());
+    o.push_back(Declare(u"advanced.bounceWindowSeconds"_s, advanced, OptionKind::Integer,
+                        u"Bounce Window (seconds)"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.bounceWindowSeconds; })
+                    .def(60)
+                    .range(1, 86400)
+                    .required()
+                    .help(u"The window over which write errors are counted for the Bounce "
+                          u"health. The default is {default}."_s)
+                    .take());
+    o.push_back(
+        Declare(u"advanced.idleSeconds"_s, advanced, OptionKind::Integer, u"Idle After (seconds)"_s)
+            .field([](auto &p) -> auto & { return p.advanced.idleSeconds; })
+            .def(60)
+            .range(1, 86400)
+            .required()
+            .help(u"A task that follows new data has the health Idle when the source "
+                  u"has had nothing new for this long. The default is {default}."_s)
+            .take());
+}
+
 std::vector<OptionSpec> declareOptions()
 {
     std::vector<OptionSpec> o;
@@ -781,6 +815,7 @@ std::vector<OptionSpec> declareOptions()
     declareTask(o);
     declareAdvanced(o);
     declareConflicts(o);
+    declareHealth(o);
     return o;
 }
 

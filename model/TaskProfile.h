@@ -79,6 +79,9 @@ struct AdvancedSettings
     bool verify = false;        ///< a history ends by counting each window on both sides
     QString onKeyClash;         ///< rename | reject: a tag and a field with one key
     QString onTypeConflict;     ///< suffix | convert | reject: a field with more than one type
+    int bounceErrors = 0;       ///< health: write errors within the window that make it Bounce
+    int bounceWindowSeconds = 0; ///< health: that window
+    int idleSeconds = 0;         ///< health: following without new data this long is Idle
 };
 
 /**

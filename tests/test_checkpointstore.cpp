@@ -22,6 +22,10 @@ using namespace tsm::test;
 
 namespace {
 
+/// What version 6 added to the tasks table, taken out again to make a file of an older version.
+#define TSM_DROP_HEALTH_SQL                                                                        \
+    "ALTER TABLE tasks DROP COLUMN health; ALTER TABLE tasks DROP COLUMN health_detail; "
+
 /// Reads one integer or text pragma straight from SQLite, past the class under test.
 QString rawPragma(const QString &path, const char *pragma)
 {
@@ -141,7 +145,7 @@ private slots:
         }
         QCOMPARE(rawPragma(m_path, "PRAGMA user_version"),
                  QString::number(CheckpointStore::schemaVersion()));
-        QCOMPARE(CheckpointStore::schemaVersion(), 5);
+        QCOMPARE(CheckpointStore::schemaVersion(), 6);
         // WAL is a property of the file: it stays after closing.
         QCOMPARE(rawPragma(m_path, "PRAGMA journal_mode"), u"wal"_s);
 
@@ -199,7 +203,7 @@ private slots:
             QVERIFY(store.open(m_path));
             newTask(store);
         }
-        QVERIFY(rawExec(m_path, "PRAGMA user_version=6"));
+        QVERIFY(rawExec(m_path, "PRAGMA user_version=7"));
         CheckpointStore store;
         QVERIFY(!store.open(m_path));
         QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
@@ -207,7 +211,7 @@ private slots:
         QVERIFY(!store.open(m_path, CheckpointStore::Mode::ReadOnly));
         QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
         // Refusing did not touch the version.
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"6"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"7"_s);
     }
 
     void renamingsAreKeptOnceDecided()
@@ -247,9 +251,11 @@ private slots:
             store.addUnits(id, {unit(u"cpu"_s, 0, 10)});
         }
         // Version 2 is version 1 plus the estimates table, version 3 adds the leases, version 4
-        // the verifications, version 5 the renamings: this is a file of version 1.
+        // the verifications, version 5 the renamings, version 6 the health: this is a file of
+        // version 1.
         QVERIFY(rawExec(m_path, "DROP TABLE estimates; DROP TABLE leases; DROP TABLE "
-                                "verifications; DROP TABLE renamings; PRAGMA user_version=1"));
+                                "verifications; DROP TABLE renamings; " TSM_DROP_HEALTH_SQL
+                                "PRAGMA user_version=1"));
         {
             // Read-only cannot upgrade, and says how to.
             CheckpointStore reader;
@@ -259,7 +265,7 @@ private slots:
         }
         CheckpointStore store;
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"5"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"6"_s);
         // What version 1 held is still there, and estimates and leases work.
         QCOMPARE(store.task(u"old"_s)->id, id);
         QCOMPARE(store.units(id).size(), 1);
@@ -279,10 +285,11 @@ private slots:
             store.addUnits(id, {unit(u"cpu"_s, 0, 10)});
             QVERIFY(store.claimLease(id, Lease::thisRun())->granted);
         }
-        // Version 4 is version 3 plus the verifications table, version 5 the renamings: this is
-        // a file of version 3.
+        // Version 4 is version 3 plus the verifications table, version 5 the renamings, version 6
+        // the health: this is a file of version 3.
         QVERIFY(rawExec(m_path,
-                        "DROP TABLE verifications; DROP TABLE renamings; PRAGMA user_version=3"));
+                        "DROP TABLE verifications; DROP TABLE renamings; " TSM_DROP_HEALTH_SQL
+                        "PRAGMA user_version=3"));
         {
             CheckpointStore reader;
             QVERIFY(!reader.open(m_path, CheckpointStore::Mode::ReadOnly));
@@ -291,7 +298,7 @@ private slots:
         }
         CheckpointStore store;
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"5"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"6"_s);
         // The lease and the ledger of version 3 are kept; verifications work.
         QVERIFY(store.lease(id));
         QCOMPARE(store.units(id).size(), 1);
@@ -1051,9 +1058,11 @@ private slots:
             newTask(store, u"old"_s);
         }
         // A version-1 file that already has a table by the name version 2 creates.
-        QVERIFY(rawExec(m_path, "DROP TABLE estimates; DROP TABLE leases; DROP TABLE "
-                                "verifications; DROP TABLE renamings; CREATE TABLE estimates (x); "
-                                "PRAGMA user_version=1"));
+        QVERIFY(rawExec(
+            m_path,
+            "DROP TABLE estimates; DROP TABLE leases; DROP TABLE "
+            "verifications; DROP TABLE renamings; CREATE TABLE estimates (x); " TSM_DROP_HEALTH_SQL
+            "PRAGMA user_version=1"));
         CheckpointStore store;
         QVERIFY(!store.open(m_path));
         QVERIFY(!store.isOpen());
@@ -1066,7 +1075,7 @@ private slots:
         // Nothing was left locked, and the upgrade goes through once the clash is gone.
         QVERIFY(rawExec(m_path, "DROP TABLE estimates"));
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"5"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"6"_s);
         QVERIFY(store.task(u"old"_s));
     }
 

@@ -1,5 +1,7 @@
 // The Runner's decisions with a source and a sink of the test's own, handed in through its
 // connector factory: no server, no network.
+#include "run/Pipeline.h"
+#include "run/Recorder.h"
 #include "run/Runner.h"
 #include "support/TestProfiles.h"
 #include "support/TestTime.h"
@@ -87,6 +89,8 @@ class MemorySink : public Sink
 public:
     std::atomic<int> failFirstWrites{0};
     bool refuseCredentials = false;
+    /// When set, every write waits until it is opened (or the run is cancelled).
+    std::shared_ptr<std::atomic<bool>> gate;
     std::mutex mutex;
     QByteArray written;
 
@@ -101,8 +105,13 @@ public:
         if (refuseCredentials)
             throw Error(ErrorKind::Auth, u"memory refused the credentials"_s);
     }
-    WriteResult write(const Batch &batch, const CancelToken &) override
+    WriteResult write(const Batch &batch, const CancelToken &cancel) override
     {
+        while (gate && !gate->load()) {
+            if (cancel.isCancelled())
+                throw Error(ErrorKind::Cancelled, u"Cancelled"_s);
+            std::this_thread::yield();
+        }
         if (failFirstWrites.fetch_sub(1) > 0)
             throw Error(ErrorKind::Network, u"connection reset"_s);
         std::lock_guard<std::mutex> lock(mutex);
@@ -228,10 +237,14 @@ private Q_SLOTS:
         QCOMPARE(runner.outcome().errorKind, std::optional<ErrorKind>(ErrorKind::Network));
         CheckpointStore store;
         QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
-        const UnitTotals totals = store.unitTotals(store.task(u"fakes"_s)->id);
+        const auto task = store.task(u"fakes"_s);
+        const UnitTotals totals = store.unitTotals(task->id);
         QCOMPARE(totals.done, 0);
         QCOMPARE(totals.failed, 0);
         QCOMPARE(totals.pending, 2);
+        // Its health says so, with the reason.
+        QCOMPARE(task->health, TaskHealth::Fatal);
+        QCOMPARE(task->healthDetail, runner.outcome().message);
     }
 
     void aSecondRunOfTheTaskIsRefusedWhileTheFirstWorks()
@@ -334,7 +347,48 @@ private Q_SLOTS:
                  qPrintable(events.join(u'\n')));
         CheckpointStore store;
         QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
-        QCOMPARE(store.unitTotals(store.task(u"fakes"_s)->id).done, 2);
+        const auto task = store.task(u"fakes"_s);
+        QCOMPARE(store.unitTotals(task->id).done, 2);
+        // The health went to SinkError while the target was down, and back once it wrote.
+        const qsizetype down =
+            events.indexOf(u"Health: SinkError (the target cannot be reached; trying again)"_s);
+        QVERIFY2(down >= 0, qPrintable(events.join(u'\n')));
+        QVERIFY2(events.indexOf(u"Health: Ready"_s, down) > down, qPrintable(events.join(u'\n')));
+        QCOMPARE(task->health, TaskHealth::Ready);
+    }
+
+    /// A reader that finds the write queue full waits, and the wait is counted (the Busy
+    /// health): the writes are held until it has happened, whatever the machine's pace.
+    void aFullWriteQueueIsCounted()
+    {
+        FakeSource source;
+        MemorySink sink;
+        sink.gate = std::make_shared<std::atomic<bool>>(false);
+        PipelineSettings settings;
+        settings.readConcurrency = 1;
+        settings.writeConcurrency = 1;
+        settings.batchSize = 1;
+        settings.maxQueuedBytes = 1; // one batch at a time
+        QTemporaryDir dir;
+        Recorder recorder(dir.filePath(u"rejects.lp"_s), EventLevel::Info);
+        PlanRequest request;
+        request.range = {0, kHour};
+        Pipeline pipeline(source, sink, request, sink.dialect(), settings, recorder);
+        ReadUnit unit;
+        unit.id = 1;
+        unit.measurement = u"m"_s;
+        unit.start = 0;
+        unit.end = kHour;
+        CancelToken cancel;
+        Pipeline::Result result;
+        std::thread run([&] { result = pipeline.run({unit}, cancel); });
+        QTRY_VERIFY_WITH_TIMEOUT(pipeline.counters().queueFullWaits.load() > 0, 30000);
+        sink.gate->store(true);
+        run.join();
+        QCOMPARE(result.status, Pipeline::Result::Status::Finished);
+        QCOMPARE(sink.written.count('\n'), kPointsPerUnit);
+        QCOMPARE(pipeline.counters().sinkReconnects.load(), qint64(0));
+        QCOMPARE(pipeline.counters().writeErrors.load(), qint64(0));
     }
 
     void refusedCredentialsFailBeforeAnyUnit()

@@ -152,12 +152,18 @@ Pipeline::Result Pipeline::run(const QList<ReadUnit> &units, CancelToken &cancel
     m_readCancel.reset();
     m_readCancel.setParent(&cancel);
 
-    auto onRetry = [this](const QString &what, const Error &error, int attempt, int delayMs) {
-        m_counters.retries.fetch_add(1, std::memory_order_relaxed);
-        m_observer.retrying(what, error, attempt, delayMs);
+    auto retryListener = [this](bool source) {
+        return [this, source](const QString &what, const Error &error, int attempt, int delayMs) {
+            m_counters.retries.fetch_add(1, std::memory_order_relaxed);
+            if (source)
+                m_counters.sourceFailures.fetch_add(1, std::memory_order_relaxed);
+            else
+                countWriteFailure(error);
+            m_observer.retrying(what, error, attempt, delayMs);
+        };
     };
-    m_source.setRetryListener(onRetry);
-    m_sink.setRetryListener(onRetry);
+    m_source.setRetryListener(retryListener(true));
+    m_sink.setRetryListener(retryListener(false));
 
     std::vector<std::thread> writers;
     std::vector<std::thread> readers;
@@ -261,6 +267,7 @@ bool Pipeline::readUnit(const ReadUnit &unit, Assembler &assembler)
             if (brokeMidAnswer && attempt < std::max(1, policy.attempts)) {
                 const int delay = policy.delayMs(attempt, error);
                 m_counters.retries.fetch_add(1, std::memory_order_relaxed);
+                m_counters.sourceFailures.fetch_add(1, std::memory_order_relaxed);
                 m_observer.retrying(
                     u"Reading %1 (read unit %2, broke after %3 points)"_s.arg(unit.measurement)
                         .arg(unit.id)
@@ -300,8 +307,10 @@ void Pipeline::writerLoop()
             batchWritten(batch, result);
         } catch (const Error &error) {
             m_counters.writersBusy.fetch_sub(1);
-            if (error.kind() != ErrorKind::Cancelled && !m_cancel->isCancelled())
+            if (error.kind() != ErrorKind::Cancelled && !m_cancel->isCancelled()) {
+                countWriteFailure(error);
                 fail(error);
+            }
             return;
         }
         m_counters.writersBusy.fetch_sub(1);
@@ -313,6 +322,8 @@ void Pipeline::enqueue(Batch &&batch)
     std::unique_lock<std::mutex> lock(m_queueMutex);
     const qint64 size = batch.lines.size();
     // An empty queue always takes a batch, so one larger than the limit cannot block forever.
+    if (!m_queue.empty() && m_queuedBytes + size > m_settings.maxQueuedBytes)
+        m_counters.queueFullWaits.fetch_add(1, std::memory_order_relaxed);
     while (!m_queue.empty() && m_queuedBytes + size > m_settings.maxQueuedBytes) {
         if (m_cancel->isCancelled())
             throw Error(ErrorKind::Cancelled, u"Cancelled"_s);
@@ -385,6 +396,8 @@ void Pipeline::readFinished(qint64 unitId, qint64 read, qint64 rejected, const E
 
 void Pipeline::batchWritten(const Batch &batch, const WriteResult &result)
 {
+    if (result.rejected > 0 || !result.rejects.empty())
+        m_counters.writeErrors.fetch_add(1, std::memory_order_relaxed);
     std::unordered_map<qint64, qint64> rejectedPerUnit;
     for (const WriteResult::Reject &reject : result.rejects)
         ++rejectedPerUnit[reject.unitId];
@@ -438,8 +451,19 @@ void Pipeline::finishIfComplete(qint64 unitId, UnitState &state)
     state.readDone = false; // reported once
 }
 
+void Pipeline::countWriteFailure(const Error &error)
+{
+    // A write that found no target is the sink reconnecting; one the target answered with an
+    // error is a write error.
+    const bool unreachable = error.kind() == ErrorKind::Network ||
+                             error.kind() == ErrorKind::Timeout || error.kind() == ErrorKind::Tls;
+    (unreachable ? m_counters.sinkReconnects : m_counters.writeErrors)
+        .fetch_add(1, std::memory_order_relaxed);
+}
+
 void Pipeline::stopReading(const Error &error)
 {
+    m_counters.sourceFailures.fetch_add(1, std::memory_order_relaxed);
     {
         std::lock_guard<std::mutex> lock(m_fatalMutex);
         if (!m_fatal)

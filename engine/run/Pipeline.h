@@ -51,6 +51,11 @@ struct PipelineCounters
     std::atomic<qint64> pointsWritten{0};
     std::atomic<qint64> pointsRejected{0};
     std::atomic<qint64> retries{0};
+    // What the task's health is made of (TaskHealth).
+    std::atomic<qint64> sourceFailures{0}; ///< source requests tried again
+    std::atomic<qint64> sinkReconnects{0}; ///< writes tried again that found no target
+    std::atomic<qint64> writeErrors{0};    ///< writes answered with an error or refused in part
+    std::atomic<qint64> queueFullWaits{0}; ///< a reader waited for room in the write queue
     std::atomic<int> readersBusy{0};
     std::atomic<int> writersBusy{0};
 };
@@ -138,6 +143,8 @@ private:
     void finishIfComplete(qint64 unitId, UnitState &state); // called with m_unitsMutex held
     /// The target failed: everything stops.
     void fail(const Error &error);
+    /// Counts a failed write for the task's health: the sink reconnecting, or a write error.
+    void countWriteFailure(const Error &error);
     /// The source is unusable: no more units are read, what was read is still written.
     void stopReading(const Error &error);
 

@@ -118,6 +118,7 @@ std::optional<RunOutcome> TaskRun::open()
         return refuse(error.kind(), error.message());
     }
     m_store.requeueRunningUnits(m_taskId);
+    setHealth(TaskHealth::Ready, QString()); // what a run before left does not stand
     m_rejectsFile = Runner::rejectsPath(m_statePath, m_profile.name);
     m_recorder = std::make_unique<Recorder>(m_rejectsFile, m_maxLevel);
     if (tookOver)
@@ -136,6 +137,10 @@ RunOutcome TaskRun::finishWith(TaskState state, RunOutcome result)
         result.rejectsFile = m_rejectsFile;
     const bool failed = result.status == RunOutcome::Status::Failed;
     m_store.setTaskState(m_taskId, state, failed ? result.message : QString());
+    if (failed)
+        setHealth(TaskHealth::Fatal, result.message);
+    else
+        setHealth(TaskHealth::Ready, QString());
     log(failed ? EventLevel::Error : EventLevel::Info, result.message);
     return result;
 }
@@ -232,6 +237,7 @@ QList<PlannedUnit> TaskRun::planSource(const PlanRequest &request)
     const std::thread::id planner = std::this_thread::get_id();
     m_source->setRetryListener(
         [this, planner](const QString &what, const Error &error, int attempt, int delayMs) {
+            ++m_planFailures; // read on this thread by sample(), after planning
             m_recorder->retrying(u"Planning: "_s + what, error, attempt, delayMs);
             if (std::this_thread::get_id() == planner)
                 flushEvents(m_recorder->drainEvents());
@@ -296,6 +302,7 @@ RunOutcome TaskRun::migrate()
     Estimator estimator(*m_source, m_request, m_statePath, m_taskId, m_cancel);
     estimator.start();
     m_previous = m_store.lastSample(m_taskId);
+    m_health.emplace(HealthThresholds::of(m_profile));
     // Where this run starts from: a run shorter than the sampling interval still has a rate.
     sample();
     m_lastSampleMs = m_elapsed.elapsed();
@@ -483,6 +490,7 @@ Pipeline::Result TaskRun::runPass(const QList<ReadUnit> &work)
     m_passWritten = m_runWritten;
     m_passRejected = m_runRejected;
     m_passRetries = m_runRetries;
+    m_passSeen = m_runSeen;
     m_live = &pipeline.counters();
     for (;;) {
         {
@@ -683,6 +691,10 @@ void TaskRun::sample()
         m_runWritten = m_passWritten + m_live->pointsWritten.load();
         m_runRejected = m_passRejected + m_live->pointsRejected.load();
         m_runRetries = m_passRetries + m_live->retries.load();
+        m_runSeen.sourceFailures = m_passSeen.sourceFailures + m_live->sourceFailures.load();
+        m_runSeen.sinkReconnects = m_passSeen.sinkReconnects + m_live->sinkReconnects.load();
+        m_runSeen.writeErrors = m_passSeen.writeErrors + m_live->writeErrors.load();
+        m_runSeen.queueFullWaits = m_passSeen.queueFullWaits + m_live->queueFullWaits.load();
     }
     const UnitTotals totals = m_store.unitTotals(m_taskId);
     ProgressSample s;
@@ -697,6 +709,7 @@ void TaskRun::sample()
     s.readersBusy = m_live ? m_live->readersBusy.load() : 0;
     s.writersBusy = m_live ? m_live->writersBusy.load() : 0;
     m_store.addSample(s);
+    observeHealth(s.timeMs);
 
     // The samples of the last 30 s: the rates and the ETA as every display computes them.
     m_window.append(s);
@@ -724,6 +737,38 @@ void TaskRun::sample()
                                       s.pointsWritten, s.pointsRejected, s.unitsDone,
                                       s.unitsTotal));
     Q_EMIT m_runner.progress(p);
+}
+
+void TaskRun::observeHealth(qint64 nowMs)
+{
+    if (!m_health)
+        return;
+    HealthObservation seen = m_runSeen;
+    seen.nowMs = nowMs;
+    seen.pointsRead = m_runRead;
+    seen.pointsWritten = m_runWritten;
+    seen.sourceFailures += m_planFailures;
+    seen.following = m_phase == RunPhase::Following;
+    const TaskHealth health = m_health->observe(seen);
+    if (const std::optional<TaskHealth> before = setHealth(health, m_health->detail());
+        before && *before != health)
+        log(health == TaskHealth::Ready ? EventLevel::Info : EventLevel::Warn,
+            m_health->detail().isEmpty()
+                ? u"Health: %1"_s.arg(taskHealthName(health))
+                : u"Health: %1 (%2)"_s.arg(taskHealthName(health), m_health->detail()));
+}
+
+std::optional<TaskHealth> TaskRun::setHealth(TaskHealth health, const QString &detail)
+{
+    const std::optional<TaskHealth> before = m_recordedHealth;
+    if (before == health && detail == m_recordedHealthDetail)
+        return before;
+    // Not recorded: said again at the next sample.
+    if (m_store.setHealth(m_taskId, health, detail)) {
+        m_recordedHealth = health;
+        m_recordedHealthDetail = detail;
+    }
+    return before;
 }
 
 } // namespace tsm

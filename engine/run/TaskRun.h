@@ -10,6 +10,8 @@
 
 #include <CheckpointStore.h>
 #include <QElapsedTimer>
+#include <TaskHealth.h>
+#include <atomic>
 #include <memory>
 #include <optional>
 
@@ -69,6 +71,10 @@ private:
     void flushEvents(const QList<QPair<EventLevel, QString>> &events);
     void sampleIfDue();
     void sample();
+    /// The health the counts of this run make now, recorded (and logged) when it changes.
+    void observeHealth(qint64 nowMs);
+    /// Records the health when it changed; the health before, when there was one in this run.
+    std::optional<TaskHealth> setHealth(TaskHealth health, const QString &detail);
 
     Runner &m_runner;
     const TaskProfile &m_profile;
@@ -98,6 +104,13 @@ private:
     qint64 m_runRead = 0, m_runWritten = 0, m_runRejected = 0, m_runRetries = 0;
     qint64 m_passRead = 0, m_passWritten = 0, m_passRejected = 0, m_passRetries = 0;
     const PipelineCounters *m_live = nullptr;
+    // Health: the counts it is made of, this run's and before the pipeline at work, as above.
+    HealthObservation m_runSeen, m_passSeen;
+    /// Planning statements tried again (source failures); the estimator's thread counts too.
+    std::atomic<qint64> m_planFailures{0};
+    std::optional<HealthTracker> m_health;
+    std::optional<TaskHealth> m_recordedHealth; ///< none yet in this run
+    QString m_recordedHealthDetail;
     qint64 m_lastSampleMs = 0;
     RunPhase m_phase = RunPhase::History;
     qint64 m_watermark = 0;   ///< following: everything before it is in the target

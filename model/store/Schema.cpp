@@ -131,8 +131,14 @@ CREATE TABLE renamings (
 );
 )sql";
 
+/// Schema version 6: how a running task fares (TaskHealth), and why in a few words.
+constexpr const char *kSchemaV6 = R"sql(
+ALTER TABLE tasks ADD COLUMN health TEXT NOT NULL DEFAULT 'Ready';
+ALTER TABLE tasks ADD COLUMN health_detail TEXT NOT NULL DEFAULT '';
+)sql";
+
 /// Step i brings a file from version i to version i + 1. A new version appends one.
-constexpr const char *kSteps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
+constexpr const char *kSteps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6};
 static_assert(std::size(kSteps) == Schema::kVersion, "one step per schema version");
 
 } // namespace

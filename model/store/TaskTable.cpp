@@ -11,7 +11,7 @@ namespace {
 /// The columns read() reads, in its order; a query appends its WHERE and ORDER BY.
 constexpr const char *kColumns =
     "SELECT id, name, profile, state, last_error, planned, plan_start, plan_end, watermark, "
-    "created_ms, updated_ms FROM tasks ";
+    "created_ms, updated_ms, health, health_detail FROM tasks ";
 
 } // namespace
 
@@ -19,10 +19,13 @@ TaskRecord TaskTable::read(const Statement &s)
 {
     TaskRecord t;
     QString state;
+    QString health;
     Columns(s) >> t.id >> t.name >> t.profileJson >> state >> t.lastError >> t.planned >>
-        t.planStartNs >> t.planEndNs >> t.watermarkNs >> t.createdMs >> t.updatedMs;
+        t.planStartNs >> t.planEndNs >> t.watermarkNs >> t.createdMs >> t.updatedMs >> health >>
+        t.healthDetail;
     // A state written by a newer tsmigrate is shown as idle rather than dropping the task.
     t.state = taskStateFromName(state).value_or(TaskState::Idle);
+    t.health = taskHealthFromName(health).value_or(TaskHealth::Ready);
     return t;
 }
 
@@ -83,6 +86,13 @@ void TaskTable::setWatermark(qint64 taskId, qint64 watermarkNs)
     requireTask(s.run());
 }
 
+void TaskTable::setHealth(qint64 taskId, TaskHealth health, const QString &detail)
+{
+    Statement s(m_db, "UPDATE tasks SET health = ?2, health_detail = ?3 WHERE id = ?1");
+    s.bindAll(taskId, taskHealthName(health), detail);
+    requireTask(s.run());
+}
+
 void TaskTable::remove(qint64 taskId)
 {
     Transaction tx(m_db);
@@ -101,7 +111,8 @@ void TaskTable::reset(qint64 taskId)
     Transaction tx(m_db);
     removeRecords(taskId);
     Statement s(m_db, "UPDATE tasks SET state = ?2, last_error = '', planned = 0, plan_start = 0, "
-                      "plan_end = 0, watermark = 0, updated_ms = ?3 WHERE id = ?1");
+                      "plan_end = 0, watermark = 0, health = 'Ready', health_detail = '', "
+                      "updated_ms = ?3 WHERE id = ?1");
     s.bindAll(taskId, taskStateName(TaskState::Idle), nowMs());
     requireTask(s.run());
     tx.commit();

@@ -21,6 +21,7 @@ public:
     void setState(qint64 taskId, TaskState state, const QString &lastError);
     void setPlan(qint64 taskId, bool planned, qint64 planStartNs, qint64 planEndNs);
     void setWatermark(qint64 taskId, qint64 watermarkNs);
+    void setHealth(qint64 taskId, TaskHealth health, const QString &detail);
     /// Deletes the task and everything recorded for it, in one transaction.
     void remove(qint64 taskId);
     /// Deletes what was recorded for the task and sets it back to idle, in one transaction.
