@@ -74,6 +74,7 @@ Invocation invocationOf(const QCommandLineParser &parser)
     invocation.restart = parser.isSet(SharedOptions::restart());
     invocation.json = parser.isSet(SharedOptions::json());
     invocation.repair = parser.isSet(SharedOptions::repair());
+    invocation.metrics = parser.value(SharedOptions::metrics());
     return invocation;
 }
 

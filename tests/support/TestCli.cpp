@@ -57,10 +57,12 @@ CliRun::~CliRun()
     }
 }
 
-bool CliRun::start(const QString &profilePath, const QString &statePath)
+bool CliRun::start(const QString &profilePath, const QString &statePath,
+                   const QStringList &extraArguments)
 {
     m_process.setProcessChannelMode(QProcess::MergedChannels);
-    m_process.start(cliPath(), {u"run"_s, profilePath, u"--state"_s, statePath});
+    m_process.start(cliPath(),
+                    QStringList{u"run"_s, profilePath, u"--state"_s, statePath} + extraArguments);
     return m_process.waitForStarted();
 }
 

@@ -48,8 +48,9 @@ public:
     CliRun(const CliRun &) = delete;
     CliRun &operator=(const CliRun &) = delete;
 
-    /// False when the process did not start.
-    bool start(const QString &profilePath, const QString &statePath);
+    /// False when the process did not start. `extraArguments` follow the state file.
+    bool start(const QString &profilePath, const QString &statePath,
+               const QStringList &extraArguments = {});
     /// SIGINT, as Ctrl-C in a terminal: the run stops after the writes under way.
     void interrupt();
     /// Everything it printed since the last call.

@@ -19,6 +19,7 @@ struct Invocation
     bool restart = false;  ///< --restart
     bool json = false;     ///< --json
     bool repair = false;   ///< --repair
+    QString metrics;       ///< --metrics HOST:PORT
 };
 
 /**

@@ -2,6 +2,7 @@
 
 #include "commands/Console.h"
 #include "commands/ExitCode.h"
+#include "commands/MetricsServer.h"
 #include "commands/ProfileArgument.h"
 #include "commands/ProgressLine.h"
 #include "commands/SharedOptions.h"
@@ -13,6 +14,7 @@
 #include <QTimer>
 #include <atomic>
 #include <csignal>
+#include <memory>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -35,9 +37,10 @@ Run::Run()
     name = u"run"_s;
     usage = {
         {u"run PROFILE.json"_s, u"run (or resume) the task; exit 0 = history complete"_s},
-        {u"run --task NAME"_s, u"run a task saved in the state file (e.g. by the desktop app)"_s}};
+        {u"run --task NAME"_s, u"run a task saved in the state file (e.g. by the desktop app)"_s},
+        {u"run ... --metrics HOST:PORT"_s, u"Prometheus text at /metrics while running"_s}};
     options = {SharedOptions::state(), SharedOptions::set(), SharedOptions::restart(),
-               SharedOptions::task()};
+               SharedOptions::task(), SharedOptions::metrics()};
 }
 
 int Run::execute(const Invocation &invocation)
@@ -45,6 +48,18 @@ int Run::execute(const Invocation &invocation)
     const std::optional<TaskProfile> profile = profileOf(name, invocation);
     if (!profile)
         return ExitUsage;
+    // Before anything runs: a wrong address or a port in use is a usage error.
+    std::unique_ptr<MetricsServer> metrics;
+    if (!invocation.metrics.isEmpty()) {
+        QString error;
+        const auto address = MetricsServer::parseAddress(invocation.metrics, &error);
+        metrics = std::make_unique<MetricsServer>(invocation.statePath, profile->name);
+        if (!address || !metrics->listen(*address, &error)) {
+            err(error);
+            return ExitUsage;
+        }
+        err(u"Metrics at %1"_s.arg(metrics->url()));
+    }
     if (invocation.restart) {
         if (const int forgotten = forgetProgress(profile->name, invocation.statePath);
             forgotten != ExitOk)

@@ -46,8 +46,9 @@ const QCommandLineOption &task()
 const QCommandLineOption &json()
 {
     static const QCommandLineOption option(
-        u"json"_s, u"plan, verify: print one JSON document instead of tables or lines (shape in "
-                   u"the README)."_s);
+        u"json"_s,
+        u"plan, verify, status: print one JSON document instead of tables or lines (shape in "
+        u"the README)."_s);
     return option;
 }
 
@@ -55,6 +56,16 @@ const QCommandLineOption &repair()
 {
     static const QCommandLineOption option(
         u"repair"_s, u"verify: migrate the windows that differ again, then verify again."_s);
+    return option;
+}
+
+const QCommandLineOption &metrics()
+{
+    static const QCommandLineOption option(
+        u"metrics"_s,
+        u"run: serve the task's figures in the Prometheus text format at "
+        u"http://HOST:PORT/metrics while it runs (port 0: any free port, named on stderr)."_s,
+        u"HOST:PORT"_s);
     return option;
 }
 

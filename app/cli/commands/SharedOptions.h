@@ -14,6 +14,7 @@ const QCommandLineOption &restart();
 const QCommandLineOption &task();
 const QCommandLineOption &json();
 const QCommandLineOption &repair();
+const QCommandLineOption &metrics();
 
 } // namespace SharedOptions
 } // namespace tsm::cli

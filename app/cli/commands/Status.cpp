@@ -8,6 +8,10 @@
 #include <Progress.h>
 #include <QDateTime>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <TaskCounts.h>
 #include <TaskPhase.h>
 #include <TimeText.h>
 
@@ -15,11 +19,23 @@ using namespace Qt::StringLiterals;
 
 namespace tsm::cli {
 
+namespace {
+
+/// What status --json prints: {"tasks": [...]} (shape in the README).
+QString tasksJson(const QJsonArray &tasks)
+{
+    return QString::fromUtf8(
+               QJsonDocument(QJsonObject{{u"tasks"_s, tasks}}).toJson(QJsonDocument::Indented))
+        .trimmed();
+}
+
+} // namespace
+
 Status::Status()
 {
     name = u"status"_s;
     usage = {{u"status"_s, u"tasks in the state file, their state and counts"_s}};
-    options = {SharedOptions::state(), SharedOptions::task()};
+    options = {SharedOptions::state(), SharedOptions::task(), SharedOptions::json()};
 }
 
 int Status::execute(const Invocation &invocation)
@@ -34,7 +50,10 @@ int Status::execute(const Invocation &invocation)
                 statePath, folder.filePath()));
             return ExitUsage;
         }
-        out(u"No tasks: %1 does not exist yet."_s.arg(statePath));
+        if (invocation.json)
+            out(tasksJson({}));
+        else
+            out(u"No tasks: %1 does not exist yet."_s.arg(statePath));
         return ExitOk;
     }
     CheckpointStore store;
@@ -43,19 +62,25 @@ int Status::execute(const Invocation &invocation)
         return ExitUsage;
     }
     const QList<TaskRecord> tasks = store.tasks();
-    if (tasks.isEmpty())
+    if (tasks.isEmpty() && !invocation.json)
         out(u"No tasks in %1."_s.arg(statePath));
     bool found = taskName.isEmpty();
+    QJsonArray json;
     for (const TaskRecord &task : tasks) {
         if (!taskName.isEmpty() && task.name != taskName)
             continue;
         found = true;
-        printTask(store, task, !taskName.isEmpty());
+        if (invocation.json)
+            json.append(TaskCounts::read(store, task, TimeText::nowNs()).toJson());
+        else
+            printTask(store, task, !taskName.isEmpty());
     }
     if (!found) {
         err(u"No task named \"%1\" in %2"_s.arg(taskName, statePath));
         return ExitUsage;
     }
+    if (invocation.json)
+        out(tasksJson(json));
     return ExitOk;
 }
 
@@ -65,13 +90,19 @@ void Status::printTask(CheckpointStore &store, const TaskRecord &task, bool with
     QString phase = TaskPhase::describe(task, totals, TimeText::nowNs());
     if (phase.isEmpty())
         phase = u"history 0.0%"_s;
+    const TaskCounts c = TaskCounts::read(store, task, TimeText::nowNs());
     out(u"%1: %2, %3 (%4/%5 units done, %6 failed), %7 points written, %8 rejected"_s
             .arg(task.name, taskStateName(task.state), phase)
-            .arg(totals.done)
-            .arg(totals.total)
-            .arg(totals.failed)
-            .arg(totals.pointsWritten)
-            .arg(totals.pointsRejected));
+            .arg(c.unitsDone)
+            .arg(c.unitsTotal)
+            .arg(c.unitsFailed)
+            .arg(c.pointsWritten)
+            .arg(c.pointsRejected));
+    out(u"  health: %1%2; %3 points read, %4 retries"_s
+            .arg(taskHealthName(c.health),
+                 c.healthDetail.isEmpty() ? QString() : u" ("_s + c.healthDetail + u')')
+            .arg(c.pointsRead)
+            .arg(c.retries));
     if (task.planned && task.planStartNs < task.planEndNs)
         out(u"  range: %1 .. %2"_s.arg(TimeText::format(task.planStartNs),
                                        TimeText::format(task.planEndNs)));
