@@ -85,6 +85,8 @@ void StoreWorker::refresh()
         row.taskState = task.state;
         row.runningElsewhere = otherRun(task.id, leases);
         row.lastError = task.lastError;
+        row.health = task.health;
+        row.healthDetail = task.healthDetail;
         row.profileJson = task.profileJson;
         if (const auto it = verifications.constFind(task.id); it != verifications.constEnd())
             row.verification = *it;

@@ -28,6 +28,8 @@ struct TaskRow
     QString lastError;
     QByteArray profileJson;
     std::optional<VerificationSummary> verification; ///< the last one; none when never verified
+    TaskHealth health = TaskHealth::Ready; ///< as its run recorded it (shown while active)
+    QString healthDetail;
 };
 
 /**

@@ -18,6 +18,8 @@ QVariant TaskListModel::cell(const TaskRow &r, int column, int role) const
         return r.lastError;
     if (role == Qt::ToolTipRole && column == Status && r.runningElsewhere)
         return tr("Running in %1").arg(r.runningElsewhere->describe());
+    if (role == Qt::ToolTipRole && column == Status && isActive(r.taskState))
+        return r.healthDetail;
     if (role == Qt::ToolTipRole && column == Progress && !r.phase.isEmpty())
         return r.phase;
     if (role == Qt::TextAlignmentRole && (column == Progress || column == Points || column == Rate))
@@ -30,17 +32,21 @@ QVariant TaskListModel::cell(const TaskRow &r, int column, int role) const
         return r.name;
     case Route:
         return r.route;
-    case Status:
+    case Status: {
+        // A run's health (TaskHealth) while it works on the task: "running · Idle".
+        const QString state =
+            isActive(r.taskState) ? tr("%1 · %2").arg(r.state, taskHealthName(r.health)) : r.state;
         if (r.runningElsewhere)
             return tr("%1 in %2 (pid %3)")
-                .arg(r.state, r.runningElsewhere->program)
+                .arg(state, r.runningElsewhere->program)
                 .arg(r.runningElsewhere->pid);
         if (r.verification && r.verification->windows > 0 && r.taskState != TaskState::Running)
-            return r.verification->differing == 0 ? tr("%1, verified").arg(r.state)
+            return r.verification->differing == 0 ? tr("%1, verified").arg(state)
                    : r.verification->differing == 1
-                       ? tr("%1, 1 window differs").arg(r.state)
-                       : tr("%1, %2 windows differ").arg(r.state).arg(r.verification->differing);
-        return r.state;
+                       ? tr("%1, 1 window differs").arg(state)
+                       : tr("%1, %2 windows differ").arg(state).arg(r.verification->differing);
+        return state;
+    }
     case Progress:
         // Following tasks show their lag instead of a percentage that no longer means much.
         if (!r.followedTo.isEmpty())

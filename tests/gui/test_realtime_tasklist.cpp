@@ -133,6 +133,7 @@ private Q_SLOTS:
                 QVERIFY(store.addSample(sample));
             }
             QVERIFY(store.setTaskState(id, TaskState::Running));
+            QVERIFY(store.setHealth(id, TaskHealth::Idle, u"no new data for 60 s or more"_s));
         }
         MonitorWindow monitor(path, u"follower"_s);
         monitor.show();
@@ -144,6 +145,12 @@ private Q_SLOTS:
         QVERIFY(monitor.figures().following);
         QVERIFY2(text(u"stateValueLabel"_s).startsWith(u"following, lag "_s),
                  qPrintable(text(u"stateValueLabel"_s)));
+        // The run's health follows, with its reason in the tooltip.
+        QCOMPARE(monitor.figures().health, u"Idle"_s);
+        QVERIFY2(text(u"stateValueLabel"_s).endsWith(u" · Idle"_s),
+                 qPrintable(text(u"stateValueLabel"_s)));
+        QCOMPARE(monitor.findChild<QLabel *>(u"stateValueLabel"_s)->toolTip(),
+                 u"no new data for 60 s or more"_s);
         QVERIFY2(text(u"messageLabel"_s).startsWith(u"Following new data"_s),
                  qPrintable(text(u"messageLabel"_s)));
         // New data keeps coming: no end to count down to, no total being estimated.

@@ -142,6 +142,32 @@ private Q_SLOTS:
         window.wizard()->reject();
     }
 
+    /// The health a run records shows after the task's state while a run works on it, and not
+    /// once it is paused.
+    void aRunsHealthFollowsItsState()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"tasks.sqlite"_s);
+        CheckpointStore store;
+        QVERIFY(store.open(state));
+        const qint64 id = *store.saveTask(fullProfile().name, json(fullProfile()));
+        QVERIFY(store.setTaskState(id, TaskState::Retrying, u"The target is unreachable"_s));
+        QVERIFY(store.setHealth(id, TaskHealth::SinkError,
+                                u"the target cannot be reached; trying again"_s));
+
+        MainWindow window(state);
+        window.show();
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
+        const QModelIndex status = window.model()->index(0, TaskListModel::Status);
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->data(status).toString(),
+                                  u"retrying · SinkError"_s, 10000);
+        QCOMPARE(window.model()->data(status, Qt::ToolTipRole).toString(),
+                 u"the target cannot be reached; trying again"_s);
+
+        QVERIFY(store.setTaskState(id, TaskState::Paused));
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->data(status).toString(), u"paused"_s, 10000);
+    }
+
     void aTaskRunningInAnotherProcessIsItsRunsAlone()
     {
         QTemporaryDir dir;

@@ -664,6 +664,8 @@ MonitorFigures MonitorWindow::computeFigures(const MonitorSnapshot &snap) const
     const bool active = isActive(snap.task.state);
     MonitorFigures f;
     f.state = taskStateName(snap.task.state);
+    if (active)
+        f.health = taskHealthName(snap.task.health);
     f.following = snap.following;
     f.unitsDone = snap.totals.done;
     f.unitsTotal = snap.totals.total;
@@ -718,7 +720,10 @@ void MonitorWindow::showFigures(const MonitorSnapshot &snap)
     const QString noEnd = tr("The task follows new data: it has no total and no end.");
 
     // A running task that follows new data says how far behind it is, as the task list does.
-    m_state->setText(f.following && active ? snap.phase : f.state);
+    // A run's health follows its state: "running · SinkError", the reason in the tooltip.
+    const QString state = f.following && active ? snap.phase : f.state;
+    m_state->setText(f.health.isEmpty() ? state : tr("%1 · %2").arg(state, f.health));
+    m_state->setToolTip(active ? snap.task.healthDetail : QString());
     m_elapsed->setText(m_samples.isEmpty() ? u"—"_s : duration(f.elapsedMs / 1000));
     if (task.state == TaskState::Completed)
         m_eta->setText(tr("done"));

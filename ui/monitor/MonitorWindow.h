@@ -44,6 +44,7 @@ struct MonitorFigures
     qint64 etaSeconds = -1;
     double writeRate = 0;   ///< points/s over the last 30 s of samples
     bool following = false; ///< follows new data: no total, no ETA
+    QString health;         ///< while a run works on the task (TaskHealth); empty otherwise
 };
 
 /**

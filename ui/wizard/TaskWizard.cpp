@@ -46,7 +46,8 @@ public:
                                     u"advanced.writeConcurrency"_s, u"advanced.batchSize"_s,
                                     u"advanced.retryAttempts"_s, u"advanced.idleTimeoutSeconds"_s,
                                     u"advanced.onKeyClash"_s, u"advanced.onTypeConflict"_s,
-                                    u"target.childTableName"_s},
+                                    u"target.childTableName"_s, u"advanced.bounceErrors"_s,
+                                    u"advanced.bounceWindowSeconds"_s, u"advanced.idleSeconds"_s},
                                    QString(), u"advancedOptionsWidget"_s);
         form->setVisible(false);
         QObject::connect(toggle, &QToolButton::toggled, form, [toggle, form](bool on) {
