@@ -1,9 +1,6 @@
 #include "TaskCounts.h"
 
-#include "Kinds.h"
-#include "ProfileJson.h"
-
-#include <algorithm>
+#include "TaskPhase.h"
 
 using namespace Qt::StringLiterals;
 
@@ -25,10 +22,7 @@ TaskCounts TaskCounts::read(CheckpointStore &store, const TaskRecord &task, qint
     c.unitsFailed = totals.failed;
     if (const std::optional<ProgressSample> last = store.lastSample(task.id))
         c.retries = last->retries;
-    // The runner sets the watermark when following begins, after the history is complete.
-    const ProfileJson::LoadResult profile = ProfileJson::fromJson(task.profileJson);
-    if (kinds::follows(profile.profile.task.mode) && task.watermarkNs != 0)
-        c.followLagSeconds = std::max<qint64>(0, (nowNs - task.watermarkNs) / 1000000000LL);
+    c.followLagSeconds = TaskPhase::followLagSeconds(task, nowNs);
     return c;
 }
 

@@ -39,14 +39,14 @@ struct HttpAnswer
 };
 
 /// One request on a connection of its own; the server closes it after its answer.
-HttpAnswer request(const QUrl &url, const QByteArray &method, const QByteArray &path)
+HttpAnswer request(const QUrl &url, const QByteArray &method, const QByteArray &path,
+                   const QByteArray &headers = "Host: 127.0.0.1\r\nUser-Agent: test\r\n")
 {
     QTcpSocket socket;
     socket.connectToHost(url.host(), quint16(url.port()));
     if (!socket.waitForConnected(10000))
         return {};
-    socket.write(method + ' ' + path + " HTTP/1.1\r\nHost: " + url.host().toUtf8() +
-                 "\r\nUser-Agent: test\r\n\r\n");
+    socket.write(method + ' ' + path + " HTTP/1.1\r\n" + headers + "\r\n");
     QByteArray all;
     while (socket.state() == QAbstractSocket::ConnectedState && socket.waitForReadyRead(10000))
         all += socket.readAll();
@@ -207,6 +207,7 @@ private:
         QVERIFY(head.body.isEmpty());
         QVERIFY(head.head.contains("Content-Length: "));
         QCOMPARE(request(url, "GET", "/metrics?x=1").status, 200);
+        QCOMPARE(request(url, "GET", "/metrics", {}).status, 200); // no header at all
     }
 
     QString lpProfile(const QString &name)

@@ -154,7 +154,8 @@ void MetricsServer::respond(QTcpSocket *socket)
 
 MetricsServer::Reply MetricsServer::answer(const QByteArray &head, bool *headOnly)
 {
-    const QByteArray requestLine = head.left(head.indexOf("\r\n"));
+    const qsizetype lineEnd = head.indexOf("\r\n");
+    const QByteArray requestLine = lineEnd < 0 ? head : head.first(lineEnd);
     const QList<QByteArray> parts = requestLine.split(' ');
     if (parts.size() != 3 || !parts[2].startsWith("HTTP/1.") || !parts[1].startsWith('/'))
         return plain(400, u"Not an HTTP/1.x request line"_s);
