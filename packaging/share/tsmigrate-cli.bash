@@ -6,7 +6,7 @@ _tsmigrate_cli()
     _init_completion -n = || return
 
     local commands="run check schema plan status verify options"
-    local options="--state --set --restart --task --json --repair --help --version"
+    local options="--state --set --restart --task --json --repair --metrics --help --version"
     local command="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
@@ -26,7 +26,7 @@ _tsmigrate_cli()
             COMPREPLY=($(compgen -W "$keys" -- "$cur"))
             return
             ;;
-        --task)
+        --task | --metrics)
             return
             ;;
     esac
