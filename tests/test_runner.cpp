@@ -91,6 +91,8 @@ public:
     bool refuseCredentials = false;
     /// When set, every write waits until it is opened (or the run is cancelled).
     std::shared_ptr<std::atomic<bool>> gate;
+    /// Refuses the first line of every batch, as a target refuses a point it cannot hold.
+    bool refuseFirstLines = false;
     std::mutex mutex;
     QByteArray written;
 
@@ -115,9 +117,16 @@ public:
         if (failFirstWrites.fetch_sub(1) > 0)
             throw Error(ErrorKind::Network, u"connection reset"_s);
         std::lock_guard<std::mutex> lock(mutex);
-        written += batch.lines;
         WriteResult result;
-        result.written = batch.points;
+        if (refuseFirstLines) {
+            const qsizetype end = batch.lines.indexOf('\n');
+            result.rejects.push_back({batch.lines.left(end), u"refused"_s, batch.shares[0].unitId});
+            result.rejected = 1;
+            written += batch.lines.mid(end + 1);
+        } else {
+            written += batch.lines;
+        }
+        result.written = batch.points - result.rejected;
         return result;
     }
     /// The lines kept whose time lies in the window ("m v=…i <time>").
@@ -355,6 +364,30 @@ private Q_SLOTS:
         QVERIFY2(down >= 0, qPrintable(events.join(u'\n')));
         QVERIFY2(events.indexOf(u"Health: Ready"_s, down) > down, qPrintable(events.join(u'\n')));
         QCOMPARE(task->health, TaskHealth::Ready);
+    }
+
+    /// Writes refused in part, as many as advanced.bounceErrors within the window: Bounce.
+    void writeErrorsMakeTheTaskBounce()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"s.sqlite"_s);
+        TaskProfile p = profile(u"2024-01-01T00:00:00Z"_s, u"2024-01-01T01:00:00Z"_s);
+        p.advanced.bounceErrors = 2;
+        p.advanced.bounceWindowSeconds = 3600;
+        Runner runner(p, state);
+        install(runner, [](MemorySink &sink) { sink.refuseFirstLines = true; });
+        QStringList events;
+        connect(&runner, &Runner::event, this,
+                [&](int, const QString &message) { events.append(message); });
+        runner.run();
+        QCOMPARE(runner.outcome().status, RunOutcome::Status::Completed);
+        // One unit of 7 points in batches of 3: 3 writes, every one refused in part.
+        QCOMPARE(runner.outcome().pointsRejected, 3);
+        QVERIFY2(!events
+                      .filter(QRegularExpression(u"^Health: Bounce \\([23] write errors in "
+                                                 u"3600 s\\)$"_s))
+                      .isEmpty(),
+                 qPrintable(events.join(u'\n')));
     }
 
     /// A reader that finds the write queue full waits, and the wait is counted (the Busy
