@@ -308,8 +308,8 @@ private slots:
             }
         }
         QCOMPARE(findOption(u"no.such.key"_s), nullptr);
-        // Every field of TaskProfile has a declaration (51 fields, version is the format's).
-        QCOMPARE(keys.size(), 51);
+        // Every field of TaskProfile has a declaration (54 fields, version is the format's).
+        QCOMPARE(keys.size(), 54);
 
         // Form order: basic information first, advanced options last.
         const auto &options = taskOptions();
@@ -565,7 +565,8 @@ private slots:
         QCOMPARE(ours, QSet<QString>({u"advanced.retryAttempts"_s, u"advanced.retryFor"_s,
                                       u"advanced.idleTimeoutSeconds"_s, u"advanced.verify"_s,
                                       u"source.acceptRoundedFloats"_s, u"advanced.onKeyClash"_s,
-                                      u"advanced.onTypeConflict"_s,
+                                      u"advanced.onTypeConflict"_s, u"advanced.bounceErrors"_s,
+                                      u"advanced.bounceWindowSeconds"_s, u"advanced.idleSeconds"_s,
                                       u"target.childTableName"_s}));
     }
 
