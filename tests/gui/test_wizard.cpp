@@ -804,7 +804,8 @@ private Q_SLOTS:
         TaskWizard *wizard = window.wizard();
         QVERIFY(wizard);
         QVERIFY(activate(wizard));
-        QVERIFY(tabTo(u"nameLineEdit"_s));
+        // The first field has the focus: typing names the task.
+        QCOMPARE(focused()->objectName(), u"nameLineEdit"_s);
         QTest::keyClicks(focused(), u"by keys"_s);
         QVERIFY(tabTo(u"sourceTypeComboBox"_s));
         QVERIFY(arrowTo(find<QComboBox>(wizard, u"sourceTypeComboBox"_s), u"lpfile"_s));
@@ -814,7 +815,7 @@ private Q_SLOTS:
         QTest::keyClicks(focused(), target);
         press(Qt::Key_Return); // Next, the default button
         QCOMPARE(wizard->currentId(), int(TaskWizard::ConnectionPage));
-        QVERIFY(tabTo(u"sourcePathLineEdit"_s));
+        QCOMPARE(focused()->objectName(), u"sourcePathLineEdit"_s); // the page's first field
         QTest::keyClicks(focused(), source);
         press(Qt::Key_Return); // Next, the default button
         QCOMPARE(wizard->currentId(), int(TaskWizard::TaskPage));

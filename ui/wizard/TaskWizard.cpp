@@ -66,6 +66,7 @@ TaskWizard::TaskWizard(const TaskProfile &profile, QWidget *parent)
         m_startAfterSubmit = result() == QDialog::Accepted;
     });
     connect(this, &QWizard::currentIdChanged, this, &TaskWizard::showButtonsOf);
+    connect(this, &QWizard::currentIdChanged, this, &TaskWizard::focusFirstField);
     setPage(BasicPage, new tsm::BasicPage(this));
     setPage(ConnectionPage, new class ConnectionPage(this));
     setPage(AuthenticationPage, new tsm::AuthenticationPage(this));
@@ -109,6 +110,22 @@ void TaskWizard::hintSecretsNotKept()
                 continue;
             if (auto *edit = qobject_cast<QLineEdit *>(editor->widget()))
                 edit->setPlaceholderText(tr("Not kept with the task: enter it again if it has one"));
+        }
+}
+
+void TaskWizard::focusFirstField()
+{
+    // Next (or Enter) leaves the focus on the page gone: the new page's first field takes it,
+    // so that the keyboard goes on where the eyes do.
+    QWidget *page = currentPage();
+    if (!page || (focusWidget() && page->isAncestorOf(focusWidget()) &&
+                  focusWidget()->isVisibleTo(page)))
+        return;
+    for (QWidget *w = page->nextInFocusChain(); w && w != page && page->isAncestorOf(w);
+         w = w->nextInFocusChain())
+        if ((w->focusPolicy() & Qt::TabFocus) && w->isEnabled() && w->isVisibleTo(page)) {
+            w->setFocus(Qt::TabFocusReason);
+            return;
         }
 }
 

@@ -75,6 +75,8 @@ private:
     void refresh();
     /// The hint on an empty password or token of a task brought back without it.
     void hintSecretsNotKept();
+    /// Gives the current page's first field the focus when it is elsewhere.
+    void focusFirstField();
     /// Submit and Start only on the summary page, beside Submit.
     void showButtonsOf(int id);
     /// Cancel, Escape or Ctrl+W: closes, asking first when something was filled in.
