@@ -160,6 +160,10 @@ OptionEditor::OptionEditor(const OptionSpec &spec, QWidget *parent) : QObject(pa
             box->setObjectName(objectNameFor(spec.key, u"ComboBox"_s));
             box->setEditable(true);
             box->setInsertPolicy(QComboBox::NoInsert);
+            // Wide enough for "America/Argentina/Buenos_Aires" or "Cloud Dedicated".
+            box->setMinimumContentsLength(24);
+            box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+            box->lineEdit()->setPlaceholderText(tr("choose or type"));
             box->completer()->setCompletionMode(QCompleter::PopupCompletion);
             box->completer()->setFilterMode(Qt::MatchContains);
             box->completer()->setCaseSensitivity(Qt::CaseInsensitive);

@@ -31,7 +31,7 @@ TimeField::TimeField(const QString &baseName, QWidget *parent) : QWidget(parent)
     m_edit->setObjectName(baseName + u"LineEdit"_s);
     m_edit->setPlaceholderText(tr("2024-01-01 00:00:00, or RFC 3339 2024-01-01T00:00:00Z"));
     m_edit->installEventFilter(this);
-    auto *button = new QToolButton(this);
+    auto *button = m_button = new QToolButton(this);
     button->setObjectName(baseName + u"CalendarButton"_s);
     button->setText(tr("Calendar…"));
     button->setToolTip(tr("Choose the date and time on a calendar (F4 or Alt+Down in the field)"));

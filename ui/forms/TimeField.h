@@ -7,6 +7,7 @@ class QFrame;
 class QLabel;
 class QLineEdit;
 class QTimeEdit;
+class QToolButton;
 
 namespace tsm {
 
@@ -24,6 +25,7 @@ public:
     TimeField(const QString &baseName, QWidget *parent);
 
     QLineEdit *lineEdit() const { return m_edit; }
+    QToolButton *calendarButton() const { return m_button; }
     /// The zone a time without an offset is read in (the calendar writes times in it too).
     void setZone(const QString &zone);
     /// The text as the profile keeps it: RFC 3339 ("2024-01-01 10:00" → "2024-01-01T10:00:00").
@@ -39,6 +41,7 @@ private:
     void takeCalendar();
 
     QLineEdit *m_edit;
+    QToolButton *m_button;
     QLabel *m_utc;
     QFrame *m_popup;
     QCalendarWidget *m_calendar;

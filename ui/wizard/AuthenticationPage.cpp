@@ -44,7 +44,6 @@ AuthenticationPage::AuthenticationPage(TaskWizard *wizard)
                tr("Different versions of InfluxDB need different authentication; choose the tab "
                   "of your server."))
 {
-    addForm({u"source.auth.version"_s});
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(u"authTabWidget"_s);
     pageLayout()->insertWidget(pageLayout()->count() - 1, m_tabs);
@@ -55,9 +54,10 @@ AuthenticationPage::AuthenticationPage(TaskWizard *wizard)
     m_authBox = new QWidget(this);
     auto *box = new QVBoxLayout(m_authBox);
     box->setContentsMargins(0, 0, 0, 0);
-    box->addWidget(addForm({u"source.auth.user"_s, u"source.auth.password"_s}));
-    box->addWidget(
-        addForm({u"source.auth.orgId"_s, u"source.auth.token"_s, u"source.auth.addDbrp"_s}));
+    // The version first: each tab offers the versions of its API.
+    box->addWidget(addForm({u"source.auth.version"_s, u"source.auth.user"_s,
+                            u"source.auth.password"_s, u"source.auth.orgId"_s,
+                            u"source.auth.token"_s, u"source.auth.addDbrp"_s}));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         placeAuthBox();
         // A check's answer speaks of the API it checked: another tab starts without one, and

@@ -4,6 +4,7 @@
 #include "connectors/Connectors.h"
 #include "core/Error.h"
 #include "forms/OptionForm.h"
+#include "forms/TimeField.h"
 #include "wizard/TaskWizard.h"
 #include "wizard/TimeSpanDelegate.h"
 
@@ -149,6 +150,17 @@ TaskPage::TaskPage(TaskWizard *wizard)
     formLayout->insertRow(1, m_measurementsLabel, measurementColumn);
     addExtraKey(u"task.bucket"_s, bucketError);
 
+    // The keyboard goes as the eyes do: the bucket and its measurements first, then the fields.
+    QList<QWidget *> order{m_bucket, m_schemaButton, m_filter, m_measurements};
+    for (const QString &key : form->keys()) {
+        QWidget *field = form->editor(key)->widget();
+        if (auto *time = qobject_cast<TimeField *>(field))
+            order << time->lineEdit() << time->calendarButton();
+        else
+            order << (field->focusProxy() ? field->focusProxy() : field);
+    }
+    for (qsizetype i = 0; i + 1 < order.size(); ++i)
+        setTabOrder(order.at(i), order.at(i + 1));
     addAdvancedOptions();
 
     connect(m_bucket, &QComboBox::currentTextChanged, this, &TaskPage::changeBucket);
