@@ -830,7 +830,6 @@ private Q_SLOTS:
         press(Qt::Key_Return); // Next, the default button
         QCOMPARE(wizard->currentId(), int(TaskWizard::SummaryPage));
         QVERIFY(find<QAbstractButton>(wizard, u"submitAndStartButton"_s)->isVisible());
-        screenshot(wizard, u"6-summary-submit-and-start"_s);
         QPointer<TaskWizard> closing(wizard);
         QVERIFY(tabTo(u"submitAndStartButton"_s));
         press(Qt::Key_Space);

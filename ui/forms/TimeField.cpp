@@ -29,7 +29,7 @@ TimeField::TimeField(const QString &baseName, QWidget *parent) : QWidget(parent)
     auto *row = new QHBoxLayout;
     m_edit = new QLineEdit(this);
     m_edit->setObjectName(baseName + u"LineEdit"_s);
-    m_edit->setPlaceholderText(tr("2024-01-01 00:00:00, or RFC 3339 2024-01-01T00:00:00Z"));
+    m_edit->setPlaceholderText(tr("YYYY-MM-DD HH:MM[:SS] or RFC 3339"));
     m_edit->installEventFilter(this);
     auto *button = m_button = new QToolButton(this);
     button->setObjectName(baseName + u"CalendarButton"_s);
@@ -107,8 +107,9 @@ void TimeField::updateUtc()
         m_utc->setText(tr("Times without an offset are read in %1.").arg(m_zone));
         return;
     }
-    const QTimeZone zone(m_zone.toUtf8());
-    const auto ns = TimeText::parse(text, zone.isValid() ? m_zone : u"UTC"_s);
+    // While the zone is not a known one its field says so; no time is guessed here.
+    const auto ns = QTimeZone(m_zone.toUtf8()).isValid() ? TimeText::parse(text, m_zone)
+                                                         : std::nullopt;
     if (!ns) {
         m_utc->setText(QString());
         return;

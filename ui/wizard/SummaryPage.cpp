@@ -57,7 +57,8 @@ QString shortTime(qint64 ns)
 SummaryPage::SummaryPage(TaskWizard *wizard) : QWizardPage(wizard), m_wizard(wizard)
 {
     setTitle(tr("Summary"));
-    setSubTitle(tr("Check the task, then Submit to save it to the list of data sources."));
+    setSubTitle(tr("Check the task, then Submit to save it to the list of data sources, or Submit "
+                   "and Start to save it and run it at once."));
     auto *layout = new QVBoxLayout(this);
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(u"summaryTabWidget"_s);
