@@ -53,6 +53,8 @@ TimeField::TimeField(const QString &baseName, QWidget *parent) : QWidget(parent)
     m_calendar = new QCalendarWidget(m_popup);
     m_calendar->setObjectName(baseName + u"CalendarWidget"_s);
     m_calendar->setGridVisible(true);
+    // Nanoseconds since 1970 in 64 bits reach from 1677 to 2262.
+    m_calendar->setDateRange(QDate(1678, 1, 1), QDate(2262, 4, 10));
     auto *timeRow = new QHBoxLayout;
     m_time = new QTimeEdit(m_popup);
     m_time->setObjectName(baseName + u"TimeEdit"_s);
@@ -136,6 +138,8 @@ void TimeField::openCalendar()
 
 void TimeField::takeCalendar()
 {
+    if (!m_calendar->selectedDate().isValid())
+        return;
     m_popup->hide();
     m_edit->setText(m_calendar->selectedDate().toString(u"yyyy-MM-dd"_s) + u' ' +
                     m_time->time().toString(u"HH:mm:ss"_s));
