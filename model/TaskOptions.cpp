@@ -135,6 +135,11 @@ public:
         m_spec.appliesTo = std::move(appliesTo);
         return *this;
     }
+    Declare &suggest(std::function<QStringList(const TaskProfile &)> suggestions)
+    {
+        m_spec.suggestions = std::move(suggestions);
+        return *this;
+    }
     /// {min}, {max} and {default} in the text are filled from the declaration, so the help never
     /// repeats a number that could drift from it.
     Declare &help(QString text)
@@ -155,6 +160,12 @@ private:
 bool sourceHasApis(const TaskProfile &p)
 {
     return !kinds::apisOf(p.source.type).isEmpty();
+}
+/// Whether new data can be followed (realtime and both modes): a server, not a file.
+bool sourceCanFollow(const TaskProfile &p)
+{
+    const SourceKind *kind = kinds::source(p.source);
+    return !kind || kind->canFollow;
 }
 bool sourceIsServer(const TaskProfile &p)
 {
@@ -469,6 +480,10 @@ void declareAuthentication(std::vector<OptionSpec> &o)
                     .field([](auto &p) -> auto & { return p.source.version; })
                     .def(QString())
                     .when(sourceHasApis)
+                    .suggest([](const TaskProfile &p) {
+                        const SourceKind *kind = kinds::source(p.source);
+                        return kind ? kind->versions : QStringList();
+                    })
                     .help(u"The version of the source InfluxDB, e.g. 1.8, 2.7 or 3.0 (on "
                           u"every tab); the tab, not this text, chooses the API."_s)
                     .take());
@@ -565,6 +580,15 @@ void declareTask(std::vector<OptionSpec> &o)
                     .field([](auto &p) -> auto & { return p.task.timeZone; })
                     .def(u"UTC"_s)
                     .required()
+                    .suggest([](const TaskProfile &) {
+                        static const QStringList zones = [] {
+                            QStringList ids;
+                            for (const QByteArray &id : QTimeZone::availableTimeZoneIds())
+                                ids.append(QString::fromUtf8(id));
+                            return ids;
+                        }();
+                        return zones;
+                    })
                     .help(u"The IANA time zone, such as UTC or Asia/Shanghai, in which start and "
                           u"end times without an offset are read."_s)
                     .take());
@@ -585,6 +609,7 @@ void declareTask(std::vector<OptionSpec> &o)
                     .def(10)
                     .range(1, 30)
                     .required()
+                    .when(sourceCanFollow)
                     .help(u"An integer between {min} and {max}. To eliminate the impact of "
                           u"out-of-order data, the task always waits this long before reading "
                           u"data: it reads only up to now minus the delay."_s)
@@ -594,6 +619,8 @@ void declareTask(std::vector<OptionSpec> &o)
                     .def(kinds::modeName(TaskMode::History))
                     .choices(kinds::modeNames())
                     .required()
+                    // A file is read once: history is all it has.
+                    .when(sourceCanFollow)
                     .help(u"history: migrate the data from the start time to the end time (or, "
                           u"without one, to the moment the task is first run), then stop. "
                           u"realtime: synchronize data from the moment the task first runs "

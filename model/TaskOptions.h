@@ -46,6 +46,9 @@ struct OptionSpec
     std::function<void(TaskProfile &, const QVariant &)> set;
     /// Whether the option means anything for this profile (e.g. org ID only with the 2.x tab).
     std::function<bool(const TaskProfile &)> appliesTo;
+    /// For free text: values to pick from for this profile (the versions of the chosen API, the
+    /// IANA time zones); empty function when there are none. Any other text is still taken.
+    std::function<QStringList(const TaskProfile &)> suggestions;
 };
 
 /** The declarations, in the order of the documented form. */

@@ -96,12 +96,19 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
     connect(this, &MainWindow::runRequested, m_store, &StoreWorker::requestRun);
     connect(this, &MainWindow::stopPausedRequested, m_store, &StoreWorker::stopPaused);
     connect(m_store, &StoreWorker::tasksLoaded, this, [this](const QList<TaskRow> &rows) {
-        const QString selected = selectedName();
+        QString selected = selectedName();
         m_model->setRows(rows);
+        // A task just submitted is the one selected, so Enter opens its monitor.
+        if (m_model->indexOf(m_selectWhenSaved) >= 0)
+            selected = std::exchange(m_selectWhenSaved, QString());
         const int row = m_model->indexOf(selected);
         if (row >= 0 && m_table->currentIndex().row() != row)
             m_table->selectRow(row);
         updateActions();
+        // Submit and Start: the task starts once the store has it.
+        if (!m_startWhenSaved.isEmpty() && m_model->indexOf(m_startWhenSaved) >= 0)
+            withSecrets(std::exchange(m_startWhenSaved, QString()),
+                        [this](const TaskProfile &profile) { start(profile); });
         if (!m_resumeOffered) {
             m_resumeOffered = true;
             resumeInterrupted();
@@ -419,6 +426,9 @@ void MainWindow::openWizard(const TaskProfile &profile, const QString &oldName, 
         const bool inStore = m_wizard->storeSecretsInProfile();
         m_sessionProfiles.remove(oldName);
         m_sessionProfiles.insert(saved.name, saved);
+        m_selectWhenSaved = saved.name;
+        if (m_wizard->startsAfterSubmit())
+            m_startWhenSaved = saved.name;
         Q_EMIT saveRequested(saved.name, ProfileJson::toJson(saved, inStore), oldName);
         saveSecrets(saved, oldName, inStore);
     });

@@ -135,6 +135,8 @@ private:
     QSet<QString> m_verifying;             ///< tasks this app verifies now
     /// Profiles with their secrets for this session (the store keeps them without).
     QHash<QString, TaskProfile> m_sessionProfiles;
+    QString m_startWhenSaved; ///< submitted with Submit and Start, not yet in the store
+    QString m_selectWhenSaved; ///< submitted, to be selected once in the list
     QHash<QString, QAction *> m_actions;
     QString m_statusTask;                   ///< the task the status bar speaks of now, if one
     QHash<QString, QString> m_taskMessages; ///< each task's last message

@@ -6,6 +6,7 @@
 #include "emulators/TDengine2Emulator.h"
 #include "emulators/TDengine3Emulator.h"
 #include "forms/OptionEditor.h"
+#include "monitor/MonitorWindow.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
@@ -17,7 +18,11 @@
 #include <CheckpointStore.h>
 #include <ProfileJson.h>
 #include <QAction>
+#include <QApplication>
+#include <QCalendarWidget>
+#include <QTimeEdit>
 #include <QComboBox>
+#include <QCompleter>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
@@ -59,6 +64,63 @@ TaskWizard *toAuthenticationPage(MainWindow &window, const QString &name, int po
 QLabel *blockedLabel(TaskWizard *wizard)
 {
     return wizard->currentPage()->findChild<QLabel *>(u"pageBlockedLabel"_s);
+}
+
+/// The widget with the keyboard focus (the active window when none has it).
+QWidget *focused()
+{
+    return QApplication::focusWidget() ? QApplication::focusWidget()
+                                       : QApplication::activeWindow();
+}
+
+/// Presses `key` on the focused widget.
+void press(int key, Qt::KeyboardModifiers modifiers = Qt::NoModifier)
+{
+    QTest::keyClick(focused(), Qt::Key(key), modifiers);
+}
+
+/// What a window manager does for a window that opens: the offscreen platform has none.
+bool activate(QWidget *window)
+{
+    window->activateWindow();
+    QApplication::setActiveWindow(window);
+    return QTest::qWaitForWindowActive(window);
+}
+
+/// Presses Tab until widget `name` has the focus; false when 80 presses do not reach it.
+bool tabTo(const QString &name)
+{
+    for (int i = 0; i < 80; ++i) {
+        if (focused() && focused()->objectName() == name)
+            return true;
+        press(Qt::Key_Tab);
+    }
+    return false;
+}
+
+/// With the focus on combo box `box`, steps with the arrow keys to the item of value `value`.
+bool arrowTo(QComboBox *box, const QString &value)
+{
+    const int wanted = box->findData(value);
+    for (int i = 0; wanted >= 0 && i < box->count() && box->currentIndex() != wanted; ++i)
+        press(box->currentIndex() < wanted ? Qt::Key_Down : Qt::Key_Up);
+    return box->currentIndex() == wanted;
+}
+
+/// Writes a line-protocol file with two databases: weather and power in db1, cpu in db2.
+QString writeTwoDatabases(const QTemporaryDir &dir)
+{
+    const QString path = dir.filePath(u"two.lp"_s);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return QString();
+    file.write("# DML\n# CONTEXT-DATABASE: db1\n"
+               "weather,city=a temp=1 1700000000000000000\n"
+               "weather,city=b temp=2 1700000060000000000\n"
+               "power,site=a kw=1i 1700000000000000000\n"
+               "# CONTEXT-DATABASE: db2\n"
+               "cpu,host=a usage=1 1700000000000000000\n");
+    return path;
 }
 
 } // namespace
@@ -169,17 +231,22 @@ private Q_SLOTS:
             QVERIFY(next->isEnabled());
         }
         screenshot(wizard, u"4-task"_s);
-        QTest::mouseClick(next, Qt::LeftButton);
 
-        // Advanced options, collapsed until opened.
-        QCOMPARE(wizard->currentId(), int(TaskWizard::AdvancedPage));
+        // Advanced options: a collapsed section of the task page until opened; closed, it says
+        // which values differ from the defaults.
+        QCOMPARE(wizard->currentId(), int(TaskWizard::TaskPage));
+        auto *advancedSummary = find<QLabel>(wizard, u"advancedSummaryLabel"_s);
         QVERIFY(!find<QWidget>(wizard, u"advancedOptionsWidget"_s)->isVisible());
-        screenshot(wizard, u"5-advanced-collapsed"_s);
+        QCOMPARE(advancedSummary->text(), u"All at their defaults."_s);
         click(wizard, u"advancedToggleButton"_s);
         QVERIFY(find<QWidget>(wizard, u"advancedOptionsWidget"_s)->isVisible());
         find<QSpinBox>(wizard, u"advancedReadConcurrencySpinBox"_s)->setValue(4);
         find<QSpinBox>(wizard, u"advancedWriteConcurrencySpinBox"_s)->setValue(2);
         screenshot(wizard, u"5-advanced"_s);
+        click(wizard, u"advancedToggleButton"_s);
+        QVERIFY(!find<QWidget>(wizard, u"advancedOptionsWidget"_s)->isVisible());
+        QCOMPARE(advancedSummary->text(),
+                 u"Changed from the defaults: Max Read Concurrency 4; Max Write Concurrency 2"_s);
         QTest::mouseClick(next, Qt::LeftButton);
 
         QCOMPARE(wizard->currentId(), int(TaskWizard::SummaryPage));
@@ -282,8 +349,8 @@ private Q_SLOTS:
         profile.task.end.clear();
         const auto endLine = [](const QString &summary) {
             for (const QString &line : summary.split(u'\n'))
-                if (line.startsWith(u"End Time:"_s))
-                    return line;
+                if (line.trimmed().startsWith(u"End Time:"_s))
+                    return line.trimmed();
             return QString();
         };
         profile.task.mode = u"history"_s;
@@ -367,7 +434,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&wizard));
         while (wizard.currentId() != int(TaskWizard::SummaryPage)) {
             const int before = wizard.currentId();
-            if (before == int(TaskWizard::AdvancedPage)) {
+            if (before == int(TaskWizard::TaskPage)) {
                 // A TDengine 3 target: the policies for what it cannot hold as it is, with
                 // their defaults; chosen here so that the plan names what TDengine refuses.
                 click(&wizard, u"advancedToggleButton"_s);
@@ -557,6 +624,236 @@ private Q_SLOTS:
                                statement.contains(u"PRECISION 'ns'"_s, Qt::CaseInsensitive));
         QVERIFY2(nanosecond, qPrintable(tdengine.statements().join(u'\n')));
         wizard->reject();
+    }
+
+    /// Start and end take "YYYY-MM-DD HH:MM[:SS]" as well as RFC 3339, or a date and time from
+    /// the calendar (F4), read in the chosen zone (searchable, the system's by default), with
+    /// the time in UTC shown as the user types; the summary names the zone.
+    void timeEntryInTheChosenZone()
+    {
+        qputenv("TZ", "Asia/Shanghai");
+        const auto restore = qScopeGuard([] { qunsetenv("TZ"); });
+        TaskWizard wizard(TaskProfile::withDefaults());
+        wizard.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&wizard));
+        auto *zone = find<QComboBox>(&wizard, u"taskTimeZoneComboBox"_s);
+        QVERIFY(zone);
+        QCOMPARE(zone->currentText(), u"Asia/Shanghai"_s);
+        QCOMPARE(wizard.profile().task.timeZone, u"Asia/Shanghai"_s);
+        QVERIFY(zone->findText(u"Europe/Berlin"_s) >= 0); // the IANA list
+
+        auto *start = find<QLineEdit>(&wizard, u"taskStartLineEdit"_s);
+        auto *utc = find<QLabel>(&wizard, u"taskStartUtcLabel"_s);
+        QTest::keyClicks(start, u"2024-01-01 08:00"_s);
+        QCOMPARE(wizard.profile().task.start, u"2024-01-01T08:00:00"_s);
+        QCOMPARE(utc->text(), u"In UTC: 2024-01-01 00:00:00Z (read in Asia/Shanghai)"_s);
+        QVERIFY(wizard.errorsFor({u"task.start"_s}).isEmpty());
+
+        // Searchable: part of a name finds it.
+        zone->setFocus();
+        zone->lineEdit()->selectAll();
+        QTest::keyClicks(zone, u"tokyo"_s);
+        QAbstractItemView *popup = zone->completer()->popup();
+        QTRY_VERIFY(popup->isVisible());
+        QCOMPARE(popup->model()->rowCount(), 1);
+        QCOMPARE(popup->model()->index(0, 0).data().toString(), u"Asia/Tokyo"_s);
+        zone->setCurrentIndex(zone->findText(u"Asia/Tokyo"_s));
+        QCOMPARE(wizard.profile().task.timeZone, u"Asia/Tokyo"_s);
+        QCOMPARE(utc->text(), u"In UTC: 2023-12-31 23:00:00Z (read in Asia/Tokyo)"_s);
+        // RFC 3339 with its own offset is taken as it is.
+        start->clear();
+        QTest::keyClicks(start, u"2024-01-01T08:00:00+01:00"_s);
+        QCOMPARE(wizard.profile().task.start, u"2024-01-01T08:00:00+01:00"_s);
+        QCOMPARE(utc->text(), u"In UTC: 2024-01-01 07:00:00Z (read in Asia/Tokyo)"_s);
+
+        // The calendar, by keyboard: F4 opens it, Enter on the time takes date and time.
+        auto *end = find<QLineEdit>(&wizard, u"taskEndLineEdit"_s);
+        end->setFocus();
+        QTest::keyClick(end, Qt::Key_F4);
+        auto *calendar = find<QCalendarWidget>(&wizard, u"taskEndCalendarWidget"_s);
+        QTRY_VERIFY(calendar->isVisible());
+        calendar->setSelectedDate(QDate(2024, 2, 3));
+        press(Qt::Key_Right); // one day on, as an arrow key does
+        auto *time = find<QTimeEdit>(&wizard, u"taskEndTimeEdit"_s);
+        time->setTime(QTime(12, 30));
+        QTest::keyClick(time, Qt::Key_Return);
+        QTRY_VERIFY(!calendar->isVisible());
+        QCOMPARE(end->text(), u"2024-02-04 12:30:00"_s);
+        QCOMPARE(wizard.profile().task.end, u"2024-02-04T12:30:00"_s);
+        QVERIFY(SummaryPage::summaryOf(wizard.profile())
+                    .contains(u"End Time: 2024-02-04T12:30:00 (Asia/Tokyo; UTC 2024-02-04 "
+                              u"03:30:00Z)"_s));
+    }
+
+    /// The Version field offers the versions of the chosen tab, and Check connection fills in
+    /// the one the server reports.
+    void versionFollowsTheTabAndTheServer()
+    {
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        TaskWizard *wizard = toAuthenticationPage(window, u"versions"_s, m_influx->port());
+        QCOMPARE(wizard->currentId(), int(TaskWizard::AuthenticationPage));
+        auto *version = find<QComboBox>(wizard, u"sourceAuthVersionComboBox"_s);
+        QVERIFY(version && version->isEditable());
+        const auto items = [version] {
+            QStringList list;
+            for (int i = 0; i < version->count(); ++i)
+                list.append(version->itemText(i));
+            return list;
+        };
+        QCOMPARE(items().first(), u"1.8"_s);
+        QVERIFY(items().contains(u"1.7"_s));
+        auto *tabs = find<QTabWidget>(wizard, u"authTabWidget"_s);
+        tabs->setCurrentIndex(1);
+        QVERIFY(items().contains(u"2.0"_s) && items().contains(u"Cloud"_s));
+        tabs->setCurrentIndex(2);
+        QCOMPARE(items(),
+                 QStringList({u"Core"_s, u"Enterprise"_s, u"Cloud Dedicated"_s, u"Clustered"_s}));
+        tabs->setCurrentIndex(0);
+        click(wizard, u"checkConnectionButton"_s);
+        auto *status = find<QLabel>(wizard, u"connectionStatusLabel"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Connected"_s), 15000);
+        QVERIFY2(version->currentText().startsWith(u"1.6.7"_s), qPrintable(version->currentText()));
+        QCOMPARE(wizard->profile().source.version, version->currentText());
+        wizard->reject();
+    }
+
+    /// A line-protocol file source asks only what applies: no authentication page, no mode
+    /// and no delay; Get schema lists the file's databases and the chosen one's measurements.
+    void fileSourceAsksOnlyWhatApplies()
+    {
+        QTemporaryDir dir;
+        TaskProfile profile = lpfileToLpfile(u"file"_s, writeTwoDatabases(dir),
+                                             dir.filePath(u"out.lp"_s));
+        profile.task.bucket.clear();
+        profile.task.mode = u"realtime"_s; // not for a file: the wizard makes it history
+        TaskWizard wizard(profile);
+        wizard.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&wizard));
+        QCOMPARE(wizard.profile().task.mode, u"history"_s);
+        wizard.next();
+        QCOMPARE(wizard.currentId(), int(TaskWizard::ConnectionPage));
+        wizard.next();
+        QCOMPARE(wizard.currentId(), int(TaskWizard::TaskPage));
+        QVERIFY(!find<QWidget>(&wizard, u"taskModeComboBox"_s)->isVisible());
+        QVERIFY(!find<QWidget>(&wizard, u"taskDelaySecondsSpinBox"_s)->isVisible());
+        QVERIFY(find<QWidget>(&wizard, u"taskWindowMinutesSpinBox"_s)->isVisible());
+        click(&wizard, u"getSchemaButton"_s);
+        auto *bucket = find<QComboBox>(&wizard, u"bucketComboBox"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(bucket->count(), 2, 15000);
+        QCOMPARE(bucket->itemText(0), u"db1"_s);
+        QCOMPARE(bucket->itemText(1), u"db2"_s);
+        auto *list = find<QListWidget>(&wizard, u"measurementsListWidget"_s);
+        QTRY_COMPARE(list->count(), 2);
+        QStringList names{list->item(0)->text(), list->item(1)->text()};
+        names.sort();
+        QCOMPARE(names, QStringList({u"power"_s, u"weather"_s}));
+        wizard.back();
+        QCOMPARE(wizard.currentId(), int(TaskWizard::ConnectionPage));
+    }
+
+    /// Options the task does not change are left out of the collapsed section's line, and the
+    /// summary groups the options by Source, Target, Task and Advanced.
+    void summaryGroupsTheOptions()
+    {
+        TaskProfile profile = influxToInflux(u"grouped"_s, u"http://127.0.0.1:1"_s, u"src"_s,
+                                             u"http://127.0.0.1:2"_s, u"dst"_s);
+        profile.task.start = u"2024-01-01T00:00:00Z"_s;
+        const QString summary = SummaryPage::summaryOf(profile);
+        const QStringList lines = summary.split(u'\n');
+        const auto at = [&lines](const QString &line) { return lines.indexOf(line); };
+        QVERIFY2(at(u"Source"_s) == 0, qPrintable(summary));
+        QVERIFY(at(u"Target"_s) > at(u"    Host: 127.0.0.1"_s));
+        QVERIFY(at(u"Task"_s) > at(u"Target"_s));
+        QVERIFY(at(u"Advanced"_s) > at(u"Task"_s));
+        QVERIFY(at(u"    Target Host: 127.0.0.1"_s) > at(u"Target"_s));
+        QVERIFY(at(u"    Log Level: info"_s) > at(u"Advanced"_s));
+        QVERIFY(at(u"    Name: grouped"_s) > at(u"Task"_s));
+    }
+
+    /// Editing a task whose password or token was not kept says to enter it again.
+    void aSecretNotKeptAsksToBeEnteredAgain()
+    {
+        TaskProfile profile = influxToInflux(u"kept"_s, u"http://127.0.0.1:1"_s, u"src"_s,
+                                             u"http://127.0.0.1:2"_s, u"dst"_s);
+        profile.source.apiVersion = u"2.x"_s;
+        profile.source.orgId = u"abcd"_s;
+        profile.source.token.clear();
+        TaskWizard wizard(profile);
+        auto *token = find<QLineEdit>(&wizard, u"sourceAuthTokenLineEdit"_s);
+        QVERIFY2(token->placeholderText().contains(u"enter it again"_s),
+                 qPrintable(token->placeholderText()));
+        // A new task's empty fields are simply empty.
+        TaskProfile fresh = profile;
+        fresh.name.clear();
+        TaskWizard another(fresh);
+        QVERIFY(find<QLineEdit>(&another, u"sourceAuthTokenLineEdit"_s)->placeholderText().isEmpty());
+    }
+
+    /// Keyboard only: Add, the wizard for a file task, Submit and Start, the monitor, closed.
+    void keyboardOnlyAddSubmitStartMonitor()
+    {
+        QTemporaryDir dir;
+        const QString source = writeTwoDatabases(dir);
+        const QString target = dir.filePath(u"keys.lp"_s);
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        press(Qt::Key_N, Qt::ControlModifier);
+        TaskWizard *wizard = window.wizard();
+        QVERIFY(wizard);
+        QVERIFY(activate(wizard));
+        // The first field has the focus: typing names the task.
+        QCOMPARE(focused()->objectName(), u"nameLineEdit"_s);
+        QTest::keyClicks(focused(), u"by keys"_s);
+        QVERIFY(tabTo(u"sourceTypeComboBox"_s));
+        QVERIFY(arrowTo(find<QComboBox>(wizard, u"sourceTypeComboBox"_s), u"lpfile"_s));
+        QVERIFY(tabTo(u"targetTypeComboBox"_s));
+        QVERIFY(arrowTo(find<QComboBox>(wizard, u"targetTypeComboBox"_s), u"lpfile"_s));
+        QVERIFY(tabTo(u"targetPathLineEdit"_s));
+        QTest::keyClicks(focused(), target);
+        press(Qt::Key_Return); // Next, the default button
+        QCOMPARE(wizard->currentId(), int(TaskWizard::ConnectionPage));
+        QCOMPARE(focused()->objectName(), u"sourcePathLineEdit"_s); // the page's first field
+        QTest::keyClicks(focused(), source);
+        press(Qt::Key_Return); // Next, the default button
+        QCOMPARE(wizard->currentId(), int(TaskWizard::TaskPage));
+        // The first field has the focus; Tab goes down the page.
+        QCOMPARE(focused()->objectName(), u"bucketComboBox"_s);
+        for (const QString &next : {u"getSchemaButton"_s, u"measurementFilterLineEdit"_s,
+                                    u"measurementsListWidget"_s, u"taskStartLineEdit"_s}) {
+            press(Qt::Key_Tab);
+            QCOMPARE(focused()->objectName(), next);
+        }
+        QTest::keyClicks(focused(), u"2020-01-01 00:00"_s);
+        press(Qt::Key_Return); // Next, the default button
+        QCOMPARE(wizard->currentId(), int(TaskWizard::SummaryPage));
+        QVERIFY(find<QAbstractButton>(wizard, u"submitAndStartButton"_s)->isVisible());
+        QPointer<TaskWizard> closing(wizard);
+        QVERIFY(tabTo(u"submitAndStartButton"_s));
+        press(Qt::Key_Space);
+        QTRY_VERIFY(closing.isNull() || !closing->isVisible());
+
+        // Started without another key: the task runs to completion.
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->row(0)->state, u"completed"_s, 30000);
+        QFile written(target);
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        QVERIFY(written.readAll().contains("weather,city=a temp=1 1700000000000000000"));
+
+        // The monitor by Enter on the task, closed by Ctrl+W.
+        QVERIFY(activate(&window));
+        QVERIFY(tabTo(u"taskTableView"_s));
+        // The task just submitted is selected.
+        auto *table = find<QTableView>(&window, u"taskTableView"_s);
+        QCOMPARE(table->selectionModel()->selectedRows().size(), 1);
+        press(Qt::Key_Return);
+        QTRY_VERIFY(window.monitor(u"by keys"_s) && window.monitor(u"by keys"_s)->isVisible());
+        QPointer<QWidget> monitor = window.monitor(u"by keys"_s);
+        QVERIFY(activate(monitor));
+        press(Qt::Key_W, Qt::ControlModifier);
+        QTRY_VERIFY(monitor.isNull() || !monitor->isVisible());
     }
 
     /// On every page, every required field left empty and every time that is not a time blocks

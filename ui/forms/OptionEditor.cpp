@@ -1,7 +1,10 @@
 #include "forms/OptionEditor.h"
 
+#include "forms/TimeField.h"
+
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCompleter>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -141,16 +144,43 @@ OptionEditor::OptionEditor(const OptionSpec &spec, QWidget *parent) : QObject(pa
         m_widget = row;
         break;
     }
-    case OptionKind::TextList:
-    case OptionKind::Text:
-    case OptionKind::Secret:
     case OptionKind::Time: {
+        auto *field = new TimeField(objectNameFor(spec.key, QString()), parent);
+        connect(field->lineEdit(), &QLineEdit::textChanged, this, [this] {
+            if (!m_loading)
+                Q_EMIT edited();
+        });
+        m_widget = field;
+        break;
+    }
+    case OptionKind::Text:
+        if (spec.suggestions) {
+            // Free text with values to pick from: typing filters the list by any part.
+            auto *box = new QComboBox(parent);
+            box->setObjectName(objectNameFor(spec.key, u"ComboBox"_s));
+            box->setEditable(true);
+            box->setInsertPolicy(QComboBox::NoInsert);
+            // Wide enough for "America/Argentina/Buenos_Aires" or "Cloud Dedicated".
+            box->setMinimumContentsLength(24);
+            box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+            box->lineEdit()->setPlaceholderText(tr("choose or type"));
+            box->completer()->setCompletionMode(QCompleter::PopupCompletion);
+            box->completer()->setFilterMode(Qt::MatchContains);
+            box->completer()->setCaseSensitivity(Qt::CaseInsensitive);
+            connect(box, &QComboBox::currentTextChanged, this, [this] {
+                if (!m_loading)
+                    Q_EMIT edited();
+            });
+            m_widget = box;
+            break;
+        }
+        [[fallthrough]];
+    case OptionKind::TextList:
+    case OptionKind::Secret: {
         auto *edit = new QLineEdit(parent);
         edit->setObjectName(objectNameFor(spec.key, u"LineEdit"_s));
         if (spec.kind == OptionKind::Secret)
             edit->setEchoMode(QLineEdit::Password);
-        if (spec.kind == OptionKind::Time)
-            edit->setPlaceholderText(u"2024-01-01T00:00:00Z"_s);
         if (spec.kind == OptionKind::TextList)
             edit->setPlaceholderText(tr("comma-separated; empty = all"));
         connect(edit, &QLineEdit::textChanged, this, [this] {
@@ -168,12 +198,37 @@ OptionEditor::OptionEditor(const OptionSpec &spec, QWidget *parent) : QObject(pa
 
 void OptionEditor::load(const TaskProfile &profile)
 {
+    if (auto *field = qobject_cast<TimeField *>(m_widget))
+        field->setZone(profile.task.timeZone);
+    if (auto *box = qobject_cast<QComboBox *>(m_widget); box && m_spec.suggestions)
+        offer(box, m_spec.suggestions(profile));
     const QVariant v = m_spec.get(profile);
     if (v == value())
         return; // leave the widget (and its cursor) alone
     m_loading = true;
     setValue(v);
     m_loading = false;
+}
+
+void OptionEditor::offer(QComboBox *box, const QStringList &values)
+{
+    QStringList shown;
+    for (int i = 0; i < box->count(); ++i)
+        shown.append(box->itemText(i));
+    if (shown == values)
+        return;
+    // Another tab offers its own versions; what was typed stays.
+    const bool loading = m_loading;
+    m_loading = true;
+    const QString text = box->currentText();
+    box->clear();
+    box->addItems(values);
+    const int index = box->findText(text);
+    if (index >= 0)
+        box->setCurrentIndex(index);
+    else
+        box->setEditText(text);
+    m_loading = loading;
 }
 
 void OptionEditor::store(TaskProfile &profile) const
@@ -188,7 +243,9 @@ QVariant OptionEditor::value() const
     if (auto *box = qobject_cast<QCheckBox *>(m_widget))
         return box->isChecked();
     if (auto *box = qobject_cast<QComboBox *>(m_widget))
-        return box->currentData();
+        return box->isEditable() ? QVariant(box->currentText()) : box->currentData();
+    if (auto *field = qobject_cast<TimeField *>(m_widget))
+        return field->value();
     const auto *edit = m_widget->findChild<QLineEdit *>()
                            ? m_widget->findChild<QLineEdit *>()
                            : qobject_cast<QLineEdit *>(m_widget.data());
@@ -211,6 +268,14 @@ void OptionEditor::setValue(const QVariant &value)
     }
     if (auto *box = qobject_cast<QCheckBox *>(m_widget)) {
         box->setChecked(value.toBool());
+        return;
+    }
+    if (auto *box = qobject_cast<QComboBox *>(m_widget); box && box->isEditable()) {
+        const int index = box->findText(value.toString());
+        if (index >= 0)
+            box->setCurrentIndex(index);
+        else
+            box->setEditText(value.toString());
         return;
     }
     if (auto *box = qobject_cast<QComboBox *>(m_widget)) {

@@ -4,6 +4,7 @@
 #include <QPointer>
 #include <TaskOptions.h>
 
+class QComboBox;
 class QLabel;
 class QWidget;
 
@@ -41,6 +42,8 @@ Q_SIGNALS:
 
 private:
     void setValue(const QVariant &value);
+    /// Puts `values` in the list of a free-text field with suggestions, keeping its text.
+    void offer(QComboBox *box, const QStringList &values);
 
     OptionSpec m_spec;
     QPointer<QWidget> m_widget;

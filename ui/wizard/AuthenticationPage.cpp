@@ -23,7 +23,19 @@ struct CheckResult
 {
     bool ok = false;
     QString text;
+    QString version; ///< as the Version field takes it
 };
+
+/// The version a check found, as the Version field offers it: an edition the server names
+/// ("Core", "Cloud"), or the version number it reports.
+QString detectedVersion(const ConnectionInfo &info, const QStringList &offered)
+{
+    const QString said = info.product + u' ' + info.detail;
+    for (const QString &edition : offered)
+        if (!edition.front().isDigit() && said.contains(edition, Qt::CaseInsensitive))
+            return edition;
+    return info.version;
+}
 
 } // namespace
 
@@ -32,7 +44,6 @@ AuthenticationPage::AuthenticationPage(TaskWizard *wizard)
                tr("Different versions of InfluxDB need different authentication; choose the tab "
                   "of your server."))
 {
-    addForm({u"source.auth.version"_s});
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(u"authTabWidget"_s);
     pageLayout()->insertWidget(pageLayout()->count() - 1, m_tabs);
@@ -43,9 +54,10 @@ AuthenticationPage::AuthenticationPage(TaskWizard *wizard)
     m_authBox = new QWidget(this);
     auto *box = new QVBoxLayout(m_authBox);
     box->setContentsMargins(0, 0, 0, 0);
-    box->addWidget(addForm({u"source.auth.user"_s, u"source.auth.password"_s}));
-    box->addWidget(
-        addForm({u"source.auth.orgId"_s, u"source.auth.token"_s, u"source.auth.addDbrp"_s}));
+    // The version first: each tab offers the versions of its API.
+    box->addWidget(addForm({u"source.auth.version"_s, u"source.auth.user"_s,
+                            u"source.auth.password"_s, u"source.auth.orgId"_s,
+                            u"source.auth.token"_s, u"source.auth.addDbrp"_s}));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         placeAuthBox();
         // A check's answer speaks of the API it checked: another tab starts without one, and
@@ -133,21 +145,25 @@ void AuthenticationPage::placeAuthBox()
 void AuthenticationPage::checkConnection()
 {
     const TaskProfile profile = taskWizard()->profile();
+    const SourceKind *kind = kinds::source(profile.source);
+    const QStringList offered = kind ? kind->versions : QStringList();
     const int generation = ++m_checkGeneration;
     m_checkButton->setEnabled(false);
     m_status->setStyleSheet(QString());
     m_status->setText(tr("Checking %1:%2…").arg(profile.source.host).arg(profile.source.port));
     runInBackground<CheckResult>(
         this,
-        [profile]() -> CheckResult {
+        [profile, offered]() -> CheckResult {
             try {
                 CancelToken cancel;
                 const ConnectionInfo info =
                     Connectors::createSource(profile)->checkConnection(cancel);
-                return {true, QObject::tr("Connected: %1 %2 (%3)")
-                                  .arg(info.product, info.version, info.detail)};
+                return {true,
+                        QObject::tr("Connected: %1 %2 (%3)")
+                            .arg(info.product, info.version, info.detail),
+                        detectedVersion(info, offered)};
             } catch (const Error &error) {
-                return {false, QObject::tr("Failed: %1").arg(error.message())};
+                return {false, QObject::tr("Failed: %1").arg(error.message()), QString()};
             }
         },
         [this, generation](const CheckResult &result) {
@@ -156,6 +172,10 @@ void AuthenticationPage::checkConnection()
             m_checkButton->setEnabled(true);
             m_status->setText(result.text);
             m_status->setStyleSheet(result.ok ? u"color: #1b6e20;"_s : u"color: #b3261e;"_s);
+            // The Version field shows what the server is.
+            if (result.ok && !result.version.isEmpty() &&
+                findOption(u"source.auth.version"_s)->appliesTo(taskWizard()->profile()))
+                taskWizard()->setProfileOption(u"source.auth.version"_s, result.version);
         });
 }
 

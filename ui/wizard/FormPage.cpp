@@ -25,6 +25,9 @@ FormPage::FormPage(TaskWizard *wizard, const QString &title, const QString &subt
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setWidgetResizable(true);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Not a stop of its own: the page opens with the focus on its first field, and Tab moves
+    // between fields (the area scrolls to the one that has the focus).
+    scroll->setFocusPolicy(Qt::NoFocus);
     auto *content = new QWidget(scroll);
     scroll->setWidget(content);
     outer->addWidget(scroll);

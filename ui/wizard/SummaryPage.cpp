@@ -57,7 +57,8 @@ QString shortTime(qint64 ns)
 SummaryPage::SummaryPage(TaskWizard *wizard) : QWizardPage(wizard), m_wizard(wizard)
 {
     setTitle(tr("Summary"));
-    setSubTitle(tr("Check the task, then Submit to save it to the list of data sources."));
+    setSubTitle(tr("Check the task, then Submit to save it to the list of data sources, or Submit "
+                   "and Start to save it and run it at once."));
     auto *layout = new QVBoxLayout(this);
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(u"summaryTabWidget"_s);
@@ -128,37 +129,60 @@ SummaryPage::SummaryPage(TaskWizard *wizard) : QWizardPage(wizard), m_wizard(wiz
     connect(m_storeSecrets, &QCheckBox::toggled, m_wizard, &TaskWizard::setStoreSecretsInProfile);
 }
 
+QString SummaryPage::valueText(const OptionSpec &spec, const TaskProfile &profile)
+{
+    const QVariant value = spec.get(profile);
+    switch (spec.kind) {
+    case OptionKind::Secret:
+        return value.toString().isEmpty() ? tr("(none)") : u"••••••"_s;
+    case OptionKind::Choice:
+        return choiceLabel(spec, value.toString());
+    case OptionKind::Boolean:
+        return value.toBool() ? tr("yes") : tr("no");
+    case OptionKind::TextList:
+        return value.toStringList().isEmpty() ? tr("(all)") : value.toStringList().join(u", "_s);
+    case OptionKind::Time:
+        if (const auto ns = TimeText::parse(value.toString(), profile.task.timeZone))
+            return tr("%1 (%2; UTC %3)")
+                .arg(value.toString(), profile.task.timeZone,
+                     TimeText::format(*ns).replace(u'T', u' '));
+        break;
+    default:
+        break;
+    }
+    if (!value.toString().isEmpty())
+        return value.toString();
+    return spec.key != u"task.end"_s            ? tr("(none)")
+           : kinds::follows(profile.task.mode) ? tr("(none: keep following new data)")
+                                               : tr("(none: up to the moment the task first runs)");
+}
+
 QString SummaryPage::summaryOf(const TaskProfile &profile)
 {
+    // Grouped as the form is read back: where from, where to, what, and how.
+    const auto groupOf = [](const OptionSpec &spec) {
+        if (spec.group == u"advanced"_s)
+            return 3;
+        if (spec.key.startsWith(u"source."_s))
+            return 0;
+        if (spec.key.startsWith(u"target."_s))
+            return 1;
+        return 2;
+    };
+    const QStringList titles = {tr("Source"), tr("Target"), tr("Task"), tr("Advanced")};
+    QList<QStringList> groups(titles.size());
+    for (const OptionSpec &spec : taskOptions())
+        if (!spec.appliesTo || spec.appliesTo(profile))
+            groups[groupOf(spec)].append(
+                u"    %1: %2"_s.arg(spec.label, valueText(spec, profile)));
     QStringList lines;
-    for (const OptionSpec &spec : taskOptions()) {
-        if (spec.appliesTo && !spec.appliesTo(profile))
+    for (qsizetype i = 0; i < groups.size(); ++i) {
+        if (groups.at(i).isEmpty())
             continue;
-        const QVariant value = spec.get(profile);
-        QString text;
-        switch (spec.kind) {
-        case OptionKind::Secret:
-            text = value.toString().isEmpty() ? tr("(none)") : u"••••••"_s;
-            break;
-        case OptionKind::Choice:
-            text = choiceLabel(spec, value.toString());
-            break;
-        case OptionKind::Boolean:
-            text = value.toBool() ? tr("yes") : tr("no");
-            break;
-        case OptionKind::TextList:
-            text =
-                value.toStringList().isEmpty() ? tr("(all)") : value.toStringList().join(u", "_s);
-            break;
-        default:
-            text = value.toString();
-            if (text.isEmpty())
-                text = spec.key != u"task.end"            ? tr("(none)")
-                       : kinds::follows(profile.task.mode) ? tr("(none: keep following new data)")
-                                                           : tr("(none: up to the moment the task "
-                                                                "first runs)");
-        }
-        lines.append(u"%1: %2"_s.arg(spec.label, text));
+        if (!lines.isEmpty())
+            lines.append(QString());
+        lines.append(titles.at(i));
+        lines += groups.at(i);
     }
     return lines.join(u'\n');
 }
@@ -266,11 +290,13 @@ void SummaryPage::showPlan(const TaskPlan &plan)
     m_planStatus->setText(
         u"<b style=\"color:%1\">%2</b><br>%3<br>%4"_s.arg(
             color.name(), verdict.toHtmlEscaped(),
-            tr("%1 points in %2 %3, %4 read units; target: %5")
+            tr("%1 %2 in %3 %4, %5 %6; target: %7")
                 .arg(countText(points, exact))
+                .arg(points == 1 && exact ? tr("point") : tr("points"))
                 .arg(plan.measurements.size())
                 .arg(plan.measurements.size() == 1 ? tr("measurement") : tr("measurements"))
                 .arg(plan.readUnits)
+                .arg(plan.readUnits == 1 ? tr("read unit") : tr("read units"))
                 .arg(plan.targetState)
                 .toHtmlEscaped(),
             tr("Estimated duration: %1 — an estimate: %2").arg(estimate, plan.estimateNote)
@@ -341,8 +367,11 @@ void SummaryPage::showPlan(const TaskPlan &plan)
                 field->setForeground(0, kKeptColor);
         }
         item->setExpanded(!m->problems.isEmpty());
-        item->setToolTip(0, tr("%1: %2 points, %3 series, %4 read units")
-                                .arg(item->text(0), item->text(1), item->text(2), item->text(5)));
+        item->setToolTip(0, tr("%1: %2 %3, %4 series, %5 %6")
+                                .arg(item->text(0), item->text(1),
+                                     m->points == 1 ? tr("point") : tr("points"), item->text(2),
+                                     item->text(5),
+                                     m->readUnits == 1 ? tr("read unit") : tr("read units")));
     }
     // The first problem, in full, below the tree.
     if (QTreeWidgetItem *top = m_planTree->topLevelItem(0); top && top->childCount() > 0 &&

@@ -18,6 +18,7 @@ namespace tsm {
 
 class TaskWizard;
 
+struct OptionSpec;
 struct TaskPlan;
 
 /** Before Submit: the plan of the task (what would move, what the target cannot hold; read off
@@ -35,6 +36,8 @@ public:
 
     /// The summary text of a profile: "Label: value" for every option that applies.
     static QString summaryOf(const TaskProfile &profile);
+    /// One option's value as the summary shows it (secrets masked, times with their zone).
+    static QString valueText(const OptionSpec &spec, const TaskProfile &profile);
 
 private:
     void startPlan();

@@ -4,6 +4,7 @@
 #include "connectors/Connectors.h"
 #include "core/Error.h"
 #include "forms/OptionForm.h"
+#include "forms/TimeField.h"
 #include "wizard/TaskWizard.h"
 #include "wizard/TimeSpanDelegate.h"
 
@@ -16,7 +17,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
-#include <QTimeZone>
+#include <QToolButton>
 #include <TimeText.h>
 #include <QVBoxLayout>
 
@@ -40,6 +41,13 @@ struct SchemaResult
 /// this many.
 constexpr int kMaxBoundsQueries = 400;
 constexpr int kMaxBuckets = 20;
+
+const QStringList kAdvancedKeys = {u"advanced.logLevel"_s,           u"advanced.readConcurrency"_s,
+                                   u"advanced.writeConcurrency"_s,   u"advanced.batchSize"_s,
+                                   u"advanced.retryAttempts"_s,      u"advanced.idleTimeoutSeconds"_s,
+                                   u"advanced.onKeyClash"_s,         u"advanced.onTypeConflict"_s,
+                                   u"target.childTableName"_s,       u"advanced.bounceErrors"_s,
+                                   u"advanced.bounceWindowSeconds"_s, u"advanced.idleSeconds"_s};
 
 /// In UTC, as the start field takes it.
 QString spanText(const TimeRange &range)
@@ -143,20 +151,77 @@ TaskPage::TaskPage(TaskWizard *wizard)
     formLayout->insertRow(1, m_measurementsLabel, measurementColumn);
     addExtraKey(u"task.bucket"_s, bucketError);
 
-    if (auto *zone = qobject_cast<QLineEdit *>(form->editor(u"task.timeZone"_s)->widget())) {
-        QStringList zones;
-        for (const QByteArray &id : QTimeZone::availableTimeZoneIds())
-            zones.append(QString::fromUtf8(id));
-        auto *completer = new QCompleter(zones, zone);
-        completer->setCaseSensitivity(Qt::CaseInsensitive);
-        completer->setFilterMode(Qt::MatchContains);
-        zone->setCompleter(completer);
+    // The keyboard goes as the eyes do: the bucket and its measurements first, then the fields.
+    QList<QWidget *> order{m_bucket, m_schemaButton, m_filter, m_measurements};
+    for (const QString &key : form->keys()) {
+        QWidget *field = form->editor(key)->widget();
+        if (auto *time = qobject_cast<TimeField *>(field))
+            order << time->lineEdit() << time->calendarButton();
+        else
+            order << (field->focusProxy() ? field->focusProxy() : field);
     }
+    for (qsizetype i = 0; i + 1 < order.size(); ++i)
+        setTabOrder(order.at(i), order.at(i + 1));
+    addAdvancedOptions();
 
     connect(m_bucket, &QComboBox::currentTextChanged, this, &TaskPage::changeBucket);
     connect(m_schemaButton, &QPushButton::clicked, this, &TaskPage::getSchema);
     connect(m_filter, &QLineEdit::textChanged, this, &TaskPage::applyFilter);
     connect(m_measurements, &QListWidget::itemChanged, this, &TaskPage::storeMeasurements);
+}
+
+void TaskPage::addAdvancedOptions()
+{
+    // As the documented form has them: a collapsed section under the task's fields that says
+    // which values differ from the defaults while it is closed.
+    m_advancedToggle = new QToolButton(this);
+    m_advancedToggle->setObjectName(u"advancedToggleButton"_s);
+    m_advancedToggle->setText(tr("Advanced Options"));
+    m_advancedToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_advancedToggle->setArrowType(Qt::RightArrow);
+    m_advancedToggle->setCheckable(true);
+    m_advancedToggle->setAutoRaise(true);
+    m_advancedToggle->setFocusPolicy(Qt::StrongFocus);
+    pageLayout()->insertWidget(pageLayout()->count() - 1, m_advancedToggle);
+    m_advancedSummary = new QLabel(this);
+    m_advancedSummary->setObjectName(u"advancedSummaryLabel"_s);
+    m_advancedSummary->setWordWrap(true);
+    m_advancedSummary->setIndent(m_advancedToggle->iconSize().width() + 8);
+    pageLayout()->insertWidget(pageLayout()->count() - 1, m_advancedSummary);
+    OptionForm *advanced = addForm(kAdvancedKeys, QString(), u"advancedOptionsWidget"_s);
+    advanced->setVisible(false);
+    connect(m_advancedToggle, &QToolButton::toggled, this, [this, advanced](bool open) {
+        m_advancedToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+        advanced->setVisible(open);
+        m_advancedSummary->setVisible(!open);
+    });
+    connect(taskWizard(), &TaskWizard::profileChanged, this, [this] {
+        const QStringList changed = changedOptions(taskWizard()->profile(), kAdvancedKeys);
+        m_advancedSummary->setText(changed.isEmpty()
+                                       ? tr("All at their defaults.")
+                                       : tr("Changed from the defaults: %1")
+                                             .arg(changed.join(u"; "_s)));
+    });
+}
+
+QStringList TaskPage::changedOptions(const TaskProfile &profile, const QStringList &keys)
+{
+    QStringList changed;
+    for (const QString &key : keys) {
+        const OptionSpec *spec = findOption(key);
+        if (!spec || !spec->appliesTo(profile))
+            continue;
+        const QVariant value = spec->get(profile);
+        if (value.toString() == spec->defaultValue.toString())
+            continue;
+        const QString shown = spec->kind == OptionKind::Choice
+                                  ? choiceLabel(*spec, value.toString())
+                              : spec->kind == OptionKind::Boolean
+                                  ? (value.toBool() ? tr("on") : tr("off"))
+                                  : value.toString();
+        changed.append(u"%1 %2"_s.arg(spec->label, shown));
+    }
+    return changed;
 }
 
 void TaskPage::initializePage()

@@ -3,18 +3,21 @@
 #include "wizard/FormPage.h"
 
 #include <QHash>
+#include <TaskProfile.h>
 
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
 class QPushButton;
+class QToolButton;
 
 namespace tsm {
 
 /**
  * What to migrate: the bucket (filled by Get schema), the measurements (a filterable
- * multi-select for thousands of names; none checked = all), the time range and the read window.
+ * multi-select for thousands of names; none checked = all), the time range and the read window,
+ * and the advanced options in a collapsed section.
  */
 class TaskPage : public FormPage
 {
@@ -23,8 +26,11 @@ class TaskPage : public FormPage
 public:
     explicit TaskPage(TaskWizard *wizard);
     void initializePage() override;
+    /// "Read Concurrency 4" for each of `keys` that applies and differs from its default.
+    static QStringList changedOptions(const TaskProfile &profile, const QStringList &keys);
 
 private:
+    void addAdvancedOptions();
     void changeBucket(const QString &bucket);
     void getSchema();
     void loadMeasurements(const QStringList &names);
@@ -39,6 +45,8 @@ private:
     QLabel *m_measurementsHint;
     QLabel *m_bucketLabel = nullptr;
     QLabel *m_measurementsLabel = nullptr;
+    QToolButton *m_advancedToggle = nullptr;
+    QLabel *m_advancedSummary = nullptr;
     int m_schemaGeneration = 0; ///< the newest Get schema; older answers are dropped
     QHash<QString, QString> m_spans; ///< measurement -> its first and last time, from Get schema
 };

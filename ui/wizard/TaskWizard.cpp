@@ -8,14 +8,16 @@
 #include "wizard/SummaryPage.h"
 #include "wizard/TaskPage.h"
 
+#include <Kinds.h>
 #include <ProfileJson.h>
 #include <QMessageBox>
 #include <QAbstractButton>
 #include <QCloseEvent>
 #include <QKeyEvent>
+#include <QLineEdit>
 #include <QScreen>
 #include <QShortcut>
-#include <QToolButton>
+#include <QTimeZone>
 #include <QVBoxLayout>
 #include <TaskOptions.h>
 
@@ -24,39 +26,6 @@ using namespace Qt::StringLiterals;
 namespace tsm {
 
 namespace {
-
-/// The advanced options, collapsed by default as in the documented form.
-class AdvancedPage : public FormPage
-{
-public:
-    explicit AdvancedPage(TaskWizard *wizard)
-        : FormPage(wizard, TaskWizard::tr("Advanced Options"),
-                   TaskWizard::tr("Defaults suit most servers; change them only when you know "
-                                  "why."))
-    {
-        auto *toggle = new QToolButton(this);
-        toggle->setObjectName(u"advancedToggleButton"_s);
-        toggle->setText(TaskWizard::tr("Advanced Options"));
-        toggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-        toggle->setArrowType(Qt::RightArrow);
-        toggle->setCheckable(true);
-        toggle->setAutoRaise(true);
-        pageLayout()->insertWidget(0, toggle);
-        OptionForm *form = addForm({u"advanced.logLevel"_s, u"advanced.readConcurrency"_s,
-                                    u"advanced.writeConcurrency"_s, u"advanced.batchSize"_s,
-                                    u"advanced.retryAttempts"_s, u"advanced.idleTimeoutSeconds"_s,
-                                    u"advanced.onKeyClash"_s, u"advanced.onTypeConflict"_s,
-                                    u"target.childTableName"_s, u"advanced.bounceErrors"_s,
-                                    u"advanced.bounceWindowSeconds"_s, u"advanced.idleSeconds"_s},
-                                   QString(), u"advancedOptionsWidget"_s);
-        form->setVisible(false);
-        QObject::connect(toggle, &QToolButton::toggled, form, [toggle, form](bool on) {
-            toggle->setArrowType(on ? Qt::DownArrow : Qt::RightArrow);
-            form->setVisible(on);
-        });
-        pageLayout()->addStretch(1);
-    }
-};
 
 /// Where the source server is.
 class ConnectionPage : public FormPage
@@ -84,11 +53,24 @@ TaskWizard::TaskWizard(const TaskProfile &profile, QWidget *parent)
     setWizardStyle(QWizard::ModernStyle);
     setOption(QWizard::NoBackButtonOnStartPage, true);
     setButtonText(QWizard::FinishButton, tr("Submit"));
+    // Submit and Start saves the task and starts it at once, as the cloud form's Add does.
+    setOption(QWizard::HaveCustomButton1, true);
+    setButtonText(QWizard::CustomButton1, tr("Submit and &Start"));
+    button(QWizard::CustomButton1)->setObjectName(u"submitAndStartButton"_s);
+    button(QWizard::CustomButton1)->setToolTip(tr("Save the task and start it now"));
+    connect(this, &QWizard::customButtonClicked, this, [this](int which) {
+        if (which != QWizard::CustomButton1)
+            return;
+        m_startAfterSubmit = true;
+        button(QWizard::FinishButton)->click();
+        m_startAfterSubmit = result() == QDialog::Accepted;
+    });
+    connect(this, &QWizard::currentIdChanged, this, &TaskWizard::showButtonsOf);
+    connect(this, &QWizard::currentIdChanged, this, &TaskWizard::focusFirstField);
     setPage(BasicPage, new tsm::BasicPage(this));
     setPage(ConnectionPage, new class ConnectionPage(this));
     setPage(AuthenticationPage, new tsm::AuthenticationPage(this));
     setPage(TaskPage, new tsm::TaskPage(this));
-    setPage(AdvancedPage, new class AdvancedPage(this));
     setPage(SummaryPage, new tsm::SummaryPage(this));
     button(QWizard::NextButton)->setObjectName(u"nextButton"_s);
     button(QWizard::BackButton)->setObjectName(u"backButton"_s);
@@ -105,8 +87,64 @@ TaskWizard::TaskWizard(const TaskProfile &profile, QWidget *parent)
     QAbstractButton *cancel = button(QWizard::CancelButton);
     disconnect(cancel, nullptr, this, nullptr);
     connect(cancel, &QAbstractButton::clicked, this, &TaskWizard::cancelAsked);
+    // A new task's times are read in the zone of this computer unless the user picks another.
+    if (profile.name.isEmpty() && profile.task.start.isEmpty() &&
+        profile.task.timeZone == findOption(u"task.timeZone"_s)->defaultValue.toString())
+        m_profile.task.timeZone = QString::fromUtf8(QTimeZone::systemTimeZoneId());
+    if (!profile.name.isEmpty())
+        hintSecretsNotKept();
     m_initialJson = ProfileJson::toJson(m_profile, true);
     refresh();
+    showButtonsOf(currentId());
+}
+
+void TaskWizard::hintSecretsNotKept()
+{
+    // A task brought back (edit, duplicate, import) comes without the passwords and tokens that
+    // were neither in the keychain nor in the task store: an empty one says so.
+    for (OptionForm *form : std::as_const(m_forms))
+        for (const QString &key : form->keys()) {
+            const OptionEditor *editor = form->editor(key);
+            if (!editor || editor->spec().kind != OptionKind::Secret ||
+                !editor->spec().get(m_profile).toString().isEmpty())
+                continue;
+            if (auto *edit = qobject_cast<QLineEdit *>(editor->widget()))
+                edit->setPlaceholderText(tr("Not kept with the task: enter it again if it has one"));
+        }
+}
+
+void TaskWizard::focusFirstField()
+{
+    // Next (or Enter) leaves the focus on the page gone: the new page's first field takes it,
+    // so that the keyboard goes on where the eyes do.
+    QWidget *page = currentPage();
+    if (!page || (focusWidget() && page->isAncestorOf(focusWidget()) &&
+                  focusWidget()->isVisibleTo(page)))
+        return;
+    for (QWidget *w = page->nextInFocusChain(); w && w != page && page->isAncestorOf(w);
+         w = w->nextInFocusChain())
+        if ((w->focusPolicy() & Qt::TabFocus) && w->isEnabled() && w->isVisibleTo(page)) {
+            w->setFocus(Qt::TabFocusReason);
+            return;
+        }
+}
+
+int TaskWizard::nextId() const
+{
+    // A file has no authentication: the connection page leads to the task.
+    const SourceKind *kind = kinds::source(m_profile.source);
+    if (currentId() == ConnectionPage && kind && kind->auth == AuthStyle::None)
+        return TaskPage;
+    return QWizard::nextId();
+}
+
+void TaskWizard::showButtonsOf(int id)
+{
+    QList<WizardButton> layout = {QWizard::Stretch, QWizard::BackButton, QWizard::NextButton};
+    if (id == SummaryPage)
+        layout.append(QWizard::CustomButton1);
+    layout += {QWizard::FinishButton, QWizard::CancelButton};
+    setButtonLayout(layout);
 }
 
 std::function<bool(QWidget *)> &TaskWizard::confirmDiscard()
@@ -201,6 +239,10 @@ void TaskWizard::setNotice(const QString &text)
 
 void TaskWizard::refresh()
 {
+    // A file is read once: history is its only mode (the field is not shown for it).
+    if (const SourceKind *kind = kinds::source(m_profile.source);
+        kind && !kind->canFollow && kinds::follows(m_profile.task.mode))
+        m_profile.task.mode = kinds::modeName(TaskMode::History);
     // A change can move other values (a new type moves the default port) and show or hide rows.
     for (OptionForm *form : std::as_const(m_forms))
         form->load(m_profile);

@@ -12,7 +12,7 @@ class OptionForm;
 
 /**
  * The task wizard: pages in the order of the documented data-connector form (basic
- * information, connection, authentication, task, advanced options, summary). Every field is a
+ * information, connection, authentication, task with its advanced options, summary). Every field is a
  * declared option; fields validate as the user types and Next stays disabled, with the reason
  * shown under the field, while a page is invalid.
  */
@@ -27,7 +27,6 @@ public:
         ConnectionPage,
         AuthenticationPage,
         TaskPage,
-        AdvancedPage,
         SummaryPage
     };
 
@@ -35,6 +34,9 @@ public:
 
     /// The profile as the user has filled it in.
     TaskProfile profile() const { return m_profile; }
+    /// Whether the user submitted with Submit and Start: the task is to start once saved.
+    bool startsAfterSubmit() const { return m_startAfterSubmit; }
+    int nextId() const override;
 
     /// Where the task's passwords and tokens will be kept (shown on the summary page), and
     /// whether the user chose to keep them in the task store itself.
@@ -71,6 +73,12 @@ protected:
 
 private:
     void refresh();
+    /// The hint on an empty password or token of a task brought back without it.
+    void hintSecretsNotKept();
+    /// Gives the current page's first field the focus when it is elsewhere.
+    void focusFirstField();
+    /// Submit and Start only on the summary page, beside Submit.
+    void showButtonsOf(int id);
     /// Cancel, Escape or Ctrl+W: closes, asking first when something was filled in.
     void cancelAsked();
 
@@ -82,6 +90,7 @@ private:
     QSet<QString> m_touched; ///< keys the user has changed
     QString m_secretsNote;
     bool m_storeSecretsInProfile = false;
+    bool m_startAfterSubmit = false;
 };
 
 } // namespace tsm
