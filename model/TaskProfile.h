@@ -65,6 +65,10 @@ struct TaskSettings
     int delaySeconds = 0;
     QString mode;       ///< history | realtime | both
     QString schemaSync; ///< always | none
+    QString seriesFilter; ///< InfluxQL condition on tags; empty = every series
+    QStringList rename;   ///< "measurement:from=to", "tag:from=to", "field:from=to"
+    QString renameFile;   ///< CSV of kind,from,to lines, applied before `rename`
+    QStringList addTags;  ///< "key=value": constant tags added to every point
 };
 
 struct AdvancedSettings
@@ -79,6 +83,8 @@ struct AdvancedSettings
     bool verify = false;        ///< a history ends by counting each window on both sides
     QString onKeyClash;         ///< rename | reject: a tag and a field with one key
     QString onTypeConflict;     ///< suffix | convert | reject: a field with more than one type
+    int maxPointsPerSecond = 0; ///< points written per second over the whole task; 0 = no limit
+    int readIntervalMs = 0;     ///< a reader's pause between two consecutive reads
 };
 
 /**
