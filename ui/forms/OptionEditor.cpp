@@ -151,7 +151,9 @@ OptionEditor::OptionEditor(const OptionSpec &spec, QWidget *parent) : QObject(pa
             edit->setEchoMode(QLineEdit::Password);
         if (spec.kind == OptionKind::Time)
             edit->setPlaceholderText(u"2024-01-01T00:00:00Z"_s);
-        if (spec.kind == OptionKind::TextList)
+        if (!spec.placeholder.isEmpty())
+            edit->setPlaceholderText(spec.placeholder);
+        else if (spec.kind == OptionKind::TextList)
             edit->setPlaceholderText(tr("comma-separated; empty = all"));
         connect(edit, &QLineEdit::textChanged, this, [this] {
             if (!m_loading)

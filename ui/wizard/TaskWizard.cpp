@@ -45,6 +45,7 @@ public:
         OptionForm *form = addForm({u"advanced.logLevel"_s, u"advanced.readConcurrency"_s,
                                     u"advanced.writeConcurrency"_s, u"advanced.batchSize"_s,
                                     u"advanced.retryAttempts"_s, u"advanced.idleTimeoutSeconds"_s,
+                                    u"advanced.maxPointsPerSecond"_s, u"advanced.readIntervalMs"_s,
                                     u"advanced.onKeyClash"_s, u"advanced.onTypeConflict"_s,
                                     u"target.childTableName"_s},
                                    QString(), u"advancedOptionsWidget"_s);
