@@ -17,6 +17,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -83,6 +84,9 @@ private Q_SLOTS:
         type(wizard, u"taskRenameLineEdit"_s, u"measurement:weather=climate, field:temp=celsius"_s);
         type(wizard, u"taskAddTagsLineEdit"_s, u"env=prod"_s);
         QVERIFY(next->isEnabled());
+        if (auto *scroll = wizard->currentPage()->findChild<QScrollArea *>())
+            scroll->ensureWidgetVisible(find<QLineEdit>(wizard, u"taskAddTagsLineEdit"_s));
+        screenshot(wizard, u"controls-task"_s);
         QTest::mouseClick(next, Qt::LeftButton);
 
         // Advanced options.
@@ -90,6 +94,7 @@ private Q_SLOTS:
         click(wizard, u"advancedToggleButton"_s);
         find<QSpinBox>(wizard, u"advancedMaxPointsPerSecondSpinBox"_s)->setValue(100000);
         find<QSpinBox>(wizard, u"advancedReadIntervalMsSpinBox"_s)->setValue(10);
+        screenshot(wizard, u"controls-advanced"_s);
         const TaskProfile typed = wizard->profile();
         QCOMPARE(typed.task.seriesFilter, u"city =~ /c[01]/"_s);
         QCOMPARE(typed.task.rename,
@@ -129,6 +134,7 @@ private Q_SLOTS:
         auto *rateLimit = find<QLabel>(&monitor, u"rateLimitValueLabel"_s);
         QTRY_VERIFY_WITH_TIMEOUT(rateLimit->text().endsWith(u" points/s"_s), 10000);
         QCOMPARE(rateLimit->text().remove(QRegularExpression(u"[^0-9]"_s)), u"100000"_s);
+        screenshot(&monitor, u"controls-monitor"_s);
     }
 
 private:
