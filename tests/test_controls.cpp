@@ -61,14 +61,15 @@ QStringList withTags(const QStringList &dump, const QStringList &tags, const QRe
     return kept;
 }
 
-/// `tsmigrate-cli plan --json` of `profile` (saved in `dir`); {} with a warning on failure.
-QJsonObject planOf(const TaskProfile &profile, const QString &dir)
+/// `tsmigrate-cli plan --json` of `profile` (saved in `dir`) with `more` arguments; {} with a
+/// warning on failure.
+QJsonObject planOf(const TaskProfile &profile, const QString &dir, const QStringList &more = {})
 {
     const QString path = dir + u"/plan-profile.json"_s;
     if (!saveProfile(profile, path))
         return {};
-    const CliResult plan =
-        runCli({u"plan"_s, path, u"--json"_s, u"--state"_s, dir + u"/plan.sqlite"_s});
+    const CliResult plan = runCli(
+        QStringList{u"plan"_s, path, u"--json"_s, u"--state"_s, dir + u"/plan.sqlite"_s} + more);
     // The output holds the log's lines on stderr too: the JSON is the object from "{" to "}".
     const QString text = plan.output;
     const qsizetype begin = text.startsWith(u'{') ? 0 : text.indexOf(u"\n{"_s) + 1;
@@ -142,8 +143,8 @@ private Q_SLOTS:
         emulator.addBucket(u"b"_s);
         QVERIFY(emulator.influxd().fill(u"b"_s, seriesData()));
         QTemporaryDir dir;
-        TaskProfile profile = influxToInflux(u"v2 filtered"_s, emulator.url(), u"b"_s,
-                                             m_influx->url(), u"from_v2"_s);
+        TaskProfile profile =
+            influxToInflux(u"v2 filtered"_s, emulator.url(), u"b"_s, m_influx->url(), u"from_v2"_s);
         profile.source.apiVersion = u"2.x"_s;
         profile.source.version = u"2.7"_s;
         profile.source.orgId = emulator.options().orgId;
@@ -176,6 +177,35 @@ private Q_SLOTS:
         QCOMPARE(measurementOf(json, u"cpu"_s).value(u"series"_s).toInteger(), 3);
         QCOMPARE(measurementOf(json, u"mem"_s).value(u"points"_s).toInteger(), 1);
         QCOMPARE(json.value(u"points"_s).toInteger(), 109);
+    }
+
+    /// The same controls from the command line: --set takes each of them.
+    void controlsFromSetOptions()
+    {
+        QTemporaryDir dir;
+        const TaskProfile profile =
+            influxToInflux(u"set"_s, m_influx->url(), u"src"_s, m_influx->url(), u"unused"_s);
+        const QJsonObject json = planOf(profile, dir.path(),
+                                        {u"--set"_s, u"task.seriesFilter=host = 'c'"_s, u"--set"_s,
+                                         u"task.rename=measurement:cpu=compute,tag:host=node"_s,
+                                         u"--set"_s, u"task.addTags=env=prod,team=ops"_s,
+                                         u"--set"_s, u"advanced.maxPointsPerSecond=500"_s,
+                                         u"--set"_s, u"advanced.readIntervalMs=20"_s});
+        QVERIFY(!json.isEmpty());
+        const QJsonObject compute = measurementOf(json, u"compute"_s);
+        QCOMPARE(compute.value(u"points"_s).toInteger(), 4 * 36);
+        QStringList tags;
+        for (const QJsonValue &tag : compute.value(u"tags"_s).toArray())
+            tags.append(tag.toString());
+        tags.sort();
+        QCOMPARE(tags, (QStringList{u"dc"_s, u"env"_s, u"node"_s, u"team"_s}));
+        // A value out of range is refused with the field's name and range.
+        const QString path = dir.filePath(u"p.json"_s);
+        QVERIFY(saveProfile(profile, path));
+        const CliResult bad = runCli({u"plan"_s, path, u"--set"_s, u"advanced.readIntervalMs=-1"_s,
+                                      u"--state"_s, dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(bad.exitCode != 0, qPrintable(bad.output));
+        QVERIFY2(bad.output.contains(u"advanced.readIntervalMs"_s), qPrintable(bad.output));
     }
 
     void badSeriesFilterIsRefusedWithTheServersMessage()
