@@ -16,12 +16,16 @@
 //   scaling  throughput for read concurrency 1, 2, 4, 8, 50 and write concurrency 1, 2, 4, 8.
 //   verify   the migration (without its verification) against verifying it afterwards: counting
 //            every read window in source and target, and the ratio of the two.
+//   ratelimit the migration with advanced.maxPointsPerSecond set so that it should take
+//            --ratelimit-seconds (30; 3 with --smoke): the achieved rate against the limit
+//            (goal: within 5%), and the same migration without a limit as the baseline.
 //
 // Runs other than [verify] leave the verification at the end of a history off, so that they
 // measure the migration alone.
 //
 //   bench_migration [--points 2000000] [--concurrency 4] [--scaling-points 500000]
-//                   [--only e2e,gzip,lpfile,twostep,sparse,scaling,verify] [--smoke]
+//                   [--only e2e,gzip,lpfile,twostep,sparse,scaling,verify,ratelimit]
+//                   [--ratelimit-seconds 30] [--smoke]
 #include "connectors/Connectors.h"
 #include "run/Runner.h"
 #include "run/Verifier.h"
@@ -126,7 +130,8 @@ int main(int argc, char **argv)
     const int concurrency = int(args.number("concurrency", 4));
     const qint64 scalingPoints = args.number("scaling-points", smoke ? 10000 : 500000);
     const QStringList only =
-        args.text("only", u"e2e,gzip,lpfile,twostep,sparse,scaling,verify"_s).split(u',');
+        args.text("only", u"e2e,gzip,lpfile,twostep,sparse,scaling,verify,ratelimit"_s)
+            .split(u',');
     const int cores = int(std::thread::hardware_concurrency());
     bool ok = true;
 
@@ -346,6 +351,31 @@ int main(int argc, char **argv)
                     "%.2f s, influxd CPU %.2f s while verifying\n",
                     100.0 * verifySeconds / run.seconds, processCpuSeconds() - cpuBefore,
                     processCpuSeconds(pid) - serverBefore);
+    }
+
+    if (only.contains(u"ratelimit"_s)) {
+        const qint64 seconds = args.number("ratelimit-seconds", smoke ? 3 : 30);
+        const qint64 limit = std::max<qint64>(1, points / seconds);
+        std::printf("\n[ratelimit] InfluxDB 1.x -> InfluxDB 1.x, concurrency %d, at most %s "
+                    "points/s (advanced.maxPointsPerSecond): should take %lld s\n",
+                    concurrency, thousands(double(limit)).constData(), seconds);
+        TaskProfile p =
+            influxProfile(url, u"src"_s, url, freshDb(u"dst"_s), concurrency, concurrency);
+        const RunFigures free = runTask(p, {pid}); // the baseline: what moves without a limit
+        p.target.database = freshDb(u"dst"_s);
+        p.advanced.maxPointsPerSecond = int(limit);
+        const RunFigures run = runTask(p, {pid});
+        ok = ok && free.ok && run.ok;
+        const double freeRate = double(points) / free.seconds;
+        const double achieved = double(points) / run.seconds;
+        row("baseline: the same migration without a limit", free.seconds, points);
+        row("with the rate limit (planning included)", run.seconds, points);
+        std::printf("  achieved %s points/s against the limit of %s: %.1f%% (goal 95-105%%)%s\n",
+                    thousands(achieved).constData(), thousands(double(limit)).constData(),
+                    100.0 * achieved / double(limit),
+                    freeRate < 1.1 * double(limit)
+                        ? "; the limit is not below what moves without it, so it cannot show"
+                        : "");
     }
 
     if (only.contains(u"scaling"_s)) {

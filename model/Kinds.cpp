@@ -17,27 +17,27 @@ constexpr int kTDenginePort = 6041; // taosAdapter's REST interface
 const QList<SourceKind> &sources()
 {
     // id, type, api, type label, label, authentication tab, port, auth, container(s), series
-    // (plural), follow, retention policies, typed tables, versions
+    // (plural), follow, retention policies, typed tables, InfluxQL, versions
     static const QList<SourceKind> rows = {
         {SourceId::Influx1, u"influxdb"_s, u"1.x"_s, u"InfluxDB"_s, u"InfluxDB 1.x"_s,
          u"1.x version"_s, kInfluxPort, AuthStyle::UserPassword, u"bucket"_s, u"buckets"_s,
-         u"measurement"_s, u"measurements"_s, true, true, false,
+         u"measurement"_s, u"measurements"_s, true, true, false, true,
          {u"1.8"_s, u"1.7"_s, u"1.6"_s, u"1.5"_s, u"1.4"_s, u"1.3"_s}},
         {SourceId::Influx2, u"influxdb"_s, u"2.x"_s, u"InfluxDB"_s, u"InfluxDB 2.x"_s,
          u"2.x version"_s, kInfluxPort, AuthStyle::TokenAndOrg, u"bucket"_s, u"buckets"_s,
-         u"measurement"_s, u"measurements"_s, true, true, false,
+         u"measurement"_s, u"measurements"_s, true, true, false, true,
          {u"2.7"_s, u"2.6"_s, u"2.5"_s, u"2.4"_s, u"2.3"_s, u"2.2"_s, u"2.1"_s, u"2.0"_s,
           u"Cloud"_s}},
         {SourceId::Influx3, u"influxdb"_s, u"3"_s, u"InfluxDB"_s, u"InfluxDB 3"_s, u"3.x version"_s,
          kInfluxPort, AuthStyle::Token, u"bucket"_s, u"buckets"_s, u"measurement"_s,
-         u"measurements"_s, true, true, false,
+         u"measurements"_s, true, true, false, true,
          {u"Core"_s, u"Enterprise"_s, u"Cloud Dedicated"_s, u"Clustered"_s}},
         {SourceId::TDengine2, u"tdengine2"_s, QString(), u"TDengine 2.x"_s, u"TDengine 2.x"_s,
          u"TDengine 2.x"_s, kTDenginePort, AuthStyle::UserPassword, u"database"_s, u"databases"_s,
-         u"super table"_s, u"super tables"_s, true, false, true, {}},
+         u"super table"_s, u"super tables"_s, true, false, true, false, {}},
         {SourceId::LpFile, u"lpfile"_s, QString(), u"Line-protocol file"_s, u"Line-protocol file"_s,
          QString(), 0, AuthStyle::None, u"file"_s, u"files"_s, u"measurement"_s, u"measurements"_s,
-         false, false, false, {}},
+         false, false, false, false, {}},
     };
     return rows;
 }

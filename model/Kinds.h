@@ -63,6 +63,7 @@ struct SourceKind
     bool canFollow;         ///< realtime and both modes
     bool retentionPolicies; ///< a task may name one
     bool typedTables;       ///< columns with declared types: a TDengine 3 target takes them by SQL
+    bool influxQl;          ///< read through InfluxQL: a series filter (task.seriesFilter) applies
     QStringList versions;   ///< the versions a person chooses from, newest first (source.auth.version)
     bool isFile() const { return defaultPort == 0; }
 };

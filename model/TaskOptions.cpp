@@ -2,6 +2,7 @@
 
 #include "Kinds.h"
 #include "TimeText.h"
+#include "UserRenames.h"
 
 #include <QRegularExpression>
 #include <QTimeZone>
@@ -125,6 +126,11 @@ public:
         m_spec.choiceLabels = labels;
         return *this;
     }
+    Declare &placeholder(const QString &example)
+    {
+        m_spec.placeholder = example;
+        return *this;
+    }
     Declare &required()
     {
         m_spec.required = true;
@@ -191,6 +197,11 @@ bool sourceHasTypedTables(const TaskProfile &p)
 {
     const SourceKind *kind = kinds::source(p.source);
     return kind && kind->typedTables;
+}
+bool sourceReadsInfluxQl(const TaskProfile &p)
+{
+    const SourceKind *kind = kinds::source(p.source);
+    return kind && kind->influxQl;
 }
 bool sourceUsesTls(const TaskProfile &p)
 {
@@ -640,6 +651,40 @@ void declareTask(std::vector<OptionSpec> &o)
                           u"many subtables. none: when the target database is known to have the "
                           u"same table structure already, skip it to save time."_s)
                     .take());
+    o.push_back(Declare(u"task.seriesFilter"_s, task, OptionKind::Text, u"Series Filter"_s)
+                    .field([](auto &p) -> auto & { return p.task.seriesFilter; })
+                    .def(QString())
+                    .when(sourceReadsInfluxQl)
+                    .placeholder(u"host = 'a' AND dc =~ /eu-.*/"_s)
+                    .help(u"Optional: an InfluxQL condition on tags that selects the series to "
+                          u"migrate, e.g. host = 'a' AND dc =~ /eu-.*/. Reads, counts, the plan "
+                          u"and verification see only the matching series. The source's own "
+                          u"parser checks it before anything runs. Empty: every series."_s)
+                    .take());
+    o.push_back(Declare(u"task.rename"_s, task, OptionKind::TextList, u"Renames"_s)
+                    .field([](auto &p) -> auto & { return p.task.rename; })
+                    .def(QStringList())
+                    .placeholder(u"measurement:cpu=cpu2, tag:host=node"_s)
+                    .help(u"Optional: names the target gets in place of the source's, each as "
+                          u"kind:from=to with kind measurement, tag or field (measurement:cpu="
+                          u"cpu2, tag:host=node). They apply before the target's own naming "
+                          u"rules; the plan and verification use the new names."_s)
+                    .take());
+    o.push_back(Declare(u"task.renameFile"_s, task, OptionKind::Path, u"Renames File"_s)
+                    .field([](auto &p) -> auto & { return p.task.renameFile; })
+                    .def(QString())
+                    .help(u"Optional: a CSV file of renames, one kind,from,to line each (kind: "
+                          u"measurement, tag or field; a name with a comma or a quote in double "
+                          u"quotes, \"\" for a quote). Renames typed above win over the "
+                          u"file's."_s)
+                    .take());
+    o.push_back(Declare(u"task.addTags"_s, task, OptionKind::TextList, u"Added Tags"_s)
+                    .field([](auto &p) -> auto & { return p.task.addTags; })
+                    .def(QStringList())
+                    .placeholder(u"env=prod, dc=eu"_s)
+                    .help(u"Optional: constant tags added to every point, each as key=value "
+                          u"(env=prod). A point that has the tag already gets this value."_s)
+                    .take());
     o.push_back(
         Declare(u"source.acceptRoundedFloats"_s, task, OptionKind::Boolean,
                 u"Accept Rounded Floats"_s)
@@ -724,6 +769,26 @@ void declareAdvanced(std::vector<OptionSpec> &o)
                           u"no byte of its answer arrives for this long. Raise it for a server "
                           u"that thinks long before it answers a large read. The default is "
                           u"{default}."_s)
+                    .take());
+    o.push_back(Declare(u"advanced.maxPointsPerSecond"_s, advanced, OptionKind::Integer,
+                        u"Max Points per Second"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.maxPointsPerSecond; })
+                    .def(0)
+                    .range(0, 100000000)
+                    .required()
+                    .help(u"A rate limit over the whole task: at most this many points are "
+                          u"written per second, whatever the write concurrency, so a busy "
+                          u"target keeps room for its other work. 0: no limit (the default)."_s)
+                    .take());
+    o.push_back(Declare(u"advanced.readIntervalMs"_s, advanced, OptionKind::Integer,
+                        u"Pause between Reads (ms)"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.readIntervalMs; })
+                    .def(0)
+                    .range(0, 600000)
+                    .required()
+                    .help(u"Each reader waits this long between two consecutive reads from the "
+                          u"source, for a source that suffers under back-to-back queries. "
+                          u"0: no pause (the default)."_s)
                     .take());
     o.push_back(Declare(u"advanced.verify"_s, advanced, OptionKind::Boolean,
                         u"Verify at the End"_s)
@@ -902,6 +967,37 @@ bool isKnownZone(const QString &zone)
     return !zone.isEmpty() && QTimeZone(zone.toUtf8()).isValid();
 }
 
+/// The series filter, renames and added tags: what the source kind allows, entries well formed.
+void validateControls(const TaskProfile &profile, QList<FieldError> &errors)
+{
+    const SourceKind *kind = kinds::source(profile.source);
+    const QString kindLabel = kind ? kind->label : profile.source.type;
+    if (!profile.task.seriesFilter.trimmed().isEmpty() && kind && !kind->influxQl) {
+        errors.append({u"task.seriesFilter"_s,
+                       u"Series filter (task.seriesFilter) is an InfluxQL condition and applies "
+                       u"to InfluxDB sources only; a %1 source has no series filter: leave it "
+                       u"empty"_s.arg(kindLabel)});
+    }
+    const TaskSettings &t = profile.task;
+    if (kind && kind->typedTables) {
+        for (const QString &key : {u"task.rename"_s, u"task.renameFile"_s, u"task.addTags"_s}) {
+            if (!isBlank(findOption(key)->get(profile)))
+                errors.append({key, u"%1 (%2) cannot be used with a %3 source, whose tables "
+                                    u"keep their names and types"_s.arg(findOption(key)->label,
+                                                                        key, kindLabel)});
+        }
+    }
+    UserRenames renames;
+    for (const QString &entry : t.rename) {
+        if (const QString e = renames.addEntry(entry); !e.isEmpty())
+            errors.append({u"task.rename"_s, u"Renames: "_s + e});
+    }
+    for (const QString &entry : t.addTags) {
+        if (const QString e = renames.addTag(entry); !e.isEmpty())
+            errors.append({u"task.addTags"_s, u"Added tags: "_s + e});
+    }
+}
+
 } // namespace
 
 const std::vector<OptionSpec> &taskOptions()
@@ -996,6 +1092,7 @@ QList<FieldError> validateProfile(const TaskProfile &profile)
                        u"A line-protocol file source cannot be followed: mode "
                        u"\"%1\" needs a database source; use history"_s.arg(profile.task.mode)});
     }
+    validateControls(profile, errors);
     static const QRegularExpression hex(u"^[0-9a-fA-F]+$"_s);
     for (const QString &key : {u"source.auth.orgId"_s, u"target.auth.orgId"_s}) {
         const OptionSpec *spec = findOption(key);

@@ -41,6 +41,8 @@ struct OptionSpec
     QStringList choices;
     /// What a person sees for each choice (same order); empty = the choices themselves.
     QStringList choiceLabels;
+    /// An example shown in an empty text field; empty = the field's usual hint.
+    QString placeholder;
     bool required = false;
     std::function<QVariant(const TaskProfile &)> get;
     std::function<void(TaskProfile &, const QVariant &)> set;

@@ -65,6 +65,10 @@ struct TaskSettings
     int delaySeconds = 0;
     QString mode;       ///< history | realtime | both
     QString schemaSync; ///< always | none
+    QString seriesFilter; ///< InfluxQL condition on tags; empty = every series
+    QStringList rename;   ///< "measurement:from=to", "tag:from=to", "field:from=to"
+    QString renameFile;   ///< CSV of kind,from,to lines, applied before `rename`
+    QStringList addTags;  ///< "key=value": constant tags added to every point
 };
 
 struct AdvancedSettings
@@ -82,6 +86,8 @@ struct AdvancedSettings
     int bounceErrors = 0;       ///< health: write errors within the window that make it Bounce
     int bounceWindowSeconds = 0; ///< health: that window
     int idleSeconds = 0;         ///< health: following without new data this long is Idle
+    int maxPointsPerSecond = 0; ///< points written per second over the whole task; 0 = no limit
+    int readIntervalMs = 0;     ///< a reader's pause between two consecutive reads
 };
 
 /**

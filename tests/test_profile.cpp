@@ -168,6 +168,12 @@ TaskProfile populatedProfile()
     p.advanced.onKeyClash = u"reject"_s;
     p.advanced.onTypeConflict = u"convert"_s;
     p.target.childTableName = u"host ünï"_s;
+    p.task.seriesFilter = u"host = 'a\\'b' AND dc =~ /eu-.*/"_s;
+    p.task.rename = {u"measurement:cpu=compute"_s, u"tag:host=nöde"_s};
+    p.task.renameFile = u"/etc/renames.csv"_s;
+    p.task.addTags = {u"env=prod"_s};
+    p.advanced.maxPointsPerSecond = 20000;
+    p.advanced.readIntervalMs = 250;
     return p;
 }
 
@@ -223,6 +229,12 @@ void compareProfiles(const TaskProfile &a, const TaskProfile &b)
     QCOMPARE(a.advanced.onKeyClash, b.advanced.onKeyClash);
     QCOMPARE(a.advanced.onTypeConflict, b.advanced.onTypeConflict);
     QCOMPARE(a.target.childTableName, b.target.childTableName);
+    QCOMPARE(a.task.seriesFilter, b.task.seriesFilter);
+    QCOMPARE(a.task.rename, b.task.rename);
+    QCOMPARE(a.task.renameFile, b.task.renameFile);
+    QCOMPARE(a.task.addTags, b.task.addTags);
+    QCOMPARE(a.advanced.maxPointsPerSecond, b.advanced.maxPointsPerSecond);
+    QCOMPARE(a.advanced.readIntervalMs, b.advanced.readIntervalMs);
 }
 
 QString describe(const QList<FieldError> &errors)
@@ -308,8 +320,8 @@ private slots:
             }
         }
         QCOMPARE(findOption(u"no.such.key"_s), nullptr);
-        // Every field of TaskProfile has a declaration (54 fields, version is the format's).
-        QCOMPARE(keys.size(), 54);
+        // Every field of TaskProfile has a declaration (60 fields, version is the format's).
+        QCOMPARE(keys.size(), 60);
 
         // Form order: basic information first, advanced options last.
         const auto &options = taskOptions();
@@ -567,7 +579,10 @@ private slots:
                                       u"source.acceptRoundedFloats"_s, u"advanced.onKeyClash"_s,
                                       u"advanced.onTypeConflict"_s, u"advanced.bounceErrors"_s,
                                       u"advanced.bounceWindowSeconds"_s, u"advanced.idleSeconds"_s,
-                                      u"target.childTableName"_s}));
+                                      u"target.childTableName"_s, u"task.seriesFilter"_s,
+                                      u"task.rename"_s, u"task.renameFile"_s, u"task.addTags"_s,
+                                      u"advanced.maxPointsPerSecond"_s,
+                                      u"advanced.readIntervalMs"_s}));
     }
 
     void secretsOnlyWhenAsked()

@@ -1,6 +1,7 @@
 #include "connectors/Connectors.h"
 
 #include "core/Error.h"
+#include "rename/RenamedSource.h"
 #include "sinks/InfluxV1Sink.h"
 #include "sinks/InfluxV2Sink.h"
 #include "sinks/InfluxV3Sink.h"
@@ -74,7 +75,21 @@ InfluxEndpoint targetInflux(const TaskProfile &profile)
     return influxEndpoint(profile.target, profile, !profile.target.token.isEmpty());
 }
 
+static std::unique_ptr<Source> createReader(const TaskProfile &profile);
+
 std::unique_ptr<Source> createSource(const TaskProfile &profile)
+{
+    std::unique_ptr<Source> source = createReader(profile); // throws for an unknown kind
+    QString error;
+    UserRenames renames = UserRenames::fromTask(profile.task, &error);
+    if (!error.isEmpty())
+        throw Error(ErrorKind::Config, error);
+    if (renames.isEmpty())
+        return source;
+    return std::make_unique<RenamedSource>(std::move(source), std::move(renames));
+}
+
+static std::unique_ptr<Source> createReader(const TaskProfile &profile)
 {
     const SourceKind *kind = kinds::source(profile.source);
     if (!kind)

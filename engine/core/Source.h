@@ -125,6 +125,9 @@ struct PlanRequest
     QString database;
     QString retentionPolicy;
     QStringList measurements; ///< empty = all
+    /// An InfluxQL condition on tags every statement about data adds (task.seriesFilter); empty
+    /// = every series. Only sources that read InfluxQL take one.
+    QString seriesFilter;
     TimeRange range;
     qint64 windowNs = 3600LL * 1000000000LL;
 };
@@ -189,6 +192,14 @@ public:
     {
         Q_UNUSED(cancel);
         return {};
+    }
+    /// Throws Error(Config), naming the option and with the server's own words, when the source
+    /// refuses what the request asks of it (a series filter its parser rejects); checked before
+    /// anything is written. Nothing to check for most sources.
+    virtual void checkRequest(const PlanRequest &request, const CancelToken &cancel)
+    {
+        Q_UNUSED(request);
+        Q_UNUSED(cancel);
     }
     /// Read one unit as line protocol for the given dialect. Throws tsm::Error on failure.
     virtual void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,

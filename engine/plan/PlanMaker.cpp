@@ -22,7 +22,6 @@ namespace tsm {
 
 namespace {
 
-constexpr qint64 kNsPerMinute = 60LL * 1000000000LL;
 constexpr size_t kMaxSeriesKept = 1000000; ///< beyond it the series count is "at least"
 
 /// Thrown from the collector when the sample's time is up; caught by sample().
@@ -221,6 +220,7 @@ TaskPlan PlanMaker::make(const CancelToken &cancel)
     plan.source = source->describe();
     plan.target = sink->describe();
     source->checkConnection(cancel);
+    source->checkRequest(planRequestOf(m_profile.task, TimeRange()), cancel);
     const TargetFacts facts = sink->inspect(cancel);
     plan.targetState = facts.summary;
     for (const QString &stop : facts.stops)
@@ -229,12 +229,7 @@ TaskPlan PlanMaker::make(const CancelToken &cancel)
     // The range a run would plan now (no ledger: as a first run would).
     const qint64 now = TimeText::nowNs();
     const RunRange range = decideRunRange(m_profile.task, std::nullopt, now);
-    PlanRequest request;
-    request.database = m_profile.task.bucket;
-    request.retentionPolicy = m_profile.task.retentionPolicy;
-    request.measurements = m_profile.task.measurements;
-    request.range = range.history;
-    request.windowNs = qint64(std::max(1, m_profile.task.windowMinutes)) * kNsPerMinute;
+    PlanRequest request = planRequestOf(m_profile.task, range.history);
     if (request.range.isEmpty()) {
         const qint64 start =
             TimeText::parse(m_profile.task.start, m_profile.task.timeZone).value_or(now);

@@ -133,8 +133,11 @@ private:
 Pipeline::Pipeline(Source &source, Sink &sink, PlanRequest request, LpDialect dialect,
                    PipelineSettings settings, PipelineObserver &observer)
     : m_source(source), m_sink(sink), m_request(std::move(request)), m_dialect(dialect),
-      m_settings(settings), m_observer(observer)
+      m_settings(settings), m_observer(observer),
+      m_clock(settings.clock ? *settings.clock : PaceClock::system())
 {
+    if (m_settings.maxPointsPerSecond > 0)
+        m_rateLimit.emplace(m_settings.maxPointsPerSecond, m_clock);
     m_settings.readConcurrency = std::max(1, m_settings.readConcurrency);
     m_settings.writeConcurrency = std::max(1, m_settings.writeConcurrency);
     m_settings.batchSize = std::max(1, m_settings.batchSize);
@@ -219,7 +222,11 @@ void Pipeline::readerLoop()
 {
     Assembler assembler(*this);
     ReadUnit unit;
+    bool first = true;
     while (!m_cancel->isCancelled() && !m_readingStopped.load() && takeUnit(unit)) {
+        if (!first && !pauseBetweenReads())
+            break;
+        first = false;
         {
             std::lock_guard<std::mutex> lock(m_unitsMutex);
             m_units[unit.id] = UnitState();
@@ -241,6 +248,18 @@ void Pipeline::readerLoop()
         assembler.flush();
     } catch (const Error &) {
         assembler.discard(); // cancelled while waiting for room
+    }
+}
+
+bool Pipeline::pauseBetweenReads()
+{
+    if (m_settings.readIntervalMs <= 0)
+        return true;
+    try {
+        m_clock.sleepNs(qint64(m_settings.readIntervalMs) * 1000000, m_readCancel);
+        return true;
+    } catch (const Error &) {
+        return false; // stopped while pausing: the unit was not started and stays pending
     }
 }
 
@@ -303,6 +322,8 @@ void Pipeline::writerLoop()
     while (dequeue(batch)) {
         m_counters.writersBusy.fetch_add(1);
         try {
+            if (m_rateLimit)
+                m_rateLimit->acquire(batch.points, *m_cancel);
             const WriteResult result = m_sink.write(batch, *m_cancel);
             batchWritten(batch, result);
         } catch (const Error &error) {

@@ -6,6 +6,7 @@
 #include "core/Sink.h"
 #include "core/Source.h"
 #include "http/Retry.h"
+#include "run/Pace.h"
 
 #include <QList>
 #include <QString>
@@ -30,6 +31,12 @@ struct PipelineSettings
     /// How often, and after what pause, a unit whose read broke after points arrived is read
     /// again from its start.
     RetryPolicy unitRetry;
+    /// Points written per second over all writers (advanced.maxPointsPerSecond); 0 = no limit.
+    qint64 maxPointsPerSecond = 0;
+    /// A reader's pause between two consecutive reads (advanced.readIntervalMs).
+    int readIntervalMs = 0;
+    /// What the rate limit and the pauses go by; nullptr = the steady clock.
+    PaceClock *clock = nullptr;
 };
 
 /** How one unit ended in this run. */
@@ -129,6 +136,8 @@ private:
     /// Reads one unit, again from its start when the read breaks mid-answer. False when the
     /// reader must stop (cancelled, or the source is unusable).
     bool readUnit(const ReadUnit &unit, Assembler &assembler);
+    /// Waits advanced.readIntervalMs before a reader's next read; false when stopped meanwhile.
+    bool pauseBetweenReads();
     void writerLoop();
     bool takeUnit(ReadUnit &unit);
     bool unitsLeft();
@@ -155,6 +164,8 @@ private:
     PipelineSettings m_settings;
     PipelineObserver &m_observer;
     PipelineCounters m_counters;
+    PaceClock &m_clock;
+    std::optional<TokenBucket> m_rateLimit;
     CancelToken *m_cancel = nullptr;
     CancelToken m_readCancel; ///< the reads: fires with m_cancel, or when the source is unusable
 

@@ -88,4 +88,16 @@ RunRange decideRunRange(const TaskSettings &task, const std::optional<TaskRecord
     return range;
 }
 
+PlanRequest planRequestOf(const TaskSettings &task, const TimeRange &range)
+{
+    PlanRequest request;
+    request.database = task.bucket;
+    request.retentionPolicy = task.retentionPolicy;
+    request.measurements = task.measurements;
+    request.seriesFilter = task.seriesFilter.trimmed();
+    request.range = range;
+    request.windowNs = qint64(std::max(1, task.windowMinutes)) * 60LL * 1000000000LL;
+    return request;
+}
+
 } // namespace tsm

@@ -39,4 +39,8 @@ struct RunRange
 RunRange decideRunRange(const TaskSettings &task, const std::optional<TaskRecord> &stored,
                         qint64 nowNs);
 
+/** What a run, a plan and a verification ask the source over `range`: the task's database,
+ *  retention policy, measurements, series filter and time range per read. */
+PlanRequest planRequestOf(const TaskSettings &task, const TimeRange &range);
+
 } // namespace tsm

@@ -22,7 +22,6 @@ namespace tsm {
 namespace {
 
 constexpr qint64 kNsPerSecond = 1000000000LL;
-constexpr qint64 kNsPerMinute = 60 * kNsPerSecond;
 
 bool isTransient(ErrorKind kind)
 {
@@ -183,6 +182,7 @@ void TaskRun::connect()
         u"Source: %1 %2 (%3)"_s.arg(sourceInfo.product, sourceInfo.version, sourceInfo.detail));
     for (const QString &note : m_source->notes(m_cancel))
         log(EventLevel::Warn, u"Source: "_s + note);
+    m_source->checkRequest(planRequestOf(m_profile.task, TimeRange()), m_cancel);
     const ConnectionInfo targetInfo = m_sink->checkConnection(m_cancel);
     log(EventLevel::Info,
         u"Target: %1 %2 (%3)"_s.arg(targetInfo.product, targetInfo.version, targetInfo.detail));
@@ -195,11 +195,7 @@ void TaskRun::plan()
 {
     // Decided once the target is ready: "now" bounds the history of a task without an end.
     m_range = decideRunRange(m_profile.task, m_store.task(m_taskId), TimeText::nowNs());
-    m_request.database = m_profile.task.bucket;
-    m_request.retentionPolicy = m_profile.task.retentionPolicy;
-    m_request.measurements = m_profile.task.measurements;
-    m_request.range = m_range.history;
-    m_request.windowNs = qint64(std::max(1, m_profile.task.windowMinutes)) * kNsPerMinute;
+    m_request = planRequestOf(m_profile.task, m_range.history);
     m_active = m_request;
 
     const auto stored = m_store.task(m_taskId);
@@ -310,6 +306,14 @@ RunOutcome TaskRun::migrate()
     m_settings.writeConcurrency = m_profile.advanced.writeConcurrency;
     m_settings.batchSize = m_profile.advanced.batchSize;
     m_settings.unitRetry = Connectors::retryPolicy(m_profile);
+    m_settings.maxPointsPerSecond = m_profile.advanced.maxPointsPerSecond;
+    m_settings.readIntervalMs = m_profile.advanced.readIntervalMs;
+    if (m_settings.maxPointsPerSecond > 0 || m_settings.readIntervalMs > 0)
+        log(EventLevel::Info, u"Pacing: at most %1 points/s written, %2 ms between a reader's "
+                              u"reads"_s.arg(m_settings.maxPointsPerSecond > 0
+                                                 ? QString::number(m_settings.maxPointsPerSecond)
+                                                 : u"unlimited"_s)
+                                  .arg(m_settings.readIntervalMs));
 
     if (std::optional<RunOutcome> ended = endOfHistory(runHistory()))
         return *ended;

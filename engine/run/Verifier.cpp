@@ -2,6 +2,7 @@
 
 #include "connectors/Connectors.h"
 #include "core/Error.h"
+#include "run/RunRange.h"
 
 #include <Lease.h>
 #include <QDateTime>
@@ -31,7 +32,6 @@ ReadUnit readUnitOf(const UnitRecord &unit)
 
 namespace {
 
-constexpr qint64 kNsPerMinute = 60LL * 1000000000LL;
 /// Counts in flight at once: cheap queries, but each one is work for the server.
 constexpr int kMaxCountConcurrency = 8;
 
@@ -69,11 +69,7 @@ Verifier::Verifier(Source &source, Sink &sink, CheckpointStore &store, qint64 ta
 PlanRequest Verifier::requestOf(const TaskProfile &profile, const TaskRecord &task,
                                 const QList<UnitRecord> &units)
 {
-    PlanRequest request;
-    request.database = profile.task.bucket;
-    request.retentionPolicy = profile.task.retentionPolicy;
-    request.measurements = profile.task.measurements;
-    request.windowNs = qint64(std::max(1, profile.task.windowMinutes)) * kNsPerMinute;
+    PlanRequest request = planRequestOf(profile.task, TimeRange());
     if (task.planned && task.planStartNs < task.planEndNs) {
         request.range = TimeRange{task.planStartNs, std::max(task.planEndNs, task.watermarkNs)};
     } else if (!units.isEmpty()) {

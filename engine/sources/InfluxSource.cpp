@@ -75,6 +75,12 @@ std::optional<qint64> parseShardTime(const QJsonValue &value)
 }
 
 constexpr qint64 kMaxTime = std::numeric_limits<qint64>::max();
+
+/// " AND (<filter>)" after a statement's time condition, when the task has a series filter.
+QString seriesCondition(const PlanRequest &request)
+{
+    return request.seriesFilter.isEmpty() ? QString() : u" AND (%1)"_s.arg(request.seriesFilter);
+}
 constexpr qint64 kHour = 3600LL * 1000000000LL;
 
 /// Seconds from Go's zero time (0001-01-01T00:00:00Z) to the Unix epoch.
@@ -214,13 +220,14 @@ QString InfluxSource::fromClause(const QString &database, const QString &retenti
 
 std::optional<qint64> InfluxSource::edgeTime(const QString &from, const QString &database,
                                              const QString &retentionPolicy, const TimeRange &range,
-                                             bool last, const CancelToken &cancel)
+                                             bool last, const CancelToken &cancel,
+                                             const QString &condition)
 {
     const auto result =
-        queryIn(u"SELECT * FROM %1 WHERE time >= %2 AND time < %3%4 LIMIT 1"_s.arg(from)
+        queryIn(u"SELECT * FROM %1 WHERE time >= %2 AND time < %3%4%5 LIMIT 1"_s.arg(from)
                     .arg(range.start)
                     .arg(range.end)
-                    .arg(last ? u" ORDER BY time DESC"_s : QString()),
+                    .arg(condition, last ? u" ORDER BY time DESC"_s : QString()),
                 database, retentionPolicy, cancel);
     for (const QuerySeries &series : result)
         for (const QJsonValue &row : series.values)
@@ -231,12 +238,13 @@ std::optional<qint64> InfluxSource::edgeTime(const QString &from, const QString 
 std::optional<TimeRange> InfluxSource::boundsWithin(const QString &from, const QString &database,
                                                     const QString &retentionPolicy,
                                                     const TimeRange &range,
-                                                    const CancelToken &cancel)
+                                                    const CancelToken &cancel,
+                                                    const QString &condition)
 {
-    const auto first = edgeTime(from, database, retentionPolicy, range, false, cancel);
+    const auto first = edgeTime(from, database, retentionPolicy, range, false, cancel, condition);
     if (!first)
         return std::nullopt;
-    const auto last = edgeTime(from, database, retentionPolicy, range, true, cancel);
+    const auto last = edgeTime(from, database, retentionPolicy, range, true, cancel, condition);
     return TimeRange{*first, (last ? *last : *first) + 1};
 }
 
@@ -374,11 +382,50 @@ void InfluxSource::checkDatabase(const QString &database, const CancelToken &can
                         databases.isEmpty() ? u"no databases"_s : databases.join(u", "_s)));
 }
 
-QList<PlannedUnit> InfluxSource::plan(const PlanRequest &request, const CancelToken &cancel)
+void InfluxSource::checkSeriesFilter(const PlanRequest &request, const QString &retentionPolicy,
+                                     const QString &measurement, const CancelToken &cancel)
+{
+    if (request.seriesFilter.isEmpty())
+        return;
+    // The statement reads use, over a nanosecond: the server's parser judges the filter before
+    // anything is read, and its message is the one a person can act on.
+    const QString statement = u"SELECT * FROM %1 WHERE time >= 0 AND time < 1%2 LIMIT 1"_s.arg(
+        fromClause(request.database, retentionPolicy, measurement), seriesCondition(request));
+    try {
+        queryIn(statement, request.database, retentionPolicy, cancel);
+    } catch (const Error &error) {
+        if (error.httpStatus() != 400 && error.kind() != ErrorKind::Config)
+            throw;
+        throw Error(ErrorKind::Config,
+                    u"task.seriesFilter: the source (%1) refuses the series filter \"%2\": %3"_s
+                        .arg(describe(), request.seriesFilter, error.message()));
+    }
+}
+
+PlanRequest InfluxSource::resolved(const PlanRequest &request, const CancelToken &cancel)
 {
     checkDatabase(request.database, cancel);
-    return planUnits(
-        request, resolveRetentionPolicy(request.database, request.retentionPolicy, cancel), cancel);
+    PlanRequest r = request;
+    r.retentionPolicy = resolveRetentionPolicy(request.database, request.retentionPolicy, cancel);
+    return r;
+}
+
+QList<PlannedUnit> InfluxSource::plan(const PlanRequest &request, const CancelToken &cancel)
+{
+    const PlanRequest r = resolved(request, cancel);
+    return planUnits(r, r.retentionPolicy, cancel);
+}
+
+void InfluxSource::checkRequest(const PlanRequest &request, const CancelToken &cancel)
+{
+    if (request.seriesFilter.isEmpty())
+        return;
+    const PlanRequest r = resolved(request, cancel);
+    const QStringList measurements = r.measurements.isEmpty()
+                                         ? listMeasurementsIn(r.database, r.retentionPolicy, cancel)
+                                         : r.measurements;
+    if (!measurements.isEmpty())
+        checkSeriesFilter(r, r.retentionPolicy, measurements.first(), cancel);
 }
 
 QList<PlannedUnit> InfluxSource::planUnits(const PlanRequest &request, const QString &rp,
@@ -393,6 +440,7 @@ QList<PlannedUnit> InfluxSource::planUnits(const PlanRequest &request, const QSt
     QStringList measurements = request.measurements;
     if (measurements.isEmpty())
         measurements = listMeasurementsIn(request.database, rp, cancel);
+    const QString condition = seriesCondition(request);
     const QList<TimeRange> groups = shardGroups(request.database, rp, request.range, cancel);
 
     QList<PlannedUnit> units;
@@ -400,7 +448,8 @@ QList<PlannedUnit> InfluxSource::planUnits(const PlanRequest &request, const QSt
         if (cancel.isCancelled())
             throw Error(ErrorKind::Cancelled, u"Planning cancelled"_s);
         const QString from = fromClause(request.database, rp, measurement);
-        const auto bounds = boundsWithin(from, request.database, rp, request.range, cancel);
+        const auto bounds =
+            boundsWithin(from, request.database, rp, request.range, cancel, condition);
         if (!bounds)
             continue; // no data in the task's range
         bool mixedTypes = false;
@@ -417,7 +466,8 @@ QList<PlannedUnit> InfluxSource::planUnits(const PlanRequest &request, const QSt
             const auto first = cursor == bounds->start
                                    ? std::optional<qint64>(cursor)
                                    : edgeTime(from, request.database, rp,
-                                              TimeRange{cursor, bounds->end}, false, cancel);
+                                              TimeRange{cursor, bounds->end}, false, cancel,
+                                              condition);
             if (!first)
                 break;
             const auto after = std::upper_bound(
@@ -429,7 +479,8 @@ QList<PlannedUnit> InfluxSource::planUnits(const PlanRequest &request, const QSt
             const TimeRange within = Planner::intersect(group, TimeRange{*first, bounds->end});
             const auto last = within.end >= bounds->end
                                   ? std::optional<qint64>(bounds->end - 1)
-                                  : edgeTime(from, request.database, rp, within, true, cancel);
+                                  : edgeTime(from, request.database, rp, within, true, cancel,
+                                             condition);
             const TimeRange span{*first, last.value_or(*first) + 1};
             if (mixedTypes) {
                 // Shard groups of an earlier duration may start at any hour in this group.
@@ -451,10 +502,11 @@ std::optional<qint64> InfluxSource::estimatePoints(const PlanRequest &request,
     // COUNT(*) counts each field; a point has at least one field, so the largest count is the
     // number of points when every point carries that field, and a close lower bound otherwise.
     const auto result =
-        m_api.query(u"SELECT COUNT(*) FROM %1 WHERE time >= %2 AND time < %3"_s
+        m_api.query(u"SELECT COUNT(*) FROM %1 WHERE time >= %2 AND time < %3%4"_s
                         .arg(fromClause(request.database, request.retentionPolicy, measurement))
                         .arg(request.range.start)
-                        .arg(request.range.end),
+                        .arg(request.range.end)
+                        .arg(seriesCondition(request)),
                     request.database, cancel);
     qint64 points = 0;
     for (const QuerySeries &series : result)
@@ -470,10 +522,11 @@ void InfluxSource::read(const ReadUnit &unit, const PlanRequest &request, const 
                         BatchOutput &out, const CancelToken &cancel)
 {
     const QString rp = request.retentionPolicy;
-    const QString statement = u"SELECT * FROM %1 WHERE time >= %2 AND time < %3 GROUP BY *"_s
+    const QString statement = u"SELECT * FROM %1 WHERE time >= %2 AND time < %3%4 GROUP BY *"_s
                                   .arg(fromClause(request.database, rp, unit.measurement))
                                   .arg(unit.start)
-                                  .arg(unit.end);
+                                  .arg(unit.end)
+                                  .arg(seriesCondition(request));
     const auto types = fieldTypes(request.database, rp, unit.measurement, cancel);
 
     HttpRequest http;
@@ -566,9 +619,10 @@ PointCount InfluxSource::count(const PlanRequest &request, const CountWindow &wi
     const QString rp = request.retentionPolicy;
     const QString from = fromClause(request.database, rp, window.measurement);
     const QString subtable =
-        window.subtable.isEmpty()
-            ? QString()
-            : u" AND \"tbname\" = %1"_s.arg(InfluxApi::quoteString(window.subtable));
+        (window.subtable.isEmpty()
+             ? QString()
+             : u" AND \"tbname\" = %1"_s.arg(InfluxApi::quoteString(window.subtable))) +
+        seriesCondition(request);
     PointCount total; // COUNT(*) counts field values: the points stay unknown
     for (const TimeRange &span : std::as_const(spans)) {
         const auto result = queryIn(u"SELECT COUNT(*) FROM %1 WHERE time >= %2 AND time < %3%4"_s
@@ -621,10 +675,11 @@ InfluxSource::fieldTypeWithin(const PlanRequest &request, const QString &measure
 {
     const QString quoted = InfluxApi::quoteIdentifier(field);
     const QString statement =
-        u"SELECT COUNT(%1) AS \"n\", LAST(%1) AS \"v\" FROM %2 WHERE time >= %3 AND time < %4"_s
+        u"SELECT COUNT(%1) AS \"n\", LAST(%1) AS \"v\" FROM %2 WHERE time >= %3 AND time < %4%5"_s
             .arg(quoted, fromClause(request.database, request.retentionPolicy, measurement))
             .arg(stretch.start)
-            .arg(stretch.end);
+            .arg(stretch.end)
+            .arg(seriesCondition(request));
     HttpRequest http;
     QList<QPair<QByteArray, QString>> parameters{
         {"db", request.database}, {"q", statement}, {"epoch", u"ns"_s}};

@@ -31,6 +31,9 @@ public:
     std::optional<TimeRange> timeBounds(const QString &database, const QString &measurement,
                                         const CancelToken &cancel) override;
     QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
+    /// Sends a read of one nanosecond of the first measurement with the series filter: the
+    /// server's parser judges it.
+    void checkRequest(const PlanRequest &request, const CancelToken &cancel) override;
     std::optional<qint64> estimatePoints(const PlanRequest &request, const QString &measurement,
                                          const CancelToken &cancel) override;
     void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
@@ -67,6 +70,9 @@ public:
 protected:
     /// Throws Config when `database` is empty, NotFound when listDatabases() lacks it.
     void checkDatabase(const QString &database, const CancelToken &cancel);
+    /// The request as statements name it: its database checked, its retention policy resolved
+    /// (the one it names, else the database's default).
+    virtual PlanRequest resolved(const PlanRequest &request, const CancelToken &cancel);
     /// plan() once the database is known to exist and its retention policy is resolved:
     /// measurements × shard groups × windows, clipped to where data is.
     QList<PlannedUnit> planUnits(const PlanRequest &request, const QString &retentionPolicy,
@@ -104,11 +110,17 @@ protected:
 private:
     std::optional<TimeRange> boundsWithin(const QString &from, const QString &database,
                                           const QString &retentionPolicy, const TimeRange &range,
-                                          const CancelToken &cancel);
-    /// The time of the first (or last) point of `from` within `range`.
+                                          const CancelToken &cancel,
+                                          const QString &condition = QString());
+    /// The time of the first (or last) point of `from` within `range` (and `condition`).
     std::optional<qint64> edgeTime(const QString &from, const QString &database,
                                    const QString &retentionPolicy, const TimeRange &range,
-                                   bool last, const CancelToken &cancel);
+                                   bool last, const CancelToken &cancel,
+                                   const QString &condition = QString());
+    /// Throws Error(Config) naming task.seriesFilter with the server's parse message when the
+    /// source refuses the request's series filter in a read of `measurement`.
+    void checkSeriesFilter(const PlanRequest &request, const QString &retentionPolicy,
+                           const QString &measurement, const CancelToken &cancel);
 
     InfluxApi m_api;
     int m_chunkSize = 10000;

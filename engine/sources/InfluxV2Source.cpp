@@ -292,10 +292,9 @@ std::optional<qint64> InfluxV2Source::estimatePoints(const PlanRequest &request,
     return InfluxSource::estimatePoints(inInfluxQl(request, cancel), measurement, cancel);
 }
 
-QList<PlannedUnit> InfluxV2Source::plan(const PlanRequest &request, const CancelToken &cancel)
+PlanRequest InfluxV2Source::resolved(const PlanRequest &request, const CancelToken &cancel)
 {
-    const PlanRequest translated = inInfluxQl(request, cancel);
-    return planUnits(translated, translated.retentionPolicy, cancel);
+    return inInfluxQl(request, cancel);
 }
 
 QList<TimeRange> InfluxV2Source::typeStretches(const PlanRequest &request,

@@ -39,7 +39,6 @@ public:
                              const CancelToken &cancel) override;
     std::optional<TimeRange> timeBounds(const QString &bucket, const QString &measurement,
                                         const CancelToken &cancel) override;
-    QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
     QList<TimeRange> typeStretches(const PlanRequest &request, const CancelToken &cancel) override;
     std::optional<QPair<FieldType, qint64>>
     fieldTypeWithin(const PlanRequest &request, const QString &measurement, const QString &field,
@@ -61,6 +60,8 @@ public:
     Mapping mapping(const QString &bucket, const CancelToken &cancel);
 
 protected:
+    /// The bucket's database and retention policy from its DBRP mapping.
+    PlanRequest resolved(const PlanRequest &request, const CancelToken &cancel) override;
     /// The bucket's shard groups (the request already names its mapping).
     QList<TimeRange> countGroups(const PlanRequest &request, const CancelToken &cancel) override;
     /// SHOW MEASUREMENTS ON "db"."rp" (2.1+); before 2.1, where the mapping is not the

@@ -36,10 +36,12 @@ QStringList InfluxV3Source::listDatabases(const CancelToken &cancel)
     return api().influxDb3Databases(cancel);
 }
 
-QList<PlannedUnit> InfluxV3Source::plan(const PlanRequest &request, const CancelToken &cancel)
+PlanRequest InfluxV3Source::resolved(const PlanRequest &request, const CancelToken &cancel)
 {
     checkDatabase(request.database, cancel);
-    return planUnits(request, QString(), cancel);
+    PlanRequest r = request;
+    r.retentionPolicy.clear();
+    return r;
 }
 
 QList<TimeRange> InfluxV3Source::shardGroups(const QString &, const QString &,

@@ -17,7 +17,6 @@ public:
     QString describe() const override;
     ConnectionInfo checkConnection(const CancelToken &cancel) override;
     QStringList listDatabases(const CancelToken &cancel) override;
-    QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
     /// None: a column has one type in a table.
     QList<TimeRange> typeStretches(const PlanRequest &, const CancelToken &) override { return {}; }
     /// The whole range: InfluxDB 3 has no shard groups with types of their own.
@@ -25,6 +24,8 @@ public:
                                  const TimeRange &range, const CancelToken &cancel) override;
 
 protected:
+    /// The database checked; InfluxDB 3 has no retention policies.
+    PlanRequest resolved(const PlanRequest &request, const CancelToken &cancel) override;
     /// The whole range, without asking for retention policies InfluxDB 3 does not have.
     QList<TimeRange> countGroups(const PlanRequest &request, const CancelToken &cancel) override;
     /// JSON: 3.0–3.6 have no msgpack (500) and 3.7+ send it as positional arrays; the decoder

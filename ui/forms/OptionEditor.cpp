@@ -181,7 +181,9 @@ OptionEditor::OptionEditor(const OptionSpec &spec, QWidget *parent) : QObject(pa
         edit->setObjectName(objectNameFor(spec.key, u"LineEdit"_s));
         if (spec.kind == OptionKind::Secret)
             edit->setEchoMode(QLineEdit::Password);
-        if (spec.kind == OptionKind::TextList)
+        if (!spec.placeholder.isEmpty())
+            edit->setPlaceholderText(spec.placeholder);
+        else if (spec.kind == OptionKind::TextList)
             edit->setPlaceholderText(tr("comma-separated; empty = all"));
         connect(edit, &QLineEdit::textChanged, this, [this] {
             if (!m_loading)

@@ -85,6 +85,7 @@ void MonitorReader::poll()
     const ProfileJson::LoadResult profile = ProfileJson::fromJson(task->profileJson);
     snap.readConcurrency = profile.profile.advanced.readConcurrency;
     snap.writeConcurrency = profile.profile.advanced.writeConcurrency;
+    snap.maxPointsPerSecond = profile.profile.advanced.maxPointsPerSecond;
     // The runner sets the watermark once the history is complete and following begins.
     snap.following = kinds::follows(profile.profile.task.mode) && task->watermarkNs != 0;
     snap.phase = TaskPhase::describe(*task, snap.totals, TimeText::nowNs());

@@ -23,6 +23,7 @@ struct MonitorSnapshot
     UnitTotals totals;
     int readConcurrency = 0; ///< as the task's profile sets them
     int writeConcurrency = 0;
+    int maxPointsPerSecond = 0; ///< the task's rate limit; 0 = none
     QString rejectsFile; ///< set when the task's rejects file exists
     /// The task follows new data (its history is complete): it has no total and no end.
     bool following = false;

@@ -255,6 +255,7 @@ QGridLayout *MonitorWindow::buildFigures()
     figures->addWidget(makeFigure(tr("ETA"), u"etaValueLabel"_s, m_eta), 0, 2);
     figures->addWidget(makeFigure(tr("Read windows"), u"unitsValueLabel"_s, m_units), 0, 3);
     figures->addWidget(makeFigure(tr("Estimated total"), u"totalValueLabel"_s, m_total), 0, 4);
+    figures->addWidget(makeFigure(tr("Rate limit"), u"rateLimitValueLabel"_s, m_rateLimit), 0, 5);
     figures->addWidget(makeFigure(tr("Points read"), u"readValueLabel"_s, m_read), 1, 0);
     figures->addWidget(makeFigure(tr("Points written"), u"writtenValueLabel"_s, m_writtenLabel), 1,
                        1);
@@ -754,6 +755,9 @@ void MonitorWindow::showFigures(const MonitorSnapshot &snap)
     m_writtenLabel->setText(locale.toString(f.pointsWritten));
     m_rejected->setText(locale.toString(f.pointsRejected));
     m_retries->setText(locale.toString(f.retries));
+    m_rateLimit->setText(snap.maxPointsPerSecond > 0
+                             ? tr("%1 points/s").arg(locale.toString(snap.maxPointsPerSecond))
+                             : tr("none"));
     if (active && last)
         m_concurrency->setText(tr("reads %1/%2 · writes %3/%4")
                                    .arg(last->readersBusy)

@@ -145,7 +145,7 @@ private:
 
     QLabel *m_message;
     QLabel *m_state, *m_elapsed, *m_eta, *m_read, *m_writtenLabel, *m_rejected, *m_retries,
-        *m_concurrency, *m_units, *m_total;
+        *m_concurrency, *m_units, *m_total, *m_rateLimit;
     QWidget *m_charts;
     QChartView *m_throughputView;
     QChartView *m_cumulativeView;

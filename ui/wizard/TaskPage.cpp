@@ -9,6 +9,7 @@
 #include "wizard/TimeSpanDelegate.h"
 
 #include <Kinds.h>
+#include <QAbstractButton>
 #include <QComboBox>
 #include <QCompleter>
 #include <QFormLayout>
@@ -45,6 +46,7 @@ constexpr int kMaxBuckets = 20;
 const QStringList kAdvancedKeys = {u"advanced.logLevel"_s,           u"advanced.readConcurrency"_s,
                                    u"advanced.writeConcurrency"_s,   u"advanced.batchSize"_s,
                                    u"advanced.retryAttempts"_s,      u"advanced.idleTimeoutSeconds"_s,
+                                   u"advanced.maxPointsPerSecond"_s, u"advanced.readIntervalMs"_s,
                                    u"advanced.onKeyClash"_s,         u"advanced.onTypeConflict"_s,
                                    u"target.childTableName"_s,       u"advanced.bounceErrors"_s,
                                    u"advanced.bounceWindowSeconds"_s, u"advanced.idleSeconds"_s};
@@ -104,7 +106,8 @@ TaskPage::TaskPage(TaskWizard *wizard)
     OptionForm *form =
         addForm({u"task.retentionPolicy"_s, u"task.start"_s, u"task.end"_s, u"task.timeZone"_s,
                  u"task.windowMinutes"_s, u"task.delaySeconds"_s, u"task.mode"_s,
-                 u"task.schemaSync"_s, u"source.acceptRoundedFloats"_s});
+                 u"task.schemaSync"_s, u"source.acceptRoundedFloats"_s, u"task.seriesFilter"_s,
+                 u"task.rename"_s, u"task.renameFile"_s, u"task.addTags"_s});
     QFormLayout *formLayout = form->formLayout();
     auto *bucketRow = new QHBoxLayout;
     m_bucket = new QComboBox(this);
@@ -159,6 +162,11 @@ TaskPage::TaskPage(TaskWizard *wizard)
             order << time->lineEdit() << time->calendarButton();
         else
             order << (field->focusProxy() ? field->focusProxy() : field);
+        // A field's own buttons (a file's Browse…) come right after it.
+        if (field->focusProxy())
+            for (QAbstractButton *button :
+                 field->findChildren<QAbstractButton *>(Qt::FindDirectChildrenOnly))
+                order << button;
     }
     for (qsizetype i = 0; i + 1 < order.size(); ++i)
         setTabOrder(order.at(i), order.at(i + 1));

@@ -5,6 +5,7 @@
 #include "commands/ProfileArgument.h"
 #include "commands/SharedOptions.h"
 #include "connectors/Connectors.h"
+#include "run/RunRange.h"
 
 using namespace Qt::StringLiterals;
 
@@ -55,7 +56,10 @@ int Check::checkSource(const TaskProfile &profile)
 {
     return report(
         u"source"_s, [&] { return Connectors::createSource(profile); },
-        [](Source &source, const CancelToken &cancel) { return source.notes(cancel); });
+        [&profile](Source &source, const CancelToken &cancel) {
+            source.checkRequest(planRequestOf(profile.task, TimeRange()), cancel);
+            return source.notes(cancel);
+        });
 }
 
 int Check::checkTarget(const TaskProfile &profile)
