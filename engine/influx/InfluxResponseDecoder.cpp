@@ -309,53 +309,53 @@ void InfluxResponseDecoder::row(const Value *values, size_t count)
         ++m_rejected;
         return;
     }
-    QByteArray &buf = m_out.buffer();
-    const qsizetype start = buf.size();
-    buf.append(m_prefix);
+    lp::LineWriter line(m_out.buffer());
+    line.put(std::string_view(m_prefix.constData(), size_t(m_prefix.size())));
     bool first = true;
     for (size_t c = 1; c < count; ++c) {
         const Value &v = values[c];
         if (v.kind == Value::Null)
             continue;
         if (!m_fieldKeyErrors[c].isEmpty()) {
-            buf.truncate(start);
+            line.abandon();
             m_out.reject(describeRow(values, count).toUtf8(), m_fieldKeyErrors[c]);
             ++m_rejected;
             return;
         }
-        buf.append(first ? ' ' : ',');
+        line.put(first ? ' ' : ',');
         first = false;
-        buf.append(m_fieldKeys[c]);
+        line.put(std::string_view(m_fieldKeys[c].constData(), size_t(m_fieldKeys[c].size())));
         switch (v.kind) {
         case Value::Float:
-            lp::appendFloat(buf, v.f);
+            line.floating(v.f);
             break;
         case Value::Integer:
             if (m_columnTypes[c] == FieldType::Unsigned && v.i >= 0) // declared unsigned only
-                appendUnsigned(buf, quint64(v.i));
+                appendUnsigned(line, quint64(v.i));
             else
-                lp::appendInteger(buf, v.i);
+                line.integer(v.i);
             break;
         case Value::Unsigned:
-            appendUnsigned(buf, v.u);
+            appendUnsigned(line, v.u);
             break;
         case Value::String:
-            lp::appendString(buf, std::string_view(v.s, v.n));
+            line.string(std::string_view(v.s, v.n));
             break;
         case Value::Boolean:
-            lp::appendBoolean(buf, v.b);
+            line.boolean(v.b);
             break;
         case Value::Null:
             break;
         }
     }
     if (first) { // every field null: not a point
-        buf.truncate(start);
+        line.abandon();
         return;
     }
-    buf.append(' ');
-    lp::appendTimestamp(buf, values[0].i);
-    buf.append('\n');
+    line.put(' ');
+    line.timestamp(values[0].i);
+    line.put('\n');
+    line.finish();
     ++m_points;
     m_out.lineAppended();
 }
@@ -372,14 +372,14 @@ QString InfluxResponseDecoder::valueError(const Value *values, size_t count) con
     return QString();
 }
 
-void InfluxResponseDecoder::appendUnsigned(QByteArray &buf, quint64 value) const
+void InfluxResponseDecoder::appendUnsigned(lp::LineWriter &line, quint64 value) const
 {
     if (m_dialect.unsignedSupported)
-        lp::appendUnsigned(buf, value);
+        line.unsignedInteger(value);
     else if (value <= quint64(std::numeric_limits<qint64>::max()))
-        lp::appendInteger(buf, qint64(value));
+        line.integer(qint64(value));
     else
-        lp::appendFloat(buf, double(value));
+        line.floating(double(value));
 }
 
 void InfluxResponseDecoder::resultDone(bool partial, const QString &error)

@@ -2,6 +2,7 @@
 
 #include "core/LpDialect.h"
 #include "core/Source.h"
+#include "lp/LineProtocol.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -92,7 +93,7 @@ private:
     void row(const Value *values, size_t count);
     void resultDone(bool partial, const QString &error);
     /// Unsigned values become integers (or floats past INT64_MAX) for targets without `u`.
-    void appendUnsigned(QByteArray &buf, quint64 value) const;
+    void appendUnsigned(lp::LineWriter &line, quint64 value) const;
 
     QString describeRow(const Value *values, size_t count) const;
     /// Why a row cannot be line protocol whatever its names (a time outside its range, a NaN
