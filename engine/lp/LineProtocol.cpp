@@ -171,6 +171,13 @@ bool LineWriter::name(std::string_view name, Kind kind, QString *why)
 
 void LineWriter::escaped(std::string_view name, bool escapeEquals)
 {
+    auto special = [escapeEquals](char c) {
+        return c == ',' || c == ' ' || (c == '=' && escapeEquals);
+    };
+    if (std::none_of(name.begin(), name.end(), special)) { // the usual name: one copy
+        put(name);
+        return;
+    }
     need(2 * name.size());
     for (const char c : name) {
         if (c == ',' || c == ' ' || (c == '=' && escapeEquals))
