@@ -70,7 +70,8 @@ public:
     void clear()
     {
         m_names.clear();
-        m_hashed.clear();
+        if (!m_hashed.empty()) // clear() zeroes every bucket, however many a wide point made
+            m_hashed.clear();
     }
     /// False when `name` is already in.
     bool insert(std::string_view name)
