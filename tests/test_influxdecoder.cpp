@@ -713,8 +713,8 @@ void TestInfluxDecoder::jsonAnswerDecoded_data()
                       "m i=1.5,f=-0.5 6\n");
 
     // \u escapes as Qt read them: a pair is one character, a surrogate on its own a '?', an
-    // unknown escape the byte after the backslash; control bytes and NUL are kept; an empty
-    // string is a value.
+    // unknown escape the byte after the backslash as Latin-1 (so "\\\xe9" is "é"); control
+    // bytes and NUL are kept; an empty string is a value.
     QTest::newRow("string escapes")
         << QByteArray("{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":"
                       "[\"time\",\"s\"],\"values\":["
@@ -724,7 +724,8 @@ void TestInfluxDecoder::jsonAnswerDecoded_data()
                       "[4,\"\\U0041 \\/ \\b\\f\\r\"],"
                       "[5,\"a\\u0000b\tc\x01\"],"
                       "[6,\"\"],"
-                      "[7,\"\\uD83D\\uDE00\xef\xbf\xbf\"]"
+                      "[7,\"\\uD83D\\uDE00\xef\xbf\xbf\"],"
+                      "[8,\"a\\\xe9n\"]"
                       "]}]}]}\n")
         << FieldTypes{{u"s"_s, {FieldType::String}}}
         << QByteArray("m s=\"?x\" 1\n"
@@ -735,7 +736,8 @@ void TestInfluxDecoder::jsonAnswerDecoded_data()
                '\0' +
                QByteArray("b\tc\x01\" 5\n"
                           "m s=\"\" 6\n"
-                          "m s=\"\xf0\x9f\x98\x80\xef\xbf\xbf\" 7\n");
+                          "m s=\"\xf0\x9f\x98\x80\xef\xbf\xbf\" 7\n"
+                          "m s=\"a\xc3\xa9n\" 8\n");
 
     // A key given twice means its last value (as in a QJsonObject); names may be escaped.
     QTest::newRow("keys given twice or escaped")

@@ -124,7 +124,7 @@ void appendUtf8(std::string &out, char32_t code)
 }
 
 /// The text of a string holding escapes, as UTF-8. An unknown escape stands for the byte after
-/// the backslash, and a surrogate not in a \u pair becomes '?', as Qt read them.
+/// the backslash read as Latin-1, and a surrogate not in a \u pair becomes '?', as Qt read them.
 void unescapeJson(std::string_view raw, std::string &out)
 {
     out.clear();
@@ -171,8 +171,8 @@ void unescapeJson(std::string_view raw, std::string &out)
                 appendUtf8(out, char32_t(unit));
             break;
         }
-        default:
-            out.push_back(e);
+        default: // Qt took the byte as a Latin-1 character, whatever follows it
+            appendUtf8(out, char32_t(static_cast<unsigned char>(e)));
             break;
         }
     }
