@@ -693,7 +693,8 @@ void TestInfluxDecoder::jsonAnswerDecoded_data()
 
     // Numbers read as Qt's parser read them: a whole double is an integer where the column
     // is one, an integer past int64 a double ("-9223372036854775809" rounds to -2^63, which
-    // fits), "1." and ".5" are numbers, the smallest subnormal keeps its value.
+    // fits), "1." and ".5" are numbers, the smallest subnormal keeps its value; an exponent
+    // of "-0" is no negative zero (the Qt-based reader refused such a number).
     QTest::newRow("number spellings")
         << QByteArray("{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":"
                       "[\"time\",\"i\",\"f\"],\"values\":["
@@ -702,7 +703,8 @@ void TestInfluxDecoder::jsonAnswerDecoded_data()
                       "[3,9223372036854775808,5e-324],"
                       "[4,-9223372036854775809,1.7976931348623157e308],"
                       "[5,1.,.5],"
-                      "[6.0,1.5,-.5]"
+                      "[6.0,1.5,-.5],"
+                      "[7,1e-0,-2E-00]"
                       "]}]}]}\n")
         << FieldTypes{{u"i"_s, {FieldType::Integer}}, {u"f"_s, {FieldType::Float}}}
         << QByteArray("m i=1i,f=1 1\n"
@@ -710,7 +712,8 @@ void TestInfluxDecoder::jsonAnswerDecoded_data()
                       "m i=9223372036854775808,f=5e-324 3\n"
                       "m i=-9223372036854775808i,f=1.7976931348623157e+308 4\n"
                       "m i=1i,f=0.5 5\n"
-                      "m i=1.5,f=-0.5 6\n");
+                      "m i=1.5,f=-0.5 6\n"
+                      "m i=1i,f=-2 7\n");
 
     // \u escapes as Qt read them: a pair is one character, a surrogate on its own a '?', an
     // unknown escape the byte after the backslash as Latin-1 (so "\\\xe9" is "é"); control

@@ -370,25 +370,30 @@ private:
 
     /// Reads a number as Qt's parser does (an integer that fits in int64 exactly, anything else
     /// as the nearest double, a double past its range refused). Before that, a '-' followed by
-    /// a run of digits, '.', 'e', '+' and '-' whose digits before the exponent are all zeros is
-    /// a −0, which Qt would have stored as the integer 0.
+    /// a run of digits, '.', 'e', '+' and '-' whose digits before the exponent are all zeros
+    /// (and at least one) is a −0, which Qt would have stored as the integer 0. (The Qt-based
+    /// reader also took the "-0" of an exponent such as "1e-0" for one and refused the number;
+    /// Go never writes such exponents, and they are read as the numbers they are.)
     void number()
     {
         const char *start = m_p;
         if (*m_p == '-') {
             const char *q = m_p + 1;
             bool zero = true;
+            bool mantissa = false; // a run without a digit before its exponent is no number
             bool exponent = false;
             for (; q < m_end; ++q) {
                 const char d = *q;
-                if (isDigit(d))
+                if (isDigit(d)) {
                     zero = zero && (exponent || d == '0');
-                else if (d == 'e' || d == 'E')
+                    mantissa = mantissa || !exponent;
+                } else if (d == 'e' || d == 'E') {
                     exponent = true;
-                else if (d != '.' && d != '+' && d != '-')
+                } else if (d != '.' && d != '+' && d != '-') {
                     break;
+                }
             }
-            if (zero && q > m_p + 1) {
+            if (zero && mantissa) {
                 const size_t t = push(JsonToken::NegativeZero);
                 m_tokens[t].size = quint32(q - m_p);
                 m_p = q;
@@ -623,11 +628,14 @@ void InfluxResponseDecoder::jsonSeries(size_t s)
                 jsonNumber(token.integer, token.i, token.f, c, out);
                 break;
             case JsonToken::NegativeZero:
-                // A float whatever the column, as no integer has a sign at zero.
+            case JsonToken::Object:
+                // A float whatever the column, as no integer has a sign at zero. An object,
+                // which no InfluxDB row holds, was read as −0 too (the mark the Qt-based reader
+                // put in its place), and still is.
                 out.kind = c == 0 ? Value::Null : Value::Float;
                 out.f = -0.0;
                 break;
-            default: // null, and an array or object, which no InfluxDB row holds
+            default: // null, and an array, which no InfluxDB row holds
                 out.kind = Value::Null;
                 break;
             }
