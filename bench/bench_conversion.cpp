@@ -4,6 +4,9 @@
 // parsing the same JSON answers into a DOM (no conversion at all).
 //
 //   bench_conversion [--points 500000] [--rounds 5] [--smoke]
+//                    [--only dom|msgpack|json|peek|reencode|tdengine]
+//
+// --only measures one path (the others print as skipped), for `perf record` on that path.
 #include "influx/InfluxResponseDecoder.h"
 #include "lp/LineParser.h"
 #include "sinks/TDengineSink.h"
@@ -47,10 +50,14 @@ struct Measured
     qint64 values = 0;  ///< field values per round
 };
 
-/// Runs `work` `rounds` times and keeps the fastest (least disturbed) round.
-Measured measure(int rounds, const std::function<qint64()> &work)
+/// Runs `work` `rounds` times and keeps the fastest (least disturbed) round; nothing when
+/// `only` names another path.
+Measured measure(const QString &only, const QString &name, int rounds,
+                 const std::function<qint64()> &work)
 {
     Measured m;
+    if (!only.isEmpty() && only != name)
+        return m;
     for (int r = 0; r < rounds; ++r) {
         const double before = threadCpuSeconds();
         m.values = work();
@@ -63,8 +70,15 @@ Measured measure(int rounds, const std::function<qint64()> &work)
 
 void print(const char *what, const Measured &m, double baselineRate)
 {
+    if (m.seconds <= 0) {
+        std::printf("%-52s %14s\n", what, "skipped");
+        return;
+    }
     const double rate = m.values / m.seconds;
-    std::printf("%-52s %14s %9.1fx\n", what, thousands(rate).constData(), rate / baselineRate);
+    if (baselineRate <= 0)
+        std::printf("%-52s %14s %10s\n", what, thousands(rate).constData(), "-");
+    else
+        std::printf("%-52s %14s %9.1fx\n", what, thousands(rate).constData(), rate / baselineRate);
 }
 
 } // namespace
@@ -76,6 +90,7 @@ int main(int argc, char **argv)
     const bool smoke = args.flag("smoke");
     const qint64 points = args.number("points", smoke ? 20000 : 500000);
     const int rounds = int(args.number("rounds", smoke ? 1 : 5));
+    const QString only = args.text("only");
 
     test::InfluxdFixture influx;
     if (!startInflux(influx, {u"src"_s}))
@@ -123,7 +138,7 @@ int main(int argc, char **argv)
             return out.lines() * kFieldsPerPoint;
         };
     };
-    const Measured dom = measure(rounds, [&] {
+    const Measured dom = measure(only, u"dom"_s, rounds, [&] {
         qint64 parsed = 0;
         for (const QByteArray &body : json)
             for (const QByteArray &line : body.split('\n'))
@@ -131,11 +146,11 @@ int main(int argc, char **argv)
                     parsed += QJsonDocument::fromJson(line).isObject() ? 1 : 0;
         return parsed > 0 ? values : 0;
     });
-    const Measured fromMsgpack = measure(rounds, decode(msgpack, false));
-    const Measured fromJson = measure(rounds, decode(json, true));
+    const Measured fromMsgpack = measure(only, u"msgpack"_s, rounds, decode(msgpack, false));
+    const Measured fromJson = measure(only, u"json"_s, rounds, decode(json, true));
 
     // Line protocol to what the sinks send.
-    const Measured peek = measure(rounds, [&] {
+    const Measured peek = measure(only, u"peek"_s, rounds, [&] {
         qint64 lines = 0;
         std::string measurement;
         bool hasTime = false;
@@ -154,7 +169,7 @@ int main(int argc, char **argv)
         ok = ok && lines == points;
         return lines * kFieldsPerPoint;
     });
-    const Measured reencode = measure(rounds, [&] {
+    const Measured reencode = measure(only, u"reencode"_s, rounds, [&] {
         qint64 lines = 0;
         lp::Point point;
         QByteArray out;
@@ -172,7 +187,7 @@ int main(int argc, char **argv)
         ok = ok && lines == points;
         return lines * kFieldsPerPoint;
     });
-    const Measured tdengine = measure(rounds, [&] {
+    const Measured tdengine = measure(only, u"tdengine"_s, rounds, [&] {
         qint64 lines = 0;
         QByteArray out;
         TDengineSink::Limits limits;
@@ -193,7 +208,7 @@ int main(int argc, char **argv)
 
     std::printf("%-52s %14s %10s\n", "field values per CPU second (one core)", "values/s",
                 "vs DOM");
-    const double baseline = dom.values / dom.seconds;
+    const double baseline = dom.seconds > 0 ? dom.values / dom.seconds : 0;
     print("baseline: QJsonDocument DOM parse of the JSON answers", dom, baseline);
     print("msgpack answers -> line protocol", fromMsgpack, baseline);
     print("JSON answers -> line protocol (streaming)", fromJson, baseline);

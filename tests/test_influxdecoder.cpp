@@ -567,6 +567,26 @@ void TestInfluxDecoder::garbageIsProtocolError_data()
     QTest::newRow("msgpack array") << QByteArray("\x91\x01", 2);
     QTest::newRow("json array") << QByteArray("[1,2]\n"); // not a document InfluxDB sends
     QTest::newRow("json broken") << QByteArray("{\"results\":[{\"statement_id\":0,}\n");
+    // What Qt's JSON parser refused, the decoder's own refuses too, before any row goes out.
+    const QByteArray head = "{\"results\":[{\"series\":[{\"name\":\"m\",\"columns\":"
+                            "[\"time\",\"v\"],\"values\":[[1,1],[2,";
+    const QByteArray tail = "]]}]}]}\n";
+    QTest::newRow("json invalid UTF-8") << head + "\"\xff\"" + tail;
+    QTest::newRow("json UTF-8 surrogate") << head + "\"\xed\xa0\x80\"" + tail;
+    QTest::newRow("json UTF-8 overlong") << head + "\"\xc0\xaf\"" + tail;
+    QTest::newRow("json UTF-8 past U+10FFFF") << head + "\"\xf4\x90\x80\x80\"" + tail;
+    QTest::newRow("json bad \\u escape") << head + "\"\\u12G4\"" + tail;
+    QTest::newRow("json short \\u escape") << head + "\"\\u12\"" + tail;
+    QTest::newRow("json float overflow") << head + "1e400" + tail;
+    QTest::newRow("json float underflow") << head + "1e-400" + tail;
+    QTest::newRow("json lone minus") << head + "-" + tail;
+    QTest::newRow("json plus sign") << head + "+1" + tail;
+    QTest::newRow("json exponent without digits") << head + "1e" + tail;
+    QTest::newRow("json leading zero") << head + "01" + tail;
+    QTest::newRow("json trailing comma") << head + "1," + tail;
+    QTest::newRow("json bad literal") << head + "tru" + tail;
+    QTest::newRow("json form feed as space") << head + "\f1" + tail;
+    QTest::newRow("json unterminated string") << head + "\"abc\\\"" + tail;
 }
 
 void TestInfluxDecoder::garbageIsProtocolError()
@@ -575,6 +595,14 @@ void TestInfluxDecoder::garbageIsProtocolError()
     const Error e = decodeError(body);
     QCOMPARE(e.kind(), ErrorKind::Protocol);
     QVERIFY(!e.message().isEmpty());
+    // No line of a refused document is handed on.
+    CollectingOutput out;
+    InfluxResponseDecoder decoder(out, LpDialect{true});
+    QVERIFY_THROWS_EXCEPTION(Error, {
+        decoder.feed(body.constData(), size_t(body.size()));
+        decoder.finish();
+    });
+    QCOMPARE(out.text, QByteArray());
 }
 
 void TestInfluxDecoder::jsonTypesFromFieldKeys()
@@ -662,6 +690,66 @@ void TestInfluxDecoder::jsonAnswerDecoded_data()
                       "m i=-9223372036854775808i 3\n"
                       "m both=9223372036854775807i,i=9200000000000000001i 4\n"
                       "m i=0i -9223372036854775806\n");
+
+    // Numbers read as Qt's parser read them: a whole double is an integer where the column
+    // is one, an integer past int64 a double ("-9223372036854775809" rounds to -2^63, which
+    // fits), "1." and ".5" are numbers, the smallest subnormal keeps its value; an exponent
+    // of "-0" is no negative zero (the Qt-based reader refused such a number).
+    QTest::newRow("number spellings")
+        << QByteArray("{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":"
+                      "[\"time\",\"i\",\"f\"],\"values\":["
+                      "[1,1.0,1.0],"
+                      "[2,1E2,1E2],"
+                      "[3,9223372036854775808,5e-324],"
+                      "[4,-9223372036854775809,1.7976931348623157e308],"
+                      "[5,1.,.5],"
+                      "[6.0,1.5,-.5],"
+                      "[7,1e-0,-2E-00]"
+                      "]}]}]}\n")
+        << FieldTypes{{u"i"_s, {FieldType::Integer}}, {u"f"_s, {FieldType::Float}}}
+        << QByteArray("m i=1i,f=1 1\n"
+                      "m i=100i,f=100 2\n"
+                      "m i=9223372036854775808,f=5e-324 3\n"
+                      "m i=-9223372036854775808i,f=1.7976931348623157e+308 4\n"
+                      "m i=1i,f=0.5 5\n"
+                      "m i=1.5,f=-0.5 6\n"
+                      "m i=1i,f=-2 7\n");
+
+    // \u escapes as Qt read them: a pair is one character, a surrogate on its own a '?', an
+    // unknown escape the byte after the backslash as Latin-1 (so "\\\xe9" is "é"); control
+    // bytes and NUL are kept; an empty string is a value.
+    QTest::newRow("string escapes")
+        << QByteArray("{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":"
+                      "[\"time\",\"s\"],\"values\":["
+                      "[1,\"\\ud800x\"],"
+                      "[2,\"\\udc00\\ud800\"],"
+                      "[3,\"\\ud800\\ud800\\udc00\"],"
+                      "[4,\"\\U0041 \\/ \\b\\f\\r\"],"
+                      "[5,\"a\\u0000b\tc\x01\"],"
+                      "[6,\"\"],"
+                      "[7,\"\\uD83D\\uDE00\xef\xbf\xbf\"],"
+                      "[8,\"a\\\xe9n\"]"
+                      "]}]}]}\n")
+        << FieldTypes{{u"s"_s, {FieldType::String}}}
+        << QByteArray("m s=\"?x\" 1\n"
+                      "m s=\"??\" 2\n"
+                      "m s=\"?\xf0\x90\x80\x80\" 3\n"
+                      "m s=\"U0041 / \b\f\r\" 4\n"
+                      "m s=\"a") +
+               '\0' +
+               QByteArray("b\tc\x01\" 5\n"
+                          "m s=\"\" 6\n"
+                          "m s=\"\xf0\x9f\x98\x80\xef\xbf\xbf\" 7\n"
+                          "m s=\"a\xc3\xa9n\" 8\n");
+
+    // A key given twice means its last value (as in a QJsonObject); names may be escaped.
+    QTest::newRow("keys given twice or escaped")
+        << QByteArray("{\"results\":[{\"series\":[{\"name\":\"old\"}]}],"
+                      "\"results\":[{\"statement_id\":0,\"series\":[{\"n\\u0061me\":\"x\","
+                      "\"name\":\"m\",\"tags\":{\"h\":\"a\",\"h\":\"b\",\"e\":\"\"},"
+                      "\"columns\":[\"time\",\"v\"],\"values\":[[1,2]]}]}]}\n")
+        << FieldTypes{{u"v"_s, {FieldType::Integer}}}
+        << QByteArray("m,h=b v=2i 1\n");
 }
 
 void TestInfluxDecoder::jsonAnswerDecoded()

@@ -125,6 +125,8 @@ private slots:
     void randomNamesRoundTrip();
     void encodePointForDialect();
     void peekLineAgreesWithParse();
+    void writerGrowsAndAbandons();
+    void reusedPointHoldsOnlyTheNewLine();
     void fieldTypeNames();
     void benchmarkAppendFloat();
     void benchmarkAppendInteger();
@@ -749,6 +751,76 @@ void TestLineProtocol::encodePointForDialect()
     QVERIFY2(lp::encodePoint(p, LpDialect{true}, out, &why), qPrintable(why));
     QVERIFY(lp::parseLine(view(out.mid(6)), back, &why));
     QCOMPARE(back.time, lp::kMinTime);
+}
+
+void TestLineProtocol::writerGrowsAndAbandons()
+{
+    // Pieces far past the writer's first room, into a buffer that already holds text: every
+    // byte lands where it belongs, and finish() leaves exactly what was written.
+    QByteArray out = "before\n";
+    const std::string longName(1000, 'n');
+    const std::string longString(70000, '"');
+    size_t written = 0;
+    {
+        lp::LineWriter w(out);
+        QVERIFY(w.measurement(longName));
+        for (int i = 0; i < 500; ++i) {
+            w.put(i == 0 ? ' ' : ',');
+            QVERIFY(w.fieldKey("k" + std::to_string(i)));
+            w.put('=');
+            w.floating(i + 0.25);
+        }
+        w.put(",s=");
+        w.string(longString);
+        w.put(' ');
+        w.timestamp(lp::kMaxTime);
+        written = w.written();
+    }
+    QCOMPARE(written, size_t(out.size()) - 7);
+    QVERIFY(out.startsWith("before\n" + QByteArray::fromStdString(longName) + " k0=0.25,k1=1.25,"));
+    QVERIFY(out.endsWith(",k499=499.25,s=\"" + QByteArray(70000, '"').replace("\"", "\\\"") +
+                         "\" 9223372036854775806"));
+    lp::Point back;
+    QString why;
+    QVERIFY2(lp::parseLine(view(out.mid(7)), back, &why), qPrintable(why));
+    QCOMPARE(back.fields.size(), size_t(501));
+    QCOMPARE(back.fields[500].s, longString);
+
+    // abandon() drops what this writer wrote, even after it grew the buffer.
+    const QByteArray kept = out;
+    {
+        lp::LineWriter w(out);
+        w.put(std::string_view(longString));
+        w.abandon();
+    }
+    QCOMPARE(out, kept);
+    // A refused name writes nothing.
+    {
+        lp::LineWriter w(out);
+        QVERIFY(!w.tagValue("a\\", &why));
+        QVERIFY(!w.fieldKey("", &why));
+    }
+    QCOMPARE(out, kept);
+}
+
+void TestLineProtocol::reusedPointHoldsOnlyTheNewLine()
+{
+    // The TDengine path parses every line into the same Point: nothing of a longer line may
+    // stay behind for a shorter one.
+    lp::Point p;
+    QString why;
+    QVERIFY(lp::parseLine("m,a=1,b=2 x=\"long string\",y=2i,z=t 5", p, &why));
+    QVERIFY(lp::parseLine("n f=1.5", p, &why));
+    QCOMPARE(p.measurement, std::string("n"));
+    QVERIFY(p.tags.empty());
+    QCOMPARE(p.fields.size(), size_t(1));
+    QCOMPARE(p.fields[0].key, std::string("f"));
+    QCOMPARE(p.fields[0].type, FieldType::Float);
+    QCOMPARE(p.fields[0].f, 1.5);
+    QVERIFY(!p.hasTime);
+    QByteArray out;
+    QVERIFY(lp::encodePoint(p, LpDialect{true}, out, &why));
+    QCOMPARE(out, QByteArray("n f=1.5"));
 }
 
 void TestLineProtocol::peekLineAgreesWithParse()

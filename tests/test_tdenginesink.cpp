@@ -398,6 +398,9 @@ private Q_SLOTS:
         for (int i = 0; i < 3996; ++i)
             fieldsAndTags += (i ? "," : "") + QByteArray("f") + QByteArray::number(i) + "=1i";
         fieldsAndTags += ' ' + ns(t);
+        QByteArray wide;
+        for (int i = 0; i < 40; ++i)
+            wide += (i ? ",f" : "f") + QByteArray::number(i) + "=1";
         const QList<QPair<QByteArray, QString>> cases{
             {"m,big=" + QByteArray(4200, 'x') + " v=1 " + ns(t), u"NCHAR"_s},
             {"m,a=" + QByteArray(2100, 'x') + ",b=" + QByteArray(2100, 'y') + " v=1 " + ns(t),
@@ -412,6 +415,10 @@ private Q_SLOTS:
             {QByteArray(193, 'm') + " v=1 " + ns(t), u"193 bytes long"_s},
             {"m,x=1 x=2 " + ns(t), u"used twice"_s},
             {"m _ts=2 " + ns(t), u"used twice"_s},
+            // Past the handful of names looked through in place, wide points are hashed.
+            {"m,dup=x " + wide + ",dup=1 " + ns(t), u"field key \"dup\" is used twice"_s},
+            {"m " + wide + ",f39=1 " + ns(t), u"field key \"f39\" is used twice"_s},
+            {"m " + wide + ",_ts=1 " + ns(t), u"field key \"_ts\" is used twice"_s},
             // SQL would take them, but the database keeps 3650 days.
             {"m v=1 0", u"older than the database keeps"_s},
             {"m v=1 -1", u"older than the database keeps"_s},

@@ -3,9 +3,6 @@
 #include "core/Error.h"
 #include "lp/LineProtocol.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -35,55 +32,6 @@ bool keyIs(const msgpack_object &key, std::string_view name)
 QString toQString(std::string_view s)
 {
     return QString::fromUtf8(s.data(), qsizetype(s.size()));
-}
-
-/// Qt's JSON parser stores a number without a fraction as an integer, so −0 ("-0" from Go,
-/// "-0.0" from serde) comes out as 0. A negative number whose digits are all zero is therefore
-/// replaced by an empty object, which no InfluxDB row holds otherwise, and read back as −0.
-/// Strings are left alone.
-QByteArray markNegativeZeros(const QByteArray &json)
-{
-    if (!json.contains("-0"))
-        return json;
-    QByteArray out;
-    out.reserve(json.size());
-    bool inString = false;
-    bool escape = false;
-    const qsizetype size = json.size();
-    for (qsizetype i = 0; i < size; ++i) {
-        const char c = json.at(i);
-        if (inString) {
-            if (escape)
-                escape = false;
-            else if (c == '\\')
-                escape = true;
-            else if (c == '"')
-                inString = false;
-        } else if (c == '"') {
-            inString = true;
-        } else if (c == '-') {
-            // A number: is every digit of its mantissa a zero?
-            qsizetype end = i + 1;
-            bool zero = true;
-            bool exponent = false;
-            for (; end < size; ++end) {
-                const char d = json.at(end);
-                if (d >= '0' && d <= '9')
-                    zero = zero && (exponent || d == '0');
-                else if (d == 'e' || d == 'E')
-                    exponent = true;
-                else if (d != '.' && d != '+' && d != '-')
-                    break;
-            }
-            if (zero && end > i + 1) {
-                out.append("{}");
-                i = end - 1;
-                continue;
-            }
-        }
-        out.append(c);
-    }
-    return out;
 }
 
 } // namespace
@@ -288,144 +236,6 @@ void InfluxResponseDecoder::feedMsgpack(const char *data, size_t size)
     }
 }
 
-void InfluxResponseDecoder::feedJson(const char *data, size_t size)
-{
-    size_t start = 0; // where the current object starts in `data` (0 when it began earlier)
-    for (size_t i = 0; i < size; ++i) {
-        const char c = data[i];
-        if (m_jsonDepth == 0) {
-            if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
-                continue;
-            if (c != '{')
-                throw Error(ErrorKind::Protocol,
-                            u"The server sent malformed JSON: byte 0x%1 between documents"_s.arg(
-                                static_cast<unsigned char>(c), 2, 16, QLatin1Char('0')));
-            start = i;
-            m_jsonDepth = 1;
-            continue;
-        }
-        if (m_jsonInString) {
-            if (m_jsonEscape)
-                m_jsonEscape = false;
-            else if (c == '\\')
-                m_jsonEscape = true;
-            else if (c == '"')
-                m_jsonInString = false;
-            continue;
-        }
-        if (c == '"') {
-            m_jsonInString = true;
-        } else if (c == '{' || c == '[') {
-            ++m_jsonDepth;
-        } else if ((c == '}' || c == ']') && --m_jsonDepth == 0) {
-            if (m_jsonPending.isEmpty()) {
-                handleJsonObject(QByteArray::fromRawData(data + start, qsizetype(i + 1 - start)));
-            } else {
-                m_jsonPending.append(data + start, qsizetype(i + 1 - start));
-                handleJsonObject(m_jsonPending);
-                m_jsonPending.clear();
-            }
-        }
-    }
-    if (m_jsonDepth > 0)
-        m_jsonPending.append(data + start, qsizetype(size - start));
-}
-
-void InfluxResponseDecoder::handleJsonObject(const QByteArray &object)
-{
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(markNegativeZeros(object), &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
-        throw Error(ErrorKind::Protocol, u"The server sent malformed JSON: %1 at offset %2"_s
-                                             .arg(parseError.errorString())
-                                             .arg(parseError.offset));
-    const QJsonObject top = doc.object();
-    if (top.contains(u"error"_s))
-        throw Error(ErrorKind::Query, top.value(u"error"_s).toString());
-    const QJsonArray results = top.value(u"results"_s).toArray();
-    std::vector<Value> values;
-    std::vector<QByteArray> strings;
-    for (const QJsonValue &resultValue : results) {
-        const QJsonObject result = resultValue.toObject();
-        const bool partial = result.value(u"partial"_s).toBool();
-        const QString error = result.value(u"error"_s).toString();
-        if (!error.isEmpty())
-            resultDone(partial, error);
-        const QJsonArray seriesList = result.value(u"series"_s).toArray();
-        for (const QJsonValue &seriesValue : seriesList) {
-            const QJsonObject series = seriesValue.toObject();
-            const QByteArray name = series.value(u"name"_s).toString().toUtf8();
-            std::vector<std::pair<std::string, std::string>> tags;
-            const QJsonObject tagObject = series.value(u"tags"_s).toObject();
-            for (auto it = tagObject.begin(); it != tagObject.end(); ++it)
-                tags.emplace_back(it.key().toStdString(), it.value().toString().toStdString());
-            std::vector<std::string> columns;
-            const QJsonArray columnArray = series.value(u"columns"_s).toArray();
-            for (const QJsonValue &c : columnArray)
-                columns.push_back(c.toString().toStdString());
-            beginSeries(std::string_view(name.constData(), size_t(name.size())), std::move(tags),
-                        columns);
-            const size_t width = m_columns.size();
-            values.assign(width, Value());
-            strings.assign(width, QByteArray());
-            const QJsonArray rows = series.value(u"values"_s).toArray();
-            for (const QJsonValue &rowValue : rows) {
-                const QJsonArray rowArray = rowValue.toArray();
-                for (size_t c = 0; c < width; ++c) {
-                    const QJsonValue v =
-                        c < size_t(rowArray.size()) ? rowArray.at(qsizetype(c)) : QJsonValue();
-                    Value &out = values[c];
-                    switch (v.type()) {
-                    case QJsonValue::Bool:
-                        out.kind = Value::Boolean;
-                        out.b = v.toBool();
-                        break;
-                    case QJsonValue::String:
-                        strings[c] = v.toString().toUtf8();
-                        out.kind = Value::String;
-                        out.s = strings[c].constData();
-                        out.n = size_t(strings[c].size());
-                        break;
-                    case QJsonValue::Double: {
-                        // Qt keeps an integer that fits in int64 exactly; toInteger() answers
-                        // the default for a fraction or a value past the int64 range, so two
-                        // defaults tell them apart (a double bound would turn INT64_MAX into a
-                        // float).
-                        const qint64 asInteger = v.toInteger(0);
-                        const bool integral = asInteger == v.toInteger(1);
-                        if (c == 0) {
-                            out.kind = Value::Integer;
-                            out.i = asInteger;
-                        } else if (m_columnTypes[c] == FieldType::Float || !integral) {
-                            out.kind = Value::Float;
-                            out.f = v.toDouble();
-                        } else if (m_columnTypes[c] == FieldType::Unsigned && asInteger >= 0) {
-                            out.kind = Value::Unsigned;
-                            out.u = quint64(asInteger);
-                        } else {
-                            out.kind = Value::Integer;
-                            out.i = asInteger;
-                        }
-                        break;
-                    }
-                    case QJsonValue::Object:
-                        // −0, marked by markNegativeZeros(): a float whatever the column, as
-                        // no integer has a sign at zero.
-                        out.kind = c == 0 ? Value::Null : Value::Float;
-                        out.f = -0.0;
-                        break;
-                    default:
-                        out.kind = Value::Null;
-                        break;
-                    }
-                }
-                row(values.data(), width);
-            }
-        }
-        resultDone(partial, QString());
-    }
-}
-
 void InfluxResponseDecoder::beginSeries(std::string_view name,
                                         std::vector<std::pair<std::string, std::string>> tags,
                                         const std::vector<std::string> &columns)
@@ -499,53 +309,53 @@ void InfluxResponseDecoder::row(const Value *values, size_t count)
         ++m_rejected;
         return;
     }
-    QByteArray &buf = m_out.buffer();
-    const qsizetype start = buf.size();
-    buf.append(m_prefix);
+    lp::LineWriter line(m_out.buffer());
+    line.put(std::string_view(m_prefix.constData(), size_t(m_prefix.size())));
     bool first = true;
     for (size_t c = 1; c < count; ++c) {
         const Value &v = values[c];
         if (v.kind == Value::Null)
             continue;
         if (!m_fieldKeyErrors[c].isEmpty()) {
-            buf.truncate(start);
+            line.abandon();
             m_out.reject(describeRow(values, count).toUtf8(), m_fieldKeyErrors[c]);
             ++m_rejected;
             return;
         }
-        buf.append(first ? ' ' : ',');
+        line.put(first ? ' ' : ',');
         first = false;
-        buf.append(m_fieldKeys[c]);
+        line.put(std::string_view(m_fieldKeys[c].constData(), size_t(m_fieldKeys[c].size())));
         switch (v.kind) {
         case Value::Float:
-            lp::appendFloat(buf, v.f);
+            line.floating(v.f);
             break;
         case Value::Integer:
             if (m_columnTypes[c] == FieldType::Unsigned && v.i >= 0) // declared unsigned only
-                appendUnsigned(buf, quint64(v.i));
+                appendUnsigned(line, quint64(v.i));
             else
-                lp::appendInteger(buf, v.i);
+                line.integer(v.i);
             break;
         case Value::Unsigned:
-            appendUnsigned(buf, v.u);
+            appendUnsigned(line, v.u);
             break;
         case Value::String:
-            lp::appendString(buf, std::string_view(v.s, v.n));
+            line.string(std::string_view(v.s, v.n));
             break;
         case Value::Boolean:
-            lp::appendBoolean(buf, v.b);
+            line.boolean(v.b);
             break;
         case Value::Null:
             break;
         }
     }
     if (first) { // every field null: not a point
-        buf.truncate(start);
+        line.abandon();
         return;
     }
-    buf.append(' ');
-    lp::appendTimestamp(buf, values[0].i);
-    buf.append('\n');
+    line.put(' ');
+    line.timestamp(values[0].i);
+    line.put('\n');
+    line.finish();
     ++m_points;
     m_out.lineAppended();
 }
@@ -562,14 +372,14 @@ QString InfluxResponseDecoder::valueError(const Value *values, size_t count) con
     return QString();
 }
 
-void InfluxResponseDecoder::appendUnsigned(QByteArray &buf, quint64 value) const
+void InfluxResponseDecoder::appendUnsigned(lp::LineWriter &line, quint64 value) const
 {
     if (m_dialect.unsignedSupported)
-        lp::appendUnsigned(buf, value);
+        line.unsignedInteger(value);
     else if (value <= quint64(std::numeric_limits<qint64>::max()))
-        lp::appendInteger(buf, qint64(value));
+        line.integer(qint64(value));
     else
-        lp::appendFloat(buf, double(value));
+        line.floating(double(value));
 }
 
 void InfluxResponseDecoder::resultDone(bool partial, const QString &error)

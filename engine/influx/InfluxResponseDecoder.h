@@ -2,6 +2,7 @@
 
 #include "core/LpDialect.h"
 #include "core/Source.h"
+#include "lp/LineProtocol.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -72,10 +73,19 @@ private:
         Json
     };
     struct Msgpack;
+    struct Json; ///< in InfluxResponseDecoderJson.cpp, with its deleter
+    struct JsonDeleter
+    {
+        void operator()(Json *json) const;
+    };
 
     void feedMsgpack(const char *data, size_t size);
     void feedJson(const char *data, size_t size);
-    void handleJsonObject(const QByteArray &object);
+    void handleJsonObject(const char *data, size_t size);
+    /// Series token `s` of the current JSON chunk: its rows.
+    void jsonSeries(size_t s);
+    /// A JSON number in `column` as the value the column's type makes of it.
+    void jsonNumber(bool isInteger, qint64 i, double f, size_t column, Value &out) const;
 
     // Series assembly shared by both formats.
     void beginSeries(std::string_view name, std::vector<std::pair<std::string, std::string>> tags,
@@ -83,7 +93,7 @@ private:
     void row(const Value *values, size_t count);
     void resultDone(bool partial, const QString &error);
     /// Unsigned values become integers (or floats past INT64_MAX) for targets without `u`.
-    void appendUnsigned(QByteArray &buf, quint64 value) const;
+    void appendUnsigned(lp::LineWriter &line, quint64 value) const;
 
     QString describeRow(const Value *values, size_t count) const;
     /// Why a row cannot be line protocol whatever its names (a time outside its range, a NaN
@@ -95,6 +105,7 @@ private:
     QHash<QString, QList<FieldType>> m_fieldTypes;
     Format m_format = Format::Unknown;
     std::unique_ptr<Msgpack> m_msgpack;
+    std::unique_ptr<Json, JsonDeleter> m_json;
     QByteArray m_jsonPending; ///< the start of an object whose end has not arrived
     int m_jsonDepth = 0;      ///< open braces and brackets of the current object
     bool m_jsonInString = false;

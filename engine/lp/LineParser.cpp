@@ -456,12 +456,23 @@ size_t scanFieldValue(std::string_view buf, size_t i)
     return i;
 }
 
+/// Whether `s` holds a backslash or a double quote (find_first_of calls memchr per byte).
+bool hasBackslashOrQuote(std::string_view s)
+{
+    for (const char c : s) {
+        if (c == '\\' || c == '"')
+            return true;
+    }
+    return false;
+}
+
 FieldType typeOfValue(std::string_view value)
 {
     const char c = value[0];
     if (c == '"')
         return FieldType::String;
-    if (c != '\0' && std::strchr("0123456789-.nNiIu", c)) {
+    if ((c >= '0' && c <= '9') || c == '-' || c == '.' || c == 'n' || c == 'N' || c == 'i' ||
+        c == 'I' || c == 'u') {
         if (value.back() == 'i')
             return FieldType::Integer;
         if (value.back() == 'u')
@@ -546,7 +557,7 @@ bool scanPoint(std::string_view line, Layout &layout, QString *error)
     // a backslash, or a quote (scanFields counts one only after a key, walkFields every one, so
     // `x="a"b=1,5` passes the first and not the second). Skipping it otherwise keeps the common
     // line cheap.
-    if (fields.find_first_of("\\\"") != std::string_view::npos ||
+    if (hasBackslashOrQuote(fields) ||
         layout.keyEnd + 4 + fields.size() > kMaxKeyLength) {
         thread_local std::vector<detail::RawField> raw;
         if (!walkFields(fields, raw, error))
@@ -769,71 +780,71 @@ bool peekLine(std::string_view line, std::string &measurement, bool &hasTime, qi
 
 bool encodePoint(const Point &p, const LpDialect &dialect, QByteArray &out, QString *why)
 {
-    const qsizetype start = out.size();
+    LineWriter w(out);
     auto abandon = [&](const QString &reason) {
-        out.truncate(start);
+        w.abandon();
         if (why && !reason.isEmpty())
             *why = reason;
         return false;
     };
     QString reason;
-    if (!appendMeasurement(out, p.measurement, &reason))
+    if (!w.measurement(p.measurement, &reason))
         return abandon(reason);
     for (const auto &[key, value] : p.tags) {
         if (value.empty())
             continue;
-        out.append(',');
-        if (!appendTagKey(out, key, &reason))
+        w.put(',');
+        if (!w.tagKey(key, &reason))
             return abandon(reason);
-        out.append('=');
-        if (!appendTagValue(out, value, &reason))
+        w.put('=');
+        if (!w.tagValue(value, &reason))
             return abandon(reason);
     }
-    const qsizetype keyLength = out.size() - start;
-    if (size_t(keyLength) > kMaxKeyLength)
+    const size_t keyLength = w.written();
+    if (keyLength > kMaxKeyLength)
         return abandon(u"max key length exceeded: %1 > %2"_s.arg(keyLength).arg(kMaxKeyLength));
     if (p.fields.empty())
         return abandon(u"missing fields"_s);
-    out.append(' ');
+    w.put(' ');
     bool first = true;
     for (const Field &f : p.fields) {
         if (!first)
-            out.append(',');
+            w.put(',');
         first = false;
-        if (!appendFieldKey(out, f.key, &reason))
+        if (!w.fieldKey(f.key, &reason))
             return abandon(reason);
-        out.append('=');
+        w.put('=');
         switch (f.type) {
         case FieldType::Float:
             if (!std::isfinite(f.f))
                 return abandon(u"field \"%1\" is %2, which line protocol cannot express"_s.arg(
                     QString::fromStdString(f.key), QString::number(f.f)));
-            appendFloat(out, f.f);
+            w.floating(f.f);
             break;
         case FieldType::Integer:
-            appendInteger(out, f.i);
+            w.integer(f.i);
             break;
         case FieldType::Unsigned:
             if (dialect.unsignedSupported)
-                appendUnsigned(out, f.u);
+                w.unsignedInteger(f.u);
             else if (f.u <= quint64(std::numeric_limits<qint64>::max()))
-                appendInteger(out, qint64(f.u));
+                w.integer(qint64(f.u));
             else
-                appendFloat(out, double(f.u));
+                w.floating(double(f.u));
             break;
         case FieldType::String:
-            appendString(out, f.s);
+            w.string(f.s);
             break;
         case FieldType::Boolean:
-            appendBoolean(out, f.b);
+            w.boolean(f.b);
             break;
         }
     }
     if (p.hasTime) {
         if (p.time < kMinTime || p.time > kMaxTime)
             return abandon(u"time %1 is outside the range line protocol can express"_s.arg(p.time));
-        out.append(' ');
-        appendTimestamp(out, p.time);
+        w.put(' ');
+        w.timestamp(p.time);
     }
     return true;
 }

@@ -28,13 +28,7 @@ namespace tsm::lp {
 
 namespace {
 
-enum class NameKind
-{
-    Measurement,
-    TagKey,
-    TagValue,
-    FieldKey
-};
+using Kind = LineWriter::Kind;
 
 // Bytes that need a look in a name; everything else is copied as is.
 constexpr std::array<bool, 256> makeInteresting()
@@ -46,18 +40,18 @@ constexpr std::array<bool, 256> makeInteresting()
 }
 constexpr std::array<bool, 256> kInteresting = makeInteresting();
 
-QString kindName(NameKind kind)
+QString kindName(Kind kind)
 {
-    static const EnumNames<NameKind> names = {
-        {NameKind::Measurement, u"measurement"_s},
-        {NameKind::TagKey, u"tag key"_s},
-        {NameKind::TagValue, u"tag value"_s},
-        {NameKind::FieldKey, u"field key"_s},
+    static const EnumNames<Kind> names = {
+        {Kind::Measurement, u"measurement"_s},
+        {Kind::TagKey, u"tag key"_s},
+        {Kind::TagValue, u"tag value"_s},
+        {Kind::FieldKey, u"field key"_s},
     };
     return names.name(kind);
 }
 
-bool refuse(QString *why, NameKind kind, std::string_view name, const QString &reason)
+bool refuse(QString *why, Kind kind, std::string_view name, const QString &reason)
 {
     if (why) {
         constexpr size_t shown = 80;
@@ -70,7 +64,44 @@ bool refuse(QString *why, NameKind kind, std::string_view name, const QString &r
     return false;
 }
 
-bool appendName(QByteArray &out, std::string_view name, NameKind kind, QString *why)
+/// One item written with a writer of its own.
+template<typename Write> void appendWith(QByteArray &out, Write write)
+{
+    LineWriter writer(out);
+    write(writer);
+}
+
+} // namespace
+
+void LineWriter::grow(size_t n)
+{
+    const qsizetype used = m_d ? qsizetype(m_d - m_out.constData()) : m_out.size();
+    m_out.resize(used + qsizetype(std::max<size_t>(n, size_t(used - m_start) + 256)));
+    m_d = m_out.data() + used;
+    m_end = m_out.data() + m_out.size();
+}
+
+bool LineWriter::measurement(std::string_view name, QString *why)
+{
+    return this->name(name, Kind::Measurement, why);
+}
+
+bool LineWriter::tagKey(std::string_view key, QString *why)
+{
+    return name(key, Kind::TagKey, why);
+}
+
+bool LineWriter::tagValue(std::string_view value, QString *why)
+{
+    return name(value, Kind::TagValue, why);
+}
+
+bool LineWriter::fieldKey(std::string_view key, QString *why)
+{
+    return name(key, Kind::FieldKey, why);
+}
+
+bool LineWriter::name(std::string_view name, Kind kind, QString *why)
 {
     const size_t n = name.size();
     if (n == 0) {
@@ -79,10 +110,10 @@ bool appendName(QByteArray &out, std::string_view name, NameKind kind, QString *
         return false;
     }
     const char *s = name.data();
-    const bool isMeasurement = kind == NameKind::Measurement;
+    const bool isMeasurement = kind == Kind::Measurement;
     // The parser skips leading tabs and NULs before a measurement and the first field key, and a
     // line starting with '#' is a comment.
-    if ((isMeasurement || kind == NameKind::FieldKey) && (s[0] == '\t' || s[0] == '\0'))
+    if ((isMeasurement || kind == Kind::FieldKey) && (s[0] == '\t' || s[0] == '\0'))
         return refuse(why, kind, name, u"starts with a tab or NUL"_s);
     if (isMeasurement && s[0] == '#')
         return refuse(why, kind, name, u"starts with '#'"_s);
@@ -91,7 +122,7 @@ bool appendName(QByteArray &out, std::string_view name, NameKind kind, QString *
     // literal one there gets its own escape; tags go through unescapeTag, which keeps it. A
     // measurement is unescaped twice on its way into the index (seen on 1.6.7: `Z\\"` is listed
     // as `Z"` and cannot be selected), so there the combination is refused.
-    const bool quoteAfterBackslash = kind == NameKind::FieldKey;
+    const bool quoteAfterBackslash = kind == Kind::FieldKey;
     size_t extra = 0;
     for (size_t i = 0; i < n; ++i) {
         const unsigned char c = static_cast<unsigned char>(s[i]);
@@ -124,113 +155,103 @@ bool appendName(QByteArray &out, std::string_view name, NameKind kind, QString *
         }
     }
     if (extra == 0) {
-        out.append(s, qsizetype(n));
+        put(name);
         return true;
     }
-    out.reserve(out.size() + qsizetype(n + extra));
-    size_t copied = 0;
+    need(n + extra);
     for (size_t i = 0; i < n; ++i) {
         const char c = s[i];
-        bool escape = c == ',' || c == ' ' || (c == '=' && !isMeasurement);
-        if (c == '"' && quoteAfterBackslash && i > 0 && s[i - 1] == '\\')
-            escape = true;
-        if (!escape)
-            continue;
-        out.append(s + copied, qsizetype(i - copied));
-        out.append('\\');
-        copied = i;
+        if (c == ',' || c == ' ' || (c == '=' && !isMeasurement) ||
+            (c == '"' && quoteAfterBackslash && i > 0 && s[i - 1] == '\\'))
+            *m_d++ = '\\';
+        *m_d++ = c;
     }
-    out.append(s + copied, qsizetype(n - copied));
     return true;
 }
 
-/// Writes straight into `out`: a separate append of a small buffer costs as much as the
-/// conversion itself. resize() grows geometrically and shrinking it is free.
-template<typename T> void appendNumber(QByteArray &out, T value, char suffix)
+void LineWriter::escaped(std::string_view name, bool escapeEquals)
 {
-    constexpr qsizetype room = 32; // 24 chars is the longest double, 20 the longest integer
-    const qsizetype old = out.size();
-    out.resize(old + room);
-    char *begin = out.data() + old;
-    auto result = std::to_chars(begin, begin + room - 1, value);
-    if (suffix)
-        *result.ptr++ = suffix;
-    out.resize(old + qsizetype(result.ptr - begin));
+    auto special = [escapeEquals](char c) {
+        return c == ',' || c == ' ' || (c == '=' && escapeEquals);
+    };
+    if (std::none_of(name.begin(), name.end(), special)) { // the usual name: one copy
+        put(name);
+        return;
+    }
+    need(2 * name.size());
+    for (const char c : name) {
+        if (c == ',' || c == ' ' || (c == '=' && escapeEquals))
+            *m_d++ = '\\';
+        *m_d++ = c;
+    }
 }
 
-} // namespace
+void LineWriter::string(std::string_view value)
+{
+    const char *s = value.data();
+    const size_t n = value.size();
+    need(2 * n + 2);
+    *m_d++ = '"';
+    for (size_t i = 0; i < n; ++i) {
+        if (s[i] == '"' || s[i] == '\\')
+            *m_d++ = '\\';
+        *m_d++ = s[i];
+    }
+    *m_d++ = '"';
+}
 
 bool appendMeasurement(QByteArray &out, std::string_view name, QString *why)
 {
-    return appendName(out, name, NameKind::Measurement, why);
+    LineWriter writer(out);
+    return writer.measurement(name, why);
 }
 
 bool appendTagKey(QByteArray &out, std::string_view key, QString *why)
 {
-    return appendName(out, key, NameKind::TagKey, why);
+    LineWriter writer(out);
+    return writer.tagKey(key, why);
 }
 
 bool appendTagValue(QByteArray &out, std::string_view value, QString *why)
 {
-    return appendName(out, value, NameKind::TagValue, why);
+    LineWriter writer(out);
+    return writer.tagValue(value, why);
 }
 
 bool appendFieldKey(QByteArray &out, std::string_view key, QString *why)
 {
-    return appendName(out, key, NameKind::FieldKey, why);
+    LineWriter writer(out);
+    return writer.fieldKey(key, why);
 }
 
 void appendString(QByteArray &out, std::string_view value)
 {
-    const char *s = value.data();
-    const size_t n = value.size();
-    size_t extra = 0;
-    for (size_t i = 0; i < n; ++i)
-        extra += (s[i] == '"' || s[i] == '\\') ? 1 : 0;
-    const qsizetype old = out.size();
-    out.resize(old + qsizetype(n + extra + 2));
-    char *d = out.data() + old;
-    *d++ = '"';
-    if (extra == 0) {
-        if (n > 0) // an empty value may have no bytes at all (msgpack-c gives a null pointer)
-            std::memcpy(d, s, n);
-        d += n;
-    } else {
-        for (size_t i = 0; i < n; ++i) {
-            if (s[i] == '"' || s[i] == '\\')
-                *d++ = '\\';
-            *d++ = s[i];
-        }
-    }
-    *d = '"';
+    appendWith(out, [&](LineWriter &w) { w.string(value); });
 }
 
 void appendFloat(QByteArray &out, double value)
 {
-    appendNumber(out, value, '\0');
+    appendWith(out, [&](LineWriter &w) { w.floating(value); });
 }
 
 void appendInteger(QByteArray &out, qint64 value)
 {
-    appendNumber(out, value, 'i');
+    appendWith(out, [&](LineWriter &w) { w.integer(value); });
 }
 
 void appendUnsigned(QByteArray &out, quint64 value)
 {
-    appendNumber(out, value, 'u');
+    appendWith(out, [&](LineWriter &w) { w.unsignedInteger(value); });
 }
 
 void appendBoolean(QByteArray &out, bool value)
 {
-    if (value)
-        out.append("true", 4);
-    else
-        out.append("false", 5);
+    appendWith(out, [&](LineWriter &w) { w.boolean(value); });
 }
 
 void appendTimestamp(QByteArray &out, qint64 ns)
 {
-    appendNumber(out, ns, '\0');
+    appendWith(out, [&](LineWriter &w) { w.timestamp(ns); });
 }
 
 } // namespace tsm::lp

@@ -2,6 +2,8 @@
 
 #include <QByteArray>
 #include <QString>
+#include <charconv>
+#include <cstring>
 #include <limits>
 #include <string_view>
 
@@ -48,5 +50,95 @@ void appendInteger(QByteArray &out, qint64 value);   ///< 12i
 void appendUnsigned(QByteArray &out, quint64 value); ///< 12u
 void appendBoolean(QByteArray &out, bool value);     ///< true / false
 void appendTimestamp(QByteArray &out, qint64 ns);    ///< decimal int64, never through a double
+
+/**
+ * Writes one line straight into the end of a QByteArray, growing it in steps and cutting it to
+ * what was written at finish(): QByteArray's append of a single byte or a short piece is an
+ * out-of-line call that cost as much as the conversion around it. The append* functions above
+ * are this writer used for one item.
+ */
+class LineWriter
+{
+public:
+    explicit LineWriter(QByteArray &out) : m_out(out), m_start(out.size()) { grow(256); }
+    ~LineWriter() { finish(); }
+    LineWriter(const LineWriter &) = delete;
+    LineWriter &operator=(const LineWriter &) = delete;
+
+    /// Cuts the buffer to what was written; the writer must not be used afterwards.
+    void finish()
+    {
+        if (m_d)
+            m_out.resize(qsizetype(m_d - m_out.constData()));
+        m_d = m_end = nullptr;
+    }
+    /// Drops all this writer wrote; the writer must not be used afterwards.
+    void abandon()
+    {
+        m_out.resize(m_start);
+        m_d = m_end = nullptr;
+    }
+    /// Bytes written so far.
+    size_t written() const { return size_t(m_d - m_out.constData()) - size_t(m_start); }
+
+    void put(char c)
+    {
+        need(1);
+        *m_d++ = c;
+    }
+    void put(std::string_view s)
+    {
+        need(s.size());
+        if (!s.empty())
+            std::memcpy(m_d, s.data(), s.size());
+        m_d += s.size();
+    }
+
+    /// The names, checked as appendMeasurement() and the others describe; false with the
+    /// reason, having written nothing, when a name cannot be expressed.
+    bool measurement(std::string_view name, QString *why = nullptr);
+    bool tagKey(std::string_view key, QString *why = nullptr);
+    bool tagValue(std::string_view value, QString *why = nullptr);
+    bool fieldKey(std::string_view key, QString *why = nullptr);
+    /// `name` with a backslash before every ',' and ' ' (and with `escapeEquals` every '='),
+    /// unchecked: for names known to be expressible.
+    void escaped(std::string_view name, bool escapeEquals);
+
+    void string(std::string_view value); ///< as appendString()
+    void floating(double value) { number(value, '\0'); }
+    void integer(qint64 value) { number(value, 'i'); }
+    void unsignedInteger(quint64 value) { number(value, 'u'); }
+    void boolean(bool value) { put(value ? std::string_view("true") : std::string_view("false")); }
+    void timestamp(qint64 ns) { number(ns, '\0'); }
+
+    enum class Kind
+    {
+        Measurement,
+        TagKey,
+        TagValue,
+        FieldKey
+    };
+
+private:
+    bool name(std::string_view name, Kind kind, QString *why);
+    void need(size_t n)
+    {
+        if (size_t(m_end - m_d) < n)
+            grow(n);
+    }
+    void grow(size_t n);
+    template<typename T> void number(T value, char suffix)
+    {
+        need(32); // 24 chars is the longest double, 20 the longest integer
+        m_d = std::to_chars(m_d, m_d + 31, value).ptr;
+        if (suffix)
+            *m_d++ = suffix;
+    }
+
+    QByteArray &m_out;
+    qsizetype m_start;
+    char *m_d = nullptr;
+    char *m_end = nullptr;
+};
 
 } // namespace tsm::lp

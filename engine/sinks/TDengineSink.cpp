@@ -57,14 +57,41 @@ bool refuse(QString *why, const QString &reason)
 /// backslash of exactly those pairs, as InfluxDB does. The point was parsed by InfluxDB's rules,
 /// which cannot yield a name holding a newline, or a backslash right before a separator or at
 /// its end, so every name read that way can be written.
-void appendName(QByteArray &out, std::string_view name, bool measurement)
+void appendName(lp::LineWriter &out, std::string_view name, bool measurement)
 {
-    for (const char c : name) {
-        if (c == ',' || c == ' ' || (c == '=' && !measurement))
-            out.append('\\');
-        out.append(c);
-    }
+    out.escaped(name, !measurement);
 }
+
+/// The names of one point's tags and columns, which share one namespace in a super table:
+/// looked through in place for the usual handful, hashed for wide points.
+class NameSet
+{
+public:
+    void clear()
+    {
+        m_names.clear();
+        if (!m_hashed.empty()) // clear() zeroes every bucket, however many a wide point made
+            m_hashed.clear();
+    }
+    /// False when `name` is already in.
+    bool insert(std::string_view name)
+    {
+        if (m_names.size() < kLinear) {
+            if (std::find(m_names.begin(), m_names.end(), name) != m_names.end())
+                return false;
+            m_names.push_back(name);
+            return true;
+        }
+        if (m_hashed.empty())
+            m_hashed.insert(m_names.begin(), m_names.end());
+        return m_hashed.insert(name).second;
+    }
+
+private:
+    static constexpr size_t kLinear = 32;
+    std::vector<std::string_view> m_names;
+    std::unordered_set<std::string_view> m_hashed;
+};
 
 /// Bytes a column of this field takes in a TDengine row (the smallest width schemaless writing
 /// could give it; it rounds string widths up, so TDengine may refuse a row this passes).
@@ -121,42 +148,42 @@ QString sqlLiteral(const lp::Field &field)
 /// Appends the fields as TDengine's schemaless parser reads them. A string with a line break
 /// goes with spaces in their place (the same length, so the column is made wide enough) and
 /// its value into `sql`; with `wholeRow`, every field's value goes into `sql`.
-void appendFields(QByteArray &out, const std::vector<lp::Field> &fields, bool wholeRow,
+void appendFields(lp::LineWriter &out, const std::vector<lp::Field> &fields, bool wholeRow,
                   TDengineSink::SqlStrings *sql)
 {
     bool first = true;
     for (const lp::Field &field : fields) {
         if (!first)
-            out.append(',');
+            out.put(',');
         first = false;
         appendName(out, field.key, false);
-        out.append('=');
+        out.put('=');
         const bool breaks = field.type == FieldType::String && TDengineLimits::needsSql(field.s);
         if (sql && (wholeRow || breaks))
             sql->values.emplace_back(field.key, sqlLiteral(field));
         switch (field.type) {
         case FieldType::Float:
-            lp::appendFloat(out, field.f);
+            out.floating(field.f);
             break;
         case FieldType::Integer:
-            lp::appendInteger(out, field.i);
+            out.integer(field.i);
             break;
         case FieldType::Unsigned:
-            lp::appendUnsigned(out, field.u);
+            out.unsignedInteger(field.u);
             break;
         case FieldType::Boolean:
-            lp::appendBoolean(out, field.b);
+            out.boolean(field.b);
             break;
         case FieldType::String:
             // TDengine unescapes \" and \\ inside a string, as InfluxDB does.
             if (!breaks) {
-                lp::appendString(out, field.s);
+                out.string(field.s);
                 break;
             }
             std::string spaced = field.s;
             std::replace_if(spaced.begin(), spaced.end(),
                             [](char c) { return c == '\n' || c == '\r'; }, ' ');
-            lp::appendString(out, spaced);
+            out.string(spaced);
             break;
         }
     }
@@ -238,8 +265,8 @@ int TDengineSink::maxRowBytes(const QString &version)
 bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByteArray &out,
                                QString *why, std::string *measurement, SqlStrings *sql)
 {
+    // Reused line after line: parseLine() sets every member, and the strings keep their room.
     thread_local lp::Point point;
-    point = lp::Point();
     QString parseError;
     if (!lp::parseLine(line, point, &parseError))
         return refuse(why, u"unreadable line protocol: "_s + parseError);
@@ -252,13 +279,15 @@ bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByt
 
     // Tags and columns share one namespace in a super table, beside the time column _ts (and
     // the tag _tag_null that tag-less points get).
-    std::unordered_set<std::string_view> names{"_ts"};
+    thread_local NameSet names;
+    names.clear();
+    names.insert("_ts");
     if (point.tags.empty())
         names.insert("_tag_null");
     auto checkName = [&](const std::string &name, const QString &kind) {
         if (QString problem = td::columnNameProblem(name, kind); !problem.isEmpty())
             return refuse(why, problem);
-        if (!names.insert(name).second)
+        if (!names.insert(name))
             return refuse(why, td::sharedNameProblem(name, kind));
         return true;
     };
@@ -308,23 +337,25 @@ bool TDengineSink::convertLine(std::string_view line, const Limits &limits, QByt
 
     if (measurement)
         *measurement = point.measurement;
-    appendName(out, point.measurement, true);
+    lp::LineWriter writer(out);
+    appendName(writer, point.measurement, true);
     for (const auto &[key, value] : point.tags) {
-        out.append(',');
-        appendName(out, key, false);
-        out.append('=');
-        appendName(out, value, false);
+        writer.put(',');
+        appendName(writer, key, false);
+        writer.put('=');
+        appendName(writer, value, false);
     }
-    out.append(' ');
+    writer.put(' ');
     // A time TDengine's schemaless parser refuses (0 is "now" there, anything before 1970 fails
     // the whole request) but SQL takes: the line makes the tables and columns at a placeholder
     // time, and SQL writes the row at its own time, then deletes the placeholder's.
     const bool bySql = point.hasTime && point.time <= 0;
-    appendFields(out, point.fields, bySql, sql);
+    appendFields(writer, point.fields, bySql, sql);
     if (point.hasTime) {
-        out.append(' ');
-        lp::appendTimestamp(out, bySql ? limits.placeholderNs : point.time);
+        writer.put(' ');
+        writer.timestamp(bySql ? limits.placeholderNs : point.time);
     }
+    writer.finish();
     if (sql && !sql->values.empty()) {
         sql->time = point.time;
         if (bySql)
