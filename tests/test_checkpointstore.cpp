@@ -141,7 +141,7 @@ private slots:
         }
         QCOMPARE(rawPragma(m_path, "PRAGMA user_version"),
                  QString::number(CheckpointStore::schemaVersion()));
-        QCOMPARE(CheckpointStore::schemaVersion(), 5);
+        QCOMPARE(CheckpointStore::schemaVersion(), 6);
         // WAL is a property of the file: it stays after closing.
         QCOMPARE(rawPragma(m_path, "PRAGMA journal_mode"), u"wal"_s);
 
@@ -199,7 +199,7 @@ private slots:
             QVERIFY(store.open(m_path));
             newTask(store);
         }
-        QVERIFY(rawExec(m_path, "PRAGMA user_version=6"));
+        QVERIFY(rawExec(m_path, "PRAGMA user_version=7"));
         CheckpointStore store;
         QVERIFY(!store.open(m_path));
         QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
@@ -207,7 +207,7 @@ private slots:
         QVERIFY(!store.open(m_path, CheckpointStore::Mode::ReadOnly));
         QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
         // Refusing did not touch the version.
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"6"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"7"_s);
     }
 
     void renamingsAreKeptOnceDecided()
@@ -247,9 +247,12 @@ private slots:
             store.addUnits(id, {unit(u"cpu"_s, 0, 10)});
         }
         // Version 2 is version 1 plus the estimates table, version 3 adds the leases, version 4
-        // the verifications, version 5 the renamings: this is a file of version 1.
-        QVERIFY(rawExec(m_path, "DROP TABLE estimates; DROP TABLE leases; DROP TABLE "
-                                "verifications; DROP TABLE renamings; PRAGMA user_version=1"));
+        // the verifications, version 5 the renamings, version 6 the unit measurements: this is a
+        // file of version 1.
+        QVERIFY(rawExec(m_path,
+                        "DROP TABLE estimates; DROP TABLE leases; DROP TABLE "
+                        "verifications; DROP TABLE renamings; DROP TABLE unit_measurements; "
+                        "PRAGMA user_version=1"));
         {
             // Read-only cannot upgrade, and says how to.
             CheckpointStore reader;
@@ -259,7 +262,7 @@ private slots:
         }
         CheckpointStore store;
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"5"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"6"_s);
         // What version 1 held is still there, and estimates and leases work.
         QCOMPARE(store.task(u"old"_s)->id, id);
         QCOMPARE(store.units(id).size(), 1);
@@ -279,10 +282,11 @@ private slots:
             store.addUnits(id, {unit(u"cpu"_s, 0, 10)});
             QVERIFY(store.claimLease(id, Lease::thisRun())->granted);
         }
-        // Version 4 is version 3 plus the verifications table, version 5 the renamings: this is
+        // Version 4 is version 3 plus the verifications table, version 5 the renamings, version 6
+        // the unit measurements: this is
         // a file of version 3.
-        QVERIFY(rawExec(m_path,
-                        "DROP TABLE verifications; DROP TABLE renamings; PRAGMA user_version=3"));
+        QVERIFY(rawExec(m_path, "DROP TABLE verifications; DROP TABLE renamings; "
+                                "DROP TABLE unit_measurements; PRAGMA user_version=3"));
         {
             CheckpointStore reader;
             QVERIFY(!reader.open(m_path, CheckpointStore::Mode::ReadOnly));
@@ -291,7 +295,7 @@ private slots:
         }
         CheckpointStore store;
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"5"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"6"_s);
         // The lease and the ledger of version 3 are kept; verifications work.
         QVERIFY(store.lease(id));
         QCOMPARE(store.units(id).size(), 1);
@@ -558,6 +562,36 @@ private slots:
         QCOMPARE(unfinished.at(1).status, UnitStatus::Failed);
         QCOMPARE(unfinished.at(2).id, all.at(3).id);
         QCOMPARE(unfinished.at(2).status, UnitStatus::Running);
+    }
+
+    /// Units of several measurements (a file's byte ranges) keep what they wrote of each: a
+    /// unit's later outcome replaces its counts, a repair clears them, a reset drops them.
+    void measurementCountsOfFileUnits()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        QVERIFY(store.addUnits(id, {unit(QString(), 0, 100), unit(QString(), 100, 200)}));
+        const QList<UnitRecord> units = store.units(id);
+        auto finished = [](qint64 unitId, QList<MeasurementCount> counts) {
+            UnitUpdate u = unitUpdate(unitId, UnitStatus::Done);
+            u.measurements = std::move(counts);
+            return u;
+        };
+        QVERIFY2(store.updateUnits({finished(units.at(0).id, {{u"cpu"_s, 5, 1}, {u"mem"_s, 2, 0}}),
+                                    finished(units.at(1).id, {{u"cpu"_s, 3, 0}})}),
+                 qPrintable(store.lastError()));
+        QCOMPARE(store.measurementCounts(id),
+                 (QList<MeasurementCount>{{u"cpu"_s, 8, 1}, {u"mem"_s, 2, 0}}));
+        // Read again after a crash: the second outcome replaces the first; none keeps it.
+        QVERIFY(store.updateUnits({finished(units.at(1).id, {{u"cpu"_s, 4, 0}}),
+                                   unitUpdate(units.at(0).id, UnitStatus::Done)}));
+        QCOMPARE(store.measurementCounts(id),
+                 (QList<MeasurementCount>{{u"cpu"_s, 9, 1}, {u"mem"_s, 2, 0}}));
+        QVERIFY(store.markUnitsPending(id, {units.at(0).id}));
+        QCOMPARE(store.measurementCounts(id), (QList<MeasurementCount>{{u"cpu"_s, 4, 0}}));
+        QVERIFY(store.resetTask(id));
+        QVERIFY(store.measurementCounts(id).isEmpty());
     }
 
     void requeueRunningUnits()
@@ -1051,9 +1085,11 @@ private slots:
             newTask(store, u"old"_s);
         }
         // A version-1 file that already has a table by the name version 2 creates.
-        QVERIFY(rawExec(m_path, "DROP TABLE estimates; DROP TABLE leases; DROP TABLE "
-                                "verifications; DROP TABLE renamings; CREATE TABLE estimates (x); "
-                                "PRAGMA user_version=1"));
+        QVERIFY(rawExec(m_path,
+                        "DROP TABLE estimates; DROP TABLE leases; DROP TABLE "
+                        "verifications; DROP TABLE renamings; DROP TABLE unit_measurements; "
+                        "CREATE TABLE estimates (x); "
+                        "PRAGMA user_version=1"));
         CheckpointStore store;
         QVERIFY(!store.open(m_path));
         QVERIFY(!store.isOpen());
@@ -1066,7 +1102,7 @@ private slots:
         // Nothing was left locked, and the upgrade goes through once the clash is gone.
         QVERIFY(rawExec(m_path, "DROP TABLE estimates"));
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"5"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"6"_s);
         QVERIFY(store.task(u"old"_s));
     }
 

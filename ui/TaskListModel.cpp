@@ -1,6 +1,7 @@
 #include "TaskListModel.h"
 
 #include <QLocale>
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -20,6 +21,9 @@ QVariant TaskListModel::cell(const TaskRow &r, int column, int role) const
         return tr("Running in %1").arg(r.runningElsewhere->describe());
     if (role == Qt::ToolTipRole && column == Progress && !r.phase.isEmpty())
         return r.phase;
+    if (role == Qt::ToolTipRole &&
+        (column == Name || column == Route || column == Points || column == Rate))
+        return u"%1\n%2"_s.arg(r.name, r.ends);
     if (role == Qt::TextAlignmentRole && (column == Progress || column == Points || column == Rate))
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
@@ -60,6 +64,15 @@ QVariant TaskListModel::cell(const TaskRow &r, int column, int role) const
 void TaskListModel::setRows(const QList<TaskRow> &rows)
 {
     replaceRows(rows, [](const TaskRow &r) { return r.name; });
+}
+
+bool TaskListModel::matches(const TaskRow &row, const QString &filter)
+{
+    const QString text = u"%1\n%2\n%3"_s.arg(row.name, row.route, row.ends);
+    const QStringList words = filter.split(u' ', Qt::SkipEmptyParts);
+    return std::all_of(words.begin(), words.end(), [&](const QString &word) {
+        return text.contains(word, Qt::CaseInsensitive);
+    });
 }
 
 int TaskListModel::indexOf(const QString &name) const

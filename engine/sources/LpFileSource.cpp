@@ -743,6 +743,25 @@ QList<PlannedUnit> LpFileSource::plan(const PlanRequest &request, const CancelTo
     return units;
 }
 
+std::optional<QHash<QString, qint64>> LpFileSource::pointsByMeasurement(const PlanRequest &request,
+                                                                        const CancelToken &cancel)
+{
+    QList<CountWindow> windows;
+    for (const QString &measurement : listMeasurements(request.database, cancel))
+        if (request.measurements.isEmpty() || request.measurements.contains(measurement))
+            windows.append({measurement,
+                            QString(),
+                            QString(),
+                            std::numeric_limits<qint64>::min(),
+                            std::numeric_limits<qint64>::max(),
+                            {}});
+    const QList<PointCount> counts = countLines(request, windows, cancel);
+    QHash<QString, qint64> points;
+    for (qsizetype i = 0; i < windows.size(); ++i)
+        points.insert(windows.at(i).measurement, counts.at(i).points);
+    return points;
+}
+
 void LpFileSource::read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
                         BatchOutput &out, const CancelToken &cancel)
 {

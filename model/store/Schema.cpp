@@ -131,8 +131,20 @@ CREATE TABLE renamings (
 );
 )sql";
 
+/// Schema version 6: what a unit of several measurements (a line-protocol file's byte range)
+/// wrote of each, so that the file's progress is told per measurement.
+constexpr const char *kSchemaV6 = R"sql(
+CREATE TABLE unit_measurements (
+    unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+    measurement TEXT NOT NULL,
+    points_written INTEGER NOT NULL,
+    points_rejected INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, measurement)
+);
+)sql";
+
 /// Step i brings a file from version i to version i + 1. A new version appends one.
-constexpr const char *kSteps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
+constexpr const char *kSteps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6};
 static_assert(std::size(kSteps) == Schema::kVersion, "one step per schema version");
 
 } // namespace

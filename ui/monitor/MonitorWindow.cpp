@@ -4,6 +4,7 @@
 #include "CloseKeys.h"
 #include "EventLogModel.h"
 #include "FileNames.h"
+#include "LocalTime.h"
 #include "MeasurementTableModel.h"
 #include "VerificationTab.h"
 
@@ -289,8 +290,8 @@ QWidget *MonitorWindow::buildCharts()
     controls->addWidget(m_exportPng);
     controls->addWidget(m_exportCsv);
 
-    m_throughput = newChart(tr("Throughput (points/s)"));
-    m_cumulative = newChart(tr("Points written"));
+    m_throughput = newChart(tr("Throughput (points/s; times in %1)").arg(localZoneName()));
+    m_cumulative = newChart(tr("Points written (times in %1)").arg(localZoneName()));
     m_rateIdle = newIdleArea(m_rateIdleEdge, u"rateIdleSeries"_s);
     m_cumulativeIdle = newIdleArea(m_cumulativeIdleEdge, u"cumulativeIdleSeries"_s);
     m_throughput->addSeries(m_rateIdle);
@@ -485,7 +486,7 @@ void MonitorWindow::apply(const MonitorSnapshot &snap)
     m_events->append(snap.newEvents);
     if (snap.taskFound) {
         m_measurements->setEstimating(isActive(snap.task.state) && !snap.following);
-        m_measurements->setRows(snap.measurements);
+        m_measurements->setRows(snap.measurementRows);
     }
     const MonitorFigures before = m_figures;
     updateFigures(snap);
@@ -774,8 +775,7 @@ void MonitorWindow::showMessage(const MonitorSnapshot &snap)
     const TaskRecord &task = snap.task;
     QString message;
     QString style;
-    const QString when =
-        QDateTime::fromMSecsSinceEpoch(task.updatedMs).toString(u"yyyy-MM-dd HH:mm:ss"_s);
+    const QString when = localTimeText(task.updatedMs);
     QStringList reading;
     for (const MeasurementProgress &m : snap.measurements)
         if (m.unitsRunning > 0)
@@ -793,8 +793,7 @@ void MonitorWindow::showMessage(const MonitorSnapshot &snap)
     case TaskState::Running:
         if (snap.following)
             message = tr("Following new data: everything before %1 is in the target.")
-                          .arg(QDateTime::fromMSecsSinceEpoch(task.watermarkNs / 1000000)
-                                   .toString(u"yyyy-MM-dd HH:mm:ss"_s));
+                          .arg(localTimeText(task.watermarkNs / 1000000));
         else
             message = reading.isEmpty() ? tr("Running.")
                                         : tr("Running — reading %1.").arg(reading.join(u", "_s));
