@@ -136,6 +136,8 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
         size = size.boundedTo(shown->availableGeometry().size() * 0.95);
     resize(size);
     updateActions();
+    // Keys go to the list first (Space, Enter, Delete), not to the filter box above it.
+    m_table->setFocus();
 }
 
 MainWindow::~MainWindow()

@@ -117,7 +117,7 @@ private Q_SLOTS:
         // Ctrl+F from the list reaches the filter box.
         auto *table = find<QTableView>(&window, u"taskTableView"_s);
         auto *filter = find<QLineEdit>(&window, u"taskFilterLineEdit"_s);
-        table->setFocus();
+        QVERIFY(table->hasFocus()); // keys go to the list first, not to the box above it
         table->selectRow(eu);
         QTest::keyClick(table, Qt::Key_F, Qt::ControlModifier);
         QTRY_VERIFY(filter->hasFocus());
@@ -281,6 +281,9 @@ private Q_SLOTS:
         QTRY_VERIFY(log->model()->rowCount() > 0);
         const QString time = log->model()->index(0, 0).data().toString();
         QVERIFY2(time.endsWith(u' ' + localZoneName()), qPrintable(time));
+        // The charts' time axes carry no zone; the label beside them names it.
+        QCOMPARE(find<QLabel>(monitor, u"timeZoneLabel"_s)->text(),
+                 u"(times in %1)"_s.arg(localZoneName()));
     }
 };
 

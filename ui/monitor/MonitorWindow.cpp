@@ -280,6 +280,10 @@ QWidget *MonitorWindow::buildCharts()
     connect(m_rangeCombo, &QComboBox::currentIndexChanged, this,
             [this](int index) { setRange(Range(m_rangeCombo->itemData(index).toInt())); });
     controls->addWidget(m_rangeCombo);
+    // The charts' time axes carry no zone: it is said once beside them.
+    auto *zone = new QLabel(tr("(times in %1)").arg(localZoneName()), this);
+    zone->setObjectName(u"timeZoneLabel"_s);
+    controls->addWidget(zone);
     controls->addStretch(1);
     m_exportPng = new QPushButton(tr("Export Charts as PNG…"), this);
     m_exportPng->setObjectName(u"exportPngButton"_s);
@@ -290,8 +294,8 @@ QWidget *MonitorWindow::buildCharts()
     controls->addWidget(m_exportPng);
     controls->addWidget(m_exportCsv);
 
-    m_throughput = newChart(tr("Throughput (points/s; times in %1)").arg(localZoneName()));
-    m_cumulative = newChart(tr("Points written (times in %1)").arg(localZoneName()));
+    m_throughput = newChart(tr("Throughput (points/s)"));
+    m_cumulative = newChart(tr("Points written"));
     m_rateIdle = newIdleArea(m_rateIdleEdge, u"rateIdleSeries"_s);
     m_cumulativeIdle = newIdleArea(m_cumulativeIdleEdge, u"cumulativeIdleSeries"_s);
     m_throughput->addSeries(m_rateIdle);
@@ -403,7 +407,11 @@ QWidget *MonitorWindow::buildLogTab()
     m_eventTable->verticalHeader()->hide();
     m_eventTable->setWordWrap(false);
     m_eventTable->horizontalHeader()->setStretchLastSection(true);
-    m_eventTable->setColumnWidth(EventLogModel::Time, 150);
+    // As wide as a time with its zone in the table's font.
+    m_eventTable->setColumnWidth(EventLogModel::Time,
+                                 m_eventTable->fontMetrics().horizontalAdvance(
+                                     localTimeText(QDateTime::currentMSecsSinceEpoch()) + u"  "_s) +
+                                     12);
     m_eventTable->setColumnWidth(EventLogModel::Level, 60);
     logLayout->addWidget(m_eventTable);
     return logPage;
