@@ -14,17 +14,19 @@ namespace tsm {
 namespace {
 
 /// The measurement of a line as written, still escaped: up to its first unescaped comma or space.
-std::string rawMeasurement(std::string_view line)
+std::string_view rawMeasurement(std::string_view line)
 {
     size_t i = 0;
     while (i < line.size() && line[i] != ',' && line[i] != ' ')
         i += line[i] == '\\' ? 2 : 1;
-    return std::string(line.substr(0, std::min(i, line.size())));
+    return line.substr(0, std::min(i, line.size()));
 }
 
-std::string rawMeasurement(const QByteArray &line)
+/// The counts of `measurement` in `counts`, added when new (found without copying the name).
+template<typename Counts> auto &countsOf(Counts &counts, std::string_view measurement)
 {
-    return rawMeasurement(std::string_view(line.constData(), size_t(line.size())));
+    const auto it = counts.find(measurement);
+    return it != counts.end() ? it->second : counts[std::string(measurement)];
 }
 
 } // namespace
@@ -435,7 +437,9 @@ void Pipeline::batchWritten(const Batch &batch, const WriteResult &result)
         UnitState &state = m_units[reject.unitId];
         if (!state.mixed || superseded.count(reject.unitId))
             continue;
-        auto &[written, rejected] = state.byMeasurement[rawMeasurement(reject.line)];
+        auto &[written, rejected] = countsOf(
+            state.byMeasurement,
+            rawMeasurement(std::string_view(reject.line.constData(), size_t(reject.line.size()))));
         --written;
         ++rejected;
     }
@@ -474,7 +478,7 @@ void Pipeline::countByMeasurement(const Batch &batch,
         while (index < share.firstLine && at < text.size())
             takeLine();
         while (index < share.firstLine + share.lines && at < text.size())
-            ++state.byMeasurement[rawMeasurement(takeLine())].first;
+            ++countsOf(state.byMeasurement, rawMeasurement(takeLine())).first;
     }
 }
 

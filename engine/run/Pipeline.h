@@ -126,7 +126,7 @@ private:
         /// The unit holds several measurements: its lines are counted per measurement
         /// (escaped name → written, rejected).
         bool mixed = false;
-        std::map<std::string, std::pair<qint64, qint64>> byMeasurement;
+        std::map<std::string, std::pair<qint64, qint64>, std::less<>> byMeasurement;
     };
     /// Counts the lines the target took of each mixed unit in `batch` per measurement.
     void countByMeasurement(const Batch &batch, const std::unordered_map<qint64, bool> &superseded);

@@ -462,6 +462,8 @@ struct LpFileSource::Catalog
         bool hasTime = false;
         qint64 minTime = 0;
         qint64 maxTime = 0;
+        qint64 lines = 0;   ///< valid lines
+        qint64 untimed = 0; ///< of them, lines without a time
     };
 
     qint64 fileSize = -1;
@@ -600,6 +602,8 @@ std::shared_ptr<const LpFileSource::Catalog> LpFileSource::catalog(const CancelT
             rawKey.assign(field.key);
             entry.rawFieldTypes[rawKey] |= 1u << unsigned(field.type);
         }
+        ++entry.lines;
+        entry.untimed += raw.hasTime ? 0 : 1;
         if (raw.hasTime) {
             if (!entry.hasTime) {
                 entry.hasTime = true;
@@ -746,6 +750,25 @@ QList<PlannedUnit> LpFileSource::plan(const PlanRequest &request, const CancelTo
 std::optional<QHash<QString, qint64>> LpFileSource::pointsByMeasurement(const PlanRequest &request,
                                                                         const CancelToken &cancel)
 {
+    // The catalog counted every measurement's lines: they are the answer when the request's
+    // range holds all of them (a task over the whole file); else the file is counted again.
+    const auto cat = catalog(cancel);
+    const std::string db = request.database.toStdString();
+    QHash<QString, qint64> points;
+    bool inRange = true;
+    for (const auto &[key, entry] : cat->entries) {
+        const QString name = QString::fromStdString(entry.measurement);
+        if (!cat->matches(entry, db) ||
+            (!request.measurements.isEmpty() && !request.measurements.contains(name)))
+            continue;
+        inRange = inRange && (request.range.isEmpty() ||
+                              (entry.untimed == 0 && entry.minTime >= request.range.start &&
+                               entry.maxTime < request.range.end));
+        points[name] += entry.lines;
+    }
+    if (inRange)
+        return points;
+
     QList<CountWindow> windows;
     for (const QString &measurement : listMeasurements(request.database, cancel))
         if (request.measurements.isEmpty() || request.measurements.contains(measurement))
@@ -756,7 +779,7 @@ std::optional<QHash<QString, qint64>> LpFileSource::pointsByMeasurement(const Pl
                             std::numeric_limits<qint64>::max(),
                             {}});
     const QList<PointCount> counts = countLines(request, windows, cancel);
-    QHash<QString, qint64> points;
+    points.clear();
     for (qsizetype i = 0; i < windows.size(); ++i)
         points.insert(windows.at(i).measurement, counts.at(i).points);
     return points;
