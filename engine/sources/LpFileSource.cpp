@@ -751,37 +751,39 @@ std::optional<QHash<QString, qint64>> LpFileSource::pointsByMeasurement(const Pl
                                                                         const CancelToken &cancel)
 {
     // The catalog counted every measurement's lines: they are the answer when the request's
-    // range holds all of them (a task over the whole file); else the file is counted again.
+    // range holds all of them (a task over the whole file); else the timed lines are counted
+    // again. read() keeps a line without a time whatever the range, so those always count.
     const auto cat = catalog(cancel);
     const std::string db = request.database.toStdString();
     QHash<QString, qint64> points;
+    QHash<QString, qint64> untimed;
     bool inRange = true;
     for (const auto &[key, entry] : cat->entries) {
         const QString name = QString::fromStdString(entry.measurement);
         if (!cat->matches(entry, db) ||
             (!request.measurements.isEmpty() && !request.measurements.contains(name)))
             continue;
-        inRange = inRange && (request.range.isEmpty() ||
-                              (entry.untimed == 0 && entry.minTime >= request.range.start &&
-                               entry.maxTime < request.range.end));
+        inRange = inRange &&
+                  (request.range.isEmpty() || !entry.hasTime ||
+                   (entry.minTime >= request.range.start && entry.maxTime < request.range.end));
         points[name] += entry.lines;
+        untimed[name] += entry.untimed;
     }
     if (inRange)
         return points;
 
     QList<CountWindow> windows;
-    for (const QString &measurement : listMeasurements(request.database, cancel))
-        if (request.measurements.isEmpty() || request.measurements.contains(measurement))
-            windows.append({measurement,
-                            QString(),
-                            QString(),
-                            std::numeric_limits<qint64>::min(),
-                            std::numeric_limits<qint64>::max(),
-                            {}});
+    for (auto it = untimed.constBegin(); it != untimed.constEnd(); ++it)
+        windows.append({it.key(),
+                        QString(),
+                        QString(),
+                        std::numeric_limits<qint64>::min(),
+                        std::numeric_limits<qint64>::max(),
+                        {}});
     const QList<PointCount> counts = countLines(request, windows, cancel);
-    points.clear();
     for (qsizetype i = 0; i < windows.size(); ++i)
-        points.insert(windows.at(i).measurement, counts.at(i).points);
+        points.insert(windows.at(i).measurement,
+                      counts.at(i).points + untimed.value(windows.at(i).measurement));
     return points;
 }
 

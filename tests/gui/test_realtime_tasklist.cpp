@@ -120,8 +120,8 @@ private Q_SLOTS:
             const qint64 now = TimeText::nowNs();
             QVERIFY(store.setPlan(id, true, now - 60000000000LL, now - 60000000000LL));
             QVERIFY(store.addUnits(id, {unit(u"m"_s, now - 60000000000LL, now - 4000000000LL)}));
-            QVERIFY(store.updateUnits({UnitUpdate{store.units(id).at(0).id, UnitStatus::Done, 1, 5,
-                                                  5, 0, std::nullopt}}));
+            QVERIFY(store.updateUnits({UnitUpdate{
+                store.units(id).at(0).id, UnitStatus::Done, 1, 5, 5, 0, std::nullopt, {}}}));
             QVERIFY(store.setWatermark(id, now - 4000000000LL));
             const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
             for (int i = 0; i < 5; ++i) {
