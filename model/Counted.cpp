@@ -1,22 +1,20 @@
 #include "Counted.h"
 
-#include <QLocale>
-
 namespace tsm {
 
-QString counted(qint64 count, const QString &one, const QString &many)
+QString counted(qint64 count, const QString &one, const QString &many, const QLocale &locale)
 {
-    return QLocale().toString(count) + QLatin1Char(' ') + (count == 1 ? one : many);
+    return locale.toString(count) + QLatin1Char(' ') + (count == 1 ? one : many);
 }
 
-QString readUnits(qint64 count)
+QString readUnits(qint64 count, const QLocale &locale)
 {
-    return counted(count, QStringLiteral("read unit"), QStringLiteral("read units"));
+    return counted(count, QStringLiteral("read unit"), QStringLiteral("read units"), locale);
 }
 
-QString points(qint64 count)
+QString points(qint64 count, const QLocale &locale)
 {
-    return counted(count, QStringLiteral("point"), QStringLiteral("points"));
+    return counted(count, QStringLiteral("point"), QStringLiteral("points"), locale);
 }
 
 } // namespace tsm

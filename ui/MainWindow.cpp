@@ -736,7 +736,7 @@ void MainWindow::restartTask()
     if (!askYesNo()(this, tr("Run Again from the Beginning"),
                     tr("Forget what \"%1\" has done (%2 written, its log and charts) and run it "
                        "again from the beginning? %3")
-                        .arg(name, points(row->pointsWritten), again)))
+                        .arg(name, points(row->pointsWritten, QLocale()), again)))
         return;
     Q_EMIT forgetRequested(name);
 }

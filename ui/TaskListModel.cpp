@@ -43,7 +43,8 @@ QVariant TaskListModel::cell(const TaskRow &r, int column, int role) const
             return r.verification->differing == 0 ? tr("%1, verified").arg(r.state)
                    : r.verification->differing == 1
                        ? tr("%1, 1 window differs").arg(r.state)
-                       : tr("%1, %2 windows differ").arg(r.state).arg(r.verification->differing);
+                       : tr("%1, %2 windows differ")
+                             .arg(r.state, locale.toString(r.verification->differing));
         return r.state;
     case Progress:
         // Following tasks show their lag instead of a percentage that no longer means much.

@@ -42,11 +42,12 @@ std::optional<TaskNotifier::Notice> TaskNotifier::notice(const TaskRow &before,
     if (before.taskState == after.taskState)
         return std::nullopt;
     if (after.taskState == TaskState::Completed) {
-        QString text = tr("%1 written").arg(points(after.pointsWritten));
+        QString text = tr("%1 written").arg(points(after.pointsWritten, QLocale()));
         if (after.verification && after.verification->differing > 0)
             text += tr("; %1 of %2 differ")
                         .arg(QLocale().toString(after.verification->differing),
-                             counted(after.verification->windows, tr("window"), tr("windows")));
+                             counted(after.verification->windows, tr("window"), tr("windows"),
+                                     QLocale()));
         return Notice{tr("%1 completed").arg(after.name), text + u'.', false};
     }
     if (after.taskState == TaskState::Failed)

@@ -10,7 +10,6 @@
 #include <ProfileJson.h>
 #include <Progress.h>
 #include <QDateTime>
-#include <QLocale>
 #include <QScopeGuard>
 #include <TimeText.h>
 #include <condition_variable>
@@ -222,7 +221,7 @@ void TaskRun::plan()
     const qint64 added = addPlannedUnits(planned);
     m_store.setPlan(m_taskId, true, m_range.history.start, m_range.history.end);
     log(EventLevel::Info,
-        u"Planned %1 (%2 new)"_s.arg(readUnits(planned.size())).arg(QLocale().toString(added)));
+        u"Planned %1 (%2 new)"_s.arg(readUnits(planned.size())).arg(QString::number(added)));
 }
 
 QList<PlannedUnit> TaskRun::planSource(const PlanRequest &request)
@@ -424,7 +423,7 @@ std::optional<RunOutcome> TaskRun::endOfHistory(const Pipeline::Result &result)
             TaskState::Failed,
             outcomeOf(RunOutcome::Status::Failed,
                       u"%1 of %2 failed; run the task again to retry them (see the event "
-                      "log for the reasons)"_s.arg(QLocale().toString(totals.total - totals.done),
+                      "log for the reasons)"_s.arg(QString::number(totals.total - totals.done),
                                                    readUnits(totals.total)),
                       ErrorKind::Query));
     if (!m_range.follow) {

@@ -8,7 +8,6 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QHash>
-#include <QLocale>
 #include <QSet>
 #include <TimeText.h>
 #include <atomic>
@@ -43,8 +42,8 @@ QString VerifyReport::summary() const
 {
     QString text = differing.isEmpty()
                        ? (windows == 1 ? u"1 window agrees"_s
-                                       : u"%1 windows agree"_s.arg(QLocale().toString(windows)))
-                       : u"%1 of %2 differ"_s.arg(QLocale().toString(differing.size()),
+                                       : u"%1 windows agree"_s.arg(QString::number(windows)))
+                       : u"%1 of %2 differ"_s.arg(QString::number(differing.size()),
                                                   counted(windows, u"window"_s, u"windows"_s));
     if (unitsNotDone > 0)
         text += u" (%1 not migrated yet were not compared)"_s.arg(readUnits(unitsNotDone));

@@ -8,6 +8,7 @@
 #include "MeasurementTableModel.h"
 #include "VerificationTab.h"
 
+#include <Counted.h>
 #include <Progress.h>
 #include <QApplication>
 #include <QAreaSeries>
@@ -816,8 +817,8 @@ void MonitorWindow::showMessage(const MonitorSnapshot &snap)
         message = tr("Stopped at %1; start it again to continue where it stopped.").arg(when);
         break;
     case TaskState::Completed:
-        message = tr("Completed at %1: %2 points written, %3 rejected.")
-                      .arg(when, locale.toString(m_figures.pointsWritten),
+        message = tr("Completed at %1: %2 written, %3 rejected.")
+                      .arg(when, points(m_figures.pointsWritten, locale),
                            locale.toString(m_figures.pointsRejected));
         break;
     case TaskState::Failed:
