@@ -285,6 +285,13 @@ QList<MeasurementProgress> CheckpointStore::measurementProgress(qint64 taskId)
         [&](Connection &db) { return store::UnitTable(db).progressByMeasurement(taskId); });
 }
 
+QList<MeasurementCount> CheckpointStore::measurementCounts(qint64 taskId)
+{
+    return fetch<QList<MeasurementCount>>(
+        u"Could not read the counts by measurement of task %1"_s.arg(taskId), Access::Read,
+        [&](Connection &db) { return store::UnitTable(db).measurementCounts(taskId); });
+}
+
 bool CheckpointStore::setEstimate(qint64 taskId, const QString &measurement, qint64 points)
 {
     return run(u"Could not save the estimate for \"%1\" of task %2"_s.arg(measurement).arg(taskId),

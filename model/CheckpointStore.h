@@ -78,6 +78,19 @@ struct UnitRecord
 };
 
 /** A change to one unit; fields left at -1 / empty keep their stored value. */
+/** What a unit holding several measurements (a line-protocol file's byte range) wrote of one. */
+struct MeasurementCount
+{
+    QString measurement;
+    qint64 pointsWritten = 0;
+    qint64 pointsRejected = 0;
+    bool operator==(const MeasurementCount &o) const
+    {
+        return measurement == o.measurement && pointsWritten == o.pointsWritten &&
+               pointsRejected == o.pointsRejected;
+    }
+};
+
 struct UnitUpdate
 {
     qint64 unitId = 0;
@@ -87,6 +100,9 @@ struct UnitUpdate
     qint64 pointsWritten = -1;
     qint64 pointsRejected = -1;
     std::optional<QString> lastError;
+    /// A unit of several measurements: what it wrote of each, replacing what the unit had;
+    /// nothing keeps what it had.
+    std::optional<QList<MeasurementCount>> measurements;
 };
 
 /** Progress of one task at one moment, taken once a second while it runs. */
@@ -155,6 +171,9 @@ struct MeasurementProgress
     qint64 pointsRejected = 0;
     QString lastError; ///< of the failed unit updated last; empty when none failed
     qint64 estimatedPoints = kNotEstimated; ///< or kCannotEstimate, or the count
+    /// One measurement of units that hold several (a line-protocol file's byte ranges): its
+    /// points are counted as those units finish; the unit counts are the file's.
+    bool ofFile = false;
 };
 
 /** One window of a verification: what the source and the target hold, and when it was seen. */
@@ -250,6 +269,8 @@ public:
     QList<MeasurementProgress> measurementProgress(qint64 taskId);
     /// Failed units, in plan order, with their last errors.
     QList<UnitRecord> failedUnits(qint64 taskId);
+    /// What the task's units of several measurements wrote of each measurement, summed, by name.
+    QList<MeasurementCount> measurementCounts(qint64 taskId);
 
     // Estimates of the points the source holds per measurement (within the task's range).
     /// Sets (or replaces) one; `points` may be kCannotEstimate.

@@ -145,7 +145,7 @@ private slots:
         }
         QCOMPARE(rawPragma(m_path, "PRAGMA user_version"),
                  QString::number(CheckpointStore::schemaVersion()));
-        QCOMPARE(CheckpointStore::schemaVersion(), 6);
+        QCOMPARE(CheckpointStore::schemaVersion(), 7);
         // WAL is a property of the file: it stays after closing.
         QCOMPARE(rawPragma(m_path, "PRAGMA journal_mode"), u"wal"_s);
 
@@ -203,7 +203,7 @@ private slots:
             QVERIFY(store.open(m_path));
             newTask(store);
         }
-        QVERIFY(rawExec(m_path, "PRAGMA user_version=7"));
+        QVERIFY(rawExec(m_path, "PRAGMA user_version=8"));
         CheckpointStore store;
         QVERIFY(!store.open(m_path));
         QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
@@ -211,7 +211,7 @@ private slots:
         QVERIFY(!store.open(m_path, CheckpointStore::Mode::ReadOnly));
         QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
         // Refusing did not touch the version.
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"7"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"8"_s);
     }
 
     void renamingsAreKeptOnceDecided()
@@ -251,10 +251,10 @@ private slots:
             store.addUnits(id, {unit(u"cpu"_s, 0, 10)});
         }
         // Version 2 is version 1 plus the estimates table, version 3 adds the leases, version 4
-        // the verifications, version 5 the renamings, version 6 the health: this is a file of
+        // the verifications, version 5 the renamings, version 6 the health, version 7 the unit measurements: this is a file of
         // version 1.
         QVERIFY(rawExec(m_path, "DROP TABLE estimates; DROP TABLE leases; DROP TABLE "
-                                "verifications; DROP TABLE renamings; " TSM_DROP_HEALTH_SQL
+                                "verifications; DROP TABLE renamings; DROP TABLE unit_measurements; " TSM_DROP_HEALTH_SQL
                                 "PRAGMA user_version=1"));
         {
             // Read-only cannot upgrade, and says how to.
@@ -265,7 +265,7 @@ private slots:
         }
         CheckpointStore store;
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"6"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"7"_s);
         // What version 1 held is still there, and estimates and leases work.
         QCOMPARE(store.task(u"old"_s)->id, id);
         QCOMPARE(store.units(id).size(), 1);
@@ -288,7 +288,7 @@ private slots:
         // Version 4 is version 3 plus the verifications table, version 5 the renamings, version 6
         // the health: this is a file of version 3.
         QVERIFY(rawExec(m_path,
-                        "DROP TABLE verifications; DROP TABLE renamings; " TSM_DROP_HEALTH_SQL
+                        "DROP TABLE verifications; DROP TABLE renamings; DROP TABLE unit_measurements; " TSM_DROP_HEALTH_SQL
                         "PRAGMA user_version=3"));
         {
             CheckpointStore reader;
@@ -298,7 +298,7 @@ private slots:
         }
         CheckpointStore store;
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"6"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"7"_s);
         // The lease and the ledger of version 3 are kept; verifications work.
         QVERIFY(store.lease(id));
         QCOMPARE(store.units(id).size(), 1);
@@ -565,6 +565,36 @@ private slots:
         QCOMPARE(unfinished.at(1).status, UnitStatus::Failed);
         QCOMPARE(unfinished.at(2).id, all.at(3).id);
         QCOMPARE(unfinished.at(2).status, UnitStatus::Running);
+    }
+
+    /// Units of several measurements (a file's byte ranges) keep what they wrote of each: a
+    /// unit's later outcome replaces its counts, a repair clears them, a reset drops them.
+    void measurementCountsOfFileUnits()
+    {
+        CheckpointStore store;
+        QVERIFY(store.open(m_path));
+        const qint64 id = newTask(store);
+        QVERIFY(store.addUnits(id, {unit(QString(), 0, 100), unit(QString(), 100, 200)}));
+        const QList<UnitRecord> units = store.units(id);
+        auto finished = [](qint64 unitId, QList<MeasurementCount> counts) {
+            UnitUpdate u = unitUpdate(unitId, UnitStatus::Done);
+            u.measurements = std::move(counts);
+            return u;
+        };
+        QVERIFY2(store.updateUnits({finished(units.at(0).id, {{u"cpu"_s, 5, 1}, {u"mem"_s, 2, 0}}),
+                                    finished(units.at(1).id, {{u"cpu"_s, 3, 0}})}),
+                 qPrintable(store.lastError()));
+        QCOMPARE(store.measurementCounts(id),
+                 (QList<MeasurementCount>{{u"cpu"_s, 8, 1}, {u"mem"_s, 2, 0}}));
+        // Read again after a crash: the second outcome replaces the first; none keeps it.
+        QVERIFY(store.updateUnits({finished(units.at(1).id, {{u"cpu"_s, 4, 0}}),
+                                   unitUpdate(units.at(0).id, UnitStatus::Done)}));
+        QCOMPARE(store.measurementCounts(id),
+                 (QList<MeasurementCount>{{u"cpu"_s, 9, 1}, {u"mem"_s, 2, 0}}));
+        QVERIFY(store.markUnitsPending(id, {units.at(0).id}));
+        QCOMPARE(store.measurementCounts(id), (QList<MeasurementCount>{{u"cpu"_s, 4, 0}}));
+        QVERIFY(store.resetTask(id));
+        QVERIFY(store.measurementCounts(id).isEmpty());
     }
 
     void requeueRunningUnits()
@@ -1061,7 +1091,7 @@ private slots:
         QVERIFY(rawExec(
             m_path,
             "DROP TABLE estimates; DROP TABLE leases; DROP TABLE "
-            "verifications; DROP TABLE renamings; CREATE TABLE estimates (x); " TSM_DROP_HEALTH_SQL
+            "verifications; DROP TABLE renamings; CREATE TABLE estimates (x); DROP TABLE unit_measurements; " TSM_DROP_HEALTH_SQL
             "PRAGMA user_version=1"));
         CheckpointStore store;
         QVERIFY(!store.open(m_path));
@@ -1075,7 +1105,7 @@ private slots:
         // Nothing was left locked, and the upgrade goes through once the clash is gone.
         QVERIFY(rawExec(m_path, "DROP TABLE estimates"));
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"6"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"7"_s);
         QVERIFY(store.task(u"old"_s));
     }
 

@@ -157,7 +157,7 @@ private Q_SLOTS:
         const ConnectionInfo info = Connectors::createSource(profile)->checkConnection(cancel);
         QCOMPARE(info.product, u"InfluxDB"_s);
         QCOMPARE(info.version, u"2.7.1"_s); // sent as "v2.7.1"
-        QCOMPARE(info.detail, u"OSS, organization %1, 1 buckets"_s.arg(emulator.options().orgId));
+        QCOMPARE(info.detail, u"OSS, organization %1, 1 bucket"_s.arg(emulator.options().orgId));
 
         const QString path = dir.filePath(u"p.json"_s);
         QVERIFY(saveProfile(profile, path));

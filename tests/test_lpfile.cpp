@@ -179,6 +179,7 @@ private slots:
     void smallUnitsCoverEveryLineOnce_data();
     void smallUnitsCoverEveryLineOnce();
     void filtersByMeasurementAndTime();
+    void pointsByMeasurementAreWhatIsRead();
     void rejectsMalformedLines();
     void reencodesUnsignedForTargetsWithout();
     void rejectsTimeAsTagOrFieldKey();
@@ -372,6 +373,43 @@ void TestLpFile::filtersByMeasurementAndTime()
     out = readAll(source, request, LpDialect{true}, &planned);
     QCOMPARE(out.lines(), QList<QByteArray>{"cpu v=4"});
     QCOMPARE(planned.size(), 1);
+}
+
+/// The points of each measurement a task of the file reads, as the monitor shows them: from the
+/// catalog when the range holds the whole file, counted again when it cuts into it.
+void TestLpFile::pointsByMeasurementAreWhatIsRead()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"f.lp"_s);
+    writeFile(path, "cpu v=1 100\n"
+                    "mem v=2 150\n"
+                    "cpu v=3 200\n"
+                    "cpu v=4\n"
+                    "cpu\\ load v=5 250\n"
+                    "cpu v=6 300\n"
+                    "not a line\n");
+    LpFileSource source(path, 8);
+    CancelToken cancel;
+    auto readPerMeasurement = [&](const PlanRequest &request) {
+        QHash<QString, qint64> points;
+        for (const QByteArray &line : readAll(source, request).lines())
+            ++points[line.startsWith("cpu\\ load") ? u"cpu load"_s
+                                                   : QString::fromLatin1(line.split(' ').first())];
+        return points;
+    };
+    PlanRequest request;
+    const QHash<QString, qint64> all{{u"cpu"_s, 4}, {u"mem"_s, 1}, {u"cpu load"_s, 1}};
+    QCOMPARE(*source.pointsByMeasurement(request, cancel), all);
+    QCOMPARE(readPerMeasurement(request), all);
+    // Every timed line in range, but a line without a time: read, and counted.
+    request.range = TimeRange{100, 301};
+    QCOMPARE(*source.pointsByMeasurement(request, cancel), all);
+    QCOMPARE(readPerMeasurement(request), all);
+    request.measurements = {u"cpu"_s};
+    request.range = TimeRange{150, 300};
+    const QHash<QString, qint64> cut{{u"cpu"_s, 2}};
+    QCOMPARE(*source.pointsByMeasurement(request, cancel), cut);
+    QCOMPARE(readPerMeasurement(request), cut);
 }
 
 void TestLpFile::rejectsMalformedLines()

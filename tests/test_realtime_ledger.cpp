@@ -126,8 +126,8 @@ private Q_SLOTS:
         QCOMPARE(TaskPhase::describe(task, m_store.unitTotals(m_task), 0), QString());
         QVERIFY(m_store.addUnits(m_task, {unit(u"a"_s, 0, 50), unit(u"a"_s, 50, 100)}));
         QVERIFY(m_store.setPlan(m_task, true, 0, 100));
-        QVERIFY(m_store.updateUnits({UnitUpdate{m_store.units(m_task).at(0).id, UnitStatus::Done, 1,
-                                                5, 5, 0, std::nullopt}}));
+        QVERIFY(m_store.updateUnits({UnitUpdate{
+            m_store.units(m_task).at(0).id, UnitStatus::Done, 1, 5, 5, 0, std::nullopt, {}}}));
         QVERIFY(m_store.setTaskState(m_task, TaskState::Running));
         task = *m_store.task(m_task);
         QCOMPARE(TaskPhase::describe(task, m_store.unitTotals(m_task), 0), u"history 50.0%"_s);

@@ -228,8 +228,7 @@ private Q_SLOTS:
                 [&](int, const QString &message) { events.append(message); });
         runner.run();
         QCOMPARE(runner.outcome().status, RunOutcome::Status::Completed);
-        QVERIFY2(events.filter(u"Retrying 1 failed units"_s).size() == 1,
-                 qPrintable(events.join(u'\n')));
+        QVERIFY2(events.count(u"Retrying 1 failed unit"_s) == 1, qPrintable(events.join(u'\n')));
     }
 
     void aTargetThatStaysDownStopsTheRunWithUnitsPending()

@@ -3,6 +3,7 @@
 #include "BackgroundCall.h"
 #include "FileNames.h"
 #include "StoreWorker.h"
+#include "TaskNotifier.h"
 #include "UiLog.h"
 #include "monitor/MonitorWindow.h"
 #include "run/RunThread.h"
@@ -10,6 +11,7 @@
 #include "secrets/SecretStore.h"
 #include "wizard/TaskWizard.h"
 
+#include <Counted.h>
 #include <Kinds.h>
 #include <LogLevels.h>
 #include <ProfileJson.h>
@@ -24,6 +26,7 @@
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -33,8 +36,9 @@
 #include <QTableView>
 #include <QThread>
 #include <QTimer>
-#include <QUrl>
 #include <QToolBar>
+#include <QUrl>
+#include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
 
@@ -67,17 +71,7 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
     setObjectName(u"mainWindow"_s);
     setWindowTitle(tr("tsmigrate — Data Sources"));
     m_model = new TaskListModel(this);
-    m_table = new QTableView(this);
-    m_table->setObjectName(u"taskTableView"_s);
-    m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setWordWrap(false);
-    m_table->setAlternatingRowColors(true);
-    setCentralWidget(m_table);
+    setCentralWidget(buildCentre());
 
     buildActions();
 
@@ -95,20 +89,27 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
     connect(this, &MainWindow::deleteRequested, m_store, &StoreWorker::deleteTask);
     connect(this, &MainWindow::runRequested, m_store, &StoreWorker::requestRun);
     connect(this, &MainWindow::stopPausedRequested, m_store, &StoreWorker::stopPaused);
+    connect(this, &MainWindow::forgetRequested, m_store, &StoreWorker::forgetProgress);
+    connect(m_store, &StoreWorker::progressForgotten, this, [this](const QString &name) {
+        withSecrets(name, [this](const TaskProfile &profile) { start(profile); });
+    });
+    m_notifier = new TaskNotifier(this);
     connect(m_store, &StoreWorker::tasksLoaded, this, [this](const QList<TaskRow> &rows) {
         QString selected = selectedName();
         m_model->setRows(rows);
         // A task just submitted is the one selected, so Enter opens its monitor.
         if (m_model->indexOf(m_selectWhenSaved) >= 0)
             selected = std::exchange(m_selectWhenSaved, QString());
+        applyFilter();
         const int row = m_model->indexOf(selected);
-        if (row >= 0 && m_table->currentIndex().row() != row)
+        if (row >= 0 && m_table->currentIndex().row() != row && !m_table->isRowHidden(row))
             m_table->selectRow(row);
         updateActions();
         // Submit and Start: the task starts once the store has it.
         if (!m_startWhenSaved.isEmpty() && m_model->indexOf(m_startWhenSaved) >= 0)
             withSecrets(std::exchange(m_startWhenSaved, QString()),
                         [this](const TaskProfile &profile) { start(profile); });
+        m_notifier->update(rows);
         if (!m_resumeOffered) {
             m_resumeOffered = true;
             resumeInterrupted();
@@ -142,6 +143,8 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
         size = size.boundedTo(shown->availableGeometry().size() * 0.95);
     resize(size);
     updateActions();
+    // Keys go to the list first (Space, Enter, Delete), not to the filter box above it.
+    m_table->setFocus();
 }
 
 MainWindow::~MainWindow()
@@ -152,6 +155,63 @@ MainWindow::~MainWindow()
     qDeleteAll(m_running);
     m_storeThread->quit();
     m_storeThread->wait();
+}
+
+QWidget *MainWindow::buildCentre()
+{
+    auto *centre = new QWidget(this);
+    auto *layout = new QVBoxLayout(centre);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    m_filter = new QLineEdit(centre);
+    m_filter->setObjectName(u"taskFilterLineEdit"_s);
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setPlaceholderText(
+        tr("Filter by name, kind, host, database or file (%1)")
+            .arg(QKeySequence(QKeySequence::Find).toString(QKeySequence::NativeText)));
+    connect(m_filter, &QLineEdit::textChanged, this, &MainWindow::applyFilter);
+    layout->addWidget(m_filter);
+    m_table = new QTableView(centre);
+    m_table->setObjectName(u"taskTableView"_s);
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setWordWrap(false);
+    m_table->setAlternatingRowColors(true);
+    layout->addWidget(m_table);
+    // Enter or Down in the filter box goes on to the tasks it leaves.
+    connect(m_filter, &QLineEdit::returnPressed, m_table, [this] {
+        m_table->setFocus();
+        if (!m_table->selectionModel()->hasSelection())
+            for (int row = 0; row < m_model->rowCount(); ++row)
+                if (!m_table->isRowHidden(row)) {
+                    m_table->selectRow(row);
+                    break;
+                }
+    });
+    return centre;
+}
+
+void MainWindow::applyFilter()
+{
+    const QString filter = m_filter->text();
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        m_table->setRowHidden(row, !TaskListModel::matches(*m_model->row(row), filter));
+    // A task the filter hides is no longer the one the commands act on.
+    const int current = m_table->currentIndex().row();
+    if (current >= 0 && m_table->isRowHidden(current)) {
+        m_table->clearSelection();
+        m_table->setCurrentIndex(QModelIndex());
+    }
+}
+
+void MainWindow::focusFilter()
+{
+    m_filter->setFocus(Qt::ShortcutFocusReason);
+    m_filter->selectAll();
 }
 
 QString MainWindow::selectedName() const
@@ -277,6 +337,10 @@ void MainWindow::updateActions()
     enable(u"startAction"_s, selected && !busy && !interrupted, busyWhy, tr("Start the task"));
     enable(u"resumeAction"_s, selected && !busy && interrupted, busyWhy,
            tr("Resume the task where it stopped"));
+    // Run again from the beginning: for a task that has done something to forget.
+    enable(u"restartAction"_s,
+           selected && !busy && (state != TaskState::Idle || row->pointsWritten > 0), busyWhy,
+           tr("Forget the task's progress and run it again from the beginning"));
     m_actions[u"pauseAction"_s]->setEnabled(busy);
     // A paused task can be stopped too, so that it is not offered for resuming.
     m_actions[u"stopAction"_s]->setEnabled(busy || (selected && state == TaskState::Paused));
@@ -328,11 +392,14 @@ void MainWindow::buildActions()
     add(u"stopAction"_s, tr("Stop"), &MainWindow::stopTask);
     add(u"startPauseAction"_s, tr("Start or Pause"), &MainWindow::startOrPause, Qt::Key_Space,
         false);
+    add(u"restartAction"_s, tr("Run Again from the Beginning…"), &MainWindow::restartTask, {},
+        false);
     add(u"openMonitorAction"_s, tr("Monitor"), &MainWindow::openMonitor,
         QKeySequence(Qt::CTRL | Qt::Key_M));
     add(u"verifyAction"_s, tr("Verify"), &MainWindow::verifyTask);
     separate();
     add(u"deleteAction"_s, tr("Delete"), &MainWindow::deleteTask, QKeySequence::Delete);
+    add(u"filterAction"_s, tr("Filter Tasks"), &MainWindow::focusFilter, QKeySequence::Find, false);
     separate();
     add(u"importAction"_s, tr("Import Profile…"), &MainWindow::importProfile,
         QKeySequence::Open);
@@ -344,10 +411,10 @@ void MainWindow::buildActions()
 
     // The list: its context menu holds what applies to a task; Enter (or a double click)
     // opens the task's monitor.
-    for (const QString &name : {u"editAction"_s, u"duplicateAction"_s, u"startAction"_s,
-                                u"pauseAction"_s, u"resumeAction"_s, u"stopAction"_s,
-                                u"openMonitorAction"_s, u"verifyAction"_s, u"exportAction"_s,
-                                u"deleteAction"_s})
+    for (const QString &name :
+         {u"editAction"_s, u"duplicateAction"_s, u"startAction"_s, u"pauseAction"_s,
+          u"resumeAction"_s, u"stopAction"_s, u"restartAction"_s, u"openMonitorAction"_s,
+          u"verifyAction"_s, u"exportAction"_s, u"deleteAction"_s})
         m_table->addAction(m_actions.value(name));
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     connect(m_table, &QTableView::activated, this, &MainWindow::openMonitor);
@@ -501,10 +568,10 @@ void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (!m_running.isEmpty() &&
         !askYesNo()(this, tr("Quit tsmigrate"),
-                    tr("%n task(s) are running: %1. Quit anyway? They pause now and continue "
-                       "where they stopped when they are resumed.",
-                       nullptr, int(m_running.size()))
-                        .arg(QStringList(m_running.keys()).join(u", "_s)))) {
+                    tr("%1 running: %2. Quit anyway? They pause now and continue where they "
+                       "stopped when they are resumed.")
+                        .arg(counted(m_running.size(), tr("task is"), tr("tasks are")),
+                             QStringList(m_running.keys()).join(u", "_s)))) {
         event->ignore();
         return;
     }
@@ -523,11 +590,11 @@ void MainWindow::resumeInterrupted()
     // Asked once; the answer is kept for every later start.
     QVariant resume = appSettings().value(u"resumeOnStart"_s);
     if (!resume.isValid()) {
-        resume = askYesNo()(this, tr("Resume Tasks"),
-                            tr("%n task(s) were running when tsmigrate was last closed: %1. "
-                               "Resume them now? Your answer is kept for later starts.",
-                               nullptr, int(names.size()))
-                                .arg(names.join(u", "_s)));
+        resume = askYesNo()(
+            this, tr("Resume Tasks"),
+            tr("%1 running when tsmigrate was last closed: %2. Resume them "
+               "now? Your answer is kept for later starts.")
+                .arg(counted(names.size(), tr("task was"), tr("tasks were")), names.join(u", "_s)));
         appSettings().setValue(u"resumeOnStart"_s, resume);
     }
     if (!resume.toBool()) {
@@ -658,6 +725,30 @@ void MainWindow::stopTask()
         return;
     }
     request(RunRequest::Stop);
+}
+
+void MainWindow::restartTask()
+{
+    const QString name = selectedName();
+    const TaskRow *row = m_model->row(m_model->indexOf(name));
+    if (!row || m_running.contains(name) || row->runningElsewhere)
+        return;
+    // A database overwrites a point written again; a file gets it a second time.
+    const auto profile = profileOf(name);
+    const TargetKind *target = profile ? kinds::target(profile->target) : nullptr;
+    const QString again =
+        target && target->isFile()
+            ? tr("The target file %1 is appended to: move it away first unless it may hold "
+                 "the points twice.")
+                  .arg(profile->target.path)
+            : tr("The data already in the target stays there; points written again replace "
+                 "themselves.");
+    if (!askYesNo()(this, tr("Run Again from the Beginning"),
+                    tr("Forget what \"%1\" has done (%2 written, its log and charts) and run it "
+                       "again from the beginning? %3")
+                        .arg(name, points(row->pointsWritten, QLocale()), again)))
+        return;
+    Q_EMIT forgetRequested(name);
 }
 
 void MainWindow::request(RunRequest request)

@@ -13,6 +13,7 @@
 class QAction;
 class QSettings;
 class QLabel;
+class QLineEdit;
 class QTableView;
 class QThread;
 
@@ -22,6 +23,7 @@ class MonitorWindow;
 class RunThread;
 class SecretStore;
 class StoreWorker;
+class TaskNotifier;
 class TaskWizard;
 
 /**
@@ -42,6 +44,8 @@ public:
     TaskWizard *wizard() const { return m_wizard; }
     /// Where passwords and tokens are kept.
     SecretStore *secrets() const { return m_secrets; }
+    /// What says when tasks complete or fail (a tray icon where the desktop has one).
+    TaskNotifier *notifier() const { return m_notifier; }
     /// The monitor open on a task, if any.
     MonitorWindow *monitor(const QString &taskName) const;
 
@@ -59,6 +63,11 @@ public Q_SLOTS:
     void startTask();
     void pauseTask();
     void stopTask();
+    /// Asks, then forgets the selected task's progress and starts it (tsmigrate-cli run
+    /// --restart).
+    void restartTask();
+    /// Ctrl+F: to the filter box.
+    void focusFilter();
     /// Pauses or stops the selected task's run, this app's own or another process's.
     void request(RunRequest request);
     void deleteTask();
@@ -78,6 +87,7 @@ Q_SIGNALS:
     void deleteRequested(const QString &name);
     void runRequested(const QString &name, int request);
     void stopPausedRequested(const QString &name);
+    void forgetRequested(const QString &name);
     /// A verification made here ended (`agrees`: every window agrees).
     void verified(const QString &name, bool agrees);
 
@@ -117,6 +127,10 @@ private:
     void buildActions();
     /// Space in the list: pauses a running task, resumes or starts another.
     void startOrPause();
+    /// The filter box above the list, with the list, as the window's centre.
+    QWidget *buildCentre();
+    /// Hides the rows the filter box does not match.
+    void applyFilter();
 
 protected:
     /// Running tasks: asks before quitting.
@@ -127,6 +141,8 @@ private:
     QString m_storePath;
     TaskListModel *m_model;
     QTableView *m_table;
+    QLineEdit *m_filter = nullptr;
+    TaskNotifier *m_notifier = nullptr;
     QLabel *m_status;
     QThread *m_storeThread;
     StoreWorker *m_store;

@@ -2,6 +2,7 @@
 
 #include "UiLog.h"
 
+#include <ForgetProgress.h>
 #include <Kinds.h>
 #include <ProfileJson.h>
 #include <Progress.h>
@@ -10,8 +11,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTimeZone>
-#include <TaskPhase.h>
 #include <TaskOptions.h>
+#include <TaskPhase.h>
 #include <TimeText.h>
 
 using namespace Qt::StringLiterals;
@@ -33,17 +34,55 @@ void StoreWorker::open()
     refresh();
 }
 
-QString StoreWorker::routeOf(const QByteArray &profileJson)
+namespace {
+
+/// "http://db1:8086"
+QString urlOf(const QString &protocol, const QString &host, int port)
+{
+    return u"%1://%2:%3"_s.arg(protocol, host).arg(port);
+}
+
+/// "Source: InfluxDB 1.x at http://db1:8086, bucket telegraf (cpu, mem)" and the target's line.
+QString endsOf(const TaskProfile &profile)
+{
+    const SourceSettings &from = profile.source;
+    const SourceKind *source = kinds::source(from);
+    QString sourceLine;
+    if (!source)
+        sourceLine = StoreWorker::tr("Source: %1").arg(from.type);
+    else if (source->isFile())
+        sourceLine = StoreWorker::tr("Source: %1 %2").arg(source->label, from.path);
+    else
+        sourceLine = StoreWorker::tr("Source: %1 at %2, %3 %4")
+                         .arg(source->label, urlOf(from.protocol, from.host, from.port),
+                              source->container, profile.task.bucket);
+    if (!profile.task.measurements.isEmpty())
+        sourceLine += u" (%1)"_s.arg(profile.task.measurements.join(u", "_s));
+    const TargetSettings &to = profile.target;
+    const TargetKind *target = kinds::target(to);
+    QString targetLine;
+    if (!target)
+        targetLine = StoreWorker::tr("Target: %1").arg(to.type);
+    else if (target->isFile())
+        targetLine = StoreWorker::tr("Target: %1 %2").arg(target->label, to.path);
+    else
+        targetLine = StoreWorker::tr("Target: %1 at %2, database %3")
+                         .arg(target->label, urlOf(to.protocol, to.host, to.port), to.database);
+    return sourceLine + u'\n' + targetLine;
+}
+
+} // namespace
+
+const StoreWorker::Route &StoreWorker::routeOf(const QByteArray &profileJson)
 {
     // Parsed once per profile, not on every refresh.
     auto it = m_routes.find(profileJson);
     if (it == m_routes.end()) {
-        const ProfileJson::LoadResult profile = ProfileJson::fromJson(profileJson);
-        it = m_routes.insert(
-            profileJson,
-            u"%1 → %2"_s.arg(
-                choiceLabel(*findOption(u"source.type"_s), profile.profile.source.type),
-                choiceLabel(*findOption(u"target.type"_s), profile.profile.target.type)));
+        const TaskProfile profile = ProfileJson::fromJson(profileJson).profile;
+        const QString route =
+            u"%1 → %2"_s.arg(choiceLabel(*findOption(u"source.type"_s), profile.source.type),
+                             choiceLabel(*findOption(u"target.type"_s), profile.target.type));
+        it = m_routes.insert(profileJson, Route{route, endsOf(profile)});
     }
     return it.value();
 }
@@ -90,7 +129,9 @@ void StoreWorker::refresh()
         row.profileJson = task.profileJson;
         if (const auto it = verifications.constFind(task.id); it != verifications.constEnd())
             row.verification = *it;
-        row.route = routeOf(task.profileJson);
+        const Route &route = routeOf(task.profileJson);
+        row.route = route.route;
+        row.ends = route.ends;
         const UnitTotals totals = m_store.unitTotals(task.id);
         row.percent = totals.total > 0 ? 100.0 * totals.done / totals.total : 0;
         row.phase = TaskPhase::describe(task, totals, TimeText::nowNs());
@@ -179,6 +220,17 @@ void StoreWorker::stopPaused(const QString &name)
     if (!m_store.setTaskState(task->id, TaskState::Stopped))
         Q_EMIT failed(tr("Cannot stop \"%1\": %2").arg(name, m_store.lastError()));
     refresh();
+}
+
+void StoreWorker::forgetProgress(const QString &name)
+{
+    const ForgetOutcome forgotten = tsm::forgetProgress(m_store, name);
+    refresh();
+    if (!forgotten.ok())
+        Q_EMIT failed(
+            tr("Cannot run \"%1\" again from the beginning: %2").arg(name, forgotten.message));
+    else
+        Q_EMIT progressForgotten(name);
 }
 
 } // namespace tsm

@@ -11,7 +11,10 @@ namespace tsm {
 struct TaskRow
 {
     QString name;
-    QString route; ///< "influxdb → influxdb1"
+    QString route; ///< "InfluxDB → InfluxDB 1.x"
+    /// Where the task reads and writes, one line each ("Source: InfluxDB 1.x at
+    /// http://db1:8086, bucket telegraf"): the row's tooltip and what the filter searches.
+    QString ends;
     QString state;
     TaskState taskState = TaskState::Idle;
     /// The run of another process that holds the task now (its lease is live); that run, not
@@ -53,24 +56,33 @@ public Q_SLOTS:
     void requestRun(const QString &name, int request);
     /// Stops a paused task that no run holds: it is no longer offered for resuming on start.
     void stopPaused(const QString &name);
+    /// Forgets the task's progress, as tsmigrate-cli run --restart does, unless a run holds it;
+    /// then progressForgotten().
+    void forgetProgress(const QString &name);
 
 Q_SIGNALS:
     void tasksLoaded(const QList<tsm::TaskRow> &rows);
     void failed(const QString &message);
+    void progressForgotten(const QString &name);
 
 private:
     /// The live lease on the task held by another process, if any.
     std::optional<LeaseHolder> otherRun(qint64 taskId, const QHash<qint64, LeaseHolder> &leases);
     /// Whether a live run (of any process) holds the task; says so through failed().
     bool refuseWhileRunning(const QString &name, const QString &action);
-    /// "InfluxDB → InfluxDB 1.x" for a profile.
-    QString routeOf(const QByteArray &profileJson);
+    struct Route
+    {
+        QString route; ///< TaskRow::route
+        QString ends;  ///< TaskRow::ends
+    };
+    /// The route and ends of a profile.
+    const Route &routeOf(const QByteArray &profileJson);
     /// Points written per second over the task's recent samples; 0 when it samples no more.
     double recentWriteRate(qint64 taskId);
 
     QString m_path;
     CheckpointStore m_store;
-    QHash<QByteArray, QString> m_routes;
+    QHash<QByteArray, Route> m_routes;
 };
 
 } // namespace tsm

@@ -1,6 +1,7 @@
 #include "TaskListModel.h"
 
 #include <QLocale>
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -22,6 +23,9 @@ QVariant TaskListModel::cell(const TaskRow &r, int column, int role) const
         return r.healthDetail;
     if (role == Qt::ToolTipRole && column == Progress && !r.phase.isEmpty())
         return r.phase;
+    if (role == Qt::ToolTipRole &&
+        (column == Name || column == Route || column == Points || column == Rate))
+        return u"%1\n%2"_s.arg(r.name, r.ends);
     if (role == Qt::TextAlignmentRole && (column == Progress || column == Points || column == Rate))
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
@@ -44,7 +48,8 @@ QVariant TaskListModel::cell(const TaskRow &r, int column, int role) const
             return r.verification->differing == 0 ? tr("%1, verified").arg(state)
                    : r.verification->differing == 1
                        ? tr("%1, 1 window differs").arg(state)
-                       : tr("%1, %2 windows differ").arg(state).arg(r.verification->differing);
+                       : tr("%1, %2 windows differ")
+                             .arg(state, locale.toString(r.verification->differing));
         return state;
     }
     case Progress:
@@ -66,6 +71,15 @@ QVariant TaskListModel::cell(const TaskRow &r, int column, int role) const
 void TaskListModel::setRows(const QList<TaskRow> &rows)
 {
     replaceRows(rows, [](const TaskRow &r) { return r.name; });
+}
+
+bool TaskListModel::matches(const TaskRow &row, const QString &filter)
+{
+    const QString text = u"%1\n%2\n%3"_s.arg(row.name, row.route, row.ends);
+    const QStringList words = filter.split(u' ', Qt::SkipEmptyParts);
+    return std::all_of(words.begin(), words.end(), [&](const QString &word) {
+        return text.contains(word, Qt::CaseInsensitive);
+    });
 }
 
 int TaskListModel::indexOf(const QString &name) const

@@ -5,6 +5,7 @@
 #include "core/LpDialect.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -160,6 +161,16 @@ public:
     {
         Q_UNUSED(request);
         Q_UNUSED(measurement);
+        Q_UNUSED(cancel);
+        return std::nullopt;
+    }
+    /// A source whose read units hold several measurements (a line-protocol file's byte
+    /// ranges): the points of each measurement within the request, by name; nothing where the
+    /// units are per measurement or the source cannot tell. Throws tsm::Error on failure.
+    virtual std::optional<QHash<QString, qint64>> pointsByMeasurement(const PlanRequest &request,
+                                                                      const CancelToken &cancel)
+    {
+        Q_UNUSED(request);
         Q_UNUSED(cancel);
         return std::nullopt;
     }

@@ -59,8 +59,21 @@ void Estimator::estimate()
             continue; // counted by an earlier run; one that could not count is asked again
         qint64 points = kCannotEstimate;
         try {
-            points = m_source.estimatePoints(m_request, m.measurement, m_cancel)
-                         .value_or(kCannotEstimate);
+            // Units of no one measurement (a file's byte ranges): each measurement is counted,
+            // for the monitor, and the units' row gets the sum.
+            const auto each = m.measurement.isEmpty()
+                                  ? m_source.pointsByMeasurement(m_request, m_cancel)
+                                  : std::nullopt;
+            if (each) {
+                points = 0;
+                for (auto it = each->constBegin(); it != each->constEnd(); ++it) {
+                    store.setEstimate(m_taskId, it.key(), it.value());
+                    points += it.value();
+                }
+            } else {
+                points = m_source.estimatePoints(m_request, m.measurement, m_cancel)
+                             .value_or(kCannotEstimate);
+            }
         } catch (const Error &error) {
             // An estimate is a courtesy: the migration goes on, and the monitor says "unknown".
             if (error.kind() == ErrorKind::Cancelled || m_cancel.isCancelled())

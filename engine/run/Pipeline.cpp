@@ -2,6 +2,7 @@
 
 #include "EngineLog.h"
 #include "http/Retry.h"
+#include "lp/LineParser.h"
 
 #include <chrono>
 #include <thread>
@@ -9,6 +10,26 @@
 using namespace Qt::StringLiterals;
 
 namespace tsm {
+
+namespace {
+
+/// The measurement of a line as written, still escaped: up to its first unescaped comma or space.
+std::string_view rawMeasurement(std::string_view line)
+{
+    size_t i = 0;
+    while (i < line.size() && line[i] != ',' && line[i] != ' ')
+        i += line[i] == '\\' ? 2 : 1;
+    return line.substr(0, std::min(i, line.size()));
+}
+
+/// The counts of `measurement` in `counts`, added when new (found without copying the name).
+template<typename Counts> auto &countsOf(Counts &counts, std::string_view measurement)
+{
+    const auto it = counts.find(measurement);
+    return it != counts.end() ? it->second : counts[std::string(measurement)];
+}
+
+} // namespace
 
 /** A reader's batch under construction: counts lines per unit and hands full batches over. */
 class Pipeline::Assembler : public BatchOutput
@@ -266,6 +287,10 @@ bool Pipeline::pauseBetweenReads()
 bool Pipeline::readUnit(const ReadUnit &unit, Assembler &assembler)
 {
     const RetryPolicy &policy = m_settings.unitRetry;
+    if (unit.measurement.isEmpty()) {
+        std::lock_guard<std::mutex> lock(m_unitsMutex);
+        m_units[unit.id].mixed = true;
+    }
     for (int attempt = 1;; ++attempt) {
         try {
             m_source.read(unit, m_request, m_dialect, assembler, m_readCancel);
@@ -397,6 +422,7 @@ int Pipeline::supersede(qint64 unitId)
     state.read = 0;
     state.written = 0;
     state.rejected = 0;
+    state.byMeasurement.clear();
     return ++state.attempt;
 }
 
@@ -440,6 +466,17 @@ void Pipeline::batchWritten(const Batch &batch, const WriteResult &result)
             state.written += share.lines - rejected;
         }
     }
+    countByMeasurement(batch, superseded);
+    for (const WriteResult::Reject &reject : result.rejects) {
+        UnitState &state = m_units[reject.unitId];
+        if (!state.mixed || superseded.count(reject.unitId))
+            continue;
+        auto &[written, rejected] = countsOf(
+            state.byMeasurement,
+            rawMeasurement(std::string_view(reject.line.constData(), size_t(reject.line.size()))));
+        --written;
+        ++rejected;
+    }
     m_counters.pointsWritten.fetch_add(result.written - supersededWritten,
                                        std::memory_order_relaxed);
     m_counters.pointsRejected.fetch_add(result.rejected - supersededRejected,
@@ -451,6 +488,31 @@ void Pipeline::batchWritten(const Batch &batch, const WriteResult &result)
         UnitState &state = m_units[share.unitId];
         --state.pendingBatches;
         finishIfComplete(share.unitId, state);
+    }
+}
+
+void Pipeline::countByMeasurement(const Batch &batch,
+                                  const std::unordered_map<qint64, bool> &superseded)
+{
+    // The batch's lines in order, each share's after the one before.
+    const std::string_view text(batch.lines.constData(), size_t(batch.lines.size()));
+    size_t at = 0;
+    qint64 index = 0; // of the line starting at `at`
+    auto takeLine = [&] {
+        const size_t newline = std::min(text.find('\n', at), text.size());
+        const std::string_view line = text.substr(at, newline - at);
+        at = newline + 1;
+        ++index;
+        return line;
+    };
+    for (const UnitShare &share : batch.shares) {
+        UnitState &state = m_units[share.unitId];
+        if (!state.mixed || superseded.count(share.unitId))
+            continue;
+        while (index < share.firstLine && at < text.size())
+            takeLine();
+        while (index < share.firstLine + share.lines && at < text.size())
+            ++countsOf(state.byMeasurement, rawMeasurement(takeLine())).first;
     }
 }
 
@@ -466,6 +528,13 @@ void Pipeline::finishIfComplete(qint64 unitId, UnitState &state)
     outcome.pointsRejected = state.rejected;
     outcome.error = state.error;
     outcome.errorKind = state.errorKind;
+    if (state.mixed) {
+        QList<MeasurementCount> counts;
+        for (const auto &[raw, figures] : state.byMeasurement)
+            counts.append({QString::fromStdString(lp::detail::unescapeMeasurement(raw)),
+                           figures.first, figures.second});
+        outcome.measurements = std::move(counts);
+    }
     if (state.failed)
         ++m_unitsFailed;
     m_observer.unitFinished(outcome);

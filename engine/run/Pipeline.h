@@ -8,11 +8,13 @@
 #include "http/Retry.h"
 #include "run/Pace.h"
 
+#include <CheckpointStore.h>
 #include <QList>
 #include <QString>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -49,6 +51,9 @@ struct UnitOutcome
     qint64 pointsRejected = 0;
     QString error;
     ErrorKind errorKind = ErrorKind::Protocol;
+    /// A unit of no one measurement (a line-protocol file's byte range): what it wrote and the
+    /// target rejected of each measurement.
+    std::optional<QList<MeasurementCount>> measurements;
 };
 
 /** Live counters of a run, read by the runner once a second. */
@@ -130,7 +135,13 @@ private:
         bool failed = false;
         QString error;
         ErrorKind errorKind = ErrorKind::Protocol;
+        /// The unit holds several measurements: its lines are counted per measurement
+        /// (escaped name → written, rejected).
+        bool mixed = false;
+        std::map<std::string, std::pair<qint64, qint64>, std::less<>> byMeasurement;
     };
+    /// Counts the lines the target took of each mixed unit in `batch` per measurement.
+    void countByMeasurement(const Batch &batch, const std::unordered_map<qint64, bool> &superseded);
 
     void readerLoop();
     /// Reads one unit, again from its start when the read breaks mid-answer. False when the

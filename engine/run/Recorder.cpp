@@ -31,6 +31,7 @@ void Recorder::unitFinished(const UnitOutcome &outcome)
     update.pointsWritten = outcome.pointsWritten;
     update.pointsRejected = outcome.pointsRejected;
     update.lastError = outcome.error;
+    update.measurements = outcome.measurements;
     std::lock_guard<std::mutex> lock(m_mutex);
     m_updates.append(update);
     if (outcome.ok) {

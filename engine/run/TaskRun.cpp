@@ -5,6 +5,7 @@
 #include "run/LeaseKeeper.h"
 #include "run/Verifier.h"
 
+#include <Counted.h>
 #include <Kinds.h>
 #include <ProfileJson.h>
 #include <Progress.h>
@@ -53,10 +54,8 @@ Pipeline::Result cancelledPass()
 
 QString historyComplete(const UnitTotals &totals)
 {
-    return u"History complete: %1 points written, %2 rejected, %3 read units"_s
-        .arg(totals.pointsWritten)
-        .arg(totals.pointsRejected)
-        .arg(totals.total);
+    return u"History complete: %1 written, %2 rejected, %3"_s.arg(
+        points(totals.pointsWritten), points(totals.pointsRejected), readUnits(totals.total));
 }
 
 } // namespace
@@ -222,7 +221,8 @@ void TaskRun::plan()
     const QList<PlannedUnit> planned = planSource(m_request);
     const qint64 added = addPlannedUnits(planned);
     m_store.setPlan(m_taskId, true, m_range.history.start, m_range.history.end);
-    log(EventLevel::Info, u"Planned %1 read units (%2 new)"_s.arg(planned.size()).arg(added));
+    log(EventLevel::Info,
+        u"Planned %1 (%2 new)"_s.arg(readUnits(planned.size())).arg(QString::number(added)));
 }
 
 QList<PlannedUnit> TaskRun::planSource(const PlanRequest &request)
@@ -433,9 +433,9 @@ std::optional<RunOutcome> TaskRun::endOfHistory(const Pipeline::Result &result)
         return finishWith(
             TaskState::Failed,
             outcomeOf(RunOutcome::Status::Failed,
-                      u"%1 of %2 read units failed; run the task again to retry "
-                      "them (see the event log for the reasons)"_s.arg(totals.total - totals.done)
-                          .arg(totals.total),
+                      u"%1 of %2 failed; run the task again to retry them (see the event "
+                      "log for the reasons)"_s.arg(QString::number(totals.total - totals.done),
+                                                   readUnits(totals.total)),
                       ErrorKind::Query));
     if (!m_range.follow) {
         RunOutcome completed = outcomeOf(RunOutcome::Status::Completed, historyComplete(totals));
@@ -463,7 +463,8 @@ Pipeline::Result TaskRun::runUnfinished()
         if (work.isEmpty())
             break;
         if (pass > 1)
-            log(EventLevel::Info, u"Retrying %1 failed units"_s.arg(work.size()));
+            log(EventLevel::Info,
+                u"Retrying %1"_s.arg(counted(work.size(), u"failed unit"_s, u"failed units"_s)));
         result = runPass(work);
         if (result.status != Pipeline::Result::Status::Finished || result.unitsFailed == 0)
             break;
@@ -613,9 +614,9 @@ std::optional<RunOutcome> TaskRun::followCycle(qint64 upper, qint64 intervalMs)
         const QList<PlannedUnit> planned = planSource(m_active);
         addPlannedUnits(planned);
         if (!planned.isEmpty())
-            log(EventLevel::Debug, u"Following %1 .. %2: %3 read units"_s
-                                       .arg(TimeText::format(m_watermark), TimeText::format(upper))
-                                       .arg(planned.size()));
+            log(EventLevel::Debug, u"Following %1 .. %2: %3"_s.arg(TimeText::format(m_watermark),
+                                                                   TimeText::format(upper),
+                                                                   readUnits(planned.size())));
     } catch (const Error &error) {
         if (error.kind() == ErrorKind::Cancelled || m_cancel.isCancelled())
             return failWith(cancelled());
@@ -639,8 +640,8 @@ std::optional<RunOutcome> TaskRun::followCycle(qint64 upper, qint64 intervalMs)
     }
     const UnitTotals after = m_store.unitTotals(m_taskId);
     if (after.done < after.total) {
-        const QString failed = u"%1 read units after %2 failed"_s.arg(after.total - after.done)
-                                   .arg(TimeText::format(m_watermark));
+        const QString failed = u"%1 after %2 failed"_s.arg(readUnits(after.total - after.done),
+                                                           TimeText::format(m_watermark));
         if (m_failedKinds.isEmpty() ||
             !std::all_of(m_failedKinds.begin(), m_failedKinds.end(), isTransient))
             return finishWith(TaskState::Failed,

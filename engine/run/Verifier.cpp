@@ -4,6 +4,7 @@
 #include "core/Error.h"
 #include "run/RunRange.h"
 
+#include <Counted.h>
 #include <Lease.h>
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -40,10 +41,12 @@ constexpr int kMaxCountConcurrency = 8;
 QString VerifyReport::summary() const
 {
     QString text = differing.isEmpty()
-                       ? (windows == 1 ? u"1 window agrees"_s : u"%1 windows agree"_s.arg(windows))
-                       : u"%1 of %2 windows differ"_s.arg(differing.size()).arg(windows);
+                       ? (windows == 1 ? u"1 window agrees"_s
+                                       : u"%1 windows agree"_s.arg(QString::number(windows)))
+                       : u"%1 of %2 differ"_s.arg(QString::number(differing.size()),
+                                                  counted(windows, u"window"_s, u"windows"_s));
     if (unitsNotDone > 0)
-        text += u" (%1 read units not migrated yet were not compared)"_s.arg(unitsNotDone);
+        text += u" (%1 not migrated yet were not compared)"_s.arg(readUnits(unitsNotDone));
     return text;
 }
 
@@ -220,9 +223,9 @@ int Verifier::markDifferingPending(CheckpointStore &store, qint64 taskId)
         throw Error(ErrorKind::Io, store.lastError());
     if (!differing.isEmpty())
         store.addEvent(taskId, EventLevel::Info,
-                       u"Repair: %1 differing windows (%2 read units) marked to migrate again"_s
-                           .arg(differing.size())
-                           .arg(ids.size()));
+                       u"Repair: %1 (%2) marked to migrate again"_s.arg(
+                           counted(differing.size(), u"differing window"_s, u"differing windows"_s),
+                           readUnits(ids.size())));
     return int(differing.size());
 }
 

@@ -3,6 +3,7 @@
 #include "EngineLog.h"
 #include "core/Error.h"
 
+#include <Counted.h>
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
@@ -46,7 +47,8 @@ ConnectionInfo InfluxV2Source::checkConnection(const CancelToken &cancel)
         std::lock_guard<std::mutex> lock(m_mutex);
         m_buckets = buckets;
     }
-    const QString found = u"organization %1, %2 buckets"_s.arg(m_orgId).arg(buckets.size());
+    const QString found =
+        u"organization %1, %2"_s.arg(m_orgId, counted(buckets.size(), u"bucket"_s, u"buckets"_s));
     info.detail = info.detail.isEmpty() ? found : info.detail + u", "_s + found;
     return info;
 }

@@ -462,6 +462,8 @@ struct LpFileSource::Catalog
         bool hasTime = false;
         qint64 minTime = 0;
         qint64 maxTime = 0;
+        qint64 lines = 0;   ///< valid lines
+        qint64 untimed = 0; ///< of them, lines without a time
     };
 
     qint64 fileSize = -1;
@@ -600,6 +602,8 @@ std::shared_ptr<const LpFileSource::Catalog> LpFileSource::catalog(const CancelT
             rawKey.assign(field.key);
             entry.rawFieldTypes[rawKey] |= 1u << unsigned(field.type);
         }
+        ++entry.lines;
+        entry.untimed += raw.hasTime ? 0 : 1;
         if (raw.hasTime) {
             if (!entry.hasTime) {
                 entry.hasTime = true;
@@ -741,6 +745,46 @@ QList<PlannedUnit> LpFileSource::plan(const PlanRequest &request, const CancelTo
     if (wanted && unit.end > unit.start)
         units.append(unit);
     return units;
+}
+
+std::optional<QHash<QString, qint64>> LpFileSource::pointsByMeasurement(const PlanRequest &request,
+                                                                        const CancelToken &cancel)
+{
+    // The catalog counted every measurement's lines: they are the answer when the request's
+    // range holds all of them (a task over the whole file); else the timed lines are counted
+    // again. read() keeps a line without a time whatever the range, so those always count.
+    const auto cat = catalog(cancel);
+    const std::string db = request.database.toStdString();
+    QHash<QString, qint64> points;
+    QHash<QString, qint64> untimed;
+    bool inRange = true;
+    for (const auto &[key, entry] : cat->entries) {
+        const QString name = QString::fromStdString(entry.measurement);
+        if (!cat->matches(entry, db) ||
+            (!request.measurements.isEmpty() && !request.measurements.contains(name)))
+            continue;
+        inRange = inRange &&
+                  (request.range.isEmpty() || !entry.hasTime ||
+                   (entry.minTime >= request.range.start && entry.maxTime < request.range.end));
+        points[name] += entry.lines;
+        untimed[name] += entry.untimed;
+    }
+    if (inRange)
+        return points;
+
+    QList<CountWindow> windows;
+    for (auto it = untimed.constBegin(); it != untimed.constEnd(); ++it)
+        windows.append({it.key(),
+                        QString(),
+                        QString(),
+                        std::numeric_limits<qint64>::min(),
+                        std::numeric_limits<qint64>::max(),
+                        {}});
+    const QList<PointCount> counts = countLines(request, windows, cancel);
+    for (qsizetype i = 0; i < windows.size(); ++i)
+        points.insert(windows.at(i).measurement,
+                      counts.at(i).points + untimed.value(windows.at(i).measurement));
+    return points;
 }
 
 void LpFileSource::read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,

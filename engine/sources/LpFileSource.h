@@ -50,6 +50,9 @@ public:
                                         const CancelToken &cancel) override;
     /// A range that is empty (end <= start) in the request means no time filter.
     QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
+    /// The lines read() carries of each measurement of the request, counted in one pass.
+    std::optional<QHash<QString, qint64>> pointsByMeasurement(const PlanRequest &request,
+                                                              const CancelToken &cancel) override;
     void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
               BatchOutput &out, const CancelToken &cancel) override;
     /// Units are byte ranges, so the windows are made here: one per measurement and window of

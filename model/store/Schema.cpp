@@ -137,8 +137,21 @@ ALTER TABLE tasks ADD COLUMN health TEXT NOT NULL DEFAULT 'Ready';
 ALTER TABLE tasks ADD COLUMN health_detail TEXT NOT NULL DEFAULT '';
 )sql";
 
+/// Schema version 7: what a unit of several measurements (a line-protocol file's byte range)
+/// wrote of each, so that the file's progress is told per measurement.
+constexpr const char *kSchemaV7 = R"sql(
+CREATE TABLE unit_measurements (
+    unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+    measurement TEXT NOT NULL,
+    points_written INTEGER NOT NULL,
+    points_rejected INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, measurement)
+);
+)sql";
+
 /// Step i brings a file from version i to version i + 1. A new version appends one.
-constexpr const char *kSteps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6};
+constexpr const char *kSteps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6,
+                                  kSchemaV7};
 static_assert(std::size(kSteps) == Schema::kVersion, "one step per schema version");
 
 } // namespace

@@ -104,8 +104,36 @@ void UnitTable::update(const QList<UnitUpdate> &updates)
         if (s.run() == 0)
             throw StoreError::refused(u"there is no unit with id %1"_s.arg(u.unitId));
         s.reset();
+        if (u.measurements)
+            setMeasurementCounts(u.unitId, *u.measurements);
     }
     tx.commit();
+}
+
+void UnitTable::setMeasurementCounts(qint64 unitId, const QList<MeasurementCount> &counts)
+{
+    Statement clear(m_db, "DELETE FROM unit_measurements WHERE unit_id = ?1");
+    clear.bind(1, unitId);
+    clear.run();
+    Statement s(m_db, "INSERT INTO unit_measurements (unit_id, measurement, points_written, "
+                      "points_rejected) VALUES (?1, ?2, ?3, ?4)");
+    for (const MeasurementCount &c : counts) {
+        s.bindAll(unitId, c.measurement, c.pointsWritten, c.pointsRejected);
+        s.run();
+        s.reset();
+    }
+}
+
+QList<MeasurementCount> UnitTable::measurementCounts(qint64 taskId)
+{
+    Statement s(m_db, "SELECT m.measurement, SUM(m.points_written), SUM(m.points_rejected) "
+                      "FROM unit_measurements m JOIN units u ON u.id = m.unit_id "
+                      "WHERE u.task_id = ?1 GROUP BY m.measurement ORDER BY m.measurement");
+    s.bind(1, taskId);
+    QList<MeasurementCount> counts;
+    while (s.next())
+        counts.append({s.text(0), s.int64(1), s.int64(2)});
+    return counts;
 }
 
 void UnitTable::markPending(qint64 taskId, const QList<qint64> &unitIds)
@@ -117,7 +145,8 @@ void UnitTable::markPending(qint64 taskId, const QList<qint64> &unitIds)
     const qint64 now = nowMs();
     for (const qint64 id : unitIds) {
         s.bindAll(id, taskId, unitStatusName(UnitStatus::Pending), now);
-        s.run();
+        if (s.run() > 0)
+            setMeasurementCounts(id, {});
         s.reset();
     }
     tx.commit();

@@ -28,9 +28,12 @@ public:
     /// Merges the done units within [fromNs, toNs) per measurement and context.
     void mergeDone(qint64 taskId, qint64 fromNs, qint64 toNs);
     QList<MeasurementProgress> progressByMeasurement(qint64 taskId);
+    QList<MeasurementCount> measurementCounts(qint64 taskId);
 
 private:
     static UnitRecord read(const Statement &s);
+    /// Replaces what unit `unitId` wrote of each measurement.
+    void setMeasurementCounts(qint64 unitId, const QList<MeasurementCount> &counts);
     void requireTaskExists(qint64 taskId);
     /// The done units within [fromNs, toNs), grouped by measurement and context, in time order.
     QList<UnitRecord> doneUnitsWithin(qint64 taskId, qint64 fromNs, qint64 toNs);

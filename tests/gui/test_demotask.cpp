@@ -2,12 +2,14 @@
 // server, and the output file holds every point of the bundled sample.
 #include "DemoTask.h"
 #include "MainWindow.h"
+#include "monitor/MeasurementTableModel.h"
 #include "monitor/MonitorWindow.h"
 #include "support/gui/WidgetDriver.h"
 
 #include <QAction>
 #include <QFile>
 #include <QLineSeries>
+#include <QMap>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -29,6 +31,28 @@ qint64 pointLines(const QString &path)
         const QByteArray line = file.readLine().trimmed();
         if (!line.isEmpty() && !line.startsWith('#') && !line.startsWith("CREATE "))
             ++points;
+    }
+    return points;
+}
+
+/// Points per measurement of a line-protocol file, its names unescaped as the monitor shows them.
+QMap<QString, qint64> pointsByMeasurement(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QMap<QString, qint64> points;
+    while (!file.atEnd()) {
+        const QByteArray line = file.readLine().trimmed();
+        if (line.isEmpty() || line.startsWith('#') || line.startsWith("CREATE "))
+            continue;
+        QByteArray name;
+        for (qsizetype i = 0; i < line.size() && line[i] != ',' && line[i] != ' '; ++i) {
+            if (line[i] == '\\' && i + 1 < line.size())
+                ++i;
+            name += line[i];
+        }
+        ++points[QString::fromUtf8(name)];
     }
     return points;
 }
@@ -75,10 +99,32 @@ private Q_SLOTS:
         for (const QPointF &p : monitor->writeRateSeries()->points())
             fastest = std::max(fastest, p.y());
         QVERIFY2(fastest > 0, "a throughput above 0 points/s");
+        // The file is read by byte ranges, and still each measurement has its progress: what
+        // was written of it, of the points the file holds of it.
         const QAbstractItemModel *rows =
             monitor->findChild<QTableView *>(u"measurementTableView"_s)->model();
-        QCOMPARE(rows->rowCount(), 1);
-        QCOMPARE(rows->index(0, 0).data().toString(), u"all measurements"_s);
+        const QMap<QString, qint64> perMeasurement = pointsByMeasurement(u":/demo/sample.lp"_s);
+        QCOMPARE(perMeasurement.size(), 4);
+        QTRY_COMPARE(rows->rowCount(), 1 + perMeasurement.size());
+        QMap<QString, qint64> shown;
+        for (int row = 0; row < rows->rowCount(); ++row) {
+            auto text = [&](int column) { return rows->index(row, column).data().toString(); };
+            QCOMPARE(text(MeasurementTableModel::State), u"done"_s);
+            QCOMPARE(text(MeasurementTableModel::Progress), u"100%"_s);
+            const QString name = text(MeasurementTableModel::Measurement);
+            const qint64 written = rows->index(row, MeasurementTableModel::Written)
+                                       .data(MeasurementTableModel::SortRole)
+                                       .toLongLong();
+            QCOMPARE(rows->index(row, MeasurementTableModel::Estimated)
+                         .data(MeasurementTableModel::SortRole)
+                         .toLongLong(),
+                     written);
+            if (name == u"all measurements"_s)
+                QCOMPARE(written, expected);
+            else
+                shown.insert(name, written);
+        }
+        QCOMPARE(shown, perMeasurement);
     }
 };
 

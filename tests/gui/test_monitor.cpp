@@ -609,7 +609,7 @@ private Q_SLOTS:
             failA.status = UnitStatus::Failed;
             failA.attemptsDelta = 2;
             failA.lastError = u"partial write: field type conflict"_s;
-            UnitUpdate doneB{units.at(1).id, UnitStatus::Done, 1, 5, 5, 0, std::nullopt};
+            UnitUpdate doneB{units.at(1).id, UnitStatus::Done, 1, 5, 5, 0, std::nullopt, {}};
             UnitUpdate failC;
             failC.unitId = units.at(2).id;
             failC.status = UnitStatus::Failed;

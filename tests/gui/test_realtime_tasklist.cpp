@@ -60,8 +60,8 @@ private Q_SLOTS:
             QVERIFY(store.addUnits(history, {unit(u"m"_s, 0, 10)}));
             QVERIFY(store.addUnits(history, {unit(u"m"_s, 10, 10)}));
             QVERIFY(store.setPlan(history, true, 0, 20));
-            QVERIFY(store.updateUnits({UnitUpdate{store.units(history).at(0).id, UnitStatus::Done,
-                                                  1, 1, 1, 0, std::nullopt}}));
+            QVERIFY(store.updateUnits({UnitUpdate{
+                store.units(history).at(0).id, UnitStatus::Done, 1, 1, 1, 0, std::nullopt, {}}}));
             QVERIFY(store.setTaskState(history, TaskState::Running));
             const qint64 now = TimeText::nowNs();
             QVERIFY(store.setPlan(following, true, now - 60000000000LL, now - 60000000000LL));
@@ -120,8 +120,8 @@ private Q_SLOTS:
             const qint64 now = TimeText::nowNs();
             QVERIFY(store.setPlan(id, true, now - 60000000000LL, now - 60000000000LL));
             QVERIFY(store.addUnits(id, {unit(u"m"_s, now - 60000000000LL, now - 4000000000LL)}));
-            QVERIFY(store.updateUnits({UnitUpdate{store.units(id).at(0).id, UnitStatus::Done, 1, 5,
-                                                  5, 0, std::nullopt}}));
+            QVERIFY(store.updateUnits({UnitUpdate{
+                store.units(id).at(0).id, UnitStatus::Done, 1, 5, 5, 0, std::nullopt, {}}}));
             QVERIFY(store.setWatermark(id, now - 4000000000LL));
             const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
             for (int i = 0; i < 5; ++i) {

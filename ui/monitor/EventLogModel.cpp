@@ -1,5 +1,7 @@
 #include "EventLogModel.h"
 
+#include "LocalTime.h"
+
 #include <QBrush>
 #include <QColor>
 #include <QDateTime>
@@ -18,7 +20,7 @@ QVariant EventLogModel::cell(const EventRecord &e, int column, int role) const
     case Qt::DisplayRole:
         switch (column) {
         case Time:
-            return QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(u"yyyy-MM-dd HH:mm:ss"_s);
+            return localTimeText(e.timeMs);
         case Level:
             return eventLevelName(e.level);
         case Message:

@@ -4,6 +4,7 @@
 #include <QColor>
 #include <QFont>
 #include <QLocale>
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -17,6 +18,13 @@ MeasurementTableModel::MeasurementTableModel(QObject *parent)
 
 QString MeasurementTableModel::stateText(const MeasurementProgress &m)
 {
+    // A file's measurement is done once all of it is counted; until then it shares the state of
+    // the file's units.
+    if (m.ofFile && m.estimatedPoints >= 0 &&
+        m.pointsWritten + m.pointsRejected >= m.estimatedPoints)
+        return tr("done");
+    if (m.ofFile && m.unitsRunning == 0 && m.unitsFailed == 0 && m.unitsDone == m.unitsTotal)
+        return m.pointsWritten + m.pointsRejected > 0 ? tr("done") : tr("pending");
     if (m.unitsRunning > 0)
         return tr("reading");
     if (m.unitsFailed > 0)
@@ -31,9 +39,20 @@ QString MeasurementTableModel::displayName(const QString &measurement)
     return measurement.isEmpty() ? tr("all measurements") : measurement;
 }
 
+double MeasurementTableModel::fractionDone(const MeasurementProgress &m)
+{
+    // A file's measurement: its points of the counted ones (its units are the whole file's).
+    if (m.ofFile && m.estimatedPoints > 0)
+        return std::min(1.0,
+                        double(m.pointsWritten + m.pointsRejected) / double(m.estimatedPoints));
+    if (m.ofFile && stateText(m) == tr("done"))
+        return 1.0;
+    return m.unitsTotal > 0 ? double(m.unitsDone) / double(m.unitsTotal) : 0.0;
+}
+
 QVariant MeasurementTableModel::cell(const MeasurementProgress &m, int column, int role) const
 {
-    const int percent = m.unitsTotal > 0 ? int(100 * m.unitsDone / m.unitsTotal) : 0;
+    const int percent = int(100 * fractionDone(m));
     const QLocale locale;
     switch (role) {
     case Qt::DisplayRole:
@@ -43,6 +62,8 @@ QVariant MeasurementTableModel::cell(const MeasurementProgress &m, int column, i
         case State:
             return stateText(m);
         case Windows:
+            if (m.ofFile)
+                return u"—"_s;
             return u"%1 / %2"_s.arg(locale.toString(m.unitsDone), locale.toString(m.unitsTotal));
         case Progress:
             return u"%1%"_s.arg(percent);
@@ -65,7 +86,7 @@ QVariant MeasurementTableModel::cell(const MeasurementProgress &m, int column, i
         case Windows:
             return m.unitsDone;
         case Progress:
-            return m.unitsTotal > 0 ? double(m.unitsDone) / double(m.unitsTotal) : 0.0;
+            return fractionDone(m);
         case Written:
             return m.pointsWritten;
         case Estimated:
@@ -77,7 +98,12 @@ QVariant MeasurementTableModel::cell(const MeasurementProgress &m, int column, i
     case Qt::ToolTipRole:
         if (column == Measurement && m.measurement.isEmpty())
             return tr("A line-protocol file is read by byte ranges, each holding any of its "
-                      "measurements: its progress is counted for the whole file.");
+                      "measurements: this row counts the whole file, the rows of its "
+                      "measurements what each range wrote of them.");
+        if (m.ofFile && (column == Measurement || column == Windows || column == Progress))
+            return tr("%1: points written of those the file holds; counted as each byte range "
+                      "of the file is done")
+                .arg(m.measurement);
         return column == LastError || column == Measurement
                    ? (m.lastError.isEmpty() ? displayName(m.measurement) : m.lastError)
                    : QVariant();
@@ -86,14 +112,14 @@ QVariant MeasurementTableModel::cell(const MeasurementProgress &m, int column, i
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::FontRole:
-        if (m.unitsRunning > 0) {
+        if (m.unitsRunning > 0 && !m.ofFile) {
             QFont bold;
             bold.setBold(true);
             return bold;
         }
         return {};
     case Qt::BackgroundRole:
-        if (m.unitsRunning > 0)
+        if (m.unitsRunning > 0 && !m.ofFile)
             return QBrush(QColor(255, 244, 204)); // the measurement being read
         return {};
     case Qt::ForegroundRole:

@@ -36,6 +36,8 @@ public:
     /// selection and scroll position).
     void setRows(const QList<MeasurementProgress> &rows);
     static QString stateText(const MeasurementProgress &m);
+    /// How much of the row is done, 0 to 1: its windows, or a file's measurement's points.
+    static double fractionDone(const MeasurementProgress &m);
     /// What a row is called: a line-protocol file is read by byte ranges, each holding any of
     /// its measurements, so its units belong to no one measurement.
     static QString displayName(const QString &measurement);

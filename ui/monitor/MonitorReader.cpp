@@ -5,9 +5,11 @@
 #include <Kinds.h>
 #include <ProfileJson.h>
 #include <QFileInfo>
+#include <QMap>
 #include <QTimer>
 #include <TaskPhase.h>
 #include <TimeText.h>
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -78,6 +80,13 @@ void MonitorReader::poll()
         snap.totals.pointsWritten += m.pointsWritten;
         snap.totals.pointsRejected += m.pointsRejected;
     }
+    snap.measurementRows = snap.measurements;
+    const bool hasFile =
+        std::any_of(snap.measurements.cbegin(), snap.measurements.cend(),
+                    [](const MeasurementProgress &m) { return m.measurement.isEmpty(); });
+    if (hasFile)
+        snap.measurementRows = withFileMeasurements(
+            snap.measurements, m_store.measurementCounts(task->id), m_store.estimates(task->id));
     snap.totals.pending =
         snap.totals.total - snap.totals.done - snap.totals.running - snap.totals.failed;
     if (snap.totals.failed > 0)
@@ -102,6 +111,49 @@ void MonitorReader::poll()
     if (m_timer && m_timer->interval() != interval)
         m_timer->setInterval(interval);
     Q_EMIT snapshot(snap);
+}
+
+QList<MeasurementProgress>
+MonitorReader::withFileMeasurements(const QList<MeasurementProgress> &ledger,
+                                    const QList<MeasurementCount> &wrote,
+                                    const QHash<QString, qint64> &estimates)
+{
+    const auto file =
+        std::find_if(ledger.cbegin(), ledger.cend(),
+                     [](const MeasurementProgress &m) { return m.measurement.isEmpty(); });
+    if (file == ledger.cend())
+        return ledger;
+    // Every measurement the file was counted to hold, and any it wrote that the count missed.
+    QMap<QString, MeasurementProgress> byName;
+    auto rowOf = [&](const QString &name) -> MeasurementProgress & {
+        auto it = byName.find(name);
+        if (it == byName.end()) {
+            MeasurementProgress m = *file; // the file's units, which the measurement shares
+            m.measurement = name;
+            m.pointsRead = m.pointsWritten = m.pointsRejected = 0;
+            m.lastError.clear();
+            m.estimatedPoints =
+                file->estimatedPoints == kCannotEstimate ? kCannotEstimate : kNotEstimated;
+            m.ofFile = true;
+            it = byName.insert(name, m);
+        }
+        return *it;
+    };
+    for (auto it = estimates.constBegin(); it != estimates.constEnd(); ++it)
+        if (!it.key().isEmpty())
+            rowOf(it.key()).estimatedPoints = it.value();
+    for (const MeasurementCount &c : wrote) {
+        MeasurementProgress &m = rowOf(c.measurement);
+        m.pointsWritten = c.pointsWritten;
+        m.pointsRejected = c.pointsRejected;
+    }
+    QList<MeasurementProgress> rows = ledger;
+    for (const MeasurementProgress &m : std::as_const(byName))
+        if (std::none_of(ledger.cbegin(), ledger.cend(), [&](const MeasurementProgress &l) {
+                return l.measurement == m.measurement;
+            }))
+            rows.append(m);
+    return rows;
 }
 
 } // namespace tsm

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <CheckpointStore.h>
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -19,6 +20,9 @@ struct MonitorSnapshot
     QList<ProgressSample> newSamples;
     QList<EventRecord> newEvents;
     QList<MeasurementProgress> measurements;
+    /// The monitor's table: the ledger's rows, and for units of several measurements (a file's)
+    /// a row of each measurement after them.
+    QList<MeasurementProgress> measurementRows;
     QList<UnitRecord> failedUnits;
     UnitTotals totals;
     int readConcurrency = 0; ///< as the task's profile sets them
@@ -42,6 +46,12 @@ class MonitorReader : public QObject
 
 public:
     MonitorReader(QString storePath, QString taskName);
+
+    /// The rows of `ledger` and, where a row holds units of no one measurement, a row of each
+    /// measurement with what those units `wrote` of it and its estimate.
+    static QList<MeasurementProgress> withFileMeasurements(const QList<MeasurementProgress> &ledger,
+                                                           const QList<MeasurementCount> &wrote,
+                                                           const QHash<QString, qint64> &estimates);
 
 public Q_SLOTS:
     /// Polls now and then every `intervalMs`; call on the reader's thread. A task that is not

@@ -4,9 +4,11 @@
 #include "CloseKeys.h"
 #include "EventLogModel.h"
 #include "FileNames.h"
+#include "LocalTime.h"
 #include "MeasurementTableModel.h"
 #include "VerificationTab.h"
 
+#include <Counted.h>
 #include <Progress.h>
 #include <QApplication>
 #include <QAreaSeries>
@@ -280,6 +282,10 @@ QWidget *MonitorWindow::buildCharts()
     connect(m_rangeCombo, &QComboBox::currentIndexChanged, this,
             [this](int index) { setRange(Range(m_rangeCombo->itemData(index).toInt())); });
     controls->addWidget(m_rangeCombo);
+    // The charts' time axes carry no zone: it is said once beside them.
+    auto *zone = new QLabel(tr("(times in %1)").arg(localZoneName()), this);
+    zone->setObjectName(u"timeZoneLabel"_s);
+    controls->addWidget(zone);
     controls->addStretch(1);
     m_exportPng = new QPushButton(tr("Export Charts as PNG…"), this);
     m_exportPng->setObjectName(u"exportPngButton"_s);
@@ -403,7 +409,11 @@ QWidget *MonitorWindow::buildLogTab()
     m_eventTable->verticalHeader()->hide();
     m_eventTable->setWordWrap(false);
     m_eventTable->horizontalHeader()->setStretchLastSection(true);
-    m_eventTable->setColumnWidth(EventLogModel::Time, 150);
+    // As wide as a time with its zone in the table's font.
+    m_eventTable->setColumnWidth(EventLogModel::Time,
+                                 m_eventTable->fontMetrics().horizontalAdvance(
+                                     localTimeText(QDateTime::currentMSecsSinceEpoch()) + u"  "_s) +
+                                     12);
     m_eventTable->setColumnWidth(EventLogModel::Level, 60);
     logLayout->addWidget(m_eventTable);
     return logPage;
@@ -486,7 +496,7 @@ void MonitorWindow::apply(const MonitorSnapshot &snap)
     m_events->append(snap.newEvents);
     if (snap.taskFound) {
         m_measurements->setEstimating(isActive(snap.task.state) && !snap.following);
-        m_measurements->setRows(snap.measurements);
+        m_measurements->setRows(snap.measurementRows);
     }
     const MonitorFigures before = m_figures;
     updateFigures(snap);
@@ -783,8 +793,7 @@ void MonitorWindow::showMessage(const MonitorSnapshot &snap)
     const TaskRecord &task = snap.task;
     QString message;
     QString style;
-    const QString when =
-        QDateTime::fromMSecsSinceEpoch(task.updatedMs).toString(u"yyyy-MM-dd HH:mm:ss"_s);
+    const QString when = localTimeText(task.updatedMs);
     QStringList reading;
     for (const MeasurementProgress &m : snap.measurements)
         if (m.unitsRunning > 0)
@@ -802,8 +811,7 @@ void MonitorWindow::showMessage(const MonitorSnapshot &snap)
     case TaskState::Running:
         if (snap.following)
             message = tr("Following new data: everything before %1 is in the target.")
-                          .arg(QDateTime::fromMSecsSinceEpoch(task.watermarkNs / 1000000)
-                                   .toString(u"yyyy-MM-dd HH:mm:ss"_s));
+                          .arg(localTimeText(task.watermarkNs / 1000000));
         else
             message = reading.isEmpty() ? tr("Running.")
                                         : tr("Running — reading %1.").arg(reading.join(u", "_s));
@@ -818,8 +826,8 @@ void MonitorWindow::showMessage(const MonitorSnapshot &snap)
         message = tr("Stopped at %1; start it again to continue where it stopped.").arg(when);
         break;
     case TaskState::Completed:
-        message = tr("Completed at %1: %2 points written, %3 rejected.")
-                      .arg(when, locale.toString(m_figures.pointsWritten),
+        message = tr("Completed at %1: %2 written, %3 rejected.")
+                      .arg(when, points(m_figures.pointsWritten, locale),
                            locale.toString(m_figures.pointsRejected));
         break;
     case TaskState::Failed:

@@ -1,6 +1,7 @@
 #include "VerificationTab.h"
 
 #include "BackgroundCall.h"
+#include "LocalTime.h"
 
 #include <QDateTime>
 #include <QFileInfo>
@@ -116,15 +117,16 @@ void VerificationTab::show(const Reading &reading)
         return;
     m_shownCheckedMs = reading.summary.checkedMs;
     const QLocale locale;
-    const QString when = QDateTime::fromMSecsSinceEpoch(reading.summary.checkedMs)
-                             .toString(u"yyyy-MM-dd HH:mm:ss"_s);
-    m_summary->setText(
-        reading.summary.differing == 0
-            ? tr("Verified %1: all %2 windows agree.").arg(when).arg(reading.summary.windows)
-            : tr("Verified %1: %2 of %3 windows differ. Repair migrates them again.")
-                  .arg(when)
-                  .arg(reading.summary.differing)
-                  .arg(reading.summary.windows));
+    const QString when = localTimeText(reading.summary.checkedMs);
+    m_summary->setText(reading.summary.differing == 0 && reading.summary.windows == 1
+                           ? tr("Verified %1: its one window agrees.").arg(when)
+                       : reading.summary.differing == 0
+                           ? tr("Verified %1: all %2 windows agree.")
+                                 .arg(when, locale.toString(reading.summary.windows))
+                           : tr("Verified %1: %2 of %3 windows differ. Repair migrates them again.")
+                                 .arg(when)
+                                 .arg(reading.summary.differing)
+                                 .arg(reading.summary.windows));
     m_table->setRowCount(int(reading.differing.size()));
     for (int row = 0; row < reading.differing.size(); ++row) {
         const WindowCheck &w = reading.differing.at(row);

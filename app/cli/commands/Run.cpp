@@ -9,6 +9,7 @@
 #include "run/RunThread.h"
 
 #include <CheckpointStore.h>
+#include <ForgetProgress.h>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QTimer>
@@ -75,20 +76,11 @@ int Run::forgetProgress(const QString &taskName, const QString &statePath)
         err(u"Cannot open the state file %1: %2"_s.arg(statePath, store.lastError()));
         return ExitUsage;
     }
-    const auto task = store.task(taskName);
-    if (!task)
+    const ForgetOutcome forgotten = tsm::forgetProgress(store, taskName);
+    if (forgotten.ok())
         return ExitOk;
-    if (const auto lease = store.lease(task->id);
-        lease && Lease::isLive(*lease, QDateTime::currentMSecsSinceEpoch())) {
-        err(u"Task \"%1\" is running in %2: its progress cannot be forgotten now; stop it "
-            "there first"_s.arg(taskName, lease->describe()));
-        return ExitBusy;
-    }
-    if (!store.resetTask(task->id)) {
-        err(store.lastError());
-        return ExitUsage;
-    }
-    return ExitOk;
+    err(forgotten.message);
+    return forgotten.status == ForgetOutcome::Status::Running ? ExitBusy : ExitUsage;
 }
 
 int Run::runToEnd(const TaskProfile &profile, const QString &statePath, bool catchUpOnly,
