@@ -9,6 +9,7 @@
 #include <QString>
 #include <QStringList>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <optional>
 
@@ -190,6 +191,9 @@ public:
         Q_UNUSED(cancel);
         return {};
     }
+    /// How many units the pipeline should read at once at most: a source whose units follow one
+    /// another in one stream (a file read front to back) reads best with one reader.
+    virtual int maxParallelReads() const { return std::numeric_limits<int>::max(); }
     /// Read one unit as line protocol for the given dialect. Throws tsm::Error on failure.
     virtual void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
                       BatchOutput &out, const CancelToken &cancel) = 0;
