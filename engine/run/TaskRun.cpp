@@ -196,6 +196,8 @@ void TaskRun::plan()
     m_request.range = m_range.history;
     m_request.windowNs = qint64(std::max(1, m_profile.task.windowMinutes)) * kNsPerMinute;
     m_active = m_request;
+    // The history's plan keeps the readers busy; a follow cycle's few seconds stay whole.
+    m_request.parallelReads = m_profile.advanced.readConcurrency;
 
     const auto stored = m_store.task(m_taskId);
     switch (m_range.ledger) {
