@@ -13,6 +13,7 @@ packages=(
     tzdata               # IANA time zones for the task's time zone field
     fonts-dejavu-core    # text in the offscreen GUI tests and the screenshots
     influxdb             # real InfluxDB 1.x for the integration tests and benchmarks
+    influxdb-client      # InfluxDB's own importer (influx -import), a benchmark baseline
     openssl              # a self-signed certificate for the tests of https to a real influxd
     dbus-daemon gnome-keyring   # a real keychain service for the GUI tests of secrets
     clang libclang-rt-14-dev   # the sanitizer run (packaging/test-sanitize.sh): libFuzzer and ASan

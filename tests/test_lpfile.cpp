@@ -192,6 +192,8 @@ private slots:
     void flushIsDurable_data();
     void flushIsDurable();
     void gzipResumeAfterKill();
+    void readsTheFileOnce_data() { readsPlainAndGzip_data(); }
+    void readsTheFileOnce();
     void truncatedGzipIsAnError();
     void tornLastLineOfPlainFile();
     void sampleFileIsClean();
@@ -315,8 +317,12 @@ void TestLpFile::smallUnitsCoverEveryLineOnce()
         QVERIFY(units[i].start >= units[i - 1].end);
         QVERIFY(units[i].end > units[i].start);
     }
-    // The data after the db2 marker keeps its context in every unit.
-    QVERIFY(units.last().context.startsWith(u"db2\nautogen\n"_s));
+    // The plan reads nothing but the size: the first unit starts at the first line, the others
+    // at byte offsets; a reader finds their first lines, and the context (the db2 marker) in
+    // force there, whatever order the units are read in.
+    QCOMPARE(units.first().context, u"\n\n1"_s);
+    for (int i = 1; i < units.size(); ++i)
+        QVERIFY(units[i].context.isEmpty());
 
     QList<QList<QByteArray>> perUnit(units.size());
     for (int k = 0; k < units.size(); ++k) {
@@ -365,14 +371,13 @@ void TestLpFile::filtersByMeasurementAndTime()
     QList<PlannedUnit> planned;
     out = readAll(source, request, LpDialect{true}, &planned);
     QCOMPARE(out.lines(), (QList<QByteArray>{"mem v=2 150", "cpu\\ load v=5 250"}));
-    // Units holding no wanted line are not planned at all.
-    QCOMPARE(planned.size(), 2);
+    // The plan does not read the file: every unit is planned, and reading keeps what is asked.
+    QCOMPARE(planned.size(), 10); // 74 bytes in units of 8
 
     request.measurements.clear();
     request.range = TimeRange{1000, 2000};
     out = readAll(source, request, LpDialect{true}, &planned);
     QCOMPARE(out.lines(), QList<QByteArray>{"cpu v=4"});
-    QCOMPARE(planned.size(), 1);
 }
 
 /// The points of each measurement a task of the file reads, as the monitor shows them: from the
@@ -727,6 +732,48 @@ void TestLpFile::gzipResumeAfterKill()
     QCOMPARE(out.lines().last(), QByteArray("z v=1 1"));
     QVERIFY(out.lines().size() >= 201);
     QVERIFY(first.startsWith(out.lines().first()));
+}
+
+void TestLpFile::readsTheFileOnce()
+{
+    QFETCH(bool, gzip);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(gzip ? u"once.lp.gz"_s : u"once.lp"_s);
+    // Varied enough that gzip keeps it above a megabyte: more than the plan's sample.
+    QByteArray data = exportFile();
+    for (int i = 0; i < 120000; ++i)
+        data += "m,host=h" + QByteArray::number(i % 97) + " v=" +
+                QByteArray::number(double(i) * 1.000123457, 'g', 17) + ",n=" +
+                QByteArray::number(i * 7919LL % 1000003) + "i " +
+                QByteArray::number(1000000000LL * i + i % 1000) + "\n";
+    data += varietyFile(50);
+    if (gzip)
+        writeGzip(path, {data});
+    else
+        writeFile(path, data);
+    if (gzip)
+        QVERIFY2(QFileInfo(path).size() > 1024 * 1024, "the file must be larger than the sample");
+
+    constexpr qint64 kUnit = 256 * 1024;
+    LpFileSource source(path, kUnit);
+    QList<PlannedUnit> units;
+    // The plan reads at most a sample (of a gzip file, to check its recorded size)...
+    CancelToken cancel;
+    units = source.plan(PlanRequest(), cancel);
+    const qint64 planned = source.readBytes();
+    QVERIFY2(planned < data.size() / 2, qPrintable(QString::number(planned)));
+    QCOMPARE(units.size(), (data.size() + kUnit - 1) / kUnit);
+    // ...and reading the units in order reads every byte once.
+    CollectingOutput out;
+    qint64 id = 1;
+    for (const PlannedUnit &p : units) {
+        ReadUnit unit;
+        static_cast<PlannedUnit &>(unit) = p;
+        unit.id = id++;
+        source.read(unit, PlanRequest(), LpDialect{true}, out, cancel);
+    }
+    QCOMPARE(out.lines(), dataLines(data));
+    QCOMPARE(source.readBytes() - planned, qint64(data.size()));
 }
 
 void TestLpFile::truncatedGzipIsAnError()

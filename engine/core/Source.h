@@ -10,6 +10,7 @@
 #include <QString>
 #include <QStringList>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <optional>
 
@@ -131,6 +132,9 @@ struct PlanRequest
     QString seriesFilter;
     TimeRange range;
     qint64 windowNs = 3600LL * 1000000000LL;
+    /// Readers the run has. A plan of fewer units than these (and than the server can serve at
+    /// once) halves its longest units, so that one dense window is not read by one query.
+    int parallelReads = 1;
 };
 
 /**
@@ -212,6 +216,9 @@ public:
         Q_UNUSED(request);
         Q_UNUSED(cancel);
     }
+    /// How many units the pipeline should read at once at most: a source whose units follow one
+    /// another in one stream (a file read front to back) reads best with one reader.
+    virtual int maxParallelReads() const { return std::numeric_limits<int>::max(); }
     /// Read one unit as line protocol for the given dialect. Throws tsm::Error on failure.
     virtual void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
                       BatchOutput &out, const CancelToken &cancel) = 0;

@@ -192,7 +192,8 @@ Pipeline::Result Pipeline::run(const QList<ReadUnit> &units, CancelToken &cancel
     std::vector<std::thread> writers;
     std::vector<std::thread> readers;
     const int readerCount =
-        std::max(1, std::min<int>(m_settings.readConcurrency, int(units.size())));
+        std::max(1, std::min({m_settings.readConcurrency, int(units.size()),
+                              m_source.maxParallelReads()}));
     writers.reserve(size_t(m_settings.writeConcurrency));
     for (int i = 0; i < m_settings.writeConcurrency; ++i)
         writers.emplace_back([this] { writerLoop(); });

@@ -10,11 +10,14 @@
 #include <QFileInfo>
 #include <QLocale>
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <fcntl.h>
 #include <map>
+#include <optional>
 #include <set>
 #include <unistd.h>
 #include <unordered_map>
@@ -63,7 +66,9 @@ private:
 class InputStream
 {
 public:
-    explicit InputStream(const QString &path) : m_path(path)
+    /// `counted`, when given, adds up the (uncompressed) bytes read.
+    explicit InputStream(const QString &path, std::atomic<qint64> *counted = nullptr)
+        : m_path(path), m_counted(counted)
     {
         const QByteArray name = QFile::encodeName(path);
         m_fd = ::open(name.constData(), O_RDONLY | O_CLOEXEC);
@@ -123,19 +128,29 @@ public:
             // as if the stream had ended.
             if (got == 0 && code == Z_BUF_ERROR)
                 m_truncated = true;
+            count(size_t(got));
             return size_t(got);
         }
         for (;;) {
             const ssize_t got = ::read(m_fd, buffer, max);
-            if (got >= 0)
+            if (got >= 0) {
+                count(size_t(got));
                 return size_t(got);
+            }
             if (errno != EINTR)
                 throw Error(ErrorKind::Io, u"Cannot read %1: %2"_s.arg(m_path, systemError(errno)));
         }
     }
 
 private:
+    void count(size_t bytes)
+    {
+        if (m_counted)
+            m_counted->fetch_add(qint64(bytes), std::memory_order_relaxed);
+    }
+
     QString m_path;
+    std::atomic<qint64> *m_counted;
     int m_fd = -1;
     gzFile m_gz = nullptr;
     bool m_gzip = false;
@@ -146,8 +161,9 @@ private:
 class LineReader
 {
 public:
-    LineReader(const QString &path, qint64 offset, qint64 lineNumber, size_t maxLineBytes)
-        : m_path(path), m_in(path), m_buffer(kChunkBytes),
+    LineReader(const QString &path, qint64 offset, qint64 lineNumber, size_t maxLineBytes,
+               std::atomic<qint64> *counted = nullptr)
+        : m_path(path), m_in(path, counted), m_buffer(kChunkBytes),
           m_maxLineBytes(std::max<size_t>(1, maxLineBytes))
     {
         m_nextLineNumber = lineNumber;
@@ -166,6 +182,8 @@ public:
     qint64 lineOffset() const { return m_lineOffset; }
     /// 1-based physical line number of the last line returned (0 when unknown).
     qint64 lineNumber() const { return m_lineNumber; }
+    /// 1-based physical line number of the line next() returns next (0 when unknown).
+    qint64 nextLineNumber() const { return m_nextLineNumber; }
     /// Whether the last line returned ended with a newline (only the file's last may not).
     bool lineTerminated() const { return m_lineTerminated; }
 
@@ -401,9 +419,15 @@ struct LineFilter
 bool hasTimeKey(std::string_view line, lp::detail::RawLine &raw)
 {
     bool candidate = false;
-    for (size_t at = line.find("time="); at != std::string_view::npos && !candidate;
-         at = line.find("time=", at + 1)) {
-        const char before = at > 0 ? line[at - 1] : 'x';
+    constexpr std::string_view kKey = "time=";
+    const char *const begin = line.data();
+    const char *const end = begin + line.size();
+    for (const char *at = begin; at < end && !candidate; ++at) {
+        // memmem: string_view::find compares at every 't' (of "state", "temp", ...).
+        at = static_cast<const char *>(memmem(at, size_t(end - at), kKey.data(), kKey.size()));
+        if (!at)
+            break;
+        const char before = at > begin ? at[-1] : 'x';
         candidate = before == ',' || before == ' ' || before == '\t' || before == '\0';
     }
     if (!candidate || !lp::detail::scanRaw(line, raw, nullptr))
@@ -477,42 +501,103 @@ struct LpFileSource::Catalog
     }
 };
 
-/** Gzip readers left where a unit ended, so the next unit need not decompress from the top. */
-class LpFileSource::ReaderPool
+/** A reader with the context in force at the line it reads next. */
+struct LpFileSource::Cursor
+{
+    std::unique_ptr<LineReader> reader;
+    Context context;
+    /// The unit end the reader was moved to: it is at the first line that starts there or after.
+    qint64 movedTo = -1;
+};
+
+/**
+ * Readers left where a unit ended, so the next unit carries on without reading anything twice,
+ * and the line starts they found (with their contexts), so a plain file can seek back to one.
+ */
+class LpFileSource::CursorPool
 {
 public:
-    std::unique_ptr<LineReader> take(qint64 offset)
+    struct Position
+    {
+        qint64 offset = 0;
+        Context context;
+        qint64 lineNumber = 0;
+    };
+
+    /// The reader moved to `movedTo`, if one is kept.
+    std::optional<Cursor> takeMovedTo(qint64 movedTo)
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        for (auto it = m_idle.begin(); it != m_idle.end(); ++it) {
+            if (it->movedTo == movedTo)
+                return take(it);
+        }
+        return std::nullopt;
+    }
+
+    /// The kept reader furthest on that has not passed `offset`.
+    std::optional<Cursor> takeBefore(qint64 offset)
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         auto best = m_idle.end();
         for (auto it = m_idle.begin(); it != m_idle.end(); ++it) {
-            if ((*it)->nextOffset() <= offset &&
-                (best == m_idle.end() || (*it)->nextOffset() > (*best)->nextOffset()))
+            if (it->reader->nextOffset() <= offset &&
+                (best == m_idle.end() ||
+                 it->reader->nextOffset() > best->reader->nextOffset()))
                 best = it;
         }
         if (best == m_idle.end())
-            return nullptr;
-        std::unique_ptr<LineReader> reader = std::move(*best);
-        m_idle.erase(best);
-        return reader;
+            return std::nullopt;
+        return take(best);
     }
 
-    void give(std::unique_ptr<LineReader> reader)
+    void give(Cursor cursor)
     {
         std::lock_guard<std::mutex> lock(m_mutex);
+        if (cursor.movedTo >= 0)
+            m_positions[cursor.movedTo] = Position{cursor.reader->nextOffset(), cursor.context,
+                                                   cursor.reader->nextLineNumber()};
         if (m_idle.size() >= kMaxIdleReaders)
             m_idle.erase(m_idle.begin());
-        m_idle.push_back(std::move(reader));
+        m_idle.push_back(std::move(cursor));
+    }
+
+    /// The line start a reader moved to `movedTo` was at.
+    std::optional<Position> positionMovedTo(qint64 movedTo)
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        const auto it = m_positions.find(movedTo);
+        return it == m_positions.end() ? std::nullopt : std::optional<Position>(it->second);
+    }
+
+    /// The known line start nearest before `offset`.
+    std::optional<Position> positionBefore(qint64 offset)
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        std::optional<Position> best;
+        for (const auto &[movedTo, position] : m_positions) {
+            if (position.offset <= offset && (!best || position.offset > best->offset))
+                best = position;
+        }
+        return best;
     }
 
 private:
+    Cursor take(std::vector<Cursor>::iterator it)
+    {
+        Cursor cursor = std::move(*it);
+        m_idle.erase(it);
+        return cursor;
+    }
+
     std::mutex m_mutex;
-    std::vector<std::unique_ptr<LineReader>> m_idle;
+    std::vector<Cursor> m_idle;
+    std::map<qint64, Position> m_positions; ///< by the unit end a reader was moved to
 };
 
 LpFileSource::LpFileSource(QString path, qint64 unitBytes)
     : m_path(std::move(path)), m_unitBytes(std::max<qint64>(1, unitBytes)),
-      m_readers(std::make_unique<ReaderPool>())
+      m_cursors(std::make_unique<CursorPool>())
 {}
 
 LpFileSource::~LpFileSource() = default;
@@ -697,53 +782,62 @@ std::optional<TimeRange> LpFileSource::timeBounds(const QString &database,
     return bounds;
 }
 
+namespace {
+
+/// The size of a gzip file's text. Its trailer records it modulo 4 GiB; the ratio of the first
+/// quarter megabyte tells how many times 4 GiB to add, and whether the trailer is believable at
+/// all (a file cut short ends in compressed data, not in a trailer).
+qint64 gzipTextBytes(InputStream &in, const QString &path, qint64 fileBytes)
+{
+    constexpr qint64 kSampleBytes = 256 * 1024;
+    std::vector<char> buffer(64 * 1024);
+    qint64 text = 0;
+    for (;;) {
+        const size_t got = in.read(buffer.data(), buffer.size());
+        if (got == 0)
+            return text; // the whole file was in the sample (or it ends early: read() will say)
+        text += qint64(got);
+        if (in.rawOffset() >= kSampleBytes)
+            break;
+    }
+    const double estimate = double(fileBytes) * double(text) / double(in.rawOffset());
+    unsigned char trailer[4] = {0, 0, 0, 0};
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly) || !file.seek(fileBytes - 4) ||
+        file.read(reinterpret_cast<char *>(trailer), 4) != 4)
+        return qint64(estimate);
+    const qint64 recorded =
+        qint64(trailer[0]) | qint64(trailer[1]) << 8 | qint64(trailer[2]) << 16 |
+        qint64(trailer[3]) << 24;
+    constexpr double kWrap = 4294967296.0;
+    const double wraps = std::max(0.0, std::round((estimate - double(recorded)) / kWrap));
+    const double size = double(recorded) + wraps * kWrap;
+    return size >= estimate / 2 && size <= estimate * 2 ? qint64(size) : qint64(estimate);
+}
+
+} // namespace
+
 QList<PlannedUnit> LpFileSource::plan(const PlanRequest &request, const CancelToken &cancel)
 {
-    const LineFilter filter(request);
-    const bool filtered = filter.filters();
+    // Every unit is read; read() keeps the lines the request asks for.
+    Q_UNUSED(request);
+    Q_UNUSED(cancel);
     const qint64 unitBytes = m_unitBytes.load();
-
+    InputStream in(m_path, &m_readBytes);
+    const qint64 fileBytes = QFileInfo(m_path).size();
+    const qint64 textBytes = in.isGzip() ? gzipTextBytes(in, m_path, fileBytes) : fileBytes;
     QList<PlannedUnit> units;
-    LineReader reader(m_path, 0, 1, size_t(m_maxLineBytes.load()));
-    Context context;
-    PlannedUnit unit;
-    unit.context = encodeContext(context, 1);
-    bool wanted = false; // the unit holds a line the request keeps (or rejects)
-    std::string measurement;
-    bool hasTime = false;
-    qint64 time = 0;
-    std::string_view line;
-    CancelPoll poll(cancel);
-    while (reader.next(line)) {
-        poll();
-        const qint64 offset = reader.lineOffset();
-        if (offset - unit.start >= unitBytes) {
-            unit.end = offset;
-            if (wanted)
-                units.append(unit);
-            unit.start = offset;
-            unit.context = encodeContext(context, reader.lineNumber());
-            wanted = false;
-        }
-        const bool data = isDataLine(line, context);
-        if (data)
-            checkLastLine(m_path, reader, line);
-        if (!data || wanted)
-            continue;
-        if (!filtered) {
-            wanted = true;
-            continue;
-        }
-        if (!filter.contextMatches(context))
-            continue;
-        if (lp::peekLine(line, measurement, hasTime, time, nullptr))
-            wanted = filter.measurementMatches(measurement) && filter.timeMatches(hasTime, time);
-        else
-            wanted = filter.measurementMatches(roughMeasurement(line));
-    }
-    unit.end = reader.nextOffset();
-    if (wanted && unit.end > unit.start)
+    for (qint64 start = 0; start < textBytes; start += std::min(unitBytes, textBytes - start)) {
+        PlannedUnit unit;
+        unit.start = start;
+        unit.end = start + std::min(unitBytes, textBytes - start);
         units.append(unit);
+    }
+    if (units.isEmpty())
+        return units;
+    units.first().context = encodeContext(Context(), 1);
+    if (in.isGzip()) // the recorded size may be short of the text: the last unit reads to the end
+        units.last().end = std::numeric_limits<qint64>::max();
     return units;
 }
 
@@ -787,20 +881,61 @@ std::optional<QHash<QString, qint64>> LpFileSource::pointsByMeasurement(const Pl
     return points;
 }
 
+LpFileSource::Cursor LpFileSource::cursorFor(const ReadUnit &unit, const CancelToken &cancel)
+{
+    const size_t maxLineBytes = size_t(m_maxLineBytes.load());
+    Cursor cursor;
+    auto openAt = [&](qint64 offset, qint64 lineNumber) {
+        cursor.reader =
+            std::make_unique<LineReader>(m_path, offset, lineNumber, maxLineBytes, &m_readBytes);
+    };
+    if (!unit.context.isEmpty()) {
+        // An exact line start with its context.
+        qint64 lineNumber = 0;
+        decodeContext(unit.context, cursor.context, lineNumber);
+        if (std::optional<Cursor> kept = m_cursors->takeBefore(unit.start)) {
+            cursor.reader = std::move(kept->reader);
+            cursor.reader->skipTo(unit.start);
+        } else {
+            openAt(unit.start, lineNumber);
+        }
+        return cursor;
+    }
+    // The usual case: the previous unit's reader stopped at this unit's first line.
+    if (std::optional<Cursor> kept = m_cursors->takeMovedTo(unit.start))
+        return std::move(*kept);
+    if (const auto position = m_cursors->positionMovedTo(unit.start)) {
+        openAt(position->offset, position->lineNumber);
+        cursor.context = position->context;
+        return cursor;
+    }
+    // Out of order: scan from the nearest line start known before the unit.
+    std::optional<Cursor> kept = m_cursors->takeBefore(unit.start);
+    const auto position = m_cursors->positionBefore(unit.start);
+    if (kept && (!position || kept->reader->nextOffset() >= position->offset)) {
+        cursor = std::move(*kept);
+    } else if (position) {
+        openAt(position->offset, position->lineNumber);
+        cursor.context = position->context;
+    } else {
+        openAt(0, 1);
+    }
+    CancelPoll poll(cancel);
+    std::string_view line;
+    while (cursor.reader->nextOffset() < unit.start && cursor.reader->next(line)) {
+        poll();
+        isDataLine(line, cursor.context);
+    }
+    return cursor;
+}
+
 void LpFileSource::read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
                         BatchOutput &out, const CancelToken &cancel)
 {
     const LineFilter filter(request);
-    Context context;
-    qint64 lineNumber = 0;
-    decodeContext(unit.context, context, lineNumber);
-
-    std::unique_ptr<LineReader> reader = m_readers->take(unit.start);
-    if (reader)
-        reader->skipTo(unit.start);
-    else
-        reader = std::make_unique<LineReader>(m_path, unit.start, lineNumber,
-                                              size_t(m_maxLineBytes.load()));
+    Cursor cursor = cursorFor(unit, cancel);
+    LineReader &reader = *cursor.reader;
+    Context &context = cursor.context;
 
     std::string measurement;
     bool hasTime = false;
@@ -810,15 +945,15 @@ void LpFileSource::read(const ReadUnit &unit, const PlanRequest &request, const 
     lp::detail::RawLine raw;
     std::string_view line;
     CancelPoll poll(cancel);
-    while (reader->nextOffset() < unit.end && reader->next(line)) {
+    while (reader.nextOffset() < unit.end && reader.next(line)) {
         poll();
         if (!isDataLine(line, context) || !filter.contextMatches(context))
             continue;
-        checkLastLine(m_path, *reader, line);
+        checkLastLine(m_path, reader, line);
         line = withoutCr(line);
         auto where = [&reader] {
-            return reader->lineNumber() > 0 ? u"line %1"_s.arg(reader->lineNumber())
-                                            : u"byte offset %1"_s.arg(reader->lineOffset());
+            return reader.lineNumber() > 0 ? u"line %1"_s.arg(reader.lineNumber())
+                                           : u"byte offset %1"_s.arg(reader.lineOffset());
         };
         if (!lp::peekLine(line, measurement, hasTime, time, &error, &info)) {
             if (filter.measurementMatches(roughMeasurement(line)))
@@ -848,8 +983,8 @@ void LpFileSource::read(const ReadUnit &unit, const PlanRequest &request, const 
         buffer.append('\n');
         out.lineAppended();
     }
-    if (reader->isGzip())
-        m_readers->give(std::move(reader));
+    cursor.movedTo = unit.end;
+    m_cursors->give(std::move(cursor));
 }
 
 namespace {

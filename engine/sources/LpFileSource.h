@@ -15,13 +15,18 @@ namespace tsm {
  * `influx_inspect export` output: `# DDL` sections are skipped and `# CONTEXT-DATABASE:` /
  * `# CONTEXT-RETENTION-POLICY:` markers give the lines after them their database.
  *
- * Units are ranges [start, end) of uncompressed byte offsets, cut at line starts; a unit owns
- * the lines starting inside it and its `context` is "database\nretention policy\nline number"
- * in force at `start`, so a reader can begin there. Lines without a context (files without
- * markers, or lines before the first one) belong to every database. A gzip file cannot seek:
- * a unit is reached by decompressing from the start, or from where a reader of an earlier
- * unit stopped (a few such readers are kept), so reading units in order stays linear.
- * Thread-safe.
+ * Units are ranges [start, end) of uncompressed byte offsets and a unit owns the lines that
+ * start inside it, where lines are as a reading of the whole file from its start finds them (a
+ * quoted string may hold a newline, so only such a reading can tell where a line starts). The
+ * plan reads nothing but the file's size (of a gzip file, its recorded size, checked against the
+ * ratio of its first block), so the file is read once: the units follow one another, and the
+ * reader of a unit carries on where the previous unit's reader stopped, with the export's
+ * database markers in force there. A unit reached out of order (after a resume, or a retry) is
+ * found by scanning from the nearest known line start before it without parsing the lines.
+ * The last unit of a gzip file has no end. A unit whose `context` is set ("database\nretention
+ * policy\nline number", the first unit, or a ledger planned by an earlier version) starts at an
+ * exact line start with that context. Lines without a context (files without markers, or lines
+ * before the first one) belong to every database. Thread-safe.
  */
 class LpFileSource : public Source
 {
@@ -39,6 +44,8 @@ public:
     /// file (InfluxDB's own limit, max-body-size, is 25 MB by default).
     void setMaxLineBytes(qint64 bytes);
     const QString &path() const { return m_path; }
+    /// Bytes of text plan() and read() have taken from the file so far (decompressed for gzip).
+    qint64 readBytes() const { return m_readBytes.load(); }
 
     QString describe() const override;
     ConnectionInfo checkConnection(const CancelToken &cancel) override;
@@ -53,6 +60,8 @@ public:
     /// The lines read() carries of each measurement of the request, counted in one pass.
     std::optional<QHash<QString, qint64>> pointsByMeasurement(const PlanRequest &request,
                                                               const CancelToken &cancel) override;
+    /// One: the units are one stream, read front to back.
+    int maxParallelReads() const override { return 1; }
     void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
               BatchOutput &out, const CancelToken &cancel) override;
     /// Units are byte ranges, so the windows are made here: one per measurement and window of
@@ -72,16 +81,20 @@ public:
 
 private:
     struct Catalog;
-    class ReaderPool;
+    struct Cursor;
+    class CursorPool;
 
     std::shared_ptr<const Catalog> catalog(const CancelToken &cancel);
+    /// A reader at the first line of `unit`, with the context in force there.
+    Cursor cursorFor(const ReadUnit &unit, const CancelToken &cancel);
 
     QString m_path;
     std::atomic<qint64> m_unitBytes;
     std::atomic<qint64> m_maxLineBytes{kDefaultMaxLineBytes};
+    std::atomic<qint64> m_readBytes{0};
     std::mutex m_catalogMutex;
     std::shared_ptr<const Catalog> m_catalog;
-    std::unique_ptr<ReaderPool> m_readers;
+    std::unique_ptr<CursorPool> m_cursors;
     std::mutex m_countMutex;
     QHash<QString, PointCount> m_counts; ///< countWindows()'s, by measurement and start
 };
