@@ -844,6 +844,14 @@ QList<PlannedUnit> LpFileSource::plan(const PlanRequest &request, const CancelTo
 std::optional<QHash<QString, qint64>> LpFileSource::pointsByMeasurement(const PlanRequest &request,
                                                                         const CancelToken &cancel)
 {
+    // Counting is a pass over the whole file, as long as the migration's own: only a small
+    // file, or one already catalogued (its schema was asked), is counted. A large one shows its
+    // progress by the bytes read.
+    {
+        std::lock_guard<std::mutex> lock(m_catalogMutex);
+        if (!m_catalog && QFileInfo(m_path).size() > kMaxCountedBytes)
+            return std::nullopt;
+    }
     // The catalog counted every measurement's lines: they are the answer when the request's
     // range holds all of them (a task over the whole file); else the timed lines are counted
     // again. read() keeps a line without a time whatever the range, so those always count.

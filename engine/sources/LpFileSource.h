@@ -33,6 +33,8 @@ class LpFileSource : public Source
 public:
     static constexpr qint64 kDefaultUnitBytes = 32LL * 1024 * 1024;
     static constexpr qint64 kDefaultMaxLineBytes = 64LL * 1024 * 1024;
+    /// Files up to this size (on disk) are counted per measurement for the estimates.
+    static constexpr qint64 kMaxCountedBytes = 16LL * 1024 * 1024;
 
     explicit LpFileSource(QString path, qint64 unitBytes = kDefaultUnitBytes);
     ~LpFileSource() override;
@@ -57,7 +59,8 @@ public:
                                         const CancelToken &cancel) override;
     /// A range that is empty (end <= start) in the request means no time filter.
     QList<PlannedUnit> plan(const PlanRequest &request, const CancelToken &cancel) override;
-    /// The lines read() carries of each measurement of the request, counted in one pass.
+    /// The lines read() carries of each measurement of the request, counted in one pass; nothing
+    /// for a file over kMaxCountedBytes not catalogued yet (the count would be a second read).
     std::optional<QHash<QString, qint64>> pointsByMeasurement(const PlanRequest &request,
                                                               const CancelToken &cancel) override;
     /// One: the units are one stream, read front to back.
