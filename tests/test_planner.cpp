@@ -62,7 +62,6 @@ private slots:
     void edgesOfTheInt64Range_data();
     void edgesOfTheInt64Range();
     void unitsCoverRandomSpansExactlyOnce();
-    void spreadHalvesTheLongest();
 };
 
 void TestPlanner::floorTo_data()
@@ -307,27 +306,3 @@ void TestPlanner::unitsCoverRandomSpansExactlyOnce()
 
 QTEST_GUILESS_MAIN(TestPlanner)
 #include "test_planner.moc"
-
-void TestPlanner::spreadHalvesTheLongest()
-{
-    const QList<PlannedUnit> one = Planner::windows(u"m"_s, TimeRange{0, 10}, 100);
-    QCOMPARE(one.size(), 1);
-    // The longest unit is halved first; halves stay in their unit's place.
-    QList<PlannedUnit> units = Planner::spread(one + Planner::windows(u"n"_s, {0, 4}, 100), 4, 1);
-    QCOMPARE(units.size(), 4);
-    const QList<std::tuple<QString, qint64, qint64>> expected{
-        {u"m"_s, 0, 2}, {u"m"_s, 2, 5}, {u"m"_s, 5, 10}, {u"n"_s, 0, 4}};
-    for (int i = 0; i < 4; ++i)
-        QCOMPARE(std::make_tuple(units[i].measurement, units[i].start, units[i].end), expected[i]);
-    // Never below the shortest span, so a short window stays whole; never more than asked.
-    QCOMPARE(Planner::spread(one, 8, 4).size(), 2);
-    QCOMPARE(Planner::spread(one, 8, 6).size(), 1);
-    QCOMPARE(Planner::spread(one, 1, 1).size(), 1);
-    // Any odd span: the parts cover it once.
-    units = Planner::spread(Planner::windows(u"m"_s, TimeRange{-7, 1000}, 10000), 7, 1);
-    QCOMPARE(units.size(), 7);
-    QCOMPARE(units.first().start, -7);
-    QCOMPARE(units.last().end, 1000);
-    for (int i = 1; i < units.size(); ++i)
-        QCOMPARE(units[i].start, units[i - 1].end);
-}

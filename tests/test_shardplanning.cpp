@@ -130,46 +130,6 @@ private Q_SLOTS:
         const QList<PlannedUnit> units = source.plan(request, cancel);
         checkUnits(units, times);
     }
-
-    void denseWindowIsSpreadOverTheServersCores()
-    {
-        InfluxdFixture influx;
-        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
-        QVERIFY(influx.query(u"CREATE DATABASE src"_s));
-        // 2,000 series within 20 seconds: one window of an hour holds them all.
-        QByteArray lp;
-        QList<qint64> times;
-        for (int s = 0; s < 2000; ++s)
-            for (int i = 0; i < 2; ++i) {
-                const qint64 t = k2015 + (s % 10 + i * 10) * kSecond;
-                times.append(t);
-                lp += "sparse,host=h" + QByteArray::number(s) + " v=1 " + QByteArray::number(t) +
-                      '\n';
-            }
-        QVERIFY(influx.write(u"src"_s, lp));
-
-        InfluxSource source(influx.endpoint(), RetryPolicy{});
-        CancelToken cancel;
-        int cores = 0;
-        for (const QuerySeries &series : source.api().query(u"SHOW DIAGNOSTICS"_s, {}, cancel))
-            if (series.name == u"runtime"_s)
-                cores = series.values.at(0).toArray().at(series.column(u"GOMAXPROCS"_s)).toInt();
-        QVERIFY(cores > 0);
-
-        PlanRequest request;
-        request.database = u"src"_s;
-        request.range = TimeRange{k2015, k2025};
-        request.windowNs = kHour;
-        QCOMPARE(source.plan(request, cancel).size(), 1); // one reader: one unit
-        // As many units as the server runs queries at once (its GOMAXPROCS), up to the readers,
-        // halved where longest: together they hold every point once, with no gap.
-        request.parallelReads = 8;
-        const QList<PlannedUnit> units = source.plan(request, cancel);
-        QCOMPARE(units.size(), std::min(8, cores));
-        for (int i = 1; i < units.size(); ++i)
-            QCOMPARE(units[i].start, units[i - 1].end);
-        checkUnits(units, times);
-    }
 };
 
 QTEST_GUILESS_MAIN(TestShardPlanning)

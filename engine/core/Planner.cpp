@@ -31,26 +31,6 @@ qint64 floorTo(qint64 value, qint64 step)
     return q * step;
 }
 
-QList<PlannedUnit> spread(QList<PlannedUnit> units, int count, qint64 minSpanNs)
-{
-    while (units.size() < count) {
-        qsizetype longest = -1;
-        for (qsizetype i = 0; i < units.size(); ++i) {
-            const PlannedUnit &u = units.at(i);
-            if (u.end - u.start >= 2 * minSpanNs &&
-                (longest < 0 || u.end - u.start > units.at(longest).end - units.at(longest).start))
-                longest = i;
-        }
-        if (longest < 0)
-            break;
-        PlannedUnit second = units.at(longest);
-        second.start = units.at(longest).start + (units.at(longest).end - units.at(longest).start) / 2;
-        units[longest].end = second.start;
-        units.insert(longest + 1, second);
-    }
-    return units;
-}
-
 TimeRange intersect(const TimeRange &a, const TimeRange &b)
 {
     return TimeRange{std::max(a.start, b.start), std::min(a.end, b.end)};

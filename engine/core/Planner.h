@@ -13,10 +13,6 @@ namespace Planner {
 /// of the same data agree), clipped to `span`.
 QList<PlannedUnit> windows(const QString &measurement, const TimeRange &span, qint64 windowNs);
 
-/// Halves the longest units (time windows of at least 2 * `minSpanNs`) until there are
-/// `count` of them, each half in its unit's place: the units cover the same time, once.
-QList<PlannedUnit> spread(QList<PlannedUnit> units, int count, qint64 minSpanNs);
-
 /// Intersection of two ranges (empty when they do not overlap).
 TimeRange intersect(const TimeRange &a, const TimeRange &b);
 

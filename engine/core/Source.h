@@ -132,9 +132,6 @@ struct PlanRequest
     QString seriesFilter;
     TimeRange range;
     qint64 windowNs = 3600LL * 1000000000LL;
-    /// Readers the run has. A plan of fewer units than these (and than the server can serve at
-    /// once) halves its longest units, so that one dense window is not read by one query.
-    int parallelReads = 1;
 };
 
 /**

@@ -196,8 +196,6 @@ void TaskRun::plan()
     m_range = decideRunRange(m_profile.task, m_store.task(m_taskId), TimeText::nowNs());
     m_request = planRequestOf(m_profile.task, m_range.history);
     m_active = m_request;
-    // The history's plan keeps the readers busy; a follow cycle's few seconds stay whole.
-    m_request.parallelReads = m_profile.advanced.readConcurrency;
 
     const auto stored = m_store.task(m_taskId);
     switch (m_range.ledger) {

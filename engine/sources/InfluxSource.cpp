@@ -492,37 +492,7 @@ QList<PlannedUnit> InfluxSource::planUnits(const PlanRequest &request, const QSt
             cursor = within.end;
         }
     }
-    // One dense window (100,000 series within minutes) is one query, which InfluxDB runs on
-    // one core: halved, the server's other cores read too. Not below a second a unit.
-    if (units.size() < request.parallelReads && !units.isEmpty())
-        units = Planner::spread(
-            units, std::min(request.parallelReads, serverParallelism(cancel)), 1000000000LL);
     return units;
-}
-
-int InfluxSource::serverParallelism(const CancelToken &cancel)
-{
-    {
-        std::lock_guard<std::mutex> lock(m_cacheMutex);
-        if (m_serverParallelism > 0)
-            return m_serverParallelism;
-    }
-    constexpr int kUnknown = 2;
-    int parallelism = kUnknown;
-    try {
-        for (const QuerySeries &series : m_api.query(u"SHOW DIAGNOSTICS"_s, QString(), cancel)) {
-            const int column = series.column(u"GOMAXPROCS"_s);
-            if (series.name == u"runtime"_s && column >= 0 && !series.values.isEmpty())
-                parallelism = std::max(1, series.values.at(0).toArray().at(column).toInt());
-        }
-    } catch (const Error &error) {
-        if (error.kind() == ErrorKind::Cancelled)
-            throw;
-        qCDebug(lcEngine) << "SHOW DIAGNOSTICS:" << error.message() << "- taking" << kUnknown;
-    }
-    std::lock_guard<std::mutex> lock(m_cacheMutex);
-    m_serverParallelism = parallelism;
-    return parallelism;
 }
 
 std::optional<qint64> InfluxSource::estimatePoints(const PlanRequest &request,

@@ -108,9 +108,6 @@ protected:
                                const QString &retentionPolicy, const CancelToken &cancel);
 
 private:
-    /// Queries the server can run at once: its GOMAXPROCS (SHOW DIAGNOSTICS), read once; 2 when
-    /// it does not say (InfluxDB 2.x and 3 have no such statement, 1.x asks for an admin).
-    int serverParallelism(const CancelToken &cancel);
     std::optional<TimeRange> boundsWithin(const QString &from, const QString &database,
                                           const QString &retentionPolicy, const TimeRange &range,
                                           const CancelToken &cancel,
@@ -132,7 +129,6 @@ private:
     QHash<QString, QHash<QString, QList<FieldType>>>
         m_fieldTypeCache; ///< key db + '\n' + rp + '\n' + measurement
     QHash<QString, QList<TimeRange>> m_countGroups; ///< key db, rp, range start and end
-    int m_serverParallelism = 0; ///< 0 until asked
 };
 
 } // namespace tsm
