@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTSM_BUILD_UI=OFF \
     -DTSM_BUILD_TESTS=ON -DTSM_BUILD_BENCH=ON >/dev/null
-cmake --build build-bench --target tsmigrate-cli bench_conversion bench_migration bench_memory
+cmake --build build-bench --target tsmigrate-cli bench_conversion bench_migration bench_memory \
+    bench_large
 export TSM_CLI="$PWD/build-bench/app/tsmigrate-cli"
-for bench in bench_conversion bench_migration bench_memory; do
+for bench in bench_conversion bench_migration bench_memory bench_large; do
     echo "=== $bench $*"
     "./build-bench/bench/$bench" "$@"
     echo
