@@ -219,6 +219,15 @@ std::optional<int> CheckpointStore::addUnits(qint64 taskId, const QList<UnitReco
         [&](Connection &db) { return store::UnitTable(db).add(taskId, units); });
 }
 
+std::optional<int> CheckpointStore::replaceUnfinishedUnits(qint64 taskId,
+                                                          const QList<UnitRecord> &units)
+{
+    return fetch<std::optional<int>>(
+        u"Could not plan %1 units anew for task %2"_s.arg(units.size()).arg(taskId),
+        Access::Write,
+        [&](Connection &db) { return store::UnitTable(db).replaceUnfinished(taskId, units); });
+}
+
 QList<UnitRecord> CheckpointStore::selectUnits(const QString &which, const char *where,
                                                qint64 taskId)
 {

@@ -250,6 +250,9 @@ public:
     /// Adds units that are not in the ledger yet (same task, measurement, context and start);
     /// returns how many were new.
     std::optional<int> addUnits(qint64 taskId, const QList<UnitRecord> &units);
+    /// A plan made anew (the task's range changed): the units not done are dropped and `units`
+    /// added in their place, at once; returns how many were added.
+    std::optional<int> replaceUnfinishedUnits(qint64 taskId, const QList<UnitRecord> &units);
     QList<UnitRecord> units(qint64 taskId);
     /// Units not done yet (pending, running or failed), in plan order.
     QList<UnitRecord> unfinishedUnits(qint64 taskId);

@@ -36,7 +36,8 @@ const QList<SourceKind> &sources()
          u"TDengine 2.x"_s, kTDenginePort, AuthStyle::UserPassword, u"database"_s, u"databases"_s,
          u"super table"_s, u"super tables"_s, true, false, true, false, {}},
         {SourceId::LpFile, u"lpfile"_s, QString(), u"Line-protocol file"_s, u"Line-protocol file"_s,
-         QString(), 0, AuthStyle::None, u"file"_s, u"files"_s, u"measurement"_s, u"measurements"_s,
+         QString(), 0, AuthStyle::None, u"database"_s, u"databases"_s, u"measurement"_s,
+         u"measurements"_s,
          false, false, false, false, {}},
     };
     return rows;

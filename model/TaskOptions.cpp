@@ -136,6 +136,11 @@ public:
         m_spec.required = true;
         return *this;
     }
+    Declare &optionalFor(std::function<bool(const TaskProfile &)> optional)
+    {
+        m_spec.optionalFor = std::move(optional);
+        return *this;
+    }
     Declare &when(std::function<bool(const TaskProfile &)> appliesTo)
     {
         m_spec.appliesTo = std::move(appliesTo);
@@ -548,10 +553,12 @@ void declareTask(std::vector<OptionSpec> &o)
                     .field([](auto &p) -> auto & { return p.task.bucket; })
                     .def(QString())
                     .required()
-                    .when(sourceIsServer)
+                    .optionalFor(sourceIsFile)
                     .help(u"In InfluxDB a bucket is the namespace data is stored in (for 1.x: "
                           u"the database; for TDengine 2.x: the database). Each task reads one "
-                          u"bucket; Get Schema lists those of the source."_s)
+                          u"bucket; Get Schema lists those of the source. For a line-protocol "
+                          u"file: the database its # DML / # CONTEXT-DATABASE lines name, to read "
+                          u"only that one; empty reads every database of the file."_s)
                     .take());
     o.push_back(Declare(u"task.retentionPolicy"_s, task, OptionKind::Text, u"Retention Policy"_s)
                     .field([](auto &p) -> auto & { return p.task.retentionPolicy; })
@@ -934,16 +941,6 @@ std::pair<QString, QString> sentenceNoun(const QString &label)
 }
 
 /// Why an option is required here, when the reason is not obvious from the form.
-/// The field's label in the words of the source's kind: TDengine 2.x has a Database where
-/// InfluxDB has a Bucket, as the wizard's task page says.
-QString labelFor(const OptionSpec &spec, const TaskProfile &p)
-{
-    const SourceKind *kind = kinds::source(p.source);
-    if (spec.key == u"task.bucket"_s && kind && !kind->container.isEmpty())
-        return kind->container.left(1).toUpper() + kind->container.mid(1);
-    return spec.label;
-}
-
 QString requiredContext(const OptionSpec &spec, const TaskProfile &p)
 {
     if (const SourceKind *kind = kinds::source(p.source); kind && spec.group == u"auth2"_s)
@@ -1000,6 +997,21 @@ void validateControls(const TaskProfile &profile, QList<FieldError> &errors)
 
 } // namespace
 
+/// The field's label in the words of the source's kind: TDengine 2.x has a Database where
+/// InfluxDB has a Bucket, as the wizard's task page says.
+QString optionLabel(const OptionSpec &spec, const TaskProfile &p)
+{
+    const SourceKind *kind = kinds::source(p.source);
+    if (spec.key == u"task.bucket"_s && kind && !kind->container.isEmpty())
+        return kind->container.left(1).toUpper() + kind->container.mid(1);
+    return spec.label;
+}
+
+bool isRequired(const OptionSpec &spec, const TaskProfile &p)
+{
+    return spec.required && !(spec.optionalFor && spec.optionalFor(p));
+}
+
 const std::vector<OptionSpec> &taskOptions()
 {
     static const std::vector<OptionSpec> options = declareOptions();
@@ -1044,7 +1056,7 @@ QList<FieldError> validateProfile(const TaskProfile &profile)
         if (!spec.appliesTo(profile))
             continue;
         const QVariant value = spec.get(profile);
-        const auto [noun, unit] = sentenceNoun(labelFor(spec, profile));
+        const auto [noun, unit] = sentenceNoun(optionLabel(spec, profile));
         switch (spec.kind) {
         case OptionKind::Integer: {
             const qint64 n = value.toLongLong();
@@ -1065,7 +1077,7 @@ QList<FieldError> validateProfile(const TaskProfile &profile)
         case OptionKind::Boolean:
             break;
         default:
-            if (spec.required && isBlank(value)) {
+            if (isRequired(spec, profile) && isBlank(value)) {
                 errors.append(
                     {spec.key, u"%1 is required%2"_s.arg(noun, requiredContext(spec, profile))});
             } else if (spec.kind == OptionKind::Time && !isBlank(value) &&

@@ -44,6 +44,9 @@ struct OptionSpec
     /// An example shown in an empty text field; empty = the field's usual hint.
     QString placeholder;
     bool required = false;
+    /// Where a required option may be left empty after all (a line-protocol file's database:
+    /// empty reads every one); empty function: required wherever it applies.
+    std::function<bool(const TaskProfile &)> optionalFor;
     std::function<QVariant(const TaskProfile &)> get;
     std::function<void(TaskProfile &, const QVariant &)> set;
     /// Whether the option means anything for this profile (e.g. org ID only with the 2.x tab).
@@ -57,6 +60,12 @@ struct OptionSpec
 const std::vector<OptionSpec> &taskOptions();
 /** The declaration with this key, or nullptr. */
 const OptionSpec *findOption(const QString &key);
+
+/** The option's label in the words of the profile's source (a Database where InfluxDB has a
+ *  Bucket). */
+QString optionLabel(const OptionSpec &spec, const TaskProfile &profile);
+/** Whether `spec` must be filled in for this profile. */
+bool isRequired(const OptionSpec &spec, const TaskProfile &profile);
 
 /** Whether a source version names the InfluxDB 3 family ("3", "3.0.1", "v3", "Clustered",
  *  "Cloud Dedicated"), which has no organizations and is read through v1 /query. */

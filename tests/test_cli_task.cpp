@@ -146,6 +146,47 @@ private Q_SLOTS:
         QCOMPARE(out.readAll().count("cpu,host="), 20);
     }
 
+    /// A file is read by byte ranges: once read, its task cannot take another time range (the
+    /// lines the new range adds lie in ranges already done). The run says so and changes
+    /// nothing; --restart reads the whole file again with the new range.
+    void aFileTaskRefusesAChangedRangeOnceRead()
+    {
+        QTemporaryDir dir;
+        QFile data(dir.filePath(u"in.lp"_s));
+        QVERIFY(data.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 10; ++i)
+            data.write("cpu v=" + QByteArray::number(i) + " " +
+                       QByteArray::number(1600000000000000000LL + qint64(i) * 3600000000000LL) +
+                       "\n");
+        data.close();
+        TaskProfile profile = lpfileSince2020(u"ranged"_s, u"in.lp"_s, u"out.lp"_s);
+        profile.target.database = u"db"_s;
+        profile.task.end = u"2020-09-13T17:00:00Z"_s; // the first 5 of the 10 hours
+        const QString path = dir.filePath(u"p.json"_s);
+        const QString state = dir.filePath(u"s.sqlite"_s);
+        QVERIFY(saveProfile(profile, path));
+        const CliResult first = runCli({u"run"_s, path, u"--state"_s, state});
+        QVERIFY2(first.exitCode == 0, qPrintable(first.output));
+        auto written = [&] {
+            QFile out(dir.filePath(u"out.lp"_s));
+            return out.open(QIODevice::ReadOnly) ? out.readAll().count("cpu ") : -1;
+        };
+        QCOMPARE(written(), 5);
+
+        profile.task.end = u"2020-09-14T00:00:00Z"_s; // all 10
+        QVERIFY(saveProfile(profile, path));
+        const CliResult refused = runCli({u"run"_s, path, u"--state"_s, state});
+        QVERIFY2(refused.exitCode == 2 && refused.output.contains(u"task.end"_s) &&
+                     refused.output.contains(u"--restart"_s),
+                 qPrintable(u"exit %1: %2"_s.arg(refused.exitCode).arg(refused.output)));
+        QCOMPARE(written(), 5);
+
+        QVERIFY(QFile::remove(dir.filePath(u"out.lp"_s)));
+        const CliResult again = runCli({u"run"_s, path, u"--state"_s, state, u"--restart"_s});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.output));
+        QCOMPARE(written(), 10);
+    }
+
     /// While another process holds the task's lease, run and run --restart refuse with exit 8
     /// naming it, and change nothing; once it lets go, the run works.
     void aTaskRunningElsewhereIsRefused()

@@ -3,7 +3,9 @@
 // plan and verification use them. Source and target are a real influxd (an InfluxDB 2.x source:
 // the strict emulator in front of one).
 #include "emulators/Influx2Emulator.h"
+#include "rename/RenamedSource.h"
 #include "run/Runner.h"
+#include "sources/LpFileSource.h"
 #include "support/InfluxDump.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestCli.h"
@@ -331,6 +333,25 @@ private Q_SLOTS:
         QVERIFY(renames.addCsv("measurement,a,b\nfield,x\n").contains(u"line 2"_s));
         QCOMPARE(splitCsvLine(u"field,\"a,b\",\"say \"\"hi\"\"\""_s),
                  (QStringList{u"field"_s, u"a,b"_s, u"say \"hi\""_s}));
+    }
+
+    /// A renamed line-protocol file is still read by one reader front to back, and its counts
+    /// per measurement come under the new names (the monitor's rows, the plan).
+    void renamedFileKeepsItsReaderAndCounts()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"data.lp"_s);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("cpu,host=a v=1 1\ncpu,host=b v=2 2\nmem,host=a f=3 3\ndisk v=4 4\n");
+        file.close();
+        UserRenames renames;
+        renames.measurements = {{u"cpu"_s, u"load"_s}, {u"mem"_s, u"load"_s}};
+        RenamedSource source(std::make_unique<LpFileSource>(path), renames);
+        QCOMPARE(source.maxParallelReads(), 1);
+        const auto counts = source.pointsByMeasurement(PlanRequest(), CancelToken());
+        QVERIFY(counts);
+        QCOMPARE(*counts, (QHash<QString, qint64>{{u"load"_s, 3}, {u"disk"_s, 1}}));
     }
 
 private:

@@ -16,6 +16,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <TimeText.h>
 #include <csignal>
 
 using namespace Qt::StringLiterals;
@@ -60,8 +61,105 @@ private:
         test::verifyCopy(dump, u"src"_s, u"dst"_s, 57600);
     }
 
+    static constexpr qint64 kT0 = 1700000000000000000LL; // the data's first second
+
+    /// The source's values before `endNs`, as InfluxDump writes them.
+    static QStringList sourceBefore(InfluxdFixture &influx, qint64 endNs)
+    {
+        InfluxDump dump(influx.url());
+        QStringList lines;
+        for (const QString &line : dump.dump(u"src"_s))
+            if (line.section(u'|', 2, 2).toLongLong() < endNs)
+                lines.append(line);
+        return lines;
+    }
+
+    /// Runs the task in a tsmigrate-cli process and kills it (SIGKILL) once `units` units are
+    /// done, while it still runs.
+    static void killWhenDone(const QString &profilePath, const QString &state, const QString &task,
+                             int units, CheckpointStore &watcher)
+    {
+        CliRun run;
+        QVERIFY(run.start(profilePath, state));
+        QProcess &process = run.process();
+        waitForUnitsDone(process, watcher, state, task, units);
+        QVERIFY2(process.state() == QProcess::Running,
+                 qPrintable(u"finished before it could be killed: "_s +
+                            QString::fromUtf8(process.readAll())));
+        ::kill(pid_t(process.processId()), SIGKILL);
+        QVERIFY(process.waitForFinished());
+        QCOMPARE(process.exitStatus(), QProcess::CrashExit);
+    }
+
+    /// The target holds exactly `expected`; records a failure otherwise.
+    static void targetHolds(InfluxdFixture &influx, const QStringList &expected)
+    {
+        InfluxDump dump(influx.url());
+        const QStringList target = dump.dump(u"dst"_s);
+        QVERIFY2(dump.error().isEmpty(), qPrintable(dump.error()));
+        const QString diff = compareDumps(expected, target);
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+
 private Q_SLOTS:
     void initTestCase() { TSM_INIT_CLI_TEST_CASE(); }
+
+    /// The end of a completed task moved later: the next run reads what the first did not, also
+    /// the rest of the window the first run's end cut (windows fall on whole hours, the range
+    /// does not).
+    void aLaterEndReadsTheRest()
+    {
+        InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        fill(influx);
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const QString profilePath = dir.filePath(u"task.json"_s);
+        TaskProfile profile =
+            influxToInflux(u"longer"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s);
+        profile.task.windowMinutes = 60;
+        profile.task.start = TimeText::format(kT0);
+        for (const qint64 minutes : {90, 120, 130}) {
+            profile.task.end = TimeText::format(kT0 + minutes * 60 * kSecond);
+            QVERIFY(saveProfile(profile, profilePath));
+            const CliResult run = runCli({u"run"_s, profilePath, u"--state"_s, state});
+            QVERIFY2(run.exitCode == 0,
+                     qPrintable(u"exit %1: %2"_s.arg(run.exitCode).arg(run.output)));
+            targetHolds(influx, sourceBefore(influx, kT0 + minutes * 60 * kSecond));
+            if (QTest::currentTestFailed())
+                return;
+        }
+    }
+
+    /// The end moved earlier while the task was part-way: the units the old range planned past
+    /// the new end are not read.
+    void anEarlierEndDropsWhatIsPlannedPastIt()
+    {
+        InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        fill(influx);
+        // A few units through, the writes are held: the run is surely part-way when it is
+        // killed, and what it finished is all within the first hour.
+        FaultProxy proxy(influx.url());
+        proxy.tripAfter("/write", 20, FaultProxy::Fault::Hold);
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const QString profilePath = dir.filePath(u"task.json"_s);
+        TaskProfile profile = slowProfile(u"shorter"_s, influx.url(), proxy.url());
+        profile.task.start = TimeText::format(kT0);
+        QVERIFY(saveProfile(profile, profilePath));
+        CheckpointStore watcher;
+        killWhenDone(profilePath, state, u"shorter"_s, 2, watcher);
+        proxy.up();
+        if (QTest::currentTestFailed())
+            return;
+
+        profile.task.end = TimeText::format(kT0 + 60 * 60 * kSecond);
+        QVERIFY(saveProfile(profile, profilePath));
+        const CliResult second = runCli({u"run"_s, profilePath, u"--state"_s, state});
+        QVERIFY2(second.exitCode == 0, qPrintable(second.output));
+        targetHolds(influx, sourceBefore(influx, kT0 + 60 * 60 * kSecond));
+    }
 
     void killAndResume()
     {
@@ -80,20 +178,12 @@ private Q_SLOTS:
         const TaskProfile profile = slowProfile(u"resume me"_s, influx.url(), proxy.url());
         QVERIFY(saveProfile(profile, profilePath));
 
-        CliRun run;
-        QVERIFY(run.start(profilePath, state));
-        QProcess &first = run.process();
-
         // Kill it once some units are done, while it is still running.
         CheckpointStore watcher;
-        waitForUnitsDone(first, watcher, state, u"resume me"_s, 10);
-        QVERIFY2(first.state() == QProcess::Running,
-                 qPrintable(u"finished before it could be killed: "_s +
-                            QString::fromUtf8(first.readAll())));
-        ::kill(pid_t(first.processId()), SIGKILL);
-        QVERIFY(first.waitForFinished());
-        QCOMPARE(first.exitStatus(), QProcess::CrashExit);
+        killWhenDone(profilePath, state, u"resume me"_s, 10, watcher);
         proxy.up();
+        if (QTest::currentTestFailed())
+            return;
 
         const auto task = watcher.task(u"resume me"_s);
         QVERIFY(task);

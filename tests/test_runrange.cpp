@@ -2,6 +2,7 @@
 // the current time: a pure function, tested without a server.
 #include "core/Error.h"
 #include "run/RunRange.h"
+#include "support/TestRecords.h"
 #include "support/TestTime.h"
 
 #include <QtTest>
@@ -122,6 +123,52 @@ private Q_SLOTS:
         const RunRange r = decideRunRange(task(u"history"_s, u"2024-01-02T00:00:00Z"_s),
                                           planned(kStart - kHour, kStart + 24 * kHour), kNow);
         QCOMPARE(r.ledger, RunRange::Ledger::Plan);
+    }
+
+    /// After a range change, what done units read is not read again, and what they did not read
+    /// is: windows of the two plans need not line up.
+    void aNewPlanReadsOnlyWhatIsNotDone()
+    {
+        auto unit = [](const QString &m, const QString &c, qint64 s, qint64 e) {
+            PlannedUnit u;
+            u.measurement = m;
+            u.context = c;
+            u.start = s;
+            u.end = e;
+            return u;
+        };
+        auto done = [](const PlannedUnit &p) {
+            UnitRecord r = test::unit(p.measurement, p.start, p.end, p.context);
+            r.status = UnitStatus::Done;
+            return r;
+        };
+        const qint64 h = kHour;
+        QList<UnitRecord> ledger{
+            // The old plan ended at 1.5 h: its last window was cut there.
+            done(unit(u"cpu"_s, {}, 0, h)),
+            done(unit(u"cpu"_s, {}, h, h + h / 2)),
+            // Another context's window, and a pending unit: neither covers cpu's.
+            done(unit(u"mem"_s, u"t1"_s, 0, h)),
+        };
+        UnitRecord pending = done(unit(u"cpu"_s, {}, 2 * h, 3 * h));
+        pending.status = UnitStatus::Pending;
+        ledger.append(pending);
+        // A done unit without a context read every context of its measurement.
+        ledger.append(done(unit(u"disk"_s, {}, 0, h)));
+
+        const QList<PlannedUnit> rest = notYetDone(
+            {unit(u"cpu"_s, {}, 0, h), unit(u"cpu"_s, {}, h, 2 * h), unit(u"cpu"_s, {}, 2 * h, 3 * h),
+             unit(u"mem"_s, u"t2"_s, 0, h), unit(u"mem"_s, u"t1"_s, h / 2, 2 * h),
+             unit(u"disk"_s, u"t9"_s, h / 4, h + 1)},
+            ledger);
+        QStringList got;
+        for (const PlannedUnit &u : rest)
+            got.append(u"%1/%2 %3..%4"_s.arg(u.measurement, u.context)
+                           .arg(double(u.start) / h)
+                           .arg(double(u.end) / h));
+        QCOMPARE(got, (QStringList{u"cpu/ 1.5..2"_s, u"cpu/ 2..3"_s, u"mem/t2 0..1"_s,
+                                   u"mem/t1 1..2"_s,
+                                   u"disk/t9 1..%1"_s.arg(double(h + 1) / h)}));
     }
 
     void delayIsClamped()

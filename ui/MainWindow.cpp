@@ -114,6 +114,7 @@ MainWindow::MainWindow(QString storePath, QWidget *parent)
             m_resumeOffered = true;
             resumeInterrupted();
         }
+        Q_EMIT tasksShown();
     });
     connect(m_store, &StoreWorker::failed, this, [this](const QString &text) { showMessage(text); });
     m_storeThread->start();
@@ -516,6 +517,8 @@ void MainWindow::editTask()
     const bool inStore = ProfileJson::hasSecrets(*stored);
     withSelectedSecrets([this, inStore](const TaskProfile &profile) {
         openWizard(profile, profile.name, inStore);
+        if (const TaskRow *row = m_model->row(m_model->indexOf(profile.name)))
+            m_wizard->setStoredTask(row->record, row->totals);
     });
 }
 

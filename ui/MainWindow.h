@@ -90,6 +90,8 @@ Q_SIGNALS:
     void forgetRequested(const QString &name);
     /// A verification made here ended (`agrees`: every window agrees).
     void verified(const QString &name, bool agrees);
+    /// A reading of the store is shown (the list, the actions, the notifications).
+    void tasksShown();
 
 private:
     /// `oldName`: the task the wizard's Submit replaces (empty: a new task); `title`: the

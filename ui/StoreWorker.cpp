@@ -137,6 +137,8 @@ void StoreWorker::refresh()
         row.phase = TaskPhase::describe(task, totals, TimeText::nowNs());
         row.followedTo = followedToText(task);
         row.pointsWritten = totals.pointsWritten;
+        row.record = task;
+        row.totals = totals;
         // The rate of a running task, as the monitor and the CLI show it; the others have
         // none, so their samples are not read every second.
         if (isActive(task.state))

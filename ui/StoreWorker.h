@@ -33,6 +33,8 @@ struct TaskRow
     std::optional<VerificationSummary> verification; ///< the last one; none when never verified
     TaskHealth health = TaskHealth::Ready; ///< as its run recorded it (shown while active)
     QString healthDetail;
+    TaskRecord record; ///< as the store has it: what an edit says of the next Start
+    UnitTotals totals;
 };
 
 /**

@@ -216,6 +216,9 @@ public:
     /// How many units the pipeline should read at once at most: a source whose units follow one
     /// another in one stream (a file read front to back) reads best with one reader.
     virtual int maxParallelReads() const { return std::numeric_limits<int>::max(); }
+    /// Whether a unit's start and end are times (a unit = the data in a time window). A file's
+    /// units are byte ranges: a run with another time range cannot add to what they read.
+    virtual bool unitsAreTimeWindows() const { return true; }
     /// Read one unit as line protocol for the given dialect. Throws tsm::Error on failure.
     virtual void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
                       BatchOutput &out, const CancelToken &cancel) = 0;

@@ -139,6 +139,19 @@ QList<PlannedUnit> RenamedSource::plan(const PlanRequest &request, const CancelT
     return units;
 }
 
+std::optional<QHash<QString, qint64>>
+RenamedSource::pointsByMeasurement(const PlanRequest &request, const CancelToken &cancel)
+{
+    const std::optional<QHash<QString, qint64>> counts =
+        m_source->pointsByMeasurement(inSource(request), cancel);
+    if (!counts)
+        return std::nullopt;
+    QHash<QString, qint64> renamed;
+    for (auto it = counts->cbegin(); it != counts->cend(); ++it)
+        renamed[measurementOf(it.key())] += it.value();
+    return renamed;
+}
+
 void RenamedSource::read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
                          BatchOutput &out, const CancelToken &cancel)
 {

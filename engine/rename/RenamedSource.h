@@ -55,7 +55,12 @@ public:
         return m_source->fieldTypeWithin(inSource(request), sourceMeasurement(measurement),
                                          m_fieldOf.value(field, field), stretch, cancel);
     }
+    /// The source's counts, under the names the target gets (renamed measurements summed).
+    std::optional<QHash<QString, qint64>> pointsByMeasurement(const PlanRequest &request,
+                                                              const CancelToken &cancel) override;
     QStringList notes(const CancelToken &cancel) override { return m_source->notes(cancel); }
+    int maxParallelReads() const override { return m_source->maxParallelReads(); }
+    bool unitsAreTimeWindows() const override { return m_source->unitsAreTimeWindows(); }
     void checkRequest(const PlanRequest &request, const CancelToken &cancel) override
     {
         m_source->checkRequest(inSource(request), cancel);

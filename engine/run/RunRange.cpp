@@ -3,6 +3,7 @@
 #include "core/Error.h"
 
 #include <Kinds.h>
+#include <QHash>
 #include <TimeText.h>
 #include <algorithm>
 
@@ -86,6 +87,98 @@ RunRange decideRunRange(const TaskSettings &task, const std::optional<TaskRecord
     }
     range.ledger = ledgerFor(range, stored);
     return range;
+}
+
+QList<PlannedUnit> notYetDone(const QList<PlannedUnit> &planned, const QList<UnitRecord> &ledger)
+{
+    // Done spans by "measurement\ncontext", sorted by start.
+    QHash<QString, QList<TimeRange>> done;
+    for (const UnitRecord &u : ledger)
+        if (u.status == UnitStatus::Done && u.rangeStart < u.rangeEnd)
+            done[u.measurement + u'\n' + u.context].append({u.rangeStart, u.rangeEnd});
+    for (QList<TimeRange> &spans : done)
+        std::sort(spans.begin(), spans.end(),
+                  [](const TimeRange &a, const TimeRange &b) { return a.start < b.start; });
+
+    QList<PlannedUnit> rest;
+    for (const PlannedUnit &unit : planned) {
+        QList<TimeRange> covering = done.value(unit.measurement + u'\n' + unit.context);
+        if (!unit.context.isEmpty()) {
+            covering += done.value(unit.measurement + u'\n');
+            std::sort(covering.begin(), covering.end(),
+                      [](const TimeRange &a, const TimeRange &b) { return a.start < b.start; });
+        }
+        qint64 from = unit.start;
+        for (const TimeRange &span : covering) {
+            if (span.end <= from)
+                continue;
+            if (span.start >= unit.end)
+                break;
+            if (span.start > from) {
+                PlannedUnit part = unit;
+                part.start = from;
+                part.end = span.start;
+                rest.append(part);
+            }
+            from = std::max(from, span.end);
+            if (from >= unit.end)
+                break;
+        }
+        if (from < unit.end) {
+            PlannedUnit part = unit;
+            part.start = from;
+            rest.append(part);
+        }
+    }
+    return rest;
+}
+
+QString nextStartText(const TaskSettings &task, const TaskRecord &stored, const UnitTotals &totals,
+                      bool byteUnits, qint64 nowNs)
+{
+    if (!stored.planned)
+        return {};
+    RunRange range;
+    try {
+        range = decideRunRange(task, stored, nowNs);
+    } catch (const Error &) {
+        return {};
+    }
+    auto span = [nowNs](qint64 start, qint64 end) {
+        return u"%1 .. %2"_s.arg(TimeText::format(start),
+                                 end == nowNs ? u"the moment it starts"_s : TimeText::format(end));
+    };
+    const QString was = span(stored.planStartNs, stored.planEndNs);
+    const QString units = totals.done == 1 ? u"1 read unit"_s : u"%1 read units"_s.arg(totals.done);
+    switch (range.ledger) {
+    case RunRange::Ledger::Ready:
+        if (totals.done < totals.total)
+            return u"Start resumes where the task stopped: %1 of %2 done."_s.arg(totals.done).arg(
+                totals.total == 1 ? u"1 read unit"_s : u"%1 read units"_s.arg(totals.total));
+        if (range.follow)
+            return u"Start follows new data from where the task stopped."_s;
+        return u"Start reads nothing: %1 is migrated already. Run Again from the Beginning copies "
+               u"it anew."_s.arg(was);
+    case RunRange::Ledger::ResumeFollowing:
+        return u"Start follows new data from %1, where the task stopped."_s.arg(
+            TimeText::format(stored.watermarkNs));
+    case RunRange::Ledger::MarkOnly:
+        return u"Start follows new data from %1."_s.arg(
+            range.history.end == nowNs ? u"the moment it starts"_s
+                                       : TimeText::format(range.history.end));
+    case RunRange::Ledger::Plan:
+        break;
+    }
+    if (byteUnits && totals.done > 0)
+        return u"Start will refuse: the file was read (%1 of it) for %2, and a new range cannot be "
+               u"added to what it read. Put the range back, or use Run Again from the Beginning "
+               u"to read the whole file with the new range."_s.arg(units, was);
+    if (totals.done == 0)
+        return u"Start plans %1 anew (planned before: %2; nothing was done)."_s.arg(
+            span(range.history.start, range.history.end), was);
+    return u"Start plans %1 anew: the %2 done for %3 are kept and not read again; only what they "
+           u"do not cover is read, and what was planned but not done is dropped."_s.arg(
+               span(range.history.start, range.history.end), units, was);
 }
 
 PlanRequest planRequestOf(const TaskSettings &task, const TimeRange &range)

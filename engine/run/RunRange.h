@@ -39,6 +39,23 @@ struct RunRange
 RunRange decideRunRange(const TaskSettings &task, const std::optional<TaskRecord> &stored,
                         qint64 nowNs);
 
+/**
+ * What of a plan made anew the ledger has not done yet: each planned unit less the spans the done
+ * units of its measurement and context cover (a done unit without a context read every context of
+ * its measurement). After the task's time range changed, the next run reads only what no earlier
+ * run read, however the windows of the two plans fall.
+ */
+QList<PlannedUnit> notYetDone(const QList<PlannedUnit> &planned, const QList<UnitRecord> &ledger);
+
+/**
+ * What the next Start of a task that has run before will do with `task` (its settings as
+ * edited), in a sentence for the person editing it; empty when the task never planned or the
+ * settings are not valid. `byteUnits`: the source's units are byte ranges (a line-protocol file),
+ * to which a changed range cannot be added.
+ */
+QString nextStartText(const TaskSettings &task, const TaskRecord &stored, const UnitTotals &totals,
+                      bool byteUnits, qint64 nowNs);
+
 /** What a run, a plan and a verification ask the source over `range`: the task's database,
  *  retention policy, measurements, series filter and time range per read. */
 PlanRequest planRequestOf(const TaskSettings &task, const TimeRange &range);

@@ -219,7 +219,8 @@ void TaskRun::plan()
     log(EventLevel::Info, u"Planning %1 .. %2"_s.arg(TimeText::format(m_range.history.start),
                                                      TimeText::format(m_range.history.end)));
     const QList<PlannedUnit> planned = planSource(m_request);
-    const qint64 added = addPlannedUnits(planned);
+    const qint64 added = stored && stored->planned ? planAnew(planned, *stored)
+                                                   : addPlannedUnits(planned);
     m_store.setPlan(m_taskId, true, m_range.history.start, m_range.history.end);
     log(EventLevel::Info,
         u"Planned %1 (%2 new)"_s.arg(readUnits(planned.size())).arg(QString::number(added)));
@@ -242,24 +243,60 @@ QList<PlannedUnit> TaskRun::planSource(const PlanRequest &request)
     return m_source->plan(request, m_cancel);
 }
 
-qint64 TaskRun::addPlannedUnits(const QList<PlannedUnit> &planned)
+namespace {
+
+QList<UnitRecord> ledgerUnits(qint64 taskId, const QList<PlannedUnit> &planned)
 {
-    if (planned.isEmpty())
-        return 0;
     QList<UnitRecord> units;
     units.reserve(planned.size());
     for (const PlannedUnit &p : planned) {
         UnitRecord unit;
-        unit.taskId = m_taskId;
+        unit.taskId = taskId;
         unit.measurement = p.measurement;
         unit.context = p.context;
         unit.rangeStart = p.start;
         unit.rangeEnd = p.end;
         units.append(unit);
     }
-    const auto added = m_store.addUnits(m_taskId, units);
+    return units;
+}
+
+} // namespace
+
+qint64 TaskRun::addPlannedUnits(const QList<PlannedUnit> &planned)
+{
+    if (planned.isEmpty())
+        return 0;
+    const auto added = m_store.addUnits(m_taskId, ledgerUnits(m_taskId, planned));
     if (!added)
         throw Error(ErrorKind::Io, m_store.lastError());
+    return *added;
+}
+
+qint64 TaskRun::planAnew(const QList<PlannedUnit> &planned, const TaskRecord &stored)
+{
+    const QList<UnitRecord> ledger = m_store.units(m_taskId);
+    const qsizetype done = std::count_if(ledger.begin(), ledger.end(), [](const UnitRecord &u) {
+        return u.status == UnitStatus::Done;
+    });
+    const QString was = u"%1 .. %2"_s.arg(TimeText::format(stored.planStartNs),
+                                          TimeText::format(stored.planEndNs));
+    if (done > 0 && !m_source->unitsAreTimeWindows())
+        throw Error(ErrorKind::Config,
+                    u"task.start, task.end: the time range changed since the task read part of "
+                    u"its source by byte ranges (%1 of them, planned for %2); a new range "
+                    u"cannot be added to what they read. Put the range back, or run the task "
+                    u"again from the beginning (tsmigrate-cli run --restart; in the app: Run "
+                    u"Again from the Beginning), which reads the whole source again."_s
+                        .arg(done)
+                        .arg(was));
+    const QList<PlannedUnit> rest = notYetDone(planned, ledger);
+    const auto added = m_store.replaceUnfinishedUnits(m_taskId, ledgerUnits(m_taskId, rest));
+    if (!added)
+        throw Error(ErrorKind::Io, m_store.lastError());
+    log(EventLevel::Info,
+        u"The time range changed (planned before: %1): %2 done are kept, and only what they "
+        u"do not cover is read"_s.arg(was, readUnits(done)));
     return *added;
 }
 

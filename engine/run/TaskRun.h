@@ -67,6 +67,9 @@ private:
     void drain();
     /// Records planned units in the ledger; how many were new.
     qint64 addPlannedUnits(const QList<PlannedUnit> &planned);
+    /// The task's range changed since its ledger was planned: the units not done give way to
+    /// what of `planned` no done unit covers. Returns how many units were added.
+    qint64 planAnew(const QList<PlannedUnit> &planned, const TaskRecord &stored);
     void log(EventLevel level, const QString &message);
     void flushEvents(const QList<QPair<EventLevel, QString>> &events);
     void sampleIfDue();

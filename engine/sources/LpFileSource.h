@@ -65,6 +65,7 @@ public:
                                                               const CancelToken &cancel) override;
     /// One: the units are one stream, read front to back.
     int maxParallelReads() const override { return 1; }
+    bool unitsAreTimeWindows() const override { return false; }
     void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
               BatchOutput &out, const CancelToken &cancel) override;
     /// Units are byte ranges, so the windows are made here: one per measurement and window of

@@ -53,6 +53,24 @@ void UnitTable::requireTaskExists(qint64 taskId)
 int UnitTable::add(qint64 taskId, const QList<UnitRecord> &units)
 {
     Transaction tx(m_db);
+    const int added = insert(taskId, units);
+    tx.commit();
+    return added;
+}
+
+int UnitTable::replaceUnfinished(qint64 taskId, const QList<UnitRecord> &units)
+{
+    Transaction tx(m_db);
+    Statement drop(m_db, "DELETE FROM units WHERE task_id = ?1 AND status <> 'done'");
+    drop.bind(1, taskId);
+    drop.run();
+    const int added = insert(taskId, units);
+    tx.commit();
+    return added;
+}
+
+int UnitTable::insert(qint64 taskId, const QList<UnitRecord> &units)
+{
     requireTaskExists(taskId);
     // One statement, one transaction: 100 000 units cost one commit.
     Statement s(m_db, "INSERT OR IGNORE INTO units (task_id, measurement, context, range_start, "
@@ -68,7 +86,6 @@ int UnitTable::add(qint64 taskId, const QList<UnitRecord> &units)
         added += s.run();
         s.reset();
     }
-    tx.commit();
     return added;
 }
 

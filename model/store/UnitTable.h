@@ -15,6 +15,9 @@ public:
 
     /// Adds the units not in the ledger yet, in one transaction; returns how many were new.
     int add(qint64 taskId, const QList<UnitRecord> &units);
+    /// Drops every unit not done and adds `units` instead, in one transaction; returns how
+    /// many were added.
+    int replaceUnfinished(qint64 taskId, const QList<UnitRecord> &units);
     /// The task's units matching `where` (SQL after the column list, binding ?1 to the task).
     QList<UnitRecord> select(const char *where, qint64 taskId);
     void requeueRunning(qint64 taskId);
@@ -31,6 +34,7 @@ public:
     QList<MeasurementCount> measurementCounts(qint64 taskId);
 
 private:
+    int insert(qint64 taskId, const QList<UnitRecord> &units);
     static UnitRecord read(const Statement &s);
     /// Replaces what unit `unitId` wrote of each measurement.
     void setMeasurementCounts(qint64 unitId, const QList<MeasurementCount> &counts);

@@ -141,7 +141,7 @@ private Q_SLOTS:
         QVERIFY(find<QAction>(&window, u"editAction"_s)->isEnabled());
         // The store's next reading keeps the filter.
         const int refreshed = window.model()->rowCount();
-        QTest::qWait(1500);
+        QVERIFY(waitForStoreReadings(window));
         QCOMPARE(window.model()->rowCount(), refreshed);
         QCOMPARE(shownNames(window), (QStringList{u"eu"_s, u"us"_s}));
         filter->clear();
@@ -195,7 +195,7 @@ private Q_SLOTS:
         QVERIFY2(asked.contains(u"The target file %1 is appended to"_s.arg(
                      dir.filePath(u"again-out.lp"_s))),
                  qPrintable(asked));
-        QTest::qWait(300);
+        QVERIFY(waitForStoreReadings(window));
         QCOMPARE(planned(), 1); // No kept everything
 
         MainWindow::askYesNo() = [](QWidget *, const QString &, const QString &) { return true; };
@@ -270,7 +270,7 @@ private Q_SLOTS:
         QVERIFY2(noticed.at(1).at(1).toString().contains(u"missing.lp"_s),
                  qPrintable(noticed.at(1).at(1).toString()));
         QCOMPARE(noticed.at(1).at(2).toBool(), true);
-        QTest::qWait(1500); // later readings say nothing more
+        QVERIFY(waitForStoreReadings(window)); // later readings say nothing more
         QCOMPARE(noticed.size(), 2);
 
         triggerOnTask(window, u"openMonitorAction"_s, window.model()->indexOf(u"fine"_s));

@@ -4,6 +4,7 @@
 #include "monitor/MonitorWindow.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestProfiles.h"
+#include "support/TestRecords.h"
 #include "support/gui/WidgetDriver.h"
 #include "wizard/TaskWizard.h"
 
@@ -23,6 +24,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <TaskOptions.h>
+#include <TimeText.h>
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
@@ -281,6 +283,68 @@ private Q_SLOTS:
         QCOMPARE(asks, 0);
     }
 
+    /// Editing a task that has run says, before Submit, what its next Start will do with the
+    /// range as edited: nothing again, only what is not done yet, or (a file) a refusal.
+    void editingARunTaskSaysWhatTheNextStartDoes()
+    {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"tasks.sqlite"_s);
+        TaskProfile profile = test::fullProfile();
+        profile.task.start = u"2024-01-01T00:00:00Z"_s;
+        profile.task.end = u"2024-01-02T00:00:00Z"_s;
+        profile.task.timeZone = u"UTC"_s;
+        profile.task.mode = u"history"_s;
+        TaskProfile file = test::lpfileSince2020(u"file"_s, dir.filePath(u"in.lp"_s),
+                                                 dir.filePath(u"out.lp"_s));
+        file.task.start = profile.task.start;
+        file.task.end = profile.task.end;
+        file.task.timeZone = u"UTC"_s;
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(state));
+            for (const TaskProfile &p : {profile, file}) {
+                const qint64 id = *store.saveTask(p.name, json(p));
+                QVERIFY(store.setPlan(id, true, *TimeText::parse(p.task.start, u"UTC"_s),
+                                      *TimeText::parse(p.task.end, u"UTC"_s)));
+                UnitRecord unit = test::unit(u"cpu"_s, *TimeText::parse(p.task.start, u"UTC"_s),
+                                             *TimeText::parse(p.task.end, u"UTC"_s));
+                unit.status = UnitStatus::Done;
+                QCOMPARE(store.addUnits(id, {unit}), 1);
+                QVERIFY(store.setTaskState(id, TaskState::Completed));
+            }
+        }
+        MainWindow window(state);
+        window.show();
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 2, 10000);
+        auto nextStart = [&](const QString &task, const QString &end) {
+            auto *table = window.findChild<QTableView *>(u"taskTableView"_s);
+            table->selectRow(window.model()->indexOf(task));
+            trigger(&window, u"editAction"_s);
+            if (!QTest::qWaitFor([&] { return window.wizard() != nullptr; }, 10000))
+                return u"(no wizard)"_s;
+            TaskWizard *wizard = window.wizard();
+            wizard->setProfileOption(u"task.end"_s, end);
+            wizard->setCurrentId(TaskWizard::SummaryPage);
+            auto *label = wizard->findChild<QLabel *>(u"nextStartLabel"_s);
+            const QString text = label->isVisible() ? label->text() : QString();
+            TaskWizard::confirmDiscard() = [](QWidget *) { return true; };
+            wizard->reject();
+            if (!QTest::qWaitFor([&] { return window.wizard() == nullptr; }, 10000))
+                return u"(the wizard stayed open)"_s;
+            return text;
+        };
+        const QString same = nextStart(profile.name, profile.task.end);
+        QVERIFY2(same.contains(u"reads nothing"_s) && same.contains(u"Run Again"_s),
+                 qPrintable(same));
+        const QString later = nextStart(profile.name, u"2024-01-03T00:00:00Z"_s);
+        QVERIFY2(later.contains(u"2024-01-01T00:00:00Z .. 2024-01-03T00:00:00Z anew"_s) &&
+                     later.contains(u"1 read unit done"_s) &&
+                     later.contains(u"not read again"_s),
+                 qPrintable(later));
+        const QString fileLater = nextStart(file.name, u"2024-01-03T00:00:00Z"_s);
+        QVERIFY2(fileLater.contains(u"will refuse"_s), qPrintable(fileLater));
+    }
+
     /// Files get the name the user means: an exported profile ends in .json (so Import's filter
     /// shows it), named after the task beside the state file by default; a profile without
     /// secrets exports without the secrets question. Tasks keep theirs: importing a profile
@@ -335,7 +399,7 @@ private Q_SLOTS:
         QCOMPARE(window.wizard()->profile().name, u"files"_s);
         QVERIFY(window.wizard()->errorsFor({u"name"_s}).isEmpty());
         window.wizard()->accept();
-        QTest::qWait(200);
+        QVERIFY(waitForStoreReadings(window));
         QCOMPARE(window.model()->rowCount(), 2);
 
         // Duplicate: its own title, the shared target file said, a taken name refused.
@@ -507,7 +571,7 @@ private Q_SLOTS:
         };
         trigger(&window, u"deleteAction"_s);
         QVERIFY(asked.contains(fullProfile().name));
-        QTest::qWait(1500);
+        QVERIFY(waitForStoreReadings(window));
         QCOMPARE(window.model()->rowCount(), 1); // said no: kept
         MainWindow::askYesNo() = [](QWidget *, const QString &, const QString &) { return true; };
         trigger(&window, u"deleteAction"_s);

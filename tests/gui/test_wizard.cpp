@@ -242,6 +242,12 @@ private Q_SLOTS:
         QVERIFY(find<QWidget>(wizard, u"advancedOptionsWidget"_s)->isVisible());
         find<QSpinBox>(wizard, u"advancedReadConcurrencySpinBox"_s)->setValue(4);
         find<QSpinBox>(wizard, u"advancedWriteConcurrencySpinBox"_s)->setValue(2);
+        // The section's fields line up with the task's, as in one form.
+        const auto left = [wizard](const QString &name) {
+            QWidget *field = find<QWidget>(wizard, name);
+            return field ? field->mapTo(wizard, QPoint(0, 0)).x() : -1;
+        };
+        QCOMPARE(left(u"advancedReadConcurrencySpinBox"_s), left(u"taskWindowMinutesSpinBox"_s));
         screenshot(wizard, u"5-advanced"_s);
         click(wizard, u"advancedToggleButton"_s);
         QVERIFY(!find<QWidget>(wizard, u"advancedOptionsWidget"_s)->isVisible());
@@ -483,7 +489,7 @@ private Q_SLOTS:
         QVERIFY2(status->text().contains(u"127.0.0.1:1"_s), qPrintable(status->text()));
         screenshot(wizard, u"8-check-failed"_s);
         wizard->reject();
-        QTest::qWait(200);
+        QVERIFY(waitForStoreReadings(window));
         QCOMPARE(window.model()->rowCount(), 0); // nothing saved
     }
 
@@ -565,7 +571,7 @@ private Q_SLOTS:
         QTest::mouseClick(check, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Connected"_s), 30000);
         wizard->reject();
-        QTest::qWait(200);
+        QVERIFY(waitForStoreReadings(window));
         QCOMPARE(window.model()->rowCount(), 0);
     }
 
@@ -739,6 +745,11 @@ private Q_SLOTS:
         QVERIFY(!find<QWidget>(&wizard, u"taskModeComboBox"_s)->isVisible());
         QVERIFY(!find<QWidget>(&wizard, u"taskDelaySecondsSpinBox"_s)->isVisible());
         QVERIFY(find<QWidget>(&wizard, u"taskWindowMinutesSpinBox"_s)->isVisible());
+        // The file's database is a choice, not a must: empty reads every one.
+        QCOMPARE(find<QLabel>(&wizard, u"bucketLabel"_s)->text(), u"Database"_s);
+        QVERIFY(wizard.errorsFor({u"task.bucket"_s}).isEmpty());
+        QVERIFY2(SummaryPage::summaryOf(wizard.profile()).contains(u"    Database: (every database of the file)"_s),
+                 qPrintable(SummaryPage::summaryOf(wizard.profile())));
         click(&wizard, u"getSchemaButton"_s);
         auto *bucket = find<QComboBox>(&wizard, u"bucketComboBox"_s);
         QTRY_COMPARE_WITH_TIMEOUT(bucket->count(), 2, 15000);

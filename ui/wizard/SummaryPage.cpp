@@ -60,6 +60,11 @@ SummaryPage::SummaryPage(TaskWizard *wizard) : QWizardPage(wizard), m_wizard(wiz
     setSubTitle(tr("Check the task, then Submit to save it to the list of data sources, or Submit "
                    "and Start to save it and run it at once."));
     auto *layout = new QVBoxLayout(this);
+    m_nextStart = new QLabel(this);
+    m_nextStart->setObjectName(u"nextStartLabel"_s);
+    m_nextStart->setWordWrap(true);
+    m_nextStart->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_nextStart);
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(u"summaryTabWidget"_s);
     layout->addWidget(m_tabs, 1);
@@ -152,6 +157,9 @@ QString SummaryPage::valueText(const OptionSpec &spec, const TaskProfile &profil
     }
     if (!value.toString().isEmpty())
         return value.toString();
+    if (const SourceKind *kind = kinds::source(profile.source);
+        spec.key == u"task.bucket"_s && kind && kind->isFile())
+        return tr("(every database of the file)");
     return spec.key != u"task.end"_s            ? tr("(none)")
            : kinds::follows(profile.task.mode) ? tr("(none: keep following new data)")
                                                : tr("(none: up to the moment the task first runs)");
@@ -174,7 +182,7 @@ QString SummaryPage::summaryOf(const TaskProfile &profile)
     for (const OptionSpec &spec : taskOptions())
         if (!spec.appliesTo || spec.appliesTo(profile))
             groups[groupOf(spec)].append(
-                u"    %1: %2"_s.arg(spec.label, valueText(spec, profile)));
+                u"    %1: %2"_s.arg(optionLabel(spec, profile), valueText(spec, profile)));
     QStringList lines;
     for (qsizetype i = 0; i < groups.size(); ++i) {
         if (groups.at(i).isEmpty())
@@ -195,6 +203,9 @@ SummaryPage::~SummaryPage()
 void SummaryPage::initializePage()
 {
     m_text->setPlainText(summaryOf(m_wizard->profile()));
+    const QString next = m_wizard->nextStartText();
+    m_nextStart->setText(next.isEmpty() ? QString() : u"<b>%1</b> %2"_s.arg(tr("Next Start:"), next.toHtmlEscaped()));
+    m_nextStart->setVisible(!next.isEmpty());
     m_tabs->setCurrentIndex(0);
     startPlan();
     const bool hasSecrets = !SecretStore::secretsOf(m_wizard->profile()).isEmpty();

@@ -47,6 +47,7 @@ private:
 
     TaskWizard *m_wizard;
     QTabWidget *m_tabs;
+    QLabel *m_nextStart;
     QLabel *m_planStatus;
     QProgressBar *m_planBusy;
     QTreeWidget *m_planTree;

@@ -109,6 +109,7 @@ TaskPage::TaskPage(TaskWizard *wizard)
                  u"task.schemaSync"_s, u"source.acceptRoundedFloats"_s, u"task.seriesFilter"_s,
                  u"task.rename"_s, u"task.renameFile"_s, u"task.addTags"_s});
     QFormLayout *formLayout = form->formLayout();
+    m_alignedForms.append(formLayout);
     auto *bucketRow = new QHBoxLayout;
     m_bucket = new QComboBox(this);
     m_bucket->setObjectName(u"bucketComboBox"_s);
@@ -198,6 +199,7 @@ void TaskPage::addAdvancedOptions()
     pageLayout()->insertWidget(pageLayout()->count() - 1, m_advancedSummary);
     OptionForm *advanced = addForm(kAdvancedKeys, QString(), u"advancedOptionsWidget"_s);
     advanced->setVisible(false);
+    m_alignedForms.append(advanced->formLayout());
     connect(m_advancedToggle, &QToolButton::toggled, this, [this, advanced](bool open) {
         m_advancedToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
         advanced->setVisible(open);
@@ -238,7 +240,8 @@ void TaskPage::initializePage()
     // Each kind has its own words: TDengine 2.x speaks of databases and super tables where
     // InfluxDB has buckets and measurements.
     const SourceKind &nouns = kindOf(p);
-    m_bucketLabel->setText(titleCase(nouns.container) + u" *"_s);
+    m_bucketLabel->setText(titleCase(nouns.container) +
+                           (isRequired(*findOption(u"task.bucket"_s), p) ? u" *"_s : QString()));
     m_measurementsLabel->setText(titleCase(nouns.seriesPlural));
     m_filter->setPlaceholderText(tr("Filter %1").arg(nouns.seriesPlural));
     if (m_bucket->currentText() != p.task.bucket)
@@ -247,6 +250,24 @@ void TaskPage::initializePage()
         loadMeasurements(p.task.measurements);
     storeMeasurements(); // the hint below the list, in the words of this source
     FormPage::initializePage();
+    alignLabels();
+}
+
+void TaskPage::alignLabels()
+{
+    QList<QWidget *> labels;
+    for (QFormLayout *form : std::as_const(m_alignedForms))
+        for (int row = 0; row < form->rowCount(); ++row)
+            if (QLayoutItem *item = form->itemAt(row, QFormLayout::LabelRole);
+                item && item->widget())
+                labels.append(item->widget());
+    int width = 0;
+    for (QWidget *label : std::as_const(labels)) {
+        label->setMinimumWidth(0);
+        width = std::max(width, label->sizeHint().width());
+    }
+    for (QWidget *label : std::as_const(labels))
+        label->setMinimumWidth(width);
 }
 
 void TaskPage::changeBucket(const QString &bucket)

@@ -3,9 +3,11 @@
 #include "wizard/FormPage.h"
 
 #include <QHash>
+#include <QList>
 #include <TaskProfile.h>
 
 class QComboBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -31,6 +33,8 @@ public:
 
 private:
     void addAdvancedOptions();
+    /// One column of labels for the task's fields and the advanced ones, as one form would.
+    void alignLabels();
     void changeBucket(const QString &bucket);
     void getSchema();
     void loadMeasurements(const QStringList &names);
@@ -47,6 +51,7 @@ private:
     QLabel *m_measurementsLabel = nullptr;
     QToolButton *m_advancedToggle = nullptr;
     QLabel *m_advancedSummary = nullptr;
+    QList<QFormLayout *> m_alignedForms;
     int m_schemaGeneration = 0; ///< the newest Get schema; older answers are dropped
     QHash<QString, QString> m_spans; ///< measurement -> its first and last time, from Get schema
 };

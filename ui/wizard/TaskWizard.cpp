@@ -2,6 +2,7 @@
 
 #include "CloseKeys.h"
 #include "forms/OptionForm.h"
+#include "run/RunRange.h"
 #include "wizard/AuthenticationPage.h"
 #include "wizard/BasicPage.h"
 #include "wizard/FormPage.h"
@@ -20,6 +21,7 @@
 #include <QTimeZone>
 #include <QVBoxLayout>
 #include <TaskOptions.h>
+#include <TimeText.h>
 
 using namespace Qt::StringLiterals;
 
@@ -235,6 +237,19 @@ void TaskWizard::setNotice(const QString &text)
 {
     if (auto *first = qobject_cast<FormPage *>(page(BasicPage)))
         first->setNotice(text);
+}
+
+void TaskWizard::setStoredTask(const TaskRecord &record, const UnitTotals &totals)
+{
+    m_stored = qMakePair(record, totals);
+}
+
+QString TaskWizard::nextStartText() const
+{
+    if (!m_stored)
+        return {};
+    return tsm::nextStartText(m_profile.task, m_stored->first, m_stored->second,
+                              kinds::is(m_profile.source, SourceId::LpFile), TimeText::nowNs());
 }
 
 void TaskWizard::refresh()

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <CheckpointStore.h>
 #include <QSet>
 #include <functional>
+#include <optional>
 #include <QWizard>
 #include <TaskOptions.h>
 #include <TaskProfile.h>
@@ -63,6 +65,10 @@ public:
     void setTakenNames(const QStringList &names);
     /// A warning shown at the top of the first page.
     void setNotice(const QString &text);
+    /// The task being edited has run before: the summary says what its next Start will do.
+    void setStoredTask(const TaskRecord &record, const UnitTotals &totals);
+    /// What the next Start of the edited task will do; empty for a new task.
+    QString nextStartText() const;
 
 Q_SIGNALS:
     void profileChanged();
@@ -91,6 +97,7 @@ private:
     QString m_secretsNote;
     bool m_storeSecretsInProfile = false;
     bool m_startAfterSubmit = false;
+    std::optional<QPair<TaskRecord, UnitTotals>> m_stored;
 };
 
 } // namespace tsm

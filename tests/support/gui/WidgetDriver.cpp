@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QFile>
 #include <QLineEdit>
+#include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
 
@@ -64,6 +65,12 @@ void triggerOnTask(MainWindow &window, const QString &name, int row)
     QVERIFY(table);
     table->selectRow(row);
     trigger(&window, name);
+}
+
+bool waitForStoreReadings(MainWindow &window, int readings, int timeoutMs)
+{
+    QSignalSpy shown(&window, &MainWindow::tasksShown);
+    return QTest::qWaitFor([&] { return shown.size() >= readings; }, timeoutMs);
 }
 
 TaskWizard *importProfile(MainWindow &window, const TaskProfile &profile, const QString &dir)

@@ -41,6 +41,9 @@ void screenshot(QWidget *widget, const QString &name);
 
 /// Selects row `row` of the main window's task list and triggers action `name` on it.
 void triggerOnTask(MainWindow &window, const QString &name, int row = 0);
+/// Waits until the main window has shown `readings` more readings of the store (each a whole
+/// new reading, so a change the app would show by then is shown); false after `timeoutMs`.
+bool waitForStoreReadings(MainWindow &window, int readings = 2, int timeoutMs = 10000);
 /// Brings `profile` in through the real Import action, the file chooser answered with a file
 /// in `dir`; returns the wizard it opens, still open.
 TaskWizard *importProfile(MainWindow &window, const TaskProfile &profile, const QString &dir);
