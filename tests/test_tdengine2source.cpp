@@ -967,6 +967,48 @@ private Q_SLOTS:
         QCOMPARE(times, (QList<qint64>{inside * 1000000, later * 1000000}));
     }
 
+    /// advanced.onRefused with a row that cannot be carried (every column NULL): stop ends the
+    /// task at it (exit 1) naming the super table, the reason and the rejects file; continue
+    /// records it and migrates the rest (exit 6).
+    void refusedRowStopsOrNot()
+    {
+        TDengine2Emulator source;
+        fill(source);
+        source.insert(u"power"_s, u"d1003"_s, baseMs() + 60000,
+                      QJsonArray{QJsonValue(), QJsonValue(), QJsonValue(), QJsonValue(),
+                                 QJsonValue(), QJsonValue(), QJsonValue(), QJsonValue(),
+                                 QJsonValue()});
+        QTemporaryDir dir;
+        TaskProfile p = profile(u"refused rows"_s, source.url(), u"lpfile"_s, QString());
+        p.target.path = dir.filePath(u"out.lp"_s);
+        p.target.database = QString();
+        p.task.measurements = {u"meters"_s};
+        p.advanced.rejectsFile = dir.filePath(u"refused rows.lp"_s);
+        p.advanced.onRefused = u"stop"_s;
+        const CliResult stopped = runTask(p, dir);
+        QVERIFY2(stopped.exitCode == 1, qPrintable(stopped.output));
+        const QString failure = stopped.output.mid(stopped.output.lastIndexOf(u"error: "_s));
+        QVERIFY2(failure.contains(u"A point of measurement \"meters\" cannot be written to the "
+                                  u"target"_s) &&
+                     failure.contains(u"every column of the row is NULL"_s) &&
+                     failure.contains(p.advanced.rejectsFile),
+                 qPrintable(failure));
+        QFile rejects(p.advanced.rejectsFile);
+        QVERIFY(rejects.open(QIODevice::ReadOnly));
+        QVERIFY(rejects.readAll().contains("meters subtable d1003 ts="));
+        rejects.close();
+
+        p.advanced.onRefused = u"continue"_s;
+        const CliResult continued = runTask(p, dir);
+        QVERIFY2(continued.exitCode == 6, qPrintable(continued.output));
+        QFile out(p.target.path);
+        QVERIFY(out.open(QIODevice::ReadOnly));
+        int rows = 0;
+        for (const QByteArray &line : out.readAll().split('\n'))
+            rows += line.startsWith("meters,") ? 1 : 0;
+        QCOMPARE(rows, 4); // every row of fill() but the NULL one
+    }
+
     void wrongCredentialsStopTheTask()
     {
         TDengine2Emulator source;

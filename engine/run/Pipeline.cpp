@@ -562,12 +562,14 @@ void Pipeline::refused(qint64 unitId, UnitState *state, const QByteArray &line,
                        const QString &reason)
 {
     const std::string_view text(line.constData(), size_t(line.size()));
+    // A write's refusal is the target's answer; a reader's, what the target could not hold.
+    const QString what = state ? u"The target refused a point of measurement \"%1\""_s
+                               : u"A point of measurement \"%1\" cannot be written to the target"_s;
+    const QString measurement =
+        QString::fromStdString(lp::detail::unescapeMeasurement(rawMeasurement(text)));
     const Error error(
         ErrorKind::Rejected,
-        u"The target refused a point of measurement \"%1\" (read unit %2): %3"_s
-            .arg(QString::fromStdString(lp::detail::unescapeMeasurement(rawMeasurement(text))))
-            .arg(unitId)
-            .arg(reason));
+        u"%1 (read unit %2): %3"_s.arg(what.arg(measurement), QString::number(unitId), reason));
     // Failed, not done: the unit is migrated again when the task runs again.
     auto markFailed = [&](UnitState &unit) {
         unit.failed = true;
