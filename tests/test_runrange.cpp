@@ -140,6 +140,17 @@ private Q_SLOTS:
         QCOMPARE(tiny.ledger, RunRange::Ledger::MarkOnly);
     }
 
+    void realtimeAfterAHistoryGoesOnFromItsEnd()
+    {
+        // A task switched from history (or both) to realtime neither reads its history again
+        // nor leaves a gap after it: what it planned stands, following starts at its end.
+        const RunRange r =
+            decideRunRange(task(u"realtime"_s), planned(kStart, kNow), kNow + 5 * kHour);
+        QCOMPARE(r.history.start, kStart);
+        QCOMPARE(r.history.end, kNow);
+        QCOMPARE(r.ledger, RunRange::Ledger::Ready);
+    }
+
     void retroMeansNothingOutsideRealtime()
     {
         TaskSettings t = task(u"both"_s);
