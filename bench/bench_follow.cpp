@@ -4,7 +4,8 @@
 // holds it; the lag is that moment minus the batch's time. The baseline, measured in the same
 // run by the same poller, is how long the source itself takes to show a batch just written.
 //
-//   bench_follow [points/s] [seconds] [delay s]      (defaults: 2000, 20, 1)
+//   bench_follow [points/s] [seconds] [delay s] [poll s]   (defaults: 2000, 20, 1, and half
+//                                                            the delay, 1 to 5 s)
 //   bench_follow --smoke                             (200 points/s for 3 s: does it run)
 #include "run/RunThread.h"
 #include "support/InfluxdFixture.h"
@@ -61,6 +62,9 @@ int main(int argc, char **argv)
     const int rate = smoke ? 200 : argc > 1 ? std::max(10, std::atoi(argv[1])) : 2000;
     const int seconds = smoke ? 3 : argc > 2 ? std::max(3, std::atoi(argv[2])) : 20;
     const int delay = !smoke && argc > 3 ? std::clamp(std::atoi(argv[3]), 1, 30) : 1;
+    // Half the delay by default: how often a task followed before the interval was an option.
+    const int poll =
+        !smoke && argc > 4 ? std::clamp(std::atoi(argv[4]), 1, 3600) : std::clamp(delay / 2, 1, 5);
     const int perTick = std::max(1, rate * kTickMs / 1000);
 
     test::InfluxdFixture influx;
@@ -77,6 +81,7 @@ int main(int argc, char **argv)
     profile.task.start = u"2020-01-01T00:00:00Z"_s;
     profile.task.end.clear();
     profile.task.delaySeconds = delay;
+    profile.task.pollSeconds = poll;
 
     auto runner = std::make_unique<RunThread>(profile, dir.filePath(u"state.sqlite"_s));
     runner->start();

@@ -210,6 +210,15 @@ const EnumNames<TypeConflictPolicy> &typeConflicts()
     return names;
 }
 
+const EnumNames<RefusedPolicy> &refusedPolicies()
+{
+    static const EnumNames<RefusedPolicy> names = {
+        {RefusedPolicy::Continue, u"continue"_s},
+        {RefusedPolicy::Stop, u"stop"_s},
+    };
+    return names;
+}
+
 const QString kSyncAlways = u"always"_s;
 const QString kSyncNone = u"none"_s;
 
@@ -264,6 +273,16 @@ QStringList typeConflictNames()
 std::optional<TypeConflictPolicy> typeConflict(const QString &name)
 {
     return typeConflicts().value(name);
+}
+
+QStringList refusedNames()
+{
+    return refusedPolicies().names();
+}
+
+std::optional<RefusedPolicy> refused(const QString &name)
+{
+    return refusedPolicies().value(name);
 }
 
 bool namesInfluxDb3(const QString &version)

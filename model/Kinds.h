@@ -95,6 +95,12 @@ enum class TypeConflictPolicy
     Convert, ///< integers exactly representable go into a float field; the rest as Suffix
     Reject,
 };
+/** What a point the target refuses does (advanced.onRefused): the task goes on, or stops. */
+enum class RefusedPolicy
+{
+    Continue,
+    Stop,
+};
 
 /** How a task runs (task.mode): its history range, new data as it arrives, or both. */
 enum class TaskMode
@@ -154,6 +160,8 @@ QStringList keyClashNames();
 std::optional<KeyClashPolicy> keyClash(const QString &name);
 QStringList typeConflictNames();
 std::optional<TypeConflictPolicy> typeConflict(const QString &name);
+QStringList refusedNames();
+std::optional<RefusedPolicy> refused(const QString &name);
 
 /** Whether a free-text version names the InfluxDB 3 family ("3", "3.0.1", "v3", "Clustered",
  *  "Cloud Dedicated"); profiles written before the API family had a choice of its own are

@@ -367,7 +367,7 @@ LoadResult readFile(const QString &path)
 void resolvePaths(TaskProfile &profile, const QString &folder)
 {
     const QDir base(folder);
-    for (QString *p : {&profile.source.path, &profile.target.path})
+    for (QString *p : {&profile.source.path, &profile.target.path, &profile.advanced.rejectsFile})
         if (!p->isEmpty() && QFileInfo(*p).isRelative())
             *p = QDir::cleanPath(base.absoluteFilePath(*p));
 }

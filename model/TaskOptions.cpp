@@ -628,9 +628,10 @@ void declareTask(std::vector<OptionSpec> &o)
                     .range(1, 30)
                     .required()
                     .when(sourceCanFollow)
-                    .help(u"An integer between {min} and {max}. To eliminate the impact of "
-                          u"out-of-order data, the task always waits this long before reading "
-                          u"data: it reads only up to now minus the delay."_s)
+                    .help(u"An integer between {min} and {max}: the out-of-order wait (taosX's "
+                          u"term). To eliminate the impact of out-of-order data, the task always "
+                          u"waits this long before reading data: it reads only up to now minus "
+                          u"the delay."_s)
                     .take());
     o.push_back(Declare(u"task.mode"_s, task, OptionKind::Choice, u"Mode"_s)
                     .field([](auto &p) -> auto & { return p.task.mode; })
@@ -647,6 +648,33 @@ void declareTask(std::vector<OptionSpec> &o)
                           u"the delay, then realtime. A line-protocol file source supports "
                           u"history only."_s)
                     .take());
+    o.push_back(Declare(u"task.retro"_s, task, OptionKind::Text, u"Back-fill (retro)"_s)
+                    .field([](auto &p) -> auto & { return p.task.retro; })
+                    .def(QString())
+                    .placeholder(u"2h"_s)
+                    .when([](const TaskProfile &p) {
+                        return sourceCanFollow(p) && kinds::mode(p.task.mode) == TaskMode::Realtime;
+                    })
+                    .help(u"Realtime only: before following, migrate what the source holds from "
+                          u"this long before the task's first run (taosX's retro), e.g. 30m, 2h, "
+                          u"7d or 1h30m (units s, m, h, d, w). The back-fill reads up to the "
+                          u"first run minus the delay; following takes over from there. Decided "
+                          u"at the first run and kept when the task runs again. Empty or 0: "
+                          u"none. With mode both it has no meaning (the history covers it) and "
+                          u"is hidden and ignored."_s)
+                    .take());
+    o.push_back(
+        Declare(u"task.pollSeconds"_s, task, OptionKind::Integer, u"Poll Interval (seconds)"_s)
+            .field([](auto &p) -> auto & { return p.task.pollSeconds; })
+            .def(5)
+            .range(1, 3600)
+            .required()
+            .when(sourceCanFollow)
+            .help(u"While following new data (realtime and both modes): how long the task "
+                  u"waits between two reads of what is new, {min} to {max}. After a "
+                  u"failure that may pass it waits longer, up to a minute or this "
+                  u"interval. The default is {default}."_s)
+            .take());
     o.push_back(Declare(u"task.schemaSync"_s, task, OptionKind::Choice, u"Schema Sync"_s)
                     .field([](auto &p) -> auto & { return p.task.schemaSync; })
                     .def(kinds::schemaSyncNames().first())
@@ -797,6 +825,29 @@ void declareAdvanced(std::vector<OptionSpec> &o)
                           u"source, for a source that suffers under back-to-back queries. "
                           u"0: no pause (the default)."_s)
                     .take());
+    o.push_back(Declare(u"advanced.rejectsFile"_s, advanced, OptionKind::Path, u"Rejects File"_s)
+                    .field([](auto &p) -> auto & { return p.advanced.rejectsFile; })
+                    .def(QString())
+                    .help(u"Where the points the target refuses are written, each after a line "
+                          u"with the target's reason (line protocol, appended). A relative path "
+                          u"is relative to the profile's folder (to the working directory for a "
+                          u"task saved in the state file). A path that cannot be written stops "
+                          u"the task before anything runs. Empty: <state file>.rejects/<task>.lp "
+                          u"beside the state file."_s)
+                    .take());
+    o.push_back(
+        Declare(u"advanced.onRefused"_s, advanced, OptionKind::Choice, u"On Refused Points"_s)
+            .field([](auto &p) -> auto & { return p.advanced.onRefused; })
+            .def(kinds::refusedNames().first())
+            .choices(kinds::refusedNames())
+            .required()
+            .help(u"continue: points the target refuses go to the rejects file and the "
+                  u"task goes on (tsmigrate-cli exits with 6 at the end). stop: the first "
+                  u"refused point stops the task, naming its measurement, the target's "
+                  u"reason and the rejects file (exit 1); the read unit it belongs to is "
+                  u"not done, so running the task again once the cause is fixed migrates "
+                  u"it again, without loss or duplicates. The default is {default}."_s)
+            .take());
     o.push_back(Declare(u"advanced.verify"_s, advanced, OptionKind::Boolean,
                         u"Verify at the End"_s)
                     .field([](auto &p) -> auto & { return p.advanced.verify; })
@@ -1105,6 +1156,11 @@ QList<FieldError> validateProfile(const TaskProfile &profile)
                        u"\"%1\" needs a database source; use history"_s.arg(profile.task.mode)});
     }
     validateControls(profile, errors);
+    if (findOption(u"task.retro"_s)->appliesTo(profile) &&
+        !TimeText::parseDuration(profile.task.retro))
+        errors.append({u"task.retro"_s,
+                       u"Back-fill \"%1\" is not a duration: use a whole number and a unit, e.g. "
+                       u"30m, 2h, 7d or 1h30m"_s.arg(profile.task.retro)});
     static const QRegularExpression hex(u"^[0-9a-fA-F]+$"_s);
     for (const QString &key : {u"source.auth.orgId"_s, u"target.auth.orgId"_s}) {
         const OptionSpec *spec = findOption(key);

@@ -64,6 +64,8 @@ struct TaskSettings
     int windowMinutes = 0;
     int delaySeconds = 0;
     QString mode;       ///< history | realtime | both
+    QString retro;      ///< realtime: back-fill this long before the first run ("2h"); empty = none
+    int pollSeconds = 0; ///< following: seconds between two reads of new data
     QString schemaSync; ///< always | none
     QString seriesFilter; ///< InfluxQL condition on tags; empty = every series
     QStringList rename;   ///< "measurement:from=to", "tag:from=to", "field:from=to"
@@ -88,6 +90,8 @@ struct AdvancedSettings
     int idleSeconds = 0;         ///< health: following without new data this long is Idle
     int maxPointsPerSecond = 0; ///< points written per second over the whole task; 0 = no limit
     int readIntervalMs = 0;     ///< a reader's pause between two consecutive reads
+    QString rejectsFile;        ///< where refused points go; empty = beside the state file
+    QString onRefused;          ///< continue | stop: what a point the target refuses does
 };
 
 /**

@@ -193,6 +193,50 @@ QString format(qint64 nanoseconds)
     return text;
 }
 
+std::optional<qint64> parseDuration(const QString &text)
+{
+    const QString t = text.trimmed();
+    if (t.isEmpty() || t == u"0"_s)
+        return 0;
+    qint64 total = 0;
+    qsizetype i = 0;
+    while (i < t.size()) {
+        qint64 amount = 0;
+        const qsizetype first = i;
+        for (; i < t.size() && t.at(i) >= u'0' && t.at(i) <= u'9'; ++i) {
+            if (amount > 1'000'000'000)
+                return std::nullopt;
+            amount = amount * 10 + (t.at(i).unicode() - u'0');
+        }
+        if (i == first || i == t.size())
+            return std::nullopt; // a unit without a number, or a number without a unit
+        qint64 unitSeconds = 0;
+        switch (t.at(i++).unicode()) {
+        case u's':
+            unitSeconds = 1;
+            break;
+        case u'm':
+            unitSeconds = 60;
+            break;
+        case u'h':
+            unitSeconds = 3600;
+            break;
+        case u'd':
+            unitSeconds = kSecondsPerDay;
+            break;
+        case u'w':
+            unitSeconds = 7 * kSecondsPerDay;
+            break;
+        default:
+            return std::nullopt;
+        }
+        total += amount * unitSeconds;
+        if (total > 100LL * 365 * kSecondsPerDay)
+            return std::nullopt; // beyond any retention: surely a typing error
+    }
+    return total * kNsPerSecond;
+}
+
 qint64 nowNs()
 {
     using namespace std::chrono;

@@ -14,6 +14,9 @@ namespace TimeText {
 std::optional<qint64> parse(const QString &text, const QString &timeZone);
 /// RFC 3339 in UTC with as many fraction digits as needed (0, 3, 6 or 9).
 QString format(qint64 nanoseconds);
+/// A duration such as "30m", "2h", "7d" or "1h30m" (units s, m, h, d, w, each after a whole
+/// number) in nanoseconds; empty text and "0" are 0. Nothing on other text, or beyond 100 years.
+std::optional<qint64> parseDuration(const QString &text);
 /// Current time in nanoseconds since the epoch.
 qint64 nowNs();
 

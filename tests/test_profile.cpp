@@ -258,6 +258,9 @@ QList<TaskProfile> variants()
     TaskProfile td = validProfile();
     td.source.type = u"tdengine2"_s;
     list.append(td);
+    TaskProfile tdRealtime = td;
+    tdRealtime.task.mode = u"realtime"_s;
+    list.append(tdRealtime);
     TaskProfile file = validProfile();
     file.source.type = u"lpfile"_s;
     file.source.path = u"in.lp"_s;
@@ -320,8 +323,8 @@ private slots:
             }
         }
         QCOMPARE(findOption(u"no.such.key"_s), nullptr);
-        // Every field of TaskProfile has a declaration (60 fields, version is the format's).
-        QCOMPARE(keys.size(), 60);
+        // Every field of TaskProfile has a declaration (64 fields, version is the format's).
+        QCOMPARE(keys.size(), 64);
 
         // Form order: basic information first, advanced options last.
         const auto &options = taskOptions();
@@ -582,7 +585,9 @@ private slots:
                                       u"target.childTableName"_s, u"task.seriesFilter"_s,
                                       u"task.rename"_s, u"task.renameFile"_s, u"task.addTags"_s,
                                       u"advanced.maxPointsPerSecond"_s,
-                                      u"advanced.readIntervalMs"_s}));
+                                      u"advanced.readIntervalMs"_s, u"task.retro"_s,
+                                      u"task.pollSeconds"_s, u"advanced.rejectsFile"_s,
+                                      u"advanced.onRefused"_s}));
     }
 
     void secretsOnlyWhenAsked()
@@ -1060,6 +1065,19 @@ private slots:
              u"Delay must be between 1 and 30 seconds"_s},
             {"delay 31", [](TaskProfile &p) { p.task.delaySeconds = 31; }, u"task.delaySeconds"_s,
              u"Delay must be between 1 and 30 seconds"_s},
+            {"poll 0", [](TaskProfile &p) { p.task.pollSeconds = 0; }, u"task.pollSeconds"_s,
+             u"Poll interval must be between 1 and 3600 seconds"_s},
+            {"retro not a duration",
+             [](TaskProfile &p) {
+                 p.task.mode = u"realtime"_s;
+                 p.task.retro = u"2 hours"_s;
+             },
+             u"task.retro"_s,
+             u"Back-fill \"2 hours\" is not a duration: use a whole number and a unit, e.g. 30m, "
+             u"2h, 7d or 1h30m"_s},
+            {"refused neither continue nor stop",
+             [](TaskProfile &p) { p.advanced.onRefused = u"halt"_s; }, u"advanced.onRefused"_s,
+             u"On refused points must be one of: continue, stop"_s},
             {"window 0", [](TaskProfile &p) { p.task.windowMinutes = 0; }, u"task.windowMinutes"_s,
              u"Time range per read must be between 1 and 525600 minutes"_s},
             {"batch 0", [](TaskProfile &p) { p.advanced.batchSize = 0; }, u"advanced.batchSize"_s,
@@ -1208,6 +1226,58 @@ private slots:
         fileTarget.target.host.clear();
         QVERIFY2(validateProfile(fileTarget).isEmpty(),
                  qPrintable(describe(validateProfile(fileTarget))));
+    }
+
+    /// The controls of following apply to every source that can be followed, TDengine 2.x
+    /// included; the back-fill only in realtime; the rejects controls to every task.
+    void followControlsApplyWhereTheyMeanSomething()
+    {
+        auto applies = [](const QString &key, const TaskProfile &p) {
+            return findOption(key)->appliesTo(p);
+        };
+        for (const QString &type : {u"tdengine2"_s, u"influxdb"_s}) {
+            TaskProfile p = validProfile();
+            p.source.type = type;
+            p.task.mode = u"realtime"_s;
+            for (const QString &key : {u"task.retro"_s, u"task.pollSeconds"_s,
+                                       u"task.delaySeconds"_s, u"advanced.rejectsFile"_s,
+                                       u"advanced.onRefused"_s})
+                QVERIFY2(applies(key, p), qPrintable(type + u": "_s + key));
+            p.task.mode = u"both"_s;
+            QVERIFY(!applies(u"task.retro"_s, p));
+            QVERIFY(applies(u"task.pollSeconds"_s, p));
+            // Hidden there, and ignored: a back-fill left from realtime is no error.
+            p.task.retro = u"not a duration"_s;
+            QVERIFY2(validateProfile(p).isEmpty(), qPrintable(describe(validateProfile(p))));
+        }
+        TaskProfile file = validProfile();
+        file.source.type = u"lpfile"_s;
+        file.source.path = u"in.lp"_s;
+        QVERIFY(!applies(u"task.retro"_s, file));
+        QVERIFY(!applies(u"task.pollSeconds"_s, file));
+        QVERIFY(applies(u"advanced.rejectsFile"_s, file));
+        QVERIFY(applies(u"advanced.onRefused"_s, file));
+        QVERIFY(findOption(u"task.delaySeconds"_s)->help.contains(u"out-of-order wait"_s));
+        const TaskProfile defaults = TaskProfile::withDefaults();
+        QCOMPARE(defaults.task.pollSeconds, 5); // what following waited with the default delay
+        QCOMPARE(defaults.advanced.onRefused, u"continue"_s);
+        QVERIFY(defaults.task.retro.isEmpty() && defaults.advanced.rejectsFile.isEmpty());
+    }
+
+    /// A relative rejects file is relative to the profile's folder, as every file path of it.
+    void relativeRejectsFileFromTheProfilesFolder()
+    {
+        QTemporaryDir dir;
+        TaskProfile p = validProfile();
+        p.advanced.rejectsFile = u"out/refused.lp"_s;
+        const QString path = dir.filePath(u"p.json"_s);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(ProfileJson::toJson(p, false));
+        file.close();
+        const ProfileJson::LoadResult loaded = ProfileJson::readFile(path);
+        QVERIFY(loaded.ok());
+        QCOMPARE(loaded.profile.advanced.rejectsFile, dir.filePath(u"out/refused.lp"_s));
     }
 
     void rangesAndChoicesComeFromTheDeclarations()

@@ -138,6 +138,7 @@ TaskProfile followProfile(const QString &name, const QString &url, const QString
     profile.task.start = u"2020-01-01T00:00:00Z"_s;
     profile.task.end.clear();
     profile.task.delaySeconds = 1;
+    profile.task.pollSeconds = 1;
     profile.advanced.readConcurrency = 2;
     profile.advanced.writeConcurrency = 2;
     return profile;
@@ -261,6 +262,137 @@ private Q_SLOTS:
         const CliResult status = runCli({u"status"_s, u"--state"_s, state});
         QVERIFY2(status.output.contains(u"follow me: paused, following, up to "_s),
                  qPrintable(status.output));
+    }
+
+    /// task.retro: a realtime task first migrates what the source holds from that long before
+    /// its first run, then follows; older points stay out. Run again after an interruption, it
+    /// reads neither the back-fill again nor skips anything.
+    void retroBackFillsThenFollows()
+    {
+        InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        const qint64 nowNs = QDateTime::currentMSecsSinceEpoch() * kNsPerMs;
+        const qint64 minute = 60000 * kNsPerMs;
+        QByteArray before;
+        // Outside a back-fill of one hour: two hours and 61 minutes before the first run.
+        before += "power,host=old v=1 " + QByteArray::number(nowNs - 120 * minute) + '\n';
+        before += "power,host=old v=2 " + QByteArray::number(nowNs - 61 * minute) + '\n';
+        // Inside it: 30 points from 50 to 21 minutes before, and one 5 minutes before.
+        for (int i = 0; i < 30; ++i)
+            before += "power,host=back v=" + QByteArray::number(i) + " " +
+                      QByteArray::number(nowNs - (50 - i) * minute) + '\n';
+        before += "temp,host=back v=5 " + QByteArray::number(nowNs - 5 * minute) + '\n';
+        QVERIFY(influx.fill(u"src"_s, before));
+
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const QString profilePath = dir.filePath(u"task.json"_s);
+        const QString name = u"retro"_s;
+        TaskProfile profile = followProfile(name, influx.url(), u"realtime"_s);
+        profile.task.windowMinutes = 10; // several units in the back-fill
+        QVERIFY(saveProfile(profile, profilePath));
+
+        // From the CLI, the back-fill given with --set.
+        CliRun first;
+        QVERIFY(first.start(profilePath, state, {u"--set"_s, u"task.retro=1h"_s}));
+        const std::optional<qint64> following = waitForOrigin(state, name);
+        QVERIFY(following);
+        const qint64 origin = *following;
+        const auto planned = readTask(state, name);
+        // [first run − 1 h, first run − delay): the first run came after nowNs.
+        QCOMPARE(origin - planned->planStartNs, 3600 * 1000 * kNsPerMs - 1000 * kNsPerMs);
+        QVERIFY(planned->planStartNs >= nowNs - 60 * minute);
+        QTest::qWait(1000);
+        Writer writer(influx);
+        QVERIFY(writer.writeFor(2000));
+        QVERIFY(waitForWatermark(state, name, writer.last(), 30000));
+        interrupt(first);
+        const CliResult status = runCli({u"status"_s, u"--state"_s, state, u"--task"_s, name});
+        QVERIFY2(status.output.contains(u"History complete: 31 points written"_s),
+                 qPrintable(status.output));
+
+        // Run again: the back-fill decided at the first run stands, its units are not read again.
+        QVERIFY(writer.writeFor(1000));
+        CliRun second;
+        QVERIFY(second.start(profilePath, state, {u"--set"_s, u"task.retro=2h"_s}));
+        QVERIFY(writer.writeFor(1000));
+        QVERIFY(waitForWatermark(state, name, writer.last(), 30000));
+        interrupt(second);
+        const auto after = readTask(state, name);
+        QCOMPARE(after->planStartNs, planned->planStartNs);
+        QCOMPARE(after->planEndNs, origin);
+        CheckpointStore store;
+        QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
+        int backFillUnits = 0;
+        for (const UnitRecord &unit : store.units(after->id)) {
+            if (unit.rangeEnd > origin)
+                continue;
+            ++backFillUnits;
+            QCOMPARE(unit.status, UnitStatus::Done);
+            QCOMPARE(unit.attempts, 1);
+        }
+        QVERIFY2(backFillUnits >= 2, qPrintable(QString::number(backFillUnits)));
+
+        // The target holds exactly the source from the back-fill's start: the 31 points before
+        // the first run inside the hour, none older, and every point written since.
+        verifyCopy(influx, planned->planStartNs, after->watermarkNs, 31 + writer.written() / 2);
+        InfluxDump dump(influx.url());
+        const QStringList target = dump.dump(u"dst"_s);
+        QCOMPARE(InfluxDump::pointCount(target), 31 + writer.written());
+        QVERIFY(std::none_of(target.begin(), target.end(), [](const QString &line) {
+            return line.contains(u"host=old"_s);
+        }));
+    }
+
+    /// task.pollSeconds spaces the reads of new data: with an hour between them nothing written
+    /// after the task began to follow is read (the derived interval read it within a second or
+    /// two); the same task run with --set task.pollSeconds=1 takes it all.
+    void pollIntervalSpacesTheReads()
+    {
+        InfluxdFixture influx;
+        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
+        QVERIFY(influx.query(u"CREATE DATABASE src"_s));
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        const QString profilePath = dir.filePath(u"task.json"_s);
+        const QString name = u"poll"_s;
+        TaskProfile profile = followProfile(name, influx.url(), u"realtime"_s);
+        profile.task.pollSeconds = 3600;
+        QVERIFY(saveProfile(profile, profilePath));
+
+        RunThread runner(profile, state);
+        QStringList events;
+        connect(&runner, &RunThread::event, this,
+                [&](int, const QString &message) { events.append(message); });
+        QSignalSpy finished(&runner, &RunThread::finished);
+        runner.start();
+        auto followingSaid = [&] {
+            return std::any_of(events.begin(), events.end(), [](const QString &e) {
+                return e.startsWith(u"Following new data from"_s);
+            });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(followingSaid(), 30000);
+        QVERIFY2(events.join(u'\n').contains(u"reading up to now − 1 s every 3600 s"_s),
+                 qPrintable(events.join(u'\n')));
+        // The first cycle comes at once, reading up to a second before it: the points below,
+        // written two seconds later and stamped at most 0.7 s back, wait for the next one.
+        QTest::qWait(2000);
+        Writer writer(influx);
+        QVERIFY(writer.writeFor(3000));
+        QTest::qWait(2000);
+        const auto waiting = readTask(state, name);
+        QVERIFY(waiting->watermarkNs < writer.last());
+        InfluxDump dump(influx.url());
+        QCOMPARE(InfluxDump::pointCount(dump.dump(u"dst"_s)), 0);
+        runner.requestStop(); // the wait ends at once
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QCOMPARE(finished.at(0).at(0).value<RunOutcome>().status, RunOutcome::Status::Stopped);
+
+        CliRun again;
+        QVERIFY(again.start(profilePath, state, {u"--set"_s, u"task.pollSeconds=1"_s}));
+        QVERIFY(waitForWatermark(state, name, writer.last(), 30000));
+        interrupt(again);
+        QCOMPARE(InfluxDump::pointCount(dump.dump(u"dst"_s)), writer.written());
     }
 
     /// SIGKILL while following, then run again: no gap, no duplicate.

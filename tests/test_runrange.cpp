@@ -110,6 +110,65 @@ private Q_SLOTS:
         QCOMPARE(again.ledger, RunRange::Ledger::Ready);
     }
 
+    void realtimeBackFillsItsRetroFirst()
+    {
+        // [first run − retro, first run − delay) first; following takes over from its end.
+        TaskSettings t = task(u"realtime"_s);
+        t.retro = u"2h"_s;
+        const RunRange first = decideRunRange(t, std::nullopt, kNow);
+        QVERIFY(first.follow);
+        QCOMPARE(first.history.start, kNow - 2 * kHour);
+        QCOMPARE(first.history.end, kNow - 10 * kSecond);
+        QCOMPARE(first.ledger, RunRange::Ledger::Plan);
+        // Kept when the task runs again, whatever the back-fill says now.
+        t.retro = u"30m"_s;
+        const RunRange again = decideRunRange(
+            t, planned(kNow - 2 * kHour, kNow - 10 * kSecond), kNow + 3 * kHour);
+        QCOMPARE(again.history.start, kNow - 2 * kHour);
+        QCOMPARE(again.history.end, kNow - 10 * kSecond);
+        QCOMPARE(again.ledger, RunRange::Ledger::Ready);
+        const RunRange following =
+            decideRunRange(t, planned(kNow - 2 * kHour, kNow - 10 * kSecond, kNow + kHour),
+                           kNow + 3 * kHour);
+        QCOMPARE(following.ledger, RunRange::Ledger::ResumeFollowing);
+        // Not before the start time.
+        t.retro = u"7d"_s;
+        QCOMPARE(decideRunRange(t, std::nullopt, kNow).history.start, kStart);
+        // A back-fill shorter than the delay reads nothing before following.
+        t.retro = u"5s"_s;
+        const RunRange tiny = decideRunRange(t, std::nullopt, kNow);
+        QCOMPARE(tiny.history.start, tiny.history.end);
+        QCOMPARE(tiny.ledger, RunRange::Ledger::MarkOnly);
+    }
+
+    void realtimeAfterAHistoryGoesOnFromItsEnd()
+    {
+        // A task switched from history (or both) to realtime neither reads its history again
+        // nor leaves a gap after it: what it planned stands, following starts at its end.
+        const RunRange r =
+            decideRunRange(task(u"realtime"_s), planned(kStart, kNow), kNow + 5 * kHour);
+        QCOMPARE(r.history.start, kStart);
+        QCOMPARE(r.history.end, kNow);
+        QCOMPARE(r.ledger, RunRange::Ledger::Ready);
+    }
+
+    void retroMeansNothingOutsideRealtime()
+    {
+        TaskSettings t = task(u"both"_s);
+        t.retro = u"2h"_s;
+        QCOMPARE(decideRunRange(t, std::nullopt, kNow).history.start, kStart);
+        t.retro = u"two hours"_s; // not read at all outside realtime
+        QCOMPARE(decideRunRange(t, std::nullopt, kNow).history.start, kStart);
+        t.mode = u"realtime"_s;
+        try {
+            decideRunRange(t, std::nullopt, kNow);
+            QFAIL("no error");
+        } catch (const Error &error) {
+            QCOMPARE(error.kind(), ErrorKind::Config);
+            QVERIFY2(error.message().contains(u"task.retro"_s), qPrintable(error.message()));
+        }
+    }
+
     void realtimeWithALaterStartWaitsForIt()
     {
         TaskSettings t = task(u"realtime"_s);

@@ -15,12 +15,14 @@
 #include "support/TestProfiles.h"
 #include "support/TestTime.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <TimeText.h>
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -917,6 +919,94 @@ private Q_SLOTS:
         } catch (const Error &error) {
             QCOMPARE(error.kind(), ErrorKind::NotFound);
         }
+    }
+
+    /// Following a TDengine 2.x database with the controls of taosX's form: a back-fill of an
+    /// hour (retro), a poll interval of a second and an out-of-order wait of a second. The row
+    /// from within the hour arrives, the older one does not, a row written later is followed.
+    void realtimeBackFillThenFollow()
+    {
+        TDengine2Emulator source;
+        source.createDatabase(u"power"_s, u"ms"_s);
+        source.createStable(u"power"_s, u"meters"_s,
+                            {{u"ts"_s, u"TIMESTAMP"_s, 0},
+                             {u"current"_s, u"FLOAT"_s, 0},
+                             {u"voltage"_s, u"INT"_s, 0}},
+                            {{u"location"_s, u"BINARY"_s, 24}, {u"groupid"_s, u"INT"_s, 0}});
+        source.createSubtable(u"power"_s, u"meters"_s, u"d1001"_s, QJsonArray{u"SF"_s, 2});
+        const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+        const qint64 older = nowMs - 2 * 3600000;
+        const qint64 inside = nowMs - 30 * 60000;
+        source.insert(u"power"_s, u"d1001"_s, older, QJsonArray{1.5, 1});
+        source.insert(u"power"_s, u"d1001"_s, inside, QJsonArray{2.5, 2});
+        TDengine3Emulator target;
+        QTemporaryDir dir;
+        TaskProfile p = profile(u"td2 follow"_s, source.url(), u"tdengine3"_s, target.url());
+        p.task.start = TimeText::format((nowMs - kMsPerDay) * 1000000);
+        p.task.end.clear();
+        p.task.mode = u"realtime"_s;
+        p.task.delaySeconds = 1;
+        QVERIFY(saveProfile(p, dir.filePath(u"p.json"_s)));
+
+        CliRun run;
+        QVERIFY(run.start(dir.filePath(u"p.json"_s), dir.filePath(u"s.sqlite"_s),
+                          {u"--set"_s, u"task.retro=1h"_s, u"--set"_s, u"task.pollSeconds=1"_s}));
+        QTRY_COMPARE_WITH_TIMEOUT(target.rowCount(u"dst"_s), qint64(1), 30000);
+        const qint64 later = QDateTime::currentMSecsSinceEpoch();
+        source.insert(u"power"_s, u"d1001"_s, later, QJsonArray{3.5, 3});
+        QTRY_COMPARE_WITH_TIMEOUT(target.rowCount(u"dst"_s), qint64(2), 30000);
+        run.interrupt();
+        QVERIFY(run.process().waitForFinished(30000));
+        const QString output = run.readOutput();
+        QVERIFY2(run.process().exitCode() == 5, qPrintable(output));
+        QVERIFY2(output.contains(u"every 1 s"_s), qPrintable(output));
+        QList<qint64> times;
+        for (const TDengine3Emulator::Row &row : target.rows(u"dst"_s, u"meters"_s))
+            times.append(row.ts);
+        std::sort(times.begin(), times.end());
+        QCOMPARE(times, (QList<qint64>{inside * 1000000, later * 1000000}));
+    }
+
+    /// advanced.onRefused with a row that cannot be carried (every column NULL): stop ends the
+    /// task at it (exit 1) naming the super table, the reason and the rejects file; continue
+    /// records it and migrates the rest (exit 6).
+    void refusedRowStopsOrNot()
+    {
+        TDengine2Emulator source;
+        fill(source);
+        source.insert(u"power"_s, u"d1003"_s, baseMs() + 60000,
+                      QJsonArray{QJsonValue(), QJsonValue(), QJsonValue(), QJsonValue(),
+                                 QJsonValue(), QJsonValue(), QJsonValue(), QJsonValue(),
+                                 QJsonValue()});
+        QTemporaryDir dir;
+        TaskProfile p = profile(u"refused rows"_s, source.url(), u"lpfile"_s, QString());
+        p.target.path = dir.filePath(u"out.lp"_s);
+        p.target.database = QString();
+        p.task.measurements = {u"meters"_s};
+        p.advanced.rejectsFile = dir.filePath(u"refused rows.lp"_s);
+        p.advanced.onRefused = u"stop"_s;
+        const CliResult stopped = runTask(p, dir);
+        QVERIFY2(stopped.exitCode == 1, qPrintable(stopped.output));
+        const QString failure = stopped.output.mid(stopped.output.lastIndexOf(u"error: "_s));
+        QVERIFY2(failure.contains(u"A point of measurement \"meters\" cannot be written to the "
+                                  u"target"_s) &&
+                     failure.contains(u"every column of the row is NULL"_s) &&
+                     failure.contains(p.advanced.rejectsFile),
+                 qPrintable(failure));
+        QFile rejects(p.advanced.rejectsFile);
+        QVERIFY(rejects.open(QIODevice::ReadOnly));
+        QVERIFY(rejects.readAll().contains("meters subtable d1003 ts="));
+        rejects.close();
+
+        p.advanced.onRefused = u"continue"_s;
+        const CliResult continued = runTask(p, dir);
+        QVERIFY2(continued.exitCode == 6, qPrintable(continued.output));
+        QFile out(p.target.path);
+        QVERIFY(out.open(QIODevice::ReadOnly));
+        int rows = 0;
+        for (const QByteArray &line : out.readAll().split('\n'))
+            rows += line.startsWith("meters,") ? 1 : 0;
+        QCOMPARE(rows, 4); // every row of fill() but the NULL one
     }
 
     void wrongCredentialsStopTheTask()

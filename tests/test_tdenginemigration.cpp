@@ -222,6 +222,37 @@ TaskProfile toTDengine(const QString &name, const QString &influxUrl, const QStr
     return p;
 }
 
+/// A tag value TDengine cannot hold: 4200 characters are 16800 bytes of NCHAR, over 16384.
+QByteArray oversizedTag()
+{
+    return QByteArray(4200, 'x');
+}
+
+/// Six hours of a point a minute in three series, and one point TDengine refuses (its tag is
+/// too large) at 4:30 among them.
+QByteArray refusingData()
+{
+    QByteArray lp;
+    for (int i = 0; i < 360; ++i)
+        lp += "meter,id=m" + QByteArray::number(i % 3) + " kwh=" + QByteArray::number(i) +
+              ".5 " + QByteArray::number(baseTime() + qint64(i) * 60 * kSecond) + '\n';
+    lp += "meter,id=" + oversizedTag() + " kwh=1.5 " +
+          QByteArray::number(baseTime() + 270 * 60 * kSecond + 1) + '\n';
+    return lp;
+}
+
+/// One window of an hour a read unit, read and written one after another.
+TaskProfile oneUnitAtATime(const QString &name, const QString &influxUrl, const QString &db,
+                           const QString &tdUrl)
+{
+    TaskProfile p = toTDengine(name, influxUrl, db, tdUrl, u"dst"_s);
+    p.task.windowMinutes = 60;
+    p.advanced.readConcurrency = 1;
+    p.advanced.writeConcurrency = 1;
+    p.advanced.batchSize = 20;
+    return p;
+}
+
 } // namespace
 
 /** InfluxDB 1.x → TDengine 3 (emulated) through tsmigrate-cli, compared value by value. */
@@ -392,6 +423,122 @@ private Q_SLOTS:
         CheckpointStore store;
         QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
         QVERIFY(store.renamings(store.task(u"rejecting"_s)->id).isEmpty());
+    }
+
+    /// advanced.rejectsFile: the refused point is where the profile asks (relative to the
+    /// profile's folder), not beside the state file; the run's outcome and status name it.
+    void rejectsFileWhereAsked()
+    {
+        QVERIFY(m_influx->fill(u"refusing1"_s, refusingData()));
+        TDengine3Emulator td;
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        TaskProfile profile = oneUnitAtATime(u"asked"_s, m_influx->url(), u"refusing1"_s, td.url());
+        profile.advanced.rejectsFile = u"out/refused.lp"_s;
+        QVERIFY(saveProfile(profile, profilePath));
+        const CliResult run = runCli({u"run"_s, profilePath, u"--state"_s, state});
+        QVERIFY2(run.exitCode == 6, qPrintable(run.output));
+        const QString asked = dir.filePath(u"out/refused.lp"_s);
+        QVERIFY2(run.output.contains(u"recorded with the reasons in %1"_s.arg(asked)),
+                 qPrintable(run.output));
+        const Rejected rejected = readRejects(asked);
+        QCOMPARE(rejected.lines.size(), 1);
+        QVERIFY(rejected.lines.at(0).startsWith("meter,id=" + oversizedTag()));
+        QVERIFY2(rejected.reasons.at(0).contains(u"16384"_s), qPrintable(rejected.reasons.at(0)));
+        QVERIFY(!QFileInfo::exists(Runner::rejectsPath(state, u"asked"_s)));
+        QCOMPARE(td.rowCount(u"dst"_s), 360);
+        const CliResult status = runCli({u"status"_s, u"--state"_s, state});
+        QVERIFY2(status.output.contains(u"  rejects: %1"_s.arg(asked)), qPrintable(status.output));
+
+        // A rejects file that cannot be written (its folder is a file) stops the task before
+        // anything is read or written, naming the field and the local side.
+        TDengine3Emulator untouched;
+        QFile blocker(dir.filePath(u"blocker"_s));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        profile = oneUnitAtATime(u"unwritable"_s, m_influx->url(), u"refusing1"_s,
+                                 untouched.url());
+        profile.advanced.rejectsFile = dir.filePath(u"blocker/refused.lp"_s);
+        QVERIFY(saveProfile(profile, profilePath));
+        const CliResult refused = runCli({u"run"_s, profilePath, u"--state"_s, state});
+        QVERIFY2(refused.exitCode == 2, qPrintable(refused.output));
+        QVERIFY2(refused.output.contains(u"advanced.rejectsFile"_s) &&
+                     refused.output.contains(u"(local)"_s) &&
+                     refused.output.contains(dir.filePath(u"blocker/refused.lp"_s)),
+                 qPrintable(refused.output));
+        QVERIFY2(untouched.statements().isEmpty(), qPrintable(untouched.statements().join(u'\n')));
+        QCOMPARE(untouched.writeRequests(), 0);
+    }
+
+    /// advanced.onRefused = stop: the first refused point stops the task, exit 1, naming the
+    /// measurement, TDengine's reason and the rejects file; the units done before stay done and
+    /// the one with the refusal is not. Once the cause is gone, running again completes without
+    /// loss or duplicates and without reading the done units again.
+    void refusedPointStopsTheTask()
+    {
+        QVERIFY(m_influx->fill(u"refusing2"_s, refusingData()));
+        TDengine3Emulator td;
+        QTemporaryDir dir;
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        const QString state = dir.filePath(u"state.sqlite"_s);
+        TaskProfile profile =
+            oneUnitAtATime(u"stopping"_s, m_influx->url(), u"refusing2"_s, td.url());
+        QVERIFY(saveProfile(profile, profilePath));
+        const CliResult run = runCli({u"run"_s, profilePath, u"--state"_s, state, u"--set"_s,
+                                      u"advanced.onRefused=stop"_s});
+        QVERIFY2(run.exitCode == 1, qPrintable(run.output));
+        const QString rejectsFile = Runner::rejectsPath(state, u"stopping"_s);
+        // Checked before sending, as TDengine's client checks it (see TDengine 3 in the README).
+        const QString failure = run.output.mid(run.output.lastIndexOf(u"error: "_s));
+        QVERIFY2(failure.contains(u"The target refused a point of measurement \"meter\""_s) &&
+                     failure.contains(u"TDengine allows 16384 in total per point"_s) &&
+                     failure.contains(u"advanced.onRefused = stop"_s) &&
+                     failure.contains(rejectsFile),
+                 qPrintable(failure));
+        const Rejected rejected = readRejects(rejectsFile);
+        QCOMPARE(rejected.lines.size(), 1);
+        QVERIFY(rejected.lines.at(0).startsWith("meter,id=" + oversizedTag()));
+
+        const qint64 refusedAt = baseTime() + 270 * 60 * kSecond + 1;
+        QList<qint64> doneFirst;
+        {
+            CheckpointStore store;
+            QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
+            const auto task = store.task(u"stopping"_s);
+            QCOMPARE(task->state, TaskState::Failed);
+            for (const UnitRecord &unit : store.units(task->id)) {
+                if (unit.status == UnitStatus::Done)
+                    doneFirst.append(unit.id);
+                if (unit.rangeStart <= refusedAt && refusedAt < unit.rangeEnd)
+                    QVERIFY(unit.status != UnitStatus::Done);
+            }
+            const UnitTotals totals = store.unitTotals(task->id);
+            QVERIFY2(!doneFirst.isEmpty() && totals.done < totals.total,
+                     qPrintable(u"%1 of %2 done"_s.arg(totals.done).arg(totals.total)));
+        }
+        QVERIFY(td.rowCount(u"dst"_s) < 360);
+
+        // The cause goes; the task goes on from where it stopped.
+        QVERIFY(m_influx->query(u"DROP SERIES FROM meter WHERE id = '%1'"_s.arg(
+                                    QString::fromLatin1(oversizedTag())),
+                                u"refusing2"_s));
+        const CliResult again = runCli({u"run"_s, profilePath, u"--state"_s, state, u"--set"_s,
+                                        u"advanced.onRefused=stop"_s});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.output));
+        InfluxDump dump(m_influx->url());
+        const QStringList source = asSuperTables(dump.dump(u"refusing2"_s));
+        QCOMPARE(InfluxDump::pointCount(dump.dump(u"refusing2"_s)), 360);
+        const QString diff = compareDumps(source, emulatorDump(td, u"dst"_s));
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        QCOMPARE(td.rowCount(u"dst"_s), 360);
+        CheckpointStore store;
+        QVERIFY(store.open(state, CheckpointStore::Mode::ReadOnly));
+        for (const UnitRecord &unit : store.units(store.task(u"stopping"_s)->id)) {
+            QCOMPARE(unit.status, UnitStatus::Done);
+            if (doneFirst.contains(unit.id))
+                QCOMPARE(unit.attempts, 1); // not read again
+        }
     }
 
     /// advanced.onTypeConflict = convert: integers a float holds exactly join the float field;

@@ -199,6 +199,22 @@ private slots:
         }
     }
 
+    void durations()
+    {
+        constexpr qint64 s = 1000000000LL;
+        QCOMPARE(TimeText::parseDuration(QString()), std::optional<qint64>(0));
+        QCOMPARE(TimeText::parseDuration(u"0"_s), std::optional<qint64>(0));
+        QCOMPARE(TimeText::parseDuration(u"30m"_s), std::optional<qint64>(1800 * s));
+        QCOMPARE(TimeText::parseDuration(u" 2h "_s), std::optional<qint64>(7200 * s));
+        QCOMPARE(TimeText::parseDuration(u"7d"_s), std::optional<qint64>(7 * 86400 * s));
+        QCOMPARE(TimeText::parseDuration(u"1h30m"_s), std::optional<qint64>(5400 * s));
+        QCOMPARE(TimeText::parseDuration(u"2w"_s), std::optional<qint64>(14 * 86400 * s));
+        QCOMPARE(TimeText::parseDuration(u"45s"_s), std::optional<qint64>(45 * s));
+        for (const QString &bad : {u"2"_s, u"h"_s, u"2 h"_s, u"-2h"_s, u"2H"_s, u"1.5h"_s,
+                                   u"2hours"_s, u"2y"_s, u"99999999999d"_s, u"40000d"_s})
+            QVERIFY2(!TimeText::parseDuration(bad), qPrintable(bad));
+    }
+
     void nowIsNow()
     {
         const qint64 ms = QDateTime::currentMSecsSinceEpoch();

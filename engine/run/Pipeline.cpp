@@ -107,6 +107,8 @@ public:
             m_rejectsRecorded = m_attemptRejects;
             m_pipeline.m_observer.pointRejected(m_unitId, description, reason);
         }
+        if (m_pipeline.m_settings.stopOnRefused)
+            m_pipeline.refused(m_unitId, nullptr, description, reason);
     }
 
     /// Hands the batch to the writers (waits while their queue is full).
@@ -485,6 +487,10 @@ void Pipeline::batchWritten(const Batch &batch, const WriteResult &result)
     for (const WriteResult::Reject &reject : result.rejects)
         if (!superseded.count(reject.unitId))
             m_observer.pointRejected(reject.unitId, reject.line, reject.reason);
+    if (m_settings.stopOnRefused && !result.rejects.empty()) {
+        const WriteResult::Reject &first = result.rejects.front();
+        refused(first.unitId, &m_units[first.unitId], first.line, first.reason);
+    }
     for (const UnitShare &share : batch.shares) {
         UnitState &state = m_units[share.unitId];
         --state.pendingBatches;
@@ -550,6 +556,33 @@ void Pipeline::countWriteFailure(const Error &error)
                              error.kind() == ErrorKind::Timeout || error.kind() == ErrorKind::Tls;
     (unreachable ? m_counters.sinkReconnects : m_counters.writeErrors)
         .fetch_add(1, std::memory_order_relaxed);
+}
+
+void Pipeline::refused(qint64 unitId, UnitState *state, const QByteArray &line,
+                       const QString &reason)
+{
+    const std::string_view text(line.constData(), size_t(line.size()));
+    // A write's refusal is the target's answer; a reader's, what the target could not hold.
+    const QString what = state ? u"The target refused a point of measurement \"%1\""_s
+                               : u"A point of measurement \"%1\" cannot be written to the target"_s;
+    const QString measurement =
+        QString::fromStdString(lp::detail::unescapeMeasurement(rawMeasurement(text)));
+    const Error error(
+        ErrorKind::Rejected,
+        u"%1 (read unit %2): %3"_s.arg(what.arg(measurement), QString::number(unitId), reason));
+    // Failed, not done: the unit is migrated again when the task runs again.
+    auto markFailed = [&](UnitState &unit) {
+        unit.failed = true;
+        unit.error = error.message();
+        unit.errorKind = error.kind();
+    };
+    if (state) {
+        markFailed(*state);
+    } else {
+        std::lock_guard<std::mutex> lock(m_unitsMutex);
+        markFailed(m_units[unitId]);
+    }
+    fail(error);
 }
 
 void Pipeline::stopReading(const Error &error)

@@ -37,6 +37,9 @@ struct PipelineSettings
     qint64 maxPointsPerSecond = 0;
     /// A reader's pause between two consecutive reads (advanced.readIntervalMs).
     int readIntervalMs = 0;
+    /// The first point the target refuses stops the run (advanced.onRefused = stop): its unit
+    /// is not done, the run ends with an Error(Rejected) naming the measurement and the reason.
+    bool stopOnRefused = false;
     /// What the rate limit and the pauses go by; nullptr = the steady clock.
     PaceClock *clock = nullptr;
 };
@@ -165,6 +168,9 @@ private:
     void fail(const Error &error);
     /// Counts a failed write for the task's health: the sink reconnecting, or a write error.
     void countWriteFailure(const Error &error);
+    /// With stopOnRefused: the unit of a refused point fails and the run stops. Called with
+    /// m_unitsMutex held when `state` is given (a write's refusal), without it otherwise.
+    void refused(qint64 unitId, UnitState *state, const QByteArray &line, const QString &reason);
     /// The source is unusable: no more units are read, what was read is still written.
     void stopReading(const Error &error);
 

@@ -23,6 +23,17 @@ qint64 parseTime(const QString &text, const QString &timeZone, const QString &wh
     return *time;
 }
 
+/// The back-fill of a realtime task (task.retro) in nanoseconds; 0 for none.
+qint64 retroOf(const TaskSettings &task)
+{
+    const std::optional<qint64> retro = TimeText::parseDuration(task.retro);
+    if (!retro)
+        throw Error(
+            ErrorKind::Config,
+            u"task.retro: \"%1\" is not a duration; use e.g. 30m, 2h or 7d"_s.arg(task.retro));
+    return *retro;
+}
+
 /// Whether the history range a stored task planned is still the one to use, or is planned anew.
 RunRange::Ledger ledgerFor(const RunRange &range, const std::optional<TaskRecord> &stored)
 {
@@ -77,11 +88,22 @@ RunRange decideRunRange(const TaskSettings &task, const std::optional<TaskRecord
     }
     case TaskMode::Realtime: {
         // From the moment the task first started (or its start, when later); the empty history
-        // range only marks where following began.
-        const bool keep = planned && stored->planStartNs == stored->planEndNs &&
-                          stored->planEndNs >= start;
-        const qint64 from = keep ? stored->planEndNs : std::max(start, nowNs);
-        range.history = {from, from};
+        // range only marks where following began. With a back-fill (task.retro) the history is
+        // [first run − retro, first run − delay) and following takes over from its end, as in
+        // mode both. Either is kept from the first run: a resumed task neither reads again nor
+        // skips, whatever the back-fill says now.
+        const qint64 retro = retroOf(task);
+        const bool keep =
+            planned && stored->planStartNs >= start && stored->planEndNs >= stored->planStartNs;
+        if (keep) {
+            range.history = {stored->planStartNs, stored->planEndNs};
+        } else if (retro > 0) {
+            const qint64 from = std::max(start, nowNs - range.delayNs);
+            range.history = {std::min(from, std::max(start, nowNs - retro)), from};
+        } else {
+            const qint64 from = std::max(start, nowNs);
+            range.history = {from, from};
+        }
         break;
     }
     }

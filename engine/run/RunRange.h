@@ -33,8 +33,11 @@ struct RunRange
  * - history: start → end, or without an end → the moment the task was first planned;
  * - both: start → now − delay (or the end, when earlier), kept from the first run so that a
  *   resumed task does not plan again;
- * - realtime: the moment the task first ran (or its start, when later), an empty history.
- * Throws Error(Config) for an unknown mode or a start or end that is not a time.
+ * - realtime: the moment the task first ran (or its start, when later), an empty history; with
+ *   a back-fill (task.retro), [first run − retro, first run − delay) first, following from its
+ *   end; what the first run decided is kept.
+ * Throws Error(Config) for an unknown mode, a start or end that is not a time, or a back-fill
+ * that is not a duration.
  */
 RunRange decideRunRange(const TaskSettings &task, const std::optional<TaskRecord> &stored,
                         qint64 nowNs);

@@ -59,6 +59,13 @@ QString Runner::rejectsPath(const QString &statePath, const QString &taskName)
            safeFileName(taskName) + u".lp"_s;
 }
 
+QString Runner::rejectsPath(const QString &statePath, const TaskProfile &profile)
+{
+    if (profile.advanced.rejectsFile.trimmed().isEmpty())
+        return rejectsPath(statePath, profile.name);
+    return QFileInfo(profile.advanced.rejectsFile).absoluteFilePath();
+}
+
 void Runner::run()
 {
     // A pause or stop asked for before the run got going still counts; the flags are cleared

@@ -101,8 +101,11 @@ public:
     void requestPause();
     void requestStop();
 
-    /// Where rejected points of a task are written: beside the state file.
+    /// Where rejected points of a task are written by default: beside the state file.
     static QString rejectsPath(const QString &statePath, const QString &taskName);
+    /// Where the task's rejected points are written: advanced.rejectsFile (a relative path from
+    /// the working directory), else the default beside the state file.
+    static QString rejectsPath(const QString &statePath, const TaskProfile &profile);
 
     const RunOutcome &outcome() const { return m_outcome; }
 

@@ -10,6 +10,9 @@
 #include <ProfileJson.h>
 #include <Progress.h>
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QScopeGuard>
 #include <TimeText.h>
 #include <condition_variable>
@@ -117,7 +120,7 @@ std::optional<RunOutcome> TaskRun::open()
     }
     m_store.requeueRunningUnits(m_taskId);
     setHealth(TaskHealth::Ready, QString()); // what a run before left does not stand
-    m_rejectsFile = Runner::rejectsPath(m_statePath, m_profile.name);
+    m_rejectsFile = Runner::rejectsPath(m_statePath, m_profile);
     m_recorder = std::make_unique<Recorder>(m_rejectsFile, m_maxLevel);
     if (tookOver)
         log(EventLevel::Warn,
@@ -152,6 +155,14 @@ RunOutcome TaskRun::failWith(const Error &error)
         log(EventLevel::Error, message);
         return outcomeOf(RunOutcome::Status::Failed, message, ErrorKind::Busy);
     }
+    if (error.kind() == ErrorKind::Rejected && m_settings.stopOnRefused)
+        return finishWith(
+            TaskState::Failed,
+            outcomeOf(RunOutcome::Status::Failed,
+                      u"%1. Stopped at the first refused point (advanced.onRefused = stop); the "
+                      u"refused points are in %2. Fix the cause and run the task again: it "
+                      u"goes on from where it stopped"_s.arg(error.message(), m_rejectsFile),
+                      error.kind()));
     if (error.kind() != ErrorKind::Cancelled)
         return finishWith(TaskState::Failed,
                           outcomeOf(RunOutcome::Status::Failed, error.message(), error.kind()));
@@ -164,8 +175,37 @@ RunOutcome TaskRun::failWith(const Error &error)
 
 // ---- Connecting and planning ----
 
+void TaskRun::checkRejectsFile() const
+{
+    // Tried now, not at the first refused point: a file nobody can write loses nothing yet.
+    const QFileInfo info(m_rejectsFile);
+    const QString folder = info.absolutePath();
+    const bool folderExisted = QFileInfo(folder).isDir();
+    QString problem;
+    if (info.isDir()) {
+        problem = u"it is a folder"_s;
+    } else if (!QDir().mkpath(folder)) {
+        problem = u"its folder %1 cannot be created"_s.arg(folder);
+    } else {
+        const bool existed = info.exists();
+        QFile file(m_rejectsFile);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Append))
+            problem = file.errorString();
+        else if (!existed)
+            file.remove(); // it appears with the first refused point
+        if (!existed && !folderExisted)
+            QDir().rmdir(folder); // and its folder with it
+    }
+    if (!problem.isEmpty())
+        throw Error(ErrorKind::Io, u"advanced.rejectsFile: the rejects file %1 cannot be written "
+                                   u"(local): %2"_s.arg(m_rejectsFile, problem));
+}
+
 void TaskRun::connect()
 {
+    checkRejectsFile();
+    if (!m_profile.advanced.rejectsFile.trimmed().isEmpty())
+        log(EventLevel::Info, u"Refused points go to %1"_s.arg(m_rejectsFile));
     if (const SourceKind *kind = kinds::source(m_profile.source);
         kind && !kind->canFollow && kinds::follows(m_profile.task.mode))
         throw Error(ErrorKind::Config,
@@ -196,6 +236,10 @@ void TaskRun::plan()
     m_range = decideRunRange(m_profile.task, m_store.task(m_taskId), TimeText::nowNs());
     m_request = planRequestOf(m_profile.task, m_range.history);
     m_active = m_request;
+    if (!m_profile.task.retro.trimmed().isEmpty() &&
+        kinds::mode(m_profile.task.mode) != TaskMode::Realtime)
+        log(EventLevel::Warn, u"task.retro is ignored with mode %1: only a realtime task "
+                              u"back-fills"_s.arg(m_profile.task.mode));
 
     const auto stored = m_store.task(m_taskId);
     switch (m_range.ledger) {
@@ -345,6 +389,7 @@ RunOutcome TaskRun::migrate()
     m_settings.unitRetry = Connectors::retryPolicy(m_profile);
     m_settings.maxPointsPerSecond = m_profile.advanced.maxPointsPerSecond;
     m_settings.readIntervalMs = m_profile.advanced.readIntervalMs;
+    m_settings.stopOnRefused = kinds::refused(m_profile.advanced.onRefused) == RefusedPolicy::Stop;
     if (m_settings.maxPointsPerSecond > 0 || m_settings.readIntervalMs > 0)
         log(EventLevel::Info, u"Pacing: at most %1 points/s written, %2 ms between a reader's "
                               u"reads"_s.arg(m_settings.maxPointsPerSecond > 0
@@ -590,13 +635,14 @@ RunOutcome TaskRun::follow()
     }
     m_phase = RunPhase::Following;
     const std::optional<qint64> stopAt = m_range.stopAt;
+    const qint64 intervalMs = qint64(std::clamp(m_profile.task.pollSeconds, 1, 3600)) * 1000;
     log(EventLevel::Info,
-        u"Following new data from %1%2, reading up to now − %3 s"_s
+        u"Following new data from %1%2, reading up to now − %3 s every %4 s"_s
             .arg(TimeText::format(m_watermark),
                  stopAt ? u" until %1"_s.arg(TimeText::format(*stopAt)) : QString())
-            .arg(m_range.delayNs / kNsPerSecond));
+            .arg(m_range.delayNs / kNsPerSecond)
+            .arg(intervalMs / 1000));
     sample();
-    const qint64 intervalMs = std::clamp<qint64>(m_range.delayNs / 2 / 1000000, 1000, 5000);
     for (;;) {
         if (stopAt && m_watermark >= *stopAt) {
             const UnitTotals t = m_store.unitTotals(m_taskId);
@@ -636,7 +682,8 @@ void TaskRun::waitForNextCycle()
 void TaskRun::troubled(const QString &message, qint64 intervalMs)
 {
     ++m_troubledCycles;
-    const qint64 backoffMs = std::min<qint64>(60000, intervalMs << std::min(m_troubledCycles, 6));
+    const qint64 backoffMs =
+        std::max(intervalMs, std::min<qint64>(60000, intervalMs << std::min(m_troubledCycles, 6)));
     log(EventLevel::Warn, u"%1; following again in %2 s"_s.arg(message).arg(backoffMs / 1000));
     m_nextCycleMs = m_elapsed.elapsed() + backoffMs;
 }

@@ -45,6 +45,8 @@ public:
     RunOutcome failWith(const Error &error);
 
 private:
+    /// Refuses a rejects file that cannot be written (advanced.rejectsFile), before any read.
+    void checkRejectsFile() const;
     RunOutcome finishWith(TaskState state, RunOutcome result);
     std::optional<RunOutcome> endOfHistory(const Pipeline::Result &result);
     /// The verification at the end of a history, when the task asks for it (advanced.verify).

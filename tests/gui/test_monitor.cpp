@@ -352,6 +352,7 @@ private Q_SLOTS:
             influxToInflux(u"breaks"_s, source.url(), u"src"_s, target.url(), u"dst"_s), 1, 10);
         profile.advanced.retryAttempts = 1;
         profile.advanced.retryForMinutes = 0; // fail at once instead of waiting the outage out
+        profile.advanced.rejectsFile = dir.filePath(u"refused/alarms.lp"_s); // where asked
         QVERIFY(saveProfile(profile, profilePath));
         CliRun run;
         QVERIFY(run.start(profilePath, state));
@@ -385,7 +386,8 @@ private Q_SLOTS:
         for (int row = 0; row < table->rowCount(); ++row)
             QCOMPARE(table->item(row, 3)->text(), failed.at(row).lastError);
         const QString rejects = labelText(&monitor, u"rejectsLinkLabel"_s);
-        QVERIFY2(rejects.contains(u"breaks.lp"_s) && rejects.contains(u"<a href=\"file://"_s),
+        QVERIFY2(rejects.contains(dir.filePath(u"refused/alarms.lp"_s)) &&
+                     rejects.contains(u"<a href=\"file://"_s),
                  qPrintable(rejects));
         screenshot(&monitor, u"10-monitor-failed"_s);
     }

@@ -1035,6 +1035,31 @@ private Q_SLOTS:
         type(wizard, u"taskStartLineEdit"_s, TimeText::format((t0 - 60000) * 1000000));
         type(wizard, u"taskEndLineEdit"_s, TimeText::format((t0 + 3600000) * 1000000));
         choose(wizard, u"taskSchemaSyncComboBox"_s, u"always"_s);
+        // The controls of following, as taosX's TDengine 2.x form has them: the back-fill only
+        // in realtime, the poll interval and the out-of-order wait whenever it may follow.
+        auto *retro = find<QLineEdit>(wizard, u"taskRetroLineEdit"_s);
+        QVERIFY(!retro->isVisible());
+        choose(wizard, u"taskModeComboBox"_s, u"realtime"_s);
+        QTRY_VERIFY(retro->isVisible());
+        QVERIFY(find<QWidget>(wizard, u"taskPollSecondsSpinBox"_s)->isVisible());
+        QVERIFY(find<QWidget>(wizard, u"taskDelaySecondsSpinBox"_s)->isVisible());
+        type(wizard, u"taskRetroLineEdit"_s, u"2h"_s);
+        find<QSpinBox>(wizard, u"taskPollSecondsSpinBox"_s)->setValue(30);
+        QCOMPARE(wizard->profile().task.retro, u"2h"_s);
+        QCOMPARE(wizard->profile().task.pollSeconds, 30);
+        screenshot(wizard, u"4-task-tdengine2-realtime"_s);
+        choose(wizard, u"taskModeComboBox"_s, u"both"_s);
+        QTRY_VERIFY(!retro->isVisible());
+        type(wizard, u"taskRetroLineEdit"_s, QString());
+        choose(wizard, u"taskModeComboBox"_s, u"history"_s);
+        QCOMPARE(wizard->profile().task.retro, QString());
+        // Where refused points go, and whether one stops the task.
+        click(wizard, u"advancedToggleButton"_s);
+        type(wizard, u"advancedRejectsFileLineEdit"_s, dir.filePath(u"refused.lp"_s));
+        choose(wizard, u"advancedOnRefusedComboBox"_s, u"stop"_s);
+        QCOMPARE(wizard->profile().advanced.rejectsFile, dir.filePath(u"refused.lp"_s));
+        QCOMPARE(wizard->profile().advanced.onRefused, u"stop"_s);
+        click(wizard, u"advancedToggleButton"_s);
         screenshot(wizard, u"4-task-tdengine2"_s);
         QVERIFY(next->isEnabled());
         while (wizard->currentId() != TaskWizard::SummaryPage)

@@ -132,9 +132,13 @@ OptionEditor::OptionEditor(const OptionSpec &spec, QWidget *parent) : QObject(pa
                 Q_EMIT edited();
         });
         connect(browse, &QToolButton::clicked, this, [this, edit] {
-            const bool saving = m_spec.key.startsWith(u"target."_s);
+            // The rejects file is written too, appended to: no question about replacing it.
+            const bool appended = m_spec.key == u"advanced.rejectsFile"_s;
+            const bool saving = m_spec.key.startsWith(u"target."_s) || appended;
             const QString path =
-                saving ? QFileDialog::getSaveFileName(edit, m_spec.label, edit->text())
+                saving ? QFileDialog::getSaveFileName(
+                             edit, m_spec.label, edit->text(), QString(), nullptr,
+                             appended ? QFileDialog::DontConfirmOverwrite : QFileDialog::Options())
                        : QFileDialog::getOpenFileName(edit, m_spec.label, edit->text());
             if (!path.isEmpty())
                 edit->setText(path);

@@ -98,7 +98,9 @@ void MonitorReader::poll()
     // The runner sets the watermark once the history is complete and following begins.
     snap.following = kinds::follows(profile.profile.task.mode) && task->watermarkNs != 0;
     snap.phase = TaskPhase::describe(*task, snap.totals, TimeText::nowNs());
-    const QString rejects = Runner::rejectsPath(m_path, m_taskName);
+    TaskProfile named = profile.profile;
+    named.name = m_taskName;
+    const QString rejects = Runner::rejectsPath(m_path, named);
     if (QFileInfo::exists(rejects))
         snap.rejectsFile = rejects;
 

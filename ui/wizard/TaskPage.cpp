@@ -43,13 +43,22 @@ struct SchemaResult
 constexpr int kMaxBoundsQueries = 400;
 constexpr int kMaxBuckets = 20;
 
-const QStringList kAdvancedKeys = {u"advanced.logLevel"_s,           u"advanced.readConcurrency"_s,
-                                   u"advanced.writeConcurrency"_s,   u"advanced.batchSize"_s,
-                                   u"advanced.retryAttempts"_s,      u"advanced.idleTimeoutSeconds"_s,
-                                   u"advanced.maxPointsPerSecond"_s, u"advanced.readIntervalMs"_s,
-                                   u"advanced.onKeyClash"_s,         u"advanced.onTypeConflict"_s,
-                                   u"target.childTableName"_s,       u"advanced.bounceErrors"_s,
-                                   u"advanced.bounceWindowSeconds"_s, u"advanced.idleSeconds"_s};
+const QStringList kAdvancedKeys = {u"advanced.logLevel"_s,
+                                   u"advanced.readConcurrency"_s,
+                                   u"advanced.writeConcurrency"_s,
+                                   u"advanced.batchSize"_s,
+                                   u"advanced.retryAttempts"_s,
+                                   u"advanced.idleTimeoutSeconds"_s,
+                                   u"advanced.maxPointsPerSecond"_s,
+                                   u"advanced.readIntervalMs"_s,
+                                   u"advanced.onKeyClash"_s,
+                                   u"advanced.onTypeConflict"_s,
+                                   u"target.childTableName"_s,
+                                   u"advanced.bounceErrors"_s,
+                                   u"advanced.bounceWindowSeconds"_s,
+                                   u"advanced.idleSeconds"_s,
+                                   u"advanced.rejectsFile"_s,
+                                   u"advanced.onRefused"_s};
 
 /// In UTC, as the start field takes it.
 QString spanText(const TimeRange &range)
@@ -103,11 +112,11 @@ TaskPage::TaskPage(TaskWizard *wizard)
     : FormPage(wizard, tr("Task"), tr("What to migrate, and over which time range."))
 {
     // One form for the whole page, so every label and field lines up.
-    OptionForm *form =
-        addForm({u"task.retentionPolicy"_s, u"task.start"_s, u"task.end"_s, u"task.timeZone"_s,
-                 u"task.windowMinutes"_s, u"task.delaySeconds"_s, u"task.mode"_s,
-                 u"task.schemaSync"_s, u"source.acceptRoundedFloats"_s, u"task.seriesFilter"_s,
-                 u"task.rename"_s, u"task.renameFile"_s, u"task.addTags"_s});
+    OptionForm *form = addForm(
+        {u"task.retentionPolicy"_s, u"task.start"_s, u"task.end"_s, u"task.timeZone"_s,
+         u"task.windowMinutes"_s, u"task.delaySeconds"_s, u"task.mode"_s, u"task.retro"_s,
+         u"task.pollSeconds"_s, u"task.schemaSync"_s, u"source.acceptRoundedFloats"_s,
+         u"task.seriesFilter"_s, u"task.rename"_s, u"task.renameFile"_s, u"task.addTags"_s});
     QFormLayout *formLayout = form->formLayout();
     m_alignedForms.append(formLayout);
     auto *bucketRow = new QHBoxLayout;

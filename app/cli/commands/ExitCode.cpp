@@ -29,7 +29,8 @@ ExitCode exitCodeFor(ErrorKind kind)
 
 QString exitCodesHelp()
 {
-    return u"Exit codes: 0 ok, 1 units failed (run again to retry), 2 usage or profile error,\n"
+    return u"Exit codes: 0 ok, 1 units failed or stopped at a refused point (run again to\n"
+           "retry), 2 usage or profile error,\n"
            "3 server unreachable, 4 authentication failed, 5 interrupted (resumable),\n"
            "6 complete but the target rejected points (plan: would reject),\n"
            "7 source and target differ (verify), 8 the task runs in another process."_s;

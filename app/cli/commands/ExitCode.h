@@ -9,7 +9,8 @@ namespace tsm::cli {
 /**
  * tsmigrate-cli's exit codes, a contract for scripts:
  *   0  success (run: history complete, nothing rejected)
- *   1  the run ended with read units that failed; running again retries them
+ *   1  the run ended with read units that failed, or stopped at a point the target refused
+ *      (advanced.onRefused = stop); running again retries them
  *   2  usage error, invalid or unreadable profile, missing database; plan: a run would stop
  *      before writing
  *   3  a server could not be reached (network, TLS, timeout, retries exhausted)

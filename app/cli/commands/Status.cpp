@@ -3,8 +3,10 @@
 #include "commands/Console.h"
 #include "commands/ExitCode.h"
 #include "commands/SharedOptions.h"
+#include "run/Runner.h"
 
 #include <CheckpointStore.h>
+#include <ProfileJson.h>
 #include <Progress.h>
 #include <QDateTime>
 #include <QFileInfo>
@@ -112,6 +114,11 @@ void Status::printTask(CheckpointStore &store, const TaskRecord &task, bool with
     printEstimate(store, task);
     printVerification(store, task);
     printRenamings(store, task);
+    if (c.pointsRejected > 0) {
+        TaskProfile profile = ProfileJson::fromJson(task.profileJson).profile;
+        profile.name = task.name;
+        out(u"  rejects: %1"_s.arg(Runner::rejectsPath(store.path(), profile)));
+    }
     if (!task.lastError.isEmpty())
         out(u"  last error: %1"_s.arg(task.lastError));
     if (!withLog)
