@@ -982,6 +982,12 @@ private Q_SLOTS:
                      status.output.contains(u"no data was moved"_s),
                  qPrintable(status.output));
 
+        // Nothing moved, nothing to compare.
+        const CliResult verify = runCli({u"verify"_s, dir.filePath(u"p.json"_s), u"--state"_s,
+                                         dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(verify.exitCode == 0 && verify.output.contains(u"nothing to verify"_s),
+                 qPrintable(verify.output));
+
         // A target without tables of its own has nothing to create: refused on the field.
         TaskProfile file = p;
         toLpFile(file, u"only-file"_s, dir);
