@@ -19,6 +19,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
+#include <QLoggingCategory>
 #include <QTemporaryDir>
 #include <TimeText.h>
 #include <algorithm>
@@ -87,6 +88,7 @@ Figures migrate(test::TDengine2Emulator &source, const QTemporaryDir &dir, bool 
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    QLoggingCategory::setFilterRules(u"tsm.*.debug=false"_s); // a line per request otherwise
     int subtables = 10000;
     int rows = 3;
     for (int i = 1; i < argc; ++i) {
