@@ -1008,9 +1008,14 @@ void validateControls(const TaskProfile &profile, QList<FieldError> &errors)
                                                                         key, kindLabel)});
         }
     }
-    if (kinds::schemaOnly(t.schemaSync) && kind && kind->typedTables) {
+    if (kinds::schemaOnly(t.schemaSync) && kind) {
         const TargetKind *target = kinds::target(profile.target);
-        if (target && !target->createsTables)
+        if (!kind->typedTables)
+            errors.append({u"task.schemaSync"_s,
+                           u"Schema sync \"only\" creates the tables of a TDengine 2.x source "
+                           u"and moves no data; this source is %1, which has no tables to "
+                           u"create: choose always"_s.arg(kindLabel)});
+        else if (target && !target->createsTables)
             errors.append({u"task.schemaSync"_s,
                            u"Schema sync \"only\" creates the target's tables and moves no data; "
                            u"a %1 target has no table structure to create: choose always or "

@@ -1145,6 +1145,21 @@ private slots:
                  p.task.schemaSync = u"sometimes"_s;
              },
              u"task.schemaSync"_s, u"Schema sync must be one of: always, none, only"_s},
+            {"schema sync only into a file",
+             [](TaskProfile &p) {
+                 p.source.type = u"tdengine2"_s;
+                 p.target.type = u"lpfile"_s;
+                 p.target.path = u"/tmp/out.lp"_s;
+                 p.task.schemaSync = u"only"_s;
+             },
+             u"task.schemaSync"_s,
+             u"Schema sync \"only\" creates the target's tables and moves no data; a "
+             u"Line-protocol file target has no table structure to create: choose always or "
+             u"none"_s},
+            {"schema sync only from InfluxDB", [](TaskProfile &p) { p.task.schemaSync = u"only"_s; },
+             u"task.schemaSync"_s,
+             u"Schema sync \"only\" creates the tables of a TDengine 2.x source and moves no "
+             u"data; this source is InfluxDB 1.x, which has no tables to create: choose always"_s},
             {"unknown zone", [](TaskProfile &p) { p.task.timeZone = u"Mars/Base"_s; },
              u"task.timeZone"_s, u"Time zone \"Mars/Base\" is unknown"_s},
             {"unknown zone, time without offset",
