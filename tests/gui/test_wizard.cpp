@@ -30,6 +30,7 @@
 #include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSignalSpy>
 #include <QTreeWidget>
 #include <QSpinBox>
@@ -1101,6 +1102,9 @@ private Q_SLOTS:
         QVERIFY(next->isEnabled());
         QCOMPARE(wizard->profile().task.tables, QStringList{u"meters.d2"_s});
         QCOMPARE(wizard->profile().task.schemaSync, u"only"_s);
+        if (auto *scroll = wizard->currentPage()->findChild<QScrollArea *>())
+            scroll->ensureWidgetVisible(find<QCheckBox>(wizard, u"sourceSparseCheckBox"_s));
+        screenshot(wizard, u"4-task-tdengine2-tables"_s);
         while (wizard->currentId() != TaskWizard::SummaryPage)
             QTest::mouseClick(next, Qt::LeftButton);
         QTest::mouseClick(wizard->button(QWizard::FinishButton), Qt::LeftButton);
