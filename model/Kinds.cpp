@@ -46,17 +46,17 @@ const QList<SourceKind> &sources()
 const QList<TargetKind> &targets()
 {
     static const QList<TargetKind> rows = {
-        // id, type, label, port, auth, default user, shared names, fixed types
+        // id, type, label, port, auth, default user, shared names, fixed types, creates tables
         {TargetId::TDengine3, u"tdengine3"_s, u"TDengine 3.x"_s, kTDenginePort,
-         AuthStyle::UserPassword, u"root"_s, true, true},
+         AuthStyle::UserPassword, u"root"_s, true, true, true},
         {TargetId::Influx1, u"influxdb1"_s, u"InfluxDB 1.x"_s, kInfluxPort, AuthStyle::UserPassword,
-         QString(), false, false},
+         QString(), false, false, false},
         {TargetId::Influx2, u"influxdb2"_s, u"InfluxDB 2.x"_s, kInfluxPort, AuthStyle::TokenAndOrg,
-         QString(), false, false},
+         QString(), false, false, false},
         {TargetId::Influx3, u"influxdb3"_s, u"InfluxDB 3.x"_s, kInfluxPort, AuthStyle::Token,
-         QString(), true, true},
+         QString(), true, true, false},
         {TargetId::LpFile, u"lpfile"_s, u"Line-protocol file"_s, 0, AuthStyle::None, QString(),
-         false, false},
+         false, false, false},
     };
     return rows;
 }
@@ -221,6 +221,7 @@ const EnumNames<RefusedPolicy> &refusedPolicies()
 
 const QString kSyncAlways = u"always"_s;
 const QString kSyncNone = u"none"_s;
+const QString kSyncOnly = u"only"_s;
 
 } // namespace
 
@@ -247,12 +248,17 @@ bool follows(const QString &modeName)
 
 QStringList schemaSyncNames()
 {
-    return {kSyncAlways, kSyncNone};
+    return {kSyncAlways, kSyncNone, kSyncOnly};
 }
 
 bool syncsSchema(const QString &schemaSync)
 {
     return schemaSync != kSyncNone;
+}
+
+bool schemaOnly(const QString &schemaSync)
+{
+    return schemaSync == kSyncOnly;
 }
 
 QStringList keyClashNames()

@@ -79,6 +79,7 @@ struct TargetKind
     QString defaultUser; ///< the user every server of the kind has ("root" for TDengine)
     bool sharedNames;    ///< tags and fields share one set of names (a tag and a field clash)
     bool fixedTypes;     ///< a field keeps the type it was first written with, everywhere
+    bool createsTables;  ///< schema sync creates its tables (TDengine 3 from TDengine 2.x)
     bool isFile() const { return defaultPort == 0; }
 };
 
@@ -150,10 +151,11 @@ std::optional<TaskMode> mode(const QString &name);
  *  unknown one. */
 bool follows(const QString &modeName);
 
-/** The schema sync choices (task.schemaSync: "always", "none"), and whether one creates the
- *  target's tables before data moves. */
+/** The schema sync choices (task.schemaSync: "always", "none", "only"), whether one creates the
+ *  target's tables before data moves, and whether it creates them and moves no data. */
 QStringList schemaSyncNames();
 bool syncsSchema(const QString &schemaSync);
+bool schemaOnly(const QString &schemaSync);
 
 /** The policies as the profile names them, in the field's order (the first is the default). */
 QStringList keyClashNames();

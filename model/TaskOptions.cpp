@@ -684,7 +684,19 @@ void declareTask(std::vector<OptionSpec> &o)
                     .help(u"always: synchronize the structure of the tables to the target "
                           u"database before migrating data; this may take longer when there are "
                           u"many subtables. none: when the target database is known to have the "
-                          u"same table structure already, skip it to save time."_s)
+                          u"same table structure already, skip it to save time. only: create "
+                          u"the super tables and subtables in the target and move no data (a "
+                          u"TDengine 3 target)."_s)
+                    .take());
+    o.push_back(Declare(u"task.tables"_s, task, OptionKind::TextList, u"Tables"_s)
+                    .field([](auto &p) -> auto & { return p.task.tables; })
+                    .def(QStringList())
+                    .when(sourceHasTypedTables)
+                    .placeholder(u"meters.d1001, meters.d1002"_s)
+                    .help(u"Optional: subtables to migrate, each as super_table.table, beside "
+                          u"the super tables above (all of whose subtables are migrated). With "
+                          u"neither, every super table is migrated. A table that does not exist "
+                          u"or is not in the super table named is refused before anything runs."_s)
                     .take());
     o.push_back(Declare(u"task.seriesFilter"_s, task, OptionKind::Text, u"Series Filter"_s)
                     .field([](auto &p) -> auto & { return p.task.seriesFilter; })
@@ -734,6 +746,15 @@ void declareTask(std::vector<OptionSpec> &o)
                   u"2.4 and later (taosAdapter) send every value in full and need "
                   u"nothing."_s)
             .take());
+    o.push_back(Declare(u"source.sparse"_s, task, OptionKind::Boolean, u"Sparse"_s)
+                    .field([](auto &p) -> auto & { return p.source.sparse; })
+                    .def(false)
+                    .when(sourceHasTypedTables)
+                    .help(u"For many subtables with little data each: plan one read per super "
+                          u"table and time range and read it with one query over the super "
+                          u"table, instead of one per subtable. Counts and verification are "
+                          u"then per super table and time range."_s)
+                    .take());
 }
 
 /// The advanced options.
@@ -1034,6 +1055,25 @@ void validateControls(const TaskProfile &profile, QList<FieldError> &errors)
                                     u"keep their names and types"_s.arg(findOption(key)->label,
                                                                         key, kindLabel)});
         }
+    }
+    if (kinds::schemaOnly(t.schemaSync) && kind) {
+        const TargetKind *target = kinds::target(profile.target);
+        if (!kind->typedTables)
+            errors.append({u"task.schemaSync"_s,
+                           u"Schema sync \"only\" creates the tables of a TDengine 2.x source "
+                           u"and moves no data; this source is %1, which has no tables to "
+                           u"create: choose always"_s.arg(kindLabel)});
+        else if (target && !target->createsTables)
+            errors.append({u"task.schemaSync"_s,
+                           u"Schema sync \"only\" creates the target's tables and moves no data; "
+                           u"a %1 target has no table structure to create: choose always or "
+                           u"none"_s.arg(target->label)});
+    }
+    for (const QString &table : t.tables) {
+        const qsizetype dot = table.indexOf(u'.');
+        if (dot <= 0 || dot == table.size() - 1)
+            errors.append({u"task.tables"_s, u"Tables: \"%1\" is not super_table.table (e.g. "
+                                             u"meters.d1001)"_s.arg(table)});
     }
     UserRenames renames;
     for (const QString &entry : t.rename) {

@@ -30,6 +30,8 @@ struct SourceSettings
     QString path; ///< lpfile: a .lp or .lp.gz file
     /// tdengine2 before 2.4: read FLOAT/DOUBLE although the built-in httpd rounds them.
     bool acceptRoundedFloats = false;
+    /// tdengine2: read each window of a super table with one query, not one per subtable.
+    bool sparse = false;
 };
 
 /** Where data goes. `type`: tdengine3 | influxdb1 | influxdb2 | influxdb3 | lpfile. */
@@ -66,7 +68,8 @@ struct TaskSettings
     QString mode;       ///< history | realtime | both
     QString retro;      ///< realtime: back-fill this long before the first run ("2h"); empty = none
     int pollSeconds = 0; ///< following: seconds between two reads of new data
-    QString schemaSync; ///< always | none
+    QString schemaSync; ///< always | none | only (create the tables, move no data)
+    QStringList tables; ///< tdengine2: "stable.table" subtables, beside `measurements`
     QString seriesFilter; ///< InfluxQL condition on tags; empty = every series
     QStringList rename;   ///< "measurement:from=to", "tag:from=to", "field:from=to"
     QString renameFile;   ///< CSV of kind,from,to lines, applied before `rename`

@@ -134,6 +134,7 @@ TaskProfile populatedProfile()
     p.source.token = u"tok==/+"_s;
     p.source.addDbrp = true;
     p.source.acceptRoundedFloats = true;
+    p.source.sparse = true;
     p.source.path = u"/data/in.lp.gz"_s;
     p.target.type = u"influxdb2"_s;
     p.target.protocol = u"https"_s;
@@ -159,6 +160,7 @@ TaskProfile populatedProfile()
     p.task.delaySeconds = 30;
     p.task.mode = u"both"_s;
     p.task.schemaSync = u"none"_s;
+    p.task.tables = {u"meters.d1001"_s, u"m.`a b`"_s};
     p.advanced.logLevel = u"trace"_s;
     p.advanced.readConcurrency = 7;
     p.advanced.writeConcurrency = 9;
@@ -195,6 +197,7 @@ void compareProfiles(const TaskProfile &a, const TaskProfile &b)
     QCOMPARE(a.source.token, b.source.token);
     QCOMPARE(a.source.addDbrp, b.source.addDbrp);
     QCOMPARE(a.source.acceptRoundedFloats, b.source.acceptRoundedFloats);
+    QCOMPARE(a.source.sparse, b.source.sparse);
     QCOMPARE(a.source.path, b.source.path);
     QCOMPARE(a.target.type, b.target.type);
     QCOMPARE(a.target.protocol, b.target.protocol);
@@ -220,6 +223,7 @@ void compareProfiles(const TaskProfile &a, const TaskProfile &b)
     QCOMPARE(a.task.delaySeconds, b.task.delaySeconds);
     QCOMPARE(a.task.mode, b.task.mode);
     QCOMPARE(a.task.schemaSync, b.task.schemaSync);
+    QCOMPARE(a.task.tables, b.task.tables);
     QCOMPARE(a.advanced.logLevel, b.advanced.logLevel);
     QCOMPARE(a.advanced.readConcurrency, b.advanced.readConcurrency);
     QCOMPARE(a.advanced.writeConcurrency, b.advanced.writeConcurrency);
@@ -323,8 +327,8 @@ private slots:
             }
         }
         QCOMPARE(findOption(u"no.such.key"_s), nullptr);
-        // Every field of TaskProfile has a declaration (64 fields, version is the format's).
-        QCOMPARE(keys.size(), 64);
+        // Every field of TaskProfile has a declaration (66 fields, version is the format's).
+        QCOMPARE(keys.size(), 66);
 
         // Form order: basic information first, advanced options last.
         const auto &options = taskOptions();
@@ -587,7 +591,8 @@ private slots:
                                       u"advanced.maxPointsPerSecond"_s,
                                       u"advanced.readIntervalMs"_s, u"task.retro"_s,
                                       u"task.pollSeconds"_s, u"advanced.rejectsFile"_s,
-                                      u"advanced.onRefused"_s}));
+                                      u"advanced.onRefused"_s, u"task.tables"_s,
+                                      u"source.sparse"_s}));
     }
 
     void secretsOnlyWhenAsked()
@@ -1157,7 +1162,22 @@ private slots:
                  p.source.type = u"tdengine2"_s;
                  p.task.schemaSync = u"sometimes"_s;
              },
-             u"task.schemaSync"_s, u"Schema sync must be one of: always, none"_s},
+             u"task.schemaSync"_s, u"Schema sync must be one of: always, none, only"_s},
+            {"schema sync only into a file",
+             [](TaskProfile &p) {
+                 p.source.type = u"tdengine2"_s;
+                 p.target.type = u"lpfile"_s;
+                 p.target.path = u"/tmp/out.lp"_s;
+                 p.task.schemaSync = u"only"_s;
+             },
+             u"task.schemaSync"_s,
+             u"Schema sync \"only\" creates the target's tables and moves no data; a "
+             u"Line-protocol file target has no table structure to create: choose always or "
+             u"none"_s},
+            {"schema sync only from InfluxDB", [](TaskProfile &p) { p.task.schemaSync = u"only"_s; },
+             u"task.schemaSync"_s,
+             u"Schema sync \"only\" creates the tables of a TDengine 2.x source and moves no "
+             u"data; this source is InfluxDB 1.x, which has no tables to create: choose always"_s},
             {"unknown zone", [](TaskProfile &p) { p.task.timeZone = u"Mars/Base"_s; },
              u"task.timeZone"_s, u"Time zone \"Mars/Base\" is unknown"_s},
             {"unknown zone, time without offset",

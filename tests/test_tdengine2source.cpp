@@ -4,7 +4,8 @@
 // httpd, and into a line-protocol file (types mapped as documented). The two REST servers of 2.x
 // as they write values: taosAdapter (2.4+) in full, the built-in httpd of 2.0–2.3 with BOOL as
 // 0/1 (read as booleans) and FLOAT/DOUBLE rounded (refused unless accepted). Also the time to
-// sync the schema of 10 000 subtables, printed for information.
+// sync the schema of 10 000 subtables, printed for information. Schema sync only (tables, no
+// rows), the list of subtables (task.tables) and sparse reading of super tables (source.sparse).
 #include "emulators/TDengine2Emulator.h"
 #include "emulators/TDengine3Emulator.h"
 #include "lp/LineParser.h"
@@ -1025,6 +1026,225 @@ private Q_SLOTS:
                  qPrintable(run.output));
         const CliResult good = runTask(dir, {u"TSMIGRATE_SOURCE_PASSWORD=secret"_s});
         QVERIFY2(good.exitCode == 0, qPrintable(good.output));
+    }
+
+    void schemaOnlyCreatesTablesAndMovesNoData()
+    {
+        TDengine2Emulator source;
+        fill(source);
+        TDengine3Emulator target;
+        QTemporaryDir dir;
+        TaskProfile p = profile(u"only"_s, source.url(), u"tdengine3"_s, target.url());
+        p.task.schemaSync = u"only"_s;
+        p.advanced.verify = true;
+        QVERIFY(saveProfile(p, dir.filePath(u"p.json"_s)));
+
+        // The plan says so and reads nothing.
+        const CliResult plan = runCli({u"plan"_s, dir.filePath(u"p.json"_s)});
+        QVERIFY2(plan.exitCode == 0 && plan.output.contains(u"Schema sync only"_s),
+                 qPrintable(plan.output));
+
+        const int readsBefore = int(source.statements().size());
+        const CliResult run = runTask(dir);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QVERIFY2(run.output.contains(u"Schema sync only: 3 super tables and 5 subtables created "
+                                     u"or found in database \"dst\"; no data was moved"_s),
+                 qPrintable(run.output));
+        QVERIFY2(!run.output.contains(u"Verified"_s), qPrintable(run.output));
+        // Every table exists, with its tags, and holds no row.
+        QCOMPARE(target.stables(u"dst"_s), (QStringList{u"bulk"_s, u"empty"_s, u"meters"_s}));
+        QCOMPARE(target.childTables(u"dst"_s, u"meters"_s).keys(),
+                 (QStringList{u"d1001"_s, u"d1002"_s, u"d1003"_s}));
+        QCOMPARE(target.childTables(u"dst"_s, u"meters"_s).value(u"d1003"_s),
+                 (QMap<QString, QString>{{u"groupid"_s, u"3"_s}}));
+        QCOMPARE(target.childTables(u"dst"_s, u"bulk"_s).keys(), QStringList{u"b1"_s});
+        QCOMPARE(target.rowCount(u"dst"_s), 0);
+        // No row of the source was read: no statement other than listings and descriptions.
+        for (const QString &statement : source.statements().mid(readsBefore))
+            QVERIFY2(!statement.contains(u"FIRST("_s) && !statement.contains(u"COUNT("_s) &&
+                         !statement.contains(u" WHERE "_s),
+                     qPrintable(statement));
+
+        const CliResult status = runCli(
+            {u"status"_s, u"--state"_s, dir.filePath(u"s.sqlite"_s), u"--task"_s, u"only"_s});
+        QVERIFY2(status.output.contains(u"only: completed"_s, Qt::CaseInsensitive) &&
+                     status.output.contains(u"schema sync only"_s) &&
+                     status.output.contains(u"no data was moved"_s),
+                 qPrintable(status.output));
+
+        // Nothing moved, nothing to compare.
+        const CliResult verify = runCli({u"verify"_s, dir.filePath(u"p.json"_s), u"--state"_s,
+                                         dir.filePath(u"s.sqlite"_s)});
+        QVERIFY2(verify.exitCode == 0 && verify.output.contains(u"nothing to verify"_s),
+                 qPrintable(verify.output));
+
+        // A target without tables of its own has nothing to create: refused on the field.
+        TaskProfile file = p;
+        toLpFile(file, u"only-file"_s, dir);
+        const CliResult refused = runTask(file, dir);
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.output.contains(u"task.schemaSync"_s) &&
+                     refused.output.contains(u"Line-protocol file target has no table structure"_s),
+                 qPrintable(refused.output));
+        QVERIFY(!QFile::exists(dir.filePath(u"out.lp"_s)));
+    }
+
+    void tableListMigratesOnlyListedSubtables()
+    {
+        TDengine2Emulator source;
+        fill(source);
+        TDengine3Emulator target;
+        QTemporaryDir dir;
+        TaskProfile p = profile(u"tables"_s, source.url(), u"tdengine3"_s, target.url());
+        p.task.measurements = {u"bulk"_s};
+        p.advanced.verify = true;
+        QVERIFY(saveProfile(p, dir.filePath(u"p.json"_s)));
+        // Set on the command line, as a list.
+        const QStringList state{u"--state"_s, dir.filePath(u"s.sqlite"_s)};
+        const CliResult run = runCli(QStringList{u"run"_s, dir.filePath(u"p.json"_s), u"--set"_s,
+                                                 u"task.tables=meters.d1001,meters.d1003"_s} +
+                                         state,
+                                     300000);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QVERIFY2(run.output.contains(u"windows agree"_s), qPrintable(run.output));
+        // bulk whole, of meters only the two listed subtables; empty not at all.
+        QCOMPARE(target.stables(u"dst"_s), (QStringList{u"bulk"_s, u"meters"_s}));
+        QCOMPARE(target.childTables(u"dst"_s, u"meters"_s).keys(),
+                 (QStringList{u"d1001"_s, u"d1003"_s}));
+        QStringList tables;
+        for (const auto &row : target.rows(u"dst"_s, u"meters"_s))
+            tables.append(row.childTable);
+        tables.sort();
+        QCOMPARE(tables, (QStringList{u"d1001"_s, u"d1001"_s, u"d1003"_s}));
+        QCOMPARE(target.rows(u"dst"_s, u"bulk"_s).size(), 12000);
+
+        // A table the super table does not have, or one of another super table, is refused
+        // before anything is written, naming it.
+        for (const QString &wrong : {u"meters.d9"_s, u"bulk.d1001"_s, u"nosuch.d1001"_s}) {
+            TDengine3Emulator fresh;
+            TaskProfile bad = profile(u"bad"_s, source.url(), u"tdengine3"_s, fresh.url());
+            bad.task.tables = {u"meters.d1002"_s, wrong};
+            QTemporaryDir badDir;
+            const CliResult refused = runTask(bad, badDir);
+            QCOMPARE(refused.exitCode, 2);
+            QVERIFY2(refused.output.contains(u"Source table"_s) &&
+                         refused.output.contains(wrong.section(u'.', 0, 0)) &&
+                         refused.output.contains(u"task.tables"_s),
+                     qPrintable(refused.output));
+            QVERIFY(fresh.stables(u"dst"_s).isEmpty());
+        }
+        // Not super_table.table: refused by the profile's validation.
+        TaskProfile malformed = p;
+        malformed.task.tables = {u"d1001"_s};
+        QTemporaryDir malformedDir;
+        const CliResult invalid = runTask(malformed, malformedDir);
+        QCOMPARE(invalid.exitCode, 2);
+        QVERIFY2(invalid.output.contains(u"\"d1001\" is not super_table.table"_s),
+                 qPrintable(invalid.output));
+    }
+
+    void sparseReadsWindowsOfSuperTables()
+    {
+        // 400 subtables of three rows each within one window, and a subtable of 12 000 rows:
+        // per subtable that is a query each; sparse, a handful per window, and the same points.
+        TDengine2Emulator source;
+        fill(source);
+        const qint64 t = baseMs();
+        source.createStable(u"power"_s, u"sensors"_s,
+                            {{u"ts"_s, u"TIMESTAMP"_s, 0}, {u"v"_s, u"DOUBLE"_s, 0}},
+                            {{u"site"_s, u"BINARY"_s, 16}});
+        constexpr int kSubtables = 400;
+        for (int i = 0; i < kSubtables; ++i) {
+            const QString name = u"s%1"_s.arg(i, 3, 10, QLatin1Char('0'));
+            source.createSubtable(u"power"_s, u"sensors"_s, name,
+                                  QJsonArray{u"site%1"_s.arg(i % 7)});
+            for (int k = 0; k < 3; ++k)
+                source.insert(u"power"_s, name, t + 600000 + k * 1000 + i % 5,
+                              QJsonArray{i + k * 0.5});
+        }
+        QTemporaryDir dir;
+        TaskProfile p = profile(u"dense"_s, source.url(), u"lpfile"_s, QString());
+        p.task.measurements = {u"sensors"_s, u"bulk"_s, u"meters"_s};
+        p.advanced.verify = true;
+        toLpFile(p, u"dense"_s, dir);
+        p.target.path = dir.filePath(u"dense.lp"_s);
+        int before = int(source.statements().size());
+        const CliResult dense = runTask(p, dir);
+        QVERIFY2(dense.exitCode == 0, qPrintable(dense.output));
+        const int denseQueries = int(source.statements().size()) - before;
+
+        p.name = u"sparse"_s;
+        p.source.sparse = true;
+        p.target.path = dir.filePath(u"sparse.lp"_s);
+        before = int(source.statements().size());
+        const CliResult sparse = runTask(p, dir);
+        QVERIFY2(sparse.exitCode == 0, qPrintable(sparse.output));
+        const QStringList sparseStatements = source.statements().mid(before);
+        // Verified per super table window: COUNT over the super table, not per subtable.
+        QVERIFY2(sparse.output.contains(u"windows agree"_s), qPrintable(sparse.output));
+        int superTableCounts = 0;
+        for (const QString &statement : sparseStatements) {
+            superTableCounts +=
+                statement.startsWith(u"SELECT COUNT(*), COUNT(v) FROM power.sensors WHERE"_s);
+            QVERIFY2(!statement.contains(u"FROM power.s0"_s), qPrintable(statement));
+        }
+        QVERIFY(superTableCounts > 0);
+        qInfo("per subtable: %d source statements, sparse: %d", denseQueries,
+              int(sparseStatements.size()));
+        QVERIFY2(sparseStatements.size() * 10 < denseQueries,
+                 qPrintable(u"%1 vs %2"_s.arg(sparseStatements.size()).arg(denseQueries)));
+
+        // The same points, with the same tags, both ways: 400 × 3 + 12 000 + 4.
+        const auto densePoints = readLpFile(dir.filePath(u"dense.lp"_s));
+        const auto sparsePoints = readLpFile(dir.filePath(u"sparse.lp"_s));
+        QCOMPARE(densePoints.size(), kSubtables * 3 + 12000 + 4);
+        QCOMPARE(sparsePoints.keys(), densePoints.keys());
+        for (auto it = densePoints.cbegin(); it != densePoints.cend(); ++it) {
+            const lp::Point &other = sparsePoints.value(it.key());
+            QCOMPARE(other.tags, it.value().tags);
+            QCOMPARE(other.fields.size(), it.value().fields.size());
+        }
+
+        // A second run has every unit done and reads no row again.
+        before = int(source.statements().size());
+        const CliResult again = runTask(p, dir);
+        QVERIFY2(again.exitCode == 0, qPrintable(again.output));
+        for (const QString &statement : source.statements().mid(before))
+            QVERIFY2(!statement.contains(u"TBNAME FROM"_s), qPrintable(statement));
+    }
+
+    void sparseReadsAnswersCutByTheRowLimit()
+    {
+        // A built-in httpd whose restfulRowLimit is below what a window holds: the answer that
+        // brings fewer rows than counted is read again in halves, down to one instant, whose
+        // subtables are then read one by one. Nothing is lost.
+        TDengine2Emulator source(u"2.3.6.0"_s);
+        source.createDatabase(u"power"_s, u"ms"_s);
+        source.createStable(u"power"_s, u"sensors"_s,
+                            {{u"ts"_s, u"TIMESTAMP"_s, 0}, {u"v"_s, u"INT"_s, 0}},
+                            {{u"n"_s, u"INT"_s, 0}});
+        const qint64 t = baseMs();
+        for (int i = 0; i < 9; ++i) {
+            source.createSubtable(u"power"_s, u"sensors"_s, u"s%1"_s.arg(i), QJsonArray{i});
+            source.insert(u"power"_s, u"s%1"_s.arg(i), t, QJsonArray{i}); // nine at one instant
+            for (int k = 1; k <= 3; ++k)
+                source.insert(u"power"_s, u"s%1"_s.arg(i), t + k * 1000 + i, QJsonArray{k});
+        }
+        source.setRowLimit(5);
+        TDengine3Emulator target;
+        QTemporaryDir dir;
+        TaskProfile p = profile(u"cut"_s, source.url(), u"tdengine3"_s, target.url());
+        p.source.sparse = true;
+        p.advanced.verify = true;
+        const CliResult run = runTask(p, dir);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+        QVERIFY(source.truncatedAnswers() > 0);
+        QCOMPARE(target.rows(u"dst"_s, u"sensors"_s).size(), 36);
+        QVERIFY2(run.output.contains(u"Verified: 1 window agrees"_s), qPrintable(run.output));
+        bool perSubtable = false;
+        for (const QString &statement : source.statements())
+            perSubtable = perSubtable || statement.contains(u"FROM power.s4 WHERE"_s);
+        QVERIFY(perSubtable);
     }
 
     void schemaCommandListsSuperTables()

@@ -118,6 +118,8 @@ static std::unique_ptr<Source> createReader(const TaskProfile &profile)
         endpoint.password = s.user.isEmpty() && s.password.isEmpty() ? u"taosdata"_s : s.password;
         auto source = std::make_unique<TDengine2Source>(endpoint, retryPolicy(profile));
         source->setAcceptRoundedFloats(s.acceptRoundedFloats);
+        source->setSparse(s.sparse);
+        source->setTables(profile.task.tables);
         return source;
     }
     }

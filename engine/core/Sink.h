@@ -58,6 +58,9 @@ public:
                             const QStringList & /*measurements*/, bool /*create*/,
                             const CancelToken & /*cancel*/)
     {}
+    /// What the last syncSchema() brought in line, for a person ("2 super tables and 5
+    /// subtables created or found"); empty where it does nothing.
+    virtual QString schemaSummary() const { return QString(); }
     /// The names this target gets in place of the source's (a tag that clashes with a field, a
     /// field's values of a second type), decided from the source's schemas where `decided` (an
     /// earlier run's) does not already say; every renaming in force is returned and write(),

@@ -226,6 +226,13 @@ TaskPlan PlanMaker::make(const CancelToken &cancel)
     for (const QString &stop : facts.stops)
         plan.problems.append(PlanProblem{u"target"_s, stop, Outcome::Stops, -1, u"target"_s});
 
+    if (kinds::schemaOnly(m_profile.task.schemaSync)) {
+        plan.notes.append(u"Schema sync only: a run creates the super tables and subtables of "
+                          u"the source in the target and moves no data; nothing is read, written "
+                          u"or verified"_s);
+        return plan;
+    }
+
     // The range a run would plan now (no ledger: as a first run would).
     const qint64 now = TimeText::nowNs();
     const RunRange range = decideRunRange(m_profile.task, std::nullopt, now);
@@ -251,9 +258,12 @@ TaskPlan PlanMaker::make(const CancelToken &cancel)
     plan.readUnits = units.size();
     const SourceKind *kind = kinds::source(m_profile.source);
     const bool file = kind && kind->isFile();
-    const QStringList names = request.measurements.isEmpty()
-                                  ? source->listMeasurements(request.database, cancel)
-                                  : request.measurements;
+    QStringList names = request.measurements.isEmpty() && m_profile.task.tables.isEmpty()
+                            ? source->listMeasurements(request.database, cancel)
+                            : request.measurements;
+    for (const QString &table : m_profile.task.tables) // "stable.table": its super table
+        if (const QString stable = table.section(u'.', 0, 0); !names.contains(stable))
+            names.append(stable);
 
     // Two measurements that become one table.
     QMap<QString, QStringList> byTable;

@@ -83,6 +83,8 @@ RunOutcome Runner::execute()
         return *failed;
     try {
         run.connect();
+        if (std::optional<RunOutcome> done = run.schemaOnly())
+            return *done;
         run.plan();
         run.decideNames();
     } catch (const Error &error) {

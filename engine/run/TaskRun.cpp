@@ -230,6 +230,18 @@ void TaskRun::connect()
                        kinds::syncsSchema(m_profile.task.schemaSync), m_cancel);
 }
 
+std::optional<RunOutcome> TaskRun::schemaOnly()
+{
+    if (!kinds::schemaOnly(m_profile.task.schemaSync))
+        return std::nullopt;
+    const QString summary = m_sink->schemaSummary();
+    return finishWith(
+        TaskState::Completed,
+        outcomeOf(RunOutcome::Status::Completed,
+                  u"Schema sync only: %1; no data was moved, so there is nothing to "
+                  u"verify"_s.arg(summary.isEmpty() ? u"the target's tables exist"_s : summary)));
+}
+
 void TaskRun::plan()
 {
     // Decided once the target is ready: "now" bounds the history of a task without an end.

@@ -34,6 +34,9 @@ public:
     std::optional<RunOutcome> open();
     /// Builds and checks the source and the sink, prepares the target.
     void connect();
+    /// Schema sync "only": the task completes once connect() has created the tables, without
+    /// planning, moving or verifying data; nothing for any other choice.
+    std::optional<RunOutcome> schemaOnly();
     /// Decides the range of this run and brings the ledger up to it.
     void plan();
     /// Decides (or reads back) the names the target gets in place of the source's, and logs

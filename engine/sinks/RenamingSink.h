@@ -33,6 +33,7 @@ public:
     {
         m_target->syncSchema(source, database, measurements, create, cancel);
     }
+    QString schemaSummary() const override { return m_target->schemaSummary(); }
     QList<Renaming> decideNames(Source &source, const PlanRequest &request,
                                 const QList<Renaming> &decided,
                                 const CancelToken &cancel) override;

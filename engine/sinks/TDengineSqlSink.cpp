@@ -280,15 +280,31 @@ void TDengineSqlSink::syncTables(const QList<SuperTableDef> &defs, bool create,
         throw Error(ErrorKind::Config,
                     u"Super tables in database \"%1\" on %2 differ from the source: %3"_s.arg(
                         database(), rest().where(), different.join(u"; "_s)));
+    qsizetype subtables = 0;
     for (const SuperTableDef &def : defs) {
         if (create)
             createSubtables(def, cancel);
+        subtables += def.subtables.size();
         std::lock_guard<std::mutex> lock(m_defsMutex);
         m_create = create;
         SuperTableDef kept = def;
         kept.subtables.clear();
         m_defs.insert(def.name, kept);
     }
+    std::lock_guard<std::mutex> lock(m_defsMutex);
+    m_schemaSummary =
+        create ? u"%1 super tables and %2 subtables created or found in database \"%3\""_s
+                     .arg(defs.size())
+                     .arg(subtables)
+                     .arg(database())
+               : u"%1 super tables found as the source's in database \"%2\""_s.arg(defs.size())
+                     .arg(database());
+}
+
+QString TDengineSqlSink::schemaSummary() const
+{
+    std::lock_guard<std::mutex> lock(m_defsMutex);
+    return m_schemaSummary;
 }
 
 void TDengineSqlSink::createSubtables(const SuperTableDef &def, const CancelToken &cancel)

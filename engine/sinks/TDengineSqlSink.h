@@ -38,6 +38,8 @@ public:
     QString describe() const override;
     void syncSchema(Source &source, const QString &database, const QStringList &measurements,
                     bool create, const CancelToken &cancel) override;
+    /// "N super tables and M subtables created" (always, only) or "N super tables checked" (none).
+    QString schemaSummary() const override;
     WriteResult write(const Batch &batch, const CancelToken &cancel) override;
     using TDengineSink::count;
     /// Reads the target database's precision, the unit count() works in.
@@ -86,9 +88,10 @@ private:
     void createSubtables(const SuperTableDef &def, const CancelToken &cancel);
     [[noreturn]] void throwMissing(const QStringList &tables, const CancelToken &cancel);
 
-    std::mutex m_defsMutex;
+    mutable std::mutex m_defsMutex;
     QHash<QString, SuperTableDef> m_defs;
     bool m_create = false; ///< schema sync always: subtables new since the sync are created
+    QString m_schemaSummary; ///< what the last schema sync did
     /// Nanoseconds per unit of the target database's timestamps.
     mutable std::atomic<qint64> m_targetUnit{1};
 };

@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSet>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -479,26 +480,116 @@ QList<QPair<QString, TimeRange>> TDengine2Source::dataSpans(const QString &datab
     return spans;
 }
 
+TDengine2Source::Selection TDengine2Source::selection(const QString &database,
+                                                      const QStringList &measurements,
+                                                      const CancelToken &cancel)
+{
+    const QStringList stables = listMeasurements(database, cancel);
+    Selection selected;
+    if (measurements.isEmpty() && m_tables.isEmpty()) {
+        selected.whole = stables;
+        return selected;
+    }
+    QStringList missing;
+    for (const QString &m : measurements)
+        if (!stables.contains(m))
+            missing.append(m);
+    if (!missing.isEmpty())
+        throw Error(ErrorKind::NotFound, u"Database \"%1\" on %2 has no super table %3"_s.arg(
+                                             database, m_rest.where(), missing.join(u", "_s)));
+    selected.whole = measurements;
+    for (const QString &table : m_tables) {
+        const qsizetype dot = table.indexOf(u'.');
+        const QString stable = table.left(dot);
+        const QString subtable = table.mid(dot + 1);
+        if (dot <= 0 || subtable.isEmpty())
+            throw Error(ErrorKind::Config,
+                        u"Source table \"%1\" (task.tables) is not super_table.table"_s.arg(table));
+        if (!stables.contains(stable))
+            throw Error(ErrorKind::NotFound,
+                        u"Source table \"%1\" (task.tables): database \"%2\" on %3 has no super "
+                        u"table \"%4\""_s.arg(table, database, m_rest.where(), stable));
+        if (selected.whole.contains(stable))
+            continue; // read whole already
+        QStringList &listed = selected.only[stable];
+        if (!listed.contains(subtable))
+            listed.append(subtable);
+    }
+    return selected;
+}
+
+void TDengine2Source::checkRequest(const PlanRequest &request, const CancelToken &cancel)
+{
+    if (m_tables.isEmpty())
+        return;
+    const Selection selected = selection(request.database, request.measurements, cancel);
+    for (auto it = selected.only.cbegin(); it != selected.only.cend(); ++it) {
+        const SuperTableDef def = definition(request.database, it.key(), cancel);
+        QSet<QString> known;
+        for (const TdSubtable &subtable : subtables(request.database, def, cancel))
+            known.insert(subtable.name);
+        QStringList missing;
+        for (const QString &subtable : it.value())
+            if (!known.contains(subtable))
+                missing.append(u"\"%1.%2\""_s.arg(it.key(), subtable));
+        if (!missing.isEmpty())
+            throw Error(
+                ErrorKind::NotFound,
+                u"Source table %1 (task.tables): super table \"%2\" of database \"%3\" "
+                u"on %4 has no such subtable (SELECT TBNAME FROM %3.%2 does not list "
+                u"it)"_s.arg(missing.join(u", "_s), it.key(), request.database, m_rest.where()));
+    }
+}
+
+void TDengine2Source::planWhole(const QString &database, const SuperTableDef &def,
+                                const PlanRequest &request, QList<PlannedUnit> &units,
+                                const CancelToken &cancel)
+{
+    if (!m_sparse) {
+        for (const auto &[subtable, span] : dataSpans(database, def, request.range, cancel)) {
+            for (PlannedUnit unit : Planner::windows(def.name, span, request.windowNs)) {
+                unit.context = subtable;
+                units.append(unit);
+            }
+        }
+        return;
+    }
+    // Sparse: the super table's own first and last time, one statement.
+    const qint64 factor = def.nsPerUnit;
+    const QString ts = sqlName(def.columns.front().name);
+    const SqlResult result =
+        query(u"SELECT FIRST(%1), LAST(%1) FROM %2.%3 WHERE %1 >= %4 AND %1 < %5"_s
+                  .arg(ts, database.toLower(), sqlName(def.name))
+                  .arg(ceilDiv(request.range.start, factor))
+                  .arg(ceilDiv(request.range.end, factor)),
+              cancel);
+    if (result.rows.isEmpty())
+        return;
+    const QJsonArray row = result.rows.at(0).toArray();
+    if (row.at(0).isNull() || row.at(1).isNull())
+        return;
+    const auto first = toNs(integerOf(row.at(0)), factor);
+    const auto last = toNs(integerOf(row.at(1)), factor);
+    const TimeRange span{first.value_or(std::numeric_limits<qint64>::min()),
+                         last ? *last + 1 : std::numeric_limits<qint64>::max()};
+    units += Planner::windows(def.name, Planner::intersect(span, request.range), request.windowNs);
+}
+
 QList<PlannedUnit> TDengine2Source::plan(const PlanRequest &request, const CancelToken &cancel)
 {
-    QStringList stables = listMeasurements(request.database, cancel);
-    if (!request.measurements.isEmpty()) {
-        QStringList missing;
-        for (const QString &m : request.measurements)
-            if (!stables.contains(m))
-                missing.append(m);
-        if (!missing.isEmpty())
-            throw Error(ErrorKind::NotFound,
-                        u"Database \"%1\" on %2 has no super table %3"_s.arg(
-                            request.database, m_rest.where(), missing.join(u", "_s)));
-        stables = request.measurements;
-    }
+    const Selection selected = selection(request.database, request.measurements, cancel);
     QList<PlannedUnit> units;
-    for (const QString &stable : stables) {
-        const SuperTableDef def = readableDefinition(request.database, stable, cancel);
+    for (const QString &stable : selected.whole)
+        planWhole(request.database, readableDefinition(request.database, stable, cancel), request,
+                  units, cancel);
+    // Listed subtables: each its own units, whatever source.sparse says.
+    for (auto it = selected.only.cbegin(); it != selected.only.cend(); ++it) {
+        const SuperTableDef def = readableDefinition(request.database, it.key(), cancel);
         for (const auto &[subtable, span] :
              dataSpans(request.database, def, request.range, cancel)) {
-            for (PlannedUnit unit : Planner::windows(stable, span, request.windowNs)) {
+            if (!it.value().contains(subtable))
+                continue;
+            for (PlannedUnit unit : Planner::windows(def.name, span, request.windowNs)) {
                 unit.context = subtable;
                 units.append(unit);
             }
@@ -511,13 +602,21 @@ QList<SuperTableDef> TDengine2Source::superTables(const QString &database,
                                                   const QStringList &measurements,
                                                   bool withSubtables, const CancelToken &cancel)
 {
-    const QStringList stables =
-        measurements.isEmpty() ? listMeasurements(database, cancel) : measurements;
+    const Selection selected = selection(database, measurements, cancel);
     QList<SuperTableDef> defs;
-    for (const QString &stable : stables) {
+    for (const QString &stable : selected.whole) {
         SuperTableDef def = readableDefinition(database, stable, cancel);
         if (withSubtables)
             def.subtables = subtables(database, def, cancel);
+        defs.append(def);
+    }
+    // Of a super table only some subtables are listed: those are created, not the others.
+    for (auto it = selected.only.cbegin(); it != selected.only.cend(); ++it) {
+        SuperTableDef def = readableDefinition(database, it.key(), cancel);
+        if (withSubtables)
+            for (const TdSubtable &subtable : subtables(database, def, cancel))
+                if (it.value().contains(subtable.name))
+                    def.subtables.append(subtable);
         defs.append(def);
     }
     return defs;
@@ -530,6 +629,10 @@ void TDengine2Source::read(const ReadUnit &unit, const PlanRequest &request,
     const TimeRange range{unit.start, unit.end};
     if (!unit.context.isEmpty()) {
         readSubtable(request.database, def, unit.context, range, dialect, out, cancel);
+        return;
+    }
+    if (m_sparse) {
+        readSparse(request.database, def, range, dialect, out, cancel);
         return;
     }
     // The whole super table over the window (a realtime poll): the subtables with data in it,
@@ -569,24 +672,11 @@ QJsonArray TDengine2Source::tagsOf(const QString &database, const SuperTableDef 
                     subtable, def.name, database));
 }
 
-void TDengine2Source::readSubtable(const QString &database, const SuperTableDef &def,
-                                   const QString &subtable, const TimeRange &range,
-                                   const LpDialect &dialect, BatchOutput &out,
-                                   const CancelToken &cancel)
+lp::Point TDengine2Source::pointOf(const QString &database, const SuperTableDef &def,
+                                   const QString &subtable, const CancelToken &cancel)
 {
-    if (range.isEmpty())
-        return;
     const qint64 factor = def.nsPerUnit;
     const QJsonArray tags = tagsOf(database, def, subtable, cancel);
-
-    QString columns;
-    for (const TdColumn &column : def.columns)
-        columns += (columns.isEmpty() ? QString() : u", "_s) + sqlName(column.name);
-    const QString ts = sqlName(def.columns.front().name);
-    const QString from = u"%1.%2"_s.arg(database.toLower(), sqlName(subtable));
-    const qint64 upper = ceilDiv(range.end, factor);
-
-    // The part of every point that is the same for the whole unit.
     lp::Point point;
     point.measurement = def.name.toStdString();
     point.tags.emplace_back(subtableTagKey().toStdString(), subtable.toStdString());
@@ -606,6 +696,100 @@ void TDengine2Source::readSubtable(const QString &database, const SuperTableDef 
         point.tags.emplace_back(def.tags.at(i).name.toStdString(), std::move(text));
     }
     point.hasTime = true;
+    return point;
+}
+
+void TDengine2Source::emitRow(const SuperTableDef &def, lp::Point &point, const QString &subtable,
+                              const QJsonArray &row, const LpDialect &dialect, BatchOutput &out)
+{
+    const qint64 factor = def.nsPerUnit;
+    const qint64 last = integerOf(row.at(0));
+    point.fields.clear();
+    QString why;
+    const auto time = toNs(last, factor);
+    if (!time)
+        why = u"timestamp %1 (%2) is outside the nanosecond range 1677..2262"_s.arg(last).arg(
+            QString::fromLatin1(QByteArray::number(factor)));
+    for (qsizetype c = 1; time && c < def.columns.size(); ++c) {
+        const QJsonValue v = row.at(c);
+        if (v.isNull() || v.isUndefined())
+            continue;
+        const TdColumn &column = def.columns.at(c);
+        lp::Field field;
+        field.key = column.name.toStdString();
+        field.type = fieldTypeOf(column.type);
+        switch (field.type) {
+        case FieldType::Boolean:
+            field.b = boolOf(v);
+            break;
+        case FieldType::Unsigned:
+            if (const auto u = unsignedOf(v)) {
+                field.u = *u;
+            } else {
+                why = u"column \"%1\" holds %2, above what the REST answer can carry "
+                      u"exactly (2^63)"_s.arg(column.name, QString::number(v.toDouble(), 'g', 17));
+            }
+            break;
+        case FieldType::Float:
+            field.f = TDengineRest::doubleOf(v);
+            break;
+        case FieldType::String:
+            field.s = textOf(v);
+            break;
+        case FieldType::Integer:
+            field.i = integerOf(v);
+            if (column.type == u"TIMESTAMP"_s) {
+                const auto ns = toNs(field.i, factor);
+                if (!ns) {
+                    why = u"column \"%1\" holds a time outside the nanosecond range"_s.arg(
+                        column.name);
+                    break;
+                }
+                field.i = *ns;
+            }
+            break;
+        }
+        point.fields.push_back(std::move(field));
+    }
+    if (why.isEmpty() && point.fields.empty())
+        why = u"every column of the row is NULL: a point needs at least one field"_s;
+    if (why.isEmpty()) {
+        point.time = *time;
+        QByteArray &buffer = out.buffer();
+        if (lp::encodePoint(point, dialect, buffer, &why)) {
+            buffer.append('\n');
+            out.lineAppended();
+            return;
+        }
+    }
+    out.reject(u"%1 subtable %2 %3=%4"_s.arg(def.name, subtable, def.columns.front().name)
+                   .arg(last)
+                   .toUtf8(),
+               why);
+}
+
+QString TDengine2Source::columnList(const SuperTableDef &def)
+{
+    QString columns;
+    for (const TdColumn &column : def.columns)
+        columns += (columns.isEmpty() ? QString() : u", "_s) + sqlName(column.name);
+    return columns;
+}
+
+void TDengine2Source::readSubtable(const QString &database, const SuperTableDef &def,
+                                   const QString &subtable, const TimeRange &range,
+                                   const LpDialect &dialect, BatchOutput &out,
+                                   const CancelToken &cancel)
+{
+    if (range.isEmpty())
+        return;
+    const qint64 factor = def.nsPerUnit;
+    const QString columns = columnList(def);
+    const QString ts = sqlName(def.columns.front().name);
+    const QString from = u"%1.%2"_s.arg(database.toLower(), sqlName(subtable));
+    const qint64 upper = ceilDiv(range.end, factor);
+    // The part of every point that is the same for the whole unit.
+    lp::Point point = pointOf(database, def, subtable, cancel);
 
     QString condition = u"%1 >= %2"_s.arg(ts).arg(ceilDiv(range.start, factor));
     for (;;) {
@@ -620,74 +804,83 @@ void TDengine2Source::readSubtable(const QString &database, const SuperTableDef 
         for (const QJsonValue &value : page.rows) {
             const QJsonArray row = value.toArray();
             last = integerOf(row.at(0));
-            point.fields.clear();
-            QString why;
-            const auto time = toNs(last, factor);
-            if (!time)
-                why =
-                    u"timestamp %1 (%2) is outside the nanosecond range 1677..2262"_s.arg(last).arg(
-                        QString::fromLatin1(QByteArray::number(factor)));
-            for (qsizetype c = 1; time && c < def.columns.size(); ++c) {
-                const QJsonValue v = row.at(c);
-                if (v.isNull() || v.isUndefined())
-                    continue;
-                const TdColumn &column = def.columns.at(c);
-                lp::Field field;
-                field.key = column.name.toStdString();
-                field.type = fieldTypeOf(column.type);
-                switch (field.type) {
-                case FieldType::Boolean:
-                    field.b = boolOf(v);
-                    break;
-                case FieldType::Unsigned:
-                    if (const auto u = unsignedOf(v)) {
-                        field.u = *u;
-                    } else {
-                        why = u"column \"%1\" holds %2, above what the REST answer can carry "
-                              u"exactly (2^63)"_s.arg(column.name,
-                                                      QString::number(v.toDouble(), 'g', 17));
-                    }
-                    break;
-                case FieldType::Float:
-                    field.f = TDengineRest::doubleOf(v);
-                    break;
-                case FieldType::String:
-                    field.s = textOf(v);
-                    break;
-                case FieldType::Integer:
-                    field.i = integerOf(v);
-                    if (column.type == u"TIMESTAMP"_s) {
-                        const auto ns = toNs(field.i, factor);
-                        if (!ns) {
-                            why = u"column \"%1\" holds a time outside the nanosecond range"_s.arg(
-                                column.name);
-                            break;
-                        }
-                        field.i = *ns;
-                    }
-                    break;
-                }
-                point.fields.push_back(std::move(field));
-            }
-            if (why.isEmpty() && point.fields.empty())
-                why = u"every column of the row is NULL: a point needs at least one field"_s;
-            if (why.isEmpty()) {
-                point.time = *time;
-                QByteArray &buffer = out.buffer();
-                if (lp::encodePoint(point, dialect, buffer, &why)) {
-                    buffer.append('\n');
-                    out.lineAppended();
-                    continue;
-                }
-            }
-            out.reject(u"%1 subtable %2 %3=%4"_s.arg(def.name, subtable, def.columns.front().name)
-                           .arg(last)
-                           .toUtf8(),
-                       why);
+            emitRow(def, point, subtable, row, dialect, out);
         }
         if (lastPage(page.rows.size()))
             break;
         condition = u"%1 > %2"_s.arg(ts).arg(last);
+    }
+}
+
+qint64 TDengine2Source::rowsIn(const QString &database, const SuperTableDef &def, qint64 from,
+                               qint64 to, const CancelToken &cancel)
+{
+    const QString ts = sqlName(def.columns.front().name);
+    const SqlResult result = query(u"SELECT COUNT(*) FROM %1.%2 WHERE %3 >= %4 AND %3 < %5"_s
+                                       .arg(database.toLower(), sqlName(def.name), ts)
+                                       .arg(from)
+                                       .arg(to),
+                                   cancel);
+    // No row at all for an empty window (as 2.x answers an aggregate over no data) is zero.
+    return result.rows.isEmpty() ? 0 : integerOf(result.rows.at(0).toArray().at(0));
+}
+
+void TDengine2Source::readSparse(const QString &database, const SuperTableDef &def,
+                                 const TimeRange &range, const LpDialect &dialect, BatchOutput &out,
+                                 const CancelToken &cancel)
+{
+    const qint64 factor = def.nsPerUnit;
+    const QString columns = columnList(def);
+    const QString ts = sqlName(def.columns.front().name);
+    QHash<QString, lp::Point> points; // per subtable: its tags
+    // Parts of the window in the database's precision, [from, to), read in time order.
+    QList<QPair<qint64, qint64>> parts{{ceilDiv(range.start, factor), ceilDiv(range.end, factor)}};
+    while (!parts.isEmpty()) {
+        if (cancel.isCancelled())
+            throw Error(ErrorKind::Cancelled, u"Cancelled"_s);
+        const auto [from, to] = parts.takeFirst();
+        if (to <= from)
+            continue;
+        const qint64 expected = rowsIn(database, def, from, to, cancel);
+        if (expected == 0)
+            continue;
+        if (expected <= kPageRows) {
+            const SqlResult answer =
+                query(u"SELECT %1, TBNAME FROM %2.%3 WHERE %4 >= %5 AND %4 < %6 LIMIT %7"_s
+                          .arg(columns, database.toLower(), sqlName(def.name), ts)
+                          .arg(from)
+                          .arg(to)
+                          .arg(kPageRows),
+                      cancel);
+            // Exactly the rows counted: the answer is whole. Fewer were cut by the server's row
+            // limit, more arrived since the count: the part is halved and counted again.
+            if (answer.rows.size() == expected) {
+                const int name = answer.column(u"tbname"_s);
+                if (name < 0)
+                    throw Error(ErrorKind::Protocol,
+                                u"%1 answered a query of super table \"%2\" with TBNAME without "
+                                u"a tbname column"_s.arg(m_rest.where(), def.name));
+                for (const QJsonValue &value : answer.rows) {
+                    const QJsonArray row = value.toArray();
+                    const QString subtable = row.at(name).toString();
+                    auto it = points.find(subtable);
+                    if (it == points.end())
+                        it = points.insert(subtable, pointOf(database, def, subtable, cancel));
+                    emitRow(def, *it, subtable, row, dialect, out);
+                }
+                continue;
+            }
+        }
+        if (to - from <= 1) {
+            // One instant holds more rows than a page: its subtables one by one.
+            for (const auto &[subtable, span] :
+                 dataSpans(database, def, TimeRange{from * factor, to * factor}, cancel))
+                readSubtable(database, def, subtable, span, dialect, out, cancel);
+            continue;
+        }
+        const qint64 middle = from + (to - from) / 2;
+        parts.prepend({middle, to});
+        parts.prepend({from, middle});
     }
 }
 

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "core/Source.h"
+#include "lp/LineParser.h"
 #include "tdengine/SuperTable.h"
 #include "tdengine/TDengineRest.h"
 
 #include <QHash>
+#include <QMap>
 #include <atomic>
 #include <mutex>
 
@@ -38,6 +40,19 @@ namespace tsm {
  * (src/plugins/http/src/httpJson.c, httpJsonFloat/httpJsonDouble): super tables with FLOAT or
  * DOUBLE columns or tags are refused from such a server, naming them, unless the task accepts
  * the rounding (source.acceptRoundedFloats); notes() says which applies.
+ *
+ * What is read: the super tables of the task (task.measurements) whole, and of the others only
+ * the subtables listed as "stable.table" (task.tables); neither list = every super table. A
+ * listed subtable that is not in its super table is refused by checkRequest(), naming it.
+ *
+ * Sparse (source.sparse), for many subtables with little data each: a super table read whole is
+ * planned as one unit per window over its own FIRST/LAST (no span per subtable) and each unit is
+ * read with queries over the super table, TBNAME as the last column. The order of such an
+ * answer across subtables is not relied upon, so it is not paged by time: COUNT(*) over the
+ * window says how many rows it holds, and a window holding more than a page, or whose answer
+ * did not bring exactly that many rows (restfulRowLimit cut it, or rows arrived meanwhile), is
+ * halved and each half read the same way; an instant holding more rows than a page is read
+ * subtable by subtable.
  */
 class TDengine2Source : public Source, public SuperTableCatalog
 {
@@ -46,6 +61,10 @@ public:
 
     /// Read FLOAT and DOUBLE from a server before 2.4 although its built-in httpd rounds them.
     void setAcceptRoundedFloats(bool accept) { m_acceptRoundedFloats = accept; }
+    /// Read each window of a super table with queries over the super table (source.sparse).
+    void setSparse(bool sparse) { m_sparse = sparse; }
+    /// Subtables read besides the task's super tables, each "stable.table" (task.tables).
+    void setTables(const QStringList &tables) { m_tables = tables; }
 
     QString describe() const override;
     ConnectionInfo checkConnection(const CancelToken &cancel) override;
@@ -59,6 +78,8 @@ public:
     void read(const ReadUnit &unit, const PlanRequest &request, const LpDialect &dialect,
               BatchOutput &out, const CancelToken &cancel) override;
     QStringList notes(const CancelToken &cancel) override;
+    /// Refuses, naming it, a listed table that is not a subtable of the super table it names.
+    void checkRequest(const PlanRequest &request, const CancelToken &cancel) override;
     /// One window per unit, naming its subtable (the target's child table or tag `tbname`).
     QList<CountWindow> countWindows(const PlanRequest &request, const QList<ReadUnit> &done,
                                     const CancelToken &cancel) override;
@@ -83,6 +104,31 @@ public:
     static bool servedByBuiltInHttpd(const QString &version);
 
 private:
+    /// What the task reads: super tables whole, and of others the listed subtables.
+    struct Selection
+    {
+        QStringList whole;
+        QMap<QString, QStringList> only; ///< super table -> its listed subtables
+    };
+    /// The selection for `measurements` and the table list; throws NotFound for a super table
+    /// or a listed table the database lacks.
+    Selection selection(const QString &database, const QStringList &measurements,
+                        const CancelToken &cancel);
+    /// The units of a super table read whole: per subtable with data, or per window (sparse).
+    void planWhole(const QString &database, const SuperTableDef &def, const PlanRequest &request,
+                   QList<PlannedUnit> &units, const CancelToken &cancel);
+    /// Every row of `def` in `range` by queries over the super table (sparse reading).
+    void readSparse(const QString &database, const SuperTableDef &def, const TimeRange &range,
+                    const LpDialect &dialect, BatchOutput &out, const CancelToken &cancel);
+    /// COUNT(*) of the super table over [from, to) in the database's precision.
+    qint64 rowsIn(const QString &database, const SuperTableDef &def, qint64 from, qint64 to,
+                  const CancelToken &cancel);
+    /// The part of every point of `subtable` that is the same for all its rows.
+    lp::Point pointOf(const QString &database, const SuperTableDef &def, const QString &subtable,
+                      const CancelToken &cancel);
+    /// One row (the columns of `def` in order) as a line of `point`, or a reject with the reason.
+    void emitRow(const SuperTableDef &def, lp::Point &point, const QString &subtable,
+                 const QJsonArray &row, const LpDialect &dialect, BatchOutput &out);
     /// The database's precision (SHOW DATABASES, cached). Throws NotFound for a missing one.
     QString precisionOf(const QString &database, const CancelToken &cancel);
     /// SELECT SERVER_VERSION(), read once.
@@ -107,6 +153,8 @@ private:
     void readSubtable(const QString &database, const SuperTableDef &def, const QString &subtable,
                       const TimeRange &range, const LpDialect &dialect, BatchOutput &out,
                       const CancelToken &cancel);
+    /// The columns of `def` for SELECT, the timestamp first.
+    static QString columnList(const SuperTableDef &def);
     SqlResult query(const QString &sql, const CancelToken &cancel);
     /// Is a page of `rows` rows (asked for kPageRows) the last one?
     bool lastPage(qsizetype rows);
@@ -118,6 +166,8 @@ private:
     QHash<QString, QString> m_precision;
     QString m_serverVersion;
     bool m_acceptRoundedFloats = false;
+    bool m_sparse = false;
+    QStringList m_tables;
     QHash<QString, SuperTableDef> m_definitions;         ///< "db\nstable"
     QHash<QString, QHash<QString, QJsonArray>> m_tagsOf; ///< "db\nstable" -> subtable -> tags
     std::atomic<bool> m_fullPagesSeen{false};

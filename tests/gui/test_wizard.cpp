@@ -20,6 +20,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCalendarWidget>
+#include <QCheckBox>
 #include <QTimeEdit>
 #include <QComboBox>
 #include <QCompleter>
@@ -29,6 +30,7 @@
 #include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSignalSpy>
 #include <QTreeWidget>
 #include <QSpinBox>
@@ -1060,6 +1062,9 @@ private Q_SLOTS:
         QCOMPARE(wizard->profile().advanced.rejectsFile, dir.filePath(u"refused.lp"_s));
         QCOMPARE(wizard->profile().advanced.onRefused, u"stop"_s);
         click(wizard, u"advancedToggleButton"_s);
+        // Sparse: the super table read window by window, not subtable by subtable.
+        click(wizard, u"sourceSparseCheckBox"_s);
+        QVERIFY(wizard->profile().source.sparse);
         screenshot(wizard, u"4-task-tdengine2"_s);
         QVERIFY(next->isEnabled());
         while (wizard->currentId() != TaskWizard::SummaryPage)
@@ -1075,6 +1080,80 @@ private Q_SLOTS:
                  qPrintable(window.model()->row(0)->lastError));
         QVERIFY(target.stables(u"power3"_s).contains(u"meters"_s));
         QCOMPARE(target.rowCount(u"power3"_s), 50);
+        bool superTableRead = false;
+        for (const QString &statement : source.statements()) {
+            QVERIFY2(!statement.contains(u"FROM power.d1001"_s), qPrintable(statement));
+            superTableRead = superTableRead || statement.contains(u"TBNAME FROM power.meters"_s);
+        }
+        QVERIFY(superTableRead);
+    }
+
+    /// The list of single tables and schema sync "only" typed on the Task page: the run
+    /// creates the super table with the listed subtable alone, and moves no row.
+    void tdengine2TablesAndSchemaOnly()
+    {
+        TDengine2Emulator source;
+        source.createDatabase(u"power"_s, u"ms"_s);
+        source.createStable(u"power"_s, u"meters"_s,
+                            {{u"ts"_s, u"TIMESTAMP"_s, 0}, {u"voltage"_s, u"INT"_s, 0}},
+                            {{u"groupid"_s, u"INT"_s, 0}});
+        const qint64 t0 = (TimeText::nowNs() / 1000000 - 86400000) / 60000 * 60000;
+        for (int i = 1; i <= 3; ++i) {
+            source.createSubtable(u"power"_s, u"meters"_s, u"d%1"_s.arg(i), QJsonArray{i});
+            source.insert(u"power"_s, u"d%1"_s.arg(i), t0, QJsonArray{220 + i});
+        }
+        TDengine3Emulator target;
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath(u"tasks.sqlite"_s));
+        window.show();
+        trigger(&window, u"addDataSourceAction"_s);
+        TaskWizard *wizard = window.wizard();
+        auto *next = wizard->button(QWizard::NextButton);
+        type(wizard, u"nameLineEdit"_s, u"td2 tables"_s);
+        choose(wizard, u"sourceTypeComboBox"_s, u"tdengine2"_s);
+        choose(wizard, u"targetTypeComboBox"_s, u"tdengine3"_s);
+        type(wizard, u"targetHostLineEdit"_s, u"127.0.0.1"_s);
+        find<QSpinBox>(wizard, u"targetPortSpinBox"_s)->setValue(target.port());
+        type(wizard, u"targetAuthPasswordLineEdit"_s, u"taosdata"_s);
+        type(wizard, u"targetDatabaseLineEdit"_s, u"power3"_s);
+        QTest::mouseClick(next, Qt::LeftButton);
+        type(wizard, u"sourceHostLineEdit"_s, u"127.0.0.1"_s);
+        find<QSpinBox>(wizard, u"sourcePortSpinBox"_s)->setValue(source.port());
+        QTest::mouseClick(next, Qt::LeftButton);
+        type(wizard, u"sourceAuthUserLineEdit"_s, u"root"_s);
+        type(wizard, u"sourceAuthPasswordLineEdit"_s, u"taosdata"_s);
+        QTest::mouseClick(next, Qt::LeftButton);
+        QCOMPARE(wizard->currentId(), int(TaskWizard::TaskPage));
+        click(wizard, u"getSchemaButton"_s);
+        auto *bucket = find<QComboBox>(wizard, u"bucketComboBox"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(bucket->findText(u"power"_s) >= 0, 15000);
+        choose(wizard, u"bucketComboBox"_s, u"power"_s);
+        type(wizard, u"taskStartLineEdit"_s, TimeText::format((t0 - 60000) * 1000000));
+        type(wizard, u"taskEndLineEdit"_s, TimeText::format((t0 + 3600000) * 1000000));
+        // Not super_table.table: Next waits for a good entry.
+        type(wizard, u"taskTablesLineEdit"_s, u"d2"_s);
+        QVERIFY(!next->isEnabled());
+        type(wizard, u"taskTablesLineEdit"_s, u"meters.d2"_s);
+        choose(wizard, u"taskSchemaSyncComboBox"_s, u"only"_s);
+        QVERIFY(next->isEnabled());
+        QCOMPARE(wizard->profile().task.tables, QStringList{u"meters.d2"_s});
+        QCOMPARE(wizard->profile().task.schemaSync, u"only"_s);
+        if (auto *scroll = wizard->currentPage()->findChild<QScrollArea *>())
+            scroll->ensureWidgetVisible(find<QCheckBox>(wizard, u"sourceSparseCheckBox"_s));
+        screenshot(wizard, u"4-task-tdengine2-tables"_s);
+        while (wizard->currentId() != TaskWizard::SummaryPage)
+            QTest::mouseClick(next, Qt::LeftButton);
+        QTest::mouseClick(wizard->button(QWizard::FinishButton), Qt::LeftButton);
+
+        QTRY_COMPARE_WITH_TIMEOUT(window.model()->rowCount(), 1, 10000);
+        triggerOnTask(window, u"startAction"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(window.model()->row(0)->state == u"completed"_s ||
+                                     window.model()->row(0)->state == u"failed"_s,
+                                 60000);
+        QVERIFY2(window.model()->row(0)->state == u"completed"_s,
+                 qPrintable(window.model()->row(0)->lastError));
+        QCOMPARE(target.childTables(u"power3"_s, u"meters"_s).keys(), QStringList{u"d2"_s});
+        QCOMPARE(target.rowCount(u"power3"_s), 0);
     }
 
     /// A task in mode "both" without an end time, started from the list: history first, then

@@ -115,8 +115,9 @@ TaskPage::TaskPage(TaskWizard *wizard)
     OptionForm *form = addForm(
         {u"task.retentionPolicy"_s, u"task.start"_s, u"task.end"_s, u"task.timeZone"_s,
          u"task.windowMinutes"_s, u"task.delaySeconds"_s, u"task.mode"_s, u"task.retro"_s,
-         u"task.pollSeconds"_s, u"task.schemaSync"_s, u"source.acceptRoundedFloats"_s,
-         u"task.seriesFilter"_s, u"task.rename"_s, u"task.renameFile"_s, u"task.addTags"_s});
+         u"task.pollSeconds"_s, u"task.schemaSync"_s, u"task.tables"_s,
+         u"source.acceptRoundedFloats"_s, u"source.sparse"_s, u"task.seriesFilter"_s,
+         u"task.rename"_s, u"task.renameFile"_s, u"task.addTags"_s});
     QFormLayout *formLayout = form->formLayout();
     m_alignedForms.append(formLayout);
     auto *bucketRow = new QHBoxLayout;

@@ -6,6 +6,7 @@
 #include "run/Runner.h"
 
 #include <CheckpointStore.h>
+#include <Kinds.h>
 #include <ProfileJson.h>
 #include <Progress.h>
 #include <QDateTime>
@@ -105,6 +106,8 @@ void Status::printTask(CheckpointStore &store, const TaskRecord &task, bool with
                  c.healthDetail.isEmpty() ? QString() : u" ("_s + c.healthDetail + u')')
             .arg(c.pointsRead)
             .arg(c.retries));
+    if (kinds::schemaOnly(ProfileJson::fromJson(task.profileJson).profile.task.schemaSync))
+        out(u"  schema sync only: a run creates the tables in the target and moves no data"_s);
     if (task.planned && task.planStartNs < task.planEndNs)
         out(u"  range: %1 .. %2"_s.arg(TimeText::format(task.planStartNs),
                                        TimeText::format(task.planEndNs)));

@@ -8,6 +8,7 @@
 #include "run/Verifier.h"
 
 #include <CheckpointStore.h>
+#include <Kinds.h>
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -32,6 +33,11 @@ int Verify::execute(const Invocation &invocation)
     const std::optional<TaskProfile> profile = profileOf(name, invocation);
     if (!profile)
         return ExitUsage;
+    if (kinds::schemaOnly(profile->task.schemaSync)) {
+        out(u"Task \"%1\" has schema sync only: it moves no data, so there is nothing to "
+            u"verify"_s.arg(profile->name));
+        return ExitOk;
+    }
     int exitCode = ExitOk;
     std::optional<VerifyReport> report = verify(*profile, invocation.statePath, exitCode);
     if (!report)
