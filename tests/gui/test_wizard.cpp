@@ -250,7 +250,8 @@ private Q_SLOTS:
             return field ? field->mapTo(wizard, QPoint(0, 0)).x() : -1;
         };
         QCOMPARE(left(u"advancedReadConcurrencySpinBox"_s), left(u"taskWindowMinutesSpinBox"_s));
-        screenshot(wizard, u"5-advanced"_s);
+        screenshot(wizard, u"5-advanced"_s,
+                   find<QWidget>(wizard, u"advancedWriteConcurrencySpinBox"_s));
         click(wizard, u"advancedToggleButton"_s);
         QVERIFY(!find<QWidget>(wizard, u"advancedOptionsWidget"_s)->isVisible());
         QCOMPARE(advancedSummary->text(),
@@ -452,7 +453,7 @@ private Q_SLOTS:
                 QVERIFY(find<QLineEdit>(&wizard, u"targetChildTableNameLineEdit"_s)->isVisible());
                 QCOMPARE(clash->currentText(), u"rename"_s);
                 QCOMPARE(types->currentText(), u"suffix"_s);
-                screenshot(&wizard, u"5-advanced-tdengine"_s);
+                screenshot(&wizard, u"5-advanced-tdengine"_s, clash);
                 types->setCurrentIndex(types->findText(u"reject"_s));
             }
             wizard.next();
@@ -1049,7 +1050,7 @@ private Q_SLOTS:
         find<QSpinBox>(wizard, u"taskPollSecondsSpinBox"_s)->setValue(30);
         QCOMPARE(wizard->profile().task.retro, u"2h"_s);
         QCOMPARE(wizard->profile().task.pollSeconds, 30);
-        screenshot(wizard, u"4-task-tdengine2-realtime"_s);
+        screenshot(wizard, u"4-task-tdengine2-realtime"_s, retro);
         choose(wizard, u"taskModeComboBox"_s, u"both"_s);
         QTRY_VERIFY(!retro->isVisible());
         type(wizard, u"taskRetroLineEdit"_s, QString());
@@ -1138,9 +1139,8 @@ private Q_SLOTS:
         QVERIFY(next->isEnabled());
         QCOMPARE(wizard->profile().task.tables, QStringList{u"meters.d2"_s});
         QCOMPARE(wizard->profile().task.schemaSync, u"only"_s);
-        if (auto *scroll = wizard->currentPage()->findChild<QScrollArea *>())
-            scroll->ensureWidgetVisible(find<QCheckBox>(wizard, u"sourceSparseCheckBox"_s));
-        screenshot(wizard, u"4-task-tdengine2-tables"_s);
+        screenshot(wizard, u"4-task-tdengine2-tables"_s,
+                   find<QCheckBox>(wizard, u"sourceSparseCheckBox"_s));
         while (wizard->currentId() != TaskWizard::SummaryPage)
             QTest::mouseClick(next, Qt::LeftButton);
         QTest::mouseClick(wizard->button(QWizard::FinishButton), Qt::LeftButton);

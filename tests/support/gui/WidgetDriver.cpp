@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QFile>
 #include <QLineEdit>
+#include <QScrollArea>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
@@ -50,12 +51,22 @@ void trigger(QWidget *root, const QString &name)
     action->trigger();
 }
 
-void screenshot(QWidget *widget, const QString &name)
+void screenshot(QWidget *widget, const QString &name, QWidget *showing)
 {
     const QString dir = qEnvironmentVariable("TSM_SCREENSHOT_DIR");
     if (dir.isEmpty())
         return;
     QDir().mkpath(dir);
+    // Layouts settle in posted events (a section just opened grows the page): the picture
+    // shows the window as a person sees it.
+    for (int i = 0; i < 3; ++i)
+        QCoreApplication::processEvents();
+    for (QWidget *parent = showing; parent; parent = parent->parentWidget())
+        if (auto *area = qobject_cast<QScrollArea *>(parent)) {
+            area->ensureWidgetVisible(showing);
+            QCoreApplication::processEvents();
+            break;
+        }
     QVERIFY2(widget->grab().save(dir + u'/' + name + u".png"_s), qPrintable(name));
 }
 

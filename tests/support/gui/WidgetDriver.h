@@ -36,8 +36,9 @@ void click(QWidget *root, const QString &name);
 /// Triggers action `name`.
 void trigger(QWidget *root, const QString &name);
 
-/// Saves a picture of `widget` as `name`.png in $TSM_SCREENSHOT_DIR when it is set.
-void screenshot(QWidget *widget, const QString &name);
+/// Saves a picture of `widget` as `name`.png in $TSM_SCREENSHOT_DIR when it is set; with
+/// `showing`, its scroll area is scrolled first so that this child is in view.
+void screenshot(QWidget *widget, const QString &name, QWidget *showing = nullptr);
 
 /// Selects row `row` of the main window's task list and triggers action `name` on it.
 void triggerOnTask(MainWindow &window, const QString &name, int row = 0);
