@@ -65,7 +65,8 @@ TaskHealth HealthTracker::observe(const HealthObservation &now)
         m_sinkDown = true;
     else if (now.pointsWritten > before.pointsWritten)
         m_sinkDown = false;
-    m_busy = now.queueFullWaits > before.queueFullWaits;
+    // Busy while a reader waits for room, and for the stretch in which one began to.
+    m_busy = now.queueFullWaits > before.queueFullWaits || now.waitingForRoom > 0;
     countWriteErrors(now.nowMs, now.writeErrors - before.writeErrors);
     // Idle counts from the last new data, or from when following began.
     if (read || (now.following && (!before.following || m_lastNewDataMs < 0)))

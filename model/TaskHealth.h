@@ -51,6 +51,7 @@ struct HealthObservation
     qint64 sinkReconnects = 0; ///< writes that found no target (network, timeout, TLS)
     qint64 writeErrors = 0;    ///< writes the target answered with an error, or refused in part
     qint64 queueFullWaits = 0; ///< times a reader waited for room in the write queue
+    int waitingForRoom = 0;    ///< readers waiting for room in the write queue now
     bool following = false;    ///< the history is done and the run waits for new data
     bool failed = false;       ///< the run ended with an error
 };

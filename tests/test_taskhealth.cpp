@@ -91,6 +91,14 @@ private Q_SLOTS:
         QCOMPARE(run.at(1), TaskHealth::Busy);
         QCOMPARE(run.tracker.detail(), u"the write queue is full"_s);
         QCOMPARE(run.at(2), TaskHealth::Ready); // no reader waited since
+        // A reader that began to wait and waits still (the target stalls): Busy all along.
+        run.now.queueFullWaits = 5;
+        run.now.waitingForRoom = 1;
+        QCOMPARE(run.at(3), TaskHealth::Busy);
+        QCOMPARE(run.at(4), TaskHealth::Busy);
+        QCOMPARE(run.at(5), TaskHealth::Busy);
+        run.now.waitingForRoom = 0;
+        QCOMPARE(run.at(6), TaskHealth::Ready);
     }
 
     void bounceOnWriteErrorsWithinTheWindow()

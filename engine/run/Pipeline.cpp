@@ -4,6 +4,7 @@
 #include "http/Retry.h"
 #include "lp/LineParser.h"
 
+#include <QScopeGuard>
 #include <chrono>
 #include <thread>
 
@@ -371,8 +372,16 @@ void Pipeline::enqueue(Batch &&batch)
     std::unique_lock<std::mutex> lock(m_queueMutex);
     const qint64 size = batch.lines.size();
     // An empty queue always takes a batch, so one larger than the limit cannot block forever.
-    if (!m_queue.empty() && m_queuedBytes + size > m_settings.maxQueuedBytes)
+    const bool full = !m_queue.empty() && m_queuedBytes + size > m_settings.maxQueuedBytes;
+    if (full) {
         m_counters.queueFullWaits.fetch_add(1, std::memory_order_relaxed);
+        m_counters.readersWaitingForRoom.fetch_add(1);
+    }
+    // However long the wait, it shows while it lasts (the task is Busy all that time).
+    const auto waited = qScopeGuard([&] {
+        if (full)
+            m_counters.readersWaitingForRoom.fetch_sub(1);
+    });
     while (!m_queue.empty() && m_queuedBytes + size > m_settings.maxQueuedBytes) {
         if (m_cancel->isCancelled())
             throw Error(ErrorKind::Cancelled, u"Cancelled"_s);

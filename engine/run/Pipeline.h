@@ -71,6 +71,7 @@ struct PipelineCounters
     std::atomic<qint64> sinkReconnects{0}; ///< writes tried again that found no target
     std::atomic<qint64> writeErrors{0};    ///< writes answered with an error or refused in part
     std::atomic<qint64> queueFullWaits{0}; ///< a reader waited for room in the write queue
+    std::atomic<int> readersWaitingForRoom{0}; ///< readers waiting for room now
     std::atomic<int> readersBusy{0};
     std::atomic<int> writersBusy{0};
 };

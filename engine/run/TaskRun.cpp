@@ -796,6 +796,9 @@ void TaskRun::sample()
         m_runSeen.sinkReconnects = m_passSeen.sinkReconnects + m_live->sinkReconnects.load();
         m_runSeen.writeErrors = m_passSeen.writeErrors + m_live->writeErrors.load();
         m_runSeen.queueFullWaits = m_passSeen.queueFullWaits + m_live->queueFullWaits.load();
+        m_runSeen.waitingForRoom = m_live->readersWaitingForRoom.load();
+    } else {
+        m_runSeen.waitingForRoom = 0; // no pipeline, no reader waiting
     }
     const UnitTotals totals = m_store.unitTotals(m_taskId);
     ProgressSample s;
