@@ -184,11 +184,12 @@ bool CheckpointStore::setHealth(qint64 taskId, TaskHealth health, const QString 
         [&](Connection &db) { store::TaskTable(db).setHealth(taskId, health, detail); });
 }
 
-bool CheckpointStore::setPlan(qint64 taskId, bool planned, qint64 planStartNs, qint64 planEndNs)
+bool CheckpointStore::setPlan(qint64 taskId, bool planned, qint64 planStartNs, qint64 planEndNs,
+                              const QString &scope)
 {
     return run(u"Could not save the plan of task %1"_s.arg(taskId), Access::Write,
                [&](Connection &db) {
-                   store::TaskTable(db).setPlan(taskId, planned, planStartNs, planEndNs);
+                   store::TaskTable(db).setPlan(taskId, planned, planStartNs, planEndNs, scope);
                });
 }
 

@@ -53,6 +53,9 @@ struct TaskRecord
     bool planned = false;   ///< all units of the history phase are in the ledger
     qint64 planStartNs = 0; ///< the history range that was planned
     qint64 planEndNs = 0;
+    /// What the planned ledger selects besides its range (database, policy, measurements,
+    /// tables, series filter); empty for a plan made before it was recorded.
+    QString planScope;
     qint64 watermarkNs = 0; ///< realtime: everything before this is acknowledged
     TaskHealth health = TaskHealth::Ready; ///< as the run that works on it saw it last
     QString healthDetail;                  ///< why, in a few words; empty when ready
@@ -238,7 +241,9 @@ public:
     std::optional<TaskRecord> task(qint64 taskId);
     QList<TaskRecord> tasks();
     bool setTaskState(qint64 taskId, TaskState state, const QString &lastError = QString());
-    bool setPlan(qint64 taskId, bool planned, qint64 planStartNs, qint64 planEndNs);
+    /// `scope`: what the plan selects besides its range (RunRange's planScope); empty: unknown.
+    bool setPlan(qint64 taskId, bool planned, qint64 planStartNs, qint64 planEndNs,
+                 const QString &scope = QString());
     bool setWatermark(qint64 taskId, qint64 watermarkNs);
     bool setHealth(qint64 taskId, TaskHealth health, const QString &detail);
     /// Deletes the task with its units, samples and events.

@@ -24,7 +24,8 @@ namespace {
 
 /// What version 6 added to the tasks table, taken out again to make a file of an older version.
 #define TSM_DROP_HEALTH_SQL                                                                        \
-    "ALTER TABLE tasks DROP COLUMN health; ALTER TABLE tasks DROP COLUMN health_detail; "
+    "ALTER TABLE tasks DROP COLUMN health; ALTER TABLE tasks DROP COLUMN health_detail; "          \
+    "ALTER TABLE tasks DROP COLUMN plan_scope; "
 
 /// Reads one integer or text pragma straight from SQLite, past the class under test.
 QString rawPragma(const QString &path, const char *pragma)
@@ -134,7 +135,7 @@ private slots:
             QVERIFY(id > 0);
             QCOMPARE(store.addUnits(id, {unit(u"cpu"_s, 0, 10), unit(u"mem"_s, 0, 10)}),
                      std::optional<int>(2));
-            QVERIFY(store.setPlan(id, true, 5, 500));
+            QVERIFY(store.setPlan(id, true, 5, 500, u"{\"database\":\"db\"}"_s));
             QVERIFY(store.setWatermark(id, 123456789012345678LL));
             QVERIFY(store.setTaskState(id, TaskState::Failed, u"boom"_s));
             // WAL mode while open: the -wal file sits beside the store.
@@ -145,7 +146,7 @@ private slots:
         }
         QCOMPARE(rawPragma(m_path, "PRAGMA user_version"),
                  QString::number(CheckpointStore::schemaVersion()));
-        QCOMPARE(CheckpointStore::schemaVersion(), 7);
+        QCOMPARE(CheckpointStore::schemaVersion(), 8);
         // WAL is a property of the file: it stays after closing.
         QCOMPARE(rawPragma(m_path, "PRAGMA journal_mode"), u"wal"_s);
 
@@ -160,6 +161,7 @@ private slots:
         QVERIFY(task->planned);
         QCOMPARE(task->planStartNs, 5);
         QCOMPARE(task->planEndNs, 500);
+        QCOMPARE(task->planScope, u"{\"database\":\"db\"}"_s);
         QCOMPARE(task->watermarkNs, 123456789012345678LL);
         QVERIFY(task->createdMs > 0);
         QVERIFY(task->updatedMs >= task->createdMs);
@@ -203,7 +205,7 @@ private slots:
             QVERIFY(store.open(m_path));
             newTask(store);
         }
-        QVERIFY(rawExec(m_path, "PRAGMA user_version=8"));
+        QVERIFY(rawExec(m_path, "PRAGMA user_version=9"));
         CheckpointStore store;
         QVERIFY(!store.open(m_path));
         QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
@@ -211,7 +213,7 @@ private slots:
         QVERIFY(!store.open(m_path, CheckpointStore::Mode::ReadOnly));
         QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
         // Refusing did not touch the version.
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"8"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"9"_s);
     }
 
     void renamingsAreKeptOnceDecided()
@@ -251,7 +253,8 @@ private slots:
             store.addUnits(id, {unit(u"cpu"_s, 0, 10)});
         }
         // Version 2 is version 1 plus the estimates table, version 3 adds the leases, version 4
-        // the verifications, version 5 the renamings, version 6 the health, version 7 the unit measurements: this is a file of
+        // the verifications, version 5 the renamings, version 6 the health, version 7 the unit
+        // measurements, version 8 the plan's scope: this is a file of
         // version 1.
         QVERIFY(rawExec(m_path, "DROP TABLE estimates; DROP TABLE leases; DROP TABLE "
                                 "verifications; DROP TABLE renamings; DROP TABLE unit_measurements; " TSM_DROP_HEALTH_SQL
@@ -265,7 +268,7 @@ private slots:
         }
         CheckpointStore store;
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"7"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"8"_s);
         // What version 1 held is still there, and estimates and leases work.
         QCOMPARE(store.task(u"old"_s)->id, id);
         QCOMPARE(store.units(id).size(), 1);
@@ -298,7 +301,7 @@ private slots:
         }
         CheckpointStore store;
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"7"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"8"_s);
         // The lease and the ledger of version 3 are kept; verifications work.
         QVERIFY(store.lease(id));
         QCOMPARE(store.units(id).size(), 1);
@@ -1105,7 +1108,7 @@ private slots:
         // Nothing was left locked, and the upgrade goes through once the clash is gone.
         QVERIFY(rawExec(m_path, "DROP TABLE estimates"));
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"7"_s);
+        QCOMPARE(rawPragma(m_path, "PRAGMA user_version"), u"8"_s);
         QVERIFY(store.task(u"old"_s));
     }
 

@@ -184,6 +184,43 @@ private Q_SLOTS:
         QCOMPARE(r.ledger, RunRange::Ledger::Plan);
     }
 
+    /// The selection is part of the plan: another measurement list is planned anew (a done unit
+    /// still counts), another database, policy or series filter cannot be added to what done
+    /// units read; a plan recorded without its scope is taken as the same.
+    void aChangedSelectionPlansAgain()
+    {
+        TaskSettings t = task(u"history"_s, u"2024-01-02T00:00:00Z"_s);
+        t.measurements = {u"cpu"_s};
+        TaskRecord stored = planned(kStart, kStart + 24 * kHour);
+        stored.planScope = planScope(t);
+        QCOMPARE(decideRunRange(t, stored, kNow).ledger, RunRange::Ledger::Ready);
+        t.measurements = {u"mem"_s, u"cpu"_s};
+        RunRange r = decideRunRange(t, stored, kNow);
+        QCOMPARE(r.ledger, RunRange::Ledger::Plan);
+        QCOMPARE(planChanges(r, stored), QStringList{u"task.measurements"_s});
+        QVERIFY(changesNeedingARestart(planChanges(r, stored), false).isEmpty());
+        QCOMPARE(changesNeedingARestart(planChanges(r, stored), true),
+                 QStringList{u"task.measurements"_s});
+        // The order of a list is no change.
+        t.measurements = {u"cpu"_s};
+        t.seriesFilter = u" host = 'a' "_s;
+        r = decideRunRange(t, stored, kNow);
+        QCOMPARE(planChanges(r, stored), QStringList{u"task.seriesFilter"_s});
+        QCOMPARE(changesNeedingARestart(planChanges(r, stored), false),
+                 QStringList{u"task.seriesFilter"_s});
+        t.seriesFilter.clear();
+        t.end = u"2024-01-03T00:00:00Z"_s;
+        t.bucket = u"other"_s;
+        r = decideRunRange(t, stored, kNow);
+        QCOMPARE(planChanges(r, stored), (QStringList{u"task.end"_s, u"task.bucket"_s}));
+        QCOMPARE(changesNeedingARestart(planChanges(r, stored), false),
+                 QStringList{u"task.bucket"_s});
+        stored.planScope.clear(); // planned before the scope was recorded
+        t = task(u"history"_s, u"2024-01-02T00:00:00Z"_s);
+        t.measurements = {u"mem"_s};
+        QCOMPARE(decideRunRange(t, stored, kNow).ledger, RunRange::Ledger::Ready);
+    }
+
     /// After a range change, what done units read is not read again, and what they did not read
     /// is: windows of the two plans need not line up.
     void aNewPlanReadsOnlyWhatIsNotDone()

@@ -4,6 +4,9 @@
 
 #include <Kinds.h>
 #include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <TimeText.h>
 #include <algorithm>
 
@@ -37,10 +40,12 @@ qint64 retroOf(const TaskSettings &task)
 /// Whether the history range a stored task planned is still the one to use, or is planned anew.
 RunRange::Ledger ledgerFor(const RunRange &range, const std::optional<TaskRecord> &stored)
 {
-    const bool planned = stored && stored->planned;
+    // A plan recorded before its scope was (empty) is taken as the same selection.
+    const bool sameScope = stored && (stored->planScope.isEmpty() || stored->planScope == range.scope);
+    const bool planned = stored && stored->planned && sameScope;
     const bool samePlan = planned && stored->planStartNs == range.history.start &&
                           stored->planEndNs == range.history.end;
-    if (range.follow && stored && stored->watermarkNs != 0 &&
+    if (range.follow && planned && stored->watermarkNs != 0 &&
         stored->watermarkNs >= range.history.end && planned &&
         stored->planEndNs == range.history.end)
         return RunRange::Ledger::ResumeFollowing;
@@ -107,8 +112,73 @@ RunRange decideRunRange(const TaskSettings &task, const std::optional<TaskRecord
         break;
     }
     }
+    range.scope = planScope(task);
     range.ledger = ledgerFor(range, stored);
     return range;
+}
+
+namespace {
+
+/// The keys of planScope(), by option.
+const QList<QPair<QString, QString>> &scopeKeys()
+{
+    static const QList<QPair<QString, QString>> keys = {
+        {u"task.bucket"_s, u"database"_s},
+        {u"task.retentionPolicy"_s, u"retentionPolicy"_s},
+        {u"task.measurements"_s, u"measurements"_s},
+        {u"task.tables"_s, u"tables"_s},
+        {u"task.seriesFilter"_s, u"seriesFilter"_s},
+    };
+    return keys;
+}
+
+QJsonArray sortedArray(QStringList names)
+{
+    names.sort();
+    return QJsonArray::fromStringList(names);
+}
+
+} // namespace
+
+QString planScope(const TaskSettings &task)
+{
+    const QJsonObject scope{
+        {u"database"_s, task.bucket},
+        {u"retentionPolicy"_s, task.retentionPolicy},
+        {u"measurements"_s, sortedArray(task.measurements)},
+        {u"tables"_s, sortedArray(task.tables)},
+        {u"seriesFilter"_s, task.seriesFilter.trimmed()},
+    };
+    return QString::fromUtf8(QJsonDocument(scope).toJson(QJsonDocument::Compact));
+}
+
+QStringList planChanges(const RunRange &range, const TaskRecord &stored)
+{
+    QStringList changes;
+    if (stored.planStartNs != range.history.start)
+        changes << u"task.start"_s;
+    if (stored.planEndNs != range.history.end)
+        changes << u"task.end"_s;
+    if (stored.planScope.isEmpty() || stored.planScope == range.scope)
+        return changes;
+    const QJsonObject before = QJsonDocument::fromJson(stored.planScope.toUtf8()).object();
+    const QJsonObject now = QJsonDocument::fromJson(range.scope.toUtf8()).object();
+    for (const auto &[option, key] : scopeKeys())
+        if (before.value(key) != now.value(key))
+            changes.append(option);
+    return changes;
+}
+
+QStringList changesNeedingARestart(const QStringList &changes, bool byteUnits)
+{
+    if (byteUnits)
+        return changes;
+    QStringList needing;
+    for (const QString &option :
+         {u"task.bucket"_s, u"task.retentionPolicy"_s, u"task.seriesFilter"_s})
+        if (changes.contains(option))
+            needing.append(option);
+    return needing;
 }
 
 QList<PlannedUnit> notYetDone(const QList<PlannedUnit> &planned, const QList<UnitRecord> &ledger)
@@ -191,16 +261,24 @@ QString nextStartText(const TaskSettings &task, const TaskRecord &stored, const 
     case RunRange::Ledger::Plan:
         break;
     }
-    if (byteUnits && totals.done > 0)
-        return u"Start will refuse: the file was read (%1 of it) for %2, and a new range cannot be "
-               u"added to what it read. Put the range back, or use Run Again from the Beginning "
-               u"to read the whole file with the new range."_s.arg(units, was);
+    const QStringList changes = planChanges(range, stored);
+    const QString changed = changes.isEmpty() ? QString() : changes.join(u", "_s);
+    if (const QStringList blocking = changesNeedingARestart(changes, byteUnits);
+        totals.done > 0 && !blocking.isEmpty())
+        return byteUnits
+                   ? u"Start will refuse: the file was read (%1 of it) for %2, and a new range or "
+                     u"selection (%3) cannot be added to what it read. Put it back, or use Run "
+                     u"Again from the Beginning to read the whole file anew."_s.arg(units, was,
+                                                                                   changed)
+                   : u"Start will refuse: %1 changed since %2 were done, and done read units "
+                     u"cannot tell which of the new data they hold. Put it back, or use Run "
+                     u"Again from the Beginning."_s.arg(blocking.join(u", "_s), units);
     if (totals.done == 0)
-        return u"Start plans %1 anew (planned before: %2; nothing was done)."_s.arg(
-            span(range.history.start, range.history.end), was);
-    return u"Start plans %1 anew: the %2 done for %3 are kept and not read again; only what they "
-           u"do not cover is read, and what was planned but not done is dropped."_s.arg(
-               span(range.history.start, range.history.end), units, was);
+        return u"Start plans %1 anew (%2 changed; nothing was done)."_s.arg(
+            span(range.history.start, range.history.end), changed);
+    return u"Start plans %1 anew (%2 changed): the %3 done for %4 are kept and not read again; "
+           u"only what they do not cover is read, and what was planned but not done is "
+           u"dropped."_s.arg(span(range.history.start, range.history.end), changed, units, was);
 }
 
 PlanRequest planRequestOf(const TaskSettings &task, const TimeRange &range)

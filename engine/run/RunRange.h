@@ -26,6 +26,7 @@ struct RunRange
     std::optional<qint64> stopAt; ///< the end time, when there is one
     qint64 delayNs = 0;          ///< following reads up to now minus this
     Ledger ledger = Ledger::Plan;
+    QString scope;               ///< planScope() of the task: recorded with the plan
 };
 
 /**
@@ -41,6 +42,21 @@ struct RunRange
  */
 RunRange decideRunRange(const TaskSettings &task, const std::optional<TaskRecord> &stored,
                         qint64 nowNs);
+
+/** What a task's plan selects besides its time range: database, retention policy, measurements,
+ *  tables and series filter, as one text to compare (a changed one is planned anew). */
+QString planScope(const TaskSettings &task);
+
+/** The options that changed since `stored` was planned, so that `range` is planned anew:
+ *  task.start or task.end where the range differs, each selecting option that differs (none for
+ *  a plan recorded without its scope). */
+QStringList planChanges(const RunRange &range, const TaskRecord &stored);
+
+/** Of `changes`, those a plan made anew cannot add to what done units read, so that a run
+ *  refuses them once units are done: a database, a retention policy or a series filter (a done
+ *  unit cannot tell which of the new series it holds), and for byte-range units (a line-protocol
+ *  file) every change. */
+QStringList changesNeedingARestart(const QStringList &changes, bool byteUnits);
 
 /**
  * What of a plan made anew the ledger has not done yet: each planned unit less the spans the done

@@ -263,7 +263,7 @@ void TaskRun::plan()
             throw Error(ErrorKind::Io, m_store.lastError());
         return;
     case RunRange::Ledger::MarkOnly:
-        m_store.setPlan(m_taskId, true, m_range.history.start, m_range.history.end);
+        m_store.setPlan(m_taskId, true, m_range.history.start, m_range.history.end, m_range.scope);
         return;
     case RunRange::Ledger::Plan:
         break;
@@ -277,7 +277,7 @@ void TaskRun::plan()
     const QList<PlannedUnit> planned = planSource(m_request);
     const qint64 added = stored && stored->planned ? planAnew(planned, *stored)
                                                    : addPlannedUnits(planned);
-    m_store.setPlan(m_taskId, true, m_range.history.start, m_range.history.end);
+    m_store.setPlan(m_taskId, true, m_range.history.start, m_range.history.end, m_range.scope);
     log(EventLevel::Info,
         u"Planned %1 (%2 new)"_s.arg(readUnits(planned.size())).arg(QString::number(added)));
 }
@@ -337,22 +337,27 @@ qint64 TaskRun::planAnew(const QList<PlannedUnit> &planned, const TaskRecord &st
     });
     const QString was = u"%1 .. %2"_s.arg(TimeText::format(stored.planStartNs),
                                           TimeText::format(stored.planEndNs));
-    if (done > 0 && !m_source->unitsAreTimeWindows())
+    const QStringList changes = planChanges(m_range, stored);
+    const QStringList blocking =
+        changesNeedingARestart(changes, !m_source->unitsAreTimeWindows());
+    if (done > 0 && !blocking.isEmpty())
         throw Error(ErrorKind::Config,
-                    u"task.start, task.end: the time range changed since the task read part of "
-                    u"its source by byte ranges (%1 of them, planned for %2); a new range "
-                    u"cannot be added to what they read. Put the range back, or run the task "
-                    u"again from the beginning (tsmigrate-cli run --restart; in the app: Run "
-                    u"Again from the Beginning), which reads the whole source again."_s
-                        .arg(done)
-                        .arg(was));
+                    u"%1: changed since the task read part of its source (%2 done, planned for "
+                    u"%3)%4, so what they read cannot tell what the new settings add. Put them "
+                    u"back, or run the task again from the beginning (tsmigrate-cli run "
+                    u"--restart; in the app: Run Again from the Beginning), which reads the "
+                    u"whole selection again."_s
+                        .arg(blocking.join(u", "_s), readUnits(done), was,
+                             m_source->unitsAreTimeWindows()
+                                 ? QString()
+                                 : u"; its read units are byte ranges"_s));
     const QList<PlannedUnit> rest = notYetDone(planned, ledger);
     const auto added = m_store.replaceUnfinishedUnits(m_taskId, ledgerUnits(m_taskId, rest));
     if (!added)
         throw Error(ErrorKind::Io, m_store.lastError());
     log(EventLevel::Info,
-        u"The time range changed (planned before: %1): %2 done are kept, and only what they "
-        u"do not cover is read"_s.arg(was, readUnits(done)));
+        u"The plan changed (%1; planned before: %2): %3 done are kept, and only what they do "
+        u"not cover is read"_s.arg(changes.join(u", "_s), was, readUnits(done)));
     return *added;
 }
 

@@ -149,9 +149,15 @@ CREATE TABLE unit_measurements (
 );
 )sql";
 
+/// Schema version 8: what the planned ledger selects besides its time range (database, retention
+/// policy, measurements, tables, series filter), so that a changed selection is planned anew.
+constexpr const char *kSchemaV8 = R"sql(
+ALTER TABLE tasks ADD COLUMN plan_scope TEXT NOT NULL DEFAULT '';
+)sql";
+
 /// Step i brings a file from version i to version i + 1. A new version appends one.
-constexpr const char *kSteps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6,
-                                  kSchemaV7};
+constexpr const char *kSteps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                                  kSchemaV5, kSchemaV6, kSchemaV7, kSchemaV8};
 static_assert(std::size(kSteps) == Schema::kVersion, "one step per schema version");
 
 } // namespace

@@ -14,7 +14,7 @@ class Connection;
 class Schema
 {
 public:
-    static constexpr int kVersion = 7;
+    static constexpr int kVersion = 8;
 
     /// Brings the file to kVersion, or (read-only) checks that it is there. Throws StoreError.
     static void migrate(Connection &db, bool readOnly, const QString &path);

@@ -11,7 +11,7 @@ namespace {
 /// The columns read() reads, in its order; a query appends its WHERE and ORDER BY.
 constexpr const char *kColumns =
     "SELECT id, name, profile, state, last_error, planned, plan_start, plan_end, watermark, "
-    "created_ms, updated_ms, health, health_detail FROM tasks ";
+    "created_ms, updated_ms, health, health_detail, plan_scope FROM tasks ";
 
 } // namespace
 
@@ -22,7 +22,7 @@ TaskRecord TaskTable::read(const Statement &s)
     QString health;
     Columns(s) >> t.id >> t.name >> t.profileJson >> state >> t.lastError >> t.planned >>
         t.planStartNs >> t.planEndNs >> t.watermarkNs >> t.createdMs >> t.updatedMs >> health >>
-        t.healthDetail;
+        t.healthDetail >> t.planScope;
     // A state written by a newer tsmigrate is shown as idle rather than dropping the task.
     t.state = taskStateFromName(state).value_or(TaskState::Idle);
     t.health = taskHealthFromName(health).value_or(TaskHealth::Ready);
@@ -71,11 +71,12 @@ void TaskTable::setState(qint64 taskId, TaskState state, const QString &lastErro
     requireTask(s.run());
 }
 
-void TaskTable::setPlan(qint64 taskId, bool planned, qint64 planStartNs, qint64 planEndNs)
+void TaskTable::setPlan(qint64 taskId, bool planned, qint64 planStartNs, qint64 planEndNs,
+                        const QString &scope)
 {
     Statement s(m_db, "UPDATE tasks SET planned = ?2, plan_start = ?3, plan_end = ?4, "
-                      "updated_ms = ?5 WHERE id = ?1");
-    s.bindAll(taskId, planned, planStartNs, planEndNs, nowMs());
+                      "updated_ms = ?5, plan_scope = ?6 WHERE id = ?1");
+    s.bindAll(taskId, planned, planStartNs, planEndNs, nowMs(), scope);
     requireTask(s.run());
 }
 
@@ -111,7 +112,7 @@ void TaskTable::reset(qint64 taskId)
     Transaction tx(m_db);
     removeRecords(taskId);
     Statement s(m_db, "UPDATE tasks SET state = ?2, last_error = '', planned = 0, plan_start = 0, "
-                      "plan_end = 0, watermark = 0, health = 'Ready', health_detail = '', "
+                      "plan_end = 0, plan_scope = '', watermark = 0, health = 'Ready', health_detail = '', "
                       "updated_ms = ?3 WHERE id = ?1");
     s.bindAll(taskId, taskStateName(TaskState::Idle), nowMs());
     requireTask(s.run());

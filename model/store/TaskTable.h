@@ -19,7 +19,8 @@ public:
     std::optional<TaskRecord> find(qint64 taskId);
     QList<TaskRecord> all();
     void setState(qint64 taskId, TaskState state, const QString &lastError);
-    void setPlan(qint64 taskId, bool planned, qint64 planStartNs, qint64 planEndNs);
+    void setPlan(qint64 taskId, bool planned, qint64 planStartNs, qint64 planEndNs,
+                 const QString &scope);
     void setWatermark(qint64 taskId, qint64 watermarkNs);
     void setHealth(qint64 taskId, TaskHealth health, const QString &detail);
     /// Deletes the task and everything recorded for it, in one transaction.
