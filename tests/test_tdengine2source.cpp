@@ -11,19 +11,24 @@
 #include "lp/LineParser.h"
 #include "sinks/TDengineSqlSink.h"
 #include "sources/TDengine2Source.h"
+#include "support/FaultProxy.h"
 #include "support/InfluxdFixture.h"
 #include "support/TestCli.h"
 #include "support/TestProfiles.h"
 #include "support/TestTime.h"
 
+#include <CheckpointStore.h>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHash>
 #include <QJsonArray>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <TimeText.h>
 #include <algorithm>
+#include <csignal>
 #include <cstring>
 #include <limits>
 
@@ -261,6 +266,107 @@ void toLpFile(TaskProfile &p, const QString &name, const QTemporaryDir &dir)
     p.target.type = u"lpfile"_s;
     p.target.path = dir.filePath(u"out.lp"_s);
     p.target.database = QString();
+}
+
+/// Database "power" (ms) for a sparse task killed mid-way: super table sensors, 240 subtables
+/// with two rows in each of 8 hours, and super table meters, 100 subtables with one row an
+/// hour; every hour of each holds rows, so each of the 16 units has something to write. Returns
+/// every row as the line a line-protocol file target gets for it.
+QStringList fillHours(TDengine2Emulator &td)
+{
+    td.createDatabase(u"power"_s, u"ms"_s);
+    td.createStable(
+        u"power"_s, u"sensors"_s,
+        {{u"ts"_s, u"TIMESTAMP"_s, 0}, {u"v"_s, u"DOUBLE"_s, 0}, {u"n"_s, u"BIGINT"_s, 0}},
+        {{u"site"_s, u"BINARY"_s, 16}, {u"idx"_s, u"INT"_s, 0}});
+    td.createStable(
+        u"power"_s, u"meters"_s,
+        {{u"ts"_s, u"TIMESTAMP"_s, 0}, {u"current"_s, u"INT"_s, 0}, {u"note"_s, u"BINARY"_s, 12}},
+        {{u"zone"_s, u"NCHAR"_s, 8}});
+    const qint64 t = baseMs();
+    QStringList lines;
+    for (int i = 0; i < 240; ++i) {
+        const QString name = u"s%1"_s.arg(i, 3, 10, QLatin1Char('0'));
+        const QString site = u"site%1"_s.arg(i % 7);
+        td.createSubtable(u"power"_s, u"sensors"_s, name, QJsonArray{site, i});
+        for (int hour = 0; hour < 8; ++hour)
+            for (int k = 0; k < 2; ++k) {
+                const qint64 ms = t + hour * 3600000LL + i * 1000 + k * 500000;
+                const double v = i + hour * 0.25 + k * 0.5;
+                const qint64 n = hour * 1000 + i * 2 + k;
+                td.insert(u"power"_s, name, ms, QJsonArray{v, n});
+                lines.append(u"sensors,tbname=%1,site=%2,idx=%3 v=%4,n=%5i %6"_s.arg(name, site)
+                                 .arg(i)
+                                 .arg(v)
+                                 .arg(n)
+                                 .arg(ms * 1000000));
+            }
+    }
+    for (int i = 0; i < 100; ++i) {
+        const QString name = u"m%1"_s.arg(i, 3, 10, QLatin1Char('0'));
+        const QString zone = u"z%1"_s.arg(i % 3);
+        td.createSubtable(u"power"_s, u"meters"_s, name, QJsonArray{zone});
+        for (int hour = 0; hour < 8; ++hour) {
+            const qint64 ms = t + hour * 3600000LL + 1800000 + i * 10;
+            const int current = i * hour - 50;
+            const QString note = u"n%1-%2"_s.arg(hour).arg(i);
+            td.insert(u"power"_s, name, ms, QJsonArray{current, note});
+            lines.append(u"meters,tbname=%1,zone=%2 current=%3i,note=\"%4\" %5"_s.arg(name, zone)
+                             .arg(current)
+                             .arg(note)
+                             .arg(ms * 1000000));
+        }
+    }
+    lines.sort();
+    return lines;
+}
+
+/// The point lines of the line-protocol file at `path`, sorted.
+QStringList sortedLines(const QString &path)
+{
+    QStringList lines;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return lines;
+    for (const QByteArray &line : file.readAll().split('\n'))
+        if (!line.isEmpty() && !line.startsWith('#'))
+            lines.append(QString::fromUtf8(line));
+    lines.sort();
+    return lines;
+}
+
+/// The lines of `all` (as fillHours() writes them) whose measurement and time fall in a unit of
+/// `units`.
+QStringList linesOf(const QStringList &all, const QList<UnitRecord> &units)
+{
+    QStringList picked;
+    for (const QString &line : all) {
+        const QString measurement = line.section(u',', 0, 0);
+        const qint64 time = line.section(u' ', -1).toLongLong();
+        for (const UnitRecord &unit : units)
+            if (unit.measurement == measurement && unit.rangeStart <= time &&
+                time < unit.rangeEnd) {
+                picked.append(line);
+                break;
+            }
+    }
+    return picked;
+}
+
+/// The first difference between two sorted lists of lines, empty when they are equal.
+QString firstDifference(const QStringList &expected, const QStringList &actual)
+{
+    for (qsizetype i = 0; i < std::max(expected.size(), actual.size()); ++i) {
+        const QString e = expected.value(i, u"(none)"_s);
+        const QString a = actual.value(i, u"(none)"_s);
+        if (e != a)
+            return u"%1 lines expected, %2 found; line %3: expected %4, found %5"_s
+                .arg(expected.size())
+                .arg(actual.size())
+                .arg(i)
+                .arg(e, a);
+    }
+    return {};
 }
 
 } // namespace
@@ -1245,6 +1351,107 @@ private Q_SLOTS:
         for (const QString &statement : source.statements())
             perSubtable = perSubtable || statement.contains(u"FROM power.s4 WHERE"_s);
         QVERIFY(perSubtable);
+    }
+
+    void sparseKilledAndResumed()
+    {
+        // 16 sparse units (2 super tables x 8 hours, 340 subtables) into a line-protocol file,
+        // which appends: a unit read twice would be there twice. The proxy holds the source at
+        // the 7th unit's rows, so the run is surely part-way when it is killed (SIGKILL), and
+        // every line in the file then belongs to a unit the ledger has done.
+        TDengine2Emulator source;
+        const QStringList expected = fillHours(source);
+        QCOMPARE(expected.size(), 240 * 8 * 2 + 100 * 8);
+        FaultProxy proxy(source.url());
+        FaultProxy::Rule hold;
+        hold.bodyContains = ", TBNAME FROM";
+        hold.action = FaultProxy::Action::Hold;
+        hold.skip = 6;
+        hold.times = 1;
+        proxy.addRule(hold);
+
+        QTemporaryDir dir;
+        const QString state = dir.filePath(u"s.sqlite"_s);
+        const QString profilePath = dir.filePath(u"p.json"_s);
+        TaskProfile p = profile(u"sparse resume"_s, proxy.url(), u"lpfile"_s, QString());
+        toLpFile(p, u"sparse resume"_s, dir);
+        p.source.sparse = true;
+        p.advanced.readConcurrency = 1; // the units whose rows were read are the ones done
+        p.advanced.batchSize = 100;
+        p.advanced.verify = true;
+        QVERIFY(saveProfile(p, profilePath));
+
+        CliRun run;
+        QVERIFY(run.start(profilePath, state));
+        QProcess &process = run.process();
+        QVERIFY2(proxy.waitTripped(120000), qPrintable(run.readOutput()));
+        auto unitReads = [&source](qsizetype from) {
+            QStringList reads;
+            for (const QString &statement : source.statements().mid(from))
+                if (statement.contains(u", TBNAME FROM"_s))
+                    reads.append(statement);
+            return reads;
+        };
+        QCOMPARE(unitReads(0).size(), 6);
+        CheckpointStore watcher;
+        QVERIFY2(waitForUnitsDone(process, watcher, state, p.name, 6),
+                 qPrintable(run.readOutput()));
+        const auto task = watcher.task(p.name);
+        QVERIFY(task);
+        const UnitTotals before = watcher.unitTotals(task->id);
+        QCOMPARE(before.total, 16);
+        QCOMPARE(before.done, 6);
+        QList<UnitRecord> doneBefore;
+        for (const UnitRecord &unit : watcher.units(task->id))
+            if (unit.status == UnitStatus::Done)
+                doneBefore.append(unit);
+        // The file holds the rows of the done units, each once, and nothing else.
+        QString diff = firstDifference(linesOf(expected, doneBefore), sortedLines(p.target.path));
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        ::kill(pid_t(process.processId()), SIGKILL);
+        QVERIFY(process.waitForFinished());
+        QCOMPARE(process.exitStatus(), QProcess::CrashExit);
+        // The held read goes on to the source, for a run that is gone: counted before the mark.
+        const qsizetype held = source.statements().size();
+        proxy.up();
+        QTRY_COMPARE_WITH_TIMEOUT(source.statements().size(), held + 1, 30000);
+        QVERIFY(source.statements().constLast().contains(u", TBNAME FROM"_s));
+
+        const qsizetype mark = source.statements().size();
+        const CliResult second = runTask(dir);
+        QVERIFY2(second.exitCode == 0, qPrintable(second.output));
+        QVERIFY2(second.output.contains(u"windows agree"_s), qPrintable(second.output));
+
+        // Every row once: nothing lost, nothing read twice.
+        diff = firstDifference(expected, sortedLines(p.target.path));
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        // The units done before the kill were not read again, the others at most once more.
+        const UnitTotals after = watcher.unitTotals(task->id);
+        QCOMPARE(after.total, before.total);
+        QCOMPARE(after.done, after.total);
+        QCOMPARE(after.pointsWritten, qint64(expected.size()));
+        QHash<qint64, UnitRecord> done;
+        for (const UnitRecord &unit : doneBefore)
+            done.insert(unit.id, unit);
+        for (const UnitRecord &unit : watcher.units(task->id)) {
+            if (done.contains(unit.id)) {
+                QCOMPARE(unit.attempts, done[unit.id].attempts);
+                QCOMPARE(unit.updatedMs, done[unit.id].updatedMs);
+                QCOMPARE(unit.pointsWritten, done[unit.id].pointsWritten);
+            }
+            QVERIFY2(unit.attempts <= 2,
+                     qPrintable(u"unit %1 read %2 times"_s.arg(unit.id).arg(unit.attempts)));
+        }
+        const QStringList secondReads = unitReads(mark);
+        QCOMPARE(secondReads.size(), 16 - 6);
+        for (const UnitRecord &unit : doneBefore) {
+            const QString window =
+                u"FROM power.%1 WHERE ts >= %2 AND ts < %3"_s.arg(unit.measurement)
+                    .arg(unit.rangeStart / 1000000)
+                    .arg(unit.rangeEnd / 1000000);
+            for (const QString &statement : secondReads)
+                QVERIFY2(!statement.contains(window), qPrintable(statement));
+        }
     }
 
     void schemaCommandListsSuperTables()

@@ -16,11 +16,14 @@
 #include "support/TestTime.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <TimeText.h>
 #include <algorithm>
 #include <csignal>
-#include <TimeText.h>
 
 using namespace Qt::StringLiterals;
 using namespace tsm;
@@ -253,6 +256,20 @@ TaskProfile oneUnitAtATime(const QString &name, const QString &influxUrl, const 
     return p;
 }
 
+/// `tsmigrate-cli status --json` of every task in `state`, by name.
+QJsonObject statusJsonByTask(const QString &state)
+{
+    const CliResult status = runCli({u"status"_s, u"--json"_s, u"--state"_s, state});
+    QJsonObject byName;
+    if (status.exitCode != 0)
+        return byName;
+    // The output is stdout and stderr: the document starts at its first brace.
+    const QByteArray json = status.output.mid(status.output.indexOf(u'{')).toUtf8();
+    for (const QJsonValue &task : QJsonDocument::fromJson(json)[u"tasks"_s].toArray())
+        byName.insert(task[u"name"_s].toString(), task);
+    return byName;
+}
+
 } // namespace
 
 /** InfluxDB 1.x → TDengine 3 (emulated) through tsmigrate-cli, compared value by value. */
@@ -469,6 +486,15 @@ private Q_SLOTS:
                  qPrintable(refused.output));
         QVERIFY2(untouched.statements().isEmpty(), qPrintable(untouched.statements().join(u'\n')));
         QCOMPARE(untouched.writeRequests(), 0);
+
+        // status --json names the file as the text does: for the task with a refused point,
+        // not for the one without.
+        const QJsonObject tasks = statusJsonByTask(state);
+        QCOMPARE(tasks[u"asked"_s].toObject()[u"pointsRejected"_s].toInteger(), 1);
+        QCOMPARE(tasks[u"asked"_s].toObject()[u"rejectsFile"_s].toString(), asked);
+        QVERIFY2(tasks.contains(u"unwritable"_s), QJsonDocument(tasks).toJson().constData());
+        QCOMPARE(tasks[u"unwritable"_s].toObject()[u"pointsRejected"_s].toInteger(), 0);
+        QVERIFY(!tasks[u"unwritable"_s].toObject().contains(u"rejectsFile"_s));
     }
 
     /// advanced.onRefused = stop: the first refused point stops the task, exit 1, naming the

@@ -83,6 +83,8 @@ QString FaultProxy::actionName(Action action)
         return u"413 over N bytes"_s;
     case Action::LoseAnswer:
         return u"write applied, answer lost"_s;
+    case Action::Hold:
+        return u"hold from here on"_s;
     }
     return {};
 }
@@ -255,6 +257,16 @@ TestHttpServer::Reply FaultProxy::handle(const TestHttpServer::Request &request)
         picked = pick(request);
         if (picked >= 0)
             rule = m_rules.at(picked).rule;
+        if (picked >= 0 && rule.action == Action::Hold) {
+            // From this request on, as a trip: it waits, and the later ones queue behind it.
+            m_tripped = true;
+            m_fault = Fault::Hold;
+            m_applied = true;
+            m_changed.wakeAll();
+            while (m_tripped && !m_released)
+                m_changed.wait(&m_mutex);
+            picked = -1; // then forwarded as any other
+        }
     }
 
     if (picked >= 0) {
@@ -278,6 +290,7 @@ TestHttpServer::Reply FaultProxy::handle(const TestHttpServer::Request &request)
         case Action::LoseAnswer:
         case Action::CutMidChunk:
         case Action::CutAtChunkBoundary:
+        case Action::Hold:
             break;
         }
     }

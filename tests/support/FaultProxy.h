@@ -24,7 +24,8 @@ namespace tsm::test {
  *   n-th, up to a number of times) while the others are forwarded: an error status with or
  *   without Retry-After, a reset before or after forwarding, an answer cut inside a chunk or
  *   between chunks, a stall past the client's timeout, 413 for large bodies, a write applied
- *   whose answer is lost.
+ *   whose answer is lost, or a hold from that request on (the run stops at a chosen
+ *   statement, whatever came before it).
  *
  * Requests are handled one at a time, on the proxy's own thread.
  */
@@ -48,6 +49,8 @@ public:
         Stall,              ///< answer nothing for `stallMs`, then close (nothing forwarded)
         RefuseLarger,       ///< 413 for a body over `maxBodyBytes` (others are forwarded)
         LoseAnswer,         ///< forward (a write is applied), then answer nothing for `stallMs`
+        Hold, ///< hold it and every later request, as tripAfter() with Fault::Hold, until
+              ///< release() or up()
     };
 
     /** A fault and the requests it applies to. */

@@ -74,7 +74,7 @@ int Status::execute(const Invocation &invocation)
             continue;
         found = true;
         if (invocation.json)
-            json.append(TaskCounts::read(store, task, TimeText::nowNs()).toJson());
+            json.append(taskJson(store, task));
         else
             printTask(store, task, !taskName.isEmpty());
     }
@@ -117,11 +117,8 @@ void Status::printTask(CheckpointStore &store, const TaskRecord &task, bool with
     printEstimate(store, task);
     printVerification(store, task);
     printRenamings(store, task);
-    if (c.pointsRejected > 0) {
-        TaskProfile profile = ProfileJson::fromJson(task.profileJson).profile;
-        profile.name = task.name;
-        out(u"  rejects: %1"_s.arg(Runner::rejectsPath(store.path(), profile)));
-    }
+    if (c.pointsRejected > 0)
+        out(u"  rejects: %1"_s.arg(rejectsFile(store, task)));
     if (!task.lastError.isEmpty())
         out(u"  last error: %1"_s.arg(task.lastError));
     if (!withLog)
@@ -129,6 +126,23 @@ void Status::printTask(CheckpointStore &store, const TaskRecord &task, bool with
     for (const EventRecord &e : store.events(task.id, 0, EventLevel::Info))
         out(u"  %1 %2: %3"_s.arg(QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(Qt::ISODate),
                                  eventLevelName(e.level), e.message));
+}
+
+QJsonObject Status::taskJson(CheckpointStore &store, const TaskRecord &task)
+{
+    const TaskCounts counts = TaskCounts::read(store, task, TimeText::nowNs());
+    QJsonObject json = counts.toJson();
+    // As the text names it: once a point was refused, so that there is a file to look at.
+    if (counts.pointsRejected > 0)
+        json.insert(u"rejectsFile"_s, rejectsFile(store, task));
+    return json;
+}
+
+QString Status::rejectsFile(CheckpointStore &store, const TaskRecord &task)
+{
+    TaskProfile profile = ProfileJson::fromJson(task.profileJson).profile;
+    profile.name = task.name;
+    return Runner::rejectsPath(store.path(), profile);
 }
 
 void Status::printVerification(CheckpointStore &store, const TaskRecord &task)

@@ -2,6 +2,8 @@
 
 #include "commands/Command.h"
 
+#include <QJsonObject>
+
 namespace tsm {
 class CheckpointStore;
 struct TaskRecord;
@@ -19,6 +21,10 @@ public:
 
 private:
     static void printTask(CheckpointStore &store, const TaskRecord &task, bool withLog);
+    /// The task's figures as --json writes them, with the rejects file once a point was refused.
+    static QJsonObject taskJson(CheckpointStore &store, const TaskRecord &task);
+    /// The file the task's refused points are in (advanced.rejectsFile, or beside the state).
+    static QString rejectsFile(CheckpointStore &store, const TaskRecord &task);
     static void printEstimate(CheckpointStore &store, const TaskRecord &task);
     /// The last verification: when, and how many windows differ.
     static void printVerification(CheckpointStore &store, const TaskRecord &task);
