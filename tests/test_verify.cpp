@@ -216,7 +216,9 @@ private Q_SLOTS:
         const CliResult noTask =
             runCli({u"verify"_s, u"--task"_s, u"nobody"_s, u"--state"_s, state});
         QCOMPARE(noTask.exitCode, 2);
-        QVERIFY2(cli(u"run"_s, file, state).exitCode == 0, "run failed");
+        const CliResult ran = cli(u"run"_s, file, state);
+        QVERIFY2(ran.exitCode == 0,
+                 qPrintable(u"run: exit %1: %2"_s.arg(ran.exitCode).arg(ran.output)));
 
         const CliResult wrong =
             cli(u"verify"_s, file, state, {u"--set"_s, u"target.auth.password=wrong"_s});
