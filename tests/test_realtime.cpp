@@ -118,6 +118,13 @@ std::optional<qint64> waitForOrigin(const QString &state, const QString &name)
     return readTask(state, name)->planEndNs;
 }
 
+/// Waits until the clock is past `time` (ns): points stamped up to 0.7 s back from then fall
+/// after it. False after 30 s.
+bool waitUntilPast(qint64 time)
+{
+    return QTest::qWaitFor([time] { return TimeText::nowNs() > time; }, 30000);
+}
+
 bool waitForWatermark(const QString &state, const QString &name, qint64 time, int timeoutMs)
 {
     QElapsedTimer timer;
@@ -224,7 +231,8 @@ private Q_SLOTS:
         QVERIFY(following);
         const qint64 origin = *following;
         QCOMPARE(readTask(state, name)->watermarkNs, origin);
-        QTest::qWait(1000); // the writer's times reach 0.7 s back: keep them after the origin
+        // The writer's times reach 0.7 s back: keep them after the origin.
+        QVERIFY(waitUntilPast(origin + 800 * kNsPerMs));
 
         Writer writer(influx);
         QVERIFY(writer.writeFor(4000));
@@ -302,7 +310,7 @@ private Q_SLOTS:
         // [first run − 1 h, first run − delay): the first run came after nowNs.
         QCOMPARE(origin - planned->planStartNs, 3600 * 1000 * kNsPerMs - 1000 * kNsPerMs);
         QVERIFY(planned->planStartNs >= nowNs - 60 * minute);
-        QTest::qWait(1000);
+        QVERIFY(waitUntilPast(origin + 800 * kNsPerMs));
         Writer writer(influx);
         QVERIFY(writer.writeFor(2000));
         QVERIFY(waitForWatermark(state, name, writer.last(), 30000));
@@ -375,11 +383,14 @@ private Q_SLOTS:
         QVERIFY2(events.join(u'\n').contains(u"reading up to now − 1 s every 3600 s"_s),
                  qPrintable(events.join(u'\n')));
         // The first cycle comes at once, reading up to a second before it: the points below,
-        // written two seconds later and stamped at most 0.7 s back, wait for the next one.
-        QTest::qWait(2000);
+        // written once its end is a second behind and stamped at most 0.7 s back, wait for the
+        // next one.
+        QTRY_VERIFY_WITH_TIMEOUT(readTask(state, name)->watermarkNs != 0, 30000);
+        QVERIFY(waitUntilPast(readTask(state, name)->watermarkNs + 1000 * kNsPerMs));
         Writer writer(influx);
         QVERIFY(writer.writeFor(3000));
-        QTest::qWait(2000);
+        // A poll every second would have read them all by now (delay 1 s): this one has not.
+        QVERIFY(waitUntilPast(writer.last() + 2000 * kNsPerMs));
         const auto waiting = readTask(state, name);
         QVERIFY(waiting->watermarkNs < writer.last());
         InfluxDump dump(influx.url());
