@@ -104,17 +104,28 @@ private:
 private Q_SLOTS:
     void initTestCase() { TSM_INIT_CLI_TEST_CASE(); }
 
+    /// Each test: its own influxd holding the data (fill()), its own folder.
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        m_influx = std::make_unique<InfluxdFixture>();
+        QVERIFY2(m_influx->start(), qPrintable(m_influx->errorString()));
+        fill(*m_influx);
+    }
+    void cleanup()
+    {
+        m_influx.reset();
+        m_dir.reset();
+    }
+
     /// The end of a completed task moved later: the next run reads what the first did not, also
     /// the rest of the window the first run's end cut (windows fall on whole hours, the range
     /// does not).
     void aLaterEndReadsTheRest()
     {
-        InfluxdFixture influx;
-        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
-        fill(influx);
-        QTemporaryDir dir;
-        const QString state = dir.filePath(u"state.sqlite"_s);
-        const QString profilePath = dir.filePath(u"task.json"_s);
+        InfluxdFixture &influx = *m_influx;
+        const QString state = m_dir->filePath(u"state.sqlite"_s);
+        const QString profilePath = m_dir->filePath(u"task.json"_s);
         TaskProfile profile =
             influxToInflux(u"longer"_s, influx.url(), u"src"_s, influx.url(), u"dst"_s);
         profile.task.windowMinutes = 60;
@@ -135,16 +146,13 @@ private Q_SLOTS:
     /// the new end are not read.
     void anEarlierEndDropsWhatIsPlannedPastIt()
     {
-        InfluxdFixture influx;
-        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
-        fill(influx);
+        InfluxdFixture &influx = *m_influx;
         // A few units through, the writes are held: the run is surely part-way when it is
         // killed, and what it finished is all within the first hour.
         FaultProxy proxy(influx.url());
         proxy.tripAfter("/write", 20, FaultProxy::Fault::Hold);
-        QTemporaryDir dir;
-        const QString state = dir.filePath(u"state.sqlite"_s);
-        const QString profilePath = dir.filePath(u"task.json"_s);
+        const QString state = m_dir->filePath(u"state.sqlite"_s);
+        const QString profilePath = m_dir->filePath(u"task.json"_s);
         TaskProfile profile = slowProfile(u"shorter"_s, influx.url(), proxy.url());
         profile.task.start = TimeText::format(kT0);
         QVERIFY(saveProfile(profile, profilePath));
@@ -163,18 +171,15 @@ private Q_SLOTS:
 
     void killAndResume()
     {
-        InfluxdFixture influx;
-        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
-        fill(influx);
+        InfluxdFixture &influx = *m_influx;
 
         // Writes are held after the 300th, so the run is surely mid-way when it is killed,
         // however fast the machine.
         FaultProxy proxy(influx.url());
         proxy.tripAfter("/write", 300, FaultProxy::Fault::Hold);
 
-        QTemporaryDir dir;
-        const QString state = dir.filePath(u"state.sqlite"_s);
-        const QString profilePath = dir.filePath(u"task.json"_s);
+        const QString state = m_dir->filePath(u"state.sqlite"_s);
+        const QString profilePath = m_dir->filePath(u"task.json"_s);
         const TaskProfile profile = slowProfile(u"resume me"_s, influx.url(), proxy.url());
         QVERIFY(saveProfile(profile, profilePath));
 
@@ -222,12 +227,9 @@ private Q_SLOTS:
 
     void interruptWithSignalAndResume()
     {
-        InfluxdFixture influx;
-        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
-        fill(influx);
-        QTemporaryDir dir;
-        const QString state = dir.filePath(u"state.sqlite"_s);
-        const QString profilePath = dir.filePath(u"task.json"_s);
+        InfluxdFixture &influx = *m_influx;
+        const QString state = m_dir->filePath(u"state.sqlite"_s);
+        const QString profilePath = m_dir->filePath(u"task.json"_s);
         FaultProxy proxy(influx.url());
         proxy.tripAfter("/write", 300, FaultProxy::Fault::Hold);
         QVERIFY(
@@ -258,11 +260,8 @@ private Q_SLOTS:
 
     void pauseAndResumeOnAWorkerThread()
     {
-        InfluxdFixture influx;
-        QVERIFY2(influx.start(), qPrintable(influx.errorString()));
-        fill(influx);
-        QTemporaryDir dir;
-        const QString state = dir.filePath(u"state.sqlite"_s);
+        InfluxdFixture &influx = *m_influx;
+        const QString state = m_dir->filePath(u"state.sqlite"_s);
 
         RunThread runner(slowProfile(u"paused"_s, influx.url()), state);
         QSignalSpy progress(&runner, &RunThread::progress);
@@ -293,6 +292,10 @@ private Q_SLOTS:
         QCOMPARE(finished.at(1).at(0).value<RunOutcome>().status, RunOutcome::Status::Completed);
         verifyCopy(influx);
     }
+
+private:
+    std::unique_ptr<InfluxdFixture> m_influx;
+    std::unique_ptr<QTemporaryDir> m_dir;
 };
 
 QTEST_GUILESS_MAIN(TestResume)
